@@ -1,0 +1,240 @@
+// Package vault keeps oat's profiles, secrets and token cache: the profiles file, the
+// secret stores (OS keyring, age-encrypted file, memory), the token state file and the
+// rotation steps. It knows nothing about terminals or HTTP.
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// AuthMethod is how a profile authenticates its client at the token endpoint
+// (RFC 6749 §2.3.1).
+type AuthMethod string
+
+// The client authentication methods.
+const (
+	// AuthBasic sends the client id and secret in an HTTP Basic Authorization header.
+	AuthBasic AuthMethod = "basic"
+	// AuthPost sends client_id and client_secret as form body parameters.
+	AuthPost AuthMethod = "post"
+	// AuthAuto tries Basic first, then the body, and remembers what worked.
+	AuthAuto AuthMethod = "auto"
+)
+
+// BasicEncoding says how the id and secret are put into a Basic header.
+type BasicEncoding string
+
+// The Basic encodings.
+const (
+	// BasicRFC form-urlencodes id and secret before base64, as RFC 6749 §2.3.1 says.
+	BasicRFC BasicEncoding = "rfc"
+	// BasicRaw base64-encodes them as they are, for servers that do not decode (opt-in).
+	BasicRaw BasicEncoding = "raw"
+)
+
+// TestRequest is the request a profile sends to prove its token works at the API.
+type TestRequest struct {
+	Method  string            `toml:"method,omitempty" json:"method,omitempty"`
+	Path    string            `toml:"path,omitempty" json:"path,omitempty"`
+	Headers map[string]string `toml:"headers,omitempty" json:"headers,omitempty"`
+	Body    string            `toml:"body,omitempty" json:"body,omitempty"`
+}
+
+// Profile is one client-credentials configuration. It never holds a secret: the secret
+// lives in a SecretStore under the profile's stable ID, and the profile records only its
+// fingerprint and when it was set.
+type Profile struct {
+	// ID is stable for the life of the profile (renames keep it) and keys its secrets.
+	ID          string `toml:"id" json:"id"`
+	Name        string `toml:"name" json:"name"`
+	Environment string `toml:"environment,omitempty" json:"environment,omitempty"`
+
+	TokenURL      string            `toml:"token_url" json:"token_url"`
+	ClientID      string            `toml:"client_id" json:"client_id"`
+	Scopes        []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	Audience      string            `toml:"audience,omitempty" json:"audience,omitempty"`
+	Resource      string            `toml:"resource,omitempty" json:"resource,omitempty"`
+	ExtraParams   map[string]string `toml:"extra_params,omitempty" json:"extra_params,omitempty"`
+	AuthMethod    AuthMethod        `toml:"auth_method" json:"auth_method"`
+	BasicEncoding BasicEncoding     `toml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
+	// DetectedAuth records which method worked when AuthMethod is auto.
+	DetectedAuth AuthMethod `toml:"detected_auth,omitempty" json:"detected_auth,omitempty"`
+
+	APIBaseURL  string      `toml:"api_base_url,omitempty" json:"api_base_url,omitempty"`
+	TestRequest TestRequest `toml:"test_request,omitempty" json:"test_request,omitempty"`
+
+	// InsecureHTTP allows plain http:// URLs on hosts other than loopback.
+	InsecureHTTP bool `toml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
+	// CAFile is an extra PEM bundle trusted for this profile's TLS connections.
+	CAFile string `toml:"ca_file,omitempty" json:"ca_file,omitempty"`
+	Notes  string `toml:"notes,omitempty" json:"notes,omitempty"`
+
+	CreatedAt time.Time `toml:"created_at" json:"created_at"`
+	// SecretFingerprint is the first 8 hex digits of SHA-256 of the active secret.
+	SecretFingerprint string    `toml:"secret_fingerprint,omitempty" json:"secret_fingerprint,omitempty"`
+	SecretSetAt       time.Time `toml:"secret_set_at,omitempty" json:"secret_set_at,omitempty"`
+	// PreviousFingerprint names the secret kept aside after a rotation until it is
+	// confirmed revoked and dropped.
+	PreviousFingerprint string `toml:"previous_fingerprint,omitempty" json:"previous_fingerprint,omitempty"`
+}
+
+// FieldError is a validation failure of one profile field.
+type FieldError struct {
+	Field   string
+	Problem string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$`)
+
+// ErrInvalidProfile is wrapped by every validation error so callers can branch on it.
+var ErrInvalidProfile = errors.New("invalid profile")
+
+// Validate checks every field and returns all problems at once, each naming its field.
+func (p *Profile) Validate() error {
+	var errs []error
+	add := func(field, format string, a ...any) {
+		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, a...)})
+	}
+	if !nameRE.MatchString(p.Name) {
+		add("name", "%q is not a valid name: use 1-40 letters, digits, '.', '_' or '-', starting with a letter or digit", p.Name)
+	}
+	if p.TokenURL == "" {
+		add("token_url", "is required (the provider's token endpoint, e.g. https://sso.example.com/realms/x/protocol/openid-connect/token)")
+	} else if err := checkURL(p.TokenURL, p.InsecureHTTP); err != nil {
+		add("token_url", "%v", err)
+	}
+	if strings.TrimSpace(p.ClientID) == "" {
+		add("client_id", "is required")
+	} else if strings.ContainsAny(p.ClientID, "\r\n\x00") {
+		add("client_id", "must not contain line breaks or NUL")
+	}
+	switch p.AuthMethod {
+	case AuthBasic, AuthPost, AuthAuto:
+	case "":
+		add("auth_method", "is required: basic, post or auto")
+	default:
+		add("auth_method", "%q is not one of basic, post, auto", p.AuthMethod)
+	}
+	switch p.DetectedAuth {
+	case "", AuthBasic, AuthPost:
+	default:
+		add("detected_auth", "%q is not one of basic, post", p.DetectedAuth)
+	}
+	switch p.BasicEncoding {
+	case "", BasicRFC, BasicRaw:
+	default:
+		add("basic_encoding", "%q is not one of rfc, raw", p.BasicEncoding)
+	}
+	for _, s := range p.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
+			add("scopes", "%q is not a valid scope (no spaces, quotes or backslashes; give several scopes separately)", s)
+		}
+	}
+	if p.APIBaseURL != "" {
+		if err := checkURL(p.APIBaseURL, p.InsecureHTTP); err != nil {
+			add("api_base_url", "%v", err)
+		}
+	}
+	if m := p.TestRequest.Method; m != "" && !validMethod(m) {
+		add("test_request.method", "%q is not an HTTP method", m)
+	}
+	for k := range p.TestRequest.Headers {
+		if !validHeaderName(k) {
+			add("test_request.headers", "%q is not a valid header name", k)
+		}
+	}
+	for k := range p.ExtraParams {
+		switch k {
+		case "", "grant_type", "client_id", "client_secret":
+			add("extra_params", "%q cannot be set as an extra parameter", k)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w %q: %w", ErrInvalidProfile, p.Name, errors.Join(errs...))
+}
+
+// checkURL requires an absolute http(s) URL, and https unless the host is loopback or
+// plain HTTP was explicitly allowed.
+func checkURL(raw string, insecureOK bool) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q does not parse as a URL: %v", raw, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("%q must start with https://", raw)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not carry credentials in the URL", redactUserinfo(u))
+	}
+	if u.Scheme == "http" && !insecureOK && !IsLoopback(u.Hostname()) {
+		return fmt.Errorf("%q uses plain http on a non-loopback host; use https, or allow it explicitly with insecure_http", raw)
+	}
+	return nil
+}
+
+func redactUserinfo(u *url.URL) string {
+	c := *u
+	c.User = url.User("REDACTED")
+	return c.String()
+}
+
+// IsLoopback reports whether host (without port) is localhost or a loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validMethod(m string) bool {
+	switch strings.ToUpper(m) {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// EffectiveAuth is the method to use for the next request: the detected one when the
+// profile says auto and a method already worked.
+func (p *Profile) EffectiveAuth() AuthMethod {
+	if p.AuthMethod == AuthAuto && p.DetectedAuth != "" {
+		return p.DetectedAuth
+	}
+	return p.AuthMethod
+}
+
+// SortedScopes returns the scopes sorted, for stable display.
+func (p *Profile) SortedScopes() []string {
+	s := append([]string(nil), p.Scopes...)
+	sort.Strings(s)
+	return s
+}

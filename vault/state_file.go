@@ -1,0 +1,85 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+)
+
+// StateSchema is the version of state.toml.
+const StateSchema = 1
+
+// TokenState is what oat remembers about a profile's last token beside the profiles, so
+// that listing never reads the secret store. It holds no token.
+type TokenState struct {
+	FetchedAt time.Time `toml:"fetched_at,omitempty" json:"fetched_at,omitempty"`
+	// ExpiresAt is zero when the server gave no expiry.
+	ExpiresAt time.Time `toml:"expires_at,omitempty" json:"expires_at,omitempty"`
+	TokenType string    `toml:"token_type,omitempty" json:"token_type,omitempty"`
+	Scopes    []string  `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	// Cached says whether the token itself is in the secret store.
+	Cached bool `toml:"cached,omitempty" json:"cached,omitempty"`
+	// LastError is the last fetch failure (already sanitized, never containing a secret).
+	LastError   string    `toml:"last_error,omitempty" json:"last_error,omitempty"`
+	LastErrorAt time.Time `toml:"last_error_at,omitempty" json:"last_error_at,omitempty"`
+}
+
+type stateDoc struct {
+	Schema int                   `toml:"schema"`
+	Tokens map[string]TokenState `toml:"token"`
+}
+
+// StateFile is state.toml: token metadata per profile ID.
+type StateFile struct {
+	Path string
+	hook writeHook
+}
+
+func (f *StateFile) parse(data []byte, strict bool) (*stateDoc, error) {
+	doc := &stateDoc{Schema: StateSchema}
+	if len(bytes.TrimSpace(data)) > 0 {
+		if err := decodeTOML(f.Path, data, doc, strict); err != nil {
+			return nil, err
+		}
+		if doc.Schema > StateSchema {
+			return nil, &FileError{Path: f.Path, Err: fmt.Errorf("schema %d is %w", doc.Schema, ErrNewerSchema)}
+		}
+	}
+	if doc.Tokens == nil {
+		doc.Tokens = map[string]TokenState{}
+	}
+	return doc, nil
+}
+
+// Load returns every token state by profile ID.
+func (f *StateFile) Load() (map[string]TokenState, error) {
+	data, err := readFileIfExists(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := f.parse(data, false)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Tokens, nil
+}
+
+// Update changes the state of one profile under the lock.
+func (f *StateFile) Update(ctx context.Context, id string, fn func(*TokenState)) error {
+	return updateTOML(ctx, f.Path, f.hook, f.parse, func(doc *stateDoc) error {
+		st := doc.Tokens[id]
+		fn(&st)
+		if st.isZero() {
+			delete(doc.Tokens, id)
+		} else {
+			doc.Tokens[id] = st
+		}
+		doc.Schema = StateSchema
+		return nil
+	})
+}
+
+func (s *TokenState) isZero() bool {
+	return s.FetchedAt.IsZero() && s.ExpiresAt.IsZero() && s.LastError == "" && !s.Cached && len(s.Scopes) == 0 && s.TokenType == ""
+}

@@ -1,0 +1,98 @@
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// DefaultMargin is how long before its expiry a cached token stops being reused.
+const DefaultMargin = 60 * time.Second
+
+// CachedToken is an access token as kept in the secret store.
+type CachedToken struct {
+	AccessToken string    `json:"access_token"`
+	TokenType   string    `json:"token_type,omitempty"`
+	ExpiresAt   time.Time `json:"expires_at,omitempty"`
+	Scopes      []string  `json:"scopes,omitempty"`
+	FetchedAt   time.Time `json:"fetched_at"`
+}
+
+// ValidFor reports whether the token is still good for at least d from now. A token
+// without a known expiry is never reused: oat cannot know it is still good.
+func (t CachedToken) ValidFor(now time.Time, d time.Duration) bool {
+	return t.AccessToken != "" && !t.ExpiresAt.IsZero() && t.ExpiresAt.Sub(now) > d
+}
+
+// SaveToken keeps tok in the secret store and its metadata in the state file. When the
+// store cannot hold the token (a large JWT in a small keyring slot) the metadata is still
+// recorded with Cached=false and the TooLargeError is returned for the caller to mention.
+func (v *Vault) SaveToken(ctx context.Context, p Profile, tok CachedToken) error {
+	data, err := json.Marshal(tok)
+	if err != nil {
+		return err
+	}
+	storeErr := v.Secrets.Set(ctx, tokenKey(p.ID), string(data))
+	if storeErr != nil && !errors.Is(storeErr, ErrValueTooLarge) {
+		return fmt.Errorf("cache the token of %q: %w", p.Name, storeErr)
+	}
+	if storeErr != nil {
+		_ = v.Secrets.Delete(ctx, tokenKey(p.ID)) // never leave an older token behind
+	}
+	err = v.State.Update(ctx, p.ID, func(s *TokenState) {
+		*s = TokenState{FetchedAt: tok.FetchedAt.UTC(), ExpiresAt: tok.ExpiresAt.UTC(), TokenType: tok.TokenType,
+			Scopes: tok.Scopes, Cached: storeErr == nil}
+	})
+	if err != nil {
+		return err
+	}
+	return storeErr
+}
+
+// CachedToken returns p's cached token if it is valid for longer than minValid. The
+// state file is consulted first, so an expired or absent token costs no keyring call.
+func (v *Vault) CachedToken(ctx context.Context, p Profile, minValid time.Duration) (CachedToken, bool, error) {
+	states, err := v.State.Load()
+	if err != nil {
+		return CachedToken{}, false, err
+	}
+	st, ok := states[p.ID]
+	if !ok || !st.Cached || st.ExpiresAt.IsZero() || st.ExpiresAt.Sub(v.Now()) <= minValid {
+		return CachedToken{}, false, nil
+	}
+	raw, err := v.Secrets.Get(ctx, tokenKey(p.ID))
+	if errors.Is(err, ErrNotFound) {
+		return CachedToken{}, false, nil
+	}
+	if err != nil {
+		return CachedToken{}, false, fmt.Errorf("read the cached token of %q: %w", p.Name, err)
+	}
+	var tok CachedToken
+	if err := json.Unmarshal([]byte(raw), &tok); err != nil {
+		return CachedToken{}, false, nil // unreadable cache: fetch anew
+	}
+	if !tok.ValidFor(v.Now(), minValid) {
+		return CachedToken{}, false, nil
+	}
+	return tok, true, nil
+}
+
+// RecordTokenError remembers a failed fetch (msg must already be sanitized).
+func (v *Vault) RecordTokenError(ctx context.Context, p Profile, msg string) error {
+	return v.State.Update(ctx, p.ID, func(s *TokenState) {
+		s.LastError, s.LastErrorAt = msg, v.Now().UTC()
+	})
+}
+
+// ForgetToken drops p's cached token and its metadata.
+func (v *Vault) ForgetToken(ctx context.Context, p Profile) error {
+	if err := v.Secrets.Delete(ctx, tokenKey(p.ID)); err != nil {
+		return err
+	}
+	return v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} })
+}
+
+// TokenStates returns the token metadata of every profile by ID, reading no secret.
+func (v *Vault) TokenStates() (map[string]TokenState, error) { return v.State.Load() }

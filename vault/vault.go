@@ -1,0 +1,213 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+// DefaultRotationPolicy is how old a secret may get before oat flags it.
+const DefaultRotationPolicy = 90 * 24 * time.Hour
+
+// Vault ties the profiles file, the token state file and a secret store together. It is
+// safe to use from several goroutines and several processes.
+type Vault struct {
+	Dir      string
+	Profiles *ProfilesFile
+	State    *StateFile
+	Secrets  SecretStore
+	// Now is the clock; tests inject a fixed one.
+	Now func() time.Time
+	// RotationPolicy is the secret age after which a profile is overdue.
+	RotationPolicy time.Duration
+}
+
+// Open returns a vault on the files in dir using store for secrets.
+func Open(dir string, store SecretStore) *Vault {
+	return &Vault{
+		Dir:            dir,
+		Profiles:       &ProfilesFile{Path: filepath.Join(dir, "profiles.toml")},
+		State:          &StateFile{Path: filepath.Join(dir, "state.toml")},
+		Secrets:        store,
+		Now:            time.Now,
+		RotationPolicy: DefaultRotationPolicy,
+	}
+}
+
+// The keys under which a profile's values live in the secret store.
+func secretKey(id string) string   { return id + "/secret" }
+func stagedKey(id string) string   { return id + "/secret.staged" }
+func previousKey(id string) string { return id + "/secret.previous" }
+func tokenKey(id string) string    { return id + "/token" }
+
+// List returns every profile, reading no secret.
+func (v *Vault) List() ([]Profile, error) { return v.Profiles.Load() }
+
+// Get returns the profile called name.
+func (v *Vault) Get(name string) (Profile, error) {
+	ps, err := v.Profiles.Load()
+	if err != nil {
+		return Profile{}, err
+	}
+	i := Find(ps, name)
+	if i < 0 {
+		return Profile{}, fmt.Errorf("%w %q (see `oat ls`)", ErrProfileNotFound, name)
+	}
+	return ps[i], nil
+}
+
+// Add validates p, stores secret, then writes the profile. If the profile cannot be
+// written the secret is removed again, so nothing is left half-added.
+func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, error) {
+	if secret == "" {
+		return Profile{}, &FieldError{Field: "client_secret", Problem: "is empty"}
+	}
+	now := v.Now().UTC().Truncate(time.Second)
+	p.ID = NewID()
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = now
+	}
+	p.SecretFingerprint = Fingerprint(secret)
+	p.SecretSetAt = now
+	p.PreviousFingerprint = ""
+	if err := p.Validate(); err != nil {
+		return Profile{}, err
+	}
+	if existing, err := v.Profiles.Load(); err != nil {
+		return Profile{}, err
+	} else if Find(existing, p.Name) >= 0 {
+		return Profile{}, fmt.Errorf("%w: %q", ErrProfileExists, p.Name)
+	}
+	if err := v.Secrets.Set(ctx, secretKey(p.ID), secret); err != nil {
+		return Profile{}, fmt.Errorf("store the secret of %q: %w", p.Name, err)
+	}
+	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
+		if Find(*ps, p.Name) >= 0 {
+			return fmt.Errorf("%w: %q", ErrProfileExists, p.Name)
+		}
+		*ps = append(*ps, p)
+		return nil
+	})
+	if err != nil {
+		_ = v.Secrets.Delete(context.WithoutCancel(ctx), secretKey(p.ID))
+		return Profile{}, err
+	}
+	return p, nil
+}
+
+// Edit changes the profile called name through fn. The ID, the secret bookkeeping and
+// the creation time cannot be changed this way.
+func (v *Vault) Edit(ctx context.Context, name string, fn func(*Profile) error) (Profile, error) {
+	var out Profile
+	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
+		i := Find(*ps, name)
+		if i < 0 {
+			return fmt.Errorf("%w %q", ErrProfileNotFound, name)
+		}
+		p := (*ps)[i]
+		keep := p
+		if err := fn(&p); err != nil {
+			return err
+		}
+		p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
+		p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
+		(*ps)[i] = p
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+// Remove deletes the profile's secrets and cached token, then the profile. If the store
+// refuses, the profile stays so nothing is orphaned silently.
+func (v *Vault) Remove(ctx context.Context, name string) error {
+	p, err := v.Get(name)
+	if err != nil {
+		return err
+	}
+	for _, k := range []string{tokenKey(p.ID), stagedKey(p.ID), previousKey(p.ID), secretKey(p.ID)} {
+		if err := v.Secrets.Delete(ctx, k); err != nil {
+			return fmt.Errorf("remove %q: %w (the profile is kept)", name, err)
+		}
+	}
+	if err := v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} }); err != nil {
+		return err
+	}
+	return v.Profiles.Update(ctx, func(ps *[]Profile) error {
+		i := Find(*ps, name)
+		if i >= 0 {
+			*ps = append((*ps)[:i], (*ps)[i+1:]...)
+		}
+		return nil
+	})
+}
+
+// Secret returns the active client secret of p.
+func (v *Vault) Secret(ctx context.Context, p Profile) (string, error) {
+	s, err := v.Secrets.Get(ctx, secretKey(p.ID))
+	if err != nil {
+		return "", fmt.Errorf("secret of %q: %w", p.Name, err)
+	}
+	return s, nil
+}
+
+// ReplaceSecret overwrites the active secret without keeping the old one (for fixing a
+// mistyped secret; rotation keeps the old one aside instead).
+func (v *Vault) ReplaceSecret(ctx context.Context, name, secret string) (Profile, error) {
+	if secret == "" {
+		return Profile{}, &FieldError{Field: "client_secret", Problem: "is empty"}
+	}
+	p, err := v.Get(name)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := v.Secrets.Set(ctx, secretKey(p.ID), secret); err != nil {
+		return Profile{}, fmt.Errorf("store the secret of %q: %w", name, err)
+	}
+	_ = v.Secrets.Delete(ctx, tokenKey(p.ID)) // a token from another secret is stale
+	_ = v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} })
+	now := v.Now().UTC().Truncate(time.Second)
+	return v.editByID(ctx, p.ID, func(p *Profile) {
+		p.SecretFingerprint, p.SecretSetAt = Fingerprint(secret), now
+	})
+}
+
+// editByID changes the profile with the given ID under the file lock.
+func (v *Vault) editByID(ctx context.Context, id string, fn func(*Profile)) (Profile, error) {
+	var out Profile
+	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
+		for i := range *ps {
+			if (*ps)[i].ID == id {
+				fn(&(*ps)[i])
+				out = (*ps)[i]
+				return nil
+			}
+		}
+		return fmt.Errorf("%w (id %s)", ErrProfileNotFound, id)
+	})
+	return out, err
+}
+
+// SecretAge is how long ago the active secret was set or rotated.
+func (v *Vault) SecretAge(p Profile) time.Duration {
+	if p.SecretSetAt.IsZero() {
+		return 0
+	}
+	return v.Now().Sub(p.SecretSetAt)
+}
+
+// Overdue says whether p's secret is older than the rotation policy.
+func (v *Vault) Overdue(p Profile) bool {
+	policy := v.RotationPolicy
+	if policy <= 0 {
+		policy = DefaultRotationPolicy
+	}
+	return !p.SecretSetAt.IsZero() && v.SecretAge(p) > policy
+}
+
+// IsNotFound reports whether err means a missing profile or store value.
+func IsNotFound(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrProfileNotFound)
+}
