@@ -1,0 +1,139 @@
+// Package oauth talks to OAuth2 token endpoints and the APIs they protect: the client
+// credentials grant done to the letter of RFC 6749, explained errors, token inspection,
+// JWKS verification, discovery and test calls. It knows nothing about terminals.
+package oauth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+)
+
+// Defaults for every network call.
+const (
+	DefaultTimeout = 15 * time.Second
+	DefaultMaxBody = 1 << 20 // 1 MiB
+)
+
+// Client makes oat's HTTP requests: token requests, discovery, JWKS and test calls. Each
+// call is bounded by Timeout and cancellable through its context; bodies are read up to
+// MaxBody bytes.
+type Client struct {
+	HTTP    *http.Client
+	Timeout time.Duration
+	MaxBody int64
+	// Now is the clock (tests inject one).
+	Now func() time.Time
+
+	mu    sync.Mutex
+	byCA  map[string]*http.Client
+	jwks  map[string]*jwksEntry
+	metas map[string]*Metadata
+}
+
+// NewClient returns a client with its own transport: proxies from HTTPS_PROXY /
+// NO_PROXY, system CAs (plus SSL_CERT_FILE, which Go honours), TLS 1.2 or later, and no
+// redirects followed (a token endpoint that redirects is reported, never followed with
+// the secret).
+func NewClient() *Client {
+	return &Client{HTTP: newHTTPClient(nil), Timeout: DefaultTimeout, MaxBody: DefaultMaxBody, Now: time.Now}
+}
+
+func newHTTPClient(roots *x509.CertPool) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = http.ProxyFromEnvironment
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
+	tr.ResponseHeaderTimeout = 0 // the per-call context deadline governs
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// httpFor returns the HTTP client trusting the extra CA bundle caFile ("" = system only).
+func (c *Client) httpFor(caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return c.HTTP, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hc, ok := c.byCA[caFile]; ok {
+		return hc, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("read the profile's CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+	}
+	hc := newHTTPClient(pool)
+	if c.byCA == nil {
+		c.byCA = map[string]*http.Client{}
+	}
+	c.byCA[caFile] = hc
+	return hc, nil
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (c *Client) maxBody() int64 {
+	if c.MaxBody > 0 {
+		return c.MaxBody
+	}
+	return DefaultMaxBody
+}
+
+// readBody reads at most limit bytes and says whether there was more.
+func readBody(r io.Reader, limit int64) ([]byte, bool, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(b)) > limit {
+		return b[:limit], true, err
+	}
+	return b, false, err
+}
+
+// do sends req under the client's deadline and reads the body (capped). The deadline
+// covers the whole exchange, body included.
+func (c *Client) do(ctx context.Context, hc *http.Client, req *http.Request) (*http.Response, []byte, bool, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	req = req.WithContext(ctx)
+	start := time.Now()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, nil, false, time.Since(start), classifyNetErr(ctx, req.URL.Host, err)
+	}
+	defer resp.Body.Close()
+	body, truncated, err := readBody(resp.Body, c.maxBody())
+	latency := time.Since(start)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return resp, body, truncated, latency, classifyNetErr(ctx, req.URL.Host, err)
+	}
+	return resp, body, truncated, latency, nil
+}

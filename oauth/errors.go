@@ -1,0 +1,217 @@
+package oauth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+)
+
+// OAuthError is an error response of RFC 6749 §5.2 (or one carried, against the RFC, in
+// a 200 response). Every string in it has been sanitized.
+type OAuthError struct {
+	Status      int
+	Code        string
+	Description string
+	URI         string
+	// In200 is set when the server answered 200 but the body carried "error".
+	In200 bool
+	// Hint is one line of advice for the code, already adapted to the request.
+	Hint     string
+	Exchange *Exchange
+}
+
+func (e *OAuthError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "token endpoint refused the request: %s", e.Code)
+	if e.Description != "" {
+		fmt.Fprintf(&b, ": %s", e.Description)
+	}
+	if e.In200 {
+		fmt.Fprintf(&b, " (in an HTTP %d response)", e.Status)
+	} else {
+		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
+	}
+	if e.URI != "" {
+		fmt.Fprintf(&b, "\n  see %s", e.URI)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, "\n  hint: %s", e.Hint)
+	}
+	return b.String()
+}
+
+// hintFor gives one line of advice per RFC 6749 §5.2 error code.
+func hintFor(code string, req *TokenRequest) string {
+	switch code {
+	case "invalid_client":
+		return "check the client id and secret, the auth method (basic or post), and whether the secret was rotated at the provider"
+	case "invalid_scope":
+		if req != nil && len(req.Scopes) > 0 {
+			return fmt.Sprintf("the scopes asked for (%s) are unknown to the server or not granted to this client", strings.Join(req.Scopes, " "))
+		}
+		return "no scope was asked for; this server may require one (e.g. api/write on Cognito)"
+	case "unauthorized_client":
+		return "the client_credentials grant is not enabled for this client at the provider"
+	case "unsupported_grant_type":
+		return "the server does not offer the client_credentials grant at this endpoint; check the token URL"
+	case "invalid_request":
+		return "the server rejected the request's form; check extra parameters, audience/resource, and that only one auth method is used"
+	case "invalid_grant":
+		return "the grant was refused; for client credentials this usually means the client is disabled"
+	case "access_denied":
+		return "the provider refused access for this client"
+	case "temporarily_unavailable", "server_error":
+		return "a problem at the provider; try again later"
+	}
+	return ""
+}
+
+// ResponseKind says what was wrong with a response that was not a usable answer.
+type ResponseKind string
+
+// The response kinds.
+const (
+	// NotJSON: the body is not a JSON object (an HTML error page, a proxy's text).
+	NotJSON ResponseKind = "not JSON"
+	// MissingToken: a success response without an access_token.
+	MissingToken ResponseKind = "no access_token"
+	// TooLarge: the body exceeded the size limit.
+	TooLarge ResponseKind = "too large"
+	// Unexpected: a JSON error body without an "error" field, or a redirect.
+	Unexpected ResponseKind = "unexpected response"
+)
+
+// ResponseError is a response oat cannot use: not JSON, no token, too large.
+type ResponseError struct {
+	Kind        ResponseKind
+	Status      int
+	ContentType string
+	// Excerpt is a short sanitized piece of the body (an HTML page's title or text).
+	Excerpt  string
+	Detail   string
+	Exchange *Exchange
+}
+
+func (e *ResponseError) Error() string {
+	s := fmt.Sprintf("token endpoint gave an unusable response (HTTP %d, %s)", e.Status, e.Kind)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.Excerpt != "" {
+		s += fmt.Sprintf("\n  body: %q", e.Excerpt)
+	}
+	return s
+}
+
+// NetKind classifies a network failure.
+type NetKind string
+
+// The network failure kinds.
+const (
+	NetDNS       NetKind = "DNS lookup failed"
+	NetRefused   NetKind = "connection refused"
+	NetTLS       NetKind = "TLS failure"
+	NetTimeout   NetKind = "timed out"
+	NetCancelled NetKind = "cancelled"
+	NetOther     NetKind = "network error"
+)
+
+// NetworkError is a failure to talk to a host at all.
+type NetworkError struct {
+	Kind NetKind
+	Host string
+	Err  error
+}
+
+func (e *NetworkError) Error() string {
+	hint := ""
+	switch e.Kind {
+	case NetDNS:
+		hint = "check the host name, your DNS, or HTTPS_PROXY"
+	case NetRefused:
+		hint = "nothing listens there: check the port, or whether the service is up"
+	case NetTLS:
+		hint = "the certificate is not trusted for this host: set SSL_CERT_FILE or the profile's ca_file for a private CA"
+	case NetTimeout:
+		hint = "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or raise --timeout"
+	}
+	s := fmt.Sprintf("%s: %s: %v", e.Host, e.Kind, e.Err)
+	if hint != "" {
+		s += "\n  hint: " + hint
+	}
+	return s
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// AutoError reports both attempts of the auto auth method when both failed.
+type AutoError struct {
+	Basic error
+	Post  error
+}
+
+func (e *AutoError) Error() string {
+	return fmt.Sprintf("both client authentication methods failed\n  with HTTP Basic: %s\n  with form body:  %s",
+		indent(e.Basic.Error()), indent(e.Post.Error()))
+}
+
+// Unwrap returns both attempts' errors.
+func (e *AutoError) Unwrap() []error { return []error{e.Basic, e.Post} }
+
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+
+// IsAuthRejected reports whether err means the server refused the credentials or the
+// token (an OAuth error, or a 401/403 from an API): exit code 3 in the CLI.
+func IsAuthRejected(err error) bool {
+	var oe *OAuthError
+	var ce *CallStatusError
+	return errors.As(err, &oe) || (errors.As(err, &ce) && (ce.Status == 401 || ce.Status == 403))
+}
+
+// IsNetwork reports whether err is a network failure: exit code 4 in the CLI.
+func IsNetwork(err error) bool {
+	var ne *NetworkError
+	return errors.As(err, &ne)
+}
+
+// classifyNetErr turns a transport error into a NetworkError naming host.
+func classifyNetErr(ctx context.Context, host string, err error) error {
+	kind := NetOther
+	var dnsErr *net.DNSError
+	var uaErr x509.UnknownAuthorityError
+	var hnErr x509.HostnameError
+	var ciErr x509.CertificateInvalidError
+	var cvErr *tls.CertificateVerificationError
+	var rhErr tls.RecordHeaderError
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		kind = NetCancelled
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		kind = NetTimeout
+	case errors.As(err, &dnsErr):
+		kind = NetDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		kind = NetRefused
+	case errors.As(err, &uaErr), errors.As(err, &hnErr), errors.As(err, &ciErr), errors.As(err, &cvErr), errors.As(err, &rhErr):
+		kind = NetTLS
+	case errors.As(err, &ne) && ne.Timeout():
+		kind = NetTimeout
+	}
+	return &NetworkError{Kind: kind, Host: host, Err: unwrapURLError(err)}
+}
+
+// unwrapURLError drops net/http's `Post "https://…": ` prefix: the host is named already.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,329 @@
+// Package oauthtest is a local OAuth2 authorization server and protected API, strict to
+// RFC 6749 / 6750, for oat's tests and for `oat demo`. It listens on 127.0.0.1 only. It
+// follows the provider contracts oat must handle (Keycloak realms, EarthDaily-style
+// Basic-or-body, Cognito-style Basic with a required scope, a dashboard's
+// {BASE}/authenticate) and can be told to misbehave in the ways real servers do.
+package oauthtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Flavour is a provider contract: where the token endpoint is, which client
+// authentication it takes, and what its responses carry.
+type Flavour string
+
+// The flavours.
+const (
+	// Generic: /token, Basic or body, standard responses, strict RFC 6749.
+	Generic Flavour = "generic"
+	// Keycloak: /realms/{realm}/protocol/openid-connect/token, Basic or body, Keycloak's
+	// extra fields, issuer and discovery per realm.
+	Keycloak Flavour = "keycloak"
+	// EDS: EarthDaily-style /eds/oauth2/token, Basic or body.
+	EDS Flavour = "eds"
+	// Cognito: /oauth2/token, Basic only, scope api/write required.
+	Cognito Flavour = "cognito"
+	// Dashboard: /dash/authenticate, form body only; API /dash/accounts/{id}/orders.
+	Dashboard Flavour = "dashboard"
+	// RawBasic: like Generic but does NOT form-decode Basic credentials (a common
+	// non-compliance), for testing oat's raw Basic encoding.
+	RawBasic Flavour = "rawbasic"
+)
+
+// Flavours lists every flavour.
+var Flavours = []Flavour{Generic, Keycloak, EDS, Cognito, Dashboard, RawBasic}
+
+// Misbehaviour switches, per client, how its token requests are answered.
+type Misbehaviour struct {
+	// Delay answers after this long (cancelled with the request).
+	Delay time.Duration
+	// Hang never answers until the client gives up.
+	Hang bool
+	// HugeBody answers 200 with a 2 MiB body.
+	HugeBody bool
+	// HTMLError answers 502 with an HTML error page, as a proxy would.
+	HTMLError bool
+	// HostileDescription answers invalid_client whose error_description carries
+	// terminal escape sequences (colour, OSC 52 clipboard write, title change, BEL).
+	HostileDescription bool
+	// EchoSecret answers invalid_client with the presented secret in the description.
+	EchoSecret bool
+	// NoExpiresIn leaves expires_in out (the JWT still has exp, unless Opaque).
+	NoExpiresIn bool
+	// StringExpiresIn sends expires_in as a string: "3600".
+	StringExpiresIn bool
+	// LowercaseBearer sends token_type "bearer".
+	LowercaseBearer bool
+	// ErrorIn200 answers HTTP 200 with an "error" body.
+	ErrorIn200 bool
+	// Opaque issues a random opaque token instead of a JWT.
+	Opaque bool
+}
+
+// Client is a registered OAuth client.
+type Client struct {
+	ID      string
+	Flavour Flavour
+	// Realm is the Keycloak realm (default "demo").
+	Realm string
+	// Secrets are the secrets accepted now: two during a rotation's overlap window.
+	Secrets []string
+	// Scopes the client may be granted; requesting others is invalid_scope.
+	Scopes []string
+	// GrantDisabled makes the client_credentials grant unauthorized_client.
+	GrantDisabled bool
+	// Lifetime of its tokens; 0 means the server's TokenLifetime.
+	Lifetime  time.Duration
+	Misbehave Misbehaviour
+}
+
+// Server is the authorization server and the protected API.
+type Server struct {
+	// URL is the base URL, http://127.0.0.1:PORT.
+	URL string
+	// TokenLifetime is the default token lifetime (3600 s, as the providers use).
+	TokenLifetime time.Duration
+
+	srv      *http.Server
+	listener net.Listener
+
+	mu      sync.Mutex
+	clients map[string]*Client
+	keys    []signingKey // keys[0] signs; all are published
+	now     func() time.Time
+
+	tokenRequests atomic.Int64
+	jwksFetches   atomic.Int64
+	apiRequests   atomic.Int64
+}
+
+type signingKey struct {
+	kid string
+	key *rsa.PrivateKey
+}
+
+// New starts a server on 127.0.0.1 with a random port.
+func New() (*Server, error) {
+	return NewOn("127.0.0.1:0")
+}
+
+// NewOn starts a server on addr, which must be a loopback address.
+func NewOn(addr string) (*Server, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("oauthtest listens on loopback only, not %q", host)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{TokenLifetime: time.Hour, clients: map[string]*Client{}, now: time.Now, listener: ln}
+	if _, err := s.RotateSigningKey(); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Close stops the server, ending hanging requests.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_ = s.srv.Shutdown(ctx)
+	_ = s.srv.Close()
+}
+
+// SetClock replaces the server's clock (for expiry tests).
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
+// AddClient registers c, replacing any client with the same ID.
+func (s *Server) AddClient(c Client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.Flavour == "" {
+		c.Flavour = Generic
+	}
+	if c.Flavour == Keycloak && c.Realm == "" {
+		c.Realm = "demo"
+	}
+	cp := c
+	cp.Secrets = append([]string(nil), c.Secrets...)
+	s.clients[c.ID] = &cp
+}
+
+// RotateSecret adds newSecret to the client's accepted secrets: old and new both work
+// until RevokeSecret.
+func (s *Server) RotateSecret(id, newSecret string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[id]
+	if !ok {
+		return fmt.Errorf("no client %q", id)
+	}
+	c.Secrets = append(c.Secrets, newSecret)
+	return nil
+}
+
+// RevokeSecret stops accepting secret for the client.
+func (s *Server) RevokeSecret(id, secret string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[id]
+	if !ok {
+		return fmt.Errorf("no client %q", id)
+	}
+	kept := c.Secrets[:0]
+	for _, x := range c.Secrets {
+		if x != secret {
+			kept = append(kept, x)
+		}
+	}
+	c.Secrets = kept
+	return nil
+}
+
+// SetMisbehaviour changes how the client's token requests are answered.
+func (s *Server) SetMisbehaviour(id string, m Misbehaviour) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[id]; ok {
+		c.Misbehave = m
+	}
+}
+
+// SetLifetime changes the lifetime of the client's tokens.
+func (s *Server) SetLifetime(id string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[id]; ok {
+		c.Lifetime = d
+	}
+}
+
+// RotateSigningKey makes a new RSA key the signing key; older keys stay published.
+func (s *Server) RotateSigningKey() (string, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", err
+	}
+	kid := "k-" + randHex(6)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys = append([]signingKey{{kid: kid, key: k}}, s.keys...)
+	return kid, nil
+}
+
+// PublicJWKS returns the published key set.
+func (s *Server) PublicJWKS() jose.JSONWebKeySet {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var set jose.JSONWebKeySet
+	for _, k := range s.keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.key.PublicKey, KeyID: k.kid, Algorithm: string(jose.RS256), Use: "sig"})
+	}
+	return set
+}
+
+// TokenRequests counts token requests received (any outcome).
+func (s *Server) TokenRequests() int64 { return s.tokenRequests.Load() }
+
+// JWKSFetches counts JWKS downloads.
+func (s *Server) JWKSFetches() int64 { return s.jwksFetches.Load() }
+
+// APIRequests counts protected-API requests.
+func (s *Server) APIRequests() int64 { return s.apiRequests.Load() }
+
+// TokenURL is the token endpoint of a flavour (realm "demo" for Keycloak).
+func (s *Server) TokenURL(f Flavour) string { return s.TokenURLRealm(f, "demo") }
+
+// TokenURLRealm is the token endpoint of a flavour, with the Keycloak realm given.
+func (s *Server) TokenURLRealm(f Flavour, realm string) string {
+	switch f {
+	case Keycloak:
+		return s.URL + "/realms/" + realm + "/protocol/openid-connect/token"
+	case EDS:
+		return s.URL + "/eds/oauth2/token"
+	case Cognito:
+		return s.URL + "/oauth2/token"
+	case Dashboard:
+		return s.URL + "/dash/authenticate"
+	case RawBasic:
+		return s.URL + "/raw/token"
+	}
+	return s.URL + "/token"
+}
+
+// Issuer is the iss of tokens of a flavour: the realm URL for Keycloak, else the base.
+func (s *Server) Issuer(f Flavour, realm string) string {
+	if f == Keycloak {
+		if realm == "" {
+			realm = "demo"
+		}
+		return s.URL + "/realms/" + realm
+	}
+	return s.URL
+}
+
+// APIBaseURL is the base of the protected API of a flavour.
+func (s *Server) APIBaseURL(f Flavour) string {
+	if f == Dashboard {
+		return s.URL + "/dash"
+	}
+	return s.URL + "/api"
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// waitOrDone sleeps d unless the request goes away first.
+func waitOrDone(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+var errHang = errors.New("hang")
+
+func hang(r *http.Request) { <-r.Context().Done() }
+
+func trimSlash(s string) string { return strings.TrimRight(s, "/") }

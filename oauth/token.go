@@ -1,0 +1,406 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oatcli/oat/vault"
+)
+
+// Why not golang.org/x/oauth2/clientcredentials: it hides the exchange (no status,
+// headers or raw body to show), cannot report both attempts of an auto fallback (its
+// AuthStyleAutoDetect silently retries and keeps only the last error), offers no raw
+// Basic encoding for non-compliant servers, rejects a 200 that carries "error" only
+// indirectly, and drops fields such as Keycloak's not-before-policy from its Token. oat's
+// job is to show and explain all of that, so the request is built here, by the RFC.
+
+// TokenRequest is one client-credentials token request (RFC 6749 §4.4).
+type TokenRequest struct {
+	TokenURL     string
+	ClientID     string
+	ClientSecret string
+	Scopes       []string
+	Audience     string
+	Resource     string
+	Extra        map[string]string
+	Auth         vault.AuthMethod
+	Encoding     vault.BasicEncoding
+	CAFile       string
+}
+
+// RequestFor builds the token request of profile p with the given secret.
+func RequestFor(p vault.Profile, secret string) TokenRequest {
+	return TokenRequest{
+		TokenURL: p.TokenURL, ClientID: p.ClientID, ClientSecret: secret, Scopes: p.Scopes,
+		Audience: p.Audience, Resource: p.Resource, Extra: p.ExtraParams,
+		Auth: p.EffectiveAuth(), Encoding: p.BasicEncoding, CAFile: p.CAFile,
+	}
+}
+
+// Exchange is one HTTP round trip as sent and received, with the secret and the token
+// redacted, so a screen can show the whole conversation.
+type Exchange struct {
+	Method          string
+	URL             string
+	RequestHeaders  http.Header
+	RequestBody     string
+	Status          int
+	ResponseHeaders http.Header
+	// ResponseBody is sanitized, with the access token replaced by a placeholder.
+	ResponseBody string
+	Latency      time.Duration
+	Auth         vault.AuthMethod
+}
+
+// Token is a successful token response.
+type Token struct {
+	AccessToken string
+	// TokenType is normalised: any case of "bearer" becomes "Bearer".
+	TokenType string
+	// ExpiresIn is the lifetime the server gave, in seconds; HasExpiresIn says if it did.
+	ExpiresIn    int64
+	HasExpiresIn bool
+	// ExpiresAt is zero when neither expires_in nor a JWT exp says.
+	ExpiresAt time.Time
+	// ExpirySource is "expires_in", "jwt exp" or "" (unknown).
+	ExpirySource string
+	// Scopes granted: from the response's scope, else (RFC 6749 §5.1) the requested ones.
+	Scopes        []string
+	ScopeReturned bool
+	IssuedAt      time.Time
+	// Extra holds every other response field (not-before-policy, session_state, …).
+	Extra map[string]any
+	// Notes are warnings about a response that worked but bent the rules.
+	Notes    []string
+	Auth     vault.AuthMethod
+	Exchange *Exchange
+}
+
+// Cached converts the token for the vault's cache.
+func (t *Token) Cached() vault.CachedToken {
+	return vault.CachedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresAt: t.ExpiresAt, Scopes: t.Scopes, FetchedAt: t.IssuedAt}
+}
+
+// FetchToken performs the client-credentials grant. With the auto method it tries HTTP
+// Basic, then the form body, and returns an *AutoError with both failures if neither
+// works; Token.Auth says which method succeeded.
+func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, error) {
+	switch req.Auth {
+	case vault.AuthBasic, vault.AuthPost:
+		return c.fetchWith(ctx, req, req.Auth)
+	case vault.AuthAuto, "":
+		tok, errBasic := c.fetchWith(ctx, req, vault.AuthBasic)
+		if errBasic == nil {
+			return tok, nil
+		}
+		if IsNetwork(errBasic) {
+			return nil, errBasic // the second attempt would fail the same way
+		}
+		tok, errPost := c.fetchWith(ctx, req, vault.AuthPost)
+		if errPost == nil {
+			tok.Notes = append(tok.Notes, "HTTP Basic was refused; the form body worked")
+			return tok, nil
+		}
+		return nil, &AutoError{Basic: errBasic, Post: errPost}
+	}
+	return nil, fmt.Errorf("unknown client auth method %q (use basic, post or auto)", req.Auth)
+}
+
+// BasicCredentials returns the value of the Authorization header for id and secret. RFC
+// 6749 §2.3.1 says both are form-urlencoded before base64; raw skips that, for servers
+// that do not decode.
+func BasicCredentials(id, secret string, enc vault.BasicEncoding) string {
+	if enc != vault.BasicRaw {
+		id, secret = url.QueryEscape(id), url.QueryEscape(secret)
+	}
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
+}
+
+func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth vault.AuthMethod) (*Token, error) {
+	u, err := url.Parse(req.TokenURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("token URL %q is not a valid URL", req.TokenURL)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if len(req.Scopes) > 0 {
+		form.Set("scope", strings.Join(req.Scopes, " "))
+	}
+	if req.Audience != "" {
+		form.Set("audience", req.Audience)
+	}
+	if req.Resource != "" {
+		form.Set("resource", req.Resource)
+	}
+	for k, v := range req.Extra {
+		form.Set(k, v)
+	}
+	if auth == vault.AuthPost {
+		form.Set("client_id", req.ClientID)
+		form.Set("client_secret", req.ClientSecret)
+	}
+	body := form.Encode()
+	hreq, err := http.NewRequest(http.MethodPost, req.TokenURL, strings.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("build the token request: %w", err)
+	}
+	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", "oat")
+	if auth == vault.AuthBasic {
+		hreq.Header.Set("Authorization", BasicCredentials(req.ClientID, req.ClientSecret, req.Encoding))
+	}
+	ex := &Exchange{Method: http.MethodPost, URL: req.TokenURL, RequestHeaders: redactHeaders(hreq.Header),
+		RequestBody: redactForm(form), Auth: auth}
+
+	hc, err := c.httpFor(req.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	resp, raw, truncated, latency, err := c.do(ctx, hc, hreq)
+	ex.Latency = latency
+	if err != nil {
+		return nil, err
+	}
+	ex.Status, ex.ResponseHeaders = resp.StatusCode, resp.Header.Clone()
+	if truncated {
+		return nil, &ResponseError{Kind: TooLarge, Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+			Detail: fmt.Sprintf("more than %d bytes; not read further", c.maxBody()), Exchange: ex}
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, &ResponseError{Kind: Unexpected, Status: resp.StatusCode, Exchange: ex,
+			Detail: fmt.Sprintf("redirect to %q; oat does not follow a token endpoint's redirects (it would resend the secret): put the final URL in the profile", Sanitize(resp.Header.Get("Location")))}
+	}
+	tok, err := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), raw, c.now())
+	ex.ResponseBody = redactSecrets(Sanitize(string(raw)), req.ClientSecret, accessTokenOf(tok))
+	if err != nil {
+		attachExchange(err, ex, &req)
+		return nil, redactErr(err, req.ClientSecret)
+	}
+	tok.Auth, tok.Exchange = auth, ex
+	if !tok.ScopeReturned {
+		tok.Scopes = append([]string(nil), req.Scopes...)
+	}
+	return tok, nil
+}
+
+func accessTokenOf(t *Token) string {
+	if t == nil {
+		return ""
+	}
+	return t.AccessToken
+}
+
+func attachExchange(err error, ex *Exchange, req *TokenRequest) {
+	switch e := err.(type) {
+	case *OAuthError:
+		e.Exchange = ex
+		e.Hint = hintFor(e.Code, req)
+	case *ResponseError:
+		e.Exchange = ex
+	}
+}
+
+// ParseTokenResponse reads a token endpoint's answer (RFC 6749 §5.1 / §5.2), tolerating
+// what real servers do: token_type in any case, expires_in as a string, missing
+// expires_in (then the JWT exp is used). It never panics on any input.
+func ParseTokenResponse(status int, contentType string, body []byte, now time.Time) (*Token, error) {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, &ResponseError{Kind: NotJSON, Status: status, ContentType: Sanitize(contentType), Excerpt: bodyExcerpt(contentType, body)}
+	}
+	if rawErr, ok := obj["error"]; ok {
+		oe := &OAuthError{Status: status, In200: status < 300, Code: Excerpt(jsonString(rawErr), 100),
+			Description: Excerpt(jsonString(obj["error_description"]), 500), URI: Excerpt(jsonString(obj["error_uri"]), 300)}
+		if oe.Code == "" {
+			oe.Code = "(empty error code)"
+		}
+		oe.Hint = hintFor(oe.Code, nil)
+		return nil, oe
+	}
+	if status < 200 || status >= 300 {
+		return nil, &ResponseError{Kind: Unexpected, Status: status, ContentType: Sanitize(contentType),
+			Detail: "an error status without an RFC 6749 \"error\" field", Excerpt: bodyExcerpt(contentType, body)}
+	}
+	var access string
+	if raw, ok := obj["access_token"]; !ok || json.Unmarshal(raw, &access) != nil || access == "" {
+		return nil, &ResponseError{Kind: MissingToken, Status: status, ContentType: Sanitize(contentType),
+			Detail: "the success response has no access_token string"}
+	}
+	tok := &Token{AccessToken: access, IssuedAt: now, Extra: map[string]any{}}
+	tt := jsonString(obj["token_type"])
+	switch {
+	case strings.EqualFold(tt, "bearer"):
+		tok.TokenType = "Bearer"
+	case tt == "":
+		tok.TokenType = "Bearer"
+		tok.Notes = append(tok.Notes, "no token_type in the response (RFC 6749 requires it); assuming Bearer")
+	default:
+		tok.TokenType = Excerpt(tt, 40)
+	}
+	if raw, ok := obj["expires_in"]; ok {
+		if secs, ok := parseSeconds(raw); ok {
+			tok.ExpiresIn, tok.HasExpiresIn = secs, true
+			tok.ExpiresAt = now.Add(time.Duration(secs) * time.Second)
+			tok.ExpirySource = "expires_in"
+		} else {
+			tok.Notes = append(tok.Notes, fmt.Sprintf("expires_in %s is not a number of seconds; ignored", Excerpt(string(raw), 40)))
+		}
+	}
+	if tok.ExpiresAt.IsZero() {
+		if exp, ok := jwtExp(access); ok {
+			tok.ExpiresAt, tok.ExpirySource = exp, "jwt exp"
+		}
+	}
+	if raw, ok := obj["scope"]; ok {
+		tok.Scopes, tok.ScopeReturned = strings.Fields(Sanitize(jsonString(raw))), true
+	}
+	for k, raw := range obj {
+		switch k {
+		case "access_token", "token_type", "expires_in", "scope":
+			continue
+		}
+		var v any
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		if d.Decode(&v) == nil {
+			tok.Extra[Sanitize(k)] = sanitizeValue(v)
+		}
+	}
+	return tok, nil
+}
+
+// parseSeconds accepts a JSON number or a numeric string, non-negative and sane.
+func parseSeconds(raw json.RawMessage) (int64, bool) {
+	s := strings.TrimSpace(string(raw))
+	if strings.HasPrefix(s, `"`) {
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false
+		}
+		s = strings.TrimSpace(s)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 100*365*24*3600 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// jsonString returns a JSON string's value, or the raw text of any other JSON value.
+func jsonString(raw json.RawMessage) string {
+	if raw == nil {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+func sanitizeValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return Sanitize(x)
+	case []any:
+		for i := range x {
+			x[i] = sanitizeValue(x[i])
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[Sanitize(k)] = sanitizeValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+var (
+	titleRE  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	tagRE    = regexp.MustCompile(`(?s)<[^>]*>`)
+	scriptRE = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>`)
+)
+
+// bodyExcerpt gives a short readable piece of a non-JSON body: an HTML page's title, or
+// its text without tags.
+func bodyExcerpt(contentType string, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	s := string(body)
+	if mt == "text/html" || strings.Contains(strings.ToLower(s[:min(len(s), 512)]), "<html") {
+		if m := titleRE.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
+			return Excerpt(m[1], 200)
+		}
+		s = tagRE.ReplaceAllString(scriptRE.ReplaceAllString(s, " "), " ")
+	}
+	return Excerpt(s, 200)
+}
+
+// redactHeaders copies h with credentials replaced.
+func redactHeaders(h http.Header) http.Header {
+	out := h.Clone()
+	if a := out.Get("Authorization"); a != "" {
+		scheme, _, _ := strings.Cut(a, " ")
+		out.Set("Authorization", scheme+" [redacted]")
+	}
+	return out
+}
+
+// redactForm encodes the form with client_secret replaced.
+func redactForm(form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		v := form.Get(k)
+		if k == "client_secret" {
+			v = "[redacted]"
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+	}
+	return b.String()
+}
+
+// redactSecrets replaces any appearance of the given values (and their form-encoded and
+// base64 forms) in text: a server that echoes the secret must not make oat print it.
+func redactSecrets(text string, secrets ...string) string {
+	for _, s := range secrets {
+		if len(s) < 4 {
+			continue
+		}
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
+			text = strings.ReplaceAll(text, form, "[redacted]")
+		}
+	}
+	return text
+}
+
+// redactErr scrubs the secret from the text fields of oat's error types.
+func redactErr(err error, secret string) error {
+	switch e := err.(type) {
+	case *OAuthError:
+		e.Description, e.URI, e.Code = redactSecrets(e.Description, secret), redactSecrets(e.URI, secret), redactSecrets(e.Code, secret)
+	case *ResponseError:
+		e.Excerpt, e.Detail = redactSecrets(e.Excerpt, secret), redactSecrets(e.Detail, secret)
+	}
+	return err
+}
