@@ -234,19 +234,19 @@ func ParseWWWAuthenticate(h string) []Challenge {
 			continue
 		}
 		ch := Challenge{Scheme: scheme, Params: map[string]string{}}
+		p.skip(" \t")
+		if t68, ok := p.token68(); ok {
+			ch.Params[""] = t68
+			out = append(out, ch)
+			continue
+		}
 		for {
 			p.skip(" \t")
 			save := p.i
 			name := p.token()
 			p.skip(" \t")
 			if name == "" || !p.eat('=') {
-				if name != "" && p.peek() != '=' {
-					p.i = save // the next challenge's scheme, or a token68
-					if strings.ContainsAny(name, "=") || p.isToken68() {
-						ch.Params[""] = p.token68()
-						continue
-					}
-				}
+				p.i = save // the next challenge's scheme
 				break
 			}
 			p.skip(" \t")
@@ -261,6 +261,7 @@ func ParseWWWAuthenticate(h string) []Challenge {
 			if !p.eat(',') {
 				break
 			}
+			p.skip(" \t,")
 		}
 		out = append(out, ch)
 	}
@@ -300,23 +301,35 @@ func (p *hdrParser) token() string {
 	}
 	return p.s[start:p.i]
 }
-func (p *hdrParser) isToken68() bool {
+
+// token68 reads an RFC 7235 token68 (as in `Negotiate abc==`) if one stands here: a run
+// of token68 characters ending the challenge (end of header or a comma), not the name of
+// an auth-param.
+func (p *hdrParser) token68() (string, bool) {
 	j := p.i
 	for j < len(p.s) && (isTokenChar(p.s[j]) || p.s[j] == '/') {
 		j++
 	}
-	for j < len(p.s) && p.s[j] == '=' {
-		j++
+	k := j
+	for k < len(p.s) && p.s[k] == '=' {
+		k++
 	}
-	return j == len(p.s) || p.s[j] == ',' || p.s[j] == ' '
-}
-func (p *hdrParser) token68() string {
-	start := p.i
-	for !p.done() && (isTokenChar(p.s[p.i]) || p.s[p.i] == '/' || p.s[p.i] == '=') {
-		p.i++
+	if j == p.i {
+		return "", false
 	}
-	return p.s[start:p.i]
+	rest := strings.TrimLeft(p.s[k:], " \t")
+	if rest != "" && rest[0] != ',' {
+		return "", false
+	}
+	if k == j+1 && k == len(p.s) {
+		// "name=" at the very end: an auth-param with an empty value, not token68
+		return "", false
+	}
+	t := p.s[p.i:k]
+	p.i = k
+	return t, true
 }
+
 func (p *hdrParser) quoted() string {
 	p.i++ // opening quote
 	var b strings.Builder

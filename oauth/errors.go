@@ -141,7 +141,7 @@ func (e *NetworkError) Error() string {
 	case NetTimeout:
 		hint = "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or raise --timeout"
 	}
-	s := fmt.Sprintf("%s: %s: %v", e.Host, e.Kind, e.Err)
+	s := Sanitize(fmt.Sprintf("%s: %s: %v", e.Host, e.Kind, e.Err))
 	if hint != "" {
 		s += "\n  hint: " + hint
 	}

@@ -241,7 +241,7 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 			Detail: "the success response has no access_token string"}
 	}
 	tok := &Token{AccessToken: access, IssuedAt: now, Extra: map[string]any{}}
-	tt := jsonString(obj["token_type"])
+	tt := Excerpt(jsonString(obj["token_type"]), 40)
 	switch {
 	case strings.EqualFold(tt, "bearer"):
 		tok.TokenType = "Bearer"
@@ -249,7 +249,7 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 		tok.TokenType = "Bearer"
 		tok.Notes = append(tok.Notes, "no token_type in the response (RFC 6749 requires it); assuming Bearer")
 	default:
-		tok.TokenType = Excerpt(tt, 40)
+		tok.TokenType = tt
 	}
 	if raw, ok := obj["expires_in"]; ok {
 		if secs, ok := parseSeconds(raw); ok {

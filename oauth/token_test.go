@@ -3,6 +3,8 @@ package oauth
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -407,7 +409,9 @@ func TestNetworkFailuresAreClassified(t *testing.T) {
 		t.Fatalf("refused: %v", err)
 	}
 	// TLS: a loopback HTTPS server whose certificate nobody trusts.
-	ts := httptest.NewTLSServer(http.NotFoundHandler())
+	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	ts.StartTLS()
 	defer ts.Close()
 	_, err = NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: vault.AuthBasic})
 	if !errors.As(err, &ne) || ne.Kind != NetTLS || !strings.Contains(err.Error(), "SSL_CERT_FILE") {

@@ -364,7 +364,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		return
 	case path == "/api/hostile":
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Evil", "a\x1b]0;owned\x07b")
+		w.Header().Set("X-Evil", "a\u009b2Jb\u202eevil") // Go's client refuses raw ESC in headers; C1 and bidi pass
 		fmt.Fprint(w, `{"message":"hi\u001b[2J\u001b]52;c;ZXZpbA==\u0007there"}`)
 		return
 	}
