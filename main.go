@@ -3,11 +3,12 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+
+	"github.com/oatcli/oat/ui/cli"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "oat: the command line and the app are not built yet; see README.md")
-	os.Exit(1)
+	os.Exit(cli.Execute(context.Background(), cli.NewApp(), os.Args[1:]))
 }

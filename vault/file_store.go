@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +36,26 @@ type FileStore struct {
 	pass   string
 	cached map[string]string
 	stamp  fileStamp
+	// fileFactor is the work factor of the file as last read: rewrites keep it, so a
+	// file made fast on purpose (the demo's) stays fast, and a strong one stays strong.
+	fileFactor int
+}
+
+// scryptFactor reads the work factor from an age file's scrypt stanza
+// ("-> scrypt SALT LOGN"), or returns 0.
+func scryptFactor(data []byte) int {
+	for _, line := range strings.Split(string(data[:min(len(data), 512)]), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			if n, err := strconv.Atoi(f[3]); err == nil {
+				return n
+			}
+		}
+		if strings.HasPrefix(line, "---") {
+			break
+		}
+	}
+	return 0
 }
 
 // fileStamp identifies one version of the file, so an unchanged file is not decrypted
@@ -100,7 +122,7 @@ func (s *FileStore) load() (map[string]string, error) {
 		}
 		return nil, err
 	}
-	s.cached, s.stamp = m, st
+	s.cached, s.stamp, s.fileFactor = m, st, scryptFactor(data)
 	return m, nil
 }
 
@@ -203,6 +225,9 @@ func (s *FileStore) encrypt(m map[string]string, pass string) ([]byte, error) {
 		return nil, &StoreError{Store: "file", Op: "encrypt", Err: err}
 	}
 	wf := s.WorkFactor
+	if wf == 0 {
+		wf = s.fileFactor
+	}
 	if wf == 0 {
 		wf = DefaultScryptWorkFactor
 	}

@@ -214,3 +214,20 @@ func TestKeyringErrorsSayWhatToDo(t *testing.T) {
 		t.Fatalf("too large: %v", err)
 	}
 }
+
+func TestFileStoreKeepsWorkFactor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	if err := newFileStore(t, dir, "p").Set(ctx, "a", "1"); err != nil { // factor 10
+		t.Fatal(err)
+	}
+	s := &FileStore{Path: filepath.Join(dir, "secrets.age"), Passphrase: func() (string, error) { return "p", nil }}
+	if err := s.Set(ctx, "b", "2"); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(s.Path)
+	if f := scryptFactor(data); f != 10 {
+		t.Fatalf("work factor %d after rewrite, want 10", f)
+	}
+}

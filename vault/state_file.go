@@ -83,3 +83,46 @@ func (f *StateFile) Update(ctx context.Context, id string, fn func(*TokenState))
 func (s *TokenState) isZero() bool {
 	return s.FetchedAt.IsZero() && s.ExpiresAt.IsZero() && s.LastError == "" && !s.Cached && len(s.Scopes) == 0 && s.TokenType == ""
 }
+
+// TokenStatusKind names the state of a profile's token for listing.
+type TokenStatusKind string
+
+// The token states.
+const (
+	TokenNone     TokenStatusKind = "none"
+	TokenValid    TokenStatusKind = "valid"
+	TokenExpiring TokenStatusKind = "expiring"
+	TokenExpired  TokenStatusKind = "expired"
+	TokenError    TokenStatusKind = "error"
+	// TokenNoExpiry: a token was fetched but the server gave no expiry.
+	TokenNoExpiry TokenStatusKind = "no expiry"
+)
+
+// TokenStatus is a token's state at one instant.
+type TokenStatus struct {
+	Kind TokenStatusKind
+	// Left is the time remaining for valid and expiring tokens.
+	Left time.Duration
+}
+
+// Status says what state the token is in at now; tokens with less than warn left are
+// expiring. A failed fetch after the last success shows as error.
+func (s TokenState) Status(now time.Time, warn time.Duration) TokenStatus {
+	if s.LastError != "" && !s.LastErrorAt.Before(s.FetchedAt) {
+		return TokenStatus{Kind: TokenError}
+	}
+	switch {
+	case s.FetchedAt.IsZero():
+		return TokenStatus{Kind: TokenNone}
+	case s.ExpiresAt.IsZero():
+		return TokenStatus{Kind: TokenNoExpiry}
+	}
+	left := s.ExpiresAt.Sub(now)
+	switch {
+	case left <= 0:
+		return TokenStatus{Kind: TokenExpired}
+	case left <= warn:
+		return TokenStatus{Kind: TokenExpiring, Left: left}
+	}
+	return TokenStatus{Kind: TokenValid, Left: left}
+}

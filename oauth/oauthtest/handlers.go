@@ -201,6 +201,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 		oauthError(w, "invalid_client", "this endpoint takes client_id and client_secret in the form body")
 		return
 	}
+	if cl.RevokeOnUse {
+		s.revokeOlderThan(id, secret)
+	}
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
 		oauthError(w, "unsupported_grant_type", fmt.Sprintf("grant type %q is not supported", gt))
 		return
@@ -430,4 +433,17 @@ func tokenScopes(claims map[string]any) []string {
 		return out
 	}
 	return nil
+}
+
+// revokeOlderThan drops the secrets registered before secret.
+func (s *Server) revokeOlderThan(id, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[id]
+	if !ok {
+		return
+	}
+	if i := slices.Index(c.Secrets, secret); i > 0 {
+		c.Secrets = slices.Clone(c.Secrets[i:])
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -87,8 +86,11 @@ type Client struct {
 	// GrantDisabled makes the client_credentials grant unauthorized_client.
 	GrantDisabled bool
 	// Lifetime of its tokens; 0 means the server's TokenLifetime.
-	Lifetime  time.Duration
-	Misbehave Misbehaviour
+	Lifetime time.Duration
+	// RevokeOnUse makes the provider revoke older secrets the first time a newer one is
+	// used, as a provider does when an operator finishes a rotation (the demo uses it).
+	RevokeOnUse bool
+	Misbehave   Misbehaviour
 }
 
 // Server is the authorization server and the protected API.
@@ -321,8 +323,6 @@ func waitOrDone(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
-
-var errHang = errors.New("hang")
 
 func hang(r *http.Request) { <-r.Context().Done() }
 

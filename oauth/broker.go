@@ -1,0 +1,331 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oatcli/oat/vault"
+)
+
+// Broker joins the vault and the client: it hands out cached tokens while they are
+// valid, fetches and caches new ones, remembers which auth method worked, and runs the
+// rotation and check steps. The CLI and the app both use it.
+type Broker struct {
+	Vault  *vault.Vault
+	Client *Client
+	// Margin: a cached token is reused only while it has more than this left.
+	Margin time.Duration
+}
+
+// TokenResult is a token handed out by the broker.
+type TokenResult struct {
+	Profile vault.Profile
+	Token   vault.CachedToken
+	// FromCache says no request was made.
+	FromCache bool
+	// Fresh is the full response when a request was made.
+	Fresh *Token
+	// CacheWarning is set when the token could not be cached (too large for the store).
+	CacheWarning error
+}
+
+// Token returns a token for the profile called name: the cached one while it is valid
+// for longer than the margin (or minValid, if larger), else a new one. force skips the
+// cache.
+func (b *Broker) Token(ctx context.Context, name string, force bool, minValid time.Duration) (*TokenResult, error) {
+	p, err := b.Vault.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	if minValid < b.Margin {
+		minValid = b.Margin
+	}
+	if !force {
+		tok, ok, err := b.Vault.CachedToken(ctx, p, minValid)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &TokenResult{Profile: p, Token: tok, FromCache: true}, nil
+		}
+	}
+	return b.Fetch(ctx, p)
+}
+
+// Fetch gets a new token with the profile's active secret and caches it. A failure is
+// recorded in the state file (sanitized, never with the secret).
+func (b *Broker) Fetch(ctx context.Context, p vault.Profile) (*TokenResult, error) {
+	secret, err := b.Vault.Secret(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := b.Client.FetchToken(ctx, RequestFor(p, secret))
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			_ = b.Vault.RecordTokenError(context.WithoutCancel(ctx), p, FirstLine(err))
+		}
+		return nil, err
+	}
+	res := &TokenResult{Profile: p, Token: tok.Cached(), Fresh: tok}
+	if err := b.Vault.SaveToken(ctx, p, tok.Cached()); err != nil {
+		if !errors.Is(err, vault.ErrValueTooLarge) {
+			return nil, err
+		}
+		res.CacheWarning = err
+	}
+	if p.AuthMethod == vault.AuthAuto && p.DetectedAuth != tok.Auth {
+		if np, err := b.Vault.Edit(ctx, p.Name, func(q *vault.Profile) error { q.DetectedAuth = tok.Auth; return nil }); err == nil {
+			res.Profile = np
+		}
+	}
+	return res, nil
+}
+
+// FirstLine is the first line of an error's text, for one-line displays.
+func FirstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+// Hint returns the hint line of an error, if it has one.
+func Hint(err error) string {
+	var oe *OAuthError
+	var ae *AutoError
+	var ne *NetworkError
+	switch {
+	case errors.As(err, &ae):
+		if errors.As(ae.Post, &oe) && oe.Hint != "" {
+			return oe.Hint
+		}
+	case errors.As(err, &oe):
+		return oe.Hint
+	case errors.As(err, &ne):
+		_, h, _ := strings.Cut(ne.Error(), "hint: ")
+		return h
+	case errors.Is(err, vault.ErrStoreUnavailable):
+		return "the secret store is unavailable: start a Secret Service or use --store file"
+	}
+	return ""
+}
+
+// RotationStep is one step of a rotation, for step-by-step display.
+type RotationStep struct {
+	Name string
+	OK   bool
+	Note string
+}
+
+// RotationReport describes a finished or failed rotation.
+type RotationReport struct {
+	Profile vault.Profile
+	Steps   []RotationStep
+	// NewFingerprint and OldFingerprint name the two secrets.
+	NewFingerprint string
+	OldFingerprint string
+	Call           *CallResult
+}
+
+func (r *RotationReport) step(name string, ok bool, note string) {
+	r.Steps = append(r.Steps, RotationStep{Name: name, OK: ok, Note: note})
+}
+
+// Rotate runs the rotation check: stage the new secret, get a token with it (and run the
+// profile's test call when it has one), and only then promote it, keeping the old one
+// aside. On any failure the staged secret is discarded and the old one stays active.
+// progress, when set, is called after each step.
+func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress func(RotationStep)) (*RotationReport, error) {
+	rep := &RotationReport{NewFingerprint: vault.Fingerprint(newSecret)}
+	report := func(n string, ok bool, note string) {
+		rep.step(n, ok, note)
+		if progress != nil {
+			progress(rep.Steps[len(rep.Steps)-1])
+		}
+	}
+	p, err := b.Vault.StageSecret(ctx, name, newSecret)
+	if err != nil {
+		report("stage the new secret", false, FirstLine(err))
+		return rep, err
+	}
+	rep.Profile, rep.OldFingerprint = p, p.SecretFingerprint
+	report("stage the new secret", true, "fingerprint "+rep.NewFingerprint)
+	discard := func(cause error) (*RotationReport, error) {
+		_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
+		return rep, fmt.Errorf("%w\nthe new secret was not stored; the old secret (%s) is still active", cause, rep.OldFingerprint)
+	}
+	tok, err := b.Client.FetchToken(ctx, RequestFor(p, newSecret))
+	if err != nil {
+		report("get a token with the new secret", false, FirstLine(err))
+		return discard(err)
+	}
+	report("get a token with the new secret", true, fmt.Sprintf("%s token, auth %s", tok.TokenType, tok.Auth))
+	if HasTestCall(p) {
+		res, err := b.Client.Call(ctx, CallFor(p, tok.AccessToken))
+		if err == nil {
+			err = res.Err()
+		}
+		rep.Call = res
+		if err != nil {
+			report("test call with the new token", false, FirstLine(err))
+			return discard(err)
+		}
+		report("test call with the new token", true, fmt.Sprintf("HTTP %d in %s", res.Status, res.Latency.Round(time.Millisecond)))
+	}
+	np, err := b.Vault.Promote(ctx, name)
+	if err != nil {
+		report("make the new secret active", false, FirstLine(err))
+		if np.ID == "" {
+			_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
+		}
+		return rep, err
+	}
+	rep.Profile = np
+	report("make the new secret active", true, "the old secret is kept aside until it is confirmed revoked")
+	_ = b.Vault.SaveToken(ctx, np, tok.Cached())
+	if np.AuthMethod == vault.AuthAuto && np.DetectedAuth != tok.Auth {
+		if q, err := b.Vault.Edit(ctx, name, func(q *vault.Profile) error { q.DetectedAuth = tok.Auth; return nil }); err == nil {
+			rep.Profile = q
+		}
+	}
+	return rep, nil
+}
+
+// HasTestCall says whether the profile has a test request to run.
+func HasTestCall(p vault.Profile) bool {
+	return p.APIBaseURL != "" || strings.HasPrefix(p.TestRequest.Path, "https://") || strings.HasPrefix(p.TestRequest.Path, "http://")
+}
+
+// OldSecretVerdict is the outcome of checking the previous secret.
+type OldSecretVerdict string
+
+// The verdicts.
+const (
+	// Revoked: the server answered invalid_client; the old secret was deleted.
+	Revoked OldSecretVerdict = "revoked"
+	// StillAccepted: the server still issues tokens for the old secret.
+	StillAccepted OldSecretVerdict = "still accepted"
+)
+
+// CheckOld tries the previous secret. invalid_client means the provider revoked it: it
+// is deleted. A token means it still works: it is kept, and the caller should warn. Any
+// other failure (network, server error) decides nothing and keeps it.
+func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, vault.Profile, error) {
+	p, err := b.Vault.Recover(ctx, name)
+	if err != nil {
+		return "", p, err
+	}
+	old, err := b.Vault.PreviousSecret(ctx, p)
+	if err != nil {
+		return "", p, err
+	}
+	_, err = b.Client.FetchToken(ctx, RequestFor(p, old))
+	if err == nil {
+		return StillAccepted, p, nil
+	}
+	if !isInvalidClient(err) {
+		return "", p, fmt.Errorf("could not tell whether the old secret is revoked (kept): %w", err)
+	}
+	np, err := b.Vault.DropPrevious(ctx, name)
+	if err != nil {
+		return Revoked, p, fmt.Errorf("the old secret is revoked, but deleting it failed: %w", err)
+	}
+	return Revoked, np, nil
+}
+
+func isInvalidClient(err error) bool {
+	var ae *AutoError
+	if errors.As(err, &ae) {
+		return isInvalidClient(ae.Basic) && isInvalidClient(ae.Post)
+	}
+	var oe *OAuthError
+	return errors.As(err, &oe) && oe.Code == "invalid_client"
+}
+
+// CheckRow is the result of checking one profile.
+type CheckRow struct {
+	Name      string
+	OK        bool
+	Latency   time.Duration
+	Lifetime  time.Duration // 0 when unknown
+	SecretAge time.Duration
+	Overdue   bool
+	CallCode  int // HTTP status of the test call, 0 when none ran
+	Err       error
+	Hint      string
+}
+
+// Check fetches a token (and, with call, runs the test call) for each named profile, at
+// most concurrency at a time. each, when set, receives rows as they finish. Rows are
+// returned failures first, then by name.
+func (b *Broker) Check(ctx context.Context, names []string, call bool, concurrency int, each func(CheckRow)) []CheckRow {
+	if concurrency < 1 {
+		concurrency = 4
+	}
+	rows := make([]CheckRow, len(names))
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, name := range names {
+		wg.Add(1)
+		go func(i int, name string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			row := b.checkOne(ctx, name, call)
+			rows[i] = row
+			if each != nil {
+				mu.Lock()
+				each(row)
+				mu.Unlock()
+			}
+		}(i, name)
+	}
+	wg.Wait()
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].OK != rows[j].OK {
+			return !rows[i].OK
+		}
+		return rows[i].Name < rows[j].Name
+	})
+	return rows
+}
+
+func (b *Broker) checkOne(ctx context.Context, name string, call bool) CheckRow {
+	row := CheckRow{Name: name}
+	p, err := b.Vault.Get(name)
+	if err != nil {
+		row.Err = err
+		return row
+	}
+	row.SecretAge, row.Overdue = b.Vault.SecretAge(p), b.Vault.Overdue(p)
+	start := time.Now()
+	res, err := b.Fetch(ctx, p)
+	row.Latency = time.Since(start)
+	if err != nil {
+		row.Err, row.Hint = err, Hint(err)
+		return row
+	}
+	if res.Fresh != nil {
+		row.Latency = res.Fresh.Exchange.Latency
+		if !res.Token.ExpiresAt.IsZero() {
+			row.Lifetime = res.Token.ExpiresAt.Sub(res.Token.FetchedAt)
+		}
+	}
+	if call && HasTestCall(p) {
+		cr, err := b.Client.Call(ctx, CallFor(res.Profile, res.Token.AccessToken))
+		if err == nil {
+			row.CallCode = cr.Status
+			err = cr.Err()
+		}
+		if err != nil {
+			row.Err, row.Hint = err, Hint(err)
+			return row
+		}
+	}
+	row.OK = true
+	return row
+}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
+	"github.com/spf13/cobra"
+)
+
+// demoPassphrase protects the throwaway secrets file of `oat demo --serve`; it guards
+// only demo secrets in a temporary directory.
+const demoPassphrase = "demo"
+
+func (a *App) demoCmd() *cobra.Command {
+	var serve bool
+	var port int
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try oat on a built-in local authorization server (no credentials, no keyring)",
+		Long: `Start a local authorization server and protected API on 127.0.0.1 with one client per
+provider style (Keycloak realm, EarthDaily-style, Cognito-style, a dashboard's
+/authenticate, and a few that misbehave on purpose), an in-memory secret store and demo
+profiles, then open the app. Nothing touches your real profiles or keyring.
+
+With --serve, the app is not opened: the server keeps running, the profiles go to a
+temporary directory with a throwaway encrypted file store, and oat prints the variables
+that let other shells use them (for trying the CLI, and for the benchmarks in bench/).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+			srv, err := oauthtest.NewOn(addr)
+			if err != nil {
+				return fmt.Errorf("start the demo server on %s: %w", addr, err)
+			}
+			defer srv.Close()
+			dir, err := os.MkdirTemp("", "oat-demo-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			var store vault.SecretStore = vault.NewMemoryStore()
+			if serve || a.RunApp == nil {
+				store = &vault.FileStore{Path: filepath.Join(dir, "secrets.age"), WorkFactor: 10,
+					Passphrase: func() (string, error) { return demoPassphrase, nil }}
+			}
+			v := vault.Open(dir, store)
+			if a.Now != nil {
+				v.Now = a.Now
+			}
+			if _, err := srv.SeedDemo(ctx, v); err != nil {
+				return err
+			}
+			a.vault, a.broker, a.configDir = v, nil, dir
+			if !serve && a.RunApp != nil {
+				return a.RunApp(ctx, a, AppOptions{Theme: a.theme, NoColor: a.noColorWanted(), Demo: true})
+			}
+			fmt.Fprintf(a.Out, `oat demo server on %s (token endpoints, discovery, JWKS and a protected API)
+
+Use the demo profiles from another shell:
+  export OAT_CONFIG_DIR=%s OAT_STORE=file OAT_PASSPHRASE=%s
+
+Then try:
+  oat ls
+  oat token eds
+  oat inspect ecoinvent --verify
+  oat call ecoinvent
+  oat check --all --call
+  printf '%%s' eds-demo-secret-2 | oat rotate eds && oat rotate eds --check-old
+
+Press Ctrl-C to stop; the directory and its secrets are deleted.
+`, srv.URL, shellQuote(dir), demoPassphrase)
+			sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			<-sctx.Done()
+			fmt.Fprintln(a.Err, "\nstopping the demo server")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&serve, "serve", false, "keep the server running for other shells instead of opening the app")
+	cmd.Flags().IntVar(&port, "port", 0, "port on 127.0.0.1 (default: any free port)")
+	return cmd
+}

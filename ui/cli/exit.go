@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+	"github.com/spf13/cobra"
+)
+
+// The exit codes, listed in --help and the README.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+	ExitAuth    = 3
+	ExitNetwork = 4
+	ExitStore   = 5
+)
+
+// exitError carries a chosen exit code. silent ones print nothing more (the command
+// already said what happened, or passes a child's exit code through).
+type exitError struct {
+	code   int
+	err    error
+	silent bool
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErr(err error) error { return &usageError{err: err} }
+
+// exitCode maps an error to oat's documented exit codes.
+func exitCode(err error) int {
+	var xe *exitError
+	var ue *usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &xe):
+		return xe.code
+	case errors.As(err, &ue), errors.Is(err, vault.ErrProfileNotFound), strings.HasPrefix(err.Error(), "unknown command"),
+		strings.HasPrefix(err.Error(), "accepts "), strings.HasPrefix(err.Error(), "requires "):
+		return ExitUsage
+	case oauth.IsNetwork(err):
+		return ExitNetwork
+	case oauth.IsAuthRejected(err):
+		return ExitAuth
+	case errors.Is(err, vault.ErrStoreUnavailable), errors.Is(err, vault.ErrValueTooLarge), errors.Is(err, vault.ErrWrongPassphrase):
+		return ExitStore
+	}
+	var ae *oauth.AutoError
+	if errors.As(err, &ae) {
+		return ExitAuth
+	}
+	return ExitFailure
+}
+
+// exactArgs is cobra.ExactArgs with usage-error classification.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			if n == 1 {
+				return usageErr(fmt.Errorf("%s takes one profile name (see `oat ls`), got %d arguments", cmd.Name(), len(args)))
+			}
+			return usageErr(fmt.Errorf("%s takes %d arguments, got %d", cmd.Name(), n, len(args)))
+		}
+		return nil
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErr(fmt.Errorf("%s takes no arguments", cmd.Name()))
+	}
+	return nil
+}
+
+// readSecret reads a secret: from a hidden prompt when stdin is a terminal, else all of
+// stdin (one trailing newline removed). Secrets never come from argv.
+func (a *App) readSecret(prompt string) (string, error) {
+	var s string
+	if a.IsTerminal(a.In) && a.ReadPassword != nil {
+		var err error
+		if s, err = a.ReadPassword(prompt); err != nil {
+			return "", err
+		}
+	} else {
+		b, err := io.ReadAll(io.LimitReader(a.In, 64<<10))
+		if err != nil {
+			return "", fmt.Errorf("read the secret from stdin: %w", err)
+		}
+		s = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", usageErr(errors.New("no secret given: type it at the prompt, or pipe it on stdin (e.g. `pass show x | oat add …`)"))
+	}
+	if strings.ContainsAny(s, "\n\r") {
+		return "", usageErr(errors.New("the secret has a line break in it; give exactly one line on stdin"))
+	}
+	return s, nil
+}
+
+// confirm asks a yes/no question on the terminal; without a terminal it refuses.
+func (a *App) confirm(question string) (bool, error) {
+	if !a.IsTerminal(a.In) {
+		return false, usageErr(errors.New("not a terminal: pass --yes to confirm"))
+	}
+	fmt.Fprintf(a.Err, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(a.In).ReadString('\n')
+	ans := strings.ToLower(strings.TrimSpace(line))
+	return ans == "y" || ans == "yes", nil
+}

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/oatcli/oat/vault"
+	"github.com/spf13/cobra"
+)
+
+func (a *App) importCmd() *cobra.Command {
+	var name, env string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import a profile from a .env file (EarthDaily EDS.env, or CLIENT_ID / CLIENT_SECRET / TOKEN_URL / API_URL)",
+		Example: `  oat import ~/Downloads/EDS.env            # EDS_CLIENT_ID, EDS_SECRET, EDS_AUTH_URL, EDS_API_URL
+  oat import staging.env --name dash-staging --env staging`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return usageErr(fmt.Errorf("read %s: %w", args[0], err))
+			}
+			vals, order, err := parseDotenv(args[0], string(data))
+			if err != nil {
+				return usageErr(err)
+			}
+			creds, err := findCredentials(vals, order)
+			if err != nil {
+				return usageErr(fmt.Errorf("%s: %w", args[0], err))
+			}
+			if name == "" {
+				name = defaultImportName(creds.prefix, args[0])
+			}
+			p := vault.Profile{Name: name, Environment: env, TokenURL: creds.tokenURL, ClientID: creds.clientID,
+				APIBaseURL: creds.apiURL, AuthMethod: vault.AuthAuto, Scopes: strings.Fields(strings.ReplaceAll(creds.scp, ",", " "))}
+			if err := p.Validate(); err != nil {
+				return usageErr(fmt.Errorf("%s: %w", args[0], err))
+			}
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			if _, err := v.Get(name); err == nil {
+				if !force {
+					return usageErr(fmt.Errorf("%w: %q; pass --force to replace it, or --name to import under another name", vault.ErrProfileExists, name))
+				}
+				if err := v.Remove(cmd.Context(), name); err != nil {
+					return err
+				}
+			} else if !errors.Is(err, vault.ErrProfileNotFound) {
+				return err
+			}
+			added, err := v.Add(cmd.Context(), p, creds.secret)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Out, "imported %s from %s\n", added.Name, args[0])
+			fmt.Fprintf(a.Out, "  client id  %s (%s)\n  token URL  %s (%s)\n", added.ClientID, creds.keys["client_id"], added.TokenURL, creds.keys["token_url"])
+			if added.APIBaseURL != "" {
+				fmt.Fprintf(a.Out, "  API URL    %s (%s)\n", added.APIBaseURL, creds.keys["api_url"])
+			}
+			fmt.Fprintf(a.Out, "  secret     from %s, stored in the %s store, fingerprint %s\n", creds.keys["secret"], v.Secrets.Name(), added.SecretFingerprint)
+			fmt.Fprintf(a.Out, "The secret is still in plain text in %s: delete that file once `oat token %s` works.\n", args[0], added.Name)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "profile name (default from the variable prefix or the file name)")
+	cmd.Flags().StringVar(&env, "env", "", "environment label")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing profile of that name")
+	return cmd
+}
+
+var slugRE = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+func defaultImportName(prefix, file string) string {
+	n := strings.ToLower(strings.TrimSuffix(prefix, "_"))
+	if n == "" {
+		base := filepath.Base(file)
+		n = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(base, "."), filepath.Ext(base)))
+		if n == "" || n == "env" {
+			n = "imported"
+		}
+	}
+	n = strings.Trim(slugRE.ReplaceAllString(n, "-"), "-._")
+	if len(n) > 40 {
+		n = n[:40]
+	}
+	if n == "" {
+		n = "imported"
+	}
+	return n
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+	"github.com/spf13/cobra"
+)
+
+// lsRow is one profile as `oat ls --json` prints it.
+type lsRow struct {
+	Name              string     `json:"name"`
+	Environment       string     `json:"environment,omitempty"`
+	ClientID          string     `json:"client_id"`
+	TokenURL          string     `json:"token_url"`
+	Token             string     `json:"token"`
+	TokenExpiresAt    *time.Time `json:"token_expires_at,omitempty"`
+	TokenSecondsLeft  int64      `json:"token_seconds_left,omitempty"`
+	LastError         string     `json:"last_error,omitempty"`
+	SecretFingerprint string     `json:"secret_fingerprint"`
+	SecretSetAt       time.Time  `json:"secret_set_at"`
+	SecretAgeDays     int        `json:"secret_age_days"`
+	Overdue           bool       `json:"rotation_overdue"`
+	PreviousKept      bool       `json:"previous_secret_kept,omitempty"`
+}
+
+func (a *App) lsCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ls",
+		Short: "List profiles with token state and secret age (reads no secret)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			ps, err := v.List()
+			if err != nil {
+				return err
+			}
+			states, err := v.TokenStates()
+			if err != nil {
+				return err
+			}
+			now := v.Now()
+			rows := make([]lsRow, 0, len(ps))
+			for _, p := range ps {
+				rows = append(rows, makeRow(v, p, states[p.ID], now))
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			if len(rows) == 0 {
+				fmt.Fprintln(a.Err, "no profiles yet: oat add NAME --token-url … --client-id …, oat import FILE.env, or try oat demo")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.Out, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tENV\tCLIENT ID\tTOKEN\tSECRET AGE")
+			for _, r := range rows {
+				age := fmt.Sprintf("%dd", r.SecretAgeDays)
+				if r.Overdue {
+					age += " ⚠ overdue"
+				}
+				if r.PreviousKept {
+					age += " (old kept)"
+				}
+				env := r.Environment
+				if env == "" {
+					env = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, env, r.ClientID, tokenCell(r), age)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func makeRow(v *vault.Vault, p vault.Profile, st vault.TokenState, now time.Time) lsRow {
+	status := st.Status(now, vault.DefaultMargin)
+	r := lsRow{Name: p.Name, Environment: p.Environment, ClientID: p.ClientID, TokenURL: p.TokenURL,
+		Token: string(status.Kind), SecretFingerprint: p.SecretFingerprint, SecretSetAt: p.SecretSetAt,
+		SecretAgeDays: int(v.SecretAge(p).Hours() / 24), Overdue: v.Overdue(p), PreviousKept: p.PreviousFingerprint != ""}
+	if !st.ExpiresAt.IsZero() {
+		t := st.ExpiresAt
+		r.TokenExpiresAt = &t
+	}
+	if status.Left > 0 {
+		r.TokenSecondsLeft = int64(status.Left.Seconds())
+	}
+	if status.Kind == vault.TokenError {
+		r.LastError = st.LastError
+	}
+	return r
+}
+
+func tokenCell(r lsRow) string {
+	switch vault.TokenStatusKind(r.Token) {
+	case vault.TokenValid:
+		return "✓ valid " + oauth.ShortDuration(time.Duration(r.TokenSecondsLeft)*time.Second)
+	case vault.TokenExpiring:
+		return "! expiring " + oauth.ShortDuration(time.Duration(r.TokenSecondsLeft)*time.Second)
+	case vault.TokenExpired:
+		return "✗ expired"
+	case vault.TokenError:
+		return "✗ error"
+	case vault.TokenNoExpiry:
+		return "? no expiry given"
+	}
+	return "- none"
+}

@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// profileFlags are the flags of add and edit, one per profile field. On edit only the
+// flags given change the profile.
+type profileFlags struct {
+	tokenURL, clientID, audience, resource, auth, encoding string
+	apiURL, testPath, testMethod, env, caFile, notes       string
+	discover                                               string
+	scopes, params, headers                                []string
+	insecure                                               bool
+}
+
+func (f *profileFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint URL")
+	fs.StringVar(&f.discover, "discover", "", "issuer URL to discover the token endpoint from (e.g. a Keycloak realm URL)")
+	fs.StringVar(&f.clientID, "client-id", "", "client ID")
+	fs.StringArrayVar(&f.scopes, "scope", nil, "scope to request (repeatable; on edit replaces the list)")
+	fs.StringVar(&f.audience, "audience", "", "audience parameter")
+	fs.StringVar(&f.resource, "resource", "", "resource parameter (RFC 8707)")
+	fs.StringArrayVar(&f.params, "param", nil, "extra form parameter KEY=VALUE (repeatable)")
+	fs.StringVar(&f.auth, "auth", "auto", "client authentication: basic, post or auto")
+	fs.StringVar(&f.encoding, "basic-encoding", "rfc", "Basic encoding: rfc (form-urlencoded, RFC 6749) or raw (for servers that do not decode)")
+	fs.StringVar(&f.apiURL, "api-url", "", "API base URL for test calls")
+	fs.StringVar(&f.testPath, "test-path", "", "path (or URL) of the default test call")
+	fs.StringVar(&f.testMethod, "test-method", "", "method of the default test call (default GET)")
+	fs.StringArrayVar(&f.headers, "test-header", nil, "header of the default test call, 'Key: Value' (repeatable)")
+	fs.StringVar(&f.env, "env", "", "environment label, e.g. staging or production")
+	fs.BoolVar(&f.insecure, "insecure-http", false, "allow plain http on non-loopback hosts (not recommended)")
+	fs.StringVar(&f.caFile, "ca-file", "", "extra CA certificates (PEM) for this profile's TLS")
+	fs.StringVar(&f.notes, "notes", "", "free-text notes")
+	_ = fs.SetAnnotation("auth", cobra.BashCompOneRequiredFlag, nil)
+}
+
+// apply copies the flags that were given (all of them for add) onto p.
+func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *vault.Profile, all bool) error {
+	set := func(name string) bool { return all || fs.Changed(name) }
+	if f.discover != "" {
+		b, err := a.Broker()
+		if err != nil {
+			return err
+		}
+		m, err := b.Client.Discover(ctx, f.discover)
+		if err != nil {
+			return fmt.Errorf("--discover: %w", err)
+		}
+		if m.TokenEndpoint == "" {
+			return fmt.Errorf("--discover: %s names no token_endpoint", m.Source)
+		}
+		p.TokenURL = m.TokenEndpoint
+		if !fs.Changed("auth") {
+			p.AuthMethod = m.SuggestedAuth()
+		}
+		fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", m.TokenEndpoint, m.Source)
+	}
+	if fs.Changed("token-url") || (all && f.discover == "") {
+		p.TokenURL = f.tokenURL
+	}
+	if set("client-id") {
+		p.ClientID = f.clientID
+	}
+	if set("scope") {
+		p.Scopes = nil
+		for _, s := range f.scopes {
+			p.Scopes = append(p.Scopes, strings.Fields(s)...)
+		}
+	}
+	if set("audience") {
+		p.Audience = f.audience
+	}
+	if set("resource") {
+		p.Resource = f.resource
+	}
+	if set("param") {
+		p.ExtraParams = nil
+		for _, kv := range f.params {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return usageErr(fmt.Errorf("--param %q: want KEY=VALUE", kv))
+			}
+			if p.ExtraParams == nil {
+				p.ExtraParams = map[string]string{}
+			}
+			p.ExtraParams[k] = v
+		}
+	}
+	if fs.Changed("auth") || (all && f.discover == "") {
+		p.AuthMethod = vault.AuthMethod(strings.ToLower(f.auth))
+		p.DetectedAuth = ""
+	}
+	if set("basic-encoding") {
+		p.BasicEncoding = vault.BasicEncoding(strings.ToLower(f.encoding))
+	}
+	if set("api-url") {
+		p.APIBaseURL = f.apiURL
+	}
+	if set("test-path") {
+		p.TestRequest.Path = f.testPath
+	}
+	if set("test-method") {
+		p.TestRequest.Method = strings.ToUpper(f.testMethod)
+	}
+	if set("test-header") {
+		p.TestRequest.Headers = nil
+		for _, h := range f.headers {
+			k, v, ok := strings.Cut(h, ":")
+			if !ok || strings.TrimSpace(k) == "" {
+				return usageErr(fmt.Errorf("--test-header %q: want 'Key: Value'", h))
+			}
+			if p.TestRequest.Headers == nil {
+				p.TestRequest.Headers = map[string]string{}
+			}
+			p.TestRequest.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	if set("env") {
+		p.Environment = f.env
+	}
+	if set("insecure-http") {
+		p.InsecureHTTP = f.insecure
+	}
+	if set("ca-file") {
+		p.CAFile = f.caFile
+	}
+	if set("notes") {
+		p.Notes = f.notes
+	}
+	return nil
+}
+
+func (a *App) addCmd() *cobra.Command {
+	var f profileFlags
+	cmd := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a profile; the client secret is read from a hidden prompt or stdin",
+		Example: `  oat add eds --token-url "$EDS_AUTH_URL" --client-id "$EDS_CLIENT_ID" --api-url https://api.earthdaily.com
+  pass show eds/secret | oat add eds --token-url https://… --client-id abc
+  oat add ecoinvent --discover https://sso.ecoinvent.org/realms/ecoinvent --client-id me --api-url https://api.ecoinvent.org --test-path /v0/versions`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			p := vault.Profile{Name: args[0]}
+			if err := f.apply(cmd.Context(), a, cmd.Flags(), &p, true); err != nil {
+				return err
+			}
+			if err := p.Validate(); err != nil {
+				return usageErr(err)
+			}
+			if _, err := v.Get(p.Name); err == nil {
+				return usageErr(fmt.Errorf("%w: %q (use oat edit, or oat rm first)", vault.ErrProfileExists, p.Name))
+			}
+			secret, err := a.readSecret(fmt.Sprintf("Client secret for %s (input hidden): ", p.Name))
+			if err != nil {
+				return err
+			}
+			added, err := v.Add(cmd.Context(), p, secret)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Out, "added %s: client %s, token URL %s\nsecret stored in the %s store, fingerprint %s (oat never shows the secret again)\n",
+				added.Name, added.ClientID, added.TokenURL, v.Secrets.Name(), added.SecretFingerprint)
+			return nil
+		},
+	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
+func (a *App) editCmd() *cobra.Command {
+	var f profileFlags
+	var rename string
+	var replaceSecret bool
+	cmd := &cobra.Command{
+		Use:               "edit NAME",
+		Short:             "Change a profile's fields (only the flags given)",
+		Args:              exactArgs(1),
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			if _, err := v.Get(args[0]); err != nil {
+				return err
+			}
+			if cmd.Flags().NFlag() == 0 {
+				return usageErr(fmt.Errorf("nothing to change: give the flags to set (see oat edit --help)"))
+			}
+			var secret string
+			if replaceSecret {
+				if secret, err = a.readSecret(fmt.Sprintf("Corrected client secret for %s (input hidden): ", args[0])); err != nil {
+					return err
+				}
+			}
+			p, err := v.Edit(cmd.Context(), args[0], func(p *vault.Profile) error {
+				if rename != "" {
+					p.Name = rename
+				}
+				return f.apply(cmd.Context(), a, cmd.Flags(), p, false)
+			})
+			if err != nil {
+				return err
+			}
+			if replaceSecret {
+				if p, err = v.ReplaceSecret(cmd.Context(), p.Name, secret); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.Out, "secret replaced, fingerprint %s (use oat rotate to rotate with a check)\n", p.SecretFingerprint)
+			}
+			fmt.Fprintf(a.Out, "updated %s\n", p.Name)
+			return nil
+		},
+	}
+	f.register(cmd.Flags())
+	cmd.Flags().StringVar(&rename, "name", "", "rename the profile")
+	cmd.Flags().BoolVar(&replaceSecret, "replace-secret", false, "replace the secret (read from the prompt or stdin) without keeping the old one, e.g. to fix a typo")
+	return cmd
+}
+
+func (a *App) rmCmd() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:               "rm NAME",
+		Short:             "Remove a profile with its secrets and cached token",
+		Args:              exactArgs(1),
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			p, err := v.Get(args[0])
+			if err != nil {
+				return err
+			}
+			if !yes {
+				ok, err := a.confirm(fmt.Sprintf("Remove profile %s (client %s) and its secret %s?", p.Name, p.ClientID, p.SecretFingerprint))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					fmt.Fprintln(a.Err, "nothing removed")
+					return &exitError{code: ExitFailure, silent: true}
+				}
+			}
+			if err := v.Remove(cmd.Context(), p.Name); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Out, "removed %s\n", p.Name)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	return cmd
+}
+
+// describeErr is the error text plus its hint, for one-line table cells.
+func describeErr(err error) string {
+	return oauth.FirstLine(err)
+}

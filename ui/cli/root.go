@@ -1,0 +1,280 @@
+// Package cli is oat's command line: one cobra command per file. `oat` with no
+// arguments starts the terminal app.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Version is set at build time with -ldflags "-X github.com/oatcli/oat/ui/cli.Version=…".
+var Version = ""
+
+// AppRunner starts the terminal app on a broker. It is a field so that the CLI does not
+// import the app (and tests can replace it).
+type AppRunner func(ctx context.Context, a *App, opts AppOptions) error
+
+// AppOptions are the app-wide settings from the command line.
+type AppOptions struct {
+	Theme   string
+	NoColor bool
+	Demo    bool
+}
+
+// App is one invocation of oat: its streams, its environment and the stores and client
+// built from the global flags. Nothing in it is global, so tests run many side by side.
+type App struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) string
+	// IsTerminal reports whether a stream is an interactive terminal.
+	IsTerminal func(any) bool
+	// ReadPassword prompts on the terminal with echo off.
+	ReadPassword func(prompt string) (string, error)
+	// Store, when set, is used instead of the one --store names (tests, the demo).
+	Store vault.SecretStore
+	// Client, when set, replaces the default HTTP client.
+	Client *oauth.Client
+	// Now is the clock.
+	Now func() time.Time
+	// RunApp starts the terminal app.
+	RunApp AppRunner
+
+	storeKind string
+	configDir string
+	timeout   time.Duration
+	noColor   bool
+	theme     string
+
+	vault  *vault.Vault
+	broker *oauth.Broker
+}
+
+// NewApp returns an App on the process's real streams and environment.
+func NewApp() *App {
+	return &App{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Now: time.Now,
+		IsTerminal: func(f any) bool {
+			if fd, ok := f.(interface{ Fd() uintptr }); ok {
+				return term.IsTerminal(int(fd.Fd()))
+			}
+			return false
+		},
+		ReadPassword: readPasswordTTY,
+	}
+}
+
+// readPasswordTTY prompts on stderr and reads a line from the terminal with echo off.
+func readPasswordTTY(prompt string) (string, error) {
+	fmt.Fprint(os.Stderr, prompt)
+	b, err := term.ReadPassword(int(os.Stdin.Fd()))
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", fmt.Errorf("read from the terminal: %w", err)
+	}
+	return string(b), nil
+}
+
+const exitCodesHelp = `Exit codes:
+  0  success
+  1  other failure (including an API answer of 4xx / 5xx other than 401 / 403)
+  2  usage error (unknown command, flag or profile argument)
+  3  authorization rejected (an OAuth error from the token endpoint, or 401 / 403 from the API)
+  4  network failure (DNS, refused, TLS, timeout)
+  5  secret store failure (keyring unreachable, wrong passphrase, value too large)`
+
+// Command builds the root command and its subcommands.
+func (a *App) Command() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "oat",
+		Short: "OAuth2 client-credentials profiles, tokens and secret rotation in your terminal",
+		Long: `oat keeps OAuth2 client-credentials profiles: client secrets in the OS keyring,
+access tokens fetched, cached and inspected, test calls against the API, and secret
+rotation as a checked, reversible step. Run oat with no arguments for the app.
+
+Secrets are never taken from flags: they come from a hidden prompt or from stdin.
+
+` + exitCodesHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if a.RunApp == nil {
+				return cmd.Help()
+			}
+			return a.RunApp(cmd.Context(), a, AppOptions{Theme: a.theme, NoColor: a.noColorWanted()})
+		},
+	}
+	root.SetIn(a.In)
+	root.SetOut(a.Out)
+	root.SetErr(a.Err)
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.storeKind, "store", "", "secret store: keyring, file or memory (default $OAT_STORE, else keyring)")
+	pf.StringVar(&a.configDir, "config-dir", "", "config directory (default $OAT_CONFIG_DIR, else the user config dir + /oat)")
+	pf.DurationVar(&a.timeout, "timeout", oauth.DefaultTimeout, "timeout of each network call")
+	pf.BoolVar(&a.noColor, "no-color", false, "no colours (also NO_COLOR=1)")
+	pf.StringVar(&a.theme, "theme", "", "app theme: default, high-contrast or mono (default $OAT_THEME)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
+	root.AddCommand(a.lsCmd(), a.addCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
+		a.callCmd(), a.execCmd(), a.envCmd(), a.importCmd(), a.rotateCmd(), a.checkCmd(), a.demoCmd(), a.versionCmd())
+	root.InitDefaultCompletionCmd()
+	return root
+}
+
+func (a *App) noColorWanted() bool {
+	return a.noColor || a.Getenv("NO_COLOR") != ""
+}
+
+// Vault opens the vault on the configured directory and store (once).
+func (a *App) Vault() (*vault.Vault, error) {
+	if a.vault != nil {
+		return a.vault, nil
+	}
+	dir := a.configDir
+	if dir == "" {
+		dir = a.Getenv("OAT_CONFIG_DIR")
+	}
+	if dir == "" {
+		d, err := vault.ConfigDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	store := a.Store
+	if store == nil {
+		kind := a.storeKind
+		if kind == "" {
+			kind = a.Getenv("OAT_STORE")
+		}
+		s, err := vault.OpenStore(kind, vault.StoreOptions{ConfigDir: dir, Passphrase: a.passphrase})
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		store = s
+	}
+	v := vault.Open(dir, store)
+	if a.Now != nil {
+		v.Now = a.Now
+	}
+	if p := a.Getenv("OAT_ROTATION_DAYS"); p != "" {
+		var days int
+		if _, err := fmt.Sscanf(p, "%d", &days); err == nil && days > 0 {
+			v.RotationPolicy = time.Duration(days) * 24 * time.Hour
+		}
+	}
+	a.vault = v
+	return v, nil
+}
+
+// passphrase for the file store: $OAT_PASSPHRASE, else a prompt on the terminal.
+func (a *App) passphrase() (string, error) {
+	if p := a.Getenv("OAT_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	if a.IsTerminal(a.In) && a.ReadPassword != nil {
+		return a.ReadPassword("Passphrase for the oat secrets file: ")
+	}
+	return "", errors.New("the file store needs a passphrase: set OAT_PASSPHRASE or run oat in a terminal")
+}
+
+// Broker returns the token broker on the vault.
+func (a *App) Broker() (*oauth.Broker, error) {
+	if a.broker != nil {
+		return a.broker, nil
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return nil, err
+	}
+	c := a.Client
+	if c == nil {
+		c = oauth.NewClient()
+	}
+	c.Timeout = a.timeout
+	if c.Timeout <= 0 {
+		c.Timeout = oauth.DefaultTimeout
+	}
+	if a.Now != nil {
+		c.Now = a.Now
+	}
+	a.broker = &oauth.Broker{Vault: v, Client: c, Margin: vault.DefaultMargin}
+	return a.broker, nil
+}
+
+// Execute runs oat with the process's arguments and returns the exit code.
+func Execute(ctx context.Context, a *App, args []string) int {
+	cmd := a.Command()
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var xe *exitError
+	if errors.As(err, &xe) && xe.silent {
+		return xe.code
+	}
+	fmt.Fprintf(a.Err, "oat: %s\n", oauth.Sanitize(err.Error()))
+	return exitCode(err)
+}
+
+func versionString() string {
+	v := Version
+	if v == "" {
+		v = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+	}
+	return v
+}
+
+func (a *App) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print oat's version",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(a.Out, "oat %s\n", versionString())
+			return nil
+		},
+	}
+}
+
+// completeProfiles completes profile names for the first argument.
+func (a *App) completeProfiles(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	ps, err := v.List()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []string
+	for _, p := range ps {
+		if strings.HasPrefix(p.Name, toComplete) {
+			desc := p.Environment
+			if desc == "" {
+				desc = p.ClientID
+			}
+			out = append(out, p.Name+"\t"+desc)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

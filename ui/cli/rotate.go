@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/spf13/cobra"
+)
+
+func (a *App) rotateCmd() *cobra.Command {
+	var checkOld, dropOld bool
+	cmd := &cobra.Command{
+		Use:   "rotate NAME",
+		Short: "Rotate the client secret with a check: the new one must work before it replaces the old",
+		Long: `Rotate the client secret. The new secret (from a hidden prompt or stdin) is used to get
+a token, and to run the profile's test call if it has one; only if that works does it
+become active. The old secret is kept aside, never shown.
+
+Once you have revoked the old secret at the provider, run
+  oat rotate NAME --check-old
+oat tries the old secret: "revoked" (invalid_client) deletes it; "still accepted" keeps it
+and exits non-zero. --drop-old deletes it without checking.`,
+		Args:              exactArgs(1),
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := a.Broker()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			switch {
+			case checkOld && dropOld:
+				return usageErr(errors.New("--check-old and --drop-old exclude each other"))
+			case dropOld:
+				p, err := b.Vault.DropPrevious(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.Out, "old secret of %s deleted; active secret %s\n", p.Name, p.SecretFingerprint)
+				return nil
+			case checkOld:
+				verdict, p, err := b.CheckOld(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if verdict == oauth.Revoked {
+					fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old secret (invalid_client); it is deleted. Active secret: %s\n", p.SecretFingerprint)
+					return nil
+				}
+				fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old secret %s.\n  Revoke it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", p.PreviousFingerprint, p.Name)
+				return &exitError{code: ExitFailure, silent: true}
+			}
+			if _, err := b.Vault.Get(args[0]); err != nil {
+				return err
+			}
+			secret, err := a.readSecret(fmt.Sprintf("New client secret for %s (input hidden): ", args[0]))
+			if err != nil {
+				return err
+			}
+			rep, err := b.Rotate(ctx, args[0], secret, func(s oauth.RotationStep) {
+				mark := "✓"
+				if !s.OK {
+					mark = "✗"
+				}
+				fmt.Fprintf(a.Err, "%s %s: %s\n", mark, s.Name, s.Note)
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Out, "rotated %s: active secret %s, old secret %s kept aside.\nRevoke the old secret at the provider, then: oat rotate %s --check-old\n",
+				rep.Profile.Name, rep.NewFingerprint, rep.OldFingerprint, rep.Profile.Name)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&checkOld, "check-old", false, "try the previous secret: delete it if revoked, warn if still accepted")
+	cmd.Flags().BoolVar(&dropOld, "drop-old", false, "delete the previous secret without checking")
+	return cmd
+}
+
+func (a *App) checkCmd() *cobra.Command {
+	var all, call, asJSON bool
+	var concurrency int
+	cmd := &cobra.Command{
+		Use:               "check [NAME…|--all]",
+		Short:             "Fetch a token (and run the test call) for many profiles at once",
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := a.Broker()
+			if err != nil {
+				return err
+			}
+			names := args
+			if all || len(args) == 0 {
+				if len(args) > 0 {
+					return usageErr(errors.New("give profile names or --all, not both"))
+				}
+				ps, err := b.Vault.List()
+				if err != nil {
+					return err
+				}
+				for _, p := range ps {
+					names = append(names, p.Name)
+				}
+			}
+			if len(names) == 0 {
+				fmt.Fprintln(a.Err, "no profiles to check")
+				return nil
+			}
+			for _, n := range names {
+				if _, err := b.Vault.Get(n); err != nil {
+					return err
+				}
+			}
+			rows := b.Check(cmd.Context(), names, call, concurrency, nil)
+			failed := 0
+			for _, r := range rows {
+				if !r.OK {
+					failed++
+				}
+			}
+			if asJSON {
+				out := make([]map[string]any, 0, len(rows))
+				for _, r := range rows {
+					m := map[string]any{"name": r.Name, "ok": r.OK, "latency_ms": r.Latency.Milliseconds(),
+						"token_lifetime_s": int64(r.Lifetime.Seconds()), "secret_age_days": int(r.SecretAge.Hours() / 24), "rotation_overdue": r.Overdue}
+					if r.CallCode != 0 {
+						m["call_status"] = r.CallCode
+					}
+					if r.Err != nil {
+						m["error"], m["hint"] = oauth.Sanitize(describeErr(r.Err)), r.Hint
+					}
+					out = append(out, m)
+				}
+				if err := json.NewEncoder(a.Out).Encode(out); err != nil {
+					return err
+				}
+			} else {
+				tw := tabwriter.NewWriter(a.Out, 2, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NAME\tRESULT\tLATENCY\tLIFETIME\tSECRET AGE\tDETAIL")
+				for _, r := range rows {
+					res := "✓ ok"
+					detail := ""
+					if r.CallCode != 0 {
+						detail = fmt.Sprintf("call HTTP %d", r.CallCode)
+					}
+					if !r.OK {
+						res = "✗ FAIL"
+						detail = oauth.Sanitize(describeErr(r.Err))
+						if r.Hint != "" {
+							detail += " — " + r.Hint
+						}
+					}
+					life := "-"
+					if r.Lifetime > 0 {
+						life = oauth.ShortDuration(r.Lifetime)
+					}
+					age := fmt.Sprintf("%dd", int(r.SecretAge.Hours()/24))
+					if r.Overdue {
+						age += " ⚠"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, res, r.Latency.Round(time.Millisecond), life, age, strings.ReplaceAll(detail, "\t", " "))
+				}
+				tw.Flush()
+				fmt.Fprintf(a.Out, "%d checked, %d ok, %d failed\n", len(rows), len(rows)-failed, failed)
+			}
+			if failed > 0 {
+				code := ExitAuth
+				for _, r := range rows {
+					if !r.OK && exitCode(r.Err) != ExitAuth {
+						code = ExitFailure
+					}
+				}
+				return &exitError{code: code, silent: true}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "check every profile (the default with no names)")
+	cmd.Flags().BoolVar(&call, "call", false, "also run each profile's test call")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 4, "profiles checked at once")
+	return cmd
+}
