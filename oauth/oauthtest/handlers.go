@@ -47,6 +47,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /jwks", s.jwks)
 	mux.HandleFunc("GET /realms/{realm}/protocol/openid-connect/certs", s.jwks)
 	mux.HandleFunc("/api/", s.api)
+	mux.HandleFunc("/api", s.api)
 	mux.HandleFunc("GET /dash/accounts/{id}/orders", s.api)
 	return mux
 }

@@ -39,7 +39,6 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.insecure, "insecure-http", false, "allow plain http on non-loopback hosts (not recommended)")
 	fs.StringVar(&f.caFile, "ca-file", "", "extra CA certificates (PEM) for this profile's TLS")
 	fs.StringVar(&f.notes, "notes", "", "free-text notes")
-	_ = fs.SetAnnotation("auth", cobra.BashCompOneRequiredFlag, nil)
 }
 
 // apply copies the flags that were given (all of them for add) onto p.
