@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oatcli/oat/vault"
@@ -329,11 +330,12 @@ func sanitizeValue(v any) any {
 	return v
 }
 
-var (
-	titleRE  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	tagRE    = regexp.MustCompile(`(?s)<[^>]*>`)
-	scriptRE = regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>`)
-)
+// The HTML patterns are compiled on first use: most runs of oat never see an HTML page,
+// and start-up time counts.
+var htmlPatterns = sync.OnceValue(func() [3]*regexp.Regexp {
+	return [3]*regexp.Regexp{regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`), regexp.MustCompile(`(?s)<[^>]*>`),
+		regexp.MustCompile(`(?is)<(script|style)[^>]*>.*?</(script|style)>`)}
+})
 
 // bodyExcerpt gives a short readable piece of a non-JSON body: an HTML page's title, or
 // its text without tags.
@@ -341,6 +343,8 @@ func bodyExcerpt(contentType string, body []byte) string {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	s := string(body)
 	if mt == "text/html" || strings.Contains(strings.ToLower(s[:min(len(s), 512)]), "<html") {
+		re := htmlPatterns()
+		titleRE, tagRE, scriptRE := re[0], re[1], re[2]
 		if m := titleRE.FindStringSubmatch(s); m != nil && strings.TrimSpace(m[1]) != "" {
 			return Excerpt(m[1], 200)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
@@ -126,4 +127,24 @@ func (a *App) confirm(question string) (bool, error) {
 	line, _ := bufio.NewReader(a.In).ReadString('\n')
 	ans := strings.ToLower(strings.TrimSpace(line))
 	return ans == "y" || ans == "yes", nil
+}
+
+// table is a tabwriter over a buffer: tabwriter writes each cell separately, which on an
+// unbuffered stdout is a system call per cell (10,000 for `oat ls` of 1,000 profiles).
+type table struct {
+	*tabwriter.Writer
+	buf *bufio.Writer
+}
+
+func newTable(w io.Writer) *table {
+	buf := bufio.NewWriterSize(w, 64<<10)
+	return &table{Writer: tabwriter.NewWriter(buf, 2, 4, 2, ' ', 0), buf: buf}
+}
+
+// Flush writes the aligned table out.
+func (t *table) Flush() error {
+	if err := t.Writer.Flush(); err != nil {
+		return err
+	}
+	return t.buf.Flush()
 }

@@ -76,8 +76,6 @@ func (a *App) importCmd() *cobra.Command {
 	return cmd
 }
 
-var slugRE = regexp.MustCompile(`[^a-z0-9._-]+`)
-
 func defaultImportName(prefix, file string) string {
 	n := strings.ToLower(strings.TrimSuffix(prefix, "_"))
 	if n == "" {
@@ -87,7 +85,7 @@ func defaultImportName(prefix, file string) string {
 			n = "imported"
 		}
 	}
-	n = strings.Trim(slugRE.ReplaceAllString(n, "-"), "-._")
+	n = strings.Trim(regexp.MustCompile(`[^a-z0-9._-]+`).ReplaceAllString(n, "-"), "-._")
 	if len(n) > 40 {
 		n = n[:40]
 	}

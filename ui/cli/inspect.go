@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
@@ -94,7 +93,7 @@ func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Ins
 	if in.JWT != nil {
 		fmt.Fprintf(w, "\nheader    alg=%s kid=%s typ=%s\n", oauth.Sanitize(in.JWT.Alg), oauth.Sanitize(in.JWT.Kid), oauth.Sanitize(in.JWT.Typ))
 		fmt.Fprintln(w, "\nclaims")
-		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		tw := newTable(w)
 		times := map[string]oauth.TimeClaim{}
 		for _, t := range in.Times {
 			times[t.Name] = t

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
@@ -61,7 +60,7 @@ func (a *App) lsCmd() *cobra.Command {
 				fmt.Fprintln(a.Err, "no profiles yet: oat add NAME --token-url … --client-id …, oat import FILE.env, or try oat demo")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.Out, 2, 4, 2, ' ', 0)
+			tw := newTable(a.Out)
 			fmt.Fprintln(tw, "NAME\tENV\tCLIENT ID\tTOKEN\tSECRET AGE")
 			for _, r := range rows {
 				age := fmt.Sprintf("%dd", r.SecretAgeDays)

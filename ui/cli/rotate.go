@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
@@ -140,7 +139,7 @@ func (a *App) checkCmd() *cobra.Command {
 					return err
 				}
 			} else {
-				tw := tabwriter.NewWriter(a.Out, 2, 4, 2, ' ', 0)
+				tw := newTable(a.Out)
 				fmt.Fprintln(tw, "NAME\tRESULT\tLATENCY\tLIFETIME\tSECRET AGE\tDETAIL")
 				for _, r := range rows {
 					res := "✓ ok"

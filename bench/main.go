@@ -1,0 +1,175 @@
+// Command bench measures oat from the outside, as a user runs it, against the demo
+// server on loopback, and prints medians and ratios against curl measured in the same
+// run. Run it from the repository root:
+//
+//	go run ./bench            # 30 runs of each
+//	go run ./bench -n 100
+//
+// Targets (SPEC §14): `oat token` with a cached token under 20 ms and faster than one
+// curl token request; `oat token --force` within 1.2x of curl; `oat ls` with 1,000
+// profiles under 50 ms.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/oatcli/oat/vault"
+)
+
+func main() {
+	n := flag.Int("n", 30, "runs of each command")
+	store := flag.String("store", "file", "secret store for the measured profile: file (the demo's) or keyring (needs a Secret Service)")
+	flag.Parse()
+	if err := run(*n, *store); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int, store string) error {
+	tmp, err := os.MkdirTemp("", "oat-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "oat")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+
+	demo := exec.Command(bin, "demo", "--serve")
+	stdout, _ := demo.StdoutPipe()
+	if err := demo.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = demo.Process.Signal(os.Interrupt); _ = demo.Wait() }()
+	env := os.Environ()
+	sc := bufio.NewScanner(stdout)
+	exportRE := regexp.MustCompile(`export (OAT_CONFIG_DIR='[^']*' OAT_STORE=\S+ OAT_PASSPHRASE=\S+)`)
+	for sc.Scan() {
+		if m := exportRE.FindStringSubmatch(sc.Text()); m != nil {
+			for _, kv := range strings.Fields(m[1]) {
+				env = append(env, strings.ReplaceAll(kv, "'", ""))
+			}
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	var rows []map[string]any
+	out, err := cmdIn(env, bin, "ls", "--json").Output()
+	if err != nil {
+		return fmt.Errorf("oat ls: %v", err)
+	}
+	if err := json.Unmarshal(out, &rows); err != nil {
+		return err
+	}
+	var tokenURL string
+	for _, r := range rows {
+		if r["name"] == "eds" {
+			tokenURL, _ = r["token_url"].(string)
+		}
+	}
+	if store == "keyring" {
+		// The same demo client, in a profile of its own whose secret is in the keyring.
+		kdir := filepath.Join(tmp, "keyring-profiles")
+		env = append(os.Environ(), "OAT_CONFIG_DIR="+kdir, "OAT_STORE=keyring")
+		add := cmdIn(env, bin, "add", "eds", "--token-url", tokenURL, "--client-id", "eds-demo", "--auth", "basic")
+		add.Stdin = strings.NewReader("eds-demo-secret-1")
+		if out, err := add.CombinedOutput(); err != nil {
+			return fmt.Errorf("oat add (keyring): %v\n%s", err, out)
+		}
+		defer cmdIn(env, bin, "rm", "eds", "--yes").Run()
+	}
+	if _, err := cmdIn(env, bin, "token", "eds").Output(); err != nil {
+		return fmt.Errorf("oat token eds: %v", err)
+	}
+
+	curl := []string{"curl", "-sS", "-o", "/dev/null", "-f", "-u", "eds-demo:eds-demo-secret-1", "-d", "grant_type=client_credentials", tokenURL}
+	_, curlErr := exec.LookPath("curl")
+
+	fmt.Printf("oat benchmarks, %d runs each, medians (wall time of the whole process), %s store\n\n", n, store)
+	cached := measure(n, func() *exec.Cmd { return cmdIn(env, bin, "token", "eds") })
+	force := measure(n, func() *exec.Cmd { return cmdIn(env, bin, "token", "eds", "--force") })
+	var curlMed time.Duration
+	if curlErr == nil {
+		curlMed = measure(n, func() *exec.Cmd { return exec.Command(curl[0], curl[1:]...) })
+	}
+
+	big := filepath.Join(tmp, "big")
+	if err := makeProfiles(big, 1000); err != nil {
+		return err
+	}
+	bigEnv := append(os.Environ(), "OAT_CONFIG_DIR="+big, "OAT_STORE=memory")
+	ls := measure(n, func() *exec.Cmd { return cmdIn(bigEnv, bin, "ls") })
+
+	row := func(name string, d time.Duration, target string) {
+		fmt.Printf("  %-44s %8.2f ms   %s\n", name, ms(d), target)
+	}
+	row("oat token eds (cached token, no network)", cached, "target < 20 ms")
+	row("oat token eds --force (token request)", force, "")
+	if curlMed > 0 {
+		row("curl token request (same server)", curlMed, "")
+	} else {
+		fmt.Println("  curl not found: ratios against curl skipped")
+	}
+	row("oat ls (1,000 profiles)", ls, "target < 50 ms")
+	if curlMed > 0 {
+		fmt.Printf("\n  cached / curl   = %.2f   (target < 1: oat faster)\n", float64(cached)/float64(curlMed))
+		fmt.Printf("  --force / curl  = %.2f   (target <= 1.2)\n", float64(force)/float64(curlMed))
+	}
+	return nil
+}
+
+func cmdIn(env []string, bin string, args ...string) *exec.Cmd {
+	c := exec.Command(bin, args...)
+	c.Env = env
+	return c
+}
+
+func measure(n int, mk func() *exec.Cmd) time.Duration {
+	var ds []time.Duration
+	for i := 0; i < n+2; i++ {
+		c := mk()
+		start := time.Now()
+		if out, err := c.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "%v: %v\n%s", c.Args, err, out)
+			os.Exit(1)
+		}
+		if i >= 2 { // two warm-up runs
+			ds = append(ds, time.Since(start))
+		}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// makeProfiles writes n profiles (no secrets: ls reads none).
+func makeProfiles(dir string, n int) error {
+	v := vault.Open(dir, vault.NewMemoryStore())
+	return v.Profiles.Update(context.Background(), func(ps *[]vault.Profile) error {
+		now := time.Now().UTC().Truncate(time.Second)
+		for i := 0; i < n; i++ {
+			*ps = append(*ps, vault.Profile{ID: vault.NewID(), Name: fmt.Sprintf("profile-%04d", i), Environment: []string{"staging", "production"}[i%2],
+				TokenURL: "https://sso.example.com/realms/r/protocol/openid-connect/token", ClientID: fmt.Sprintf("client-%d", i),
+				Scopes: []string{"api/read"}, AuthMethod: vault.AuthAuto, APIBaseURL: "https://api.example.com",
+				CreatedAt: now, SecretFingerprint: "0badc0de", SecretSetAt: now.Add(-time.Duration(i) * time.Hour)})
+		}
+		return nil
+	})
+}
