@@ -6,9 +6,18 @@ import (
 	"context"
 	"os"
 
+	"github.com/oatcli/oat/ui"
 	"github.com/oatcli/oat/ui/cli"
 )
 
 func main() {
-	os.Exit(cli.Execute(context.Background(), cli.NewApp(), os.Args[1:]))
+	app := cli.NewApp()
+	app.RunApp = func(ctx context.Context, a *cli.App, opts cli.AppOptions) error {
+		b, err := a.Broker()
+		if err != nil {
+			return err
+		}
+		return ui.Run(ctx, b, ui.Options{Theme: opts.Theme, NoColor: opts.NoColor, Demo: opts.Demo})
+	}
+	os.Exit(cli.Execute(context.Background(), app, os.Args[1:]))
 }

@@ -371,7 +371,7 @@ func TestImport(t *testing.T) {
 
 func TestDotenvParser(t *testing.T) {
 	t.Parallel()
-	vals, _, err := parseDotenv("f", "A=1\nexport B = two words # comment\nC=\"q \\\"x\\\" \\n\" # c\nD='lit $x # not comment'\nE=\n")
+	vals, _, err := vault.ParseDotenv("f", "A=1\nexport B = two words # comment\nC=\"q \\\"x\\\" \\n\" # c\nD='lit $x # not comment'\nE=\n")
 	if err != nil {
 		t.Fatal(err)
 	}

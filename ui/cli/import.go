@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,23 +21,15 @@ func (a *App) importCmd() *cobra.Command {
   oat import staging.env --name dash-staging --env staging`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := os.ReadFile(args[0])
-			if err != nil {
-				return usageErr(fmt.Errorf("read %s: %w", args[0], err))
-			}
-			vals, order, err := parseDotenv(args[0], string(data))
+			creds, err := vault.ReadEnvCredentials(args[0])
 			if err != nil {
 				return usageErr(err)
 			}
-			creds, err := findCredentials(vals, order)
-			if err != nil {
-				return usageErr(fmt.Errorf("%s: %w", args[0], err))
-			}
 			if name == "" {
-				name = defaultImportName(creds.prefix, args[0])
+				name = defaultImportName(creds.Prefix, args[0])
 			}
-			p := vault.Profile{Name: name, Environment: env, TokenURL: creds.tokenURL, ClientID: creds.clientID,
-				APIBaseURL: creds.apiURL, AuthMethod: vault.AuthAuto, Scopes: strings.Fields(strings.ReplaceAll(creds.scp, ",", " "))}
+			p := vault.Profile{Name: name, Environment: env, TokenURL: creds.TokenURL, ClientID: creds.ClientID,
+				APIBaseURL: creds.APIURL, AuthMethod: vault.AuthAuto, Scopes: strings.Fields(strings.ReplaceAll(creds.Scope, ",", " "))}
 			if err := p.Validate(); err != nil {
 				return usageErr(fmt.Errorf("%s: %w", args[0], err))
 			}
@@ -56,16 +47,16 @@ func (a *App) importCmd() *cobra.Command {
 			} else if !errors.Is(err, vault.ErrProfileNotFound) {
 				return err
 			}
-			added, err := v.Add(cmd.Context(), p, creds.secret)
+			added, err := v.Add(cmd.Context(), p, creds.Secret)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.Out, "imported %s from %s\n", added.Name, args[0])
-			fmt.Fprintf(a.Out, "  client id  %s (%s)\n  token URL  %s (%s)\n", added.ClientID, creds.keys["client_id"], added.TokenURL, creds.keys["token_url"])
+			fmt.Fprintf(a.Out, "  client id  %s (%s)\n  token URL  %s (%s)\n", added.ClientID, creds.Keys["client_id"], added.TokenURL, creds.Keys["token_url"])
 			if added.APIBaseURL != "" {
-				fmt.Fprintf(a.Out, "  API URL    %s (%s)\n", added.APIBaseURL, creds.keys["api_url"])
+				fmt.Fprintf(a.Out, "  API URL    %s (%s)\n", added.APIBaseURL, creds.Keys["api_url"])
 			}
-			fmt.Fprintf(a.Out, "  secret     from %s, stored in the %s store, fingerprint %s\n", creds.keys["secret"], v.Secrets.Name(), added.SecretFingerprint)
+			fmt.Fprintf(a.Out, "  secret     from %s, stored in the %s store, fingerprint %s\n", creds.Keys["secret"], v.Secrets.Name(), added.SecretFingerprint)
 			fmt.Fprintf(a.Out, "The secret is still in plain text in %s: delete that file once `oat token %s` works.\n", args[0], added.Name)
 			return nil
 		},

@@ -1,7 +1,8 @@
-package cli
+package vault
 
 import (
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -16,12 +17,12 @@ func (e *DotenvLineError) Error() string {
 	return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Reason)
 }
 
-// parseDotenv reads KEY=VALUE lines as shells and dotenv tools write them: optional
+// ParseDotenv reads KEY=VALUE lines as shells and dotenv tools write them: optional
 // `export`, single or double quotes (double quotes understand \n, \" and \\), comments
 // on their own lines and after unquoted values. It is written here rather than taken
 // from godotenv because oat must name the malformed line and never echo a value (the
 // file holds a secret) in an error.
-func parseDotenv(file, content string) (map[string]string, []string, error) {
+func ParseDotenv(file, content string) (map[string]string, []string, error) {
 	vals := map[string]string{}
 	var order []string
 	for i, raw := range strings.Split(strings.ReplaceAll(content, "\r\n", "\n"), "\n") {
@@ -124,17 +125,18 @@ func trimForError(s string) string {
 	return s
 }
 
-// envCredentials are the profile fields found in a .env file.
-type envCredentials struct {
-	prefix                                  string
-	clientID, secret, tokenURL, apiURL, scp string
-	keys                                    map[string]string // which variable each came from
+// EnvCredentials are the profile fields found in a .env file; Keys says which variable
+// each came from (by field: client_id, secret, token_url, api_url, scope).
+type EnvCredentials struct {
+	Prefix                                    string
+	ClientID, Secret, TokenURL, APIURL, Scope string
+	Keys                                      map[string]string
 }
 
-// findCredentials recognises EarthDaily's EDS_CLIENT_ID / EDS_SECRET / EDS_AUTH_URL /
+// FindCredentials recognises EarthDaily's EDS_CLIENT_ID / EDS_SECRET / EDS_AUTH_URL /
 // EDS_API_URL and the generic CLIENT_ID / CLIENT_SECRET / TOKEN_URL / API_URL, with any
 // common prefix (MYAPI_CLIENT_ID …).
-func findCredentials(vals map[string]string, order []string) (*envCredentials, error) {
+func FindCredentials(vals map[string]string, order []string) (*EnvCredentials, error) {
 	suffixes := map[string][]string{
 		"client_id": {"CLIENT_ID"},
 		"secret":    {"CLIENT_SECRET", "SECRET"},
@@ -155,33 +157,50 @@ func findCredentials(vals map[string]string, order []string) (*envCredentials, e
 	if len(prefixes) > 1 {
 		return nil, fmt.Errorf("several client ids (%s): import files with one credential each", strings.Join(prefixes, "CLIENT_ID, ")+"CLIENT_ID")
 	}
-	c := &envCredentials{prefix: prefixes[0], keys: map[string]string{}}
+	c := &EnvCredentials{Prefix: prefixes[0], Keys: map[string]string{}}
 	upper := map[string]string{}
 	for k := range vals {
 		upper[strings.ToUpper(k)] = k
 	}
 	pick := func(field string) string {
 		for _, sfx := range suffixes[field] {
-			if k, ok := upper[c.prefix+sfx]; ok {
-				c.keys[field] = k
+			if k, ok := upper[c.Prefix+sfx]; ok {
+				c.Keys[field] = k
 				return vals[k]
 			}
 		}
 		return ""
 	}
-	c.clientID, c.secret, c.tokenURL, c.apiURL, c.scp = pick("client_id"), pick("secret"), pick("token_url"), pick("api_url"), pick("scope")
+	c.ClientID, c.Secret, c.TokenURL, c.APIURL, c.Scope = pick("client_id"), pick("secret"), pick("token_url"), pick("api_url"), pick("scope")
 	var missing []string
-	if c.secret == "" {
-		missing = append(missing, c.prefix+"CLIENT_SECRET or "+c.prefix+"SECRET")
+	if c.Secret == "" {
+		missing = append(missing, c.Prefix+"CLIENT_SECRET or "+c.Prefix+"SECRET")
 	}
-	if c.tokenURL == "" {
-		missing = append(missing, c.prefix+"TOKEN_URL or "+c.prefix+"AUTH_URL")
+	if c.TokenURL == "" {
+		missing = append(missing, c.Prefix+"TOKEN_URL or "+c.Prefix+"AUTH_URL")
 	}
-	if c.clientID == "" {
-		missing = append(missing, c.prefix+"CLIENT_ID (empty)")
+	if c.ClientID == "" {
+		missing = append(missing, c.Prefix+"CLIENT_ID (empty)")
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing %s", strings.Join(missing, ", "))
+	}
+	return c, nil
+}
+
+// ReadEnvCredentials reads a .env file and finds one credential in it.
+func ReadEnvCredentials(path string) (*EnvCredentials, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	vals, order, err := ParseDotenv(path, string(data))
+	if err != nil {
+		return nil, err
+	}
+	c, err := FindCredentials(vals, order)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }

@@ -1,0 +1,300 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
+)
+
+// callDoneMsg is the answer of a test call (req numbers it, so a cancelled call's
+// answer is dropped).
+type callDoneMsg struct {
+	req int
+	res *oauth.CallResult
+	err error
+}
+
+// callScreen edits and sends a test call with the profile's token, then shows status,
+// latency, the telling headers and the body (JSON pretty-printed and coloured) in a
+// scrollable viewport. 401 / 403 are explained from WWW-Authenticate.
+type callScreen struct {
+	deps    Deps
+	st      *theme.Styles
+	profile vault.Profile
+	token   string
+	method  textinput.Model
+	target  textinput.Model
+	editing bool
+	focus   int
+	vp      viewport.Model
+	sending bool
+	req     int
+	cancel  context.CancelFunc
+	res     *oauth.CallResult
+	err     error
+}
+
+func newCallScreen(d Deps, st *theme.Styles, p vault.Profile, token string) *callScreen {
+	mk := func(v, ph string) textinput.Model {
+		in := newInput()
+		in.Prompt, in.Placeholder = "", ph
+		in.SetValue(v)
+		in.TextStyle, in.PlaceholderStyle = st.Text, st.Subtle
+		return in
+	}
+	method := p.TestRequest.Method
+	if method == "" {
+		method = "GET"
+	}
+	target := p.TestRequest.Path
+	if target == "" && p.APIBaseURL == "" {
+		target = "https://"
+	}
+	c := &callScreen{deps: d, st: st, profile: p, token: token, method: mk(method, "GET"),
+		target: mk(target, "path (joined to "+p.APIBaseURL+") or full URL"), vp: viewport.New(80, 10)}
+	c.editing = !oauth.HasTestCall(p)
+	return c
+}
+
+// Init starts editing, or sends the profile's test request at once when it has one.
+func (c *callScreen) Init() tea.Cmd {
+	if c.editing {
+		c.focus = 1
+		return c.target.Focus()
+	}
+	return c.send()
+}
+
+// Capturing implements screen.
+func (c *callScreen) Capturing() bool { return c.editing }
+
+// Keys implements screen.
+func (c *callScreen) Keys() help.KeyMap {
+	if c.editing {
+		return simpleKeys{keySend, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "method/target")), keyCancel}
+	}
+	if c.sending {
+		return simpleKeys{keyCancel}
+	}
+	return simpleKeys{keyRerun, keyEditReq, keyScrollU, keyScrollD, keyBack}
+}
+
+func (c *callScreen) send() tea.Cmd {
+	c.editing = false
+	c.method.Blur()
+	c.target.Blur()
+	if c.cancel != nil {
+		c.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel, c.sending, c.req, c.res, c.err = cancel, true, c.req+1, nil, nil
+	b, p, req, tok := c.deps.Broker, c.profile, c.req, c.token
+	method, target := strings.ToUpper(strings.TrimSpace(c.method.Value())), strings.TrimSpace(c.target.Value())
+	return func() tea.Msg {
+		if tok == "" { // no token yet: get one (cached when valid)
+			res, err := b.Token(ctx, p.Name, false, 0)
+			if err != nil {
+				return callDoneMsg{req: req, err: err}
+			}
+			tok = res.Token.AccessToken
+		}
+		cr := oauth.CallFor(p, tok)
+		cr.Method, cr.Target = method, target
+		if target != p.TestRequest.Path {
+			cr.Body, cr.Headers = nil, nil
+		}
+		res, err := b.Client.Call(ctx, cr)
+		return callDoneMsg{req: req, res: res, err: err}
+	}
+}
+
+// Update implements screen.
+func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case callDoneMsg:
+		if msg.req != c.req {
+			return c, nil
+		}
+		c.sending, c.res, c.err = false, msg.res, msg.err
+		c.vp.GotoTop()
+		return c, nil
+	case tea.KeyMsg:
+		if c.editing {
+			switch msg.String() {
+			case "esc":
+				if c.res == nil && c.err == nil {
+					return nil, func() tea.Msg { return closeScreenMsg{} }
+				}
+				c.editing = false
+				c.method.Blur()
+				c.target.Blur()
+				return c, nil
+			case "enter":
+				return c, c.send()
+			case "tab", "shift+tab":
+				if c.focus == 0 {
+					c.focus = 1
+					c.method.Blur()
+					return c, c.target.Focus()
+				}
+				c.focus = 0
+				c.target.Blur()
+				return c, c.method.Focus()
+			}
+			var cmd tea.Cmd
+			if c.focus == 0 {
+				c.method, cmd = c.method.Update(msg)
+			} else {
+				c.target, cmd = c.target.Update(msg)
+			}
+			return c, cmd
+		}
+		switch {
+		case key.Matches(msg, keyBack):
+			if c.sending {
+				c.cancel()
+				c.sending = false
+				c.req++
+				c.err = fmt.Errorf("cancelled")
+				return c, nil
+			}
+			return nil, func() tea.Msg { return closeScreenMsg{} }
+		case key.Matches(msg, keyRerun):
+			if !c.sending {
+				return c, c.send()
+			}
+		case key.Matches(msg, keyEditReq):
+			if !c.sending {
+				c.editing, c.focus = true, 1
+				return c, c.target.Focus()
+			}
+		}
+	}
+	var cmd tea.Cmd
+	c.vp, cmd = c.vp.Update(msg)
+	return c, cmd
+}
+
+// View implements screen.
+func (c *callScreen) View(width, height int) string {
+	st := c.st
+	w := width - 2
+	c.method.Width, c.target.Width = 8, max(10, w-20)
+	head := []string{st.Title.Render("Test call · " + c.profile.Name)}
+	reqLine := st.Label.Render("request") + c.method.View() + " " + c.target.View()
+	if c.editing {
+		reqLine = st.Accent.Render("▸ ") + reqLine
+	}
+	head = append(head, truncateLine(reqLine, w))
+	if base := c.profile.APIBaseURL; base != "" {
+		head = append(head, truncateLine(st.Label.Render("base")+st.Subtle.Render(base), w))
+	}
+	head = append(head, "")
+	var meta []string
+	switch {
+	case c.editing:
+		meta = append(meta, st.Subtle.Render("enter sends with the profile's token · tab switches method/target · esc leaves"))
+	case c.sending:
+		meta = append(meta, st.Info.Render("… sending (esc cancels)"))
+	case c.err != nil:
+		meta = append(meta, truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(c.err.Error())), w))
+		if h := oauth.Hint(c.err); h != "" {
+			meta = append(meta, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
+		}
+	case c.res != nil:
+		r := c.res
+		style, mark := st.OK, "✓"
+		if r.Status >= 400 {
+			style, mark = st.Bad, "✗"
+		} else if r.Status >= 300 {
+			style, mark = st.Warn, "→"
+		}
+		meta = append(meta, truncateLine(style.Render(fmt.Sprintf("%s HTTP %d %s", mark, r.Status, r.StatusText))+
+			st.Subtle.Render(fmt.Sprintf("  %s · %d bytes", r.Latency.Round(time.Millisecond), len(r.Body))), w))
+		meta = append(meta, truncateLine(st.Subtle.Render(r.Method+" "+r.URL), w))
+		for _, h := range r.TellingHeaders() {
+			meta = append(meta, truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+st.Text.Render(" "+h[1]), w))
+		}
+		if r.Explanation != "" {
+			meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+r.Explanation), w))
+		}
+		if r.Truncated {
+			meta = append(meta, st.Warn.Render(fmt.Sprintf("⚠ body truncated: only the first %d bytes were read", len(r.Body))))
+		}
+	}
+	out := append(head, meta...)
+	if c.res != nil && !c.sending && !c.editing {
+		body := c.res.Display()
+		if c.res.IsJSON && !c.res.Truncated {
+			body = highlightJSON(body, c.st)
+		}
+		if strings.TrimSpace(body) == "" {
+			body = st.Subtle.Render("(empty body)")
+		}
+		c.vp.Width, c.vp.Height = w, max(3, height-len(out)-1)
+		c.vp.SetContent(truncateBlock(body, w))
+		out = append(out, st.Subtle.Render(strings.Repeat("─", w)), c.vp.View())
+	}
+	return strings.Join(out, "\n")
+}
+
+// highlightJSON colours pretty-printed, already sanitized JSON: keys, strings, numbers
+// and literals. A small scanner rather than a syntax-highlighting library: the input is
+// json.Indent's own output, so four token kinds are all there is to tell apart.
+func highlightJSON(s string, st *theme.Styles) string {
+	if st.NoColor {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"':
+			j := i + 1
+			for j < len(s) && s[j] != '"' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(s) {
+				j = len(s) - 1
+			}
+			tok := s[i : j+1]
+			rest := strings.TrimLeft(s[j+1:], " ")
+			if strings.HasPrefix(rest, ":") {
+				b.WriteString(st.JSONKey.Render(tok))
+			} else {
+				b.WriteString(st.JSONString.Render(tok))
+			}
+			i = j + 1
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i
+			for j < len(s) && strings.IndexByte("+-0123456789.eE", s[j]) >= 0 {
+				j++
+			}
+			b.WriteString(st.JSONNumber.Render(s[i:j]))
+			i = j
+		case strings.HasPrefix(s[i:], "true"), strings.HasPrefix(s[i:], "null"):
+			b.WriteString(st.JSONLiteral.Render(s[i : i+4]))
+			i += 4
+		case strings.HasPrefix(s[i:], "false"):
+			b.WriteString(st.JSONLiteral.Render(s[i : i+5]))
+			i += 5
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}

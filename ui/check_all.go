@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
+)
+
+// checkRowMsg is one profile's check result; more follow on ch.
+type checkRowMsg struct {
+	run int
+	row oauth.CheckRow
+	ch  <-chan tea.Msg
+}
+
+// checkDoneMsg ends a check-all run.
+type checkDoneMsg struct{ run int }
+
+// checkAllScreen fetches a token (and runs the test call where set) for every profile at
+// bounded concurrency; rows update as results arrive, failures sort first at the end.
+type checkAllScreen struct {
+	deps    Deps
+	st      *theme.Styles
+	names   []string
+	rows    map[string]oauth.CheckRow
+	order   []string
+	running bool
+	run     int
+	cancel  context.CancelFunc
+	vp      viewport.Model
+}
+
+func newCheckAll(d Deps, st *theme.Styles, ps []vault.Profile) *checkAllScreen {
+	c := &checkAllScreen{deps: d, st: st, rows: map[string]oauth.CheckRow{}, vp: viewport.New(80, 10)}
+	for _, p := range ps {
+		c.names = append(c.names, p.Name)
+	}
+	return c
+}
+
+// Init starts the run.
+func (c *checkAllScreen) Init() tea.Cmd { return c.start() }
+
+func (c *checkAllScreen) start() tea.Cmd {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel, c.running, c.run = cancel, true, c.run+1
+	c.rows, c.order = map[string]oauth.CheckRow{}, append([]string(nil), c.names...)
+	ch := make(chan tea.Msg, len(c.names)+1)
+	run, b, names := c.run, c.deps.Broker, c.names
+	go func() {
+		b.Check(ctx, names, true, 4, func(r oauth.CheckRow) { ch <- checkRowMsg{run: run, row: r, ch: ch} })
+		ch <- checkDoneMsg{run: run}
+		close(ch)
+	}()
+	return waitOn(ch)
+}
+
+// Capturing implements screen.
+func (c *checkAllScreen) Capturing() bool { return false }
+
+// Keys implements screen.
+func (c *checkAllScreen) Keys() help.KeyMap {
+	if c.running {
+		return simpleKeys{keyScrollU, keyScrollD, keyBack}
+	}
+	return simpleKeys{keyRerun, keyScrollU, keyScrollD, keyBack}
+}
+
+// Update implements screen.
+func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case checkRowMsg:
+		if msg.run != c.run {
+			return c, nil
+		}
+		c.rows[msg.row.Name] = msg.row
+		return c, waitOn(msg.ch)
+	case checkDoneMsg:
+		if msg.run != c.run {
+			return c, nil
+		}
+		c.running = false
+		sort.SliceStable(c.order, func(i, j int) bool {
+			a, b := c.rows[c.order[i]], c.rows[c.order[j]]
+			if a.OK != b.OK {
+				return !a.OK
+			}
+			return c.order[i] < c.order[j]
+		})
+		return c, nil
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, keyBack):
+			if c.cancel != nil {
+				c.cancel()
+			}
+			return nil, func() tea.Msg { return closeScreenMsg{} }
+		case key.Matches(msg, keyRerun) && !c.running:
+			return c, c.start()
+		}
+	}
+	var cmd tea.Cmd
+	c.vp, cmd = c.vp.Update(msg)
+	return c, cmd
+}
+
+// View implements screen.
+func (c *checkAllScreen) View(width, height int) string {
+	st := c.st
+	w := width - 2
+	ok, failed := 0, 0
+	for _, r := range c.rows {
+		if r.OK {
+			ok++
+		} else {
+			failed++
+		}
+	}
+	summary := fmt.Sprintf("%d of %d done · %d ok · %d failed", len(c.rows), len(c.names), ok, failed)
+	sumStyle := st.Text
+	if failed > 0 {
+		sumStyle = st.Bad
+	}
+	if c.running {
+		summary = "… " + summary
+	}
+	out := []string{st.Title.Render("Check all profiles") + st.Subtle.Render("  token fetch and test call, 4 at a time"), sumStyle.Render(summary), ""}
+	nameW := 8
+	for _, n := range c.names {
+		nameW = max(nameW, min(24, len(n)))
+	}
+	var lines []string
+	lines = append(lines, st.Subtle.Render(pad("NAME", nameW)+"  "+pad("RESULT", 9)+pad("LATENCY", 9)+pad("LIFETIME", 9)+pad("SECRET", 8)+"DETAIL"))
+	for _, n := range c.order {
+		r, done := c.rows[n]
+		if !done {
+			lines = append(lines, truncateLine(st.Text.Render(pad(n, nameW))+"  "+st.Info.Render("… checking"), w))
+			continue
+		}
+		res, style := "✓ ok", st.OK
+		detail := ""
+		if r.CallCode != 0 {
+			detail = fmt.Sprintf("call HTTP %d", r.CallCode)
+		}
+		if !r.OK {
+			res, style = "✗ FAIL", st.Bad
+			detail = oauth.Sanitize(oauth.FirstLine(r.Err))
+			if r.Hint != "" {
+				detail += " — " + r.Hint
+			}
+		}
+		life := "-"
+		if r.Lifetime > 0 {
+			life = oauth.ShortDuration(r.Lifetime)
+		}
+		age := fmt.Sprintf("%dd", int(r.SecretAge.Hours()/24))
+		ageStyle := st.Subtle
+		if r.Overdue {
+			age += " ⚠"
+			ageStyle = st.Warn
+		}
+		line := st.Text.Render(pad(n, nameW)) + "  " + style.Render(pad(res, 9)) + st.Subtle.Render(pad(r.Latency.Round(time.Millisecond).String(), 9)+pad(life, 9)) +
+			ageStyle.Render(pad(age, 8)) + st.Subtle.Render(detail)
+		lines = append(lines, truncateLine(line, w))
+	}
+	c.vp.Width, c.vp.Height = w, max(3, height-len(out))
+	c.vp.SetContent(strings.Join(lines, "\n"))
+	return strings.Join(out, "\n") + "\n" + c.vp.View()
+}

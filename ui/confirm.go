@@ -1,0 +1,79 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
+)
+
+// confirmDeleteScreen asks before deleting a profile, naming it.
+type confirmDeleteScreen struct {
+	deps    Deps
+	st      *theme.Styles
+	profile vault.Profile
+	busy    bool
+	err     error
+}
+
+func newConfirmDelete(d Deps, st *theme.Styles, p vault.Profile) *confirmDeleteScreen {
+	return &confirmDeleteScreen{deps: d, st: st, profile: p}
+}
+
+// Capturing implements screen.
+func (c *confirmDeleteScreen) Capturing() bool { return false }
+
+// Keys implements screen.
+func (c *confirmDeleteScreen) Keys() help.KeyMap { return simpleKeys{keyYes, keyNo} }
+
+// Update implements screen.
+func (c *confirmDeleteScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if c.busy {
+			return c, nil
+		}
+		switch {
+		case key.Matches(msg, keyYes):
+			c.busy = true
+			return c, deleteCmd(c.deps.Broker.Vault, c.profile.Name)
+		case key.Matches(msg, keyNo):
+			return nil, tea.Batch(func() tea.Msg { return closeScreenMsg{} }, func() tea.Msg { return statusMsg{text: "nothing deleted"} })
+		}
+	case deletedMsg:
+		c.busy = false
+		if msg.err != nil {
+			c.err = msg.err
+			return c, nil
+		}
+		return nil, tea.Batch(func() tea.Msg { return closeScreenMsg{} }, func() tea.Msg { return statusMsg{text: "deleted " + msg.name} })
+	}
+	return c, nil
+}
+
+// View implements screen.
+func (c *confirmDeleteScreen) View(width, height int) string {
+	st := c.st
+	p := c.profile
+	lines := []string{
+		st.Title.Render("Delete " + p.Name + "?"),
+		"",
+		st.Text.Render(fmt.Sprintf("Profile %s (client %s, %s)", p.Name, p.ClientID, p.TokenURL)),
+		st.Text.Render("Its secret (fingerprint " + p.SecretFingerprint + "), any kept old secret and its cached"),
+		st.Text.Render("token are removed from the " + c.deps.Broker.Vault.Secrets.Name() + " store. This cannot be undone."),
+		"",
+		st.Warn.Render("y deletes · n or esc keeps it"),
+	}
+	if c.busy {
+		lines = append(lines, st.Info.Render("… deleting"))
+	}
+	if c.err != nil {
+		lines = append(lines, st.Bad.Render("✗ "+oauth.Sanitize(c.err.Error())))
+	}
+	return truncateBlock(strings.Join(lines, "\n"), width-2)
+}

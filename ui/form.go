@@ -1,0 +1,455 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
+)
+
+// The form's fields, in order. Each maps to a profile field (validation errors name
+// those, so they land under the right input).
+const (
+	fImport = iota
+	fDiscover
+	fName
+	fEnv
+	fTokenURL
+	fClientID
+	fSecret
+	fScopes
+	fAudience
+	fResource
+	fParams
+	fAuth
+	fEncoding
+	fAPI
+	fTestMethod
+	fTestPath
+	fCAFile
+	fInsecure
+	fNotes
+	fieldCount
+)
+
+var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "environment", "token URL", "client ID", "client secret",
+	"scopes", "audience", "resource", "extra params", "auth", "basic encoding", "API base URL", "test method", "test path", "CA file", "insecure http", "notes"}
+
+var fieldHelp = [fieldCount]string{
+	"path of a .env file (EDS_CLIENT_ID… or CLIENT_ID…); enter reads it",
+	"issuer URL, e.g. https://sso.example.com/realms/x; enter finds the token URL",
+	"short name used on the command line",
+	"label such as staging or production",
+	"the provider's token endpoint",
+	"",
+	"pasted or typed; never shown here",
+	"space-separated",
+	"audience parameter, if the provider wants one",
+	"RFC 8707 resource, if the provider wants one",
+	"KEY=VALUE, space-separated",
+	"basic, post or auto (auto tries Basic, then the body)",
+	"rfc (default) or raw for servers that do not decode Basic",
+	"base URL for test calls",
+	"GET unless set",
+	"path (or URL) of the test call",
+	"extra CA certificates (PEM) for this profile",
+	"yes allows plain http on non-loopback hosts",
+	"",
+}
+
+// profileField maps validation field names to form fields.
+var profileField = map[string]int{
+	"name": fName, "token_url": fTokenURL, "client_id": fClientID, "client_secret": fSecret, "scopes": fScopes,
+	"auth_method": fAuth, "basic_encoding": fEncoding, "api_base_url": fAPI, "test_request.method": fTestMethod,
+	"test_request.headers": fTestPath, "extra_params": fParams, "detected_auth": fAuth,
+}
+
+// formScreen adds or edits a profile. Nothing is saved until ctrl+s (or enter on the
+// last field); esc discards everything.
+type formScreen struct {
+	deps    Deps
+	st      *theme.Styles
+	editing *vault.Profile
+	inputs  [fieldCount]textinput.Model
+	errs    map[int]string
+	focus   int
+	saving  bool
+	busy    string
+	formErr string
+	keys    simpleKeys
+}
+
+func newForm(d Deps, st *theme.Styles, editing *vault.Profile) *formScreen {
+	f := &formScreen{deps: d, st: st, editing: editing, errs: map[int]string{}}
+	for i := range f.inputs {
+		in := newInput()
+		in.Prompt = ""
+		in.CharLimit = 2048
+		in.TextStyle = st.Text
+		in.PlaceholderStyle = st.Subtle
+		in.Cursor.Style = st.Accent
+		f.inputs[i] = in
+	}
+	f.inputs[fSecret].EchoMode = textinput.EchoPassword
+	f.inputs[fSecret].EchoCharacter = '•'
+	f.inputs[fAuth].SetValue("auto")
+	f.inputs[fEncoding].SetValue("rfc")
+	f.inputs[fInsecure].SetValue("no")
+	f.inputs[fImport].Placeholder = "optional"
+	f.inputs[fDiscover].Placeholder = "optional"
+	f.focus = fImport
+	if editing != nil {
+		p := editing
+		f.inputs[fName].SetValue(p.Name)
+		f.inputs[fEnv].SetValue(p.Environment)
+		f.inputs[fTokenURL].SetValue(p.TokenURL)
+		f.inputs[fClientID].SetValue(p.ClientID)
+		f.inputs[fSecret].Placeholder = "unchanged (type to replace; R rotates with a check)"
+		f.inputs[fScopes].SetValue(strings.Join(p.Scopes, " "))
+		f.inputs[fAudience].SetValue(p.Audience)
+		f.inputs[fResource].SetValue(p.Resource)
+		var params []string
+		for k, v := range p.ExtraParams {
+			params = append(params, k+"="+v)
+		}
+		sort.Strings(params)
+		f.inputs[fParams].SetValue(strings.Join(params, " "))
+		f.inputs[fAuth].SetValue(string(p.AuthMethod))
+		if p.BasicEncoding != "" {
+			f.inputs[fEncoding].SetValue(string(p.BasicEncoding))
+		}
+		f.inputs[fAPI].SetValue(p.APIBaseURL)
+		f.inputs[fTestMethod].SetValue(p.TestRequest.Method)
+		f.inputs[fTestPath].SetValue(p.TestRequest.Path)
+		f.inputs[fCAFile].SetValue(p.CAFile)
+		if p.InsecureHTTP {
+			f.inputs[fInsecure].SetValue("yes")
+		}
+		f.inputs[fNotes].SetValue(p.Notes)
+		f.focus = fName
+	}
+	f.keys = simpleKeys{keyNext, keyPrev, keySave, keyCancel}
+	return f
+}
+
+// Init focuses the first field.
+func (f *formScreen) Init() tea.Cmd { return f.inputs[f.focus].Focus() }
+
+// Capturing implements screen: a field always has focus.
+func (f *formScreen) Capturing() bool { return true }
+
+// Keys implements screen.
+func (f *formScreen) Keys() help.KeyMap { return f.keys }
+
+func (f *formScreen) visible(i int) bool {
+	if f.editing != nil && (i == fImport || i == fDiscover) {
+		return false
+	}
+	return true
+}
+
+func (f *formScreen) move(delta int) tea.Cmd {
+	f.inputs[f.focus].Blur()
+	for {
+		f.focus = (f.focus + delta + fieldCount) % fieldCount
+		if f.visible(f.focus) {
+			break
+		}
+	}
+	return f.inputs[f.focus].Focus()
+}
+
+// Update implements screen.
+func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if f.saving {
+			return f, nil
+		}
+		switch {
+		case key.Matches(msg, keyCancel):
+			f.wipe()
+			return nil, func() tea.Msg { return closeScreenMsg{} }
+		case key.Matches(msg, keySave):
+			return f.save()
+		case msg.String() == "tab", msg.String() == "down":
+			return f, f.move(1)
+		case msg.String() == "shift+tab", msg.String() == "up":
+			return f, f.move(-1)
+		case msg.String() == "enter":
+			switch f.focus {
+			case fImport:
+				if path := strings.TrimSpace(f.inputs[fImport].Value()); path != "" {
+					f.busy = "reading " + path + "…"
+					return f, importEnvCmd(path)
+				}
+			case fDiscover:
+				if iss := strings.TrimSpace(f.inputs[fDiscover].Value()); iss != "" {
+					f.busy = "discovering " + iss + "…"
+					return f, discoverCmd(f.deps.Broker.Client, iss)
+				}
+			case fNotes:
+				return f.save()
+			}
+			return f, f.move(1)
+		}
+		var cmd tea.Cmd
+		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		if len(f.errs) > 0 {
+			f.validate()
+		}
+		return f, cmd
+	case discoveredMsg:
+		f.busy = ""
+		if msg.err != nil {
+			f.errs[fDiscover] = oauth.FirstLine(msg.err)
+			return f, nil
+		}
+		delete(f.errs, fDiscover)
+		f.inputs[fTokenURL].SetValue(msg.meta.TokenEndpoint)
+		f.inputs[fAuth].SetValue(string(msg.meta.SuggestedAuth()))
+		f.formErr = ""
+		return f, f.moveTo(fName)
+	case importedEnvMsg:
+		f.busy = ""
+		if msg.err != nil {
+			f.errs[fImport] = msg.err.Error()
+			return f, nil
+		}
+		delete(f.errs, fImport)
+		for k, v := range msg.fields {
+			switch k {
+			case "name":
+				if f.inputs[fName].Value() == "" {
+					f.inputs[fName].SetValue(v)
+				}
+			case "client_id":
+				f.inputs[fClientID].SetValue(v)
+			case "secret":
+				f.inputs[fSecret].SetValue(v)
+			case "token_url":
+				f.inputs[fTokenURL].SetValue(v)
+			case "api_url":
+				f.inputs[fAPI].SetValue(v)
+			case "scope":
+				f.inputs[fScopes].SetValue(v)
+			}
+		}
+		return f, f.moveTo(fName)
+	case savedMsg:
+		f.saving = false
+		if msg.err != nil {
+			f.formErr = oauth.Sanitize(msg.err.Error())
+			f.mapErr(msg.err)
+			return f, nil
+		}
+		secret := msg.secret
+		f.wipe()
+		if secret != "" {
+			return newSecretOnce(f.deps, f.st, msg.profile, secret, msg.added), nil
+		}
+		return nil, tea.Batch(func() tea.Msg { return closeScreenMsg{} }, func() tea.Msg {
+			return statusMsg{text: "saved " + msg.profile.Name}
+		})
+	}
+	return f, nil
+}
+
+func (f *formScreen) moveTo(i int) tea.Cmd {
+	f.inputs[f.focus].Blur()
+	f.focus = i
+	return f.inputs[i].Focus()
+}
+
+// wipe forgets the secret typed into the form.
+func (f *formScreen) wipe() { f.inputs[fSecret].SetValue("") }
+
+// profile builds the profile the form describes.
+func (f *formScreen) profile() (vault.Profile, error) {
+	val := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
+	p := vault.Profile{Name: val(fName), Environment: val(fEnv), TokenURL: val(fTokenURL), ClientID: val(fClientID),
+		Scopes: strings.Fields(val(fScopes)), Audience: val(fAudience), Resource: val(fResource),
+		AuthMethod: vault.AuthMethod(strings.ToLower(val(fAuth))), BasicEncoding: vault.BasicEncoding(strings.ToLower(val(fEncoding))),
+		APIBaseURL: val(fAPI), CAFile: val(fCAFile), Notes: f.inputs[fNotes].Value(),
+		TestRequest: vault.TestRequest{Method: strings.ToUpper(val(fTestMethod)), Path: val(fTestPath)}}
+	if f.editing != nil {
+		p.TestRequest.Headers, p.TestRequest.Body = f.editing.TestRequest.Headers, f.editing.TestRequest.Body
+	}
+	switch strings.ToLower(val(fInsecure)) {
+	case "yes", "y", "true":
+		p.InsecureHTTP = true
+	case "", "no", "n", "false":
+	default:
+		return p, &vault.FieldError{Field: "insecure_http", Problem: "answer yes or no"}
+	}
+	for _, kv := range strings.Fields(val(fParams)) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return p, &vault.FieldError{Field: "extra_params", Problem: fmt.Sprintf("%q is not KEY=VALUE", kv)}
+		}
+		if p.ExtraParams == nil {
+			p.ExtraParams = map[string]string{}
+		}
+		p.ExtraParams[k] = v
+	}
+	return p, nil
+}
+
+// validate checks the form and puts each problem under its field.
+func (f *formScreen) validate() (vault.Profile, bool) {
+	f.errs = map[int]string{}
+	p, err := f.profile()
+	if err == nil {
+		err = p.Validate()
+	}
+	if f.editing == nil && strings.TrimSpace(f.inputs[fSecret].Value()) == "" {
+		f.errs[fSecret] = "is required"
+	}
+	if err != nil {
+		f.mapErr(err)
+	}
+	return p, len(f.errs) == 0
+}
+
+func (f *formScreen) mapErr(err error) {
+	var fes []*vault.FieldError
+	collect(err, &fes)
+	for _, fe := range fes {
+		i, ok := profileField[fe.Field]
+		if fe.Field == "insecure_http" {
+			i, ok = fInsecure, true
+		}
+		if ok {
+			f.errs[i] = fe.Problem
+		}
+	}
+	if errors.Is(err, vault.ErrProfileExists) {
+		f.errs[fName] = "a profile with this name exists"
+	}
+}
+
+// collect gathers FieldErrors from a tree of joined and wrapped errors.
+func collect(err error, out *[]*vault.FieldError) {
+	if err == nil {
+		return
+	}
+	if fe, ok := err.(*vault.FieldError); ok {
+		*out = append(*out, fe)
+		return
+	}
+	if m, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range m.Unwrap() {
+			collect(e, out)
+		}
+		return
+	}
+	collect(errors.Unwrap(err), out)
+}
+
+func (f *formScreen) save() (screen, tea.Cmd) {
+	p, ok := f.validate()
+	if !ok {
+		f.formErr = "fix the fields marked ✗"
+		for i := 0; i < fieldCount; i++ {
+			if _, bad := f.errs[i]; bad && f.visible(i) {
+				return f, f.moveTo(i)
+			}
+		}
+		return f, nil
+	}
+	f.formErr, f.saving = "", true
+	secret := f.inputs[fSecret].Value()
+	if f.editing != nil {
+		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, p, secret)
+	}
+	return f, addCmd(f.deps.Broker.Vault, p, secret)
+}
+
+// View implements screen. The fields scroll so the focused one is always in view.
+func (f *formScreen) View(width, height int) string {
+	st := f.st
+	w := width - 2
+	title := "Add a profile"
+	if f.editing != nil {
+		title = "Edit " + f.editing.Name
+	}
+	head := []string{st.Title.Render(title) + st.Subtle.Render("  nothing is saved until ctrl+s · esc discards")}
+	var blocks [][]string
+	focusBlock := 0
+	for i := 0; i < fieldCount; i++ {
+		if !f.visible(i) {
+			continue
+		}
+		label := st.FieldLabel.Render(fieldLabels[i])
+		mark := "  "
+		if i == f.focus {
+			label = st.FieldFocused.Render(fieldLabels[i])
+			mark = st.Accent.Render("▸ ")
+			focusBlock = len(blocks)
+		}
+		in := f.inputs[i]
+		in.Width = max(10, w-20)
+		lines := []string{truncateLine(mark+label+in.View(), w)}
+		if e, bad := f.errs[i]; bad {
+			lines = append(lines, truncateLine("    "+st.FieldError.Render("✗ "+fieldLabels[i]+" "+e), w))
+		} else if i == f.focus && fieldHelp[i] != "" {
+			lines = append(lines, truncateLine("    "+st.Hint.Render(fieldHelp[i]), w))
+		}
+		blocks = append(blocks, lines)
+	}
+	var foot []string
+	if f.busy != "" {
+		foot = append(foot, st.Info.Render("… "+f.busy))
+	}
+	if f.saving {
+		foot = append(foot, st.Info.Render("… saving"))
+	}
+	if f.formErr != "" {
+		foot = append(foot, truncateBlock(st.Bad.Width(w).Render("✗ "+f.formErr), w))
+	}
+	avail := height - len(head) - len(foot) - 1
+	// Scroll: start at the block that keeps the focused one on screen.
+	start := 0
+	for {
+		used := 0
+		for j := start; j <= focusBlock; j++ {
+			used += len(blocks[j])
+		}
+		if used <= avail || start >= focusBlock {
+			break
+		}
+		start++
+	}
+	var body []string
+	for j := start; j < len(blocks); j++ {
+		if len(body)+len(blocks[j]) > avail {
+			break
+		}
+		body = append(body, blocks[j]...)
+	}
+	out := append(head, body...)
+	out = append(out, "")
+	out = append(out, foot...)
+	return strings.Join(out, "\n")
+}
+
+// importEnvCmd reads a .env file for the form.
+func importEnvCmd(path string) tea.Cmd {
+	return func() tea.Msg {
+		c, err := vault.ReadEnvCredentials(path)
+		if err != nil {
+			return importedEnvMsg{err: err}
+		}
+		name := strings.ToLower(strings.TrimSuffix(c.Prefix, "_"))
+		return importedEnvMsg{fields: map[string]string{"name": name, "client_id": c.ClientID, "secret": c.Secret,
+			"token_url": c.TokenURL, "api_url": c.APIURL, "scope": strings.ReplaceAll(c.Scope, ",", " ")}}
+	}
+}

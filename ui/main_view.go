@@ -1,0 +1,465 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/list"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
+)
+
+// wideAt is the width from which the details sit beside the list instead of below it.
+const wideAt = 100
+
+// profileItem is a list row.
+type profileItem struct{ p vault.Profile }
+
+// FilterValue implements list.Item: the filter matches name, environment and client id.
+func (i profileItem) FilterValue() string {
+	return i.p.Name + " " + i.p.Environment + " " + i.p.ClientID
+}
+
+// rowData is what the row delegate needs to draw token states; shared with the model.
+type rowData struct {
+	styles  *theme.Styles
+	now     func() time.Time
+	states  map[string]vault.TokenState
+	slots   map[string]*tokenSlot
+	spinner string
+	overdue func(vault.Profile) bool
+	age     func(vault.Profile) time.Duration
+}
+
+// rowDelegate draws one profile per line.
+type rowDelegate struct{ rows *rowData }
+
+// Height implements list.ItemDelegate.
+func (d rowDelegate) Height() int { return 1 }
+
+// Spacing implements list.ItemDelegate.
+func (d rowDelegate) Spacing() int { return 0 }
+
+// Update implements list.ItemDelegate.
+func (d rowDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
+
+// Render implements list.ItemDelegate.
+func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item) {
+	it, ok := item.(profileItem)
+	if !ok {
+		return
+	}
+	st := d.rows.styles
+	width := m.Width()
+	if width < 20 {
+		width = 20
+	}
+	state, stateStyle := d.rows.tokenCell(it.p)
+	age := fmt.Sprintf("%dd", int(d.rows.age(it.p).Hours()/24))
+	ageStyle := st.RowDim
+	if d.rows.overdue(it.p) {
+		age += " ⚠"
+		ageStyle = st.Warn
+	}
+	env := it.p.Environment
+	stateW, ageW := 11, 6
+	envW := 0
+	if width >= 44 {
+		envW = 11
+	}
+	nameW := width - 2 - stateW - ageW - envW - 3
+	if nameW < 6 {
+		nameW = 6
+	}
+	selected := index == m.Index()
+	prefix := "  "
+	if selected {
+		prefix = "▸ "
+	}
+	cells := []string{prefix + pad(it.p.Name, nameW)}
+	if envW > 0 {
+		cells = append(cells, pad(env, envW))
+	}
+	if selected {
+		line := strings.Join(append(cells, pad(state, stateW), padLeft(age, ageW)), " ")
+		fmt.Fprint(w, st.RowSelected.Render(pad(line, width)))
+		return
+	}
+	line := st.Row.Render(cells[0])
+	if envW > 0 {
+		line += " " + st.RowDim.Render(cells[1])
+	}
+	line += " " + stateStyle.Render(pad(state, stateW)) + " " + ageStyle.Render(padLeft(age, ageW))
+	fmt.Fprint(w, line)
+}
+
+// tokenCell is the token state of a row: a glyph and a word, so it reads without colour.
+func (r *rowData) tokenCell(p vault.Profile) (string, lipgloss.Style) {
+	st := r.styles
+	if s := r.slots[p.ID]; s != nil {
+		if s.fetching {
+			return r.spinner + " fetching", st.Info
+		}
+		if s.err != nil {
+			return "✗ error", st.Bad
+		}
+	}
+	status := r.status(p)
+	switch status.Kind {
+	case vault.TokenValid:
+		return "✓ " + oauth.ShortDuration(status.Left), st.OK
+	case vault.TokenExpiring:
+		return "! " + oauth.ShortDuration(status.Left), st.Warn
+	case vault.TokenExpired:
+		return "✗ expired", st.Bad
+	case vault.TokenError:
+		return "✗ error", st.Bad
+	case vault.TokenNoExpiry:
+		return "? no expiry", st.Info
+	}
+	return "· none", st.RowDim
+}
+
+// status is the token state of p now: from memory when a token is held, else from the
+// state file.
+func (r *rowData) status(p vault.Profile) vault.TokenStatus {
+	ts := r.states[p.ID]
+	if s := r.slots[p.ID]; s != nil && s.has {
+		ts = vault.TokenState{FetchedAt: s.tok.FetchedAt, ExpiresAt: s.tok.ExpiresAt}
+		if ts.FetchedAt.IsZero() {
+			ts.FetchedAt = time.Unix(1, 0)
+		}
+	}
+	return ts.Status(r.now(), warnWindow(ts))
+}
+
+// warnWindow is when a token counts as expiring: the last 10% of its life, at least
+// the cache margin (60 s).
+func warnWindow(ts vault.TokenState) time.Duration {
+	w := vault.DefaultMargin
+	if life := ts.ExpiresAt.Sub(ts.FetchedAt); life > 0 && life/10 > w {
+		w = life / 10
+	}
+	if life := ts.ExpiresAt.Sub(ts.FetchedAt); life > 0 && life < 2*w {
+		w = life / 4 // short-lived tokens (the demo's 45 s) still show a valid phase
+	}
+	return w
+}
+
+func pad(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	if n := lipgloss.Width(s); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+func padLeft(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	if n := lipgloss.Width(s); n < w {
+		s = strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+func truncateLine(s string, w int) string {
+	if w < 1 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// truncateBlock cuts every line of s to w cells.
+func truncateBlock(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = truncateLine(l, w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// layout sizes the list for the terminal.
+func (m *Model) layout() {
+	w, h := m.width-2, m.height-3 // app padding, status and help lines
+	if w < 20 {
+		w = 20
+	}
+	if m.width >= wideAt {
+		lw := w * 42 / 100
+		if lw > 60 {
+			lw = 60
+		}
+		m.list.SetSize(lw, h-2)
+	} else {
+		lh := h - 13 // the details below need about 13 lines
+		if lh < 4 {
+			lh = 4
+		}
+		if n := len(m.list.Items()) + 1; n < lh && n >= 3 {
+			lh = n
+		}
+		m.list.SetSize(w, lh)
+	}
+}
+
+// mainView is the list with the selected profile's details and token panel.
+func (m Model) mainView() string {
+	st := m.st
+	w := m.width - 2
+	header := st.Title.Render("oat") + st.Subtle.Render(fmt.Sprintf("  %d profiles · %s store", len(m.profiles), m.deps.Broker.Vault.Secrets.Name()))
+	if m.deps.Demo {
+		header += st.Warn.Render("  DEMO")
+	}
+	if m.autoRefresh {
+		header += st.Info.Render("  ↻ auto-refresh")
+	}
+	header = truncateLine(header, w)
+	if m.loadErr != nil {
+		return lipgloss.JoinVertical(lipgloss.Left, header, "", st.Bad.Render("✗ cannot read the profiles"),
+			truncateBlock(lipgloss.NewStyle().Width(w).Render(oauth.Sanitize(m.loadErr.Error())), w), "",
+			st.Hint.Render("Fix the file by hand (oat never overwrites a file it cannot read), then restart oat."))
+	}
+	if m.loaded && len(m.profiles) == 0 {
+		return lipgloss.JoinVertical(lipgloss.Left, header, "", m.emptyView(w))
+	}
+	m.layout()
+	listView := m.list.View()
+	p, ok := m.selected()
+	if !ok {
+		return lipgloss.JoinVertical(lipgloss.Left, header, listView)
+	}
+	bodyH := m.height - 3 - 1
+	if m.width >= wideAt {
+		dw := w - m.list.Width() - 2
+		details := m.detailsView(p, dw-4, bodyH-2)
+		pane := st.Pane.Width(dw - 2).Height(bodyH - 2).Render(details)
+		left := lipgloss.NewStyle().Width(m.list.Width()).Render(listView)
+		return lipgloss.JoinVertical(lipgloss.Left, header, lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", pane))
+	}
+	rest := bodyH - lipgloss.Height(listView) - 1
+	details := m.detailsView(p, w, rest)
+	sep := st.Subtle.Render(strings.Repeat("─", w))
+	return lipgloss.JoinVertical(lipgloss.Left, header, listView, sep, fitHeight(details, rest))
+}
+
+func (m Model) emptyView(w int) string {
+	st := m.st
+	lines := []string{
+		st.Text.Render("No profiles yet."),
+		"",
+		"  " + st.Key.Render("a") + st.Text.Render("             add a profile here"),
+		"  " + st.Key.Render("oat import F") + st.Text.Render("  import a .env file (e.g. EarthDaily's EDS.env)"),
+		"  " + st.Key.Render("oat demo") + st.Text.Render("      try everything on a local demo server"),
+	}
+	return truncateBlock(strings.Join(lines, "\n"), w)
+}
+
+// detailsView describes profile p and its token in at most h lines of width w.
+func (m Model) detailsView(p vault.Profile, w, h int) string {
+	st := m.st
+	v := m.deps.Broker.Vault
+	row := func(label, value string) string {
+		return truncateLine(st.Label.Render(label)+value, w)
+	}
+	var lines []string
+	title := st.PaneHead.Render(p.Name)
+	if p.Environment != "" {
+		title += st.Subtle.Render("  " + p.Environment)
+	}
+	lines = append(lines, truncateLine(title, w))
+	auth := string(p.AuthMethod)
+	if p.AuthMethod == vault.AuthAuto && p.DetectedAuth != "" {
+		auth += " → " + string(p.DetectedAuth)
+	}
+	if p.AuthMethod != vault.AuthPost && p.BasicEncoding == vault.BasicRaw {
+		auth += " (raw Basic)"
+	}
+	lines = append(lines, row("client", st.Text.Render(p.ClientID)+st.Subtle.Render("  auth "+auth)))
+	lines = append(lines, row("token url", st.Text.Render(p.TokenURL)))
+	if p.APIBaseURL != "" {
+		api := p.APIBaseURL
+		if p.TestRequest.Path != "" {
+			meth := p.TestRequest.Method
+			if meth == "" {
+				meth = "GET"
+			}
+			api += st.Subtle.Render("  test " + meth + " " + p.TestRequest.Path)
+		}
+		lines = append(lines, row("api", st.Text.Render(api)))
+	}
+	if len(p.Scopes) > 0 || p.Audience != "" || p.Resource != "" {
+		sc := strings.Join(p.Scopes, " ")
+		if p.Audience != "" {
+			sc += st.Subtle.Render("  aud ") + p.Audience
+		}
+		if p.Resource != "" {
+			sc += st.Subtle.Render("  resource ") + p.Resource
+		}
+		lines = append(lines, row("scopes", st.Text.Render(strings.TrimSpace(sc))))
+	}
+	age := v.SecretAge(p)
+	secret := st.Text.Render("fp "+p.SecretFingerprint) + st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))
+	if v.Overdue(p) {
+		secret += st.Warn.Render(fmt.Sprintf("  ⚠ rotation overdue (policy %dd)", int(v.RotationPolicy.Hours()/24)))
+	}
+	if p.PreviousFingerprint != "" {
+		secret += st.Warn.Render("  old " + p.PreviousFingerprint + " kept: R to check")
+	}
+	lines = append(lines, row("secret", secret))
+	if p.Notes != "" && h >= 16 {
+		lines = append(lines, row("notes", st.Subtle.Render(strings.ReplaceAll(p.Notes, "\n", " "))))
+	}
+	lines = append(lines, "")
+	lines = append(lines, m.tokenPanel(p, w, h-len(lines))...)
+	if len(lines) > h && h > 0 {
+		lines = lines[:h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tokenPanel is the token of p: state, live countdown with a lifetime bar, the token
+// (masked unless revealed), scopes, and the last error with its hint.
+func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
+	st := m.st
+	s := m.slots[p.ID]
+	now := m.now()
+	head := st.PaneHead.Render("Token")
+	var out []string
+	switch {
+	case s != nil && s.fetching:
+		host := p.TokenURL
+		if i := strings.Index(host, "://"); i >= 0 {
+			host = host[i+3:]
+		}
+		host, _, _ = strings.Cut(host, "/")
+		out = append(out, head, st.Info.Render(m.spin.View()+" requesting a token from "+host+"…")+st.Subtle.Render("  esc cancels"))
+		return out
+	case s != nil && s.err != nil:
+		first := strings.Split(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(oauth.FirstLine(s.err))), "\n")
+		out = append(out, head)
+		out = append(out, first[:min(3, len(first))]...)
+		if more := errDetail(s.err); more != "" {
+			for _, l := range strings.Split(lipgloss.NewStyle().Width(w).Render(more), "\n") {
+				out = append(out, truncateLine(st.ErrorLine.Render(l), w))
+			}
+		}
+		if hint := oauth.Hint(s.err); hint != "" {
+			out = append(out, truncateBlock(st.Hint.Width(w).Render("hint: "+hint), w))
+		}
+		out = append(out, st.Subtle.Render("enter tries again · e edits the profile"))
+		return out
+	case s == nil || !s.has:
+		ts := m.states[p.ID]
+		switch status := ts.Status(now, vault.DefaultMargin); status.Kind {
+		case vault.TokenValid, vault.TokenExpiring:
+			out = append(out, head, st.Text.Render("A cached token is valid for "+oauth.ShortDuration(status.Left)+"."), st.Subtle.Render("enter loads it · r fetches a new one"))
+		case vault.TokenError:
+			out = append(out, head, truncateLine(st.Bad.Render("✗ last fetch failed: "+oauth.Sanitize(ts.LastError)), w), st.Subtle.Render("enter tries again"))
+		default:
+			out = append(out, head, st.Text.Render("No token yet.")+st.Subtle.Render("  enter fetches one"))
+		}
+		return out
+	}
+	tok := s.tok
+	ts := vault.TokenState{FetchedAt: tok.FetchedAt, ExpiresAt: tok.ExpiresAt}
+	status := ts.Status(now, warnWindow(ts))
+	var line string
+	switch status.Kind {
+	case vault.TokenValid:
+		line = st.OK.Render("✓ valid") + st.Text.Render(fmt.Sprintf(" · expires in %s (%s)", oauth.ShortDuration(status.Left), tok.ExpiresAt.Local().Format("15:04:05")))
+	case vault.TokenExpiring:
+		line = st.Warn.Render("! expiring") + st.Text.Render(fmt.Sprintf(" · %s left", oauth.ShortDuration(status.Left)))
+		if !m.autoRefresh {
+			line += st.Subtle.Render(" · r refreshes, A auto")
+		}
+	case vault.TokenExpired:
+		line = st.Bad.Render("✗ expired") + st.Text.Render(fmt.Sprintf(" %s ago", oauth.ShortDuration(now.Sub(tok.ExpiresAt)))) + st.Subtle.Render(" · r fetches a new one")
+	default:
+		line = st.Info.Render("? no expiry given") + st.Subtle.Render(" by the server: oat cannot count down")
+	}
+	out = append(out, head+st.Subtle.Render("  "+tok.TokenType), truncateLine(line, w))
+	if !tok.ExpiresAt.IsZero() {
+		out = append(out, m.lifetimeBar(tok, status, w))
+	}
+	kind := "opaque"
+	if _, err := oauth.DecodeJWT(tok.AccessToken); err == nil {
+		kind = "JWT"
+	}
+	if s.revealed {
+		out = append(out, st.Warn.Render("token (revealed, v hides):"))
+		for _, l := range wrapHard(tok.AccessToken, w) {
+			out = append(out, st.Text.Render(l))
+		}
+	} else {
+		mask := strings.Repeat("•", min(24, max(8, w-30)))
+		out = append(out, truncateLine(st.Label.Render("token")+st.Subtle.Render(mask)+st.Text.Render(fmt.Sprintf("  %d chars, %s", len(tok.AccessToken), kind))+st.Subtle.Render("  v reveal · c copy"), w))
+	}
+	if len(tok.Scopes) > 0 {
+		out = append(out, truncateLine(st.Label.Render("granted")+st.Text.Render(strings.Join(tok.Scopes, " ")), w))
+	}
+	from := "fetched " + oauth.Relative(tok.FetchedAt, now)
+	if s.fresh != nil {
+		from += fmt.Sprintf(" in %s with %s auth", s.fresh.Exchange.Latency.Round(time.Millisecond), s.fresh.Auth)
+	} else {
+		from += " (from the cache)"
+	}
+	out = append(out, truncateLine(st.Label.Render("")+st.Subtle.Render(from), w))
+	return out
+}
+
+// errDetail is the rest of an error's first paragraph (the second auto attempt).
+func errDetail(err error) string {
+	var ae *oauth.AutoError
+	if e, ok := err.(*oauth.AutoError); ok {
+		ae = e
+		return "Basic: " + oauth.FirstLine(ae.Basic) + "\nbody:  " + oauth.FirstLine(ae.Post)
+	}
+	return ""
+}
+
+// lifetimeBar draws the remaining share of the token's lifetime. Drawn here rather than
+// with bubbles/progress, which takes fixed hex colours where oat needs the theme's
+// adaptive ones (and none at all under NO_COLOR, where the glyphs carry the meaning).
+func (m Model) lifetimeBar(tok vault.CachedToken, status vault.TokenStatus, w int) string {
+	life := tok.ExpiresAt.Sub(tok.FetchedAt)
+	frac := 0.0
+	if life > 0 {
+		frac = float64(tok.ExpiresAt.Sub(m.now())) / float64(life)
+	}
+	frac = max(0, min(1, frac))
+	bw := w - 8
+	if bw > 40 {
+		bw = 40
+	}
+	if bw < 5 {
+		bw = 5
+	}
+	full := int(frac*float64(bw) + 0.5)
+	style := m.st.BarOK
+	switch status.Kind {
+	case vault.TokenExpiring:
+		style = m.st.BarWarn
+	case vault.TokenExpired:
+		style = m.st.BarBad
+	}
+	return style.Render(strings.Repeat("█", full)) + m.st.BarEmpty.Render(strings.Repeat("░", bw-full)) + m.st.Subtle.Render(fmt.Sprintf(" %3d%%", int(frac*100+0.5)))
+}
+
+// wrapHard cuts s into lines of w cells (tokens have no spaces to wrap at).
+func wrapHard(s string, w int) []string {
+	if w < 10 {
+		w = 10
+	}
+	var out []string
+	for len(s) > w {
+		out = append(out, s[:w])
+		s = s[w:]
+	}
+	return append(out, s)
+}
