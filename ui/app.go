@@ -233,7 +233,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.copyValue("secret", msg.value)
 	case closeScreenMsg:
 		m.overlay = nil
-		return m, loadCmd(m.deps.Broker.Vault, m.selectedName())
+		return m, loadCmd(m.deps.Broker.Vault, "")
 	case tea.MouseMsg:
 		if m.overlay != nil {
 			var cmd tea.Cmd
@@ -291,6 +291,8 @@ func (m *Model) onLoaded(msg profilesLoadedMsg) tea.Cmd {
 	m.loadErr = nil
 	m.profiles, m.states = msg.profiles, msg.states
 	m.rows.states = msg.states
+	// Keep the cursor where the user has it now (keys may have moved it while the
+	// load ran), unless the load asked for a profile (a new one).
 	keep := msg.selectName
 	if keep == "" {
 		keep = m.selectedName()

@@ -248,13 +248,24 @@ var (
 	portRE    = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	latencyRE = regexp.MustCompile(`\b\d+(\.\d+)?(ms|µs|ns|s)\b( with| ·)`)
 	kidRE     = regexp.MustCompile(`k-[0-9a-f]{12}`)
+	checkRE   = regexp.MustCompile(`(✓ ok|✗ FAIL)\s+\S+\s+`)
+	httpInRE  = regexp.MustCompile(`(HTTP \d+ in )\S+`)
+	jtiRE     = regexp.MustCompile(`(jti\s+)[0-9a-f]{16}`)
 )
 
 // normalize removes what differs between runs: the server's port, latencies, key ids.
 func normalize(s string) string {
 	s = portRE.ReplaceAllString(s, "127.0.0.1:PORT")
 	s = latencyRE.ReplaceAllString(s, "Nms$3")
-	return kidRE.ReplaceAllString(s, "k-KID")
+	s = checkRE.ReplaceAllString(s, "$1 LATENCY ")
+	s = httpInRE.ReplaceAllString(s, "${1}Nms")
+	s = jtiRE.ReplaceAllString(s, "${1}JTI")
+	s = kidRE.ReplaceAllString(s, "k-KID")
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

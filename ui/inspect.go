@@ -21,14 +21,14 @@ type verifiedMsg struct{ v *oauth.Verification }
 // inspectScreen shows what is inside a token: header, claims with absolute and relative
 // times, requested against granted scopes, and the signature check on demand (V).
 type inspectScreen struct {
-	deps      Deps
-	st        *theme.Styles
-	profile   vault.Profile
-	tok       vault.CachedToken
-	vp        viewport.Model
-	verifying bool
-	ver       *oauth.Verification
-	ready     bool
+	deps        Deps
+	st          *theme.Styles
+	profile     vault.Profile
+	tok         vault.CachedToken
+	vp          viewport.Model
+	verifying   bool
+	ver         *oauth.Verification
+	scrollToEnd bool
 }
 
 func newInspect(d Deps, st *theme.Styles, p vault.Profile, tok vault.CachedToken) *inspectScreen {
@@ -60,6 +60,7 @@ func (s *inspectScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 	case verifiedMsg:
 		s.verifying, s.ver = false, msg.v
+		s.scrollToEnd = true // the outcome is at the bottom: show it
 		return s, nil
 	}
 	var cmd tea.Cmd
@@ -148,6 +149,10 @@ func (s *inspectScreen) View(width, height int) string {
 	title := st.Title.Render("Inspect "+s.profile.Name) + st.Subtle.Render("  the token as the API will read it")
 	s.vp.Width, s.vp.Height = w, max(3, height-2)
 	s.vp.SetContent(truncateBlock(strings.Join(b, "\n"), w))
+	if s.scrollToEnd {
+		s.vp.GotoBottom()
+		s.scrollToEnd = false
+	}
 	return title + "\n\n" + s.vp.View()
 }
 

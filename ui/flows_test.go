@@ -1,0 +1,193 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/oatcli/oat/oauth/oauthtest"
+)
+
+// These flows drive the whole program through teatest: real key events into a real
+// Bubble Tea loop, with the clock injected so the countdown is stable. Each ends by
+// comparing the final frame with a golden file (go test ./ui -update rewrites them).
+
+var sizes = [][2]int{{80, 24}, {120, 40}}
+
+func startFlow(t *testing.T, w, hgt int) (*teatest.TestModel, *harness) {
+	t.Helper()
+	d, h := newDeps(t, true, "slow")
+	tm := teatest.NewTestModel(t, New(d), teatest.WithInitialTermSize(w, hgt))
+	t.Cleanup(func() { _ = tm.Quit() })
+	waitText(t, tm, "dash-production")
+	return tm, h
+}
+
+func waitText(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+func sendKeys(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		tm.Send(keyMsg(k))
+	}
+}
+
+// finish quits and compares the last frame with the golden file.
+func finish(t *testing.T, tm *teatest.TestModel) string {
+	t.Helper()
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	view := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).View()
+	golden.RequireEqual(t, []byte(normalize(view)))
+	return view
+}
+
+func TestFlowAddOneTimeSecretList(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			const secret = "flow-S3cret/+="
+			h.srv.AddClient(oauthtest.Client{ID: "flow-client", Secrets: []string{secret}})
+			sendKeys(tm, "a", "tab", "tab")
+			tm.Type("flow")
+			sendKeys(tm, "tab", "tab")
+			tm.Type(h.srv.TokenURL(oauthtest.Generic))
+			sendKeys(tm, "tab")
+			tm.Type("flow-client")
+			sendKeys(tm, "tab")
+			tm.Type(secret)
+			sendKeys(tm, "ctrl+s")
+			waitText(t, tm, "only time oat shows this secret")
+			sendKeys(tm, "enter")
+			waitText(t, tm, "9 profiles")
+			// Everything drawn after the one-time screen: the list, then the new
+			// profile's token.
+			tm.Send(tea.KeyMsg{Type: tea.KeyEnd})
+			sendKeys(tm, "enter")
+			waitText(t, tm, "✓ valid")
+			view := finish(t, tm)
+			rest, _ := io.ReadAll(tm.Output())
+			if strings.Contains(string(rest), secret) || strings.Contains(view, secret) {
+				t.Fatal("the secret was drawn after the one-time screen")
+			}
+		})
+	}
+}
+
+func TestFlowCountdownToExpiry(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "down", "down", "down", "down", "enter") // dash-production: 45 s tokens
+			waitText(t, tm, "expires in 45s")
+			h.clk.Advance(15 * time.Second)
+			tm.Send(tickMsg{gen: 0})
+			waitText(t, tm, "expires in 30s")
+			h.clk.Advance(22 * time.Second)
+			tm.Send(tickMsg{gen: 0})
+			waitText(t, tm, "8s left")
+			h.clk.Advance(10 * time.Second)
+			tm.Send(tickMsg{gen: 0})
+			waitText(t, tm, "expired 2s ago")
+			finish(t, tm)
+		})
+	}
+}
+
+func TestFlowCopyAutoClear(t *testing.T) {
+	tm, h := startFlow(t, 80, 24)
+	sendKeys(tm, "enter")
+	waitText(t, tm, "✓ valid")
+	sendKeys(tm, "c")
+	waitText(t, tm, "cleared in 45s")
+	h.clk.Advance(30 * time.Second)
+	tm.Send(tickMsg{gen: 0})
+	waitText(t, tm, "cleared in 15s")
+	h.clk.Advance(16 * time.Second)
+	tm.Send(tickMsg{gen: 0})
+	waitText(t, tm, "clipboard cleared")
+	if h.clip.get() != "" || h.clip.clears != 1 {
+		t.Fatalf("clipboard %q after the timer", h.clip.get())
+	}
+	finish(t, tm)
+}
+
+func TestFlowDeleteCancelThenConfirm(t *testing.T) {
+	tm, h := startFlow(t, 80, 24)
+	sendKeys(tm, "up", "d") // wraps? no: stays on the first profile
+	waitText(t, tm, "Delete ecoinvent?")
+	sendKeys(tm, "n")
+	waitText(t, tm, "nothing deleted")
+	sendKeys(tm, "d")
+	waitText(t, tm, "Delete ecoinvent?")
+	sendKeys(tm, "y")
+	waitText(t, tm, "deleted ecoinvent")
+	if _, err := h.v.Get("ecoinvent"); err == nil {
+		t.Fatal("not deleted")
+	}
+	finish(t, tm)
+}
+
+func TestFlowFilter(t *testing.T) {
+	tm, _ := startFlow(t, 120, 40)
+	sendKeys(tm, "/")
+	tm.Type("dash")
+	sendKeys(tm, "enter")
+	waitText(t, tm, "dash-staging")
+	finish(t, tm)
+}
+
+func TestFlowInspector(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, _ := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "enter")
+			waitText(t, tm, "✓ valid")
+			sendKeys(tm, "i", "V")
+			waitText(t, tm, "verified")
+			finish(t, tm)
+		})
+	}
+}
+
+func TestFlowTestCall(t *testing.T) {
+	tm, h := startFlow(t, 120, 40)
+	sendKeys(tm, "x")
+	waitText(t, tm, "HTTP 200 OK")
+	sendKeys(tm, "esc", "down", "down", "down", "enter")
+	waitText(t, tm, "✓ valid")
+	h.clk.Advance(3 * time.Minute) // the server now sees the token as expired
+	sendKeys(tm, "x")
+	waitText(t, tm, "HTTP 401")
+	finish(t, tm)
+}
+
+func TestFlowRotation(t *testing.T) {
+	tm, _ := startFlow(t, 120, 40)
+	sendKeys(tm, "down", "R")
+	waitText(t, tm, "new secret")
+	tm.Type("eds-demo-secret-2")
+	sendKeys(tm, "enter")
+	waitText(t, tm, "shown this once")
+	sendKeys(tm, "o")
+	waitText(t, tm, "revoked")
+	view := finish(t, tm)
+	if strings.Contains(view, "eds-demo-secret-2") {
+		t.Fatal("new secret still on screen after the check")
+	}
+}
+
+func TestFlowCheckAll(t *testing.T) {
+	tm, _ := startFlow(t, 120, 40)
+	sendKeys(tm, "C")
+	waitText(t, tm, "8 of 8 done")
+	finish(t, tm)
+}
