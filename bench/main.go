@@ -116,6 +116,8 @@ func run(n int, store string) error {
 	bigEnv := append(os.Environ(), "OAT_CONFIG_DIR="+big, "OAT_STORE=memory")
 	ls := measure(n, func() *exec.Cmd { return cmdIn(bigEnv, bin, "ls") })
 
+	first, firstErr := firstFrame(n, bin, bigEnv)
+
 	row := func(name string, d time.Duration, target string) {
 		fmt.Printf("  %-44s %8.2f ms   %s\n", name, ms(d), target)
 	}
@@ -127,11 +129,68 @@ func run(n int, store string) error {
 		fmt.Println("  curl not found: ratios against curl skipped")
 	}
 	row("oat ls (1,000 profiles)", ls, "target < 50 ms")
+	if firstErr == nil {
+		row("app start to first frame (1,000 profiles)", first, "target < 50 ms")
+	} else {
+		fmt.Printf("  app start to first frame: not measured (%v)\n", firstErr)
+	}
 	if curlMed > 0 {
 		fmt.Printf("\n  cached / curl   = %.2f   (target < 1: oat faster)\n", float64(cached)/float64(curlMed))
 		fmt.Printf("  --force / curl  = %.2f   (target <= 1.2)\n", float64(force)/float64(curlMed))
 	}
 	return nil
+}
+
+// firstFrame starts the app in a pseudo-terminal (util-linux script) and measures the
+// time until its first full frame (the header naming 1000 profiles) is drawn.
+func firstFrame(n int, bin string, env []string) (time.Duration, error) {
+	if _, err := exec.LookPath("script"); err != nil {
+		return 0, fmt.Errorf("script (util-linux) not found")
+	}
+	var ds []time.Duration
+	for i := 0; i < n+2; i++ {
+		c := exec.Command("script", "-qfec", "stty cols 120 rows 40; exec "+bin, "/dev/null")
+		// As inside tmux: script(1) answers no terminal queries, and Bubble Tea v1 asks
+		// the terminal for its background at start-up unless TERM says tmux or screen.
+		c.Env = append(env, "TERM=tmux-256color", "COLUMNS=120", "LINES=40")
+		out, err := c.StdoutPipe()
+		if err != nil {
+			return 0, err
+		}
+		stdin, _ := c.StdinPipe()
+		start := time.Now()
+		if err := c.Start(); err != nil {
+			return 0, err
+		}
+		buf := make([]byte, 0, 64<<10)
+		chunk := make([]byte, 32<<10)
+		found := false
+		deadline := time.AfterFunc(10*time.Second, func() { _ = c.Process.Kill() })
+		for !found {
+			k, err := out.Read(chunk)
+			buf = append(buf, chunk[:k]...)
+			if strings.Contains(string(buf), "1000 profiles") && strings.Contains(string(buf), "quit") {
+				found = true
+				break
+			}
+			if err != nil {
+				break
+			}
+		}
+		d := time.Since(start)
+		deadline.Stop()
+		_, _ = stdin.Write([]byte("q"))
+		_ = c.Process.Kill()
+		_ = c.Wait()
+		if !found {
+			return 0, fmt.Errorf("no frame seen")
+		}
+		if i >= 2 {
+			ds = append(ds, d)
+		}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], nil
 }
 
 func cmdIn(env []string, bin string, args ...string) *exec.Cmd {

@@ -239,8 +239,7 @@ func (m Model) mainView() string {
 		dw := w - m.list.Width() - 2
 		details := m.detailsView(p, dw-4, bodyH-2)
 		pane := st.Pane.Width(dw - 2).Height(bodyH - 2).Render(details)
-		left := lipgloss.NewStyle().Width(m.list.Width()).Render(listView)
-		return lipgloss.JoinVertical(lipgloss.Left, header, lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", pane))
+		return header + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, listView, "  ", pane)
 	}
 	rest := bodyH - lipgloss.Height(listView) - 1
 	details := m.detailsView(p, w, rest)

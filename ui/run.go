@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 )
@@ -28,6 +31,7 @@ func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
 		return err
 	}
 	noColor := opts.NoColor || os.Getenv("NO_COLOR") != ""
+	setBackground(os.Getenv)
 	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(os.Stderr), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	final, err := p.Run()
@@ -38,4 +42,25 @@ func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
 		return fmt.Errorf("the terminal app stopped: %w", err)
 	}
 	return nil
+}
+
+// setBackground tells lipgloss whether the background is dark when the environment
+// says so (OAT_BACKGROUND=light|dark, or the COLORFGBG that many terminals set), so it
+// need not ask the terminal: a terminal that never answers that query (a serial
+// console, script(1)) would otherwise hold the first frame for seconds.
+func setBackground(getenv func(string) string) {
+	switch strings.ToLower(getenv("OAT_BACKGROUND")) {
+	case "light":
+		lipgloss.SetHasDarkBackground(false)
+		return
+	case "dark":
+		lipgloss.SetHasDarkBackground(true)
+		return
+	}
+	if fgbg := getenv("COLORFGBG"); strings.Contains(fgbg, ";") {
+		parts := strings.Split(fgbg, ";")
+		if bg, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
+			lipgloss.SetHasDarkBackground(bg < 7 || bg == 8)
+		}
+	}
 }
