@@ -189,7 +189,7 @@ func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 func (c *callScreen) View(width, height int) string {
 	st := c.st
 	w := width - 2
-	c.method.Width, c.target.Width = 8, max(10, w-20)
+	c.method.Width, c.target.Width = 7, max(10, w-24)
 	head := []string{st.Title.Render("Test call · " + c.profile.Name)}
 	reqLine := st.Label.Render("request") + c.method.View() + " " + c.target.View()
 	if c.editing {

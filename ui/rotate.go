@@ -234,7 +234,8 @@ func (r *rotateScreen) View(width, height int) string {
 		}
 		if p.PreviousFingerprint != "" {
 			out = append(out, "", st.Text.Render("The old secret (fp "+p.PreviousFingerprint+") is kept aside, never shown."),
-				st.Text.Render("Revoke it at the provider, then press o: oat tries it and deletes it once it is rejected."))
+				st.Text.Render("Revoke it at the provider, then press o:"),
+				st.Text.Render("oat tries it, and deletes it once the provider rejects it."))
 		}
 	case rotChecking:
 		out = append(out, "", st.Info.Render("… trying the old secret"))
