@@ -219,6 +219,9 @@ func (m Model) mainView() string {
 	if m.autoRefresh {
 		header += st.Info.Render("  ↻ auto-refresh")
 	}
+	if m.list.FilterState() == list.FilterApplied {
+		header += st.Accent.Render(fmt.Sprintf("  filter %q: %d of %d (esc clears)", m.list.FilterValue(), len(m.list.VisibleItems()), len(m.profiles)))
+	}
 	header = truncateLine(header, w)
 	if m.loadErr != nil {
 		return lipgloss.JoinVertical(lipgloss.Left, header, "", st.Bad.Render("✗ cannot read the profiles"),
