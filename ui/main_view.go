@@ -70,7 +70,7 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 	env := it.p.Environment
 	stateW, ageW := 11, 6
 	envW := 0
-	if width >= 44 {
+	if width >= 56 { // below that the name needs the room more than the environment
 		envW = 11
 	}
 	nameW := width - 2 - stateW - ageW - envW - 3

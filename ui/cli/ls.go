@@ -114,5 +114,5 @@ func tokenCell(r lsRow) string {
 	case vault.TokenNoExpiry:
 		return "? no expiry given"
 	}
-	return "- none"
+	return "· none"
 }
