@@ -131,7 +131,7 @@ func TestEndToEnd(t *testing.T) {
 
 			// ls
 			r = e.run("", "ls")
-			if !strings.Contains(r.out, "✓ valid") || !strings.Contains(r.out, "- none") || !strings.Contains(r.out, "production") {
+			if !strings.Contains(r.out, "✓ valid") || !strings.Contains(r.out, "· none") || !strings.Contains(r.out, "production") {
 				t.Fatalf("ls:\n%s", r.out)
 			}
 			var rows []map[string]any
