@@ -103,46 +103,60 @@ func TestFlowCountdownToExpiry(t *testing.T) {
 }
 
 func TestFlowCopyAutoClear(t *testing.T) {
-	tm, h := startFlow(t, 80, 24)
-	sendKeys(tm, "enter")
-	waitText(t, tm, "✓ valid")
-	sendKeys(tm, "c")
-	waitText(t, tm, "cleared in 45s")
-	h.clk.Advance(30 * time.Second)
-	tm.Send(tickMsg{gen: 0})
-	waitText(t, tm, "cleared in 15s")
-	h.clk.Advance(16 * time.Second)
-	tm.Send(tickMsg{gen: 0})
-	waitText(t, tm, "clipboard cleared")
-	if h.clip.get() != "" || h.clip.clears != 1 {
-		t.Fatalf("clipboard %q after the timer", h.clip.get())
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "enter")
+			waitText(t, tm, "✓ valid")
+			sendKeys(tm, "c")
+			waitText(t, tm, "cleared in 45s")
+			h.clk.Advance(30 * time.Second)
+			tm.Send(tickMsg{gen: 0})
+			waitText(t, tm, "cleared in 15s")
+			h.clk.Advance(16 * time.Second)
+			tm.Send(tickMsg{gen: 0})
+			waitText(t, tm, "clipboard cleared")
+			if h.clip.get() != "" || h.clip.clears != 1 {
+				t.Fatalf("clipboard %q after the timer", h.clip.get())
+			}
+			finish(t, tm)
+		})
 	}
-	finish(t, tm)
 }
 
 func TestFlowDeleteCancelThenConfirm(t *testing.T) {
-	tm, h := startFlow(t, 80, 24)
-	sendKeys(tm, "up", "d") // wraps? no: stays on the first profile
-	waitText(t, tm, "Delete ecoinvent?")
-	sendKeys(tm, "n")
-	waitText(t, tm, "nothing deleted")
-	sendKeys(tm, "d")
-	waitText(t, tm, "Delete ecoinvent?")
-	sendKeys(tm, "y")
-	waitText(t, tm, "deleted ecoinvent")
-	if _, err := h.v.Get("ecoinvent"); err == nil {
-		t.Fatal("not deleted")
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "up", "d") // wraps? no: stays on the first profile
+			waitText(t, tm, "Delete ecoinvent?")
+			sendKeys(tm, "n")
+			waitText(t, tm, "nothing deleted")
+			sendKeys(tm, "d")
+			waitText(t, tm, "Delete ecoinvent?")
+			sendKeys(tm, "y")
+			waitText(t, tm, "deleted ecoinvent")
+			if _, err := h.v.Get("ecoinvent"); err == nil {
+				t.Fatal("not deleted")
+			}
+			finish(t, tm)
+		})
 	}
-	finish(t, tm)
 }
 
 func TestFlowFilter(t *testing.T) {
-	tm, _ := startFlow(t, 120, 40)
-	sendKeys(tm, "/")
-	tm.Type("dash")
-	sendKeys(tm, "enter")
-	waitText(t, tm, "2 of 8")
-	finish(t, tm)
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, _ := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "/")
+			// One key event for the whole word: the list filters asynchronously, and a
+			// result for a prefix ("das") may land after the one for the word.
+			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("dash")})
+			sendKeys(tm, "enter")
+			waitText(t, tm, "2 of 8")
+			finish(t, tm)
+		})
+	}
 }
 
 func TestFlowInspector(t *testing.T) {
@@ -159,35 +173,85 @@ func TestFlowInspector(t *testing.T) {
 }
 
 func TestFlowTestCall(t *testing.T) {
-	tm, h := startFlow(t, 120, 40)
-	sendKeys(tm, "x")
-	waitText(t, tm, "HTTP 200 OK")
-	sendKeys(tm, "esc", "down", "down", "down", "enter")
-	waitText(t, tm, "✓ valid")
-	h.clk.Advance(3 * time.Minute) // the server now sees the token as expired
-	sendKeys(tm, "x")
-	waitText(t, tm, "HTTP 401")
-	finish(t, tm)
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "x")
+			waitText(t, tm, "HTTP 200 OK")
+			sendKeys(tm, "esc", "down", "down", "down", "enter")
+			waitText(t, tm, "✓ valid")
+			h.clk.Advance(3 * time.Minute) // the server now sees the token as expired
+			sendKeys(tm, "x")
+			waitText(t, tm, "HTTP 401")
+			finish(t, tm)
+		})
+	}
 }
 
 func TestFlowRotation(t *testing.T) {
-	tm, _ := startFlow(t, 120, 40)
-	sendKeys(tm, "down", "R")
-	waitText(t, tm, "new secret")
-	tm.Type("eds-demo-secret-2")
-	sendKeys(tm, "enter")
-	waitText(t, tm, "shown this once")
-	sendKeys(tm, "o")
-	waitText(t, tm, "revoked")
-	view := finish(t, tm)
-	if strings.Contains(view, "eds-demo-secret-2") {
-		t.Fatal("new secret still on screen after the check")
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, _ := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "down", "R")
+			waitText(t, tm, "new secret")
+			tm.Type("eds-demo-secret-2")
+			sendKeys(tm, "enter")
+			waitText(t, tm, "shown this once")
+			sendKeys(tm, "o")
+			waitText(t, tm, "revoked")
+			view := finish(t, tm)
+			if strings.Contains(view, "eds-demo-secret-2") {
+				t.Fatal("new secret still on screen after the check")
+			}
+		})
 	}
 }
 
 func TestFlowCheckAll(t *testing.T) {
-	tm, _ := startFlow(t, 120, 40)
-	sendKeys(tm, "C")
-	waitText(t, tm, "8 of 8 done")
-	finish(t, tm)
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, _ := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "C")
+			waitText(t, tm, "8 of 8 done")
+			finish(t, tm)
+		})
+	}
+}
+
+func TestFlowRotationStillAccepted(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			h.srv.AddClient(oauthtest.Client{ID: "ecoinvent-demo", Flavour: oauthtest.Keycloak, Realm: "ecoinvent",
+				Secrets: []string{"ecoinvent-demo-secret-1", "ecoinvent-demo-secret-2"}}) // no revoke on use
+			sendKeys(tm, "R")
+			waitText(t, tm, "new secret")
+			tm.Type("ecoinvent-demo-secret-2")
+			sendKeys(tm, "enter")
+			waitText(t, tm, "shown this once")
+			sendKeys(tm, "o")
+			waitText(t, tm, "still accepted")
+			finish(t, tm)
+		})
+	}
+}
+
+func TestFlowRotationBadSecret(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			sendKeys(tm, "R")
+			waitText(t, tm, "new secret")
+			tm.Type("not-issued")
+			sendKeys(tm, "enter")
+			waitText(t, tm, "nothing was lost")
+			view := finish(t, tm)
+			if strings.Contains(view, "not-issued") {
+				t.Fatal("the rejected secret is on screen")
+			}
+			if p, _ := h.v.Get("ecoinvent"); p.PreviousFingerprint != "" {
+				t.Fatal("a failed rotation kept something aside")
+			}
+		})
+	}
 }

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
@@ -423,4 +425,69 @@ func TestExec(t *testing.T) {
 	if r := e.run("", "exec", "gen", "--", "no-such-command-xyz"); r.code != ExitUsage {
 		t.Fatalf("missing command: %d", r.code)
 	}
+}
+
+func TestDemoServe(t *testing.T) {
+	t.Parallel()
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	a := &App{In: strings.NewReader(""), Out: out, Err: errb, Getenv: func(string) string { return "" },
+		IsTerminal: func(any) bool { return false }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- Execute(ctx, a, []string{"demo", "--serve"}) }()
+	for !strings.Contains(out.String(), "Ctrl-C") {
+		select {
+		case code := <-done:
+			t.Fatalf("demo ended early: %d %s", code, errb.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel() // as Ctrl-C would
+	if code := <-done; code != 0 {
+		t.Fatalf("demo: %d %s", code, errb.String())
+	}
+	for _, want := range []string{"oat demo server on http://127.0.0.1:", "export OAT_CONFIG_DIR=", "OAT_STORE=file", "oat token eds"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// With an app, the demo opens it on the demo profiles in a memory store.
+	var seen []string
+	b := &App{In: strings.NewReader(""), Out: out, Err: errb, Getenv: func(string) string { return "" },
+		IsTerminal: func(any) bool { return false },
+		RunApp: func(ctx context.Context, a *App, opts AppOptions) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			ps, _ := v.List()
+			for _, p := range ps {
+				seen = append(seen, p.Name)
+			}
+			if !opts.Demo || v.Secrets.Name() != "memory" {
+				t.Errorf("demo app: %+v, store %s", opts, v.Secrets.Name())
+			}
+			return nil
+		}}
+	if code := Execute(context.Background(), b, []string{"demo"}); code != 0 || len(seen) < 5 {
+		t.Fatalf("demo app: %d %v", code, seen)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
