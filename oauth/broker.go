@@ -329,3 +329,36 @@ func (b *Broker) checkOne(ctx context.Context, name string, call bool) CheckRow 
 	row.OK = true
 	return row
 }
+
+// Detail is the row's one-line explanation: the error and its hint for a failure, the
+// test call's status for a success.
+func (r CheckRow) Detail() string {
+	if !r.OK && r.Err != nil {
+		d := Sanitize(FirstLine(r.Err))
+		if r.Hint != "" {
+			d += " — " + r.Hint
+		}
+		return d
+	}
+	if r.CallCode != 0 {
+		return fmt.Sprintf("call HTTP %d", r.CallCode)
+	}
+	return ""
+}
+
+// LifetimeText is the token lifetime for display, "-" when unknown.
+func (r CheckRow) LifetimeText() string {
+	if r.Lifetime > 0 {
+		return ShortDuration(r.Lifetime)
+	}
+	return "-"
+}
+
+// AgeText is the secret's age in days, marked ⚠ when past the rotation policy.
+func (r CheckRow) AgeText() string {
+	age := fmt.Sprintf("%dd", int(r.SecretAge.Hours()/24))
+	if r.Overdue {
+		age += " ⚠"
+	}
+	return age
+}

@@ -151,27 +151,14 @@ func (c *checkAllScreen) View(width, height int) string {
 			continue
 		}
 		res, style := "✓ ok", st.OK
-		detail := ""
-		if r.CallCode != 0 {
-			detail = fmt.Sprintf("call HTTP %d", r.CallCode)
-		}
 		if !r.OK {
 			res, style = "✗ FAIL", st.Bad
-			detail = oauth.Sanitize(oauth.FirstLine(r.Err))
-			if r.Hint != "" {
-				detail += " — " + r.Hint
-			}
 		}
-		life := "-"
-		if r.Lifetime > 0 {
-			life = oauth.ShortDuration(r.Lifetime)
-		}
-		age := fmt.Sprintf("%dd", int(r.SecretAge.Hours()/24))
 		ageStyle := st.Subtle
 		if r.Overdue {
-			age += " ⚠"
 			ageStyle = st.Warn
 		}
+		detail, life, age := r.Detail(), r.LifetimeText(), r.AgeText()
 		line := st.Text.Render(pad(n, nameW)) + "  " + style.Render(pad(res, 9)) + st.Subtle.Render(pad(r.Latency.Round(time.Millisecond).String(), 9)+pad(life, 9)) +
 			ageStyle.Render(pad(age, 8)) + st.Subtle.Render(detail)
 		lines = append(lines, truncateLine(line, w))

@@ -20,11 +20,7 @@ func (a *App) inspectCmd() *cobra.Command {
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := a.Broker()
-			if err != nil {
-				return err
-			}
-			res, err := b.Token(cmd.Context(), args[0], force, 0)
+			b, res, err := a.profileToken(cmd, args[0], force, 0)
 			if err != nil {
 				return err
 			}
@@ -148,11 +144,7 @@ profile's test request is sent.`,
 		},
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := a.Broker()
-			if err != nil {
-				return err
-			}
-			res, err := b.Token(cmd.Context(), args[0], force, 0)
+			b, res, err := a.profileToken(cmd, args[0], force, 0)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -264,9 +263,4 @@ func (a *App) rmCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
 	return cmd
-}
-
-// describeErr is the error text plus its hint, for one-line table cells.
-func describeErr(err error) string {
-	return oauth.FirstLine(err)
 }

@@ -131,7 +131,7 @@ func (a *App) checkCmd() *cobra.Command {
 						m["call_status"] = r.CallCode
 					}
 					if r.Err != nil {
-						m["error"], m["hint"] = oauth.Sanitize(describeErr(r.Err)), r.Hint
+						m["error"], m["hint"] = oauth.Sanitize(oauth.FirstLine(r.Err)), r.Hint
 					}
 					out = append(out, m)
 				}
@@ -143,25 +143,10 @@ func (a *App) checkCmd() *cobra.Command {
 				fmt.Fprintln(tw, "NAME\tRESULT\tLATENCY\tLIFETIME\tSECRET AGE\tDETAIL")
 				for _, r := range rows {
 					res := "✓ ok"
-					detail := ""
-					if r.CallCode != 0 {
-						detail = fmt.Sprintf("call HTTP %d", r.CallCode)
-					}
 					if !r.OK {
 						res = "✗ FAIL"
-						detail = oauth.Sanitize(describeErr(r.Err))
-						if r.Hint != "" {
-							detail += " — " + r.Hint
-						}
 					}
-					life := "-"
-					if r.Lifetime > 0 {
-						life = oauth.ShortDuration(r.Lifetime)
-					}
-					age := fmt.Sprintf("%dd", int(r.SecretAge.Hours()/24))
-					if r.Overdue {
-						age += " ⚠"
-					}
+					detail, life, age := r.Detail(), r.LifetimeText(), r.AgeText()
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, res, r.Latency.Round(time.Millisecond), life, age, strings.ReplaceAll(detail, "\t", " "))
 				}
 				tw.Flush()

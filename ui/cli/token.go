@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/spf13/cobra"
 )
 
@@ -24,16 +25,9 @@ func (a *App) tokenCmd() *cobra.Command {
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := a.Broker()
+			_, res, err := a.profileToken(cmd, args[0], force, minValid)
 			if err != nil {
 				return err
-			}
-			res, err := b.Token(cmd.Context(), args[0], force, minValid)
-			if err != nil {
-				return err
-			}
-			if res.CacheWarning != nil {
-				fmt.Fprintf(a.Err, "oat: note: token not cached: %v\n", res.CacheWarning)
 			}
 			if asJSON {
 				out := map[string]any{"access_token": res.Token.AccessToken, "token_type": res.Token.TokenType,
@@ -69,11 +63,7 @@ func (a *App) envCmd() *cobra.Command {
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := a.Broker()
-			if err != nil {
-				return err
-			}
-			res, err := b.Token(cmd.Context(), args[0], false, 0)
+			_, res, err := a.profileToken(cmd, args[0], false, 0)
 			if err != nil {
 				return err
 			}
@@ -111,11 +101,7 @@ on, and oat exits with the command's exit code.`,
 			if dash != 1 || len(args) < 2 {
 				return usageErr(fmt.Errorf("usage: oat exec NAME -- COMMAND [ARGS…]"))
 			}
-			b, err := a.Broker()
-			if err != nil {
-				return err
-			}
-			res, err := b.Token(cmd.Context(), args[0], force, 0)
+			_, res, err := a.profileToken(cmd, args[0], force, 0)
 			if err != nil {
 				return err
 			}
@@ -165,4 +151,21 @@ on, and oat exits with the command's exit code.`,
 	cmd.Flags().StringVar(&varName, "var", "OAT_ACCESS_TOKEN", "name of the environment variable")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
 	return cmd
+}
+
+// profileToken is the start of every command that works with a profile's token: the
+// broker, then a token (cached while valid unless force).
+func (a *App) profileToken(cmd *cobra.Command, name string, force bool, minValid time.Duration) (*oauth.Broker, *oauth.TokenResult, error) {
+	b, err := a.Broker()
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := b.Token(cmd.Context(), name, force, minValid)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.CacheWarning != nil {
+		fmt.Fprintf(a.Err, "oat: note: token not cached: %v\n", res.CacheWarning)
+	}
+	return b, res, nil
 }
