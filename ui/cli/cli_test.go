@@ -221,6 +221,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"token"}, ExitUsage},
 		{[]string{"frobnicate"}, ExitUsage},
 		{[]string{"ls", "--nope"}, ExitUsage},
+		{[]string{"--theme", "nope", "ls"}, ExitUsage},
 	}
 	for _, c := range cases {
 		if r := e.run("", c.args...); r.code != c.code {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -127,6 +128,15 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 	pf.BoolVar(&a.noColor, "no-color", false, "no colours (also NO_COLOR=1)")
 	pf.StringVar(&a.theme, "theme", "", "app theme: default, high-contrast or mono (default $OAT_THEME)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if a.theme == "" {
+			a.theme = a.Getenv("OAT_THEME")
+		}
+		if _, err := theme.Lookup(a.theme); err != nil {
+			return usageErr(err)
+		}
+		return nil
+	}
 	root.AddCommand(a.lsCmd(), a.addCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
 		a.callCmd(), a.execCmd(), a.envCmd(), a.importCmd(), a.rotateCmd(), a.checkCmd(), a.demoCmd(), a.versionCmd())
 	root.InitDefaultCompletionCmd()
