@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -337,4 +338,66 @@ func checkFits(t *testing.T, view string, w, hgt int) {
 			t.Fatalf("line %d is %d wide in a %dx%d terminal: %q", i, lw, w, hgt, l)
 		}
 	}
+}
+
+func TestFormEveryFieldRoundTrips(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	h.press("a")
+	f := h.m.overlay.(*formScreen)
+	set := map[int]string{fName: "full", fEnv: "staging", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "c", fSecret: "s3cret",
+		fScopes: "api/read api/write", fAudience: "aud", fResource: "https://res.example", fParams: "tenant=t1 x=y", fAuth: "post",
+		fEncoding: "raw", fAPI: h.srv.URL + "/api", fTestMethod: "post", fTestPath: "/v0/x", fTestHeaders: "Accept: application/json; X-A: b",
+		fCAFile: "", fInsecure: "no", fNotes: "some notes"}
+	for i, v := range set {
+		f.inputs[i].SetValue(v)
+	}
+	h.press("ctrl+s", "enter")
+	p, err := h.v.Get("full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Environment != "staging" || len(p.Scopes) != 2 || p.Audience != "aud" || p.Resource != "https://res.example" ||
+		p.ExtraParams["tenant"] != "t1" || p.AuthMethod != "post" || p.BasicEncoding != "raw" || p.TestRequest.Method != "POST" ||
+		p.TestRequest.Headers["X-A"] != "b" || p.TestRequest.Headers["Accept"] != "application/json" || p.Notes != "some notes" {
+		t.Fatalf("profile: %+v", p)
+	}
+	h.selectProfile("full")
+	h.press("e")
+	g := h.m.overlay.(*formScreen)
+	if g.inputs[fTestHeaders].Value() != "Accept: application/json; X-A: b" || g.inputs[fParams].Value() != "tenant=t1 x=y" {
+		t.Fatalf("edit form: %q %q", g.inputs[fTestHeaders].Value(), g.inputs[fParams].Value())
+	}
+	g.inputs[fTestHeaders].SetValue("broken")
+	h.press("ctrl+s")
+	h.mustContain("✗ test headers")
+}
+
+func TestFormImportAndDiscover(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	env := t.TempDir() + "/EDS.env"
+	if err := os.WriteFile(env, []byte("EDS_CLIENT_ID=eds-id\nEDS_SECRET=from-file-secret\nEDS_AUTH_URL="+h.srv.TokenURL(oauthtest.EDS)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.press("a")
+	h.typeText(env)
+	h.press("enter")
+	f := h.m.overlay.(*formScreen)
+	if f.inputs[fName].Value() != "eds" || f.inputs[fClientID].Value() != "eds-id" || f.inputs[fSecret].Value() != "from-file-secret" || f.inputs[fTokenURL].Value() != h.srv.TokenURL(oauthtest.EDS) {
+		t.Fatalf("import did not fill the form")
+	}
+	h.mustNotContain("from-file-secret")
+	// Discovery from a Keycloak realm URL replaces the token URL.
+	f.focus = fDiscover
+	f.inputs[fDiscover].SetValue(h.srv.Issuer(oauthtest.Keycloak, "demo"))
+	h.press("enter")
+	if f.inputs[fTokenURL].Value() != h.srv.TokenURLRealm(oauthtest.Keycloak, "demo") || f.inputs[fAuth].Value() != "auto" {
+		t.Fatalf("discovery: %q", f.inputs[fTokenURL].Value())
+	}
+	// A bad path is reported under the field.
+	f.focus = fImport
+	f.inputs[fImport].SetValue(t.TempDir() + "/missing.env")
+	h.press("enter")
+	h.mustContain("✗ import .env")
 }

@@ -34,6 +34,7 @@ const (
 	fAPI
 	fTestMethod
 	fTestPath
+	fTestHeaders
 	fCAFile
 	fInsecure
 	fNotes
@@ -41,7 +42,7 @@ const (
 )
 
 var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "environment", "token URL", "client ID", "client secret",
-	"scopes", "audience", "resource", "extra params", "auth", "basic encoding", "API base URL", "test method", "test path", "CA file", "insecure http", "notes"}
+	"scopes", "audience", "resource", "extra params", "auth", "basic encoding", "API base URL", "test method", "test path", "test headers", "CA file", "insecure http", "notes"}
 
 var fieldHelp = [fieldCount]string{
 	"path of a .env file (EDS_CLIENT_ID… or CLIENT_ID…); enter reads it",
@@ -60,6 +61,7 @@ var fieldHelp = [fieldCount]string{
 	"base URL for test calls",
 	"GET unless set",
 	"path (or URL) of the test call",
+	"Key: Value; Other-Key: value",
 	"extra CA certificates (PEM) for this profile",
 	"yes allows plain http on non-loopback hosts",
 	"",
@@ -69,7 +71,7 @@ var fieldHelp = [fieldCount]string{
 var profileField = map[string]int{
 	"name": fName, "token_url": fTokenURL, "client_id": fClientID, "client_secret": fSecret, "scopes": fScopes,
 	"auth_method": fAuth, "basic_encoding": fEncoding, "api_base_url": fAPI, "test_request.method": fTestMethod,
-	"test_request.headers": fTestPath, "extra_params": fParams, "detected_auth": fAuth,
+	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
 }
 
 // formScreen adds or edits a profile. Nothing is saved until ctrl+s (or enter on the
@@ -129,6 +131,12 @@ func newForm(d Deps, st *theme.Styles, editing *vault.Profile) *formScreen {
 		f.inputs[fAPI].SetValue(p.APIBaseURL)
 		f.inputs[fTestMethod].SetValue(p.TestRequest.Method)
 		f.inputs[fTestPath].SetValue(p.TestRequest.Path)
+		var hdrs []string
+		for k, v := range p.TestRequest.Headers {
+			hdrs = append(hdrs, k+": "+v)
+		}
+		sort.Strings(hdrs)
+		f.inputs[fTestHeaders].SetValue(strings.Join(hdrs, "; "))
 		f.inputs[fCAFile].SetValue(p.CAFile)
 		if p.InsecureHTTP {
 			f.inputs[fInsecure].SetValue("yes")
@@ -281,7 +289,20 @@ func (f *formScreen) profile() (vault.Profile, error) {
 		APIBaseURL: val(fAPI), CAFile: val(fCAFile), Notes: f.inputs[fNotes].Value(),
 		TestRequest: vault.TestRequest{Method: strings.ToUpper(val(fTestMethod)), Path: val(fTestPath)}}
 	if f.editing != nil {
-		p.TestRequest.Headers, p.TestRequest.Body = f.editing.TestRequest.Headers, f.editing.TestRequest.Body
+		p.TestRequest.Body = f.editing.TestRequest.Body
+	}
+	for _, h := range strings.Split(val(fTestHeaders), ";") {
+		if strings.TrimSpace(h) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return p, &vault.FieldError{Field: "test_request.headers", Problem: fmt.Sprintf("%q is not 'Key: Value'", strings.TrimSpace(h))}
+		}
+		if p.TestRequest.Headers == nil {
+			p.TestRequest.Headers = map[string]string{}
+		}
+		p.TestRequest.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	switch strings.ToLower(val(fInsecure)) {
 	case "yes", "y", "true":
