@@ -226,7 +226,7 @@ func (m Model) mainView() string {
 	if m.loadErr != nil {
 		return lipgloss.JoinVertical(lipgloss.Left, header, "", st.Bad.Render("✗ cannot read the profiles"),
 			truncateBlock(lipgloss.NewStyle().Width(w).Render(oauth.Sanitize(m.loadErr.Error())), w), "",
-			st.Hint.Render("Fix the file by hand (oat never overwrites a file it cannot read), then restart oat."))
+			truncateBlock(st.Hint.Width(w).Render("Fix the file by hand (oat never overwrites a file it cannot read), then restart oat."), w))
 	}
 	if m.loaded && len(m.profiles) == 0 {
 		return lipgloss.JoinVertical(lipgloss.Left, header, "", m.emptyView(w))
