@@ -31,6 +31,8 @@ type Deps struct {
 	// After schedules msg after d (tea.Tick); tests replace it to drive time by hand.
 	After func(d time.Duration, msg func(time.Time) tea.Msg) tea.Cmd
 	Demo  bool
+	// spinner returns the current frame of the app's one spinner, for the screens.
+	spinner func() string
 }
 
 // screen is an overlay: the form, the one-time secret, a confirmation, the inspector,
@@ -111,6 +113,7 @@ func New(d Deps) Model {
 		d.Styles = theme.NewStyles(theme.Default, false)
 	}
 	rows := &rowData{styles: d.Styles, now: d.Now, states: map[string]vault.TokenState{}, slots: map[string]*tokenSlot{}, overdue: d.Broker.Vault.Overdue, age: d.Broker.Vault.SecretAge}
+	d.spinner = func() string { return rows.spinner }
 	l := list.New(nil, rowDelegate{rows: rows}, 0, 0)
 	l.Title = "oat"
 	l.SetShowHelp(false)
@@ -127,6 +130,7 @@ func New(d Deps) Model {
 	h.Styles.ShortDesc, h.Styles.FullDesc = d.Styles.Subtle, d.Styles.Subtle
 	h.Styles.ShortSeparator, h.Styles.FullSeparator = d.Styles.Subtle, d.Styles.Subtle
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(d.Styles.Accent))
+	rows.spinner = sp.View()
 	return Model{deps: d, st: d.Styles, keys: newMainKeys(), help: h, list: l, rows: rows, spin: sp,
 		states: map[string]vault.TokenState{}, slots: rows.slots, width: 80, height: 24}
 }
@@ -581,4 +585,13 @@ func fitHeight(s string, h int) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// busy is the in-flight marker of a screen: the spinner and what is under way.
+func (d Deps) busy(what string) string {
+	frame := "…"
+	if d.spinner != nil {
+		frame = d.spinner()
+	}
+	return d.Styles.Info.Render(frame + " " + what)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/theme"
@@ -400,4 +401,18 @@ func TestFormImportAndDiscover(t *testing.T) {
 	f.inputs[fImport].SetValue(t.TempDir() + "/missing.env")
 	h.press("enter")
 	h.mustContain("✗ import .env")
+}
+
+func TestPasteIntoSecretField(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, false)
+	h.press("a")
+	f := h.m.overlay.(*formScreen)
+	f.focus = fSecret
+	f.inputs[fSecret].Focus()
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("pasted+Secret/=="), Paste: true})
+	if got := f.inputs[fSecret].Value(); got != "pasted+Secret/==" {
+		t.Fatalf("paste gave %q", got)
+	}
+	h.mustNotContain("pasted+Secret")
 }

@@ -205,7 +205,7 @@ func (c *callScreen) View(width, height int) string {
 	case c.editing:
 		meta = append(meta, st.Subtle.Render("enter sends with the profile's token · tab switches method/target · esc leaves"))
 	case c.sending:
-		meta = append(meta, st.Info.Render("… sending (esc cancels)"))
+		meta = append(meta, c.deps.busy("sending (esc cancels)"))
 	case c.err != nil:
 		meta = append(meta, truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(c.err.Error())), w))
 		if h := oauth.Hint(c.err); h != "" {

@@ -147,7 +147,7 @@ func (c *checkAllScreen) View(width, height int) string {
 	for _, n := range c.order {
 		r, done := c.rows[n]
 		if !done {
-			lines = append(lines, truncateLine(st.Text.Render(pad(n, nameW))+"  "+st.Info.Render("… checking"), w))
+			lines = append(lines, truncateLine(st.Text.Render(pad(n, nameW))+"  "+c.deps.busy("checking"), w))
 			continue
 		}
 		res, style := "✓ ok", st.OK

@@ -70,7 +70,7 @@ func (c *confirmDeleteScreen) View(width, height int) string {
 		st.Warn.Render("y deletes · n or esc keeps it"),
 	}
 	if c.busy {
-		lines = append(lines, st.Info.Render("… deleting"))
+		lines = append(lines, c.deps.busy("deleting"))
 	}
 	if c.err != nil {
 		lines = append(lines, st.Bad.Render("✗ "+oauth.Sanitize(c.err.Error())))

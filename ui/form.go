@@ -428,10 +428,10 @@ func (f *formScreen) View(width, height int) string {
 	}
 	var foot []string
 	if f.busy != "" {
-		foot = append(foot, st.Info.Render("… "+f.busy))
+		foot = append(foot, f.deps.busy(f.busy))
 	}
 	if f.saving {
-		foot = append(foot, st.Info.Render("… saving"))
+		foot = append(foot, f.deps.busy("saving"))
 	}
 	if f.formErr != "" {
 		foot = append(foot, truncateBlock(st.Bad.Width(w).Render("✗ "+f.formErr), w))

@@ -128,7 +128,7 @@ func (s *inspectScreen) View(width, height int) string {
 		b = append(b, "", st.PaneHead.Render("Signature"))
 		switch {
 		case s.verifying:
-			b = append(b, st.Info.Render("… fetching the issuer's keys and checking"))
+			b = append(b, s.deps.busy("fetching the issuer's keys and checking"))
 		case s.ver == nil:
 			b = append(b, st.Subtle.Render("not checked: V verifies it against the issuer's published keys"))
 		default:

@@ -214,7 +214,7 @@ func (r *rotateScreen) View(width, height int) string {
 			out = append(out, truncateLine(style.Render(mark+" "+s.Name)+st.Subtle.Render("  "+oauth.Sanitize(s.Note)), w))
 		}
 		if r.phase == rotRunning {
-			out = append(out, st.Info.Render("… working"))
+			out = append(out, r.deps.busy("working"))
 		}
 	}
 	switch r.phase {
@@ -238,7 +238,7 @@ func (r *rotateScreen) View(width, height int) string {
 				st.Text.Render("oat tries it, and deletes it once the provider rejects it."))
 		}
 	case rotChecking:
-		out = append(out, "", st.Info.Render("… trying the old secret"))
+		out = append(out, "", r.deps.busy("trying the old secret"))
 	case rotChecked:
 		out = append(out, "")
 		switch {
