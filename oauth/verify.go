@@ -90,7 +90,7 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 		return v
 	}
 	v.JWKSURI = meta.JWKSURI
-	jws, err := jose.ParseSigned(token, asymmetricAlgs)
+	jws, err := jose.ParseSignedCompact(token, asymmetricAlgs)
 	if err != nil {
 		return fail("the signature cannot be parsed: %v", err)
 	}

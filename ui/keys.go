@@ -70,7 +70,6 @@ func (s simpleKeys) FullHelp() [][]key.Binding { return [][]key.Binding{s} }
 
 var (
 	keyBack     = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
-	keyEnter    = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue"))
 	keyCopy     = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy"))
 	keyYes      = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
 	keyNo       = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no"))
