@@ -492,3 +492,28 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestNewFileStorePassphraseAskedTwice(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var asked []string
+	answers := []string{"one", "two"}
+	a := &App{Getenv: func(string) string { return "" }, IsTerminal: func(any) bool { return true },
+		ReadPassword: func(prompt string) (string, error) {
+			asked = append(asked, prompt)
+			ans := answers[0]
+			answers = answers[1:]
+			return ans, nil
+		}}
+	if _, err := a.passphrase(filepath.Join(dir, "secrets.age")); err == nil || !strings.Contains(err.Error(), "differ") {
+		t.Fatalf("mismatch accepted: %v", err)
+	}
+	if len(asked) != 2 || !strings.Contains(asked[0], "New passphrase") {
+		t.Fatalf("prompts: %q", asked)
+	}
+	os.WriteFile(filepath.Join(dir, "secrets.age"), []byte("x"), 0o600)
+	answers, asked = []string{"three"}, nil
+	if p, err := a.passphrase(filepath.Join(dir, "secrets.age")); err != nil || p != "three" || len(asked) != 1 {
+		t.Fatalf("existing file: %q %v %q", p, err, asked)
+	}
+}

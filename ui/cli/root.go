@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -169,7 +170,9 @@ func (a *App) Vault() (*vault.Vault, error) {
 		if kind == "" {
 			kind = a.Getenv("OAT_STORE")
 		}
-		s, err := vault.OpenStore(kind, vault.StoreOptions{ConfigDir: dir, Passphrase: a.passphrase})
+		s, err := vault.OpenStore(kind, vault.StoreOptions{ConfigDir: dir, Passphrase: func() (string, error) {
+			return a.passphrase(filepath.Join(dir, "secrets.age"))
+		}})
 		if err != nil {
 			return nil, usageErr(err)
 		}
@@ -190,12 +193,27 @@ func (a *App) Vault() (*vault.Vault, error) {
 }
 
 // passphrase for the file store: $OAT_PASSPHRASE, else a prompt on the terminal.
-func (a *App) passphrase() (string, error) {
+// A new file's passphrase is asked twice: a typo would lock every secret away.
+func (a *App) passphrase(file string) (string, error) {
 	if p := a.Getenv("OAT_PASSPHRASE"); p != "" {
 		return p, nil
 	}
 	if a.IsTerminal(a.In) && a.ReadPassword != nil {
-		return a.ReadPassword("Passphrase for the oat secrets file: ")
+		if _, err := os.Stat(file); err == nil {
+			return a.ReadPassword("Passphrase for the oat secrets file: ")
+		}
+		p, err := a.ReadPassword("New passphrase for the oat secrets file " + file + ": ")
+		if err != nil {
+			return "", err
+		}
+		again, err := a.ReadPassword("The same passphrase again: ")
+		if err != nil {
+			return "", err
+		}
+		if p != again {
+			return "", errors.New("the two passphrases differ; nothing was stored")
+		}
+		return p, nil
 	}
 	return "", errors.New("the file store needs a passphrase: set OAT_PASSPHRASE or run oat in a terminal")
 }
