@@ -58,14 +58,16 @@ func (c *checkAllScreen) start() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel, c.running, c.run = cancel, true, c.run+1
 	c.rows, c.order = map[string]oauth.CheckRow{}, append([]string(nil), c.names...)
-	ch := make(chan tea.Msg, len(c.names)+1)
 	run, b, names := c.run, c.deps.Broker, c.names
-	go func() {
-		b.Check(ctx, names, true, 4, func(r oauth.CheckRow) { ch <- checkRowMsg{run: run, row: r, ch: ch} })
-		ch <- checkDoneMsg{run: run}
-		close(ch)
-	}()
-	return waitOn(ch)
+	return func() tea.Msg { // the checks start when Bubble Tea runs this, not in Update
+		ch := make(chan tea.Msg, len(names)+1)
+		go func() {
+			b.Check(ctx, names, true, 4, func(r oauth.CheckRow) { ch <- checkRowMsg{run: run, row: r, ch: ch} })
+			ch <- checkDoneMsg{run: run}
+			close(ch)
+		}()
+		return waitOn(ch)()
+	}
 }
 
 // Capturing implements screen.

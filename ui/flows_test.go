@@ -20,6 +20,16 @@ import (
 
 var sizes = [][2]int{{80, 24}, {120, 40}}
 
+// eachSize runs a flow at every size, each on a fresh app and server.
+func eachSize(t *testing.T, flow func(t *testing.T, tm *teatest.TestModel, h *harness)) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			tm, h := startFlow(t, sz[0], sz[1])
+			flow(t, tm, h)
+		})
+	}
+}
+
 func startFlow(t *testing.T, w, hgt int) (*teatest.TestModel, *harness) {
 	t.Helper()
 	d, h := newDeps(t, true, "slow")
@@ -51,207 +61,174 @@ func finish(t *testing.T, tm *teatest.TestModel) string {
 }
 
 func TestFlowAddOneTimeSecretList(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, h := startFlow(t, sz[0], sz[1])
-			const secret = "flow-S3cret/+="
-			h.srv.AddClient(oauthtest.Client{ID: "flow-client", Secrets: []string{secret}})
-			sendKeys(tm, "a", "tab", "tab")
-			tm.Type("flow")
-			sendKeys(tm, "tab", "tab")
-			tm.Type(h.srv.TokenURL(oauthtest.Generic))
-			sendKeys(tm, "tab")
-			tm.Type("flow-client")
-			sendKeys(tm, "tab")
-			tm.Type(secret)
-			sendKeys(tm, "ctrl+s")
-			waitText(t, tm, "only time oat shows this secret")
-			sendKeys(tm, "enter")
-			waitText(t, tm, "9 profiles")
-			// Everything drawn after the one-time screen: the list, then the new
-			// profile's token.
-			tm.Send(tea.KeyMsg{Type: tea.KeyEnd})
-			sendKeys(tm, "enter")
-			waitText(t, tm, "✓ valid")
-			view := finish(t, tm)
-			rest, _ := io.ReadAll(tm.Output())
-			if strings.Contains(string(rest), secret) || strings.Contains(view, secret) {
-				t.Fatal("the secret was drawn after the one-time screen")
-			}
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		const secret = "flow-S3cret/+="
+		h.srv.AddClient(oauthtest.Client{ID: "flow-client", Secrets: []string{secret}})
+		sendKeys(tm, "a", "tab", "tab")
+		tm.Type("flow")
+		sendKeys(tm, "tab", "tab")
+		tm.Type(h.srv.TokenURL(oauthtest.Generic))
+		sendKeys(tm, "tab")
+		tm.Type("flow-client")
+		sendKeys(tm, "tab")
+		tm.Type(secret)
+		sendKeys(tm, "ctrl+s")
+		waitText(t, tm, "only time oat shows this secret")
+		sendKeys(tm, "enter")
+		waitText(t, tm, "9 profiles")
+		// Everything drawn after the one-time screen: the list, then the new
+		// profile's token.
+		tm.Send(tea.KeyMsg{Type: tea.KeyEnd})
+		sendKeys(tm, "enter")
+		waitText(t, tm, "✓ valid")
+		view := finish(t, tm)
+		rest, _ := io.ReadAll(tm.Output())
+		if strings.Contains(string(rest), secret) || strings.Contains(view, secret) {
+			t.Fatal("the secret was drawn after the one-time screen")
+		}
+	})
 }
 
 func TestFlowCountdownToExpiry(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, h := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "down", "down", "down", "down", "enter") // dash-production: 45 s tokens
-			waitText(t, tm, "expires in 45s")
-			h.clk.Advance(15 * time.Second)
-			tm.Send(tickMsg{gen: 0})
-			waitText(t, tm, "expires in 30s")
-			h.clk.Advance(22 * time.Second)
-			tm.Send(tickMsg{gen: 0})
-			waitText(t, tm, "8s left")
-			h.clk.Advance(10 * time.Second)
-			tm.Send(tickMsg{gen: 0})
-			waitText(t, tm, "expired 2s ago")
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		sendKeys(tm, "down", "down", "down", "down", "enter") // dash-production: 45 s tokens
+		waitText(t, tm, "expires in 45s")
+		h.clk.Advance(15 * time.Second)
+		tm.Send(tickMsg{gen: 0})
+		waitText(t, tm, "expires in 30s")
+		h.clk.Advance(22 * time.Second)
+		tm.Send(tickMsg{gen: 0})
+		waitText(t, tm, "8s left")
+		h.clk.Advance(10 * time.Second)
+		tm.Send(tickMsg{gen: 0})
+		waitText(t, tm, "expired 2s ago")
+		finish(t, tm)
+	})
 }
 
 func TestFlowCopyAutoClear(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, h := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "enter")
-			waitText(t, tm, "✓ valid")
-			sendKeys(tm, "c")
-			waitText(t, tm, "cleared in 45s")
-			h.clk.Advance(30 * time.Second)
-			tm.Send(tickMsg{gen: 0})
-			waitText(t, tm, "cleared in 15s")
-			h.clk.Advance(16 * time.Second)
-			tm.Send(tickMsg{gen: 0})
-			waitText(t, tm, "clipboard cleared")
-			if h.clip.get() != "" || h.clip.clears != 1 {
-				t.Fatalf("clipboard %q after the timer", h.clip.get())
-			}
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		sendKeys(tm, "enter")
+		waitText(t, tm, "✓ valid")
+		sendKeys(tm, "c")
+		waitText(t, tm, "cleared in 45s")
+		h.clk.Advance(30 * time.Second)
+		tm.Send(tickMsg{gen: 0})
+		waitText(t, tm, "cleared in 15s")
+		h.clk.Advance(16 * time.Second)
+		tm.Send(tickMsg{gen: 0})
+		waitText(t, tm, "clipboard cleared")
+		if h.clip.get() != "" || h.clip.clears != 1 {
+			t.Fatalf("clipboard %q after the timer", h.clip.get())
+		}
+		finish(t, tm)
+	})
 }
 
 func TestFlowDeleteCancelThenConfirm(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, h := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "up", "d") // wraps? no: stays on the first profile
-			waitText(t, tm, "Delete ecoinvent?")
-			sendKeys(tm, "n")
-			waitText(t, tm, "nothing deleted")
-			sendKeys(tm, "d")
-			waitText(t, tm, "Delete ecoinvent?")
-			sendKeys(tm, "y")
-			waitText(t, tm, "deleted ecoinvent")
-			if _, err := h.v.Get("ecoinvent"); err == nil {
-				t.Fatal("not deleted")
-			}
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		sendKeys(tm, "up", "d") // wraps? no: stays on the first profile
+		waitText(t, tm, "Delete ecoinvent?")
+		sendKeys(tm, "n")
+		waitText(t, tm, "nothing deleted")
+		sendKeys(tm, "d")
+		waitText(t, tm, "Delete ecoinvent?")
+		sendKeys(tm, "y")
+		waitText(t, tm, "deleted ecoinvent")
+		if _, err := h.v.Get("ecoinvent"); err == nil {
+			t.Fatal("not deleted")
+		}
+		finish(t, tm)
+	})
 }
 
 func TestFlowFilter(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, _ := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "/")
-			// One key event for the whole word: the list filters asynchronously, and a
-			// result for a prefix ("das") may land after the one for the word.
-			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("dash")})
-			sendKeys(tm, "enter")
-			waitText(t, tm, "2 of 8")
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, _ *harness) {
+		sendKeys(tm, "/")
+		// One key event for the whole word: the list filters asynchronously, and a
+		// result for a prefix ("das") may land after the one for the word.
+		tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("dash")})
+		sendKeys(tm, "enter")
+		waitText(t, tm, "2 of 8")
+		finish(t, tm)
+	})
 }
 
 func TestFlowInspector(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, _ := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "enter")
-			waitText(t, tm, "✓ valid")
-			sendKeys(tm, "i", "V")
-			waitText(t, tm, "verified")
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, _ *harness) {
+		sendKeys(tm, "enter")
+		waitText(t, tm, "✓ valid")
+		sendKeys(tm, "i", "V")
+		waitText(t, tm, "verified")
+		finish(t, tm)
+	})
 }
 
 func TestFlowTestCall(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, h := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "x")
-			waitText(t, tm, "HTTP 200 OK")
-			sendKeys(tm, "esc", "down", "down", "down", "enter")
-			waitText(t, tm, "✓ valid")
-			h.clk.Advance(3 * time.Minute) // the server now sees the token as expired
-			sendKeys(tm, "x")
-			waitText(t, tm, "HTTP 401")
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		sendKeys(tm, "x")
+		waitText(t, tm, "HTTP 200 OK")
+		sendKeys(tm, "esc", "down", "down", "down", "enter")
+		waitText(t, tm, "✓ valid")
+		h.clk.Advance(3 * time.Minute) // the server now sees the token as expired
+		sendKeys(tm, "x")
+		waitText(t, tm, "HTTP 401")
+		finish(t, tm)
+	})
 }
 
 func TestFlowRotation(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, _ := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "down", "R")
-			waitText(t, tm, "new secret")
-			tm.Type("eds-demo-secret-2")
-			sendKeys(tm, "enter")
-			waitText(t, tm, "shown this once")
-			sendKeys(tm, "o")
-			waitText(t, tm, "revoked")
-			view := finish(t, tm)
-			if strings.Contains(view, "eds-demo-secret-2") {
-				t.Fatal("new secret still on screen after the check")
-			}
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, _ *harness) {
+		sendKeys(tm, "down", "R")
+		waitText(t, tm, "new secret")
+		tm.Type("eds-demo-secret-2")
+		sendKeys(tm, "enter")
+		waitText(t, tm, "shown this once")
+		sendKeys(tm, "o")
+		waitText(t, tm, "revoked")
+		view := finish(t, tm)
+		if strings.Contains(view, "eds-demo-secret-2") {
+			t.Fatal("new secret still on screen after the check")
+		}
+	})
 }
 
 func TestFlowCheckAll(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, _ := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "C")
-			waitText(t, tm, "8 of 8 done")
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, _ *harness) {
+		sendKeys(tm, "C")
+		waitText(t, tm, "8 of 8 done")
+		finish(t, tm)
+	})
 }
 
 func TestFlowRotationStillAccepted(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, h := startFlow(t, sz[0], sz[1])
-			h.srv.AddClient(oauthtest.Client{ID: "ecoinvent-demo", Flavour: oauthtest.Keycloak, Realm: "ecoinvent",
-				Secrets: []string{"ecoinvent-demo-secret-1", "ecoinvent-demo-secret-2"}}) // no revoke on use
-			sendKeys(tm, "R")
-			waitText(t, tm, "new secret")
-			tm.Type("ecoinvent-demo-secret-2")
-			sendKeys(tm, "enter")
-			waitText(t, tm, "shown this once")
-			sendKeys(tm, "o")
-			waitText(t, tm, "still accepted")
-			finish(t, tm)
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		h.srv.AddClient(oauthtest.Client{ID: "ecoinvent-demo", Flavour: oauthtest.Keycloak, Realm: "ecoinvent",
+			Secrets: []string{"ecoinvent-demo-secret-1", "ecoinvent-demo-secret-2"}}) // no revoke on use
+		sendKeys(tm, "R")
+		waitText(t, tm, "new secret")
+		tm.Type("ecoinvent-demo-secret-2")
+		sendKeys(tm, "enter")
+		waitText(t, tm, "shown this once")
+		sendKeys(tm, "o")
+		waitText(t, tm, "still accepted")
+		finish(t, tm)
+	})
 }
 
 func TestFlowRotationBadSecret(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			tm, h := startFlow(t, sz[0], sz[1])
-			sendKeys(tm, "R")
-			waitText(t, tm, "new secret")
-			tm.Type("not-issued")
-			sendKeys(tm, "enter")
-			waitText(t, tm, "nothing was lost")
-			view := finish(t, tm)
-			if strings.Contains(view, "not-issued") {
-				t.Fatal("the rejected secret is on screen")
-			}
-			if p, _ := h.v.Get("ecoinvent"); p.PreviousFingerprint != "" {
-				t.Fatal("a failed rotation kept something aside")
-			}
-		})
-	}
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		sendKeys(tm, "R")
+		waitText(t, tm, "new secret")
+		tm.Type("not-issued")
+		sendKeys(tm, "enter")
+		waitText(t, tm, "nothing was lost")
+		view := finish(t, tm)
+		if strings.Contains(view, "not-issued") {
+			t.Fatal("the rejected secret is on screen")
+		}
+		if p, _ := h.v.Get("ecoinvent"); p.PreviousFingerprint != "" {
+			t.Fatal("a failed rotation kept something aside")
+		}
+	})
 }

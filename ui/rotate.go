@@ -100,17 +100,20 @@ func (r *rotateScreen) Keys() help.KeyMap {
 	return simpleKeys{keyBack}
 }
 
-// rotateCmd runs the rotation, sending each step as it finishes.
+// rotateCmd runs the rotation, sending each step as it finishes. The work starts when
+// Bubble Tea runs the command, never inside Update.
 func rotateCmd(b *oauth.Broker, name, secret string) tea.Cmd {
-	ch := make(chan tea.Msg, 8)
-	go func() {
-		rep, err := b.Rotate(context.Background(), name, secret, func(s oauth.RotationStep) {
-			ch <- rotateStepMsg{step: s, ch: ch}
-		})
-		ch <- rotateDoneMsg{rep: rep, err: err}
-		close(ch)
-	}()
-	return waitOn(ch)
+	return func() tea.Msg {
+		ch := make(chan tea.Msg, 8)
+		go func() {
+			rep, err := b.Rotate(context.Background(), name, secret, func(s oauth.RotationStep) {
+				ch <- rotateStepMsg{step: s, ch: ch}
+			})
+			ch <- rotateDoneMsg{rep: rep, err: err}
+			close(ch)
+		}()
+		return waitOn(ch)()
+	}
 }
 
 // waitOn delivers the next message of ch.

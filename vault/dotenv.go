@@ -40,7 +40,7 @@ func ParseDotenv(file, content string) (map[string]string, []string, error) {
 		}
 		key = strings.TrimSpace(key)
 		if !validEnvKey(key) {
-			return nil, nil, &DotenvLineError{File: file, Line: n, Reason: fmt.Sprintf("%q is not a variable name", trimForError(key))}
+			return nil, nil, &DotenvLineError{File: file, Line: n, Reason: "the part before '=' is not a variable name (letters, digits, _); it is not repeated here in case it is a secret"}
 		}
 		val = strings.TrimSpace(val)
 		switch {
@@ -116,13 +116,6 @@ func validEnvKey(k string) bool {
 		}
 	}
 	return true
-}
-
-func trimForError(s string) string {
-	if len(s) > 30 {
-		return s[:30] + "…"
-	}
-	return s
 }
 
 // EnvCredentials are the profile fields found in a .env file; Keys says which variable
