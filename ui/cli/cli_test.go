@@ -222,6 +222,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, ExitUsage},
 		{[]string{"ls", "--nope"}, ExitUsage},
 		{[]string{"--theme", "nope", "ls"}, ExitUsage},
+		{[]string{"--timeout", "-5s", "ls"}, ExitUsage},
 	}
 	for _, c := range cases {
 		if r := e.run("", c.args...); r.code != c.code {

@@ -136,6 +136,9 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 		if _, err := theme.Lookup(a.theme); err != nil {
 			return usageErr(err)
 		}
+		if a.timeout <= 0 {
+			return usageErr(fmt.Errorf("--timeout %s: give a positive duration such as 15s", a.timeout))
+		}
 		return nil
 	}
 	root.AddCommand(a.lsCmd(), a.addCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
