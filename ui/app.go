@@ -553,11 +553,12 @@ func (m Model) frame(body string, keys help.KeyMap) string {
 		if left < 0 {
 			left = 0
 		}
+		// First, so a narrow terminal cuts the message rather than the countdown.
 		c := m.st.Warn.Render(fmt.Sprintf("⧗ %s on the clipboard, cleared in %ds", m.clip.what, int(left.Round(time.Second).Seconds())))
 		if status != "" {
-			status += "  "
+			c += "  "
 		}
-		status += c
+		status = c + status
 	}
 	status = truncateLine(status, m.width-2)
 	footer := lipgloss.JoinVertical(lipgloss.Left, status, helpView)
