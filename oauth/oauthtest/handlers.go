@@ -159,6 +159,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 	}
 	s.mu.Unlock()
 	m := cl.Misbehave
+	if m.Custom != nil {
+		m.Custom(w, r)
+		return
+	}
 	if m.Hang {
 		hang(r)
 		return

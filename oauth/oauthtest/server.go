@@ -71,6 +71,9 @@ type Misbehaviour struct {
 	ErrorIn200 bool
 	// Opaque issues a random opaque token instead of a JWT.
 	Opaque bool
+	// Custom, when set, answers every token request of the client itself: a hostile
+	// server in tests writes whatever it likes (headers, bodies, broken framing).
+	Custom func(w http.ResponseWriter, r *http.Request)
 }
 
 // Client is a registered OAuth client.
