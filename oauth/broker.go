@@ -50,7 +50,9 @@ func (b *Broker) Token(ctx context.Context, name string, force bool, minValid ti
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		// A cached token is checked like a fresh one: a cache written by another
+		// program or an older oat must not hand out what a server could not.
+		if ok && CheckAccessToken(tok.AccessToken) == nil && notVSCHAR(tok.TokenType) < 0 {
 			return &TokenResult{Profile: p, Token: tok, FromCache: true}, nil
 		}
 	}
@@ -67,7 +69,9 @@ func (b *Broker) Fetch(ctx context.Context, p vault.Profile) (*TokenResult, erro
 	tok, err := b.Client.FetchToken(ctx, RequestFor(p, secret))
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {
-			_ = b.Vault.RecordTokenError(context.WithoutCancel(ctx), p, FirstLine(err))
+			// FetchToken's errors are redacted already; the record is redacted again
+			// because it is written to disk.
+			_ = b.Vault.RecordTokenError(context.WithoutCancel(ctx), p, Sanitize(RedactSecret(FirstLine(err), p.ClientID, secret)))
 		}
 		return nil, err
 	}

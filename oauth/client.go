@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -32,6 +34,10 @@ type Client struct {
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 
+	// lookupHost resolves names other than "localhost" (tests replace it to prove which
+	// names are looked up); nil means the system resolver.
+	lookupHost func(ctx context.Context, host string) ([]string, error)
+
 	mu    sync.Mutex
 	byCA  map[string]*http.Client
 	jwks  map[string]*jwksEntry
@@ -43,11 +49,52 @@ type Client struct {
 // redirects followed (a token endpoint that redirects is reported, never followed with
 // the secret).
 func NewClient() *Client {
-	return &Client{HTTP: newHTTPClient(nil), Timeout: DefaultTimeout, MaxBody: DefaultMaxBody, Now: time.Now}
+	c := &Client{Timeout: DefaultTimeout, MaxBody: DefaultMaxBody, Now: time.Now}
+	c.HTTP = c.newHTTPClient(nil)
+	return c
 }
 
-func newHTTPClient(roots *x509.CertPool) *http.Client {
+// dial connects to addr. "localhost" is dialled as the loopback address itself, never
+// looked up: a resolver (or a hostile DNS answer) must not turn the one name oat trusts
+// with plain http into another host.
+func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(host, "localhost") {
+		conn, err := d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+		if err != nil {
+			if conn6, err6 := d.DialContext(ctx, network, net.JoinHostPort("::1", port)); err6 == nil {
+				return conn6, nil
+			}
+		}
+		return conn, err
+	}
+	if c.lookupHost != nil && net.ParseIP(host) == nil {
+		addrs, err := c.lookupHost(ctx, host)
+		if err != nil {
+			return nil, &net.DNSError{Err: err.Error(), Name: host}
+		}
+		var first error
+		for _, a := range addrs {
+			conn, err := d.DialContext(ctx, network, net.JoinHostPort(a, port))
+			if err == nil {
+				return conn, nil
+			}
+			if first == nil {
+				first = err
+			}
+		}
+		return nil, first
+	}
+	return d.DialContext(ctx, network, addr)
+}
+
+func (c *Client) newHTTPClient(roots *x509.CertPool) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = c.dial
 	tr.Proxy = http.ProxyFromEnvironment
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
 	tr.ResponseHeaderTimeout = 0 // the per-call context deadline governs
@@ -80,7 +127,7 @@ func (c *Client) httpFor(caFile string) (*http.Client, error) {
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
 	}
-	hc := newHTTPClient(pool)
+	hc := c.newHTTPClient(pool)
 	if c.byCA == nil {
 		c.byCA = map[string]*http.Client{}
 	}

@@ -85,6 +85,8 @@ const (
 	TooLarge ResponseKind = "too large"
 	// Unexpected: a JSON error body without an "error" field, or a redirect.
 	Unexpected ResponseKind = "unexpected response"
+	// InvalidToken: an access_token, token_type or scope outside RFC 6749's syntax.
+	InvalidToken ResponseKind = "invalid token"
 )
 
 // ResponseError is a response oat cannot use: not JSON, no token, too large.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"mime"
@@ -98,25 +99,58 @@ func (t *Token) Cached() vault.CachedToken {
 // Basic, then the form body, and returns an *AutoError with both failures if neither
 // works; Token.Auth says which method succeeded.
 func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, error) {
+	// Every error below may quote what the server or the transport sent back, which may
+	// be the secret: one redaction step for all of them.
+	r := newRedactor(req)
 	switch req.Auth {
 	case vault.AuthBasic, vault.AuthPost:
-		return c.fetchWith(ctx, req, req.Auth)
+		tok, err := c.fetchWith(ctx, req, req.Auth)
+		return tok, r.err(err)
 	case vault.AuthAuto, "":
 		tok, errBasic := c.fetchWith(ctx, req, vault.AuthBasic)
 		if errBasic == nil {
 			return tok, nil
 		}
-		if IsNetwork(errBasic) {
-			return nil, errBasic // the second attempt would fail the same way
+		if !clientAuthFailed(errBasic) {
+			// Any other failure (invalid_scope, invalid_target, a 5xx, the network) would
+			// not change with the secret in the body: sending it again would only expose
+			// it once more and blame the wrong thing.
+			return nil, r.err(errBasic)
 		}
 		tok, errPost := c.fetchWith(ctx, req, vault.AuthPost)
 		if errPost == nil {
 			tok.Notes = append(tok.Notes, "HTTP Basic was refused; the form body worked")
 			return tok, nil
 		}
-		return nil, &AutoError{Basic: errBasic, Post: errPost}
+		return nil, r.err(&AutoError{Basic: errBasic, Post: errPost})
 	}
-	return nil, fmt.Errorf("unknown client auth method %q (use basic, post or auto)", req.Auth)
+	return nil, fmt.Errorf("unknown client auth method %q (use basic, post or auto)", Sanitize(string(req.Auth)))
+}
+
+// clientAuthFailed reports whether the answer to a Basic attempt says the client failed
+// to authenticate: HTTP 401, invalid_client, or an invalid_request that names the
+// Authorization header or the client credentials (a server that does not read Basic
+// and so finds no client_id). Only then may auto try the form body.
+func clientAuthFailed(err error) bool {
+	var oe *OAuthError
+	var re *ResponseError
+	switch {
+	case errors.As(err, &oe):
+		if oe.Status == http.StatusUnauthorized || oe.Code == "invalid_client" {
+			return true
+		}
+		if oe.Code == "invalid_request" {
+			d := strings.ToLower(oe.Description)
+			for _, w := range []string{"authorization", "basic", "client_id", "client id", "client_secret", "client secret", "client credentials", "client authentication"} {
+				if strings.Contains(d, w) {
+					return true
+				}
+			}
+		}
+	case errors.As(err, &re):
+		return re.Status == http.StatusUnauthorized
+	}
+	return false
 }
 
 // BasicCredentials returns the value of the Authorization header for id and secret. RFC
@@ -184,10 +218,10 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth vault.Aut
 			Detail: fmt.Sprintf("redirect to %q; oat does not follow a token endpoint's redirects (it would resend the secret): put the final URL in the profile", Sanitize(resp.Header.Get("Location")))}
 	}
 	tok, err := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), raw, c.now())
-	ex.ResponseBody = redactSecrets(Sanitize(string(raw)), req.ClientSecret, accessTokenOf(tok))
+	ex.ResponseBody = redactSecrets(Sanitize(string(raw)), accessTokenOf(tok))
 	if err != nil {
 		attachExchange(err, ex, &req)
-		return nil, redactErr(err, req.ClientSecret)
+		return nil, err
 	}
 	tok.Auth, tok.Exchange = auth, ex
 	if !tok.ScopeReturned {
@@ -241,8 +275,16 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 		return nil, &ResponseError{Kind: MissingToken, Status: status, ContentType: Sanitize(contentType),
 			Detail: "the success response has no access_token string"}
 	}
+	if err := CheckAccessToken(access); err != nil {
+		return nil, &ResponseError{Kind: InvalidToken, Status: status, ContentType: Sanitize(contentType),
+			Detail: "access_token " + err.Error() + "; oat never prints or caches such a token"}
+	}
 	tok := &Token{AccessToken: access, IssuedAt: now, Extra: map[string]any{}}
-	tt := Excerpt(jsonString(obj["token_type"]), 40)
+	tt := jsonString(obj["token_type"])
+	if i := notVSCHAR(tt); i >= 0 {
+		return nil, &ResponseError{Kind: InvalidToken, Status: status, ContentType: Sanitize(contentType),
+			Detail: fmt.Sprintf("token_type %q holds a character outside RFC 6749's VSCHAR (0x20-0x7E)", Excerpt(tt, 40))}
+	}
 	switch {
 	case strings.EqualFold(tt, "bearer"):
 		tok.TokenType = "Bearer"
@@ -267,7 +309,12 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 		}
 	}
 	if raw, ok := obj["scope"]; ok {
-		tok.Scopes, tok.ScopeReturned = strings.Fields(Sanitize(jsonString(raw))), true
+		sc := jsonString(raw)
+		if i := notVSCHAR(sc); i >= 0 {
+			return nil, &ResponseError{Kind: InvalidToken, Status: status, ContentType: Sanitize(contentType),
+				Detail: fmt.Sprintf("scope %q holds a character outside RFC 6749's scope syntax (printable ASCII)", Excerpt(sc, 80))}
+		}
+		tok.Scopes, tok.ScopeReturned = strings.Fields(sc), true
 	}
 	for k, raw := range obj {
 		switch k {
@@ -282,6 +329,30 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 		}
 	}
 	return tok, nil
+}
+
+// CheckAccessToken says why s cannot be an access token: RFC 6749 appendix A.12 allows
+// only VSCHAR (0x20-0x7E), one or more. Anything else (escape sequences, CR LF that
+// would inject headers into "Authorization: Bearer $(oat token x)", bidi or C1
+// controls) is refused, never printed, cached or sent.
+func CheckAccessToken(s string) error {
+	if s == "" {
+		return errors.New("is empty")
+	}
+	if i := notVSCHAR(s); i >= 0 {
+		return fmt.Errorf("holds a character outside RFC 6749's VSCHAR (0x20-0x7E): byte %d of %d is 0x%02x", i+1, len(s), s[i])
+	}
+	return nil
+}
+
+// notVSCHAR returns the index of the first byte of s outside 0x20-0x7E, or -1.
+func notVSCHAR(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return i
+		}
+	}
+	return -1
 }
 
 // parseSeconds accepts a JSON number or a numeric string, non-negative and sane.
@@ -384,8 +455,8 @@ func redactForm(form url.Values) string {
 	return b.String()
 }
 
-// redactSecrets replaces any appearance of the given values (and their form-encoded and
-// base64 forms) in text: a server that echoes the secret must not make oat print it.
+// redactSecrets replaces any appearance of the given values (raw, form- or
+// path-encoded) in text: the access token in the exchange shown on screen.
 func redactSecrets(text string, secrets ...string) string {
 	for _, s := range secrets {
 		if len(s) < 4 {
@@ -396,15 +467,4 @@ func redactSecrets(text string, secrets ...string) string {
 		}
 	}
 	return text
-}
-
-// redactErr scrubs the secret from the text fields of oat's error types.
-func redactErr(err error, secret string) error {
-	switch e := err.(type) {
-	case *OAuthError:
-		e.Description, e.URI, e.Code = redactSecrets(e.Description, secret), redactSecrets(e.URI, secret), redactSecrets(e.Code, secret)
-	case *ResponseError:
-		e.Excerpt, e.Detail = redactSecrets(e.Excerpt, secret), redactSecrets(e.Detail, secret)
-	}
-	return err
 }

@@ -207,9 +207,11 @@ func redactUserinfo(u *url.URL) string {
 	return c.String()
 }
 
-// IsLoopback reports whether host (without port) is localhost or a loopback address.
+// IsLoopback reports whether host (without port) is "localhost" itself or a literal
+// loopback address. Other *.localhost names do not count: they would be resolved
+// through DNS, which may answer with any address (oat dials "localhost" without DNS).
 func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

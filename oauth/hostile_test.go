@@ -1,0 +1,273 @@
+package oauth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
+)
+
+// The tests here are written the way an attacker would try: a token endpoint on
+// loopback that answers whatever it likes.
+
+const hostileSecret = "Hostile-S3cret+/=&%x"
+
+// hostileServer registers a Generic client that authenticates as usual and then answers
+// with h.
+func hostileServer(t *testing.T, h http.HandlerFunc) (*oauthtest.Server, TokenRequest) {
+	t.Helper()
+	srv := newServer(t)
+	srv.AddClient(oauthtest.Client{ID: "evil-client", Flavour: oauthtest.Generic, Secrets: []string{hostileSecret},
+		Misbehave: oauthtest.Misbehaviour{Custom: h}})
+	return srv, TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "evil-client", ClientSecret: hostileSecret, Auth: vault.AuthBasic}
+}
+
+func jsonAnswer(status int, body map[string]any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(body)
+	}
+}
+
+// allSecretForms are the forms in which oat sends the secret of req.
+func allSecretForms(req TokenRequest) []string {
+	forms := []string{req.ClientSecret, url.QueryEscape(req.ClientSecret), url.PathEscape(req.ClientSecret)}
+	for _, enc := range []vault.BasicEncoding{vault.BasicRFC, vault.BasicRaw} {
+		b := strings.TrimPrefix(BasicCredentials(req.ClientID, req.ClientSecret, enc), "Basic ")
+		forms = append(forms, b, strings.TrimRight(b, "="))
+	}
+	return forms
+}
+
+func assertNoSecret(t *testing.T, req TokenRequest, what, text string) {
+	t.Helper()
+	for _, f := range allSecretForms(req) {
+		if strings.Contains(text, f) {
+			t.Fatalf("%s holds the secret (as %q):\n%s", what, f, text)
+		}
+	}
+}
+
+// errorTexts is every piece of an error's text a screen might show.
+func errorTexts(err error) string {
+	var b strings.Builder
+	b.WriteString(err.Error())
+	var ex *Exchange
+	var oe *OAuthError
+	var re *ResponseError
+	switch {
+	case errors.As(err, &oe):
+		ex = oe.Exchange
+	case errors.As(err, &re):
+		ex = re.Exchange
+	}
+	if ex != nil {
+		fmt.Fprintf(&b, "\n%s %s\n%v\n%s\n%v\n%s", ex.Method, ex.URL, ex.RequestHeaders, ex.RequestBody, ex.ResponseHeaders, ex.ResponseBody)
+	}
+	return b.String()
+}
+
+func TestInvalidAccessTokenIsRefused(t *testing.T) {
+	t.Parallel()
+	for name, tok := range map[string]string{
+		"OSC 52 and clear screen": "opaque-\x1b]52;c;ZXZpbA==\x07\x1b[2J-end",
+		"CR LF header injection":  "abc\r\nX-Injected: 1",
+		"bidi override":           "abc\u202edef",
+		"C1 NEL":                  "abc\u0085def",
+		"DEL":                     "abc\x7f",
+		"NUL":                     "abc\x00def",
+		"tab":                     "abc\tdef",
+		"non-ASCII letter":        "abcé",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, rq := hostileServer(t, jsonAnswer(200, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600}))
+			got, err := NewClient().FetchToken(context.Background(), rq)
+			var re *ResponseError
+			if err == nil || !errors.As(err, &re) || re.Kind != InvalidToken {
+				t.Fatalf("token %q accepted: %v %v", tok, got, err)
+			}
+			assertClean(t, err.Error())
+		})
+	}
+	for name, body := range map[string]map[string]any{
+		"token_type":  {"access_token": "ok-token", "token_type": "Bearer\x1b]0;title\x07"},
+		"token_type2": {"access_token": "ok-token", "token_type": "Bearer\u202e"},
+		"scope":       {"access_token": "ok-token", "token_type": "Bearer", "scope": "api/read \u009b2J\u202e"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, rq := hostileServer(t, jsonAnswer(200, body))
+			if got, err := NewClient().FetchToken(context.Background(), rq); err == nil {
+				t.Fatalf("accepted %v: %+v", body, got)
+			} else {
+				assertClean(t, err.Error())
+			}
+		})
+	}
+}
+
+func TestSecretIsRedactedFromEveryError(t *testing.T) {
+	t.Parallel()
+	echoAuth := func(trim bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			a := r.Header.Get("Authorization")
+			if trim {
+				a = strings.TrimRight(a, "=")
+			}
+			jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "bad header: " + a})(w, r)
+		}
+	}
+	cases := map[string]struct {
+		auth vault.AuthMethod
+		enc  vault.BasicEncoding
+		h    http.HandlerFunc
+	}{
+		"description echoes the Basic header":              {vault.AuthBasic, vault.BasicRFC, echoAuth(false)},
+		"description echoes the Basic header, no padding":  {vault.AuthBasic, vault.BasicRFC, echoAuth(true)},
+		"description echoes the raw Basic header":          {vault.AuthBasic, vault.BasicRaw, echoAuth(false)},
+		"description echoes a prefix of the Basic header":  {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { a := r.Header.Get("Authorization"); jsonAnswer(401, map[string]any{"error": "invalid_client", "error_description": a[:len(a)-3]})(w, r) }},
+		"description echoes the form body":                 {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { b, _ := readAllLimited(r); jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": b})(w, r) }},
+		"redirect whose Location holds the secret":         {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://evil.example/?s="+url.QueryEscape(hostileSecret), http.StatusFound) }},
+		"redirect whose Location holds the Basic header":   {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://evil.example/"+strings.TrimPrefix(r.Header.Get("Authorization"), "Basic "), http.StatusFound) }},
+		"malformed response header holding the secret":     {vault.AuthPost, vault.BasicRFC, rawAnswer("HTTP/1.1 200 OK\r\nX-Echo " + hostileSecret + "\r\n\r\n")},
+		"malformed response header holding the Basic cred": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { rawAnswer("HTTP/1.1 200 OK\r\nX-Echo " + r.Header.Get("Authorization") + "\r\n\r\n")(w, r) }},
+		"HTML page echoing the secret HTML-escaped":        {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "text/html"); w.WriteHeader(500); fmt.Fprintf(w, "<html><body>secret was %s</body></html>", strings.ReplaceAll(hostileSecret, "&", "&amp;")) }},
+		"JSON body echoing the secret JSON-escaped":        {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500); fmt.Fprintf(w, `{"message":"%s"}`, strings.ReplaceAll(hostileSecret, "/", `\/`)) }},
+		"response header echoing the secret":               {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Echo", hostileSecret); jsonAnswer(401, map[string]any{"error": "invalid_client"})(w, r) }},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, rq := hostileServer(t, tc.h)
+			rq.Auth, rq.Encoding = tc.auth, tc.enc
+			_, err := NewClient().FetchToken(context.Background(), rq)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			assertNoSecret(t, rq, "error", errorTexts(err))
+			assertClean(t, err.Error())
+		})
+	}
+}
+
+func readAllLimited(r *http.Request) (string, error) {
+	b := make([]byte, 4096)
+	n, _ := r.Body.Read(b)
+	return string(b[:n]), nil
+}
+
+// rawAnswer writes raw bytes on the connection: framing net/http would never produce.
+func rawAnswer(raw string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		buf.WriteString(raw)
+		buf.Flush()
+	}
+}
+
+func TestRedactCoversEveryForm(t *testing.T) {
+	t.Parallel()
+	rq := TokenRequest{ClientID: "my client", ClientSecret: hostileSecret}
+	r := newRedactor(rq)
+	for _, f := range allSecretForms(rq) {
+		text := "before " + f + " after"
+		got := r.redact(text)
+		assertNoSecret(t, rq, "redacted text", got)
+		if !strings.HasPrefix(got, "before ") || !strings.HasSuffix(got, " after") {
+			t.Errorf("redaction ate the context: %q", got)
+		}
+	}
+	// The id alone is not a secret: its Basic prefix without any secret byte stays.
+	idOnly := base64.StdEncoding.EncodeToString([]byte("my+client:"))
+	if got := r.redact(idOnly); got != idOnly {
+		t.Errorf("id-only prefix redacted: %q", got)
+	}
+}
+
+func TestAutoFallsBackOnlyOnClientAuthFailure(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := NewClient()
+	// invalid_scope from Basic: the secret must not be sent a second time.
+	before := srv.TokenRequests()
+	_, err := c.FetchToken(context.Background(), req(srv, oauthtest.Cognito, vault.AuthAuto, "admin"))
+	var oe *OAuthError
+	var ae *AutoError
+	if errors.As(err, &ae) || !errors.As(err, &oe) || oe.Code != "invalid_scope" {
+		t.Fatalf("want the first invalid_scope as it is, got %v", err)
+	}
+	if n := srv.TokenRequests() - before; n != 1 {
+		t.Fatalf("%d token requests, want 1", n)
+	}
+	// invalid_client from Basic: fall back to the body (and it works for the dashboard).
+	tok, err := c.FetchToken(context.Background(), req(srv, oauthtest.Dashboard, vault.AuthAuto))
+	if err != nil || tok.Auth != vault.AuthPost {
+		t.Fatalf("dashboard auto: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		h        http.HandlerFunc
+		fallback bool
+	}{
+		"401 without a JSON body":          {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, true},
+		"invalid_request naming the header": {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Malformed Authorization header"}), true},
+		"invalid_request: no client_id":     {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Missing parameter: client_id"}), true},
+		"invalid_target":                    {jsonAnswer(400, map[string]any{"error": "invalid_target"}), false},
+		"invalid_request about audience":    {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "unknown audience"}), false},
+		"server_error":                      {jsonAnswer(500, map[string]any{"error": "server_error"}), false},
+		"HTML 502":                          {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(502) }, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, rq := hostileServer(t, tc.h)
+			rq.Auth = vault.AuthAuto
+			before := srv.TokenRequests()
+			_, err := NewClient().FetchToken(context.Background(), rq)
+			n := srv.TokenRequests() - before
+			if tc.fallback != (n == 2) || err == nil {
+				t.Fatalf("fallback=%v but %d requests: %v", tc.fallback, n, err)
+			}
+			if !tc.fallback && errors.As(err, &ae) {
+				t.Fatalf("an AutoError for a failure that is not client authentication: %v", err)
+			}
+		})
+	}
+}
+
+func TestLocalhostIsNotLookedUp(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := NewClient()
+	c.lookupHost = func(ctx context.Context, host string) ([]string, error) {
+		t.Errorf("looked up %q", host)
+		return nil, errors.New("no lookups in this test")
+	}
+	rq := req(srv, oauthtest.Generic, vault.AuthBasic)
+	rq.TokenURL = strings.Replace(rq.TokenURL, "127.0.0.1", "localhost", 1)
+	if _, err := c.FetchToken(context.Background(), rq); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1"} {
+		if !vault.IsLoopback(h) {
+			t.Errorf("%s is loopback", h)
+		}
+	}
+	for _, h := range []string{"evil.localhost", "localhost.evil.example", "a.b.localhost", "localhost.", "0.0.0.0", "example.com"} {
+		if vault.IsLoopback(h) {
+			t.Errorf("%s counted as loopback", h)
+		}
+	}
+}
