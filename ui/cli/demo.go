@@ -32,7 +32,8 @@ profiles, then open the app. Nothing touches your real profiles or keyring.
 With --serve, the app is not opened: the server keeps running, the profiles go to a
 temporary directory with a throwaway encrypted file store, and oat prints the variables
 that let other shells use them (for trying the CLI, and for the benchmarks in bench/).`,
-		Args: noArgs,
+		Annotations: unbounded,
+		Args:        noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))

@@ -99,11 +99,11 @@ func (a *App) readSecret(prompt string) (string, error) {
 	var s string
 	if a.IsTerminal(a.In) && a.ReadPassword != nil {
 		var err error
-		if s, err = a.ReadPassword(prompt); err != nil {
+		if s, err = a.prompt(prompt); err != nil {
 			return "", err
 		}
 	} else {
-		b, err := io.ReadAll(io.LimitReader(a.In, 64<<10))
+		b, err := a.readStdin(64 << 10)
 		if err != nil {
 			return "", fmt.Errorf("read the secret from stdin: %w", err)
 		}
@@ -118,13 +118,44 @@ func (a *App) readSecret(prompt string) (string, error) {
 	return s, nil
 }
 
+// prompt asks on the terminal with echo off, with the command's clock stopped.
+func (a *App) prompt(question string) (s string, err error) {
+	a.atPrompt(func() { s, err = a.ReadPassword(question) })
+	return s, err
+}
+
+// readStdin reads at most limit bytes of stdin, within the command's time: a pipe that
+// never closes must not hold oat forever.
+func (a *App) readStdin(limit int64) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(io.LimitReader(a.In, limit))
+		ch <- result{b, err}
+	}()
+	var done <-chan struct{}
+	if a.budget != nil {
+		done = a.budget.Done()
+	}
+	select {
+	case r := <-ch:
+		return r.b, r.err
+	case <-done:
+		return nil, fmt.Errorf("stdin was not closed within --timeout %s", a.timeout)
+	}
+}
+
 // confirm asks a yes/no question on the terminal; without a terminal it refuses.
 func (a *App) confirm(question string) (bool, error) {
 	if !a.IsTerminal(a.In) {
 		return false, usageErr(errors.New("not a terminal: pass --yes to confirm"))
 	}
 	fmt.Fprintf(a.Err, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(a.In).ReadString('\n')
+	var line string
+	a.atPrompt(func() { line, _ = bufio.NewReader(a.In).ReadString('\n') })
 	ans := strings.ToLower(strings.TrimSpace(line))
 	return ans == "y" || ans == "yes", nil
 }

@@ -62,7 +62,14 @@ type App struct {
 
 	vault  *vault.Vault
 	broker *oauth.Broker
+	// budget bounds the running command as a whole (--timeout).
+	budget       *budget
+	cancelBudget context.CancelFunc
 }
+
+// unbounded marks a command that runs until the user stops it (the app, the demo
+// server): --timeout bounds each of its network calls, not the command.
+var unbounded = map[string]string{"oat.unbounded": "runs until stopped"}
 
 // NewApp returns an App on the process's real streams and environment.
 func NewApp() *App {
@@ -111,6 +118,7 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 ` + exitCodesHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Annotations:   unbounded,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if a.RunApp == nil {
@@ -125,7 +133,7 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.storeKind, "store", "", "secret store: keyring, file or memory (default $OAT_STORE, else keyring)")
 	pf.StringVar(&a.configDir, "config-dir", "", "config directory (default $OAT_CONFIG_DIR, else the user config dir + /oat)")
-	pf.DurationVar(&a.timeout, "timeout", oauth.DefaultTimeout, "timeout of each network call")
+	pf.DurationVar(&a.timeout, "timeout", oauth.DefaultTimeout, "time limit of the whole command (prompts excepted); in the app, of each network call")
 	pf.BoolVar(&a.noColor, "no-color", false, "no colours (also NO_COLOR=1)")
 	pf.StringVar(&a.theme, "theme", "", "app theme: default, high-contrast or mono (default $OAT_THEME)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
@@ -138,6 +146,10 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 		}
 		if a.timeout <= 0 {
 			return usageErr(fmt.Errorf("--timeout %s: give a positive duration such as 15s", a.timeout))
+		}
+		if cmd.Annotations["oat.unbounded"] == "" {
+			a.budget, a.cancelBudget = newBudget(cmd.Context(), a.timeout)
+			cmd.SetContext(a.budget)
 		}
 		return nil
 	}
@@ -203,13 +215,13 @@ func (a *App) passphrase(file string) (string, error) {
 	}
 	if a.IsTerminal(a.In) && a.ReadPassword != nil {
 		if _, err := os.Stat(file); err == nil {
-			return a.ReadPassword("Passphrase for the oat secrets file: ")
+			return a.prompt("Passphrase for the oat secrets file: ")
 		}
-		p, err := a.ReadPassword("New passphrase for the oat secrets file " + file + ": ")
+		p, err := a.prompt("New passphrase for the oat secrets file " + file + ": ")
 		if err != nil {
 			return "", err
 		}
-		again, err := a.ReadPassword("The same passphrase again: ")
+		again, err := a.prompt("The same passphrase again: ")
 		if err != nil {
 			return "", err
 		}
@@ -250,8 +262,14 @@ func Execute(ctx context.Context, a *App, args []string) int {
 	cmd := a.Command()
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
+	if a.cancelBudget != nil {
+		a.cancelBudget()
+	}
 	if err == nil {
 		return 0
+	}
+	if a.budget.expired() && !strings.Contains(err.Error(), "--timeout") {
+		err = fmt.Errorf("%w\n  the whole command is bounded by --timeout %s", err, a.timeout)
 	}
 	var xe *exitError
 	if errors.As(err, &xe) && xe.silent {
