@@ -137,6 +137,9 @@ func FuzzParseTokenResponse(f *testing.F) {
 		`{"access_token":"eyJhbGciOiJub25lIn0.eyJleHAiOjF9.","expires_in":"12"}`,
 		`{"error":"invalid_client","error_description":"\u001b[31m"}`,
 		`<html><title>x</title></html>`, `{"expires_in":1e400}`, `{"scope":["a"]}`,
+		`{"access_token":"a\u001b]52;c;eA==\u0007","token_type":"Bearer"}`,
+		`{"access_token":"a\r\nX: 1","token_type":"bearer"}`, `{"access_token":"a\u202eb"}`,
+		`{"access_token":"ok","token_type":"Bearer\u0085","scope":"a \u009b b"}`,
 	} {
 		f.Add(200, s)
 		f.Add(400, s)
@@ -153,8 +156,13 @@ func FuzzParseTokenResponse(f *testing.F) {
 		if tok.AccessToken == "" || tok.TokenType == "" {
 			t.Fatalf("empty token accepted: %+v", tok)
 		}
-		for _, s := range tok.Scopes {
-			assertClean(t, s)
+		// RFC 6749 A.12: an accepted token (and its type and scopes) is VSCHAR only.
+		for _, s := range append([]string{tok.AccessToken, tok.TokenType}, tok.Scopes...) {
+			for i := 0; i < len(s); i++ {
+				if s[i] < 0x20 || s[i] > 0x7e {
+					t.Fatalf("accepted %q with byte 0x%02x", s, s[i])
+				}
+			}
 		}
 	})
 }
