@@ -101,14 +101,16 @@ func writeFileAtomic(path string, data []byte, hook writeHook) (err error) {
 	return nil
 }
 
-// readFileIfExists returns the file's bytes, or nil and no error when it does not exist.
+// readFileIfExists returns the bytes of one of oat's TOML files, or nil and no error when
+// it does not exist. They are oat's own files in a 0700 directory, yet a FIFO or a device
+// put there must not hang oat or exhaust its memory, so the read is bounded too.
 func readFileIfExists(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadFileLimited(path, maxTOMLFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // names the file
 	}
 	return b, nil
 }

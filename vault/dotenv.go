@@ -2,7 +2,6 @@ package vault
 
 import (
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -181,11 +180,12 @@ func FindCredentials(vals map[string]string, order []string) (*EnvCredentials, e
 	return c, nil
 }
 
-// ReadEnvCredentials reads a .env file and finds one credential in it.
+// ReadEnvCredentials reads a .env file (a regular file of at most MaxDotenvFile bytes)
+// and finds one credential in it.
 func ReadEnvCredentials(path string) (*EnvCredentials, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFileLimited(path, MaxDotenvFile)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // names the file: "open PATH: …", "read PATH: is a FIFO, …"
 	}
 	vals, order, err := ParseDotenv(path, string(data))
 	if err != nil {

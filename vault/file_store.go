@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -107,10 +108,15 @@ func (s *FileStore) load() (map[string]string, error) {
 	if s.cached != nil && s.stamp == st {
 		return s.cached, nil
 	}
-	data, err := os.ReadFile(s.Path)
+	data, fi, err := readFileLimited(s.Path, maxSecretsFile)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == s.Path {
+			err = pe.Err // the StoreError names the path already
+		}
 		return nil, &StoreError{Store: "file", Op: "read " + s.Path, Err: err}
 	}
+	st = fileStamp{size: fi.Size(), mod: fi.ModTime(), ok: true} // of the file read
 	pass, err := s.passphrase()
 	if err != nil {
 		return nil, err
@@ -210,6 +216,10 @@ func (s *FileStore) modify(ctx context.Context, fn func(map[string]string) bool)
 		data, err := s.encrypt(next, pass)
 		if err != nil {
 			return err
+		}
+		if len(data) > maxSecretsFile {
+			// Never write a file that oat would refuse to read back.
+			return fmt.Errorf("file store: %s would grow past %s (not stored): %w", s.Path, SizeText(maxSecretsFile), ErrValueTooLarge)
 		}
 		if err := writeFileAtomic(s.Path, data, nil); err != nil {
 			return &StoreError{Store: "file", Op: "write " + s.Path, Err: err}

@@ -77,6 +77,10 @@ func updateTOML[T any](ctx context.Context, path string, hook writeHook, load fu
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", path, err)
 		}
+		if len(out) > maxTOMLFile {
+			// Never write a file that oat would refuse to read back.
+			return fmt.Errorf("write %s: it would be larger than %s; nothing was changed", path, SizeText(maxTOMLFile))
+		}
 		return writeFileAtomic(path, out, hook)
 	})
 }
