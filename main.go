@@ -4,13 +4,20 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/oatcli/oat/ui"
 	"github.com/oatcli/oat/ui/cli"
+	"github.com/oatcli/oat/vault/harden"
 )
 
 func main() {
+	// First, before any secret is read: no core dump of this process, no ptrace by
+	// other processes of the user (see package harden for what this does not cover).
+	if err := harden.Process(); err != nil {
+		fmt.Fprintln(os.Stderr, "oat: warning:", err)
+	}
 	app := cli.NewApp()
 	app.RunApp = func(ctx context.Context, a *cli.App, opts cli.AppOptions) error {
 		b, err := a.Broker()
