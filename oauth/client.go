@@ -12,16 +12,19 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oatcli/oat/vault"
 )
 
 // Defaults for every network call.
 const (
 	DefaultTimeout = 15 * time.Second
 	DefaultMaxBody = 1 << 20 // 1 MiB
+	// MaxCAFile bounds a profile's ca_file: the whole Mozilla bundle is about 220 KiB.
+	MaxCAFile = 1 << 20
 )
 
 // Client makes oat's HTTP requests: token requests, discovery, JWKS and test calls. Each
@@ -116,7 +119,8 @@ func (c *Client) httpFor(caFile string) (*http.Client, error) {
 	if hc, ok := c.byCA[caFile]; ok {
 		return hc, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	// A regular file of at most MaxCAFile: a FIFO or /dev/zero must not hang or exhaust oat.
+	pem, err := vault.ReadFileLimited(caFile, MaxCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("read the profile's CA file: %w", err)
 	}
