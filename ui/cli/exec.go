@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -18,14 +19,25 @@ func (a *App) execCmd() *cobra.Command {
 		Short: "Run a command with a valid token in an environment variable",
 		Long: `Run a command with a valid token in its environment (OAT_ACCESS_TOKEN by default).
 stdin, stdout and stderr are the command's own; SIGINT, SIGTERM and SIGHUP are passed
-on, and oat exits with the command's exit code.`,
-		Example:           `  oat exec eds -- sh -c 'curl -H "Authorization: Bearer $OAT_ACCESS_TOKEN" https://api…'`,
+on, and oat exits with the command's exit code.
+
+The command gets oat's environment without the OAT_ variables that can carry a secret:
+only OAT_CONFIG_DIR, OAT_STORE, OAT_THEME, OAT_BACKGROUND and OAT_ROTATION_DAYS stay,
+so OAT_PASSPHRASE (the file store's passphrase) and the tokens of an earlier oat env are
+removed; an oat run inside the command asks for the passphrase again.
+--var is a variable name (letters, digits, '_'), and not one that the dynamic loader, a
+shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHRASE, …).`,
+		Example: `  oat exec eds -- sh -c 'curl -H "Authorization: Bearer $OAT_ACCESS_TOKEN" https://api…'
+  oat exec eds --var EDS_TOKEN -- ./sync.py`,
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dash := cmd.ArgsLenAtDash()
 			if dash != 1 || len(args) < 2 {
 				return usageErr(fmt.Errorf("usage: oat exec NAME -- COMMAND [ARGS…]"))
+			}
+			if err := checkTokenVar(varName); err != nil {
+				return usageErr(err)
 			}
 			_, res, err := a.profileToken(cmd, args[0], force, 0)
 			if err != nil {
@@ -37,7 +49,7 @@ on, and oat exits with the command's exit code.`,
 			}
 			child := exec.Command(path, args[2:]...)
 			child.Stdin, child.Stdout, child.Stderr = a.In, a.Out, a.Err
-			child.Env = append(os.Environ(), varName+"="+res.Token.AccessToken)
+			child.Env = childEnv(os.Environ(), varName, res.Token.AccessToken)
 			sigs := make(chan os.Signal, 4)
 			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer signal.Stop(sigs)
@@ -77,4 +89,48 @@ on, and oat exits with the command's exit code.`,
 	cmd.Flags().StringVar(&varName, "var", "OAT_ACCESS_TOKEN", "name of the environment variable")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
 	return cmd
+}
+
+// childEnvKept are the OAT_ variables a child of oat exec keeps: settings that carry no
+// secret, so that an oat inside the child finds the same profiles and store. Every other
+// OAT_ variable is removed: OAT_PASSPHRASE, what an earlier `oat env` exported, and any
+// variable a later version adds, until it is known to be harmless.
+var childEnvKept = map[string]bool{"OAT_CONFIG_DIR": true, "OAT_STORE": true, "OAT_THEME": true,
+	"OAT_BACKGROUND": true, "OAT_ROTATION_DAYS": true}
+
+// childEnv is environ without the OAT_ variables that may carry a secret and without any
+// earlier value of varName, plus varName=token. Names compare without case, as on Windows.
+func childEnv(environ []string, varName, token string) []string {
+	out := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		up := strings.ToUpper(k)
+		if strings.EqualFold(k, varName) || (strings.HasPrefix(up, "OAT_") && !childEnvKept[up]) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, varName+"="+token)
+}
+
+// tokenVarRefused are names the token must not be given: the dynamic loader, shells and
+// common interpreters read them as paths or code (and a token comes from a server), or
+// oat itself reads them. LD_ and DYLD_ names are refused as a whole.
+var tokenVarRefused = map[string]bool{"PATH": true, "HOME": true, "SHELL": true, "IFS": true, "ENV": true,
+	"BASH_ENV": true, "CDPATH": true, "SHELLOPTS": true, "BASHOPTS": true, "PS4": true, "PROMPT_COMMAND": true,
+	"GLOBIGNORE": true, "NODE_OPTIONS": true, "PYTHONSTARTUP": true, "PYTHONPATH": true, "PYTHONHOME": true,
+	"PERL5OPT": true, "PERL5LIB": true, "RUBYOPT": true, "RUBYLIB": true, "JAVA_TOOL_OPTIONS": true,
+	"_JAVA_OPTIONS": true, "GIT_SSH_COMMAND": true, "OAT_PASSPHRASE": true, "OAT_CONFIG_DIR": true,
+	"OAT_STORE": true, "OAT_THEME": true, "OAT_BACKGROUND": true, "OAT_ROTATION_DAYS": true}
+
+// checkTokenVar refuses a --var that is not a variable name, or one of tokenVarRefused.
+func checkTokenVar(name string) error {
+	if !validIdentifier(name) {
+		return fmt.Errorf("--var %q is not a variable name: use letters, digits and '_', not starting with a digit", name)
+	}
+	up := strings.ToUpper(name)
+	if tokenVarRefused[up] || strings.HasPrefix(up, "LD_") || strings.HasPrefix(up, "DYLD_") {
+		return fmt.Errorf("--var %s: refused, the dynamic loader, a shell or oat reads that variable as a path, code or setting; choose another name", name)
+	}
+	return nil
 }
