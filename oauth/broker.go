@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -88,6 +89,70 @@ func (b *Broker) Fetch(ctx context.Context, p vault.Profile) (*TokenResult, erro
 		}
 	}
 	return res, nil
+}
+
+// CallOutcome is a call to the profile's API made through the broker.
+type CallOutcome struct {
+	Result *CallResult
+	// Token is the token the last attempt carried.
+	Token *TokenResult
+	// Retried says the API answered 401 to the cached token, which was dropped, and the
+	// call was sent again with a new token.
+	Retried bool
+	// Rejected says the API answered 401 to the token the result carries (it is dropped).
+	Rejected bool
+}
+
+// Note says in one line what the broker did beyond the call ("" when nothing).
+func (o *CallOutcome) Note() string {
+	switch {
+	case o.Retried && o.Rejected:
+		return "the API rejected the cached token (HTTP 401); a new one was fetched and rejected too"
+	case o.Retried:
+		return "the API rejected the cached token (HTTP 401); fetched a new one and sent the call again"
+	case o.Rejected:
+		return "the API rejected a token fresh from the token endpoint (HTTP 401); it will not be used again"
+	}
+	return ""
+}
+
+// Call sends the request that build makes for the profile called name, with its token
+// (cached while valid, unless force). Providers revoke tokens before their expiry (key
+// rollover, an incident, a secret re-provisioned) and answer 401: the rejected token is
+// dropped so that nothing hands it out again, and when it came from the cache a new one
+// is fetched and the call sent once more. A second 401 is the answer; there is no loop.
+func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p vault.Profile, token string) CallRequest) (*CallOutcome, error) {
+	res, err := b.Token(ctx, name, force, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := &CallOutcome{Token: res}
+	if out.Result, err = b.Client.Call(ctx, build(res.Profile, res.Token.AccessToken)); err != nil {
+		return out, err
+	}
+	if out.Result.Status != http.StatusUnauthorized {
+		return out, nil
+	}
+	out.Rejected = true
+	_ = b.Vault.RejectToken(context.WithoutCancel(ctx), res.Profile, res.Token.AccessToken)
+	if !res.FromCache {
+		return out, nil
+	}
+	fresh, err := b.Fetch(ctx, res.Profile)
+	if err != nil {
+		return out, fmt.Errorf("the API rejected the cached token (HTTP 401), and fetching a new one failed: %w", err)
+	}
+	first := out.Result
+	out.Token, out.Retried = fresh, true
+	if out.Result, err = b.Client.Call(ctx, build(fresh.Profile, fresh.Token.AccessToken)); err != nil {
+		out.Result = first
+		return out, err
+	}
+	out.Rejected = out.Result.Status == http.StatusUnauthorized
+	if out.Rejected {
+		_ = b.Vault.RejectToken(context.WithoutCancel(ctx), fresh.Profile, fresh.Token.AccessToken)
+	}
+	return out, nil
 }
 
 // FirstLine is the first line of an error's text, for one-line displays.

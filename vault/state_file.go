@@ -23,6 +23,11 @@ type TokenState struct {
 	// LastError is the last fetch failure (already sanitized, never containing a secret).
 	LastError   string    `toml:"last_error,omitempty" json:"last_error,omitempty"`
 	LastErrorAt time.Time `toml:"last_error_at,omitempty" json:"last_error_at,omitempty"`
+	// RejectedAt is when an API answered 401 to the last token before its expiry;
+	// Rejected is that token's fingerprint, so it is never handed out again even if
+	// deleting it from the store failed.
+	RejectedAt time.Time `toml:"rejected_at,omitempty" json:"rejected_at,omitempty"`
+	Rejected   string    `toml:"rejected,omitempty" json:"rejected,omitempty"`
 }
 
 type stateDoc struct {
@@ -94,6 +99,8 @@ const (
 	TokenExpiring TokenStatusKind = "expiring"
 	TokenExpired  TokenStatusKind = "expired"
 	TokenError    TokenStatusKind = "error"
+	// TokenRejected: an API answered 401 to the token before its expiry.
+	TokenRejected TokenStatusKind = "rejected"
 	// TokenNoExpiry: a token was fetched but the server gave no expiry.
 	TokenNoExpiry TokenStatusKind = "no expiry"
 )
@@ -110,6 +117,9 @@ type TokenStatus struct {
 func (s TokenState) Status(now time.Time, warn time.Duration) TokenStatus {
 	if s.LastError != "" && !s.LastErrorAt.Before(s.FetchedAt) {
 		return TokenStatus{Kind: TokenError}
+	}
+	if !s.RejectedAt.IsZero() && !s.RejectedAt.Before(s.FetchedAt) {
+		return TokenStatus{Kind: TokenRejected}
 	}
 	switch {
 	case s.FetchedAt.IsZero():

@@ -2,6 +2,8 @@ package vault
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,10 +75,40 @@ func (v *Vault) CachedToken(ctx context.Context, p Profile, minValid time.Durati
 	if err := json.Unmarshal([]byte(raw), &tok); err != nil {
 		return CachedToken{}, false, nil // unreadable cache: fetch anew
 	}
+	if st.Rejected != "" && st.Rejected == tokenFingerprint(tok.AccessToken) {
+		return CachedToken{}, false, nil // an API refused it: never again
+	}
 	if !tok.ValidFor(v.Now(), minValid) {
 		return CachedToken{}, false, nil
 	}
 	return tok, true, nil
+}
+
+// RejectToken records that an API answered 401 to accessToken, p's token, before its
+// expiry, and drops it from the cache: it is never handed out again (by the CLI, the
+// app, exec or a token file), and the next request for a token fetches a new one. The
+// rejection is recorded first, so a failure to delete still keeps the token from use.
+func (v *Vault) RejectToken(ctx context.Context, p Profile, accessToken string) error {
+	raw, err := v.Secrets.Get(ctx, tokenKey(p.ID))
+	var cached CachedToken
+	if err == nil && json.Unmarshal([]byte(raw), &cached) == nil && cached.AccessToken != accessToken {
+		return nil // another oat has cached a newer token since: the rejected one is gone
+	}
+	if err := v.State.Update(ctx, p.ID, func(s *TokenState) {
+		s.Cached, s.RejectedAt, s.Rejected = false, v.Now().UTC(), tokenFingerprint(accessToken)
+	}); err != nil {
+		return err
+	}
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return v.Secrets.Delete(ctx, tokenKey(p.ID))
+}
+
+// tokenFingerprint names a token in the state file without giving it away.
+func tokenFingerprint(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:12])
 }
 
 // RecordTokenError remembers a failed fetch (msg must already be sanitized).

@@ -268,6 +268,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, cl *Client, f Fla
 		default:
 			claims["client_id"], claims["scp"] = cl.ID, granted
 		}
+		s.mu.Lock()
+		s.issued = append(s.issued, claims["jti"].(string))
+		s.mu.Unlock()
 		var err error
 		if access, err = s.Sign(claims); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -419,6 +422,12 @@ func (s *Server) check(tok string) (map[string]any, error) {
 	iss := trimSlash(std.Issuer)
 	if iss != s.URL && !strings.HasPrefix(iss, s.URL+"/realms/") {
 		return nil, fmt.Errorf("the token was issued by someone else")
+	}
+	s.mu.Lock()
+	revoked := s.revoked[std.ID]
+	s.mu.Unlock()
+	if revoked {
+		return nil, fmt.Errorf("the token was revoked")
 	}
 	return claims, nil
 }

@@ -109,6 +109,8 @@ type Server struct {
 	mu      sync.Mutex
 	clients map[string]*Client
 	keys    []signingKey // keys[0] signs; all are published
+	issued  []string     // jti of every JWT issued
+	revoked map[string]bool
 	now     func() time.Time
 
 	tokenRequests atomic.Int64
@@ -215,6 +217,21 @@ func (s *Server) RevokeSecret(id, secret string) error {
 	}
 	c.Secrets = kept
 	return nil
+}
+
+// RevokeIssuedTokens revokes every token issued so far, before its expiry, as a
+// provider does after a key rollover or an incident: the API answers 401
+// invalid_token to them; tokens issued afterwards work.
+func (s *Server) RevokeIssuedTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.revoked == nil {
+		s.revoked = map[string]bool{}
+	}
+	for _, id := range s.issued {
+		s.revoked[id] = true
+	}
+	s.issued = nil
 }
 
 // SetMisbehaviour changes how the client's token requests are answered.
