@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 )
 
@@ -122,6 +122,10 @@ func orNone(s []string) string {
 	return strings.Join(s, " ")
 }
 
+// maxBodyFile bounds a request body given as -d @FILE: a test call's body, so a few MiB
+// at most; eight times the answer oat reads back (oauth.DefaultMaxBody), for uploads.
+const maxBodyFile = 8 << 20
+
 func (a *App) callCmd() *cobra.Command {
 	var method, data string
 	var headers []string
@@ -168,9 +172,9 @@ profile's test request is sent.`,
 			}
 			if data != "" {
 				if strings.HasPrefix(data, "@") {
-					body, err := os.ReadFile(data[1:])
+					body, err := vault.ReadFileLimited(data[1:], maxBodyFile)
 					if err != nil {
-						return usageErr(fmt.Errorf("-d %s: %w", data, err))
+						return usageErr(fmt.Errorf("-d: %w", err)) // the error names the file
 					}
 					req.Body = body
 				} else {
@@ -221,7 +225,7 @@ profile's test request is sent.`,
 	}
 	cmd.Flags().StringVarP(&method, "request", "X", "", "HTTP method (default GET, or POST with -d)")
 	cmd.Flags().StringArrayVarP(&headers, "header", "H", nil, "request header 'Key: Value' (repeatable)")
-	cmd.Flags().StringVarP(&data, "data", "d", "", "request body, or @FILE")
+	cmd.Flags().StringVarP(&data, "data", "d", "", "request body, or @FILE (a regular file of at most 8 MiB)")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show all telling headers")
 	return cmd
