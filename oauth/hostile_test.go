@@ -132,18 +132,40 @@ func TestSecretIsRedactedFromEveryError(t *testing.T) {
 		enc  vault.BasicEncoding
 		h    http.HandlerFunc
 	}{
-		"description echoes the Basic header":              {vault.AuthBasic, vault.BasicRFC, echoAuth(false)},
-		"description echoes the Basic header, no padding":  {vault.AuthBasic, vault.BasicRFC, echoAuth(true)},
-		"description echoes the raw Basic header":          {vault.AuthBasic, vault.BasicRaw, echoAuth(false)},
-		"description echoes a prefix of the Basic header":  {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { a := r.Header.Get("Authorization"); jsonAnswer(401, map[string]any{"error": "invalid_client", "error_description": a[:len(a)-3]})(w, r) }},
-		"description echoes the form body":                 {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { b, _ := readAllLimited(r); jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": b})(w, r) }},
-		"redirect whose Location holds the secret":         {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://evil.example/?s="+url.QueryEscape(hostileSecret), http.StatusFound) }},
-		"redirect whose Location holds the Basic header":   {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://evil.example/"+strings.TrimPrefix(r.Header.Get("Authorization"), "Basic "), http.StatusFound) }},
-		"malformed response header holding the secret":     {vault.AuthPost, vault.BasicRFC, rawAnswer("HTTP/1.1 200 OK\r\nX-Echo " + hostileSecret + "\r\n\r\n")},
-		"malformed response header holding the Basic cred": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { rawAnswer("HTTP/1.1 200 OK\r\nX-Echo " + r.Header.Get("Authorization") + "\r\n\r\n")(w, r) }},
-		"HTML page echoing the secret HTML-escaped":        {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "text/html"); w.WriteHeader(500); fmt.Fprintf(w, "<html><body>secret was %s</body></html>", strings.ReplaceAll(hostileSecret, "&", "&amp;")) }},
-		"JSON body echoing the secret JSON-escaped":        {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500); fmt.Fprintf(w, `{"message":"%s"}`, strings.ReplaceAll(hostileSecret, "/", `\/`)) }},
-		"response header echoing the secret":               {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Echo", hostileSecret); jsonAnswer(401, map[string]any{"error": "invalid_client"})(w, r) }},
+		"description echoes the Basic header":             {vault.AuthBasic, vault.BasicRFC, echoAuth(false)},
+		"description echoes the Basic header, no padding": {vault.AuthBasic, vault.BasicRFC, echoAuth(true)},
+		"description echoes the raw Basic header":         {vault.AuthBasic, vault.BasicRaw, echoAuth(false)},
+		"description echoes a prefix of the Basic header": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			a := r.Header.Get("Authorization")
+			jsonAnswer(401, map[string]any{"error": "invalid_client", "error_description": a[:len(a)-3]})(w, r)
+		}},
+		"description echoes the form body": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			b, _ := readAllLimited(r)
+			jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": b})(w, r)
+		}},
+		"redirect whose Location holds the secret": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://evil.example/?s="+url.QueryEscape(hostileSecret), http.StatusFound)
+		}},
+		"redirect whose Location holds the Basic header": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://evil.example/"+strings.TrimPrefix(r.Header.Get("Authorization"), "Basic "), http.StatusFound)
+		}},
+		"malformed response header holding the secret": {vault.AuthPost, vault.BasicRFC, rawAnswer("HTTP/1.1 200 OK\r\nX-Echo " + hostileSecret + "\r\n\r\n")},
+		"malformed response header holding the Basic cred": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			rawAnswer("HTTP/1.1 200 OK\r\nX-Echo "+r.Header.Get("Authorization")+"\r\n\r\n")(w, r)
+		}},
+		"HTML page echoing the secret HTML-escaped": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(500)
+			fmt.Fprintf(w, "<html><body>secret was %s</body></html>", strings.ReplaceAll(hostileSecret, "&", "&amp;"))
+		}},
+		"JSON body echoing the secret JSON-escaped": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(500)
+			fmt.Fprintf(w, `{"message":"%s"}`, strings.ReplaceAll(hostileSecret, "/", `\/`))
+		}},
+		"response header echoing the secret": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Echo", hostileSecret)
+			jsonAnswer(401, map[string]any{"error": "invalid_client"})(w, r)
+		}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -222,7 +244,7 @@ func TestAutoFallsBackOnlyOnClientAuthFailure(t *testing.T) {
 		h        http.HandlerFunc
 		fallback bool
 	}{
-		"401 without a JSON body":          {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, true},
+		"401 without a JSON body":           {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, true},
 		"invalid_request naming the header": {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Malformed Authorization header"}), true},
 		"invalid_request: no client_id":     {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Missing parameter: client_id"}), true},
 		"invalid_target":                    {jsonAnswer(400, map[string]any{"error": "invalid_target"}), false},
