@@ -38,7 +38,7 @@ func TestInspectClaimsOfEveryType(t *testing.T) {
 		t.Fatalf("scope diff: missing %v unasked %v", in.Missing, in.Unasked)
 	}
 	want := map[string]string{"n": "42", "f": "1.5", "big": "12345678901234567890", "b": "true", "nul": "null",
-		"list": `[1,"two",{"3":3}]`, "obj": `{"k":"v"}`, "evil": "xy"}
+		"list": `[1,"two",{"3":3}]`, "obj": `{"k":"v"}`, "evil": `x\x1b]52;c;QQ==\x07y`}
 	got := map[string]string{}
 	for _, c := range in.Claims {
 		got[c.Name] = c.Value

@@ -136,7 +136,8 @@ type TimeClaim struct {
 	Relative string
 }
 
-// Claim is one claim with its value rendered for display (sanitized).
+// Claim is one claim with its name and value rendered for display, each on one line
+// with control characters shown escaped (OneLine).
 type Claim struct {
 	Name  string
 	Value string
@@ -174,8 +175,10 @@ type Inspection struct {
 
 // Inspect decodes a token for display. requested are the scopes the profile asked for;
 // granted are the scopes the token response listed (used when the token itself carries
-// none, as with opaque tokens).
+// none, as with opaque tokens). Every text of the result is display text, one line per
+// value (OneLine): profile files and servers are both untrusted.
 func Inspect(token string, requested, granted []string, now time.Time) *Inspection {
+	requested, granted = OneLineAll(requested), OneLineAll(granted)
 	in := &Inspection{Length: len(token), Requested: requested}
 	j, err := DecodeJWT(token)
 	switch {
@@ -196,7 +199,7 @@ func Inspect(token string, requested, granted []string, now time.Time) *Inspecti
 }
 
 func (in *Inspection) fromClaims(c map[string]any, now time.Time) {
-	str := func(k string) string { s, _ := c[k].(string); return Sanitize(s) }
+	str := func(k string) string { s, _ := c[k].(string); return OneLine(s) }
 	in.Issuer, in.Subject, in.JTI = str("iss"), str("sub"), str("jti")
 	in.AuthorizedParty = str("azp")
 	if in.AuthorizedParty == "" {
@@ -224,20 +227,21 @@ func (in *Inspection) fromClaims(c map[string]any, now time.Time) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		in.Claims = append(in.Claims, Claim{Name: Sanitize(k), Value: renderValue(c[k]), Raw: c[k]})
+		in.Claims = append(in.Claims, Claim{Name: OneLine(k), Value: renderValue(c[k]), Raw: c[k]})
 	}
 }
 
-// stringList reads a claim that is a string of space-separated values or a list.
+// stringList reads a claim that is a string of space-separated values or a list, each
+// value rendered on one line (OneLine).
 func stringList(v any) []string {
 	switch x := v.(type) {
 	case string:
-		return strings.Fields(Sanitize(x))
+		return OneLineAll(strings.Fields(x))
 	case []any:
 		var out []string
 		for _, e := range x {
 			if s, ok := e.(string); ok {
-				out = append(out, Sanitize(s))
+				out = append(out, OneLine(s))
 			} else {
 				out = append(out, renderValue(e))
 			}
@@ -247,13 +251,15 @@ func stringList(v any) []string {
 	return nil
 }
 
-// renderValue shows any JSON value on one line, sanitized.
+// renderValue shows any JSON value on one line with its control characters escaped
+// (OneLine): a claim cannot print a line of its own, such as a fake "signature
+// verified". The CLI and the app's inspector both show claims through it.
 func renderValue(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
 	case string:
-		return Sanitize(x)
+		return OneLine(x)
 	case json.Number:
 		return x.String()
 	case bool:
@@ -263,7 +269,7 @@ func renderValue(v any) string {
 	if err != nil {
 		return "?"
 	}
-	return Sanitize(string(b))
+	return OneLine(string(b))
 }
 
 func diff(a, b []string) []string {

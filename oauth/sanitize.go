@@ -129,3 +129,105 @@ func Excerpt(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n]) + "…"
 }
+
+// OneLine renders s on a single line with every control character visible instead of
+// interpreted: newline, tab and carriage return as \n, \t and \r, other C0 controls and
+// DEL as \x1b and the like, C1 controls, bidi controls and the Unicode line and
+// paragraph separators as \u009b, \u202e and so on, and bytes that are not UTF-8 as \xff.
+// It is for values shown in a row of their own (claims, profile fields): a value cannot
+// start a line of its own, forge one, or drive the terminal. Printable text, backslashes
+// included, is unchanged.
+func OneLine(s string) string {
+	if isPlainLine(s) {
+		return s
+	}
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(`\x`)
+			b.WriteByte(hex[s[i]>>4])
+			b.WriteByte(hex[s[i]&0xf])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte(hex[r>>4])
+			b.WriteByte(hex[r&0xf])
+		case needsUnicodeEscape(r):
+			b.WriteString(`\u`)
+			for shift := 12; shift >= 0; shift -= 4 {
+				b.WriteByte(hex[(r>>shift)&0xf])
+			}
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// OneLineAll is OneLine of each string.
+func OneLineAll(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = OneLine(s)
+	}
+	return out
+}
+
+// isPlainLine reports whether s is printable ASCII: OneLine returns it as it is.
+func isPlainLine(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// needsUnicodeEscape: the non-ASCII code points that OneLine and JSONSafe write as \u
+// escapes: C1 controls, bidi controls, and the line and paragraph separators.
+func needsUnicodeEscape(r rune) bool {
+	return (r >= 0x80 && r < 0xa0) || isBidiControl(r) || r == 0x2028 || r == 0x2029
+}
+
+// JSONSafe rewrites JSON produced by encoding/json so that it can be printed on a
+// terminal: C1 controls and bidi controls, which the encoder leaves raw inside strings,
+// become \u escapes. The encoder already escapes C0 controls, replaces invalid UTF-8 and
+// escapes U+2028 and U+2029, and JSON's own syntax is ASCII, so these code points only
+// occur inside strings and the decoded values are unchanged.
+func JSONSafe(b []byte) []byte {
+	plain := true
+	for _, c := range b {
+		if c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return b
+	}
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if needsUnicodeEscape(r) {
+			out = append(out, '\\', 'u', hex[(r>>12)&0xf], hex[(r>>8)&0xf], hex[(r>>4)&0xf], hex[r&0xf])
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
