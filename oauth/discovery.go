@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/oatcli/oat/vault"
@@ -49,13 +50,21 @@ func (m *Metadata) SuggestedAuth() vault.AuthMethod {
 // DiscoveryURLs lists where metadata for issuer may live, in the order tried: the OpenID
 // Connect form (/.well-known/openid-configuration appended to the issuer), then RFC 8414's
 // path-inserted forms (/.well-known/oauth-authorization-server/<path>, and the same for
-// openid-configuration, which some servers use), then RFC 8414 appended.
+// openid-configuration, which some servers use), then RFC 8414 appended. An issuer that
+// is itself a metadata URL (its path holds /.well-known/) is the one place to look.
 func DiscoveryURLs(issuer string) ([]string, error) {
+	return discoveryURLs(issuer, true)
+}
+
+// discoveryURLs is DiscoveryURLs; metadataURLs says whether a metadata URL given as the
+// issuer is used as it is (typed by a person) or treated as an issuer like any other (a
+// token's iss claim, which RFC 7519 makes an issuer identifier, never a document).
+func discoveryURLs(issuer string, metadataURLs bool) ([]string, error) {
 	u, err := url.Parse(strings.TrimSpace(issuer))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("issuer %q is not an http(s) URL", issuer)
 	}
-	if strings.Contains(u.Path, "/.well-known/") {
+	if metadataURLs && strings.Contains(u.Path, "/.well-known/") {
 		return []string{u.String()}, nil // already a metadata URL
 	}
 	path := strings.TrimRight(u.Path, "/")
@@ -79,17 +88,33 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 // ErrNoMetadata means no discovery location answered with a metadata document.
 var ErrNoMetadata = errors.New("no discovery document found")
 
-// Discover finds issuer's metadata, trying each location of DiscoveryURLs, and checks
-// that the document names the same issuer (RFC 8414 §3.3). Results are cached.
+// ErrIssuerMismatch means a metadata document names another issuer than the one it was
+// looked up for: its keys and endpoints are not that issuer's (RFC 8414 §3.3).
+var ErrIssuerMismatch = errors.New("issuer mismatch")
+
+// Discover finds the metadata of an issuer a person typed (oat add --discover, the
+// app's form), trying each location of DiscoveryURLs. The document must name that issuer
+// (RFC 8414 §3.3), give or take a trailing slash; a metadata URL typed instead of an
+// issuer must be where the issuer the document names publishes it. Results are cached.
 func (c *Client) Discover(ctx context.Context, issuer string) (*Metadata, error) {
-	key := strings.TrimRight(issuer, "/")
+	return c.discover(ctx, strings.TrimSpace(issuer), true)
+}
+
+// discover looks up issuer's metadata. typed relaxes the match for a person's input
+// (see Discover); otherwise, as for a token's iss, the document's issuer must be
+// exactly the one asked for, byte for byte.
+func (c *Client) discover(ctx context.Context, issuer string, typed bool) (*Metadata, error) {
+	key := issuer
+	if typed {
+		key = "typed " + issuer
+	}
 	c.mu.Lock()
 	if m, ok := c.metas[key]; ok {
 		c.mu.Unlock()
 		return m, nil
 	}
 	c.mu.Unlock()
-	urls, err := DiscoveryURLs(issuer)
+	urls, err := discoveryURLs(issuer, typed)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +131,8 @@ func (c *Client) Discover(ctx context.Context, issuer string) (*Metadata, error)
 			tried = append(tried, fmt.Sprintf("%s: %v", mu, err))
 			continue
 		}
-		if !strings.Contains(issuer, "/.well-known/") && strings.TrimRight(m.Issuer, "/") != key {
-			return nil, fmt.Errorf("discovery document at %s names issuer %q, not %q (RFC 8414 §3.3): refusing it", mu, m.Issuer, issuer)
+		if !issuerMatches(m.Issuer, issuer, mu, typed) {
+			return nil, fmt.Errorf("%w: the discovery document at %s names issuer %q, not %q (RFC 8414 §3.3): refusing it", ErrIssuerMismatch, mu, m.Issuer, issuer)
 		}
 		c.mu.Lock()
 		if c.metas == nil {
@@ -117,7 +142,50 @@ func (c *Client) Discover(ctx context.Context, issuer string) (*Metadata, error)
 		c.mu.Unlock()
 		return m, nil
 	}
-	return nil, fmt.Errorf("%w for %s; tried:\n  %s", ErrNoMetadata, Sanitize(issuer), strings.Join(tried, "\n  "))
+	return nil, fmt.Errorf("%w for %s; tried:\n  %s", ErrNoMetadata, OneLine(issuer), strings.Join(tried, "\n  "))
+}
+
+// issuerMatches says whether a document read from docURL and naming issuer got is the
+// metadata of the issuer asked for.
+func issuerMatches(got, asked, docURL string, typed bool) bool {
+	if !typed {
+		return got == asked
+	}
+	if u, err := url.Parse(asked); err == nil && strings.Contains(u.Path, "/.well-known/") {
+		urls, err := discoveryURLs(got, false)
+		return err == nil && slices.Contains(urls, docURL)
+	}
+	return strings.TrimRight(got, "/") == strings.TrimRight(asked, "/")
+}
+
+// Origin is the scheme, host and port of a URL as scheme://host[:port], lower-cased,
+// without a default port (80 for http, 443 for https).
+func Origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return OneLine(raw)
+	}
+	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
+	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return OneLine(scheme + "://" + host)
+}
+
+// TokenEndpointOrigin returns the origin of the issuer and that of the token endpoint
+// the document names, and whether they differ. A token endpoint on another origin is
+// where the client secret will go: the issuer's discovery document alone does not
+// prove that host is the issuer's, so oat asks before it accepts one (--yes in the CLI,
+// a second enter in the app's form).
+func (m *Metadata) TokenEndpointOrigin() (issuer, token string, cross bool) {
+	issuer, token = Origin(m.Issuer), Origin(m.TokenEndpoint)
+	return issuer, token, issuer != token
 }
 
 func (c *Client) fetchMetadata(ctx context.Context, u string) (*Metadata, error) {
@@ -135,7 +203,13 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*Metadata, error)
 	if m.Issuer == "" {
 		return nil, fmt.Errorf("document has no issuer")
 	}
-	m.Issuer, m.TokenEndpoint, m.JWKSURI = Sanitize(m.Issuer), Sanitize(m.TokenEndpoint), Sanitize(m.JWKSURI)
+	// The URLs are used, stored in profiles and compared, not only shown: one with a
+	// control character is refused, never quietly cleaned into another URL.
+	for _, f := range []struct{ name, val string }{{"issuer", m.Issuer}, {"token_endpoint", m.TokenEndpoint}, {"jwks_uri", m.JWKSURI}} {
+		if OneLine(f.val) != f.val {
+			return nil, fmt.Errorf("the document's %s holds control characters: %s", f.name, OneLine(f.val))
+		}
+	}
 	for i := range m.Scopes {
 		m.Scopes[i] = Sanitize(m.Scopes[i])
 	}

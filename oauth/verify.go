@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,8 +46,11 @@ type jwksEntry struct {
 }
 
 // Verify checks a JWT's signature against its issuer's published keys: discovery from
-// the iss claim, the JWKS (cached; a kid not in the cache triggers one refetch), then
-// the signature, the issuer and the time claims. expectedIssuer, when set, must match.
+// the iss claim, whose metadata must name exactly that issuer (RFC 8414 §3.3), the JWKS
+// that metadata points to (cached; a kid not in the cache triggers one refetch), then
+// the signature and the time claims. expectedIssuer, when set (the issuer a profile was
+// discovered from), must equal iss exactly: without it, any issuer that publishes keys
+// can sign a token that verifies.
 func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Verification {
 	j, err := DecodeJWT(token)
 	if err != nil {
@@ -55,7 +59,7 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 		}
 		return &Verification{Status: VerifyFailed, Reason: err.Error()}
 	}
-	v := &Verification{Alg: Sanitize(j.Alg), KeyID: Sanitize(j.Kid)}
+	v := &Verification{Alg: OneLine(j.Alg), KeyID: OneLine(j.Kid)}
 	fail := func(format string, a ...any) *Verification {
 		v.Status, v.Reason = VerifyFailed, fmt.Sprintf(format, a...)
 		return v
@@ -69,18 +73,18 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 		return fail("signature algorithm %q is not one oat verifies (RS*, PS*, ES*, EdDSA)", v.Alg)
 	}
 	iss, _ := j.Claims["iss"].(string)
-	v.Issuer = Sanitize(iss)
+	v.Issuer = OneLine(iss)
 	if iss == "" {
 		v.Status, v.Reason = NotVerifiable, "the token has no iss claim, so there is no issuer to fetch keys from"
 		return v
 	}
-	if expectedIssuer != "" && strings.TrimRight(iss, "/") != strings.TrimRight(expectedIssuer, "/") {
-		return fail("issuer mismatch: the token says %q, the profile expects %q", v.Issuer, Sanitize(expectedIssuer))
+	if expectedIssuer != "" && iss != expectedIssuer {
+		return fail("issuer mismatch: the token says %q, the profile expects %q", iss, expectedIssuer)
 	}
-	meta, err := c.Discover(ctx, iss)
+	meta, err := c.discover(ctx, iss, false)
 	if err != nil {
-		if strings.Contains(err.Error(), "names issuer") {
-			return fail("issuer mismatch: %v", err)
+		if errors.Is(err, ErrIssuerMismatch) {
+			return fail("%v", err)
 		}
 		v.Status, v.Reason = NotVerifiable, fmt.Sprintf("could not find the issuer's keys: %v", err)
 		return v
@@ -115,7 +119,7 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 	if verified == nil {
 		return fail("bad signature: the token was not signed by the issuer's key %q (altered, or forged)", v.KeyID)
 	}
-	v.KeyID = Sanitize(verified.KeyID)
+	v.KeyID = OneLine(verified.KeyID)
 	now := c.now()
 	if exp, ok := numericDate(j.Claims["exp"]); ok && !now.Before(exp) {
 		return fail("the signature is good but the token expired %s", Relative(exp, now))
