@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -57,13 +58,15 @@ type writeHook func(tmpPath string)
 
 // writeFileAtomic replaces path with data so that readers see either the old file or the
 // new one, never a mix: write a temp file in the same directory, fsync it, rename it over
-// the target, then fsync the directory.
+// the target, then fsync the directory. The caller holds the lock on path (withLock), so
+// any other temp file of path is a dead writer's and is removed (see removeStaleTemps).
 func writeFileAtomic(path string, data []byte, hook writeHook) (err error) {
 	dir := filepath.Dir(path)
 	if err := ensureDir(dir); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	prefix := tempPrefix(path)
+	f, err := os.CreateTemp(dir, prefix+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -85,6 +88,11 @@ func writeFileAtomic(path string, data []byte, hook writeHook) (err error) {
 		f.Close()
 		return fmt.Errorf("write %s: sync: %w", path, err)
 	}
+	own, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -94,11 +102,41 @@ func writeFileAtomic(path string, data []byte, hook writeHook) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write %s: rename: %w", path, err)
 	}
+	removeStaleTemps(dir, prefix, filepath.Base(tmp), own.ModTime())
 	if d, derr := os.Open(dir); derr == nil {
 		_ = d.Sync()
 		d.Close()
 	}
 	return nil
+}
+
+// tempPrefix is how the names of path's temp files begin; os.CreateTemp ends them with
+// decimal digits.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// removeStaleTemps deletes the temp files of one target that a killed writer left in dir.
+// A leftover of secrets.age still decrypts with the passphrase and may hold secrets removed
+// since, so it must not outlive the next write. It runs under the target's lock, so no
+// other writer of that target is alive; as a second guard only oat's own names (prefix
+// and digits), only regular files and only files no newer than the caller's own temp file
+// (modified at ownMod) are removed. Failures are ignored: the next write tries again.
+func removeStaleTemps(dir, prefix, ownName string, ownMod time.Time) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		name := e.Name()
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok || name == ownName || rest == "" || strings.Trim(rest, "0123456789") != "" {
+			continue
+		}
+		fi, err := e.Info() // of the entry itself: a symlink is not followed
+		if err != nil || !fi.Mode().IsRegular() || fi.ModTime().After(ownMod) {
+			continue
+		}
+		_ = os.Remove(filepath.Join(dir, name))
+	}
 }
 
 // readFileIfExists returns the bytes of one of oat's TOML files, or nil and no error when

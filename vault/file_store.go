@@ -40,6 +40,8 @@ type FileStore struct {
 	// fileFactor is the work factor of the file as last read: rewrites keep it, so a
 	// file made fast on purpose (the demo's) stays fast, and a strong one stays strong.
 	fileFactor int
+	// hook runs before each write's rename (tests kill the process there).
+	hook writeHook
 }
 
 // scryptFactor reads the work factor from an age file's scrypt stanza
@@ -221,7 +223,7 @@ func (s *FileStore) modify(ctx context.Context, fn func(map[string]string) bool)
 			// Never write a file that oat would refuse to read back.
 			return fmt.Errorf("file store: %s would grow past %s (not stored): %w", s.Path, SizeText(maxSecretsFile), ErrValueTooLarge)
 		}
-		if err := writeFileAtomic(s.Path, data, nil); err != nil {
+		if err := writeFileAtomic(s.Path, data, s.hook); err != nil {
 			return &StoreError{Store: "file", Op: "write " + s.Path, Err: err}
 		}
 		s.cached = nil // re-stat on next read

@@ -18,6 +18,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperAdd())
 	case "crash-before-rename":
 		helperCrash()
+	case "kill-at-write":
+		os.Exit(helperKillAtWrite())
 	}
 	os.Exit(m.Run())
 }
