@@ -69,6 +69,10 @@ type Profile struct {
 
 	APIBaseURL  string      `toml:"api_base_url,omitempty" json:"api_base_url,omitempty"`
 	TestRequest TestRequest `toml:"test_request,omitempty" json:"test_request,omitempty"`
+	// Issuer is the issuer the token URL was discovered from (RFC 8414 / OpenID Connect
+	// discovery). When set, a token's signature is verified only if its iss is exactly
+	// this issuer.
+	Issuer string `toml:"issuer,omitempty" json:"issuer,omitempty"`
 
 	// InsecureHTTP allows plain http:// URLs on hosts other than loopback.
 	InsecureHTTP bool `toml:"insecure_http,omitempty" json:"insecure_http,omitempty"`
@@ -114,7 +118,14 @@ func validName(s string) bool {
 var ErrInvalidProfile = errors.New("invalid profile")
 
 // Validate checks every field and returns all problems at once, each naming its field.
-func (p *Profile) Validate() error {
+// Fields that are not free text refuse control characters; notes and a test body may
+// hold line breaks and tabs.
+func (p *Profile) Validate() error { return p.validate(true) }
+
+// validate is Validate; text says whether control characters are checked. Loading a
+// file does not check them: a hand edit must not make the whole file unreadable, and
+// what is shown is escaped anyway. Writing a profile does.
+func (p *Profile) validate(text bool) error {
 	var errs []error
 	add := func(field, format string, a ...any) {
 		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, a...)})
@@ -129,8 +140,6 @@ func (p *Profile) Validate() error {
 	}
 	if strings.TrimSpace(p.ClientID) == "" {
 		add("client_id", "is required")
-	} else if strings.ContainsAny(p.ClientID, "\r\n\x00") {
-		add("client_id", "must not contain line breaks or NUL")
 	}
 	switch p.AuthMethod {
 	case AuthBasic, AuthPost, AuthAuto:
@@ -150,7 +159,7 @@ func (p *Profile) Validate() error {
 		add("basic_encoding", "%q is not one of rfc, raw", p.BasicEncoding)
 	}
 	for _, s := range p.Scopes {
-		if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
+		if s == "" || strings.ContainsAny(s, " \"\\") {
 			add("scopes", "%q is not a valid scope (no spaces, quotes or backslashes; give several scopes separately)", s)
 		}
 	}
@@ -158,6 +167,14 @@ func (p *Profile) Validate() error {
 		if err := checkURL(p.APIBaseURL, p.InsecureHTTP); err != nil {
 			add("api_base_url", "%v", err)
 		}
+	}
+	if p.Issuer != "" {
+		if err := checkURL(p.Issuer, p.InsecureHTTP); err != nil {
+			add("issuer", "%v", err)
+		}
+	}
+	if text {
+		errs = append(errs, p.textErrors()...)
 	}
 	if m := p.TestRequest.Method; m != "" && !validMethod(m) {
 		add("test_request.method", "%q is not an HTTP method", m)

@@ -90,7 +90,7 @@ func (f *ProfilesFile) parse(data []byte, strict bool) (*profilesDoc, error) {
 	}
 	for i := range doc.Profiles {
 		p := &doc.Profiles[i]
-		if err := p.Validate(); err != nil {
+		if err := p.validate(false); err != nil {
 			return nil, &FileError{Path: f.Path, Line: lineOf(i), Err: err}
 		}
 		key := strings.ToLower(p.Name)
@@ -118,9 +118,16 @@ func profileLines(data []byte) []int {
 }
 
 // Update runs fn on the current profiles under the file lock and writes the result
-// atomically. Every profile must still validate and names must stay unique.
+// atomically. Every profile must still validate and names must stay unique. A profile
+// fn leaves as it was is checked as a load checks it, so a hand edit that put control
+// characters into one profile blocks writes of that profile only (naming the fields to
+// fix), not of the others.
 func (f *ProfilesFile) Update(ctx context.Context, fn func(ps *[]Profile) error) error {
 	return updateTOML(ctx, f.Path, f.hook, f.parse, func(doc *profilesDoc) error {
+		before := make(map[string]Profile, len(doc.Profiles))
+		for i := range doc.Profiles {
+			before[doc.Profiles[i].ID] = doc.Profiles[i].clone()
+		}
 		if err := fn(&doc.Profiles); err != nil {
 			return err
 		}
@@ -128,7 +135,8 @@ func (f *ProfilesFile) Update(ctx context.Context, fn func(ps *[]Profile) error)
 		seen := map[string]bool{}
 		for i := range doc.Profiles {
 			p := &doc.Profiles[i]
-			if err := p.Validate(); err != nil {
+			old, existed := before[p.ID]
+			if err := p.validate(!existed || !p.unchanged(old)); err != nil {
 				return err
 			}
 			if seen[strings.ToLower(p.Name)] {
