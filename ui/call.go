@@ -22,6 +22,16 @@ type callDoneMsg struct {
 	req int
 	res *oauth.CallResult
 	err error
+	// out is what the broker did around the call (a rejected token, a retry).
+	out *oauth.CallOutcome
+}
+
+// tokenReplacedMsg tells the root that a call changed the profile's token: the API
+// rejected it (dropped for good) and, when res is set, a new one replaced it.
+type tokenReplacedMsg struct {
+	id       string
+	res      *oauth.TokenResult
+	rejected bool
 }
 
 // callScreen edits and sends a test call with the profile's token, then shows status,
@@ -42,6 +52,8 @@ type callScreen struct {
 	cancel  context.CancelFunc
 	res     *oauth.CallResult
 	err     error
+	// note says what happened beyond the call (the cached token was rejected).
+	note string
 }
 
 func newCallScreen(d Deps, st *theme.Styles, p vault.Profile, token string) *callScreen {
@@ -97,24 +109,25 @@ func (c *callScreen) send() tea.Cmd {
 		c.cancel()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel, c.sending, c.req, c.res, c.err = cancel, true, c.req+1, nil, nil
-	b, p, req, tok := c.deps.Broker, c.profile, c.req, c.token
+	c.cancel, c.sending, c.req, c.res, c.err, c.note = cancel, true, c.req+1, nil, nil, ""
+	b, p, req := c.deps.Broker, c.profile, c.req
 	method, target := strings.ToUpper(strings.TrimSpace(c.method.Value())), strings.TrimSpace(c.target.Value())
 	return func() tea.Msg {
-		if tok == "" { // no token yet: get one (cached when valid)
-			res, err := b.Token(ctx, p.Name, false, 0)
-			if err != nil {
-				return callDoneMsg{req: req, err: err}
+		// The broker hands out the cached token only while it is valid (an expired one
+		// is replaced first), and replaces it once if the API rejects it.
+		out, err := b.Call(ctx, p.Name, false, func(p vault.Profile, tok string) oauth.CallRequest {
+			cr := oauth.CallFor(p, tok)
+			cr.Method, cr.Target = method, target
+			if target != p.TestRequest.Path {
+				cr.Body, cr.Headers = nil, nil
 			}
-			tok = res.Token.AccessToken
+			return cr
+		})
+		msg := callDoneMsg{req: req, err: err, out: out}
+		if out != nil {
+			msg.res = out.Result
 		}
-		cr := oauth.CallFor(p, tok)
-		cr.Method, cr.Target = method, target
-		if target != p.TestRequest.Path {
-			cr.Body, cr.Headers = nil, nil
-		}
-		res, err := b.Client.Call(ctx, cr)
-		return callDoneMsg{req: req, res: res, err: err}
+		return msg
 	}
 }
 
@@ -127,6 +140,14 @@ func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		c.sending, c.res, c.err = false, msg.res, msg.err
 		c.vp.GotoTop()
+		if out := msg.out; out != nil && (out.Retried || out.Rejected) {
+			c.note = out.Note()
+			replaced := tokenReplacedMsg{id: c.profile.ID, rejected: out.Rejected}
+			if !out.Rejected {
+				replaced.res = out.Token
+			}
+			return c, func() tea.Msg { return replaced }
+		}
 		return c, nil
 	case tea.KeyMsg:
 		if c.editing {
@@ -213,6 +234,9 @@ func (c *callScreen) View(width, height int) string {
 		}
 	case c.res != nil:
 		r := c.res
+		if c.note != "" {
+			meta = append(meta, truncateBlock(st.Warn.Width(w).Render("! "+c.note), w))
+		}
 		style, mark := st.OK, "✓"
 		if r.Status >= 400 {
 			style, mark = st.Bad, "✗"

@@ -170,9 +170,12 @@ func TestFlowTestCall(t *testing.T) {
 		waitText(t, tm, "HTTP 200 OK")
 		sendKeys(tm, "esc", "down", "down", "down", "enter")
 		waitText(t, tm, "✓ valid")
-		h.clk.Advance(3 * time.Minute) // the server now sees the token as expired
+		h.clk.Advance(3 * time.Minute) // the token expires: the call gets a new one first
 		sendKeys(tm, "x")
-		waitText(t, tm, "HTTP 401")
+		waitText(t, tm, "HTTP 200 OK")
+		h.srv.RevokeIssuedTokens() // the provider revokes it early: one refetch, one retry
+		sendKeys(tm, "r")
+		waitText(t, tm, "fetched a new one")
 		finish(t, tm)
 	})
 }

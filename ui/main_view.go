@@ -120,6 +120,8 @@ func (r *rowData) tokenCell(p vault.Profile) (string, lipgloss.Style) {
 		return "✗ expired", st.Bad
 	case vault.TokenError:
 		return "✗ error", st.Bad
+	case vault.TokenRejected:
+		return "✗ rejected", st.Bad
 	case vault.TokenNoExpiry:
 		return "? no expiry", st.Info
 	}
@@ -363,6 +365,8 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 			out = append(out, head, st.Text.Render("A cached token is valid for "+oauth.ShortDuration(status.Left)+"."), st.Subtle.Render("enter loads it · r fetches a new one"))
 		case vault.TokenError:
 			out = append(out, head, truncateLine(st.Bad.Render("✗ last fetch failed: "+oauth.Sanitize(ts.LastError)), w), st.Subtle.Render("enter tries again"))
+		case vault.TokenRejected:
+			out = append(out, head, truncateLine(st.Bad.Render("✗ the API rejected the last token (HTTP 401) before its expiry"), w), st.Subtle.Render("enter fetches a new one"))
 		default:
 			out = append(out, head, st.Text.Render("No token yet.")+st.Subtle.Render("  enter fetches one"))
 		}

@@ -42,12 +42,30 @@ func TestCallOKAnd401(t *testing.T) {
 	h.press("pgdown", "pgup")
 	h.press("esc")
 
-	// 401: the server's clock passes the token's expiry; the call explains it.
+	// The token the list holds expires: the call is sent with a new one, never the
+	// expired one.
 	h.selectProfile("dash-staging")
 	h.press("enter")
 	h.clk.Advance(3 * time.Minute)
 	h.press("x")
-	h.mustContain("✗ HTTP 401 Unauthorized", "why: the token was rejected as invalid", "expired")
+	h.mustContain("✓ HTTP 200 OK")
+	h.press("esc")
+
+	// The provider revokes every token before its expiry: the API's 401 drops the
+	// cached token, a new one is fetched and the call sent once more.
+	h.srv.RevokeIssuedTokens()
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK", "the API rejected the cached token (HTTP 401); fetched a new one")
+	h.press("esc")
+
+	// And when the new token is rejected too: one retry, then the 401, explained.
+	h.srv.RevokeIssuedTokens()
+	h.srv.SetMisbehaviour("dash-staging", oauthtest.Misbehaviour{Opaque: true})
+	h.press("x")
+	h.mustContain("✗ HTTP 401 Unauthorized", "why: the token was rejected as invalid", "rejected too")
+	h.press("esc")
+	h.mustContain("✗ rejected")
+	h.press("x")
 	h.press("e")
 	if !h.m.overlay.Capturing() {
 		t.Fatal("editing the request does not capture keys")
