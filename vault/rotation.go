@@ -43,8 +43,8 @@ func (v *Vault) optional(ctx context.Context, key string) (string, bool, error) 
 // StageSecret writes the new secret beside the active one. It refuses while the previous
 // rotation's old secret is still kept, so that one is never overwritten unseen.
 func (v *Vault) StageSecret(ctx context.Context, name, secret string) (Profile, error) {
-	if secret == "" {
-		return Profile{}, &FieldError{Field: "client_secret", Problem: "is empty"}
+	if err := CheckSecret(secret); err != nil {
+		return Profile{}, err
 	}
 	p, err := v.Recover(ctx, name)
 	if err != nil {

@@ -61,8 +61,8 @@ func (v *Vault) Get(name string) (Profile, error) {
 // Add validates p, stores secret, then writes the profile. If the profile cannot be
 // written the secret is removed again, so nothing is left half-added.
 func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, error) {
-	if secret == "" {
-		return Profile{}, &FieldError{Field: "client_secret", Problem: "is empty"}
+	if err := CheckSecret(secret); err != nil {
+		return Profile{}, err
 	}
 	now := v.Now().UTC().Truncate(time.Second)
 	p.ID = NewID()
@@ -156,8 +156,8 @@ func (v *Vault) Secret(ctx context.Context, p Profile) (string, error) {
 // ReplaceSecret overwrites the active secret without keeping the old one (for fixing a
 // mistyped secret; rotation keeps the old one aside instead).
 func (v *Vault) ReplaceSecret(ctx context.Context, name, secret string) (Profile, error) {
-	if secret == "" {
-		return Profile{}, &FieldError{Field: "client_secret", Problem: "is empty"}
+	if err := CheckSecret(secret); err != nil {
+		return Profile{}, err
 	}
 	p, err := v.Get(name)
 	if err != nil {

@@ -51,12 +51,13 @@ func usageErr(err error) error { return &usageError{err: err} }
 func exitCode(err error) int {
 	var xe *exitError
 	var ue *usageError
+	var fe *vault.FieldError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &xe):
 		return xe.code
-	case errors.As(err, &ue), errors.Is(err, vault.ErrProfileNotFound), strings.HasPrefix(err.Error(), "unknown command"),
+	case errors.As(err, &ue), errors.As(err, &fe), errors.Is(err, vault.ErrProfileNotFound), strings.HasPrefix(err.Error(), "unknown command"),
 		strings.HasPrefix(err.Error(), "accepts "), strings.HasPrefix(err.Error(), "requires "):
 		return ExitUsage
 	case oauth.IsNetwork(err):

@@ -1,0 +1,56 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+func TestPlaceholderSecrets(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"<EDS_SECRET HERE>", "<secret>", "your_client_secret", "YOUR_SECRET", "Your-Client-Secret",
+		"changeme", "CHANGEME", "xxx", "XXXXXXXXXXXX", "PUT_SECRET_HERE", "secret here", "${EDS_SECRET}", "{{ client_secret }}",
+		"********", " changeme ", "[your secret]"} {
+		if !IsPlaceholderSecret(s) {
+			t.Errorf("%q is a placeholder", s)
+		}
+		if err := CheckSecret(s); err == nil {
+			t.Errorf("CheckSecret(%q) accepted it", s)
+		}
+	}
+	for _, s := range []string{"x8Kq-changeme-Zt2", "s3cret+/=", "whereverHere9", "xxxy", "<a", "a>", "sphere", "eds-Secret+/=1",
+		"my-client-secret-value-7f3a"} {
+		if IsPlaceholderSecret(s) {
+			t.Errorf("%q is a real-looking secret, refused", s)
+		}
+	}
+}
+
+// TestPlaceholderNeverStored: every way a secret enters the vault refuses a
+// placeholder and saves nothing.
+func TestPlaceholderNeverStored(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	v := Open(t.TempDir(), NewMemoryStore())
+	p := Profile{Name: "eds", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}
+	var fe *FieldError
+	if _, err := v.Add(ctx, p, "<EDS_SECRET HERE>"); !errors.As(err, &fe) || fe.Field != "client_secret" {
+		t.Fatalf("add: %v", err)
+	}
+	if ps, _ := v.List(); len(ps) != 0 {
+		t.Fatal("a profile was saved")
+	}
+	added, err := v.Add(ctx, p, "real-s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.ReplaceSecret(ctx, "eds", "changeme"); !errors.As(err, &fe) {
+		t.Fatalf("replace: %v", err)
+	}
+	if _, err := v.StageSecret(ctx, "eds", "your_client_secret"); !errors.As(err, &fe) {
+		t.Fatalf("stage: %v", err)
+	}
+	if s, err := v.Secret(ctx, added); err != nil || s != "real-s3cret" {
+		t.Fatalf("the secret changed: %q %v", s, err)
+	}
+}
