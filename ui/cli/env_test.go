@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
 )
 
 // hostileClientIDs are client IDs (they come from files and flags) that each try to run
@@ -186,7 +187,7 @@ func TestEnvShellSyntax(t *testing.T) {
 	}
 
 	for _, id := range []string{"a\x1b]52;c;aGk=\x07b", "a\tb", "a\x7fb", "a\u0085b", "a\u202eb"} {
-		e.run("", "edit", "gen", "--client-id", id)
+		editByHand(t, e.dir, "gen", func(p *vault.Profile) { p.ClientID = id }) // oat edit refuses control characters
 		r := e.run("", "env", "gen")
 		if r.code != ExitFailure || r.out != "" || !strings.Contains(r.err, "OAT_CLIENT_ID") || strings.Contains(r.err, id) || strings.ContainsAny(r.err, "\x1b\t\x7f\u0085\u202e") {
 			t.Fatalf("client id %q: want a refusal naming OAT_CLIENT_ID, without the value, and no output; got %d %q %q", id, r.code, r.out, r.err)

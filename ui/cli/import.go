@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 )
@@ -51,13 +52,15 @@ func (a *App) importCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Out, "imported %s from %s\n", added.Name, args[0])
-			fmt.Fprintf(a.Out, "  client id  %s (%s)\n  token URL  %s (%s)\n", added.ClientID, creds.Keys["client_id"], added.TokenURL, creds.Keys["token_url"])
+			// The values passed Validate; OneLine all the same, as everywhere a profile is shown.
+			file, one := oauth.OneLine(args[0]), oauth.OneLine
+			fmt.Fprintf(a.Out, "imported %s from %s\n", added.Name, file)
+			fmt.Fprintf(a.Out, "  client id  %s (%s)\n  token URL  %s (%s)\n", one(added.ClientID), creds.Keys["client_id"], one(added.TokenURL), creds.Keys["token_url"])
 			if added.APIBaseURL != "" {
-				fmt.Fprintf(a.Out, "  API URL    %s (%s)\n", added.APIBaseURL, creds.Keys["api_url"])
+				fmt.Fprintf(a.Out, "  API URL    %s (%s)\n", one(added.APIBaseURL), creds.Keys["api_url"])
 			}
 			fmt.Fprintf(a.Out, "  secret     from %s, stored in the %s store, fingerprint %s\n", creds.Keys["secret"], v.Secrets.Name(), added.SecretFingerprint)
-			fmt.Fprintf(a.Out, "The secret is still in plain text in %s: delete that file once `oat token %s` works.\n", args[0], added.Name)
+			fmt.Fprintf(a.Out, "The secret is still in plain text in %s: delete that file once `oat token %s` works.\n", file, added.Name)
 			return nil
 		},
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,8 +16,18 @@ import (
 func (a *App) inspectCmd() *cobra.Command {
 	var verify, asJSON, force bool
 	cmd := &cobra.Command{
-		Use:               "inspect NAME",
-		Short:             "Show what is inside the profile's token: header, claims, scopes, expiry, signature",
+		Use:   "inspect NAME",
+		Short: "Show what is inside the profile's token: header, claims, scopes, expiry, signature",
+		Long: `Show what is inside the profile's token: header, claims, scopes, expiry. Every claim is
+on one line; control characters in it are shown escaped (\n, \x1b, \u202e), never
+interpreted.
+
+--verify checks the signature against the issuer's published keys (discovery from the
+token's iss, then its JWKS). A profile set up with --discover accepts only tokens of
+the issuer it was discovered from. With --verify the exit code is the outcome:
+  0  verified
+  3  failed: bad signature, unknown key, alg none or HMAC, wrong issuer, expired
+  1  not verifiable: an opaque token, no iss, or the issuer's keys could not be found`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -28,22 +39,49 @@ func (a *App) inspectCmd() *cobra.Command {
 			in := oauth.Inspect(res.Token.AccessToken, res.Profile.Scopes, res.Token.Scopes, now)
 			var ver *oauth.Verification
 			if verify {
-				ver = b.Client.Verify(cmd.Context(), res.Token.AccessToken, "")
+				ver = b.Client.Verify(cmd.Context(), res.Token.AccessToken, res.Profile.Issuer)
 			}
 			if asJSON {
-				return json.NewEncoder(a.Out).Encode(inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType))
+				if err := writeJSON(a.Out, inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType), false); err != nil {
+					return err
+				}
+			} else {
+				writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now)
 			}
-			writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now)
-			if ver != nil && ver.Status == oauth.VerifyFailed {
-				return &exitError{code: ExitAuth, silent: true}
-			}
-			return nil
+			return verifyExit(ver)
 		},
 	}
-	cmd.Flags().BoolVar(&verify, "verify", false, "verify the signature against the issuer's published keys (discovery + JWKS)")
+	cmd.Flags().BoolVar(&verify, "verify", false, "verify the signature against the issuer's published keys (discovery + JWKS); exits 0 verified, 3 failed, 1 not verifiable")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
 	return cmd
+}
+
+// verifyExit is the exit of inspect --verify: nil when verified (or not asked), 3 when
+// verification failed, 1 when the token could not be verified.
+func verifyExit(ver *oauth.Verification) error {
+	switch {
+	case ver == nil || ver.Status == oauth.Verified:
+		return nil
+	case ver.Status == oauth.VerifyFailed:
+		return &exitError{code: ExitAuth, silent: true}
+	}
+	return &exitError{code: ExitFailure, silent: true}
+}
+
+// writeJSON writes v as JSON that is safe on a terminal: encoding/json escapes C0
+// controls but leaves C1 and bidi controls raw, which JSONSafe escapes.
+func writeJSON(w io.Writer, v any, indent bool) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(oauth.JSONSafe(buf.Bytes()))
+	return err
 }
 
 func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, typ string) map[string]any {
@@ -87,7 +125,7 @@ func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Ins
 		fmt.Fprintln(w, "expires   unknown (no expiry given)")
 	}
 	if in.JWT != nil {
-		fmt.Fprintf(w, "\nheader    alg=%s kid=%s typ=%s\n", oauth.Sanitize(in.JWT.Alg), oauth.Sanitize(in.JWT.Kid), oauth.Sanitize(in.JWT.Typ))
+		fmt.Fprintf(w, "\nheader    alg=%s kid=%s typ=%s\n", oauth.OneLine(in.JWT.Alg), oauth.OneLine(in.JWT.Kid), oauth.OneLine(in.JWT.Typ))
 		fmt.Fprintln(w, "\nclaims")
 		tw := newTable(w)
 		times := map[string]oauth.TimeClaim{}
@@ -111,7 +149,7 @@ func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Ins
 	}
 	if ver != nil {
 		mark := map[oauth.VerifyStatus]string{oauth.Verified: "✓", oauth.NotVerifiable: "?", oauth.VerifyFailed: "✗"}[ver.Status]
-		fmt.Fprintf(w, "signature %s %s: %s\n", mark, ver.Status, ver.Reason)
+		fmt.Fprintf(w, "signature %s %s: %s\n", mark, ver.Status, oauth.Sanitize(ver.Reason))
 	}
 }
 
@@ -188,7 +226,7 @@ profile's test request is sent.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Err, "%s %s\nHTTP %d %s · %s", out.Method, out.URL, out.Status, out.StatusText, out.Latency.Round(time.Millisecond))
+			fmt.Fprintf(a.Err, "%s %s\nHTTP %d %s · %s", oauth.OneLine(out.Method), oauth.OneLine(out.URL), out.Status, out.StatusText, out.Latency.Round(time.Millisecond))
 			if out.ContentType != "" {
 				fmt.Fprintf(a.Err, " · %s", out.ContentType)
 			}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -52,9 +51,7 @@ func (a *App) lsCmd() *cobra.Command {
 				rows = append(rows, makeRow(v, p, states[p.ID], now))
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rows)
+				return writeJSON(a.Out, rows, true) // exact values; C1 and bidi controls \u-escaped
 			}
 			if len(rows) == 0 {
 				fmt.Fprintln(a.Err, "no profiles yet: oat add NAME --token-url … --client-id …, oat import FILE.env, or try oat demo")
@@ -74,7 +71,8 @@ func (a *App) lsCmd() *cobra.Command {
 				if env == "" {
 					env = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, env, r.ClientID, tokenCell(r), age)
+				// A hand-edited profiles.toml can hold anything: fields are shown escaped.
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, oauth.OneLine(env), oauth.OneLine(r.ClientID), tokenCell(r), age)
 			}
 			return tw.Flush()
 		},

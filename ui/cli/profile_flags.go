@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -18,11 +20,14 @@ type profileFlags struct {
 	discover                                               string
 	scopes, params, headers                                []string
 	insecure                                               bool
+	// yes accepts a discovered token endpoint on another origin than the issuer.
+	yes bool
 }
 
 func (f *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint URL")
-	fs.StringVar(&f.discover, "discover", "", "issuer URL to discover the token endpoint from (e.g. a Keycloak realm URL)")
+	fs.StringVar(&f.discover, "discover", "", "issuer URL to discover the token endpoint from (e.g. a Keycloak realm URL); the issuer is kept, and inspect --verify accepts only its tokens")
+	fs.BoolVarP(&f.yes, "yes", "y", false, "with --discover: accept a token endpoint on another origin (scheme, host, port) than the issuer")
 	fs.StringVar(&f.clientID, "client-id", "", "client ID")
 	fs.StringArrayVar(&f.scopes, "scope", nil, "scope to request (repeatable; on edit replaces the list)")
 	fs.StringVar(&f.audience, "audience", "", "audience parameter")
@@ -53,13 +58,21 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 			return fmt.Errorf("--discover: %w", err)
 		}
 		if m.TokenEndpoint == "" {
-			return fmt.Errorf("--discover: %s names no token_endpoint", m.Source)
+			return fmt.Errorf("--discover: %s names no token_endpoint", oauth.OneLine(m.Source))
 		}
-		p.TokenURL = m.TokenEndpoint
+		issOrigin, tokOrigin, cross := m.TokenEndpointOrigin()
+		if cross && !f.yes {
+			return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client secret would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
+				oauth.OneLine(m.TokenEndpoint), tokOrigin, issOrigin, tokOrigin))
+		}
+		p.TokenURL, p.Issuer = m.TokenEndpoint, m.Issuer
 		if !fs.Changed("auth") {
 			p.AuthMethod = m.SuggestedAuth()
 		}
-		fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", m.TokenEndpoint, m.Source)
+		fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
+		if cross {
+			fmt.Fprintf(a.Err, "  on %s, not on the issuer's origin %s: accepted because of --yes\n", tokOrigin, issOrigin)
+		}
 	}
 	if fs.Changed("token-url") || (all && f.discover == "") {
 		p.TokenURL = f.tokenURL
@@ -169,7 +182,7 @@ func (a *App) addCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.Out, "added %s: client %s, token URL %s\nsecret stored in the %s store, fingerprint %s (oat never shows the secret again)\n",
-				added.Name, added.ClientID, added.TokenURL, v.Secrets.Name(), added.SecretFingerprint)
+				added.Name, oauth.OneLine(added.ClientID), oauth.OneLine(added.TokenURL), v.Secrets.Name(), oauth.OneLine(added.SecretFingerprint))
 			return nil
 		},
 	}
@@ -194,7 +207,7 @@ func (a *App) editCmd() *cobra.Command {
 			if _, err := v.Get(args[0]); err != nil {
 				return err
 			}
-			if cmd.Flags().NFlag() == 0 {
+			if n := cmd.Flags().NFlag(); n == 0 || (n == 1 && cmd.Flags().Changed("yes")) {
 				return usageErr(fmt.Errorf("nothing to change: give the flags to set (see oat edit --help)"))
 			}
 			var secret string
@@ -209,6 +222,9 @@ func (a *App) editCmd() *cobra.Command {
 				}
 				return f.apply(cmd.Context(), a, cmd.Flags(), p, false)
 			})
+			if errors.Is(err, vault.ErrInvalidProfile) {
+				return usageErr(err) // names the fields to fix
+			}
 			if err != nil {
 				return err
 			}
@@ -216,7 +232,7 @@ func (a *App) editCmd() *cobra.Command {
 				if p, err = v.ReplaceSecret(cmd.Context(), p.Name, secret); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.Out, "secret replaced, fingerprint %s (use oat rotate to rotate with a check)\n", p.SecretFingerprint)
+				fmt.Fprintf(a.Out, "secret replaced, fingerprint %s (use oat rotate to rotate with a check)\n", oauth.OneLine(p.SecretFingerprint))
 			}
 			fmt.Fprintf(a.Out, "updated %s\n", p.Name)
 			return nil
@@ -245,7 +261,7 @@ func (a *App) rmCmd() *cobra.Command {
 				return err
 			}
 			if !yes {
-				ok, err := a.confirm(fmt.Sprintf("Remove profile %s (client %s) and its secret %s?", p.Name, p.ClientID, p.SecretFingerprint))
+				ok, err := a.confirm(fmt.Sprintf("Remove profile %s (client %s) and its secret %s?", p.Name, oauth.OneLine(p.ClientID), oauth.OneLine(p.SecretFingerprint)))
 				if err != nil {
 					return err
 				}

@@ -322,7 +322,9 @@ func (a *App) completeProfiles(cmd *cobra.Command, args []string, toComplete str
 			if desc == "" {
 				desc = p.ClientID
 			}
-			out = append(out, p.Name+"\t"+desc)
+			// A tab or a line break would break the completion protocol, and shells print
+			// descriptions as they are: escaped like every profile field shown.
+			out = append(out, p.Name+"\t"+oauth.OneLine(desc))
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
