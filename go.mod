@@ -12,6 +12,7 @@ require (
 	github.com/charmbracelet/x/ansi v0.11.6
 	github.com/charmbracelet/x/exp/golden v0.0.0-20241011142426-46044092ad91
 	github.com/charmbracelet/x/exp/teatest v0.0.0-20251215102626-e0db08df7383
+	github.com/creack/pty v1.1.24
 	github.com/go-jose/go-jose/v4 v4.1.8
 	github.com/gofrs/flock v0.13.1
 	github.com/muesli/termenv v0.16.0
@@ -48,3 +49,7 @@ require (
 	golang.org/x/crypto v0.55.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
+
+// Bubble Tea v1 asks the terminal for its background colour in a package init, so in
+// every oat command: ui/third_party/bubbletea is v1.3.10 without that file (see OAT.md).
+replace github.com/charmbracelet/bubbletea => ./ui/third_party/bubbletea

@@ -31,7 +31,7 @@ func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
 		return err
 	}
 	noColor := opts.NoColor || os.Getenv("NO_COLOR") != ""
-	setBackground(os.Getenv)
+	settleBackground(os.Getenv)
 	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(os.Stderr), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	final, err := p.Run()
@@ -44,23 +44,33 @@ func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
 	return nil
 }
 
-// setBackground tells lipgloss whether the background is dark when the environment
-// says so (OAT_BACKGROUND=light|dark, or the COLORFGBG that many terminals set), so it
-// need not ask the terminal: a terminal that never answers that query (a serial
-// console, script(1)) would otherwise hold the first frame for seconds.
-func setBackground(getenv func(string) string) {
+// settleBackground decides, before the program takes the terminal, whether the
+// background is dark. The environment first (OAT_BACKGROUND=light|dark, or the COLORFGBG
+// that many terminals set), so that a terminal that never answers the query (a serial
+// console, script(1)) does not hold the first frame for seconds. Otherwise lipgloss asks
+// the terminal now: later, Bubble Tea would be reading the answer as keys. Only the app
+// asks; the commands never do (see ui/third_party/bubbletea/OAT.md).
+func settleBackground(getenv func(string) string) {
+	if dark, ok := backgroundFromEnv(getenv); ok {
+		lipgloss.SetHasDarkBackground(dark)
+		return
+	}
+	lipgloss.HasDarkBackground() // asks once and keeps the answer
+}
+
+// backgroundFromEnv says whether the environment tells a dark background from a light one.
+func backgroundFromEnv(getenv func(string) string) (dark, ok bool) {
 	switch strings.ToLower(getenv("OAT_BACKGROUND")) {
 	case "light":
-		lipgloss.SetHasDarkBackground(false)
-		return
+		return false, true
 	case "dark":
-		lipgloss.SetHasDarkBackground(true)
-		return
+		return true, true
 	}
 	if fgbg := getenv("COLORFGBG"); strings.Contains(fgbg, ";") {
 		parts := strings.Split(fgbg, ";")
 		if bg, err := strconv.Atoi(parts[len(parts)-1]); err == nil {
-			lipgloss.SetHasDarkBackground(bg < 7 || bg == 8)
+			return bg < 7 || bg == 8, true
 		}
 	}
+	return false, false
 }
