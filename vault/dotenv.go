@@ -123,6 +123,10 @@ type EnvCredentials struct {
 	Prefix                                    string
 	ClientID, Secret, TokenURL, APIURL, Scope string
 	Keys                                      map[string]string
+	// NoSecret says why the file holds no usable secret ("" when it does): EarthDaily's
+	// EDS.env comes with EDS_SECRET empty or a placeholder, for the user to fill in. The
+	// secret must then come from the user (Secret is empty).
+	NoSecret string
 }
 
 // FindCredentials recognises EarthDaily's EDS_CLIENT_ID / EDS_SECRET / EDS_AUTH_URL /
@@ -164,10 +168,18 @@ func FindCredentials(vals map[string]string, order []string) (*EnvCredentials, e
 		return ""
 	}
 	c.ClientID, c.Secret, c.TokenURL, c.APIURL, c.Scope = pick("client_id"), pick("secret"), pick("token_url"), pick("api_url"), pick("scope")
-	var missing []string
-	if c.Secret == "" {
-		missing = append(missing, c.Prefix+"CLIENT_SECRET or "+c.Prefix+"SECRET")
+	switch k := c.Keys["secret"]; {
+	case k == "":
+		c.NoSecret = "the file has no " + c.Prefix + "CLIENT_SECRET or " + c.Prefix + "SECRET"
+	case strings.TrimSpace(c.Secret) == "":
+		c.NoSecret = k + " is empty in the file"
+	case IsPlaceholderSecret(c.Secret):
+		c.NoSecret = k + " in the file is a placeholder"
 	}
+	if c.NoSecret != "" {
+		c.Secret = ""
+	}
+	var missing []string
 	if c.TokenURL == "" {
 		missing = append(missing, c.Prefix+"TOKEN_URL or "+c.Prefix+"AUTH_URL")
 	}

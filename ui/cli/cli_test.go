@@ -30,6 +30,8 @@ type env struct {
 	secrets []string
 	vars    map[string]string
 	tty     bool
+	// typed is what the user types at hidden prompts (when tty is set).
+	typed []string
 }
 
 func newEnv(t *testing.T, kind string) *env {
@@ -70,7 +72,12 @@ func (e *env) run(stdin string, args ...string) result {
 		Getenv:     func(k string) string { return e.vars[k] },
 		IsTerminal: func(any) bool { return e.tty },
 		ReadPassword: func(string) (string, error) {
-			return "", fmt.Errorf("no terminal in tests")
+			if len(e.typed) == 0 {
+				return "", fmt.Errorf("no terminal in tests")
+			}
+			s := e.typed[0]
+			e.typed = e.typed[1:]
+			return s, nil
 		},
 		Store: e.store,
 	}

@@ -18,7 +18,14 @@ func (a *App) importCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Import a profile from a .env file (EarthDaily EDS.env, or CLIENT_ID / CLIENT_SECRET / TOKEN_URL / API_URL)",
+		Long: `Import a profile from a .env file: EarthDaily's EDS.env (EDS_CLIENT_ID, EDS_SECRET,
+EDS_AUTH_URL, EDS_API_URL), or CLIENT_ID / CLIENT_SECRET / TOKEN_URL / API_URL with any
+common prefix. When the file holds no usable secret (EDS.env is downloaded with
+EDS_SECRET empty or a placeholder such as <EDS_SECRET HERE>), the secret is asked at a
+hidden prompt, or read from stdin when stdin is not a terminal. A placeholder is never
+stored.`,
 		Example: `  oat import ~/Downloads/EDS.env            # EDS_CLIENT_ID, EDS_SECRET, EDS_AUTH_URL, EDS_API_URL
+  pass show eds | oat import ~/Downloads/EDS.env   # EDS_SECRET empty in the file
   oat import staging.env --name dash-staging --env staging`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -34,6 +41,23 @@ func (a *App) importCmd() *cobra.Command {
 			if err := p.Validate(); err != nil {
 				return usageErr(fmt.Errorf("%s: %w", args[0], err))
 			}
+			// EarthDaily's EDS.env is downloaded with EDS_SECRET empty or a placeholder:
+			// the secret, shown once by the provider, is taken the way add takes it.
+			secret, from := creds.Secret, "from "+creds.Keys["secret"]
+			if creds.NoSecret != "" {
+				if a.IsTerminal(a.In) {
+					fmt.Fprintf(a.Err, "oat: %s: %s; give the client secret the provider showed you.\n", oauth.OneLine(args[0]), creds.NoSecret)
+					from = "typed at the prompt"
+				} else {
+					from = "read from stdin"
+				}
+				if secret, err = a.readSecret(fmt.Sprintf("Client secret for %s (hidden): ", name)); err != nil {
+					return fmt.Errorf("%s: %s, and %w", oauth.OneLine(args[0]), creds.NoSecret, err)
+				}
+			}
+			if err := vault.CheckSecret(secret); err != nil {
+				return err
+			}
 			v, err := a.Vault()
 			if err != nil {
 				return err
@@ -48,7 +72,7 @@ func (a *App) importCmd() *cobra.Command {
 			} else if !errors.Is(err, vault.ErrProfileNotFound) {
 				return err
 			}
-			added, err := v.Add(cmd.Context(), p, creds.Secret)
+			added, err := v.Add(cmd.Context(), p, secret)
 			if err != nil {
 				return err
 			}
@@ -59,8 +83,10 @@ func (a *App) importCmd() *cobra.Command {
 			if added.APIBaseURL != "" {
 				fmt.Fprintf(a.Out, "  API URL    %s (%s)\n", one(added.APIBaseURL), creds.Keys["api_url"])
 			}
-			fmt.Fprintf(a.Out, "  secret     from %s, stored in the %s store, fingerprint %s\n", creds.Keys["secret"], v.Secrets.Name(), added.SecretFingerprint)
-			fmt.Fprintf(a.Out, "The secret is still in plain text in %s: delete that file once `oat token %s` works.\n", file, added.Name)
+			fmt.Fprintf(a.Out, "  secret     %s, stored in the %s store, fingerprint %s\n", from, v.Secrets.Name(), added.SecretFingerprint)
+			if creds.NoSecret == "" {
+				fmt.Fprintf(a.Out, "The secret is still in plain text in %s: delete that file once `oat token %s` works.\n", file, added.Name)
+			}
 			return nil
 		},
 	}
