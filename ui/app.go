@@ -88,6 +88,11 @@ type Model struct {
 	autoRefresh bool
 
 	clip clipState
+	// quitting is set once a quit waits for the clipboard to be cleared: asking again
+	// quits at once (ctrl+c always quits) and Run clears what is still pending.
+	quitting bool
+	// exitErr is what went wrong on the way out, for Run to say once the screen is back.
+	exitErr error
 }
 
 // clipState is the pending clipboard clear.
@@ -236,6 +241,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.setStatus("clipboard cleared", false)
 		}
 		return m, m.setStatus("clipboard left alone: it holds something else now", false)
+	case clearedBeforeQuitMsg:
+		m.clip = clipState{}
+		m.exitErr = msg.err
+		return m, tea.Quit
 	case copySecretMsg:
 		return m, m.copyValue("secret", msg.value)
 	case closeScreenMsg:
@@ -250,8 +259,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onMouse(msg)
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" {
-			m.cancelAll()
-			return m, tea.Quit
+			return m, m.quit()
 		}
 		if m.overlay != nil {
 			if !m.overlay.Capturing() && key.Matches(msg, m.keys.Help) {
@@ -401,6 +409,33 @@ func (m *Model) onTick() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// quit ends the app. A copy still waiting for its 45 s clear is cleared first, since the
+// timer dies with the app and the clipboard would keep the token.
+func (m *Model) quit() tea.Cmd {
+	m.cancelAll()
+	if !m.clip.active || m.quitting {
+		return tea.Quit
+	}
+	m.quitting = true
+	return clearBeforeQuitCmd(m.deps.Clipboard, m.clip.value)
+}
+
+// clearOnExit clears a copy whose clear is still pending once the program has ended
+// without quit (a signal, the context, a second ctrl+c during the first clear), and
+// reports what went wrong on the way out. Run calls it on the final model.
+func (m *Model) clearOnExit() error {
+	if m.clip.active {
+		if _, err := m.deps.Clipboard.ClearIf(m.clip.value); err != nil {
+			m.exitErr = errors.Join(m.exitErr, err)
+		}
+		m.clip = clipState{}
+	}
+	if m.exitErr != nil {
+		return fmt.Errorf("the clipboard may still hold what oat copied: clearing it failed: %w", m.exitErr)
+	}
+	return nil
+}
+
 func (m *Model) copyValue(what, value string) tea.Cmd {
 	m.clip = clipState{active: true, what: what, value: value, until: m.now().Add(ClipboardClearAfter * time.Second)}
 	return copyCmd(m.deps.Clipboard, what, value)
@@ -426,8 +461,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	p, hasSel := m.selected()
 	switch {
 	case key.Matches(msg, m.keys.Quit):
-		m.cancelAll()
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, m.keys.Help):
 		m.fullHelp = !m.fullHelp
 		return nil

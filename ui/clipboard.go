@@ -2,12 +2,14 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/atotto/clipboard"
 	"github.com/aymanbagabas/go-osc52/v2"
+	"golang.org/x/term"
 )
 
 // ClipboardClearAfter is how long a copied token or secret stays on the clipboard.
@@ -23,30 +25,61 @@ type Clipboard interface {
 	ClearIf(s string) (cleared bool, err error)
 }
 
+// errNoTerminal says there is no terminal to send OSC 52 to.
+var errNoTerminal = errors.New("no terminal for OSC 52")
+
 // systemClipboard uses the OS clipboard (xclip, xsel, wl-copy, pbcopy, Windows) where
-// one is available, and always also OSC 52 on the terminal, which reaches the local
-// clipboard over SSH and through tmux.
+// one is available, and also OSC 52 on the terminal, which reaches the local clipboard
+// over SSH and through tmux.
 type systemClipboard struct {
-	tty io.Writer
-	env func(string) string
+	// terminal opens the terminal for one OSC 52 sequence, or returns errNoTerminal.
+	terminal func() (io.WriteCloser, error)
+	env      func(string) string
 }
 
-// NewSystemClipboard returns the real clipboard; OSC 52 goes to tty (the terminal).
-func NewSystemClipboard(tty io.Writer) Clipboard {
-	return &systemClipboard{tty: tty, env: os.Getenv}
+// NewSystemClipboard returns the real clipboard. OSC 52 goes to a terminal and nowhere
+// else (the sequence carries the token): stderr when it is one, else the controlling
+// terminal, /dev/tty, which is where the app draws; with neither, OSC 52 is skipped and
+// Copy says so.
+func NewSystemClipboard() Clipboard {
+	return &systemClipboard{terminal: openTerminal, env: os.Getenv}
 }
 
-func (c *systemClipboard) osc52(s string) error {
+func openTerminal() (io.WriteCloser, error) {
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		return nopCloser{os.Stderr}, nil
+	}
+	f, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err != nil {
+		return nil, errNoTerminal
+	}
+	if !term.IsTerminal(int(f.Fd())) {
+		f.Close()
+		return nil, errNoTerminal
+	}
+	return f, nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+func (c *systemClipboard) osc52(s string) (err error) {
+	w, err := c.terminal()
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, w.Close()) }()
 	seq := osc52.New(s)
 	if s == "" {
 		seq = osc52.Clear()
 	}
 	if c.env("TMUX") != "" {
-		if _, err := seq.Tmux().WriteTo(c.tty); err != nil {
+		if _, err := seq.Tmux().WriteTo(w); err != nil {
 			return err
 		}
 	}
-	_, err := seq.WriteTo(c.tty)
+	_, err = seq.WriteTo(w)
 	return err
 }
 
@@ -56,10 +89,13 @@ func (c *systemClipboard) Copy(s string) (string, error) {
 	if sysErr == nil {
 		via = append(via, "system clipboard")
 	}
-	if err := c.osc52(s); err == nil {
+	switch err := c.osc52(s); {
+	case err == nil:
 		via = append(via, "terminal (OSC 52)")
-	} else if sysErr != nil {
-		return "", errors.Join(sysErr, err)
+	case sysErr != nil:
+		return "", fmt.Errorf("no system clipboard (%w), and %w", sysErr, err)
+	case errors.Is(err, errNoTerminal):
+		via[0] += " (not OSC 52: stderr is not a terminal and there is no /dev/tty)"
 	}
 	return strings.Join(via, " + "), nil
 }
@@ -73,5 +109,8 @@ func (c *systemClipboard) ClearIf(s string) (bool, error) {
 			return false, err
 		}
 	}
-	return true, c.osc52("")
+	if err := c.osc52(""); err != nil && !errors.Is(err, errNoTerminal) {
+		return false, err
+	}
+	return true, nil
 }

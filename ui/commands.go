@@ -44,6 +44,14 @@ func clearClipboardCmd(c Clipboard, s string) tea.Cmd {
 	}
 }
 
+// clearBeforeQuitCmd empties the clipboard if it still holds s, on the way out.
+func clearBeforeQuitCmd(c Clipboard, s string) tea.Cmd {
+	return func() tea.Msg {
+		_, err := c.ClearIf(s)
+		return clearedBeforeQuitMsg{err: err}
+	}
+}
+
 // deleteCmd removes a profile with its secrets.
 func deleteCmd(v *vault.Vault, name string) tea.Cmd {
 	return func() tea.Msg {

@@ -51,6 +51,8 @@ type fakeClipboard struct {
 	content string
 	copies  int
 	clears  int
+	// clearIfs are the values ClearIf was called with, in order.
+	clearIfs []string
 }
 
 func (f *fakeClipboard) Copy(s string) (string, error) {
@@ -64,12 +66,19 @@ func (f *fakeClipboard) Copy(s string) (string, error) {
 func (f *fakeClipboard) ClearIf(s string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.clearIfs = append(f.clearIfs, s)
 	if f.content != s {
 		return false, nil
 	}
 	f.content = ""
 	f.clears++
 	return true, nil
+}
+
+func (f *fakeClipboard) clearIfCalls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.clearIfs...)
 }
 
 func (f *fakeClipboard) get() string {

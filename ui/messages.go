@@ -60,6 +60,9 @@ type clipboardClearedMsg struct {
 	err     error
 }
 
+// clearedBeforeQuitMsg reports the clearing of the clipboard that quitting waits for.
+type clearedBeforeQuitMsg struct{ err error }
+
 // closeScreenMsg asks the root to close the current overlay screen.
 type closeScreenMsg struct{}
 

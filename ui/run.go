@@ -32,11 +32,14 @@ func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
 	}
 	noColor := opts.NoColor || os.Getenv("NO_COLOR") != ""
 	settleBackground(os.Getenv)
-	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(os.Stderr), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
+	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	final, err := p.Run()
 	if fm, ok := final.(Model); ok {
 		fm.cancelAll()
+		if cerr := fm.clearOnExit(); cerr != nil {
+			fmt.Fprintln(os.Stderr, "oat:", cerr)
+		}
 	}
 	if err != nil && err != tea.ErrProgramKilled {
 		return fmt.Errorf("the terminal app stopped: %w", err)
