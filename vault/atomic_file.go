@@ -35,13 +35,23 @@ func ensureDir(dir string) error {
 
 // withLock runs fn while holding an exclusive cross-process lock on path+".lock".
 func withLock(ctx context.Context, path string, fn func() error) error {
+	return withLockMode(ctx, path, false, fn)
+}
+
+// withLockMode runs fn while holding a cross-process lock on path+".lock": shared (any
+// number of holders) or exclusive.
+func withLockMode(ctx context.Context, path string, shared bool, fn func() error) error {
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	lk := flock.New(path+".lock", flock.SetPermissions(0o600))
 	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
 	defer cancel()
-	ok, err := lk.TryLockContext(ctx, 5*time.Millisecond)
+	try := lk.TryLockContext
+	if shared {
+		try = lk.TryRLockContext
+	}
+	ok, err := try(ctx, 5*time.Millisecond)
 	if err != nil || !ok {
 		if err == nil {
 			err = ctx.Err()

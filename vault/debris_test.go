@@ -9,11 +9,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // Debris a killed process leaves behind: temp files, orphan secrets, profiles without a
@@ -192,5 +196,241 @@ func TestStaleTempCleanupTouchesOnlyOatsOwn(t *testing.T) {
 	}
 	if _, err := os.Stat(target); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// keysOf lists the store keys of profile id ("": every key).
+func keysOf(t *testing.T, fs *FileStore, id string) []string {
+	t.Helper()
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	m, err := fs.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for k := range m {
+		if id == "" || strings.HasPrefix(k, id+"/") {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// setUpDoomed makes a vault holding "keep" and "doomed"; doomed has every key a profile
+// can have: an active secret, a previous one kept aside after a rotation, a cached token.
+func setUpDoomed(t *testing.T, dir string) Profile {
+	t.Helper()
+	ctx := context.Background()
+	v, _ := debrisVault(dir)
+	add := func(name, secret string) {
+		if _, err := v.Add(ctx, Profile{Name: name, TokenURL: "https://a.example/token", ClientID: "c-" + name, AuthMethod: AuthPost}, secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("keep", "keep-Secret")
+	add("doomed", "doomed-Old")
+	if _, err := v.StageSecret(ctx, "doomed", "doomed-New"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := v.Promote(ctx, "doomed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.SaveToken(ctx, p, CachedToken{AccessToken: "doomed-Token", ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// `rm` killed at each of its writes in turn must never leave a profile without its
+// secret; whatever it leaves is finished by running rm again (profile still there) or is
+// found and pruned as orphans (profile gone).
+func TestRemoveKilledAtEveryWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for at := 1; ; at++ {
+		dir := t.TempDir()
+		doomed := setUpDoomed(t, dir)
+		if !runKilled(t, dir, "rm doomed", at) {
+			if at < 3 {
+				t.Fatalf("rm finished after %d writes", at-1)
+			}
+			break
+		}
+		v, fs := debrisVault(dir)
+		ps, err := v.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if _, err := v.Secret(ctx, p); err != nil {
+				t.Fatalf("killed at write %d: profile %s lost its secret: %v", at, p.Name, err)
+			}
+		}
+		if Find(ps, "keep") < 0 {
+			t.Fatalf("killed at write %d: keep is gone", at)
+		}
+		left := keysOf(t, fs, doomed.ID)
+		if Find(ps, "doomed") >= 0 {
+			// Nothing half-done: run rm again.
+			if err := v.Remove(ctx, "doomed"); err != nil {
+				t.Fatalf("killed at write %d: rm again: %v", at, err)
+			}
+		} else {
+			t.Logf("killed at write %d: profile gone, store keys left: %v", at, left)
+			checkAndPrune(t, v, doomed.ID, left)
+		}
+		if got := keysOf(t, fs, doomed.ID); len(got) != 0 {
+			t.Fatalf("killed at write %d: keys left after the next step: %v", at, got)
+		}
+		for _, s := range []string{"doomed-Old", "doomed-New", "doomed-Token"} {
+			if got := decryptableWith(t, dir, s); len(got) != 0 {
+				t.Fatalf("killed at write %d: %s still decrypts from %v", at, s, got)
+			}
+		}
+		if got := tempFiles(t, dir); len(got) != 0 {
+			t.Fatalf("killed at write %d: temp files left: %v", at, got)
+		}
+	}
+}
+
+// unlistable hides a store's listing, as the OS keyring has none: orphans must then be
+// found under the IDs oat recorded while adding or removing.
+type unlistable struct{ SecretStore }
+
+// checkAndPrune asserts that the orphans of the removed profile id are exactly the keys
+// left, whether or not the store can list its keys, and that pruning deletes them.
+func checkAndPrune(t *testing.T, v *Vault, id string, left []string) {
+	t.Helper()
+	ctx := context.Background()
+	keyringLike := Open(v.Dir, unlistable{v.Secrets})
+	for _, w := range []*Vault{v, keyringLike} {
+		d, err := w.FindDebris(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(d.Orphans, " ") != strings.Join(left, " ") || len(d.NoSecret) != 0 {
+			t.Fatalf("store %T: orphans %v (want %v), without secret %v", w.Secrets, d.Orphans, left, d.NoSecret)
+		}
+		if len(left) > 0 && strings.Join(d.OrphanIDs(), " ") != id {
+			t.Fatalf("orphan ids %v, want %s", d.OrphanIDs(), id)
+		}
+	}
+	if _, err := keyringLike.PruneOrphans(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := v.FindDebris(ctx)
+	if err != nil || len(d.Orphans) != 0 || len(d.pending) != 0 {
+		t.Fatalf("after prune: %+v %v", d, err)
+	}
+	if doc, err := v.Profiles.loadDoc(); err != nil || len(doc.Pending) != 0 {
+		t.Fatalf("pending ids left: %v %v", doc, err)
+	}
+}
+
+// `add` killed at each of its writes: the profile is either whole (with its secret) or
+// absent, and a secret stored for an absent profile is found as an orphan even by a store
+// that cannot list its keys (the keyring), then pruned.
+func TestAddKilledAtEveryWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for at := 1; ; at++ {
+		dir := t.TempDir()
+		setUpDoomed(t, dir)
+		if !runKilled(t, dir, "add fresh fresh-Secret", at) {
+			if at < 3 {
+				t.Fatalf("add finished after %d writes", at-1)
+			}
+			break
+		}
+		v, fs := debrisVault(dir)
+		ps, err := v.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if Find(ps, "fresh") >= 0 {
+			t.Fatalf("killed at write %d: the profile was written", at)
+		}
+		doc, err := v.Profiles.loadDoc()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What is left is judged from the whole store, not from what oat recorded.
+		var id string
+		var left []string
+		for _, k := range keysOf(t, fs, "") {
+			if owner, ok := keyOwner(k); ok && !slices.ContainsFunc(ps, func(p Profile) bool { return p.ID == owner }) {
+				id, left = owner, append(left, k)
+			}
+		}
+		t.Logf("killed at write %d: pending %v, keys left %v", at, doc.Pending, left)
+		checkAndPrune(t, v, id, left)
+		// The name is free again; this add writes every file, so no temp file survives it.
+		if _, err := v.Add(ctx, Profile{Name: "fresh", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}, "s2"); err != nil {
+			t.Fatal(err)
+		}
+		if got := decryptableWith(t, dir, "fresh-Secret"); len(got) != 0 {
+			t.Fatalf("killed at write %d: the secret of the profile never added decrypts from %v", at, got)
+		}
+		if got := tempFiles(t, dir); len(got) != 0 {
+			t.Fatalf("killed at write %d: temp files left: %v", at, got)
+		}
+	}
+}
+
+// Adding and removing hold the pending lock shared for their whole window, so a prune
+// (which takes it exclusive) can never delete the secret of an add still running; two
+// adds do not exclude each other.
+func TestAddAndRemoveHoldThePendingLock(t *testing.T) {
+	t.Parallel()
+	v, _, _ := newTestVault(t)
+	ctx := context.Background()
+	var probes []string
+	v.Profiles.hook = func(string) {
+		lk := flock.New(filepath.Join(v.Dir, "pending.lock"))
+		defer lk.Close()
+		ex, _ := lk.TryLock()
+		if ex {
+			_ = lk.Unlock()
+		}
+		sh, _ := lk.TryRLock()
+		probes = append(probes, fmt.Sprintf("exclusive=%v shared=%v", ex, sh))
+	}
+	mustAdd(t, v, "a", "s")
+	if err := v.Remove(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if len(probes) != 4 { // add: pending, profile; rm: profile, pending
+		t.Fatalf("probes %v", probes)
+	}
+	for _, p := range probes {
+		if p != "exclusive=false shared=true" {
+			t.Fatalf("during a write of add or rm: %s", p)
+		}
+	}
+}
+
+// A profile whose secret is gone from the store (deleted outside oat, or left so by a
+// killed rm of an older oat) is reported, and never pruned; keys that are not oat's
+// profile keys are not orphans.
+func TestFindDebrisProfileWithoutSecret(t *testing.T) {
+	t.Parallel()
+	v, store, _ := newTestVault(t)
+	ctx := context.Background()
+	lost := mustAdd(t, v, "lost", "s")
+	mustAdd(t, v, "fine", "s")
+	_ = store.Set(ctx, "init", "x")
+	_ = store.Delete(ctx, secretKey(lost.ID))
+	_ = store.Set(ctx, tokenKey(lost.ID), "t")
+	for _, w := range []*Vault{v, Open(v.Dir, unlistable{store})} {
+		d, err := w.PruneOrphans(ctx)
+		if err != nil || len(d.Orphans) != 0 || len(d.NoSecret) != 1 || d.NoSecret[0].Name != "lost" {
+			t.Fatalf("%T: %+v %v", w.Secrets, d, err)
+		}
+	}
+	if _, err := store.Get(ctx, tokenKey(lost.ID)); err != nil {
+		t.Fatal("the token of a profile without secret was pruned")
 	}
 }

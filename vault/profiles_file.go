@@ -23,7 +23,12 @@ var ErrProfileExists = errors.New("a profile with that name already exists")
 
 // profilesDoc is the on-disk shape of profiles.toml.
 type profilesDoc struct {
-	Schema   int       `toml:"schema"`
+	Schema int `toml:"schema"`
+	// Pending holds the IDs of profiles being added or removed: while one is listed, its
+	// secrets may be in the store without its profile (a killed `oat add` or `oat rm`
+	// leaves them so). `oat check` looks for such orphans under these IDs, the only way to
+	// find them in a keyring that cannot list its entries.
+	Pending  []string  `toml:"pending_ids,omitempty" comment:"profiles being added or removed (oat check finds secrets they leave behind)"`
 	Profiles []Profile `toml:"profile"`
 }
 
@@ -48,15 +53,20 @@ func ConfigDir() (string, error) {
 
 // Load reads every profile. A missing file is an empty list.
 func (f *ProfilesFile) Load() ([]Profile, error) {
-	data, err := readFileIfExists(f.Path)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := f.parse(data, false)
+	doc, err := f.loadDoc()
 	if err != nil {
 		return nil, err
 	}
 	return doc.Profiles, nil
+}
+
+// loadDoc reads the whole file, pending IDs included.
+func (f *ProfilesFile) loadDoc() (*profilesDoc, error) {
+	data, err := readFileIfExists(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	return f.parse(data, false)
 }
 
 func (f *ProfilesFile) parse(data []byte, strict bool) (*profilesDoc, error) {
@@ -123,12 +133,18 @@ func profileLines(data []byte) []int {
 // characters into one profile blocks writes of that profile only (naming the fields to
 // fix), not of the others.
 func (f *ProfilesFile) Update(ctx context.Context, fn func(ps *[]Profile) error) error {
+	return f.updateDoc(ctx, func(doc *profilesDoc) error { return fn(&doc.Profiles) })
+}
+
+// updateDoc is Update with the whole document, so a profile and the pending IDs change in
+// one atomic write.
+func (f *ProfilesFile) updateDoc(ctx context.Context, fn func(doc *profilesDoc) error) error {
 	return updateTOML(ctx, f.Path, f.hook, f.parse, func(doc *profilesDoc) error {
 		before := make(map[string]Profile, len(doc.Profiles))
 		for i := range doc.Profiles {
 			before[doc.Profiles[i].ID] = doc.Profiles[i].clone()
 		}
-		if err := fn(&doc.Profiles); err != nil {
+		if err := fn(doc); err != nil {
 			return err
 		}
 		doc.Schema = ProfilesSchema

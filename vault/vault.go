@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -75,23 +76,43 @@ func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, err
 	if err := p.Validate(); err != nil {
 		return Profile{}, err
 	}
-	if existing, err := v.Profiles.Load(); err != nil {
-		return Profile{}, err
-	} else if Find(existing, p.Name) >= 0 {
-		return Profile{}, fmt.Errorf("%w: %q", ErrProfileExists, p.Name)
-	}
-	if err := v.Secrets.Set(ctx, secretKey(p.ID), secret); err != nil {
-		return Profile{}, fmt.Errorf("store the secret of %q: %w", p.Name, err)
-	}
-	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
-		if Find(*ps, p.Name) >= 0 {
-			return fmt.Errorf("%w: %q", ErrProfileExists, p.Name)
+	err := v.inflight(ctx, false, func() error {
+		// The new ID is recorded as pending before its secret exists: if oat is killed
+		// between storing the secret and writing the profile, `oat check` finds the orphan
+		// under this ID (a keyring cannot list its entries).
+		err := v.Profiles.updateDoc(ctx, func(d *profilesDoc) error {
+			if Find(d.Profiles, p.Name) >= 0 {
+				return fmt.Errorf("%w: %q", ErrProfileExists, p.Name)
+			}
+			d.Pending = append(d.Pending, p.ID)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		*ps = append(*ps, p)
+		bg := context.WithoutCancel(ctx)
+		if err := v.Secrets.Set(ctx, secretKey(p.ID), secret); err != nil {
+			_ = v.forgetPending(bg, p.ID)
+			return fmt.Errorf("store the secret of %q: %w", p.Name, err)
+		}
+		// The profile, and the end of its pending state, in one write.
+		err = v.Profiles.updateDoc(ctx, func(d *profilesDoc) error {
+			if Find(d.Profiles, p.Name) >= 0 {
+				return fmt.Errorf("%w: %q", ErrProfileExists, p.Name)
+			}
+			d.Profiles = append(d.Profiles, p)
+			d.Pending = withoutID(d.Pending, p.ID)
+			return nil
+		})
+		if err != nil {
+			if v.Secrets.Delete(bg, secretKey(p.ID)) == nil {
+				_ = v.forgetPending(bg, p.ID)
+			}
+			return err
+		}
 		return nil
 	})
 	if err != nil {
-		_ = v.Secrets.Delete(context.WithoutCancel(ctx), secretKey(p.ID))
 		return Profile{}, err
 	}
 	return p, nil
@@ -120,27 +141,42 @@ func (v *Vault) Edit(ctx context.Context, name string, fn func(*Profile) error) 
 	return out, err
 }
 
-// Remove deletes the profile's secrets and cached token, then the profile. If the store
-// refuses, the profile stays so nothing is orphaned silently.
+// Remove deletes the profile, then its secrets, cached token and token record, in an
+// order where a kill at any point leaves nothing half-done that matters. The profile
+// goes, and its ID is recorded as pending, in one write: a profile never outlives its
+// secret. A kill after that leaves secrets with no profile, which `oat check` reports
+// (found under the pending ID) and `oat check --prune` deletes. The store must answer
+// before anything changes, so an unreachable keyring leaves the profile as it was.
 func (v *Vault) Remove(ctx context.Context, name string) error {
 	p, err := v.Get(name)
 	if err != nil {
 		return err
 	}
-	for _, k := range []string{tokenKey(p.ID), stagedKey(p.ID), previousKey(p.ID), secretKey(p.ID)} {
-		if err := v.Secrets.Delete(ctx, k); err != nil {
-			return fmt.Errorf("remove %q: %w (the profile is kept)", name, err)
+	return v.inflight(ctx, false, func() error {
+		if _, err := v.Secrets.Get(ctx, secretKey(p.ID)); err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("remove %q: %w (nothing was removed)", name, err)
 		}
-	}
-	if err := v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} }); err != nil {
-		return err
-	}
-	return v.Profiles.Update(ctx, func(ps *[]Profile) error {
-		i := Find(*ps, name)
-		if i >= 0 {
-			*ps = append((*ps)[:i], (*ps)[i+1:]...)
+		err := v.Profiles.updateDoc(ctx, func(d *profilesDoc) error {
+			i := slices.IndexFunc(d.Profiles, func(q Profile) bool { return q.ID == p.ID })
+			if i < 0 {
+				return fmt.Errorf("%w %q", ErrProfileNotFound, name)
+			}
+			d.Profiles = slices.Delete(d.Profiles, i, i+1)
+			d.Pending = append(withoutID(d.Pending, p.ID), p.ID)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
+		for _, k := range profileKeys(p.ID) {
+			if err := v.Secrets.Delete(ctx, k); err != nil {
+				return fmt.Errorf("removed profile %q, but some of its secrets are still in the store (oat check lists them, oat check --prune deletes them): %w", name, err)
+			}
+		}
+		if err := v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} }); err != nil {
+			return fmt.Errorf("removed profile %q and its secrets, but not its token record: %w", name, err)
+		}
+		return v.forgetPending(ctx, p.ID)
 	})
 }
 
