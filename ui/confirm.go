@@ -59,7 +59,7 @@ func (c *confirmDeleteScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 // View implements screen.
 func (c *confirmDeleteScreen) View(width, height int) string {
 	st := c.st
-	p := c.profile
+	p := displayProfile(c.profile)
 	lines := []string{
 		st.Title.Render("Delete " + p.Name + "?"),
 		"",

@@ -72,6 +72,8 @@ var profileField = map[string]int{
 	"name": fName, "token_url": fTokenURL, "client_id": fClientID, "client_secret": fSecret, "scopes": fScopes,
 	"auth_method": fAuth, "basic_encoding": fEncoding, "api_base_url": fAPI, "test_request.method": fTestMethod,
 	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
+	"environment": fEnv, "audience": fAudience, "resource": fResource, "test_request.path": fTestPath,
+	"ca_file": fCAFile, "notes": fNotes,
 }
 
 // formScreen adds or edits a profile. Nothing is saved until ctrl+s (or enter on the
@@ -87,6 +89,15 @@ type formScreen struct {
 	busy    string
 	formErr string
 	keys    simpleKeys
+	// issuer is the issuer the token URL was discovered from, saved with the profile
+	// (inspect then verifies only that issuer's tokens).
+	issuer string
+	// discovering is the issuer a discovery in flight was asked for; pending is a
+	// discovered token endpoint on another origin than that issuer, which a second enter
+	// on the same issuer accepts and any edit of the issuer forgets.
+	discovering string
+	pending     *oauth.Metadata
+	pendingFor  string
 }
 
 func newForm(d Deps, st *theme.Styles, editing *vault.Profile) *formScreen {
@@ -109,7 +120,11 @@ func newForm(d Deps, st *theme.Styles, editing *vault.Profile) *formScreen {
 	f.inputs[fDiscover].Placeholder = "optional"
 	f.focus = fImport
 	if editing != nil {
-		p := editing
+		// The form shows what it will save: a field with control characters in it (a
+		// hand edit of profiles.toml) is shown escaped, and saved as shown.
+		shown := displayProfile(*editing)
+		p := &shown
+		f.issuer = editing.Issuer
 		f.inputs[fName].SetValue(p.Name)
 		f.inputs[fEnv].SetValue(p.Environment)
 		f.inputs[fTokenURL].SetValue(p.TokenURL)
@@ -201,7 +216,11 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				}
 			case fDiscover:
 				if iss := strings.TrimSpace(f.inputs[fDiscover].Value()); iss != "" {
-					f.busy = "discovering " + iss + "…"
+					if f.pending != nil && f.pendingFor == iss {
+						return f, f.acceptDiscovered(f.pending) // the second enter: confirmed
+					}
+					f.pending, f.discovering = nil, iss
+					f.busy = "discovering " + oauth.OneLine(iss) + "…"
 					return f, discoverCmd(f.deps.Broker.Client, iss)
 				}
 			case fNotes:
@@ -210,7 +229,11 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return f, f.move(1)
 		}
 		var cmd tea.Cmd
+		before := f.inputs[f.focus].Value()
 		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		if f.focus == fDiscover && f.inputs[fDiscover].Value() != before {
+			f.pending = nil // another issuer: whatever was discovered no longer applies
+		}
 		if len(f.errs) > 0 {
 			f.validate()
 		}
@@ -222,10 +245,13 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return f, nil
 		}
 		delete(f.errs, fDiscover)
-		f.inputs[fTokenURL].SetValue(msg.meta.TokenEndpoint)
-		f.inputs[fAuth].SetValue(string(msg.meta.SuggestedAuth()))
-		f.formErr = ""
-		return f, f.moveTo(fName)
+		if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
+			// The client secret would go to a host the issuer's origin does not vouch
+			// for: show both origins and wait for a second enter.
+			f.pending, f.pendingFor = msg.meta, f.discovering
+			return f, nil
+		}
+		return f, f.acceptDiscovered(msg.meta)
 	case importedEnvMsg:
 		f.busy = ""
 		if msg.err != nil {
@@ -271,6 +297,16 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	return f, nil
 }
 
+// acceptDiscovered fills the form from discovered metadata and pins its issuer.
+func (f *formScreen) acceptDiscovered(m *oauth.Metadata) tea.Cmd {
+	f.pending, f.pendingFor = nil, ""
+	f.inputs[fTokenURL].SetValue(m.TokenEndpoint)
+	f.inputs[fAuth].SetValue(string(m.SuggestedAuth()))
+	f.issuer = m.Issuer
+	f.formErr = ""
+	return f.moveTo(fName)
+}
+
 func (f *formScreen) moveTo(i int) tea.Cmd {
 	f.inputs[f.focus].Blur()
 	f.focus = i
@@ -286,7 +322,7 @@ func (f *formScreen) profile() (vault.Profile, error) {
 	p := vault.Profile{Name: val(fName), Environment: val(fEnv), TokenURL: val(fTokenURL), ClientID: val(fClientID),
 		Scopes: strings.Fields(val(fScopes)), Audience: val(fAudience), Resource: val(fResource),
 		AuthMethod: vault.AuthMethod(strings.ToLower(val(fAuth))), BasicEncoding: vault.BasicEncoding(strings.ToLower(val(fEncoding))),
-		APIBaseURL: val(fAPI), CAFile: val(fCAFile), Notes: f.inputs[fNotes].Value(),
+		APIBaseURL: val(fAPI), CAFile: val(fCAFile), Notes: f.inputs[fNotes].Value(), Issuer: f.issuer,
 		TestRequest: vault.TestRequest{Method: strings.ToUpper(val(fTestMethod)), Path: val(fTestPath)}}
 	if f.editing != nil {
 		p.TestRequest.Body = f.editing.TestRequest.Body
@@ -419,9 +455,15 @@ func (f *formScreen) View(width, height int) string {
 		in := f.inputs[i]
 		in.Width = max(10, w-20)
 		lines := []string{truncateLine(mark+label+in.View(), w)}
+		if i == fDiscover && f.pending != nil {
+			issOrigin, tokOrigin, _ := f.pending.TokenEndpointOrigin()
+			lines = append(lines,
+				truncateLine("    "+st.Warn.Render("⚠ the token endpoint is on "+tokOrigin+", not on the issuer's origin "+issOrigin), w),
+				truncateLine("    "+st.Warn.Render("  the client secret would go there: enter again accepts it, editing the issuer cancels"), w))
+		}
 		if e, bad := f.errs[i]; bad {
 			lines = append(lines, truncateLine("    "+st.FieldError.Render("✗ "+fieldLabels[i]+" "+e), w))
-		} else if i == f.focus && fieldHelp[i] != "" {
+		} else if i == f.focus && fieldHelp[i] != "" && !(i == fDiscover && f.pending != nil) {
 			lines = append(lines, truncateLine("    "+st.Hint.Render(fieldHelp[i]), w))
 		}
 		blocks = append(blocks, lines)

@@ -56,7 +56,8 @@ func (s *inspectScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			s.verifying, s.ver = true, nil
 			c, tok := s.deps.Broker.Client, s.tok.AccessToken
-			return s, func() tea.Msg { return verifiedMsg{v: c.Verify(context.Background(), tok, "")} }
+			iss := s.profile.Issuer // pinned when the profile was discovered: only its tokens verify
+			return s, func() tea.Msg { return verifiedMsg{v: c.Verify(context.Background(), tok, iss)} }
 		}
 	case verifiedMsg:
 		s.verifying, s.ver = false, msg.v
@@ -89,12 +90,12 @@ func (s *inspectScreen) View(width, height int) string {
 	}
 	if in.JWT != nil {
 		b = append(b, "", st.PaneHead.Render("Header"))
-		b = append(b, st.Label.Render("alg")+st.Text.Render(oauth.Sanitize(in.JWT.Alg)))
+		b = append(b, st.Label.Render("alg")+st.Text.Render(oauth.OneLine(in.JWT.Alg)))
 		if in.JWT.Kid != "" {
-			b = append(b, st.Label.Render("kid")+st.Text.Render(oauth.Sanitize(in.JWT.Kid)))
+			b = append(b, st.Label.Render("kid")+st.Text.Render(oauth.OneLine(in.JWT.Kid)))
 		}
 		if in.JWT.Typ != "" {
-			b = append(b, st.Label.Render("typ")+st.Text.Render(oauth.Sanitize(in.JWT.Typ)))
+			b = append(b, st.Label.Render("typ")+st.Text.Render(oauth.OneLine(in.JWT.Typ)))
 		}
 		b = append(b, "", st.PaneHead.Render("Claims"))
 		times := map[string]oauth.TimeClaim{}
@@ -140,7 +141,7 @@ func (s *inspectScreen) View(width, height int) string {
 				mark, style = "✗", st.Bad
 			}
 			b = append(b, style.Render(mark+" "+string(s.ver.Status)))
-			b = append(b, st.Text.Width(max(20, w-2)).Render(s.ver.Reason))
+			b = append(b, st.Text.Width(max(20, w-2)).Render(oauth.Sanitize(s.ver.Reason)))
 			if s.ver.JWKSURI != "" {
 				b = append(b, st.Subtle.Render("keys from "+s.ver.JWKSURI))
 			}

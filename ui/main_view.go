@@ -67,7 +67,7 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 		age += " ⚠"
 		ageStyle = st.Warn
 	}
-	env := it.p.Environment
+	env := oauth.OneLine(it.p.Environment)
 	stateW, ageW := 11, 6
 	envW := 0
 	if width >= 56 { // below that the name needs the room more than the environment
@@ -266,6 +266,7 @@ func (m Model) emptyView(w int) string {
 
 // detailsView describes profile p and its token in at most h lines of width w.
 func (m Model) detailsView(p vault.Profile, w, h int) string {
+	p = displayProfile(p)
 	st := m.st
 	v := m.deps.Broker.Vault
 	row := func(label, value string) string {

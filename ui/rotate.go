@@ -196,7 +196,7 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 func (r *rotateScreen) View(width, height int) string {
 	st := r.st
 	w := width - 2
-	p := r.profile
+	p := displayProfile(r.profile)
 	out := []string{st.Title.Render("Rotate the secret of " + p.Name), ""}
 	switch r.phase {
 	case rotInput:
