@@ -27,12 +27,29 @@ type CallRequest struct {
 	CAFile  string
 	// AllowInsecure permits plain http on non-loopback hosts (the profile's insecure_http).
 	AllowInsecure bool
+	// Vars fill {name} in BaseURL and Target ({client_id}: see vault.ExpandURL).
+	Vars map[string]string
+}
+
+// URL is the absolute URL the request goes to: {client_id} and the like expanded in the
+// base URL and the target, then the target joined to the base.
+func (r CallRequest) URL() (string, error) {
+	base, err := vault.ExpandURL(r.BaseURL, r.Vars)
+	if err != nil {
+		return "", fmt.Errorf("API base URL: %w", err)
+	}
+	target, err := vault.ExpandURL(r.Target, r.Vars)
+	if err != nil {
+		return "", fmt.Errorf("path %q: %w", Sanitize(r.Target), err)
+	}
+	return JoinURL(base, target)
 }
 
 // CallFor builds the profile's default test request with the given token.
 func CallFor(p vault.Profile, token string) CallRequest {
 	return CallRequest{Method: p.TestRequest.Method, Target: p.TestRequest.Path, BaseURL: p.APIBaseURL,
-		Headers: p.TestRequest.Headers, Body: []byte(p.TestRequest.Body), Token: token, CAFile: p.CAFile, AllowInsecure: p.InsecureHTTP}
+		Headers: p.TestRequest.Headers, Body: []byte(p.TestRequest.Body), Token: token, CAFile: p.CAFile, AllowInsecure: p.InsecureHTTP,
+		Vars: p.URLVars()}
 }
 
 // CallResult is what came back from a test call. Body is the raw bytes (capped); every
@@ -100,8 +117,14 @@ func JoinURL(base, target string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("path %q: %v", target, err)
 	}
-	b.Path = strings.TrimRight(b.Path, "/") + "/" + strings.TrimLeft(t.Path, "/")
-	b.RawPath = ""
+	// Joined in escaped form, so an escaped '/' or '?' in the target (a client ID in
+	// {client_id}) stays escaped.
+	raw := strings.TrimRight(b.EscapedPath(), "/") + "/" + strings.TrimLeft(t.EscapedPath(), "/")
+	path, err := url.PathUnescape(raw)
+	if err != nil {
+		return "", fmt.Errorf("path %q: %v", target, err)
+	}
+	b.Path, b.RawPath = path, raw
 	if t.RawQuery != "" {
 		b.RawQuery = t.RawQuery
 	}
@@ -110,7 +133,7 @@ func JoinURL(base, target string) (string, error) {
 
 // Call sends req with the bearer token and reads the answer (up to MaxBody).
 func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error) {
-	target, err := JoinURL(req.BaseURL, req.Target)
+	target, err := req.URL()
 	if err != nil {
 		return nil, err
 	}

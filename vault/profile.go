@@ -166,7 +166,12 @@ func (p *Profile) validate(text bool) error {
 	if p.APIBaseURL != "" {
 		if err := checkURL(p.APIBaseURL, p.InsecureHTTP); err != nil {
 			add("api_base_url", "%v", err)
+		} else if _, err := ExpandURL(p.APIBaseURL, p.URLVars()); err != nil {
+			add("api_base_url", "%v", err)
 		}
+	}
+	if _, err := ExpandURL(p.TestRequest.Path, p.URLVars()); err != nil {
+		add("test_request.path", "%v", err)
 	}
 	if p.Issuer != "" {
 		if err := checkURL(p.Issuer, p.InsecureHTTP); err != nil {

@@ -87,3 +87,87 @@ func TestPlaceholderSecretRefusedEverywhere(t *testing.T) {
 		t.Fatalf("the old secret no longer works: %s", r.err)
 	}
 }
+
+// TestClientIDInAPIPaths: the restoration dashboard documents GET
+// {BASE_URL}/accounts/{CLIENT_ID}/orders; {client_id} in any case expands to the
+// profile's client ID, and an unknown {name} is refused when the profile is saved.
+func TestClientIDInAPIPaths(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.add("dash", "dash-prod", "dash-Secret+/=1", oauthtest.Dashboard, "--auth", "post", "--test-path", "/accounts/{CLIENT_ID}/orders")
+	r := e.run("", "call", "dash")
+	if r.code != 0 || !strings.Contains(r.err, "/dash/accounts/dash-prod/orders") || !strings.Contains(r.out, `"dash-prod"`) {
+		t.Fatalf("call: %d %s %s", r.code, r.out, r.err)
+	}
+	r = e.run("", "call", "dash", "/accounts/{client_id}/orders", "--dry-run")
+	if r.code != 0 || !strings.HasPrefix(r.out, "GET "+e.srv.APIBaseURL(oauthtest.Dashboard)+"/accounts/dash-prod/orders\n") {
+		t.Fatalf("dry run: %d %q %s", r.code, r.out, r.err)
+	}
+	if e.srv.TokenRequests() != 1 {
+		t.Fatalf("--dry-run fetched a token: %d requests", e.srv.TokenRequests())
+	}
+	// Another client's account is refused by the API, as documented.
+	if r := e.run("", "call", "dash", "/accounts/someone-else/orders"); r.code != ExitAuth {
+		t.Fatalf("other account: %d", r.code)
+	}
+	// Unknown names: refused at save, and on the command line before any request.
+	r = e.run("", "edit", "dash", "--test-path", "/accounts/{tenant}/orders")
+	if r.code != ExitUsage || !strings.Contains(r.err, "{tenant}") || !strings.Contains(r.err, "test_request.path") {
+		t.Fatalf("unknown name saved: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "call", "dash", "/x/{tenant}"); r.code != ExitUsage || !strings.Contains(r.err, "{tenant}") {
+		t.Fatalf("unknown name called: %d %s", r.code, r.err)
+	}
+	// A client ID with characters that mean something in a path is escaped.
+	e.add("odd", "odd/id?x", "odd-Secret+/=1", oauthtest.Dashboard, "--auth", "post", "--test-path", "/accounts/{client_id}/orders")
+	if r := e.run("", "call", "odd", "--dry-run"); !strings.Contains(r.out, "/accounts/odd%2Fid%3Fx/orders") {
+		t.Fatalf("escaping: %s", r.out)
+	}
+}
+
+// TestTokenRevokedBeforeItsExpiry: the provider revokes tokens early; the API answers
+// 401. call drops the cached token, fetches one new token, retries once and says so;
+// the rejected token is never handed out again by token, env or exec.
+func TestTokenRevokedBeforeItsExpiry(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.add("eds", "eds-id", "eds-Secret+/=1", oauthtest.EDS, "--test-path", "/v0/versions")
+	old := e.run("", "token", "eds").out
+	e.srv.RevokeIssuedTokens()
+	before := e.srv.TokenRequests()
+	r := e.run("", "call", "eds")
+	if r.code != 0 || !strings.Contains(r.err, "the API rejected the cached token (HTTP 401); fetched a new one") {
+		t.Fatalf("call after revocation: %d %s", r.code, r.err)
+	}
+	if e.srv.TokenRequests() != before+1 {
+		t.Fatalf("%d token requests, want 1", e.srv.TokenRequests()-before)
+	}
+	fresh := e.run("", "token", "eds").out
+	if fresh == old || e.srv.TokenRequests() != before+1 {
+		t.Fatal("token handed out the revoked token, or did not reuse the new one")
+	}
+	// Revoked again, and every new token is refused as well: one retry, then exit 3.
+	e.srv.RevokeIssuedTokens()
+	e.srv.SetMisbehaviour("eds-id", oauthtest.Misbehaviour{Opaque: true})
+	before, apiBefore := e.srv.TokenRequests(), e.srv.APIRequests()
+	r = e.run("", "call", "eds")
+	if r.code != ExitAuth || !strings.Contains(r.err, "rejected too") || !strings.Contains(r.err, "HTTP 401") {
+		t.Fatalf("second 401: %d %s", r.code, r.err)
+	}
+	if n, m := e.srv.TokenRequests()-before, e.srv.APIRequests()-apiBefore; n != 1 || m != 2 {
+		t.Fatalf("%d token requests, %d calls: want 1 and 2, never a loop", n, m)
+	}
+	if ls := e.run("", "ls"); !strings.Contains(ls.out, "rejected") {
+		t.Fatalf("ls does not show the rejection:\n%s", ls.out)
+	}
+	// The rejected opaque token is handed out by none of token, env, exec.
+	rejected := 0
+	for _, args := range [][]string{{"token", "eds"}, {"env", "eds"}, {"exec", "eds", "--", "sh", "-c", `printf %s "$OAT_ACCESS_TOKEN"`}} {
+		before := e.srv.TokenRequests()
+		r := e.run("", args...)
+		if r.code != 0 || e.srv.TokenRequests() != before+1-int64(rejected) {
+			t.Fatalf("%v: %d, %d requests: %s", args, r.code, e.srv.TokenRequests()-before, r.err)
+		}
+		rejected = 1 // after the first fetch the new token is cached and valid
+	}
+}
