@@ -109,6 +109,8 @@ func tokenCell(r lsRow) string {
 		return "✗ expired"
 	case vault.TokenError:
 		return "✗ error"
+	case vault.TokenRejected:
+		return "✗ rejected by the API"
 	case vault.TokenNoExpiry:
 		return "? no expiry given"
 	}
