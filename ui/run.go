@@ -31,7 +31,7 @@ func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
 		return err
 	}
 	noColor := opts.NoColor || os.Getenv("NO_COLOR") != ""
-	settleBackground(os.Getenv)
+	settleBackground(os.Getenv, noColor)
 	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	final, err := p.Run()
@@ -51,10 +51,11 @@ func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
 // background is dark. The environment first (OAT_BACKGROUND=light|dark, or the COLORFGBG
 // that many terminals set), so that a terminal that never answers the query (a serial
 // console, script(1)) does not hold the first frame for seconds. Otherwise lipgloss asks
-// the terminal now: later, Bubble Tea would be reading the answer as keys. Only the app
-// asks; the commands never do (see ui/third_party/bubbletea/OAT.md).
-func settleBackground(getenv func(string) string) {
-	if dark, ok := backgroundFromEnv(getenv); ok {
+// the terminal now: later, Bubble Tea would be reading the answer as keys. Without
+// colours the answer would change nothing, so nothing is asked. Only the app asks; the
+// commands never do (see ui/third_party/bubbletea/OAT.md).
+func settleBackground(getenv func(string) string, noColor bool) {
+	if dark, ok := backgroundFromEnv(getenv); ok || noColor {
 		lipgloss.SetHasDarkBackground(dark)
 		return
 	}

@@ -168,11 +168,11 @@ func TestCommandsAskTheTerminalNothing(t *testing.T) {
 }
 
 // TestAppAsksOnlyWithoutABackgroundHint: the app asks for the background colour once it
-// starts, unless OAT_BACKGROUND or COLORFGBG says what it is.
+// starts, unless OAT_BACKGROUND or COLORFGBG says what it is, or colours are off.
 func TestAppAsksOnlyWithoutABackgroundHint(t *testing.T) {
 	t.Parallel()
 	e := newProcEnv(t)
-	for _, hint := range []string{"OAT_BACKGROUND=light", "OAT_BACKGROUND=dark", "COLORFGBG=15;0"} {
+	for _, hint := range []string{"OAT_BACKGROUND=light", "OAT_BACKGROUND=dark", "COLORFGBG=15;0", "NO_COLOR=1"} {
 		s := startPty(t, ptyEnv(e, hint), nil, "demo")
 		s.waitFor("profiles")
 		s.typeKeys("q")
