@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -14,6 +15,7 @@ import (
 func (a *App) execCmd() *cobra.Command {
 	var varName string
 	var force bool
+	var minValid time.Duration
 	cmd := &cobra.Command{
 		Use:   "exec NAME -- COMMAND [ARGS…]",
 		Short: "Run a command with a valid token in an environment variable",
@@ -25,10 +27,17 @@ The command gets oat's environment without the OAT_ variables that can carry a s
 only OAT_CONFIG_DIR, OAT_STORE, OAT_THEME, OAT_BACKGROUND and OAT_ROTATION_DAYS stay,
 so OAT_PASSPHRASE (the file store's passphrase) and the tokens of an earlier oat env are
 removed; an oat run inside the command asks for the passphrase again.
+
+oat cannot retry for the command: if the API rejects the token before its expiry (a
+provider revoked it), the command sees the 401. Give a long-running command a token
+that lasts (--min-valid 30m fetches anew unless that much is left), or fetch a new one
+first with --force (or oat token NAME --force); a token an API rejected in oat call is
+never handed out again.
 --var is a variable name (letters, digits, '_'), and not one that the dynamic loader, a
 shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHRASE, …).`,
 		Example: `  oat exec eds -- sh -c 'curl -H "Authorization: Bearer $OAT_ACCESS_TOKEN" https://api…'
-  oat exec eds --var EDS_TOKEN -- ./sync.py`,
+  oat exec eds --var EDS_TOKEN -- ./sync.py
+  oat exec eds --min-valid 30m -- ./long-job.sh`,
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -39,7 +48,7 @@ shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHR
 			if err := checkTokenVar(varName); err != nil {
 				return usageErr(err)
 			}
-			_, res, err := a.profileToken(cmd, args[0], force, 0)
+			_, res, err := a.profileToken(cmd, args[0], force, minValid)
 			if err != nil {
 				return err
 			}
@@ -88,6 +97,7 @@ shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHR
 	}
 	cmd.Flags().StringVar(&varName, "var", "OAT_ACCESS_TOKEN", "name of the environment variable")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
+	cmd.Flags().DurationVar(&minValid, "min-valid", 0, "reuse the cached token only if it is valid for at least this long, else fetch a new one")
 	return cmd
 }
 

@@ -171,3 +171,22 @@ func TestTokenRevokedBeforeItsExpiry(t *testing.T) {
 		rejected = 1 // after the first fetch the new token is cached and valid
 	}
 }
+
+// TestExecMinValid: exec cannot retry for its child, so --min-valid gives a long job a
+// token that lasts.
+func TestExecMinValid(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("gen", oauthtest.Generic)
+	e.run("", "token", "gen")
+	before := e.srv.TokenRequests()
+	if r := e.run("", "exec", "gen", "--min-valid", "10m", "--", "true"); r.code != 0 || e.srv.TokenRequests() != before {
+		t.Fatalf("10m of an hour's token left: %d, %d requests", r.code, e.srv.TokenRequests()-before)
+	}
+	if r := e.run("", "exec", "gen", "--min-valid", "2h", "--", "true"); r.code != 0 || e.srv.TokenRequests() != before+1 {
+		t.Fatalf("--min-valid 2h did not fetch: %d", r.code)
+	}
+	if r := e.run("", "exec", "--help"); !strings.Contains(r.out, "cannot retry for the command") {
+		t.Fatal("exec --help does not say how to avoid a rejected token")
+	}
+}
