@@ -100,7 +100,8 @@ const exitCodesHelp = `Exit codes:
   0  success
   1  other failure (including an API answer of 4xx / 5xx other than 401 / 403)
   2  usage error (unknown command, flag or profile argument)
-  3  authorization rejected (an OAuth error from the token endpoint, or 401 / 403 from the API)
+  3  authorization rejected (an OAuth error from the token endpoint, or 401 / 403 from the API;
+     inspect --verify: the signature check failed)
   4  network failure (DNS, refused, TLS, timeout)
   5  secret store failure (keyring unreachable, wrong passphrase, value too large)`
 
