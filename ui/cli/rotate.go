@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 )
 
@@ -82,18 +85,28 @@ and exits non-zero. --drop-old deletes it without checking.`,
 }
 
 func (a *App) checkCmd() *cobra.Command {
-	var all, call, asJSON bool
+	var all, call, asJSON, prune bool
 	var concurrency int
 	cmd := &cobra.Command{
-		Use:               "check [NAME…|--all]",
-		Short:             "Fetch a token (and run the test call) for many profiles at once",
+		Use:   "check [NAME…|--all]",
+		Short: "Fetch a token (and run the test call) for many profiles at once",
+		Long: `Fetch a token (and, with --call, run the test call) for the named profiles, or all.
+
+Checking all profiles also looks for what an interrupted oat add or oat rm can leave:
+secrets in the store that belong to no profile (--prune deletes them), and profiles
+whose secret is missing from the store. A keyring cannot list its entries, so there
+oat looks only under the profiles it was adding or removing.`,
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := a.Broker()
 			if err != nil {
 				return err
 			}
+			if prune && len(args) > 0 {
+				return usageErr(errors.New("--prune works on the whole store: give no profile names"))
+			}
 			names := args
+			var debris []string
 			if all || len(args) == 0 {
 				if len(args) > 0 {
 					return usageErr(errors.New("give profile names or --all, not both"))
@@ -105,9 +118,15 @@ func (a *App) checkCmd() *cobra.Command {
 				for _, p := range ps {
 					names = append(names, p.Name)
 				}
+				debris = debrisLines(cmd.Context(), b.Vault, prune)
+			}
+			debrisOut := a.Out
+			if asJSON {
+				debrisOut = a.Err // stdout stays one JSON array
 			}
 			if len(names) == 0 {
 				fmt.Fprintln(a.Err, "no profiles to check")
+				printLines(debrisOut, debris)
 				return nil
 			}
 			for _, n := range names {
@@ -152,6 +171,7 @@ func (a *App) checkCmd() *cobra.Command {
 				tw.Flush()
 				fmt.Fprintf(a.Out, "%d checked, %d ok, %d failed\n", len(rows), len(rows)-failed, failed)
 			}
+			printLines(debrisOut, debris)
 			if failed > 0 {
 				code := ExitAuth
 				for _, r := range rows {
@@ -168,5 +188,50 @@ func (a *App) checkCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&call, "call", false, "also run each profile's test call")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 4, "profiles checked at once")
+	cmd.Flags().BoolVar(&prune, "prune", false, "delete secrets left in the store by profiles that no longer exist")
 	return cmd
+}
+
+func printLines(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// debrisLines reports (or, with prune, deletes) orphan secrets, and reports profiles whose
+// secret is missing, each with what to do. Keys and IDs are shown, never a value.
+func debrisLines(ctx context.Context, v *vault.Vault, prune bool) []string {
+	find := v.FindDebris
+	if prune {
+		find = v.PruneOrphans
+	}
+	d, err := find(ctx)
+	if err != nil {
+		return []string{"⚠ could not look for orphan secrets: " + oauth.Sanitize(oauth.FirstLine(err))}
+	}
+	store := v.Secrets.Name()
+	var out []string
+	for _, id := range d.OrphanIDs() {
+		var kinds []string
+		for _, k := range d.Orphans {
+			if kind, ok := strings.CutPrefix(k, id+"/"); ok {
+				kinds = append(kinds, kind)
+			}
+		}
+		n, noun, verb := len(kinds), "entries", "are"
+		if n == 1 {
+			noun, verb = "entry", "is"
+		}
+		of := fmt.Sprintf("(%s) of a removed profile (id %s)", strings.Join(kinds, ", "), oauth.OneLine(id))
+		if prune {
+			out = append(out, fmt.Sprintf("✓ deleted %d orphan secret %s %s", n, noun, of))
+		} else {
+			out = append(out, fmt.Sprintf("⚠ orphan secrets: %d %s %s %s still in the %s store; delete them with: oat check --prune", n, noun, of, verb, store))
+		}
+	}
+	for _, p := range d.NoSecret {
+		n := oauth.OneLine(p.Name)
+		out = append(out, fmt.Sprintf("⚠ %s: its client secret is missing from the %s store; set it with: oat edit %s --replace-secret (or remove the profile: oat rm %s)", n, store, n, n))
+	}
+	return out
 }
