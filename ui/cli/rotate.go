@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +42,7 @@ and exits non-zero. --drop-old deletes it without checking.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.Out, "old secret of %s deleted; active secret %s\n", p.Name, p.SecretFingerprint)
+				fmt.Fprintf(a.Out, "old secret of %s deleted; active secret %s\n", p.Name, oauth.OneLine(p.SecretFingerprint))
 				return nil
 			case checkOld:
 				verdict, p, err := b.CheckOld(ctx, args[0])
@@ -51,10 +50,10 @@ and exits non-zero. --drop-old deletes it without checking.`,
 					return err
 				}
 				if verdict == oauth.Revoked {
-					fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old secret (invalid_client); it is deleted. Active secret: %s\n", p.SecretFingerprint)
+					fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old secret (invalid_client); it is deleted. Active secret: %s\n", oauth.OneLine(p.SecretFingerprint))
 					return nil
 				}
-				fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old secret %s.\n  Revoke it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", p.PreviousFingerprint, p.Name)
+				fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old secret %s.\n  Revoke it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(p.PreviousFingerprint), p.Name)
 				return &exitError{code: ExitFailure, silent: true}
 			}
 			if _, err := b.Vault.Get(args[0]); err != nil {
@@ -75,7 +74,7 @@ and exits non-zero. --drop-old deletes it without checking.`,
 				return err
 			}
 			fmt.Fprintf(a.Out, "rotated %s: active secret %s, old secret %s kept aside.\nRevoke the old secret at the provider, then: oat rotate %s --check-old\n",
-				rep.Profile.Name, rep.NewFingerprint, rep.OldFingerprint, rep.Profile.Name)
+				rep.Profile.Name, rep.NewFingerprint, oauth.OneLine(rep.OldFingerprint), rep.Profile.Name)
 			return nil
 		},
 	}
@@ -154,7 +153,7 @@ oat looks only under the profiles it was adding or removing.`,
 					}
 					out = append(out, m)
 				}
-				if err := json.NewEncoder(a.Out).Encode(out); err != nil {
+				if err := writeJSON(a.Out, out, false); err != nil {
 					return err
 				}
 			} else {

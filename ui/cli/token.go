@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -32,7 +31,7 @@ func (a *App) tokenCmd() *cobra.Command {
 				} else {
 					out["expires_at"] = nil
 				}
-				return json.NewEncoder(a.Out).Encode(out)
+				return writeJSON(a.Out, out, false)
 			}
 			fmt.Fprintln(a.Out, res.Token.AccessToken)
 			return nil
