@@ -220,6 +220,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onLoaded(msg)
 	case tokenMsg:
 		return m, m.onToken(msg)
+	case tokenReplacedMsg:
+		if s := m.slots[msg.id]; s != nil && !s.fetching {
+			s.tok, s.has, s.fresh, s.err = vault.CachedToken{}, false, nil, nil
+			if msg.res != nil {
+				s.tok, s.has, s.fresh = msg.res.Token, true, msg.res.Fresh
+			}
+		}
+		return m, loadCmd(m.deps.Broker.Vault, "")
 	case statusMsg:
 		return m, m.setStatus(msg.text, msg.bad)
 	case clearStatusMsg:
