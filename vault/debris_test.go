@@ -38,6 +38,8 @@ func debrisVault(dir string) (*Vault, *FileStore) {
 // on OAT_CONFIG_DIR and kills itself with SIGKILL just before the rename of its
 // OAT_TEST_KILL_AT-th file write (1-based, whichever file). It exits 0 if the operation
 // finished with fewer writes.
+func init() { platformHelpers["kill-at-write"] = helperKillAtWrite }
+
 func helperKillAtWrite() int {
 	v, fs := debrisVault(os.Getenv("OAT_CONFIG_DIR"))
 	at, _ := strconv.Atoi(os.Getenv("OAT_TEST_KILL_AT"))

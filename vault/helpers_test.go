@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -13,16 +12,22 @@ import (
 // TestMain lets the test binary double as a helper process, so tests can run several
 // real processes against one config directory.
 func TestMain(m *testing.M) {
-	switch os.Getenv("OAT_TEST_HELPER") {
+	switch h := os.Getenv("OAT_TEST_HELPER"); h {
+	case "":
 	case "add":
 		os.Exit(helperAdd())
 	case "crash-before-rename":
 		helperCrash()
-	case "kill-at-write":
-		os.Exit(helperKillAtWrite())
+	default:
+		if f, ok := platformHelpers[h]; ok {
+			os.Exit(f())
+		}
 	}
 	os.Exit(m.Run())
 }
+
+// platformHelpers are helper processes defined in test files for some platforms only.
+var platformHelpers = map[string]func() int{}
 
 // helperAdd adds OAT_TEST_COUNT profiles named OAT_TEST_PREFIX-N to OAT_CONFIG_DIR.
 func helperAdd() int {
@@ -42,7 +47,12 @@ func helperAdd() int {
 // is written and synced, just before the rename.
 func helperCrash() {
 	v := Open(os.Getenv("OAT_CONFIG_DIR"), NewMemoryStore())
-	v.Profiles.hook = func(string) { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL); time.Sleep(time.Minute) }
+	v.Profiles.hook = func(string) {
+		if self, err := os.FindProcess(os.Getpid()); err == nil {
+			_ = self.Kill() // SIGKILL on unix, TerminateProcess on Windows
+		}
+		time.Sleep(time.Minute)
+	}
 	p := Profile{Name: "never", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}
 	_, _ = v.Add(context.Background(), p, "s")
 	os.Exit(3) // not reached
