@@ -2,8 +2,11 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +88,44 @@ func TestFlowAddOneTimeSecretList(t *testing.T) {
 		rest, _ := io.ReadAll(tm.Output())
 		if strings.Contains(string(rest), secret) || strings.Contains(view, secret) {
 			t.Fatal("the secret was drawn after the one-time screen")
+		}
+	})
+}
+
+// TestFlowImportEDSEnvWithoutSecret: EarthDaily's EDS.env as downloaded has
+// EDS_SECRET as a placeholder; the form fills everything else, puts the cursor in the
+// masked secret field and says why, and the secret typed there is the one stored.
+func TestFlowImportEDSEnvWithoutSecret(t *testing.T) {
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		const secret = "eds-flow-S3cret/+="
+		h.srv.AddClient(oauthtest.Client{ID: "eds-flow", Flavour: oauthtest.EDS, Secrets: []string{secret}})
+		env := filepath.Join(t.TempDir(), "EDS.env")
+		content := "EDS_CLIENT_ID=eds-flow\nEDS_SECRET=<EDS_SECRET HERE>\nEDS_AUTH_URL=" + h.srv.TokenURL(oauthtest.EDS) + "\nEDS_API_URL=" + h.srv.APIBaseURL(oauthtest.EDS) + "\n"
+		if err := os.WriteFile(env, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.v.Remove(context.Background(), "eds"); err != nil { // the demo's own eds
+			t.Fatal(err)
+		}
+		sendKeys(tm, "a")
+		tm.Type(env)
+		sendKeys(tm, "enter")
+		waitText(t, tm, "type or paste it here")
+		tm.Type(secret)
+		sendKeys(tm, "ctrl+s")
+		waitText(t, tm, "only time oat shows this secret")
+		sendKeys(tm, "enter")
+		waitText(t, tm, "8 profiles")
+		tm.Send(tea.KeyMsg{Type: tea.KeyEnd})
+		sendKeys(tm, "enter")
+		waitText(t, tm, "✓ valid")
+		finish(t, tm)
+		p, err := h.v.Get("eds")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := h.v.Secret(context.Background(), p); err != nil || got != secret {
+			t.Fatalf("stored secret %q, %v", got, err)
 		}
 	})
 }

@@ -277,6 +277,13 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 				f.inputs[fScopes].SetValue(v)
 			}
 		}
+		// EarthDaily's EDS.env comes with EDS_SECRET empty or a placeholder: the
+		// secret the provider showed once is typed into the masked field.
+		if why := msg.fields["no_secret"]; why != "" {
+			f.inputs[fSecret].SetValue("")
+			f.errs[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(why) + ")"
+			return f, f.moveTo(fSecret)
+		}
 		return f, f.moveTo(fName)
 	case savedMsg:
 		f.saving = false
@@ -367,8 +374,12 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	if err == nil {
 		err = p.Validate()
 	}
-	if f.editing == nil && strings.TrimSpace(f.inputs[fSecret].Value()) == "" {
+	if secret := f.inputs[fSecret].Value(); f.editing == nil && strings.TrimSpace(secret) == "" {
 		f.errs[fSecret] = "is required"
+	} else if secret != "" {
+		if err := vault.CheckSecret(secret); err != nil {
+			f.mapErr(err)
+		}
 	}
 	if err != nil {
 		f.mapErr(err)
@@ -513,6 +524,6 @@ func importEnvCmd(path string) tea.Cmd {
 		}
 		name := strings.ToLower(strings.TrimSuffix(c.Prefix, "_"))
 		return importedEnvMsg{fields: map[string]string{"name": name, "client_id": c.ClientID, "secret": c.Secret,
-			"token_url": c.TokenURL, "api_url": c.APIURL, "scope": strings.ReplaceAll(c.Scope, ",", " ")}}
+			"token_url": c.TokenURL, "api_url": c.APIURL, "scope": strings.ReplaceAll(c.Scope, ",", " "), "no_secret": c.NoSecret}}
 	}
 }
