@@ -218,7 +218,17 @@ func (c *callScreen) View(width, height int) string {
 	}
 	head = append(head, truncateLine(reqLine, w))
 	if base := c.profile.APIBaseURL; base != "" {
-		head = append(head, truncateLine(st.Label.Render("base")+st.Subtle.Render(base), w))
+		head = append(head, truncateLine(st.Label.Render("base")+st.Subtle.Render(oauth.OneLine(base)), w))
+	}
+	// {client_id} and the like: show the URL the request really goes to, live while
+	// the target is edited.
+	if target := strings.TrimSpace(c.target.Value()); strings.Contains(target+c.profile.APIBaseURL, "{") {
+		req := oauth.CallRequest{BaseURL: c.profile.APIBaseURL, Target: target, Vars: c.profile.URLVars()}
+		if u, err := req.URL(); err != nil {
+			head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(err.Error())), w))
+		} else {
+			head = append(head, truncateLine(st.Label.Render("url")+st.Text.Render(oauth.OneLine(u)), w))
+		}
 	}
 	head = append(head, "")
 	var meta []string

@@ -200,3 +200,23 @@ func TestHelpToggle(t *testing.T) {
 	h.press("?")
 	h.mustNotContain("check all")
 }
+
+// TestCallScreenShowsTheExpandedURL: {CLIENT_ID} in the test path is shown expanded,
+// live while the request is edited, and an unknown name is flagged before sending.
+func TestCallScreenShowsTheExpandedURL(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	if _, err := h.v.Edit(context.Background(), "dash-staging", func(p *vault.Profile) error {
+		p.TestRequest.Path = "/accounts/{CLIENT_ID}/orders"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.run(loadCmd(h.v, "dash-staging"))
+	h.selectProfile("dash-staging")
+	h.press("x")
+	h.mustContain("url", "/dash/accounts/dash-staging/orders", "✓ HTTP 200 OK")
+	h.press("e")
+	h.typeText("/x/{tenant}")
+	h.mustContain("{tenant} is not a name oat knows")
+}
