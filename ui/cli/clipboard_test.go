@@ -5,6 +5,7 @@ package cli
 import (
 	"encoding/base64"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,5 +53,41 @@ func TestAppOSC52OnlyToTheTerminal(t *testing.T) {
 		if strings.Contains(string(data), bad) {
 			t.Fatalf("stderr (a file) holds the token:\n%q", data)
 		}
+	}
+}
+
+// TestClipboardHelperGetsNoPassphrase: the system clipboard is reached through a child
+// process (xclip, xsel, wl-copy). It must not inherit OAT_PASSPHRASE, the file store's
+// master passphrase: oat takes it out of its own environment as it starts.
+func TestClipboardHelperGetsNoPassphrase(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	bin := t.TempDir()
+	dump := filepath.Join(t.TempDir(), "xclip.env")
+	script := "#!/bin/sh\nenv >> " + dump + "\ncat >/dev/null\n"
+	if err := os.WriteFile(filepath.Join(bin, "xclip"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range ptyEnv(e, "OAT_BACKGROUND=dark", "OAT_PASSPHRASE=master-pass-phrase", "DISPLAY=:99") {
+		if strings.HasPrefix(kv, "PATH=") {
+			kv = "PATH=" + bin + string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
+		}
+		env = append(env, kv)
+	}
+	s := startPty(t, env, nil, "demo")
+	s.waitFor("profiles")
+	s.typeKeys("\r")
+	s.waitFor("valid")
+	s.typeKeys("c")
+	s.waitFor("copied to the")
+	s.typeKeys("q")
+	s.wait()
+	data, err := os.ReadFile(dump)
+	if err != nil {
+		t.Fatalf("the fake xclip never ran: %v", err)
+	}
+	if strings.Contains(string(data), "OAT_PASSPHRASE") || strings.Contains(string(data), "master-pass-phrase") {
+		t.Fatalf("the clipboard helper inherited the passphrase:\n%s", data)
 	}
 }

@@ -72,9 +72,21 @@ type App struct {
 var unbounded = map[string]string{"oat.unbounded": "runs until stopped"}
 
 // NewApp returns an App on the process's real streams and environment.
+//
+// OAT_PASSPHRASE is taken out of the process's environment at once: oat keeps it for
+// itself, and no child process (exec's command, a clipboard helper such as xclip, a
+// browser) inherits the file store's master passphrase.
 func NewApp() *App {
+	pass, hasPass := os.LookupEnv("OAT_PASSPHRASE")
+	_ = os.Unsetenv("OAT_PASSPHRASE")
+	getenv := func(k string) string {
+		if k == "OAT_PASSPHRASE" && hasPass {
+			return pass
+		}
+		return os.Getenv(k)
+	}
 	return &App{
-		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Now: time.Now,
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: getenv, Now: time.Now,
 		IsTerminal: func(f any) bool {
 			if fd, ok := f.(interface{ Fd() uintptr }); ok {
 				return term.IsTerminal(int(fd.Fd()))
