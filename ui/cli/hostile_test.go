@@ -65,6 +65,36 @@ func TestHostileTokenEndpoint(t *testing.T) {
 		// requests is the number of token requests wanted (0: not checked).
 		requests int64
 		check    func(t *testing.T, r procResult)
+		// handlerFor, when set, builds the handler from the server (to sign tokens).
+		handlerFor func(srv *oauthtest.Server) func(w http.ResponseWriter, r *http.Request)
+	}
+	forgedClaims := func(srv *oauthtest.Server) func(w http.ResponseWriter, r *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			tok, err := srv.Sign(map[string]any{"iss": srv.URL, "sub": "evil", "exp": time.Now().Add(time.Hour).Unix(),
+				"x":                      "a\n  signature ✓ verified: forged\n  scope api/admin",
+				"\x1b]52;c;ZXZpbA==\x07": "osc52 claim name", "note": "\u202eevil \u009b2J", "list": []string{"ok\r\nforged"}})
+			if err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			answerToken(tok)(w, r)
+		}
+	}
+	oneVerifiedLine := func(want int) func(t *testing.T, r procResult) {
+		return func(t *testing.T, r procResult) {
+			n := 0
+			for _, line := range strings.Split(r.out, "\n") {
+				if strings.Contains(line, "forged") && !strings.HasPrefix(strings.TrimSpace(line), "x ") && !strings.HasPrefix(strings.TrimSpace(line), "list ") {
+					t.Fatalf("a claim printed a line of its own: %q", line)
+				}
+				if strings.HasPrefix(line, "signature") {
+					n++
+				}
+			}
+			if n != want {
+				t.Fatalf("%d signature lines, want %d:\n%s", n, want, r.out)
+			}
+		}
 	}
 	escToken := "opaque-\x1b]52;c;ZXZpbA==\x07\x1b[2J-end"
 	cases := []tc{
@@ -113,13 +143,28 @@ func TestHostileTokenEndpoint(t *testing.T) {
 			}
 		}},
 	}
+	cases = append(cases,
+		tc{name: "claims that try to forge lines", handlerFor: forgedClaims, args: []string{"inspect"}, code: 0, check: oneVerifiedLine(0)},
+		tc{name: "claims that try to forge lines, verified", handlerFor: forgedClaims, args: []string{"inspect", "--verify"}, code: 0, check: oneVerifiedLine(1)},
+		tc{name: "error_uri and description with controls", handler: answerJSON(400, map[string]any{"error": "invalid_scope", "error_description": "\u202eepocs\u009b2J", "error_uri": "https://x.example/\x1b]8;;evil\x07"}),
+			args: []string{"token"}, code: ExitAuth, quiet: true},
+		tc{name: "HTML page with escapes", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(502)
+			fmt.Fprint(w, "<html><title>\x1b]0;pwned\x07Bad \u202eGateway</title></html>")
+		}, args: []string{"token"}, code: ExitFailure, quiet: true},
+	)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			e := newProcEnv(t)
 			var n atomic.Int64
+			handler := c.handler
+			if c.handlerFor != nil {
+				handler = c.handlerFor(e.srv)
+			}
 			e.srv.AddClient(oauthtest.Client{ID: "evil", Flavour: oauthtest.Generic, Secrets: []string{secret},
-				Misbehave: oauthtest.Misbehaviour{Custom: func(w http.ResponseWriter, r *http.Request) { n.Add(1); c.handler(w, r) }}})
+				Misbehave: oauthtest.Misbehaviour{Custom: func(w http.ResponseWriter, r *http.Request) { n.Add(1); handler(w, r) }}})
 			e.secrets = append(e.secrets, secretForms(secret)...)
 			e.secrets = append(e.secrets, basicForms("evil", secret)...)
 			auth := c.auth
