@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -226,7 +227,7 @@ func makeProfiles(dir string, n int) error {
 		for i := 0; i < n; i++ {
 			*ps = append(*ps, vault.Profile{ID: vault.NewID(), Name: fmt.Sprintf("profile-%04d", i), Environment: []string{"staging", "production"}[i%2],
 				TokenURL: "https://sso.example.com/realms/r/protocol/openid-connect/token", ClientID: fmt.Sprintf("client-%d", i),
-				Scopes: []string{"api/read"}, AuthMethod: vault.AuthAuto, APIBaseURL: "https://api.example.com",
+				Scopes: []string{"api/read"}, AuthMethod: oauth.AuthAuto, APIBaseURL: "https://api.example.com",
 				CreatedAt: now, SecretFingerprint: "0badc0de", SecretSetAt: now.Add(-time.Duration(i) * time.Hour)})
 		}
 		return nil

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
-	"github.com/oatcli/oat/vault"
 )
 
 // BenchmarkTokenFetch compares a token fetch through oat's client with a bare net/http
@@ -22,7 +21,7 @@ func BenchmarkTokenFetch(b *testing.B) {
 	}
 	defer srv.Close()
 	srv.AddClient(oauthtest.Client{ID: "bench", Secrets: []string{"s3cret"}, Scopes: []string{"api/read"}})
-	r := TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "bench", ClientSecret: "s3cret", Auth: vault.AuthPost, Scopes: []string{"api/read"}}
+	r := TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "bench", ClientSecret: "s3cret", Auth: AuthPost, Scopes: []string{"api/read"}}
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"api/read"}, "client_id": {"bench"}, "client_secret": {"s3cret"}}.Encode()
 
 	var bareNs float64

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/oatcli/oat/vault"
 )
 
 // CallRequest is a test call to a protected API.
@@ -24,32 +22,27 @@ type CallRequest struct {
 	Headers map[string]string
 	Body    []byte
 	Token   string
-	CAFile  string
+	// CAFile names the extra CA bundle whose PEM is CAPEM (both empty: system roots).
+	CAFile string
+	CAPEM  []byte
 	// AllowInsecure permits plain http on non-loopback hosts (the profile's insecure_http).
 	AllowInsecure bool
-	// Vars fill {name} in BaseURL and Target ({client_id}: see vault.ExpandURL).
+	// Vars fill {name} in BaseURL and Target ({client_id}: see ExpandURL).
 	Vars map[string]string
 }
 
 // URL is the absolute URL the request goes to: {client_id} and the like expanded in the
 // base URL and the target, then the target joined to the base.
 func (r CallRequest) URL() (string, error) {
-	base, err := vault.ExpandURL(r.BaseURL, r.Vars)
+	base, err := ExpandURL(r.BaseURL, r.Vars)
 	if err != nil {
 		return "", fmt.Errorf("API base URL: %w", err)
 	}
-	target, err := vault.ExpandURL(r.Target, r.Vars)
+	target, err := ExpandURL(r.Target, r.Vars)
 	if err != nil {
 		return "", fmt.Errorf("path %q: %w", Sanitize(r.Target), err)
 	}
 	return JoinURL(base, target)
-}
-
-// CallFor builds the profile's default test request with the given token.
-func CallFor(p vault.Profile, token string) CallRequest {
-	return CallRequest{Method: p.TestRequest.Method, Target: p.TestRequest.Path, BaseURL: p.APIBaseURL,
-		Headers: p.TestRequest.Headers, Body: []byte(p.TestRequest.Body), Token: token, CAFile: p.CAFile, AllowInsecure: p.InsecureHTTP,
-		Vars: p.URLVars()}
 }
 
 // CallResult is what came back from a test call. Body is the raw bytes (capped); every
@@ -91,6 +84,11 @@ func (r *CallResult) Err() error {
 		return &CallStatusError{Status: r.Status, Explanation: r.Explanation}
 	}
 	return nil
+}
+
+// IsAbsoluteURL says whether target is a whole http(s) URL rather than a path.
+func IsAbsoluteURL(target string) bool {
+	return strings.HasPrefix(target, "https://") || strings.HasPrefix(target, "http://")
 }
 
 // JoinURL resolves target against base: an absolute http(s) URL stays as it is, a path
@@ -138,7 +136,7 @@ func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error)
 		return nil, err
 	}
 	u, _ := url.Parse(target)
-	if u.Scheme != "https" && !req.AllowInsecure && !vault.IsLoopback(u.Hostname()) {
+	if u.Scheme != "https" && !req.AllowInsecure && !IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("refusing to send a token over plain http to %s; use https (or allow insecure_http on the profile)", u.Host)
 	}
 	method := strings.ToUpper(req.Method)
@@ -171,7 +169,7 @@ func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error)
 		}
 	}
 	hreq.Header.Set("Authorization", "Bearer "+req.Token)
-	hc, err := c.httpFor(req.CAFile)
+	hc, err := c.httpFor(req.CAFile, req.CAPEM)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,8 @@
-// Package oauth talks to OAuth2 token endpoints and the APIs they protect: the client
-// credentials grant done to the letter of RFC 6749, explained errors, token inspection,
-// JWKS verification, discovery and test calls. It knows nothing about terminals.
 package oauth
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -15,16 +13,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/oatcli/oat/vault"
 )
 
 // Defaults for every network call.
 const (
 	DefaultTimeout = 15 * time.Second
 	DefaultMaxBody = 1 << 20 // 1 MiB
-	// MaxCAFile bounds a profile's ca_file: the whole Mozilla bundle is about 220 KiB.
-	MaxCAFile = 1 << 20
 )
 
 // Client makes oat's HTTP requests: token requests, discovery, JWKS and test calls. Each
@@ -109,33 +103,35 @@ func (c *Client) newHTTPClient(roots *x509.CertPool) *http.Client {
 	}
 }
 
-// httpFor returns the HTTP client trusting the extra CA bundle caFile ("" = system only).
-func (c *Client) httpFor(caFile string) (*http.Client, error) {
-	if caFile == "" {
+// httpFor returns the HTTP client trusting the extra CA bundle pem, read from the file
+// named name (both empty: the system roots only). The caller reads the file (a bounded
+// read): the protocol package touches no files.
+func (c *Client) httpFor(name string, pem []byte) (*http.Client, error) {
+	if len(pem) == 0 {
+		if name != "" {
+			return nil, fmt.Errorf("CA file %s is empty", name)
+		}
 		return c.HTTP, nil
 	}
+	sum := sha256.Sum256(pem)
+	key := string(sum[:])
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if hc, ok := c.byCA[caFile]; ok {
+	if hc, ok := c.byCA[key]; ok {
 		return hc, nil
-	}
-	// A regular file of at most MaxCAFile: a FIFO or /dev/zero must not hang or exhaust oat.
-	pem, err := vault.ReadFileLimited(caFile, MaxCAFile)
-	if err != nil {
-		return nil, fmt.Errorf("read the profile's CA file: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate", name)
 	}
 	hc := c.newHTTPClient(pool)
 	if c.byCA == nil {
 		c.byCA = map[string]*http.Client{}
 	}
-	c.byCA[caFile] = hc
+	c.byCA[key] = hc
 	return hc, nil
 }
 

@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/oatcli/oat/vault"
 )
 
 // Metadata is the part of an OpenID Connect discovery document / RFC 8414 authorization
@@ -28,7 +26,7 @@ type Metadata struct {
 
 // SuggestedAuth maps the advertised token endpoint auth methods to a profile auth
 // method: basic or post when only one is offered, auto otherwise.
-func (m *Metadata) SuggestedAuth() vault.AuthMethod {
+func (m *Metadata) SuggestedAuth() AuthMethod {
 	var basic, post bool
 	for _, a := range m.TokenAuthMethods {
 		switch a {
@@ -40,11 +38,11 @@ func (m *Metadata) SuggestedAuth() vault.AuthMethod {
 	}
 	switch {
 	case basic && !post:
-		return vault.AuthBasic
+		return AuthBasic
 	case post && !basic:
-		return vault.AuthPost
+		return AuthPost
 	}
-	return vault.AuthAuto
+	return AuthAuto
 }
 
 // DiscoveryURLs lists where metadata for issuer may live, in the order tried: the OpenID
@@ -245,7 +243,7 @@ func requireSafeURL(raw string) error {
 	if err != nil {
 		return err
 	}
-	if u.Scheme != "https" && !vault.IsLoopback(u.Hostname()) {
+	if u.Scheme != "https" && !IsLoopback(u.Hostname()) {
 		return fmt.Errorf("refusing plain http for %s: discovery and keys must come over https", u.Host)
 	}
 	return nil

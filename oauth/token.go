@@ -17,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/oatcli/oat/vault"
 )
 
 // Why not golang.org/x/oauth2/clientcredentials: it hides the exchange (no status,
@@ -37,18 +35,11 @@ type TokenRequest struct {
 	Audience     string
 	Resource     string
 	Extra        map[string]string
-	Auth         vault.AuthMethod
-	Encoding     vault.BasicEncoding
-	CAFile       string
-}
-
-// RequestFor builds the token request of profile p with the given secret.
-func RequestFor(p vault.Profile, secret string) TokenRequest {
-	return TokenRequest{
-		TokenURL: p.TokenURL, ClientID: p.ClientID, ClientSecret: secret, Scopes: p.Scopes,
-		Audience: p.Audience, Resource: p.Resource, Extra: p.ExtraParams,
-		Auth: p.EffectiveAuth(), Encoding: p.BasicEncoding, CAFile: p.CAFile,
-	}
+	Auth         AuthMethod
+	Encoding     BasicEncoding
+	// CAFile names the extra CA bundle whose PEM is CAPEM (both empty: system roots).
+	CAFile string
+	CAPEM  []byte
 }
 
 // Exchange is one HTTP round trip as sent and received, with the secret and the token
@@ -63,7 +54,7 @@ type Exchange struct {
 	// ResponseBody is sanitized, with the access token replaced by a placeholder.
 	ResponseBody string
 	Latency      time.Duration
-	Auth         vault.AuthMethod
+	Auth         AuthMethod
 }
 
 // Token is a successful token response.
@@ -86,13 +77,8 @@ type Token struct {
 	Extra map[string]any
 	// Notes are warnings about a response that worked but bent the rules.
 	Notes    []string
-	Auth     vault.AuthMethod
+	Auth     AuthMethod
 	Exchange *Exchange
-}
-
-// Cached converts the token for the vault's cache.
-func (t *Token) Cached() vault.CachedToken {
-	return vault.CachedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresAt: t.ExpiresAt, Scopes: t.Scopes, FetchedAt: t.IssuedAt}
 }
 
 // FetchToken performs the client-credentials grant. With the auto method it tries HTTP
@@ -103,11 +89,11 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 	// be the secret: one redaction step for all of them.
 	r := newRedactor(req)
 	switch req.Auth {
-	case vault.AuthBasic, vault.AuthPost:
+	case AuthBasic, AuthPost:
 		tok, err := c.fetchWith(ctx, req, req.Auth)
 		return tok, r.err(err)
-	case vault.AuthAuto, "":
-		tok, errBasic := c.fetchWith(ctx, req, vault.AuthBasic)
+	case AuthAuto, "":
+		tok, errBasic := c.fetchWith(ctx, req, AuthBasic)
 		if errBasic == nil {
 			return tok, nil
 		}
@@ -117,7 +103,7 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 			// it once more and blame the wrong thing.
 			return nil, r.err(errBasic)
 		}
-		tok, errPost := c.fetchWith(ctx, req, vault.AuthPost)
+		tok, errPost := c.fetchWith(ctx, req, AuthPost)
 		if errPost == nil {
 			tok.Notes = append(tok.Notes, "HTTP Basic was refused; the form body worked")
 			return tok, nil
@@ -156,14 +142,14 @@ func clientAuthFailed(err error) bool {
 // BasicCredentials returns the value of the Authorization header for id and secret. RFC
 // 6749 §2.3.1 says both are form-urlencoded before base64; raw skips that, for servers
 // that do not decode.
-func BasicCredentials(id, secret string, enc vault.BasicEncoding) string {
-	if enc != vault.BasicRaw {
+func BasicCredentials(id, secret string, enc BasicEncoding) string {
+	if enc != BasicRaw {
 		id, secret = url.QueryEscape(id), url.QueryEscape(secret)
 	}
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 }
 
-func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth vault.AuthMethod) (*Token, error) {
+func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMethod) (*Token, error) {
 	u, err := url.Parse(req.TokenURL)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("token URL %q is not a valid URL", req.TokenURL)
@@ -181,7 +167,7 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth vault.Aut
 	for k, v := range req.Extra {
 		form.Set(k, v)
 	}
-	if auth == vault.AuthPost {
+	if auth == AuthPost {
 		form.Set("client_id", req.ClientID)
 		form.Set("client_secret", req.ClientSecret)
 	}
@@ -193,13 +179,13 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth vault.Aut
 	hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	hreq.Header.Set("Accept", "application/json")
 	hreq.Header.Set("User-Agent", "oat")
-	if auth == vault.AuthBasic {
+	if auth == AuthBasic {
 		hreq.Header.Set("Authorization", BasicCredentials(req.ClientID, req.ClientSecret, req.Encoding))
 	}
 	ex := &Exchange{Method: http.MethodPost, URL: req.TokenURL, RequestHeaders: redactHeaders(hreq.Header),
 		RequestBody: redactForm(form), Auth: auth}
 
-	hc, err := c.httpFor(req.CAFile)
+	hc, err := c.httpFor(req.CAFile, req.CAPEM)
 	if err != nil {
 		return nil, err
 	}
@@ -341,6 +327,15 @@ func CheckAccessToken(s string) error {
 	}
 	if i := notVSCHAR(s); i >= 0 {
 		return fmt.Errorf("holds a character outside RFC 6749's VSCHAR (0x20-0x7E): byte %d of %d is 0x%02x", i+1, len(s), s[i])
+	}
+	return nil
+}
+
+// CheckTokenType says why s cannot be a token_type (or a scope): RFC 6749 allows only
+// printable ASCII there too.
+func CheckTokenType(s string) error {
+	if i := notVSCHAR(s); i >= 0 {
+		return fmt.Errorf("holds a character outside VSCHAR (0x20-0x7E): byte %d of %d is 0x%02x", i+1, len(s), s[i])
 	}
 	return nil
 }

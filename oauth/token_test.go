@@ -8,12 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
-	"github.com/oatcli/oat/vault"
 )
 
 // newServer starts oauthtest with one client per flavour (secret "s3cret") and returns
@@ -31,7 +31,7 @@ func newServer(t testing.TB) *oauthtest.Server {
 	return srv
 }
 
-func req(srv *oauthtest.Server, f oauthtest.Flavour, auth vault.AuthMethod, scopes ...string) TokenRequest {
+func req(srv *oauthtest.Server, f oauthtest.Flavour, auth AuthMethod, scopes ...string) TokenRequest {
 	return TokenRequest{TokenURL: srv.TokenURL(f), ClientID: string(f) + "-client", ClientSecret: "s3cret", Auth: auth, Scopes: scopes}
 }
 
@@ -41,29 +41,29 @@ func TestFlavoursAndAuthMethods(t *testing.T) {
 	c := NewClient()
 	type want struct {
 		ok   bool
-		auth vault.AuthMethod
+		auth AuthMethod
 		code string
 	}
 	cases := []struct {
 		f      oauthtest.Flavour
-		auth   vault.AuthMethod
+		auth   AuthMethod
 		scopes []string
 		want   want
 	}{
-		{oauthtest.Generic, vault.AuthBasic, nil, want{ok: true, auth: vault.AuthBasic}},
-		{oauthtest.Generic, vault.AuthPost, nil, want{ok: true, auth: vault.AuthPost}},
-		{oauthtest.Generic, vault.AuthAuto, nil, want{ok: true, auth: vault.AuthBasic}},
-		{oauthtest.Keycloak, vault.AuthBasic, nil, want{ok: true, auth: vault.AuthBasic}},
-		{oauthtest.Keycloak, vault.AuthPost, nil, want{ok: true, auth: vault.AuthPost}},
-		{oauthtest.EDS, vault.AuthBasic, nil, want{ok: true, auth: vault.AuthBasic}},
-		{oauthtest.EDS, vault.AuthPost, nil, want{ok: true, auth: vault.AuthPost}},
-		{oauthtest.Cognito, vault.AuthBasic, []string{"api/write"}, want{ok: true, auth: vault.AuthBasic}},
-		{oauthtest.Cognito, vault.AuthPost, []string{"api/write"}, want{code: "invalid_client"}},
-		{oauthtest.Cognito, vault.AuthBasic, nil, want{code: "invalid_scope"}},
-		{oauthtest.Cognito, vault.AuthBasic, []string{"admin"}, want{code: "invalid_scope"}},
-		{oauthtest.Dashboard, vault.AuthPost, nil, want{ok: true, auth: vault.AuthPost}},
-		{oauthtest.Dashboard, vault.AuthBasic, nil, want{code: "invalid_client"}},
-		{oauthtest.Dashboard, vault.AuthAuto, nil, want{ok: true, auth: vault.AuthPost}},
+		{oauthtest.Generic, AuthBasic, nil, want{ok: true, auth: AuthBasic}},
+		{oauthtest.Generic, AuthPost, nil, want{ok: true, auth: AuthPost}},
+		{oauthtest.Generic, AuthAuto, nil, want{ok: true, auth: AuthBasic}},
+		{oauthtest.Keycloak, AuthBasic, nil, want{ok: true, auth: AuthBasic}},
+		{oauthtest.Keycloak, AuthPost, nil, want{ok: true, auth: AuthPost}},
+		{oauthtest.EDS, AuthBasic, nil, want{ok: true, auth: AuthBasic}},
+		{oauthtest.EDS, AuthPost, nil, want{ok: true, auth: AuthPost}},
+		{oauthtest.Cognito, AuthBasic, []string{"api/write"}, want{ok: true, auth: AuthBasic}},
+		{oauthtest.Cognito, AuthPost, []string{"api/write"}, want{code: "invalid_client"}},
+		{oauthtest.Cognito, AuthBasic, nil, want{code: "invalid_scope"}},
+		{oauthtest.Cognito, AuthBasic, []string{"admin"}, want{code: "invalid_scope"}},
+		{oauthtest.Dashboard, AuthPost, nil, want{ok: true, auth: AuthPost}},
+		{oauthtest.Dashboard, AuthBasic, nil, want{code: "invalid_client"}},
+		{oauthtest.Dashboard, AuthAuto, nil, want{ok: true, auth: AuthPost}},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.f)+"/"+string(tc.auth), func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestFlavoursAndAuthMethods(t *testing.T) {
 					}
 				}
 			}
-			if tc.f == oauthtest.Dashboard && tc.auth == vault.AuthAuto && len(tok.Notes) == 0 {
+			if tc.f == oauthtest.Dashboard && tc.auth == AuthAuto && len(tok.Notes) == 0 {
 				t.Error("auto fallback not noted")
 			}
 		})
@@ -111,7 +111,7 @@ func TestFlavoursAndAuthMethods(t *testing.T) {
 func TestAutoReportsBothAttempts(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	r := req(srv, oauthtest.Generic, vault.AuthAuto)
+	r := req(srv, oauthtest.Generic, AuthAuto)
 	r.ClientSecret = "wrong"
 	_, err := NewClient().FetchToken(context.Background(), r)
 	var ae *AutoError
@@ -150,16 +150,16 @@ func TestSecretsWithSpecialCharacters(t *testing.T) {
 	for i, secret := range secrets {
 		for _, tc := range []struct {
 			f    oauthtest.Flavour
-			auth vault.AuthMethod
-			enc  vault.BasicEncoding
+			auth AuthMethod
+			enc  BasicEncoding
 			ok   bool
 		}{
-			{oauthtest.Generic, vault.AuthBasic, vault.BasicRFC, true},
-			{oauthtest.Generic, vault.AuthPost, "", true},
-			{oauthtest.RawBasic, vault.AuthBasic, vault.BasicRaw, true},
-			{oauthtest.RawBasic, vault.AuthPost, "", true},
+			{oauthtest.Generic, AuthBasic, BasicRFC, true},
+			{oauthtest.Generic, AuthPost, "", true},
+			{oauthtest.RawBasic, AuthBasic, BasicRaw, true},
+			{oauthtest.RawBasic, AuthPost, "", true},
 			// The trap: RFC encoding against a server that does not decode.
-			{oauthtest.RawBasic, vault.AuthBasic, vault.BasicRFC, false},
+			{oauthtest.RawBasic, AuthBasic, BasicRFC, false},
 		} {
 			id := "special-" + string(tc.f) + "-" + string(rune('a'+i))
 			r := TokenRequest{TokenURL: srv.TokenURL(tc.f), ClientID: id, ClientSecret: secret, Auth: tc.auth, Encoding: tc.enc}
@@ -177,10 +177,10 @@ func TestSecretsWithSpecialCharacters(t *testing.T) {
 func TestBasicCredentialsEncoding(t *testing.T) {
 	t.Parallel()
 	// RFC 6749 §2.3.1 / Appendix B: form-urlencode, then base64.
-	if got, want := BasicCredentials("id:1", "a+b c", vault.BasicRFC), "Basic aWQlM0ExOmElMkJiK2M="; got != want {
+	if got, want := BasicCredentials("id:1", "a+b c", BasicRFC), "Basic aWQlM0ExOmElMkJiK2M="; got != want {
 		t.Errorf("rfc: %s, want %s", got, want)
 	}
-	if got, want := BasicCredentials("id", "a+b", vault.BasicRaw), "Basic aWQ6YSti"; got != want {
+	if got, want := BasicCredentials("id", "a+b", BasicRaw), "Basic aWQ6YSti"; got != want {
 		t.Errorf("raw: %s, want %s", got, want)
 	}
 }
@@ -266,7 +266,7 @@ func TestMisbehaviours(t *testing.T) {
 			t.Parallel()
 			id := "mis-" + string(rune('a'+i))
 			srv.AddClient(oauthtest.Client{ID: id, Secrets: []string{"s3cret"}, Misbehave: tc.m})
-			r := TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: id, ClientSecret: "s3cret", Auth: vault.AuthBasic}
+			r := TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: id, ClientSecret: "s3cret", Auth: AuthBasic}
 			if tc.check == nil { // echoed secret: a wrong secret gets echoed back
 				r.ClientSecret = "the-wrong-secret-XYZ"
 				_, err := NewClient().FetchToken(context.Background(), r)
@@ -298,13 +298,13 @@ func TestOtherOAuthErrors(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	srv.AddClient(oauthtest.Client{ID: "disabled", Secrets: []string{"s"}, GrantDisabled: true})
-	_, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "disabled", ClientSecret: "s", Auth: vault.AuthPost})
+	_, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "disabled", ClientSecret: "s", Auth: AuthPost})
 	var oe *OAuthError
 	if !errors.As(err, &oe) || oe.Code != "unauthorized_client" || !strings.Contains(oe.Hint, "grant is not enabled") {
 		t.Fatalf("unauthorized_client: %v", err)
 	}
 	// A wrong path answers 404 with no OAuth body.
-	_, err = NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: srv.URL + "/nope", ClientID: "x", ClientSecret: "s", Auth: vault.AuthPost})
+	_, err = NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: srv.URL + "/nope", ClientID: "x", ClientSecret: "s", Auth: AuthPost})
 	var re *ResponseError
 	if !errors.As(err, &re) || re.Status != 404 {
 		t.Fatalf("404: %v", err)
@@ -314,7 +314,7 @@ func TestOtherOAuthErrors(t *testing.T) {
 func TestExchangeIsRedacted(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	for _, auth := range []vault.AuthMethod{vault.AuthBasic, vault.AuthPost} {
+	for _, auth := range []AuthMethod{AuthBasic, AuthPost} {
 		tok, err := NewClient().FetchToken(context.Background(), req(srv, oauthtest.Generic, auth, "api/read"))
 		if err != nil {
 			t.Fatal(err)
@@ -327,10 +327,10 @@ func TestExchangeIsRedacted(t *testing.T) {
 		if ex.Status != 200 || !strings.Contains(ex.RequestBody, "grant_type=client_credentials") || !strings.Contains(ex.RequestBody, "scope=api%2Fread") {
 			t.Fatalf("exchange: %+v", ex)
 		}
-		if auth == vault.AuthBasic && ex.RequestHeaders.Get("Authorization") != "Basic [redacted]" {
+		if auth == AuthBasic && ex.RequestHeaders.Get("Authorization") != "Basic [redacted]" {
 			t.Fatalf("authorization header: %q", ex.RequestHeaders.Get("Authorization"))
 		}
-		if auth == vault.AuthPost && !strings.Contains(ex.RequestBody, "client_secret=%5Bredacted%5D") {
+		if auth == AuthPost && !strings.Contains(ex.RequestBody, "client_secret=%5Bredacted%5D") {
 			t.Fatalf("body: %s", ex.RequestBody)
 		}
 		if !tok.ScopeReturned || len(tok.Scopes) != 1 || tok.Scopes[0] != "api/read" {
@@ -342,7 +342,7 @@ func TestExchangeIsRedacted(t *testing.T) {
 func TestAudienceAndResource(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	r := req(srv, oauthtest.Generic, vault.AuthBasic)
+	r := req(srv, oauthtest.Generic, AuthBasic)
 	r.Audience = "https://api.example"
 	r.Extra = map[string]string{"tenant": "t1"}
 	tok, err := NewClient().FetchToken(context.Background(), r)
@@ -364,7 +364,7 @@ func TestHangingServerTimesOut(t *testing.T) {
 	srv.AddClient(oauthtest.Client{ID: "hang", Secrets: []string{"s"}, Misbehave: oauthtest.Misbehaviour{Hang: true}})
 	c := NewClient()
 	c.Timeout = 100 * time.Millisecond
-	_, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "hang", ClientSecret: "s", Auth: vault.AuthAuto})
+	_, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "hang", ClientSecret: "s", Auth: AuthAuto})
 	var ne *NetworkError
 	if !errors.As(err, &ne) || ne.Kind != NetTimeout || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Fatalf("want timeout naming the host, got %v", err)
@@ -387,7 +387,7 @@ func TestCancelReturnsAtOnce(t *testing.T) {
 		}
 		cancel()
 	}()
-	_, err := c.FetchToken(ctx, TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "hang", ClientSecret: "s", Auth: vault.AuthBasic})
+	_, err := c.FetchToken(ctx, TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "hang", ClientSecret: "s", Auth: AuthBasic})
 	var ne *NetworkError
 	if !errors.As(err, &ne) || ne.Kind != NetCancelled {
 		t.Fatalf("want cancelled, got %v", err)
@@ -403,7 +403,7 @@ func TestNetworkFailuresAreClassified(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	_, err = NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: "http://" + addr + "/token", ClientID: "c", ClientSecret: "s", Auth: vault.AuthBasic})
+	_, err = NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: "http://" + addr + "/token", ClientID: "c", ClientSecret: "s", Auth: AuthBasic})
 	var ne *NetworkError
 	if !errors.As(err, &ne) || ne.Kind != NetRefused || ne.Host != addr {
 		t.Fatalf("refused: %v", err)
@@ -413,7 +413,7 @@ func TestNetworkFailuresAreClassified(t *testing.T) {
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
 	ts.StartTLS()
 	defer ts.Close()
-	_, err = NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: vault.AuthBasic})
+	_, err = NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: AuthBasic})
 	if !errors.As(err, &ne) || ne.Kind != NetTLS || !strings.Contains(err.Error(), "SSL_CERT_FILE") {
 		t.Fatalf("tls: %v", err)
 	}
@@ -433,7 +433,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 		http.Redirect(w, r, target.URL+"/token", http.StatusTemporaryRedirect)
 	}))
 	defer redir.Close()
-	_, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: redir.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: vault.AuthPost})
+	_, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: redir.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: AuthPost})
 	var re *ResponseError
 	if !errors.As(err, &re) || re.Status != 307 || !strings.Contains(err.Error(), "redirect") {
 		t.Fatalf("redirect: %v", err)
@@ -452,11 +452,18 @@ func TestCAFile(t *testing.T) {
 	defer ts.Close()
 	ca := t.TempDir() + "/ca.pem"
 	writePEM(t, ca, ts.Certificate().Raw)
-	tok, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: vault.AuthBasic, CAFile: ca})
+	pem, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: AuthBasic}); !IsNetwork(err) {
+		t.Fatalf("a private CA trusted without its bundle: %v", err)
+	}
+	tok, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: AuthBasic, CAFile: ca, CAPEM: pem})
 	if err != nil || tok.AccessToken != "opaque" {
 		t.Fatalf("with CA file: %v", err)
 	}
-	if _, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: vault.AuthBasic, CAFile: t.TempDir() + "/missing.pem"}); err == nil {
-		t.Fatal("missing CA file accepted")
+	if _, err := NewClient().FetchToken(context.Background(), TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", ClientSecret: "s", Auth: AuthBasic, CAFile: ca, CAPEM: []byte("not pem")}); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("a bundle without certificates accepted: %v", err)
 	}
 }

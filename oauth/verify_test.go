@@ -17,13 +17,13 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
 	"github.com/oatcli/oat/oauth/oauthtest"
-	"github.com/oatcli/oat/vault"
 )
 
 func fetch(t testing.TB, srv *oauthtest.Server, f oauthtest.Flavour, scopes ...string) string {
 	t.Helper()
-	tok, err := NewClient().FetchToken(context.Background(), req(srv, f, vault.AuthAuto, scopes...))
+	tok, err := NewClient().FetchToken(context.Background(), req(srv, f, AuthAuto, scopes...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestDiscovery(t *testing.T) {
 			t.Errorf("%s: %v", tc.issuer, err)
 			continue
 		}
-		if m.TokenEndpoint != tc.tokenURL || m.Source != tc.source || m.SuggestedAuth() != vault.AuthAuto || len(m.Scopes) == 0 {
+		if m.TokenEndpoint != tc.tokenURL || m.Source != tc.source || m.SuggestedAuth() != AuthAuto || len(m.Scopes) == 0 {
 			t.Errorf("%s: %+v", tc.issuer, m)
 		}
 	}
@@ -231,9 +231,9 @@ func TestDiscovery(t *testing.T) {
 
 func TestSuggestedAuth(t *testing.T) {
 	t.Parallel()
-	for methods, want := range map[string]vault.AuthMethod{
-		"client_secret_basic": vault.AuthBasic, "client_secret_post": vault.AuthPost,
-		"client_secret_basic client_secret_post": vault.AuthAuto, "": vault.AuthAuto,
+	for methods, want := range map[string]AuthMethod{
+		"client_secret_basic": AuthBasic, "client_secret_post": AuthPost,
+		"client_secret_basic client_secret_post": AuthAuto, "": AuthAuto,
 	} {
 		m := Metadata{TokenAuthMethods: strings.Fields(methods)}
 		if got := m.SuggestedAuth(); got != want {

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
@@ -21,7 +22,7 @@ import (
 
 // Deps are what the app needs from outside; tests pass fakes.
 type Deps struct {
-	Broker    *oauth.Broker
+	Broker    *vault.Broker
 	Clipboard Clipboard
 	Styles    *theme.Styles
 	// Now is the clock; every countdown is computed from it and the absolute expiry.

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/theme"
 )

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
@@ -19,7 +20,7 @@ func BenchmarkView1000(b *testing.B) {
 	err := v.Profiles.Update(context.Background(), func(ps *[]vault.Profile) error {
 		for i := 0; i < 1000; i++ {
 			*ps = append(*ps, vault.Profile{ID: vault.NewID(), Name: fmt.Sprintf("profile-%04d", i), Environment: "staging",
-				TokenURL: "https://sso.example.com/realms/r/protocol/openid-connect/token", ClientID: "c", AuthMethod: vault.AuthAuto,
+				TokenURL: "https://sso.example.com/realms/r/protocol/openid-connect/token", ClientID: "c", AuthMethod: oauth.AuthAuto,
 				APIBaseURL: "https://api.example.com", CreatedAt: now, SecretFingerprint: "0badc0de", SecretSetAt: now})
 		}
 		return nil
@@ -27,7 +28,7 @@ func BenchmarkView1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	broker := &oauth.Broker{Vault: v, Client: oauth.NewClient(), Margin: vault.DefaultMargin}
+	broker := &vault.Broker{Vault: v, Client: oauth.NewClient(), Margin: vault.DefaultMargin}
 	m := New(Deps{Broker: broker, Clipboard: &fakeClipboard{}, Styles: theme.NewStyles(theme.Default, false),
 		After: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }})
 	nm, _ := m.Update(loadCmd(v, "")())

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
@@ -23,14 +24,14 @@ type callDoneMsg struct {
 	res *oauth.CallResult
 	err error
 	// out is what the broker did around the call (a rejected token, a retry).
-	out *oauth.CallOutcome
+	out *vault.CallOutcome
 }
 
 // tokenReplacedMsg tells the root that a call changed the profile's token: the API
 // rejected it (dropped for good) and, when res is set, a new one replaced it.
 type tokenReplacedMsg struct {
 	id       string
-	res      *oauth.TokenResult
+	res      *vault.TokenResult
 	rejected bool
 }
 
@@ -74,7 +75,7 @@ func newCallScreen(d Deps, st *theme.Styles, p vault.Profile, token string) *cal
 	}
 	c := &callScreen{deps: d, st: st, profile: p, token: token, method: mk(method, "GET"),
 		target: mk(target, "path (joined to "+p.APIBaseURL+") or full URL"), vp: viewport.New(80, 10)}
-	c.editing = !oauth.HasTestCall(p)
+	c.editing = !p.HasTestCall()
 	return c
 }
 
@@ -115,13 +116,13 @@ func (c *callScreen) send() tea.Cmd {
 	return func() tea.Msg {
 		// The broker hands out the cached token only while it is valid (an expired one
 		// is replaced first), and replaces it once if the API rejects it.
-		out, err := b.Call(ctx, p.Name, false, func(p vault.Profile, tok string) oauth.CallRequest {
-			cr := oauth.CallFor(p, tok)
+		out, err := b.Call(ctx, p.Name, false, func(p vault.Profile, tok string) (oauth.CallRequest, error) {
+			cr, err := p.CallRequest(tok)
 			cr.Method, cr.Target = method, target
 			if target != p.TestRequest.Path {
 				cr.Body, cr.Headers = nil, nil
 			}
-			return cr
+			return cr, err
 		})
 		msg := callDoneMsg{req: req, err: err, out: out}
 		if out != nil {
@@ -239,7 +240,7 @@ func (c *callScreen) View(width, height int) string {
 		meta = append(meta, c.deps.busy("sending (esc cancels)"))
 	case c.err != nil:
 		meta = append(meta, truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(c.err.Error())), w))
-		if h := oauth.Hint(c.err); h != "" {
+		if h := vault.Hint(c.err); h != "" {
 			meta = append(meta, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
 		}
 	case c.res != nil:

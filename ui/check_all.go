@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/oatcli/oat/oauth"
+
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 )
@@ -19,7 +19,7 @@ import (
 // checkRowMsg is one profile's check result; more follow on ch.
 type checkRowMsg struct {
 	run int
-	row oauth.CheckRow
+	row vault.CheckRow
 	ch  <-chan tea.Msg
 }
 
@@ -32,7 +32,7 @@ type checkAllScreen struct {
 	deps    Deps
 	st      *theme.Styles
 	names   []string
-	rows    map[string]oauth.CheckRow
+	rows    map[string]vault.CheckRow
 	order   []string
 	running bool
 	run     int
@@ -41,7 +41,7 @@ type checkAllScreen struct {
 }
 
 func newCheckAll(d Deps, st *theme.Styles, ps []vault.Profile) *checkAllScreen {
-	c := &checkAllScreen{deps: d, st: st, rows: map[string]oauth.CheckRow{}, vp: viewport.New(80, 10)}
+	c := &checkAllScreen{deps: d, st: st, rows: map[string]vault.CheckRow{}, vp: viewport.New(80, 10)}
 	for _, p := range ps {
 		c.names = append(c.names, p.Name)
 	}
@@ -57,12 +57,12 @@ func (c *checkAllScreen) start() tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel, c.running, c.run = cancel, true, c.run+1
-	c.rows, c.order = map[string]oauth.CheckRow{}, append([]string(nil), c.names...)
+	c.rows, c.order = map[string]vault.CheckRow{}, append([]string(nil), c.names...)
 	run, b, names := c.run, c.deps.Broker, c.names
 	return func() tea.Msg { // the checks start when Bubble Tea runs this, not in Update
 		ch := make(chan tea.Msg, len(names)+1)
 		go func() {
-			b.Check(ctx, names, true, 4, func(r oauth.CheckRow) { ch <- checkRowMsg{run: run, row: r, ch: ch} })
+			b.Check(ctx, names, true, 4, func(r vault.CheckRow) { ch <- checkRowMsg{run: run, row: r, ch: ch} })
 			ch <- checkDoneMsg{run: run}
 			close(ch)
 		}()

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 )
@@ -21,7 +22,7 @@ func loadCmd(v *vault.Vault, selectName string) tea.Cmd {
 }
 
 // tokenCmd gets a token for p (cached when valid, unless force).
-func tokenCmd(ctx context.Context, b *oauth.Broker, p vault.Profile, force bool, req int) tea.Cmd {
+func tokenCmd(ctx context.Context, b *vault.Broker, p vault.Profile, force bool, req int) tea.Cmd {
 	return func() tea.Msg {
 		res, err := b.Token(ctx, p.Name, force, 0)
 		return tokenMsg{id: p.ID, req: req, res: res, err: err}

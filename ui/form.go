@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
@@ -241,7 +242,7 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case discoveredMsg:
 		f.busy = ""
 		if msg.err != nil {
-			f.errs[fDiscover] = oauth.FirstLine(msg.err)
+			f.errs[fDiscover] = vault.FirstLine(msg.err)
 			return f, nil
 		}
 		delete(f.errs, fDiscover)
@@ -328,7 +329,7 @@ func (f *formScreen) profile() (vault.Profile, error) {
 	val := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
 	p := vault.Profile{Name: val(fName), Environment: val(fEnv), TokenURL: val(fTokenURL), ClientID: val(fClientID),
 		Scopes: strings.Fields(val(fScopes)), Audience: val(fAudience), Resource: val(fResource),
-		AuthMethod: vault.AuthMethod(strings.ToLower(val(fAuth))), BasicEncoding: vault.BasicEncoding(strings.ToLower(val(fEncoding))),
+		AuthMethod: oauth.AuthMethod(strings.ToLower(val(fAuth))), BasicEncoding: oauth.BasicEncoding(strings.ToLower(val(fEncoding))),
 		APIBaseURL: val(fAPI), CAFile: val(fCAFile), Notes: f.inputs[fNotes].Value(), Issuer: f.issuer,
 		TestRequest: vault.TestRequest{Method: strings.ToUpper(val(fTestMethod)), Path: val(fTestPath)}}
 	if f.editing != nil {

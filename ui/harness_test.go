@@ -13,9 +13,11 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/ui/cli"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -94,12 +96,12 @@ type harness struct {
 	t     *testing.T
 	srv   *oauthtest.Server
 	v     *vault.Vault
-	b     *oauth.Broker
+	b     *vault.Broker
 	clk   *clock
 	clip  *fakeClipboard
 	m     Model
 	quit  bool
-	demo  []oauthtest.DemoProfile
+	demo  []cli.DemoProfile
 	width int
 }
 
@@ -117,9 +119,9 @@ func newDeps(t *testing.T, seed bool, drop ...string) (Deps, *harness) {
 	c := oauth.NewClient()
 	c.Now = clk.Now
 	h := &harness{t: t, srv: srv, v: v, clk: clk, clip: &fakeClipboard{}}
-	h.b = &oauth.Broker{Vault: v, Client: c, Margin: vault.DefaultMargin}
+	h.b = &vault.Broker{Vault: v, Client: c, Margin: vault.DefaultMargin}
 	if seed {
-		if h.demo, err = srv.SeedDemo(context.Background(), v); err != nil {
+		if h.demo, err = cli.SeedDemo(context.Background(), srv, v); err != nil {
 			t.Fatal(err)
 		}
 		for _, name := range drop {

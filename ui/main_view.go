@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
@@ -61,10 +62,9 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 		width = 20
 	}
 	state, stateStyle := d.rows.tokenCell(it.p)
-	age := fmt.Sprintf("%dd", int(d.rows.age(it.p).Hours()/24))
+	age := vault.AgeText(d.rows.age(it.p), d.rows.overdue(it.p))
 	ageStyle := st.RowDim
 	if d.rows.overdue(it.p) {
-		age += " ⚠"
 		ageStyle = st.Warn
 	}
 	env := oauth.OneLine(it.p.Environment)
@@ -279,10 +279,10 @@ func (m Model) detailsView(p vault.Profile, w, h int) string {
 	}
 	lines = append(lines, truncateLine(title, w))
 	auth := string(p.AuthMethod)
-	if p.AuthMethod == vault.AuthAuto && p.DetectedAuth != "" {
+	if p.AuthMethod == oauth.AuthAuto && p.DetectedAuth != "" {
 		auth += " → " + string(p.DetectedAuth)
 	}
-	if p.AuthMethod != vault.AuthPost && p.BasicEncoding == vault.BasicRaw {
+	if p.AuthMethod != oauth.AuthPost && p.BasicEncoding == oauth.BasicRaw {
 		auth += " (raw Basic)"
 	}
 	lines = append(lines, row("client", st.Text.Render(p.ClientID)+st.Subtle.Render("  auth "+auth)))
@@ -311,7 +311,7 @@ func (m Model) detailsView(p vault.Profile, w, h int) string {
 	age := v.SecretAge(p)
 	secret := st.Text.Render("fp "+p.SecretFingerprint) + st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))
 	if v.Overdue(p) {
-		secret += st.Warn.Render(fmt.Sprintf("  ⚠ rotation overdue (policy %dd)", int(v.RotationPolicy.Hours()/24)))
+		secret += st.Warn.Render(fmt.Sprintf("  ⚠ rotation overdue (policy %dd)", vault.AgeDays(v.RotationPolicy)))
 	}
 	if p.PreviousFingerprint != "" {
 		secret += st.Warn.Render("  old " + p.PreviousFingerprint + " kept: R to check")
@@ -346,7 +346,7 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 		out = append(out, head, st.Info.Render(m.spin.View()+" requesting a token from "+host+"…")+st.Subtle.Render("  esc cancels"))
 		return out
 	case s != nil && s.err != nil:
-		first := strings.Split(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(oauth.FirstLine(s.err))), "\n")
+		first := strings.Split(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(vault.FirstLine(s.err))), "\n")
 		out = append(out, head)
 		out = append(out, first[:min(3, len(first))]...)
 		if more := errDetail(s.err); more != "" {
@@ -354,7 +354,7 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 				out = append(out, truncateLine(st.ErrorLine.Render(l), w))
 			}
 		}
-		if hint := oauth.Hint(s.err); hint != "" {
+		if hint := vault.Hint(s.err); hint != "" {
 			out = append(out, truncateBlock(st.Hint.Width(w).Render("hint: "+hint), w))
 		}
 		out = append(out, st.Subtle.Render("enter tries again · e edits the profile"))
@@ -425,7 +425,7 @@ func errDetail(err error) string {
 	var ae *oauth.AutoError
 	if e, ok := err.(*oauth.AutoError); ok {
 		ae = e
-		return "Basic: " + oauth.FirstLine(ae.Basic) + "\nbody:  " + oauth.FirstLine(ae.Post)
+		return "Basic: " + vault.FirstLine(ae.Basic) + "\nbody:  " + vault.FirstLine(ae.Post)
 	}
 	return ""
 }

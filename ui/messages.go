@@ -27,7 +27,7 @@ type profilesLoadedMsg struct {
 type tokenMsg struct {
 	id  string
 	req int
-	res *oauth.TokenResult
+	res *vault.TokenResult
 	err error
 }
 

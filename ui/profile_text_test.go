@@ -11,9 +11,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
-	"github.com/pelletier/go-toml/v2"
 )
 
 // requireFrameSafe fails if a frame holds a control character other than newline (the
@@ -44,7 +46,7 @@ func TestHostileProfilesFileShownEscaped(t *testing.T) {
 	const osc, rlo, csi = "\x1b]52;c;SGVsbG8=\x07", "\u202e", "\u009b2J"
 	evil := vault.Profile{ID: "0123456789abcdef", Name: "evil", Environment: "prod" + osc + rlo,
 		TokenURL: h.srv.TokenURL(oauthtest.Generic) + rlo, ClientID: "evil" + osc + "-id" + csi, Scopes: []string{"read" + osc, rlo + "x"},
-		Audience: "aud" + csi, AuthMethod: vault.AuthAuto, APIBaseURL: h.srv.URL + "/api" + rlo,
+		Audience: "aud" + csi, AuthMethod: oauth.AuthAuto, APIBaseURL: h.srv.URL + "/api" + rlo,
 		TestRequest: vault.TestRequest{Path: "/v0" + osc}, Notes: "line one\nline two " + osc + rlo,
 		CreatedAt: h.clk.Now(), SecretFingerprint: "abcd" + csi, SecretSetAt: h.clk.Now()}
 	data, err := toml.Marshal(struct {
@@ -110,7 +112,7 @@ func TestInspectorClaimsOnOneLine(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
 		}}})
-	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "forge", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "forge-id", AuthMethod: vault.AuthBasic}, "Forge-S3cret"); err != nil {
+	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "forge", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "forge-id", AuthMethod: oauth.AuthBasic}, "Forge-S3cret"); err != nil {
 		t.Fatal(err)
 	}
 	h.run(loadCmd(h.v, "forge"))
@@ -183,7 +185,7 @@ func TestInspectorVerifiesOnlyThePinnedIssuer(t *testing.T) {
 	h := newHarness(t, 120, 40, false)
 	h.srv.AddClient(oauthtest.Client{ID: "pin-id", Flavour: oauthtest.Generic, Secrets: []string{"Pin-S3cret"}, Scopes: []string{"api/read"}})
 	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "pinned", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "pin-id",
-		AuthMethod: vault.AuthBasic, Issuer: h.srv.Issuer(oauthtest.Keycloak, "demo")}, "Pin-S3cret"); err != nil {
+		AuthMethod: oauth.AuthBasic, Issuer: h.srv.Issuer(oauthtest.Keycloak, "demo")}, "Pin-S3cret"); err != nil {
 		t.Fatal(err)
 	}
 	h.run(loadCmd(h.v, "pinned"))

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
@@ -15,19 +16,19 @@ import (
 
 // rotateStepMsg is one finished step of a running rotation; more follow on ch.
 type rotateStepMsg struct {
-	step oauth.RotationStep
+	step vault.RotationStep
 	ch   <-chan tea.Msg
 }
 
 // rotateDoneMsg ends a rotation.
 type rotateDoneMsg struct {
-	rep *oauth.RotationReport
+	rep *vault.RotationReport
 	err error
 }
 
 // checkOldMsg is the verdict on the previous secret.
 type checkOldMsg struct {
-	verdict oauth.OldSecretVerdict
+	verdict vault.OldSecretVerdict
 	profile vault.Profile
 	err     error
 }
@@ -53,11 +54,11 @@ type rotateScreen struct {
 	profile vault.Profile
 	input   textinput.Model
 	phase   rotatePhase
-	steps   []oauth.RotationStep
+	steps   []vault.RotationStep
 	secret  string // the new secret, held only until the one-time display ends
-	rep     *oauth.RotationReport
+	rep     *vault.RotationReport
 	err     error
-	verdict oauth.OldSecretVerdict
+	verdict vault.OldSecretVerdict
 }
 
 func newRotate(d Deps, st *theme.Styles, p vault.Profile) *rotateScreen {
@@ -102,11 +103,11 @@ func (r *rotateScreen) Keys() help.KeyMap {
 
 // rotateCmd runs the rotation, sending each step as it finishes. The work starts when
 // Bubble Tea runs the command, never inside Update.
-func rotateCmd(b *oauth.Broker, name, secret string) tea.Cmd {
+func rotateCmd(b *vault.Broker, name, secret string) tea.Cmd {
 	return func() tea.Msg {
 		ch := make(chan tea.Msg, 8)
 		go func() {
-			rep, err := b.Rotate(context.Background(), name, secret, func(s oauth.RotationStep) {
+			rep, err := b.Rotate(context.Background(), name, secret, func(s vault.RotationStep) {
 				ch <- rotateStepMsg{step: s, ch: ch}
 			})
 			ch <- rotateDoneMsg{rep: rep, err: err}
@@ -202,7 +203,7 @@ func (r *rotateScreen) View(width, height int) string {
 	case rotInput:
 		out = append(out,
 			st.Text.Render("1. Get a new secret from the provider (keep the old one valid for now)."),
-			st.Text.Render("2. Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: ""}[oauth.HasTestCall(p)]+"."),
+			st.Text.Render("2. Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: ""}[p.HasTestCall()]+"."),
 			st.Text.Render("3. Only if that works does it become active; the old one is kept aside."),
 			"",
 			st.Label.Render("new secret")+r.input.View(),
@@ -223,7 +224,7 @@ func (r *rotateScreen) View(width, height int) string {
 	switch r.phase {
 	case rotFailed:
 		out = append(out, "", truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(r.err.Error())), w))
-		if h := oauth.Hint(r.err); h != "" {
+		if h := vault.Hint(r.err); h != "" {
 			out = append(out, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
 		}
 		out = append(out, "", st.OK.Render("The old secret ("+p.SecretFingerprint+") is still active: nothing was lost."))
@@ -247,7 +248,7 @@ func (r *rotateScreen) View(width, height int) string {
 		switch {
 		case r.err != nil:
 			out = append(out, truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(r.err.Error())), w), st.Text.Render("The old secret is kept."))
-		case r.verdict == oauth.Revoked:
+		case r.verdict == vault.Revoked:
 			out = append(out, st.OK.Render("✓ revoked: the provider rejects the old secret (invalid_client). It is deleted."))
 		default:
 			out = append(out, st.Warn.Render("⚠ still accepted: the provider still issues tokens for the old secret."),

@@ -9,8 +9,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/oatcli/oat/oauth"
+
 	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
 )
 
 // Options are the app's settings from the command line.
@@ -21,7 +22,7 @@ type Options struct {
 }
 
 // Run starts the app full-screen on the terminal and returns when the user quits.
-func Run(ctx context.Context, b *oauth.Broker, opts Options) error {
+func Run(ctx context.Context, b *vault.Broker, opts Options) error {
 	name := opts.Theme
 	if name == "" {
 		name = os.Getenv("OAT_THEME")

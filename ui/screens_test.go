@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
 )
@@ -81,7 +82,7 @@ func TestCallEditedTarget403(t *testing.T) {
 	h := newHarness(t, 120, 40, true, "slow")
 	h.srv.AddClient(oauthtest.Client{ID: "reader", Secrets: []string{"r"}, Scopes: []string{"api/read"}})
 	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "reader", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "reader",
-		AuthMethod: vault.AuthBasic, Scopes: []string{"api/read"}}, "r"); err != nil {
+		AuthMethod: oauth.AuthBasic, Scopes: []string{"api/read"}}, "r"); err != nil {
 		t.Fatal(err)
 	}
 	h.send(profilesLoadedMsg{})
@@ -127,7 +128,7 @@ func TestRotateStillAccepted(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40, true, "slow")
 	h.srv.AddClient(oauthtest.Client{ID: "overlap", Secrets: []string{"one", "two"}})
-	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "overlap", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "overlap", AuthMethod: vault.AuthPost}, "one"); err != nil {
+	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "overlap", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "overlap", AuthMethod: oauth.AuthPost}, "one"); err != nil {
 		t.Fatal(err)
 	}
 	h.run(loadCmd(h.v, "overlap"))

@@ -12,8 +12,8 @@ import (
 // following symlinks), and read only up to a limit chosen for its purpose. A FIFO would
 // otherwise hang oat forever and a symlink to /dev/zero would read until memory ran out.
 //
-// The helper lives in vault because oauth imports vault today (for the CA file) and the
-// CLI needs it too; when a later refactor reverses that import it can move with it.
+// Files are vault's business: oauth reads none (a profile's CA bundle reaches it as
+// bytes, read here), and the CLI uses this helper for the files it is given.
 
 // ErrNotRegularFile means a path oat was asked to read is a FIFO, a device, a socket or a
 // directory rather than a regular file.

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oatcli/oat/oauth"
+
 	"github.com/gofrs/flock"
 )
 
@@ -58,7 +60,7 @@ func helperKillAtWrite() int {
 	case "rm":
 		err = v.Remove(ctx, op[1])
 	case "add":
-		_, err = v.Add(ctx, Profile{Name: op[1], TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}, op[2])
+		_, err = v.Add(ctx, Profile{Name: op[1], TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPost}, op[2])
 	case "save-token":
 		var p Profile
 		if p, err = v.Get(op[1]); err == nil {
@@ -144,7 +146,7 @@ func TestKilledWriteTempFileIsCleanedByNextWrite(t *testing.T) {
 	v, _ := debrisVault(dir)
 	ctx := context.Background()
 	const removed = "removed-Secret-9f3"
-	if _, err := v.Add(ctx, Profile{Name: "doomed", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}, removed); err != nil {
+	if _, err := v.Add(ctx, Profile{Name: "doomed", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPost}, removed); err != nil {
 		t.Fatal(err)
 	}
 	// Caching a token rewrites secrets.age (with the secret in it): kill it there.
@@ -227,7 +229,7 @@ func setUpDoomed(t *testing.T, dir string) Profile {
 	ctx := context.Background()
 	v, _ := debrisVault(dir)
 	add := func(name, secret string) {
-		if _, err := v.Add(ctx, Profile{Name: name, TokenURL: "https://a.example/token", ClientID: "c-" + name, AuthMethod: AuthPost}, secret); err != nil {
+		if _, err := v.Add(ctx, Profile{Name: name, TokenURL: "https://a.example/token", ClientID: "c-" + name, AuthMethod: oauth.AuthPost}, secret); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -370,7 +372,7 @@ func TestAddKilledAtEveryWrite(t *testing.T) {
 		t.Logf("killed at write %d: pending %v, keys left %v", at, doc.Pending, left)
 		checkAndPrune(t, v, id, left)
 		// The name is free again; this add writes every file, so no temp file survives it.
-		if _, err := v.Add(ctx, Profile{Name: "fresh", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}, "s2"); err != nil {
+		if _, err := v.Add(ctx, Profile{Name: "fresh", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPost}, "s2"); err != nil {
 			t.Fatal(err)
 		}
 		if got := decryptableWith(t, dir, "fresh-Secret"); len(got) != 0 {

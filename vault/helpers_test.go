@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 // TestMain lets the test binary double as a helper process, so tests can run several
@@ -34,7 +36,7 @@ func helperAdd() int {
 	n, _ := strconv.Atoi(os.Getenv("OAT_TEST_COUNT"))
 	v := Open(os.Getenv("OAT_CONFIG_DIR"), NewMemoryStore())
 	for i := 0; i < n; i++ {
-		p := Profile{Name: fmt.Sprintf("%s-%d", os.Getenv("OAT_TEST_PREFIX"), i), TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}
+		p := Profile{Name: fmt.Sprintf("%s-%d", os.Getenv("OAT_TEST_PREFIX"), i), TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPost}
 		if _, err := v.Add(context.Background(), p, "s"); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -53,7 +55,7 @@ func helperCrash() {
 		}
 		time.Sleep(time.Minute)
 	}
-	p := Profile{Name: "never", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}
+	p := Profile{Name: "never", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPost}
 	_, _ = v.Add(context.Background(), p, "s")
 	os.Exit(3) // not reached
 }
@@ -75,7 +77,7 @@ func newTestVault(t testing.TB) (*Vault, *MemoryStore, *fixedClock) {
 
 func mustAdd(t testing.TB, v *Vault, name, secret string) Profile {
 	t.Helper()
-	p, err := v.Add(context.Background(), Profile{Name: name, TokenURL: "https://auth.example.com/token", ClientID: "id-" + name, AuthMethod: AuthAuto}, secret)
+	p, err := v.Add(context.Background(), Profile{Name: name, TokenURL: "https://auth.example.com/token", ClientID: "id-" + name, AuthMethod: oauth.AuthAuto}, secret)
 	if err != nil {
 		t.Fatal(err)
 	}

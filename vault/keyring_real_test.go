@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 // realKeyring returns a KeyringStore on the session's Secret Service under a service name
@@ -48,7 +50,7 @@ func TestKeyringRealVault(t *testing.T) {
 	dir := t.TempDir()
 	v := Open(dir, k)
 	ctx := context.Background()
-	p, err := v.Add(ctx, Profile{Name: "kr", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: AuthBasic}, "kr-secret+/=")
+	p, err := v.Add(ctx, Profile{Name: "kr", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: oauth.AuthBasic}, "kr-secret+/=")
 	if err != nil {
 		t.Fatal(err)
 	}

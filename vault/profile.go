@@ -1,42 +1,15 @@
-// Package vault keeps oat's profiles, secrets and token cache: the profiles file, the
-// secret stores (OS keyring, age-encrypted file, memory), the token state file and the
-// rotation steps. It knows nothing about terminals or HTTP.
 package vault
 
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
-)
 
-// AuthMethod is how a profile authenticates its client at the token endpoint
-// (RFC 6749 §2.3.1).
-type AuthMethod string
-
-// The client authentication methods.
-const (
-	// AuthBasic sends the client id and secret in an HTTP Basic Authorization header.
-	AuthBasic AuthMethod = "basic"
-	// AuthPost sends client_id and client_secret as form body parameters.
-	AuthPost AuthMethod = "post"
-	// AuthAuto tries Basic first, then the body, and remembers what worked.
-	AuthAuto AuthMethod = "auto"
-)
-
-// BasicEncoding says how the id and secret are put into a Basic header.
-type BasicEncoding string
-
-// The Basic encodings.
-const (
-	// BasicRFC form-urlencodes id and secret before base64, as RFC 6749 §2.3.1 says.
-	BasicRFC BasicEncoding = "rfc"
-	// BasicRaw base64-encodes them as they are, for servers that do not decode (opt-in).
-	BasicRaw BasicEncoding = "raw"
+	"github.com/oatcli/oat/oauth"
 )
 
 // TestRequest is the request a profile sends to prove its token works at the API.
@@ -56,16 +29,16 @@ type Profile struct {
 	Name        string `toml:"name" json:"name"`
 	Environment string `toml:"environment,omitempty" json:"environment,omitempty"`
 
-	TokenURL      string            `toml:"token_url" json:"token_url"`
-	ClientID      string            `toml:"client_id" json:"client_id"`
-	Scopes        []string          `toml:"scopes,omitempty" json:"scopes,omitempty"`
-	Audience      string            `toml:"audience,omitempty" json:"audience,omitempty"`
-	Resource      string            `toml:"resource,omitempty" json:"resource,omitempty"`
-	ExtraParams   map[string]string `toml:"extra_params,omitempty" json:"extra_params,omitempty"`
-	AuthMethod    AuthMethod        `toml:"auth_method" json:"auth_method"`
-	BasicEncoding BasicEncoding     `toml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
+	TokenURL      string              `toml:"token_url" json:"token_url"`
+	ClientID      string              `toml:"client_id" json:"client_id"`
+	Scopes        []string            `toml:"scopes,omitempty" json:"scopes,omitempty"`
+	Audience      string              `toml:"audience,omitempty" json:"audience,omitempty"`
+	Resource      string              `toml:"resource,omitempty" json:"resource,omitempty"`
+	ExtraParams   map[string]string   `toml:"extra_params,omitempty" json:"extra_params,omitempty"`
+	AuthMethod    oauth.AuthMethod    `toml:"auth_method" json:"auth_method"`
+	BasicEncoding oauth.BasicEncoding `toml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
 	// DetectedAuth records which method worked when AuthMethod is auto.
-	DetectedAuth AuthMethod `toml:"detected_auth,omitempty" json:"detected_auth,omitempty"`
+	DetectedAuth oauth.AuthMethod `toml:"detected_auth,omitempty" json:"detected_auth,omitempty"`
 
 	APIBaseURL  string      `toml:"api_base_url,omitempty" json:"api_base_url,omitempty"`
 	TestRequest TestRequest `toml:"test_request,omitempty" json:"test_request,omitempty"`
@@ -142,19 +115,19 @@ func (p *Profile) validate(text bool) error {
 		add("client_id", "is required")
 	}
 	switch p.AuthMethod {
-	case AuthBasic, AuthPost, AuthAuto:
+	case oauth.AuthBasic, oauth.AuthPost, oauth.AuthAuto:
 	case "":
 		add("auth_method", "is required: basic, post or auto")
 	default:
 		add("auth_method", "%q is not one of basic, post, auto", p.AuthMethod)
 	}
 	switch p.DetectedAuth {
-	case "", AuthBasic, AuthPost:
+	case "", oauth.AuthBasic, oauth.AuthPost:
 	default:
 		add("detected_auth", "%q is not one of basic, post", p.DetectedAuth)
 	}
 	switch p.BasicEncoding {
-	case "", BasicRFC, BasicRaw:
+	case "", oauth.BasicRFC, oauth.BasicRaw:
 	default:
 		add("basic_encoding", "%q is not one of rfc, raw", p.BasicEncoding)
 	}
@@ -166,11 +139,11 @@ func (p *Profile) validate(text bool) error {
 	if p.APIBaseURL != "" {
 		if err := checkURL(p.APIBaseURL, p.InsecureHTTP); err != nil {
 			add("api_base_url", "%v", err)
-		} else if _, err := ExpandURL(p.APIBaseURL, p.URLVars()); err != nil {
+		} else if _, err := oauth.ExpandURL(p.APIBaseURL, p.URLVars()); err != nil {
 			add("api_base_url", "%v", err)
 		}
 	}
-	if _, err := ExpandURL(p.TestRequest.Path, p.URLVars()); err != nil {
+	if _, err := oauth.ExpandURL(p.TestRequest.Path, p.URLVars()); err != nil {
 		add("test_request.path", "%v", err)
 	}
 	if p.Issuer != "" {
@@ -217,7 +190,7 @@ func checkURL(raw string, insecureOK bool) error {
 	if u.User != nil {
 		return fmt.Errorf("%q must not carry credentials in the URL", redactUserinfo(u))
 	}
-	if u.Scheme == "http" && !insecureOK && !IsLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !insecureOK && !oauth.IsLoopback(u.Hostname()) {
 		return fmt.Errorf("%q uses plain http on a non-loopback host; use https, or allow it explicitly with insecure_http", raw)
 	}
 	return nil
@@ -227,17 +200,6 @@ func redactUserinfo(u *url.URL) string {
 	c := *u
 	c.User = url.User("REDACTED")
 	return c.String()
-}
-
-// IsLoopback reports whether host (without port) is "localhost" itself or a literal
-// loopback address. Other *.localhost names do not count: they would be resolved
-// through DNS, which may answer with any address (oat dials "localhost" without DNS).
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func validMethod(m string) bool {
@@ -263,8 +225,8 @@ func validHeaderName(k string) bool {
 
 // EffectiveAuth is the method to use for the next request: the detected one when the
 // profile says auto and a method already worked.
-func (p *Profile) EffectiveAuth() AuthMethod {
-	if p.AuthMethod == AuthAuto && p.DetectedAuth != "" {
+func (p *Profile) EffectiveAuth() oauth.AuthMethod {
+	if p.AuthMethod == oauth.AuthAuto && p.DetectedAuth != "" {
 		return p.DetectedAuth
 	}
 	return p.AuthMethod

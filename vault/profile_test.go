@@ -4,12 +4,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 func validProfile() Profile {
 	return Profile{
 		ID: "0123456789abcdef", Name: "eds", TokenURL: "https://auth.example.com/oauth2/token",
-		ClientID: "client-1", AuthMethod: AuthAuto,
+		ClientID: "client-1", AuthMethod: oauth.AuthAuto,
 	}
 }
 
@@ -93,15 +95,15 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 func TestEffectiveAuth(t *testing.T) {
 	t.Parallel()
 	p := validProfile()
-	if p.EffectiveAuth() != AuthAuto {
+	if p.EffectiveAuth() != oauth.AuthAuto {
 		t.Fatal("auto without detection stays auto")
 	}
-	p.DetectedAuth = AuthPost
-	if p.EffectiveAuth() != AuthPost {
+	p.DetectedAuth = oauth.AuthPost
+	if p.EffectiveAuth() != oauth.AuthPost {
 		t.Fatal("auto uses the detected method")
 	}
-	p.AuthMethod = AuthBasic
-	if p.EffectiveAuth() != AuthBasic {
+	p.AuthMethod = oauth.AuthBasic
+	if p.EffectiveAuth() != oauth.AuthBasic {
 		t.Fatal("explicit method wins")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 func TestProfilesRoundTripAndPermissions(t *testing.T) {
@@ -20,7 +22,7 @@ func TestProfilesRoundTripAndPermissions(t *testing.T) {
 	p := Profile{Name: "ecoinvent", Environment: "production",
 		TokenURL: "https://sso.ecoinvent.org/realms/ecoinvent/protocol/openid-connect/token",
 		ClientID: "my-client", Scopes: []string{"openid", "api"}, Audience: "api", Resource: "https://api.example",
-		ExtraParams: map[string]string{"tenant": "t1"}, AuthMethod: AuthBasic, BasicEncoding: BasicRaw,
+		ExtraParams: map[string]string{"tenant": "t1"}, AuthMethod: oauth.AuthBasic, BasicEncoding: oauth.BasicRaw,
 		APIBaseURL: "https://api.ecoinvent.org", TestRequest: TestRequest{Method: "GET", Path: "/v0/versions", Headers: map[string]string{"Accept": "application/json"}},
 		Notes: "multi\nline \"notes\""}
 	added, err := v.Add(context.Background(), p, "s3cret")
@@ -32,7 +34,7 @@ func TestProfilesRoundTripAndPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.ID != added.ID || got.Notes != p.Notes || got.TestRequest.Headers["Accept"] != "application/json" ||
-		got.ExtraParams["tenant"] != "t1" || len(got.Scopes) != 2 || got.BasicEncoding != BasicRaw || !got.SecretSetAt.Equal(added.SecretSetAt) {
+		got.ExtraParams["tenant"] != "t1" || len(got.Scopes) != 2 || got.BasicEncoding != oauth.BasicRaw || !got.SecretSetAt.Equal(added.SecretSetAt) {
 		t.Fatalf("round trip lost data: %+v", got)
 	}
 	if got.SecretFingerprint != Fingerprint("s3cret") {
@@ -57,7 +59,7 @@ func TestAddRejectsDuplicateName(t *testing.T) {
 	t.Parallel()
 	v, store, _ := newTestVault(t)
 	mustAdd(t, v, "eds", "one")
-	_, err := v.Add(context.Background(), Profile{Name: "EDS", TokenURL: "https://x.example/t", ClientID: "c", AuthMethod: AuthPost}, "two")
+	_, err := v.Add(context.Background(), Profile{Name: "EDS", TokenURL: "https://x.example/t", ClientID: "c", AuthMethod: oauth.AuthPost}, "two")
 	if !errors.Is(err, ErrProfileExists) {
 		t.Fatalf("want ErrProfileExists, got %v", err)
 	}
@@ -69,11 +71,11 @@ func TestAddRejectsDuplicateName(t *testing.T) {
 func TestAddRejectsInvalidAndEmptySecret(t *testing.T) {
 	t.Parallel()
 	v, store, _ := newTestVault(t)
-	if _, err := v.Add(context.Background(), Profile{Name: "x", TokenURL: "http://evil.example/t", ClientID: "c", AuthMethod: AuthPost}, "s"); !errors.Is(err, ErrInvalidProfile) {
+	if _, err := v.Add(context.Background(), Profile{Name: "x", TokenURL: "http://evil.example/t", ClientID: "c", AuthMethod: oauth.AuthPost}, "s"); !errors.Is(err, ErrInvalidProfile) {
 		t.Fatalf("want invalid profile, got %v", err)
 	}
 	var fe *FieldError
-	if _, err := v.Add(context.Background(), Profile{Name: "x", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: AuthPost}, ""); !errors.As(err, &fe) || fe.Field != "client_secret" {
+	if _, err := v.Add(context.Background(), Profile{Name: "x", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: oauth.AuthPost}, ""); !errors.As(err, &fe) || fe.Field != "client_secret" {
 		t.Fatalf("want client_secret error, got %v", err)
 	}
 	if len(store.Keys()) != 0 {
@@ -116,7 +118,7 @@ func TestBrokenFilesAreNamedAndNeverOverwritten(t *testing.T) {
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %q does not say %q", err, c.want)
 			}
-			_, err = v.Add(context.Background(), Profile{Name: "new", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: AuthPost}, "s")
+			_, err = v.Add(context.Background(), Profile{Name: "new", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: oauth.AuthPost}, "s")
 			if err == nil {
 				t.Fatal("add over a broken file succeeded")
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 func TestPlaceholderSecrets(t *testing.T) {
@@ -32,7 +34,7 @@ func TestPlaceholderNeverStored(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	v := Open(t.TempDir(), NewMemoryStore())
-	p := Profile{Name: "eds", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: AuthPost}
+	p := Profile{Name: "eds", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPost}
 	var fe *FieldError
 	if _, err := v.Add(ctx, p, "<EDS_SECRET HERE>"); !errors.As(err, &fe) || fe.Field != "client_secret" {
 		t.Fatalf("add: %v", err)

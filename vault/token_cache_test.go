@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 func TestTokenCache(t *testing.T) {
@@ -136,7 +138,7 @@ func TestNoSecretOnDisk(t *testing.T) {
 			ctx := context.Background()
 			secrets := []string{"first-SECRET-value-1", "second-SECRET-value-2", "third-SECRET-value-3"}
 			tokens := []string{"eyJhbGciOiJSUzI1NiJ9.TOKEN-one.sig", "eyJhbGciOiJSUzI1NiJ9.TOKEN-two.sig"}
-			p, err := v.Add(ctx, Profile{Name: "a", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: AuthPost}, secrets[0])
+			p, err := v.Add(ctx, Profile{Name: "a", TokenURL: "https://a.example/t", ClientID: "c", AuthMethod: oauth.AuthPost}, secrets[0])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +199,7 @@ func BenchmarkLoad1000Profiles(b *testing.B) {
 		for i := 0; i < 1000; i++ {
 			*ps = append(*ps, Profile{ID: NewID(), Name: fmt.Sprintf("profile-%04d", i), Environment: "staging",
 				TokenURL: "https://sso.example.com/realms/r/protocol/openid-connect/token", ClientID: "client", Scopes: []string{"api/read", "api/write"},
-				AuthMethod: AuthAuto, APIBaseURL: "https://api.example.com", TestRequest: TestRequest{Path: "/v1/ping"},
+				AuthMethod: oauth.AuthAuto, APIBaseURL: "https://api.example.com", TestRequest: TestRequest{Path: "/v1/ping"},
 				CreatedAt: time.Now().UTC(), SecretFingerprint: "abcd1234", SecretSetAt: time.Now().UTC()})
 		}
 		return nil

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
-	"github.com/spf13/cobra"
 )
 
 // maxBodyFile bounds a request body given as -d @FILE: a test call's body, so a few MiB
@@ -73,7 +74,7 @@ so on stderr. A second 401 is the answer.`,
 
 // callBuilder turns the options into the function that builds the request for a
 // profile and a token (the token may change once, after a 401).
-func (o callOptions) builder() (func(p vault.Profile, tok string) oauth.CallRequest, error) {
+func (o callOptions) builder() (func(p vault.Profile, tok string) (oauth.CallRequest, error), error) {
 	hdrs := map[string]string{}
 	for _, h := range o.headers {
 		k, v, ok := strings.Cut(h, ":")
@@ -94,8 +95,11 @@ func (o callOptions) builder() (func(p vault.Profile, tok string) oauth.CallRequ
 			body = []byte(o.data)
 		}
 	}
-	return func(p vault.Profile, tok string) oauth.CallRequest {
-		req := oauth.CallFor(p, tok)
+	return func(p vault.Profile, tok string) (oauth.CallRequest, error) {
+		req, err := p.CallRequest(tok)
+		if err != nil {
+			return req, err
+		}
 		if o.target != "" {
 			req.Target, req.Headers, req.Body, req.Method = o.target, nil, nil, ""
 		}
@@ -121,7 +125,7 @@ func (o callOptions) builder() (func(p vault.Profile, tok string) oauth.CallRequ
 		if req.Method == "" {
 			req.Method = "GET"
 		}
-		return req
+		return req, nil
 	}, nil
 }
 
@@ -138,7 +142,10 @@ func (a *App) runCall(ctx context.Context, o callOptions) error {
 	if err != nil {
 		return err
 	}
-	req := build(p, "")
+	req, err := build(p, "")
+	if err != nil {
+		return err
+	}
 	u, err := req.URL()
 	if err != nil {
 		return usageErr(err)
@@ -163,7 +170,7 @@ func (a *App) runCall(ctx context.Context, o callOptions) error {
 	return a.printCallResult(out.Result, o.verbose)
 }
 
-func callNote(out *oauth.CallOutcome) string {
+func callNote(out *vault.CallOutcome) string {
 	if out == nil {
 		return ""
 	}

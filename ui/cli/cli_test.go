@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oatcli/oat/oauth/oauthtest"
-	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
 )
 
 // env is one test's world: a demo server, a config dir and a secret store shared by

@@ -9,9 +9,10 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
-	"github.com/spf13/cobra"
 )
 
 // demoPassphrase protects the throwaway secrets file of `oat demo --serve`; it guards
@@ -56,7 +57,7 @@ that let other shells use them (for trying the CLI, and for the benchmarks in be
 			if a.Now != nil {
 				v.Now = a.Now
 			}
-			if _, err := srv.SeedDemo(ctx, v); err != nil {
+			if _, err := SeedDemo(ctx, srv, v); err != nil {
 				return err
 			}
 			a.vault, a.broker, a.configDir = v, nil, dir

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
-	"github.com/spf13/cobra"
 )
 
 // The exit codes, listed in --help and the README.

@@ -7,9 +7,10 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
-	"github.com/spf13/cobra"
 )
 
 func (a *App) importCmd() *cobra.Command {
@@ -37,7 +38,7 @@ stored.`,
 				name = defaultImportName(creds.Prefix, args[0])
 			}
 			p := vault.Profile{Name: name, Environment: env, TokenURL: creds.TokenURL, ClientID: creds.ClientID,
-				APIBaseURL: creds.APIURL, AuthMethod: vault.AuthAuto, Scopes: strings.Fields(strings.ReplaceAll(creds.Scope, ",", " "))}
+				APIBaseURL: creds.APIURL, AuthMethod: oauth.AuthAuto, Scopes: strings.Fields(strings.ReplaceAll(creds.Scope, ",", " "))}
 			if err := p.Validate(); err != nil {
 				return usageErr(fmt.Errorf("%s: %w", args[0], err))
 			}

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oatcli/oat/oauth"
 	"github.com/spf13/cobra"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 func (a *App) inspectCmd() *cobra.Command {

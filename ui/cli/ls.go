@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
-	"github.com/spf13/cobra"
 )
 
 // lsRow is one profile as `oat ls --json` prints it.
@@ -22,8 +23,9 @@ type lsRow struct {
 	SecretFingerprint string     `json:"secret_fingerprint"`
 	SecretSetAt       time.Time  `json:"secret_set_at"`
 	SecretAgeDays     int        `json:"secret_age_days"`
-	Overdue           bool       `json:"rotation_overdue"`
-	PreviousKept      bool       `json:"previous_secret_kept,omitempty"`
+	secretAge         time.Duration
+	Overdue           bool `json:"rotation_overdue"`
+	PreviousKept      bool `json:"previous_secret_kept,omitempty"`
 }
 
 func (a *App) lsCmd() *cobra.Command {
@@ -60,9 +62,9 @@ func (a *App) lsCmd() *cobra.Command {
 			tw := newTable(a.Out)
 			fmt.Fprintln(tw, "NAME\tENV\tCLIENT ID\tTOKEN\tSECRET AGE")
 			for _, r := range rows {
-				age := fmt.Sprintf("%dd", r.SecretAgeDays)
+				age := vault.AgeText(r.secretAge, r.Overdue)
 				if r.Overdue {
-					age += " ⚠ overdue"
+					age += " overdue"
 				}
 				if r.PreviousKept {
 					age += " (old kept)"
@@ -85,7 +87,7 @@ func makeRow(v *vault.Vault, p vault.Profile, st vault.TokenState, now time.Time
 	status := st.Status(now, vault.DefaultMargin)
 	r := lsRow{Name: p.Name, Environment: p.Environment, ClientID: p.ClientID, TokenURL: p.TokenURL,
 		Token: string(status.Kind), SecretFingerprint: p.SecretFingerprint, SecretSetAt: p.SecretSetAt,
-		SecretAgeDays: int(v.SecretAge(p).Hours() / 24), Overdue: v.Overdue(p), PreviousKept: p.PreviousFingerprint != ""}
+		SecretAgeDays: vault.AgeDays(v.SecretAge(p)), secretAge: v.SecretAge(p), Overdue: v.Overdue(p), PreviousKept: p.PreviousFingerprint != ""}
 	if !st.ExpiresAt.IsZero() {
 		t := st.ExpiresAt
 		r.TokenExpiresAt = &t

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/oatcli/oat/oauth"
-	"github.com/oatcli/oat/vault"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
 )
 
 // profileFlags are the flags of add and edit, one per profile field. On edit only the
@@ -106,11 +107,11 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 		}
 	}
 	if fs.Changed("auth") || (all && f.discover == "") {
-		p.AuthMethod = vault.AuthMethod(strings.ToLower(f.auth))
+		p.AuthMethod = oauth.AuthMethod(strings.ToLower(f.auth))
 		p.DetectedAuth = ""
 	}
 	if set("basic-encoding") {
-		p.BasicEncoding = vault.BasicEncoding(strings.ToLower(f.encoding))
+		p.BasicEncoding = oauth.BasicEncoding(strings.ToLower(f.encoding))
 	}
 	if set("api-url") {
 		p.APIBaseURL = f.apiURL

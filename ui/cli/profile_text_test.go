@@ -9,9 +9,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pelletier/go-toml/v2"
+
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
-	"github.com/pelletier/go-toml/v2"
 )
 
 // Text that reaches oat from files — a hand-edited profiles.toml, a downloaded .env —

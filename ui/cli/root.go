@@ -1,5 +1,3 @@
-// Package cli is oat's command line: one cobra command per file. `oat` with no
-// arguments starts the terminal app.
 package cli
 
 import (
@@ -13,11 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // Version is set at build time with -ldflags "-X github.com/oatcli/oat/ui/cli.Version=…".
@@ -61,7 +60,7 @@ type App struct {
 	theme     string
 
 	vault  *vault.Vault
-	broker *oauth.Broker
+	broker *vault.Broker
 	// budget bounds the running command as a whole (--timeout).
 	budget       *budget
 	cancelBudget context.CancelFunc
@@ -247,7 +246,7 @@ func (a *App) passphrase(file string) (string, error) {
 }
 
 // Broker returns the token broker on the vault.
-func (a *App) Broker() (*oauth.Broker, error) {
+func (a *App) Broker() (*vault.Broker, error) {
 	if a.broker != nil {
 		return a.broker, nil
 	}
@@ -266,7 +265,7 @@ func (a *App) Broker() (*oauth.Broker, error) {
 	if a.Now != nil {
 		c.Now = a.Now
 	}
-	a.broker = &oauth.Broker{Vault: v, Client: c, Margin: vault.DefaultMargin}
+	a.broker = &vault.Broker{Vault: v, Client: c, Margin: vault.DefaultMargin}
 	return a.broker, nil
 }
 

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
-	"github.com/spf13/cobra"
 )
 
 func (a *App) rotateCmd() *cobra.Command {
@@ -49,7 +50,7 @@ and exits non-zero. --drop-old deletes it without checking.`,
 				if err != nil {
 					return err
 				}
-				if verdict == oauth.Revoked {
+				if verdict == vault.Revoked {
 					fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old secret (invalid_client); it is deleted. Active secret: %s\n", oauth.OneLine(p.SecretFingerprint))
 					return nil
 				}
@@ -63,7 +64,7 @@ and exits non-zero. --drop-old deletes it without checking.`,
 			if err != nil {
 				return err
 			}
-			rep, err := b.Rotate(ctx, args[0], secret, func(s oauth.RotationStep) {
+			rep, err := b.Rotate(ctx, args[0], secret, func(s vault.RotationStep) {
 				mark := "✓"
 				if !s.OK {
 					mark = "✗"
@@ -144,12 +145,12 @@ oat looks only under the profiles it was adding or removing.`,
 				out := make([]map[string]any, 0, len(rows))
 				for _, r := range rows {
 					m := map[string]any{"name": r.Name, "ok": r.OK, "latency_ms": r.Latency.Milliseconds(),
-						"token_lifetime_s": int64(r.Lifetime.Seconds()), "secret_age_days": int(r.SecretAge.Hours() / 24), "rotation_overdue": r.Overdue}
+						"token_lifetime_s": int64(r.Lifetime.Seconds()), "secret_age_days": vault.AgeDays(r.SecretAge), "rotation_overdue": r.Overdue}
 					if r.CallCode != 0 {
 						m["call_status"] = r.CallCode
 					}
 					if r.Err != nil {
-						m["error"], m["hint"] = oauth.Sanitize(oauth.FirstLine(r.Err)), r.Hint
+						m["error"], m["hint"] = oauth.Sanitize(vault.FirstLine(r.Err)), r.Hint
 					}
 					out = append(out, m)
 				}
@@ -206,7 +207,7 @@ func debrisLines(ctx context.Context, v *vault.Vault, prune bool) []string {
 	}
 	d, err := find(ctx)
 	if err != nil {
-		return []string{"⚠ could not look for orphan secrets: " + oauth.Sanitize(oauth.FirstLine(err))}
+		return []string{"⚠ could not look for orphan secrets: " + oauth.Sanitize(vault.FirstLine(err))}
 	}
 	store := v.Secrets.Name()
 	var out []string

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oatcli/oat/oauth"
 	"github.com/spf13/cobra"
+
+	"github.com/oatcli/oat/vault"
 )
 
 func (a *App) tokenCmd() *cobra.Command {
@@ -45,7 +46,7 @@ func (a *App) tokenCmd() *cobra.Command {
 
 // profileToken is the start of every command that works with a profile's token: the
 // broker, then a token (cached while valid unless force).
-func (a *App) profileToken(cmd *cobra.Command, name string, force bool, minValid time.Duration) (*oauth.Broker, *oauth.TokenResult, error) {
+func (a *App) profileToken(cmd *cobra.Command, name string, force bool, minValid time.Duration) (*vault.Broker, *vault.TokenResult, error) {
 	b, err := a.Broker()
 	if err != nil {
 		return nil, nil, err

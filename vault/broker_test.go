@@ -1,4 +1,4 @@
-package oauth
+package vault
 
 import (
 	"context"
@@ -6,14 +6,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
-	"github.com/oatcli/oat/vault"
 )
+
+// newServer starts oauthtest with one client per flavour ("<flavour>-client", secret
+// "s3cret").
+func newServer(t testing.TB) *oauthtest.Server {
+	t.Helper()
+	srv, err := oauthtest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	for _, f := range oauthtest.Flavours {
+		srv.AddClient(oauthtest.Client{ID: string(f) + "-client", Flavour: f, Secrets: []string{"s3cret"}, Scopes: []string{"api/read", "api/write"}})
+	}
+	return srv
+}
 
 func newBroker(t *testing.T) *Broker {
 	t.Helper()
-	v := vault.Open(t.TempDir(), vault.NewMemoryStore())
-	return &Broker{Vault: v, Client: NewClient(), Margin: vault.DefaultMargin}
+	v := Open(t.TempDir(), NewMemoryStore())
+	return &Broker{Vault: v, Client: oauth.NewClient(), Margin: DefaultMargin}
 }
 
 // TestCallRetriesOnceAfterTheAPIRevokesTheCachedToken: a provider revokes tokens before
@@ -24,12 +39,12 @@ func TestCallRetriesOnceAfterTheAPIRevokesTheCachedToken(t *testing.T) {
 	srv := newServer(t)
 	b := newBroker(t)
 	ctx := context.Background()
-	p, err := b.Vault.Add(ctx, vault.Profile{Name: "eds", TokenURL: srv.TokenURL(oauthtest.EDS), ClientID: "eds-client",
-		AuthMethod: vault.AuthBasic, APIBaseURL: srv.APIBaseURL(oauthtest.EDS)}, "s3cret")
+	p, err := b.Vault.Add(ctx, Profile{Name: "eds", TokenURL: srv.TokenURL(oauthtest.EDS), ClientID: "eds-client",
+		AuthMethod: oauth.AuthBasic, APIBaseURL: srv.APIBaseURL(oauthtest.EDS)}, "s3cret")
 	if err != nil {
 		t.Fatal(err)
 	}
-	build := func(p vault.Profile, tok string) CallRequest { return CallFor(p, tok) }
+	build := func(p Profile, tok string) (oauth.CallRequest, error) { return p.CallRequest(tok) }
 	first, err := b.Token(ctx, "eds", false, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +78,7 @@ func TestCallRetriesOnceAfterTheAPIRevokesTheCachedToken(t *testing.T) {
 		t.Fatalf("%d token requests and %d calls, want 1 and 2: no loop", n, m)
 	}
 	st, _ := b.Vault.TokenStates()
-	if k := st[p.ID].Status(b.Vault.Now(), 0).Kind; k != vault.TokenRejected {
+	if k := st[p.ID].Status(b.Vault.Now(), 0).Kind; k != TokenRejected {
 		t.Fatalf("state %s, want rejected", k)
 	}
 	// And the rejected opaque token is not handed out by Token either.

@@ -1,4 +1,4 @@
-package oauth
+package vault
 
 import (
 	"context"
@@ -6,31 +6,30 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/oatcli/oat/vault"
+	"github.com/oatcli/oat/oauth"
 )
 
 // Broker joins the vault and the client: it hands out cached tokens while they are
 // valid, fetches and caches new ones, remembers which auth method worked, and runs the
 // rotation and check steps. The CLI and the app both use it.
 type Broker struct {
-	Vault  *vault.Vault
-	Client *Client
+	Vault  *Vault
+	Client *oauth.Client
 	// Margin: a cached token is reused only while it has more than this left.
 	Margin time.Duration
 }
 
 // TokenResult is a token handed out by the broker.
 type TokenResult struct {
-	Profile vault.Profile
-	Token   vault.CachedToken
+	Profile Profile
+	Token   CachedToken
 	// FromCache says no request was made.
 	FromCache bool
 	// Fresh is the full response when a request was made.
-	Fresh *Token
+	Fresh *oauth.Token
 	// CacheWarning is set when the token could not be cached (too large for the store).
 	CacheWarning error
 }
@@ -53,7 +52,7 @@ func (b *Broker) Token(ctx context.Context, name string, force bool, minValid ti
 		}
 		// A cached token is checked like a fresh one: a cache written by another
 		// program or an older oat must not hand out what a server could not.
-		if ok && CheckAccessToken(tok.AccessToken) == nil && notVSCHAR(tok.TokenType) < 0 {
+		if ok && oauth.CheckAccessToken(tok.AccessToken) == nil && oauth.CheckTokenType(tok.TokenType) == nil {
 			return &TokenResult{Profile: p, Token: tok, FromCache: true}, nil
 		}
 	}
@@ -62,38 +61,34 @@ func (b *Broker) Token(ctx context.Context, name string, force bool, minValid ti
 
 // Fetch gets a new token with the profile's active secret and caches it. A failure is
 // recorded in the state file (sanitized, never with the secret).
-func (b *Broker) Fetch(ctx context.Context, p vault.Profile) (*TokenResult, error) {
+func (b *Broker) Fetch(ctx context.Context, p Profile) (*TokenResult, error) {
 	secret, err := b.Vault.Secret(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	tok, err := b.Client.FetchToken(ctx, RequestFor(p, secret))
+	tok, err := b.fetchWith(ctx, p, secret)
 	if err != nil {
 		if !errors.Is(err, context.Canceled) {
 			// FetchToken's errors are redacted already; the record is redacted again
 			// because it is written to disk.
-			_ = b.Vault.RecordTokenError(context.WithoutCancel(ctx), p, Sanitize(RedactSecret(FirstLine(err), p.ClientID, secret)))
+			_ = b.Vault.RecordTokenError(context.WithoutCancel(ctx), p, oauth.Sanitize(oauth.RedactSecret(FirstLine(err), p.ClientID, secret)))
 		}
 		return nil, err
 	}
-	res := &TokenResult{Profile: p, Token: tok.Cached(), Fresh: tok}
-	if err := b.Vault.SaveToken(ctx, p, tok.Cached()); err != nil {
-		if !errors.Is(err, vault.ErrValueTooLarge) {
+	res := &TokenResult{Profile: p, Token: CachedFrom(tok), Fresh: tok}
+	if err := b.Vault.SaveToken(ctx, p, res.Token); err != nil {
+		if !errors.Is(err, ErrValueTooLarge) {
 			return nil, err
 		}
 		res.CacheWarning = err
 	}
-	if p.AuthMethod == vault.AuthAuto && p.DetectedAuth != tok.Auth {
-		if np, err := b.Vault.Edit(ctx, p.Name, func(q *vault.Profile) error { q.DetectedAuth = tok.Auth; return nil }); err == nil {
-			res.Profile = np
-		}
-	}
+	res.Profile = b.rememberAuth(ctx, p, tok.Auth)
 	return res, nil
 }
 
 // CallOutcome is a call to the profile's API made through the broker.
 type CallOutcome struct {
-	Result *CallResult
+	Result *oauth.CallResult
 	// Token is the token the last attempt carried.
 	Token *TokenResult
 	// Retried says the API answered 401 to the cached token, which was dropped, and the
@@ -121,13 +116,20 @@ func (o *CallOutcome) Note() string {
 // rollover, an incident, a secret re-provisioned) and answer 401: the rejected token is
 // dropped so that nothing hands it out again, and when it came from the cache a new one
 // is fetched and the call sent once more. A second 401 is the answer; there is no loop.
-func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p vault.Profile, token string) CallRequest) (*CallOutcome, error) {
+func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p Profile, token string) (oauth.CallRequest, error)) (*CallOutcome, error) {
 	res, err := b.Token(ctx, name, force, 0)
 	if err != nil {
 		return nil, err
 	}
 	out := &CallOutcome{Token: res}
-	if out.Result, err = b.Client.Call(ctx, build(res.Profile, res.Token.AccessToken)); err != nil {
+	send := func(p Profile, token string) (*oauth.CallResult, error) {
+		req, err := build(p, token)
+		if err != nil {
+			return nil, err
+		}
+		return b.Client.Call(ctx, req)
+	}
+	if out.Result, err = send(res.Profile, res.Token.AccessToken); err != nil {
 		return out, err
 	}
 	if out.Result.Status != http.StatusUnauthorized {
@@ -144,7 +146,7 @@ func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p
 	}
 	first := out.Result
 	out.Token, out.Retried = fresh, true
-	if out.Result, err = b.Client.Call(ctx, build(fresh.Profile, fresh.Token.AccessToken)); err != nil {
+	if out.Result, err = send(fresh.Profile, fresh.Token.AccessToken); err != nil {
 		out.Result = first
 		return out, err
 	}
@@ -155,31 +157,34 @@ func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p
 	return out, nil
 }
 
-// FirstLine is the first line of an error's text, for one-line displays.
-func FirstLine(err error) string {
-	s, _, _ := strings.Cut(err.Error(), "\n")
-	return s
+// fetchWith requests a token for p with secret.
+func (b *Broker) fetchWith(ctx context.Context, p Profile, secret string) (*oauth.Token, error) {
+	req, err := p.TokenRequest(secret)
+	if err != nil {
+		return nil, err
+	}
+	return b.Client.FetchToken(ctx, req)
 }
 
-// Hint returns the hint line of an error, if it has one.
-func Hint(err error) string {
-	var oe *OAuthError
-	var ae *AutoError
-	var ne *NetworkError
-	switch {
-	case errors.As(err, &ae):
-		if errors.As(ae.Post, &oe) && oe.Hint != "" {
-			return oe.Hint
-		}
-	case errors.As(err, &oe):
-		return oe.Hint
-	case errors.As(err, &ne):
-		_, h, _ := strings.Cut(ne.Error(), "hint: ")
-		return h
-	case errors.Is(err, vault.ErrStoreUnavailable):
-		return "the secret store is unavailable: start a Secret Service or use --store file"
+// callWith sends p's test request with token.
+func (b *Broker) callWith(ctx context.Context, p Profile, token string) (*oauth.CallResult, error) {
+	req, err := p.CallRequest(token)
+	if err != nil {
+		return nil, err
 	}
-	return ""
+	return b.Client.Call(ctx, req)
+}
+
+// rememberAuth records which method worked for a profile on auto, so the next request
+// goes straight to it; it returns the profile as saved (p when nothing changed).
+func (b *Broker) rememberAuth(ctx context.Context, p Profile, worked oauth.AuthMethod) Profile {
+	if p.AuthMethod != oauth.AuthAuto || p.DetectedAuth == worked {
+		return p
+	}
+	if np, err := b.Vault.Edit(ctx, p.Name, func(q *Profile) error { q.DetectedAuth = worked; return nil }); err == nil {
+		return np
+	}
+	return p
 }
 
 // RotationStep is one step of a rotation, for step-by-step display.
@@ -191,12 +196,12 @@ type RotationStep struct {
 
 // RotationReport describes a finished or failed rotation.
 type RotationReport struct {
-	Profile vault.Profile
+	Profile Profile
 	Steps   []RotationStep
 	// NewFingerprint and OldFingerprint name the two secrets.
 	NewFingerprint string
 	OldFingerprint string
-	Call           *CallResult
+	Call           *oauth.CallResult
 }
 
 func (r *RotationReport) step(name string, ok bool, note string) {
@@ -208,7 +213,7 @@ func (r *RotationReport) step(name string, ok bool, note string) {
 // aside. On any failure the staged secret is discarded and the old one stays active.
 // progress, when set, is called after each step.
 func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress func(RotationStep)) (*RotationReport, error) {
-	rep := &RotationReport{NewFingerprint: vault.Fingerprint(newSecret)}
+	rep := &RotationReport{NewFingerprint: Fingerprint(newSecret)}
 	report := func(n string, ok bool, note string) {
 		rep.step(n, ok, note)
 		if progress != nil {
@@ -226,14 +231,14 @@ func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress fu
 		_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
 		return rep, fmt.Errorf("%w\nthe new secret was not stored; the old secret (%s) is still active", cause, rep.OldFingerprint)
 	}
-	tok, err := b.Client.FetchToken(ctx, RequestFor(p, newSecret))
+	tok, err := b.fetchWith(ctx, p, newSecret)
 	if err != nil {
 		report("get a token with the new secret", false, FirstLine(err))
 		return discard(err)
 	}
 	report("get a token with the new secret", true, fmt.Sprintf("%s token, auth %s", tok.TokenType, tok.Auth))
-	if HasTestCall(p) {
-		res, err := b.Client.Call(ctx, CallFor(p, tok.AccessToken))
+	if p.HasTestCall() {
+		res, err := b.callWith(ctx, p, tok.AccessToken)
 		if err == nil {
 			err = res.Err()
 		}
@@ -254,18 +259,9 @@ func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress fu
 	}
 	rep.Profile = np
 	report("make the new secret active", true, "the old secret is kept aside until it is confirmed revoked")
-	_ = b.Vault.SaveToken(ctx, np, tok.Cached())
-	if np.AuthMethod == vault.AuthAuto && np.DetectedAuth != tok.Auth {
-		if q, err := b.Vault.Edit(ctx, name, func(q *vault.Profile) error { q.DetectedAuth = tok.Auth; return nil }); err == nil {
-			rep.Profile = q
-		}
-	}
+	_ = b.Vault.SaveToken(ctx, np, CachedFrom(tok))
+	rep.Profile = b.rememberAuth(ctx, np, tok.Auth)
 	return rep, nil
-}
-
-// HasTestCall says whether the profile has a test request to run.
-func HasTestCall(p vault.Profile) bool {
-	return p.APIBaseURL != "" || strings.HasPrefix(p.TestRequest.Path, "https://") || strings.HasPrefix(p.TestRequest.Path, "http://")
 }
 
 // OldSecretVerdict is the outcome of checking the previous secret.
@@ -282,7 +278,7 @@ const (
 // CheckOld tries the previous secret. invalid_client means the provider revoked it: it
 // is deleted. A token means it still works: it is kept, and the caller should warn. Any
 // other failure (network, server error) decides nothing and keeps it.
-func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, vault.Profile, error) {
+func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, Profile, error) {
 	p, err := b.Vault.Recover(ctx, name)
 	if err != nil {
 		return "", p, err
@@ -291,7 +287,7 @@ func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, v
 	if err != nil {
 		return "", p, err
 	}
-	_, err = b.Client.FetchToken(ctx, RequestFor(p, old))
+	_, err = b.fetchWith(ctx, p, old)
 	if err == nil {
 		return StillAccepted, p, nil
 	}
@@ -306,11 +302,11 @@ func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, v
 }
 
 func isInvalidClient(err error) bool {
-	var ae *AutoError
+	var ae *oauth.AutoError
 	if errors.As(err, &ae) {
 		return isInvalidClient(ae.Basic) && isInvalidClient(ae.Post)
 	}
-	var oe *OAuthError
+	var oe *oauth.OAuthError
 	return errors.As(err, &oe) && oe.Code == "invalid_client"
 }
 
@@ -384,8 +380,8 @@ func (b *Broker) checkOne(ctx context.Context, name string, call bool) CheckRow 
 			row.Lifetime = res.Token.ExpiresAt.Sub(res.Token.FetchedAt)
 		}
 	}
-	if call && HasTestCall(p) {
-		cr, err := b.Client.Call(ctx, CallFor(res.Profile, res.Token.AccessToken))
+	if call && p.HasTestCall() {
+		cr, err := b.callWith(ctx, res.Profile, res.Token.AccessToken)
 		if err == nil {
 			row.CallCode = cr.Status
 			err = cr.Err()
@@ -397,37 +393,4 @@ func (b *Broker) checkOne(ctx context.Context, name string, call bool) CheckRow 
 	}
 	row.OK = true
 	return row
-}
-
-// Detail is the row's one-line explanation: the error and its hint for a failure, the
-// test call's status for a success.
-func (r CheckRow) Detail() string {
-	if !r.OK && r.Err != nil {
-		d := Sanitize(FirstLine(r.Err))
-		if r.Hint != "" {
-			d += " — " + r.Hint
-		}
-		return d
-	}
-	if r.CallCode != 0 {
-		return fmt.Sprintf("call HTTP %d", r.CallCode)
-	}
-	return ""
-}
-
-// LifetimeText is the token lifetime for display, "-" when unknown.
-func (r CheckRow) LifetimeText() string {
-	if r.Lifetime > 0 {
-		return ShortDuration(r.Lifetime)
-	}
-	return "-"
-}
-
-// AgeText is the secret's age in days, marked ⚠ when past the rotation policy.
-func (r CheckRow) AgeText() string {
-	age := fmt.Sprintf("%dd", int(r.SecretAge.Hours()/24))
-	if r.Overdue {
-		age += " ⚠"
-	}
-	return age
 }

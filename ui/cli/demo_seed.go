@@ -1,10 +1,12 @@
-package oauthtest
+package cli
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -19,43 +21,43 @@ type DemoProfile struct {
 // DemoProfiles registers one client per provider contract (and a few that go wrong on
 // purpose) and returns matching profiles. Tokens live two minutes (one profile 45 s) so
 // the countdown can be watched.
-func (s *Server) DemoProfiles() []DemoProfile {
+func DemoProfiles(s *oauthtest.Server) []DemoProfile {
 	s.TokenLifetime = 2 * time.Minute
 	type spec struct {
 		name, env, client, notes string
-		flavour                  Flavour
+		flavour                  oauthtest.Flavour
 		realm                    string
-		auth                     vault.AuthMethod
+		auth                     oauth.AuthMethod
 		scopes                   []string
 		api, path, method        string
-		mis                      Misbehaviour
+		mis                      oauthtest.Misbehaviour
 		lifetime                 time.Duration
 		wrongSecret              bool
 	}
 	specs := []spec{
-		{name: "ecoinvent", env: "production", client: "ecoinvent-demo", flavour: Keycloak, realm: "ecoinvent", auth: vault.AuthPost,
+		{name: "ecoinvent", env: "production", client: "ecoinvent-demo", flavour: oauthtest.Keycloak, realm: "ecoinvent", auth: oauth.AuthPost,
 			api: s.URL + "/api", path: "/v0/versions", notes: "Keycloak realm, form-body credentials, like sso.ecoinvent.org"},
-		{name: "eds", env: "production", client: "eds-demo", flavour: EDS, auth: vault.AuthAuto,
+		{name: "eds", env: "production", client: "eds-demo", flavour: oauthtest.EDS, auth: oauth.AuthAuto,
 			api: s.URL + "/api", path: "/stac/collections", notes: "EarthDaily-style: Basic or body, token cached and reused"},
-		{name: "cognito-api", env: "staging", client: "cognito-demo", flavour: Cognito, auth: vault.AuthBasic, scopes: []string{"api/write"},
+		{name: "cognito-api", env: "staging", client: "cognito-demo", flavour: oauthtest.Cognito, auth: oauth.AuthBasic, scopes: []string{"api/write"},
 			api: s.URL + "/api", path: "/write/orders", notes: "Cognito-style: HTTP Basic, scope api/write required"},
-		{name: "dash-staging", env: "staging", client: "dash-staging", flavour: Dashboard, auth: vault.AuthPost,
+		{name: "dash-staging", env: "staging", client: "dash-staging", flavour: oauthtest.Dashboard, auth: oauth.AuthPost,
 			api: s.URL + "/dash", path: "/accounts/dash-staging/orders", notes: "{BASE}/authenticate; staging and production are separate credentials"},
-		{name: "dash-production", env: "production", client: "dash-production", flavour: Dashboard, auth: vault.AuthPost,
+		{name: "dash-production", env: "production", client: "dash-production", flavour: oauthtest.Dashboard, auth: oauth.AuthPost,
 			api: s.URL + "/dash", path: "/accounts/dash-production/orders", lifetime: 45 * time.Second, notes: "45-second tokens: watch the countdown"},
-		{name: "rotated-away", env: "staging", client: "rotated-demo", flavour: Generic, auth: vault.AuthAuto, wrongSecret: true,
+		{name: "rotated-away", env: "staging", client: "rotated-demo", flavour: oauthtest.Generic, auth: oauth.AuthAuto, wrongSecret: true,
 			notes: "its secret was rotated at the provider: invalid_client"},
-		{name: "hostile", env: "test", client: "hostile-demo", flavour: Generic, auth: vault.AuthBasic, mis: Misbehaviour{HostileDescription: true},
+		{name: "hostile", env: "test", client: "hostile-demo", flavour: oauthtest.Generic, auth: oauth.AuthBasic, mis: oauthtest.Misbehaviour{HostileDescription: true},
 			api: s.URL + "/api", path: "/hostile", notes: "a server that sends terminal escape sequences: oat strips them"},
-		{name: "slow", env: "test", client: "slow-demo", flavour: Generic, auth: vault.AuthBasic, mis: Misbehaviour{Delay: 4 * time.Second},
+		{name: "slow", env: "test", client: "slow-demo", flavour: oauthtest.Generic, auth: oauth.AuthBasic, mis: oauthtest.Misbehaviour{Delay: 4 * time.Second},
 			notes: "answers after 4 s: press esc to cancel"},
-		{name: "opaque", env: "test", client: "opaque-demo", flavour: Generic, auth: vault.AuthPost, mis: Misbehaviour{Opaque: true, NoExpiresIn: true},
+		{name: "opaque", env: "test", client: "opaque-demo", flavour: oauthtest.Generic, auth: oauth.AuthPost, mis: oauthtest.Misbehaviour{Opaque: true, NoExpiresIn: true},
 			notes: "an opaque token with no expires_in"},
 	}
 	var out []DemoProfile
 	for _, sp := range specs {
 		secret, next := sp.client+"-secret-1", sp.client+"-secret-2"
-		s.AddClient(Client{ID: sp.client, Flavour: sp.flavour, Realm: sp.realm, Secrets: []string{secret, next},
+		s.AddClient(oauthtest.Client{ID: sp.client, Flavour: sp.flavour, Realm: sp.realm, Secrets: []string{secret, next},
 			Scopes: []string{"api/read", "api/write"}, Misbehave: sp.mis, Lifetime: sp.lifetime, RevokeOnUse: true})
 		stored := secret
 		if sp.wrongSecret {
@@ -71,8 +73,8 @@ func (s *Server) DemoProfiles() []DemoProfile {
 }
 
 // SeedDemo adds the demo profiles to v (skipping names that exist).
-func (s *Server) SeedDemo(ctx context.Context, v *vault.Vault) ([]DemoProfile, error) {
-	ps := s.DemoProfiles()
+func SeedDemo(ctx context.Context, s *oauthtest.Server, v *vault.Vault) ([]DemoProfile, error) {
+	ps := DemoProfiles(s)
 	for _, d := range ps {
 		if _, err := v.Get(d.Profile.Name); err == nil {
 			continue

@@ -1,6 +1,6 @@
 //go:build unix
 
-package oauth
+package vault
 
 import (
 	"errors"
@@ -9,8 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/oatcli/oat/vault"
 )
 
 // A profile's ca_file that is a FIFO used to hang the token request before any timeout
@@ -29,8 +27,12 @@ func TestCAFileMustBeABoundedRegularFile(t *testing.T) {
 	if err := os.WriteFile(big, []byte(strings.Repeat("\n", MaxCAFile+1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]error{fifo: vault.ErrNotRegularFile, zero: vault.ErrNotRegularFile, big: vault.ErrFileTooLarge} {
-		_, err := NewClient().httpFor(path)
+	for path, want := range map[string]error{fifo: ErrNotRegularFile, zero: ErrNotRegularFile, big: ErrFileTooLarge} {
+		p := Profile{Name: "x", TokenURL: "https://a.example/token", ClientID: "c", CAFile: path}
+		_, err := p.TokenRequest("s3cret")
+		if err == nil {
+			_, err = p.CallRequest("tok")
+		}
 		if !errors.Is(err, want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: want %v naming the file, got %v", path, want, err)
 		}

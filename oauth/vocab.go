@@ -1,0 +1,42 @@
+package oauth
+
+import (
+	"net"
+	"strings"
+)
+
+// AuthMethod is how a client authenticates at the token endpoint
+// (RFC 6749 §2.3.1).
+type AuthMethod string
+
+// The client authentication methods.
+const (
+	// AuthBasic sends the client id and secret in an HTTP Basic Authorization header.
+	AuthBasic AuthMethod = "basic"
+	// AuthPost sends client_id and client_secret as form body parameters.
+	AuthPost AuthMethod = "post"
+	// AuthAuto tries Basic first, then the body, and remembers what worked.
+	AuthAuto AuthMethod = "auto"
+)
+
+// BasicEncoding says how the id and secret are put into a Basic header.
+type BasicEncoding string
+
+// The Basic encodings.
+const (
+	// BasicRFC form-urlencodes id and secret before base64, as RFC 6749 §2.3.1 says.
+	BasicRFC BasicEncoding = "rfc"
+	// BasicRaw base64-encodes them as they are, for servers that do not decode (opt-in).
+	BasicRaw BasicEncoding = "raw"
+)
+
+// IsLoopback reports whether host (without port) is "localhost" itself or a literal
+// loopback address. Other *.localhost names do not count: they would be resolved
+// through DNS, which may answer with any address (oat dials "localhost" without DNS).
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,58 @@
+package vault
+
+import (
+	"fmt"
+
+	"github.com/oatcli/oat/oauth"
+)
+
+// MaxCAFile bounds a profile's ca_file: the whole Mozilla bundle is about 220 KiB.
+const MaxCAFile = 1 << 20
+
+// caPEM reads the profile's extra CA bundle (a regular file of at most MaxCAFile: a
+// FIFO or /dev/zero must not hang or exhaust oat); nil when it has none.
+func (p Profile) caPEM() ([]byte, error) {
+	if p.CAFile == "" {
+		return nil, nil
+	}
+	pem, err := ReadFileLimited(p.CAFile, MaxCAFile)
+	if err != nil {
+		return nil, fmt.Errorf("read the profile's CA file: %w", err)
+	}
+	return pem, nil
+}
+
+// TokenRequest is the profile's client-credentials token request with the given secret.
+func (p Profile) TokenRequest(secret string) (oauth.TokenRequest, error) {
+	pem, err := p.caPEM()
+	if err != nil {
+		return oauth.TokenRequest{}, err
+	}
+	return oauth.TokenRequest{
+		TokenURL: p.TokenURL, ClientID: p.ClientID, ClientSecret: secret, Scopes: p.Scopes,
+		Audience: p.Audience, Resource: p.Resource, Extra: p.ExtraParams,
+		Auth: p.EffectiveAuth(), Encoding: p.BasicEncoding, CAFile: p.CAFile, CAPEM: pem,
+	}, nil
+}
+
+// CallRequest is the profile's test request with the given token: {client_id} in its
+// API URL and path is filled from the profile (see oauth.ExpandURL).
+func (p Profile) CallRequest(token string) (oauth.CallRequest, error) {
+	pem, err := p.caPEM()
+	if err != nil {
+		return oauth.CallRequest{}, err
+	}
+	return oauth.CallRequest{Method: p.TestRequest.Method, Target: p.TestRequest.Path, BaseURL: p.APIBaseURL,
+		Headers: p.TestRequest.Headers, Body: []byte(p.TestRequest.Body), Token: token, CAFile: p.CAFile, CAPEM: pem,
+		AllowInsecure: p.InsecureHTTP, Vars: p.URLVars()}, nil
+}
+
+// HasTestCall says whether the profile has a test request to run.
+func (p Profile) HasTestCall() bool {
+	return p.APIBaseURL != "" || oauth.IsAbsoluteURL(p.TestRequest.Path)
+}
+
+// CachedFrom is what the cache keeps of a token response.
+func CachedFrom(t *oauth.Token) CachedToken {
+	return CachedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresAt: t.ExpiresAt, Scopes: t.Scopes, FetchedAt: t.IssuedAt}
+}
