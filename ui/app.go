@@ -410,7 +410,7 @@ func (m *Model) onTick() tea.Cmd {
 				continue
 			}
 			// Refresh when the token enters its "expiring" phase (the last tenth of its life).
-			if s.tok.ExpiresAt.Sub(now) <= warnWindow(vault.TokenState{FetchedAt: s.tok.FetchedAt, ExpiresAt: s.tok.ExpiresAt}) {
+			if s.tok.ExpiresAt.Sub(now) <= vault.WarnWindow(vault.TokenState{FetchedAt: s.tok.FetchedAt, ExpiresAt: s.tok.ExpiresAt}) {
 				cmds = append(cmds, m.fetch(p, true))
 			}
 		}

@@ -73,12 +73,12 @@ func addCmd(v *vault.Vault, p vault.Profile, secret string) tea.Cmd {
 func editCmd(v *vault.Vault, name string, p vault.Profile, secret string) tea.Cmd {
 	return func() tea.Msg {
 		np, err := v.Edit(context.Background(), name, func(q *vault.Profile) error {
-			id, created, oldAuth, detected := q.ID, q.CreatedAt, q.AuthMethod, q.DetectedAuth
+			// Edit keeps the ID, the creation time and the secret's fingerprints itself;
+			// the auth method follows the rule both front ends share.
+			method, detected := q.AuthMethod, q.DetectedAuth
 			*q = p
-			q.ID, q.CreatedAt = id, created
-			if oldAuth == p.AuthMethod {
-				q.DetectedAuth = detected
-			}
+			q.AuthMethod, q.DetectedAuth = method, detected
+			q.SetAuthMethod(p.AuthMethod)
 			return nil
 		})
 		if err == nil && secret != "" {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -260,29 +259,19 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return f, nil
 		}
 		delete(f.errs, fImport)
-		for k, v := range msg.fields {
-			switch k {
-			case "name":
-				if f.inputs[fName].Value() == "" {
-					f.inputs[fName].SetValue(v)
-				}
-			case "client_id":
-				f.inputs[fClientID].SetValue(v)
-			case "secret":
-				f.inputs[fSecret].SetValue(v)
-			case "token_url":
-				f.inputs[fTokenURL].SetValue(v)
-			case "api_url":
-				f.inputs[fAPI].SetValue(v)
-			case "scope":
-				f.inputs[fScopes].SetValue(v)
-			}
+		c := msg.creds
+		if f.inputs[fName].Value() == "" {
+			f.inputs[fName].SetValue(c.DefaultName(msg.path))
 		}
+		f.inputs[fClientID].SetValue(c.ClientID)
+		f.inputs[fSecret].SetValue(c.Secret)
+		f.inputs[fTokenURL].SetValue(c.TokenURL)
+		f.inputs[fAPI].SetValue(c.APIURL)
+		f.inputs[fScopes].SetValue(strings.ReplaceAll(c.Scope, ",", " "))
 		// EarthDaily's EDS.env comes with EDS_SECRET empty or a placeholder: the
 		// secret the provider showed once is typed into the masked field.
-		if why := msg.fields["no_secret"]; why != "" {
-			f.inputs[fSecret].SetValue("")
-			f.errs[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(why) + ")"
+		if c.NoSecret != "" {
+			f.errs[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(c.NoSecret) + ")"
 			return f, f.moveTo(fSecret)
 		}
 		return f, f.moveTo(fName)
@@ -335,19 +324,11 @@ func (f *formScreen) profile() (vault.Profile, error) {
 	if f.editing != nil {
 		p.TestRequest.Body = f.editing.TestRequest.Body
 	}
-	for _, h := range strings.Split(val(fTestHeaders), ";") {
-		if strings.TrimSpace(h) == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return p, &vault.FieldError{Field: "test_request.headers", Problem: fmt.Sprintf("%q is not 'Key: Value'", strings.TrimSpace(h))}
-		}
-		if p.TestRequest.Headers == nil {
-			p.TestRequest.Headers = map[string]string{}
-		}
-		p.TestRequest.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	headers, err := vault.ParseHeaders(strings.Split(val(fTestHeaders), ";"))
+	if err != nil {
+		return p, err
 	}
+	p.TestRequest.Headers = headers
 	switch strings.ToLower(val(fInsecure)) {
 	case "yes", "y", "true":
 		p.InsecureHTTP = true
@@ -355,16 +336,11 @@ func (f *formScreen) profile() (vault.Profile, error) {
 	default:
 		return p, &vault.FieldError{Field: "insecure_http", Problem: "answer yes or no"}
 	}
-	for _, kv := range strings.Fields(val(fParams)) {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return p, &vault.FieldError{Field: "extra_params", Problem: fmt.Sprintf("%q is not KEY=VALUE", kv)}
-		}
-		if p.ExtraParams == nil {
-			p.ExtraParams = map[string]string{}
-		}
-		p.ExtraParams[k] = v
+	params, err := vault.ParseParams(strings.Fields(val(fParams)))
+	if err != nil {
+		return p, err
 	}
+	p.ExtraParams = params
 	return p, nil
 }
 
@@ -520,11 +496,6 @@ func (f *formScreen) View(width, height int) string {
 func importEnvCmd(path string) tea.Cmd {
 	return func() tea.Msg {
 		c, err := vault.ReadEnvCredentials(path)
-		if err != nil {
-			return importedEnvMsg{err: err}
-		}
-		name := strings.ToLower(strings.TrimSuffix(c.Prefix, "_"))
-		return importedEnvMsg{fields: map[string]string{"name": name, "client_id": c.ClientID, "secret": c.Secret,
-			"token_url": c.TokenURL, "api_url": c.APIURL, "scope": strings.ReplaceAll(c.Scope, ",", " "), "no_secret": c.NoSecret}}
+		return importedEnvMsg{path: path, creds: c, err: err}
 	}
 }

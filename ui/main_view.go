@@ -138,20 +138,7 @@ func (r *rowData) status(p vault.Profile) vault.TokenStatus {
 			ts.FetchedAt = time.Unix(1, 0)
 		}
 	}
-	return ts.Status(r.now(), warnWindow(ts))
-}
-
-// warnWindow is when a token counts as expiring: the last 10% of its life, at least
-// the cache margin (60 s).
-func warnWindow(ts vault.TokenState) time.Duration {
-	w := vault.DefaultMargin
-	if life := ts.ExpiresAt.Sub(ts.FetchedAt); life > 0 && life/10 > w {
-		w = life / 10
-	}
-	if life := ts.ExpiresAt.Sub(ts.FetchedAt); life > 0 && life < 2*w {
-		w = life / 4 // short-lived tokens (the demo's 45 s) still show a valid phase
-	}
-	return w
+	return ts.Status(r.now(), vault.WarnWindow(ts))
 }
 
 func pad(s string, w int) string {
@@ -375,7 +362,7 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 	}
 	tok := s.tok
 	ts := vault.TokenState{FetchedAt: tok.FetchedAt, ExpiresAt: tok.ExpiresAt}
-	status := ts.Status(now, warnWindow(ts))
+	status := ts.Status(now, vault.WarnWindow(ts))
 	var line string
 	switch status.Kind {
 	case vault.TokenValid:

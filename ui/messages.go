@@ -86,8 +86,9 @@ type discoveredMsg struct {
 	err  error
 }
 
-// importedEnvMsg carries credentials read from a .env file for the form.
+// importedEnvMsg carries the credentials read from the .env file at path for the form.
 type importedEnvMsg struct {
-	fields map[string]string
-	err    error
+	path  string
+	creds *vault.EnvCredentials
+	err   error
 }

@@ -2,7 +2,10 @@ package vault
 
 import (
 	"fmt"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 )
 
 // DotenvLineError names the line of a .env file that could not be read.
@@ -208,4 +211,28 @@ func ReadEnvCredentials(path string) (*EnvCredentials, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+// importNameRE is compiled on first use: start-up time counts.
+var importNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9._-]+`) })
+
+// DefaultName is the profile name an import of file suggests: the variables' prefix
+// (EDS_ gives eds), else the file's name, cut to a valid profile name.
+func (c *EnvCredentials) DefaultName(file string) string {
+	n := strings.ToLower(strings.TrimSuffix(c.Prefix, "_"))
+	if n == "" {
+		base := filepath.Base(file)
+		n = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(base, "."), filepath.Ext(base)))
+		if n == "" || n == "env" {
+			n = "imported"
+		}
+	}
+	n = strings.Trim(importNameRE().ReplaceAllString(n, "-"), "-._")
+	if len(n) > 40 {
+		n = n[:40]
+	}
+	if n == "" {
+		n = "imported"
+	}
+	return n
 }

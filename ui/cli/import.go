@@ -3,8 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,7 +33,7 @@ stored.`,
 				return usageErr(err)
 			}
 			if name == "" {
-				name = defaultImportName(creds.Prefix, args[0])
+				name = creds.DefaultName(args[0])
 			}
 			p := vault.Profile{Name: name, Environment: env, TokenURL: creds.TokenURL, ClientID: creds.ClientID,
 				APIBaseURL: creds.APIURL, AuthMethod: oauth.AuthAuto, Scopes: strings.Fields(strings.ReplaceAll(creds.Scope, ",", " "))}
@@ -95,23 +93,4 @@ stored.`,
 	cmd.Flags().StringVar(&env, "env", "", "environment label")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing profile of that name")
 	return cmd
-}
-
-func defaultImportName(prefix, file string) string {
-	n := strings.ToLower(strings.TrimSuffix(prefix, "_"))
-	if n == "" {
-		base := filepath.Base(file)
-		n = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(base, "."), filepath.Ext(base)))
-		if n == "" || n == "env" {
-			n = "imported"
-		}
-	}
-	n = strings.Trim(regexp.MustCompile(`[^a-z0-9._-]+`).ReplaceAllString(n, "-"), "-._")
-	if len(n) > 40 {
-		n = n[:40]
-	}
-	if n == "" {
-		n = "imported"
-	}
-	return n
 }

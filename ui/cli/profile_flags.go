@@ -94,21 +94,14 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 		p.Resource = f.resource
 	}
 	if set("param") {
-		p.ExtraParams = nil
-		for _, kv := range f.params {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				return usageErr(fmt.Errorf("--param %q: want KEY=VALUE", kv))
-			}
-			if p.ExtraParams == nil {
-				p.ExtraParams = map[string]string{}
-			}
-			p.ExtraParams[k] = v
+		params, err := vault.ParseParams(f.params)
+		if err != nil {
+			return usageErr(fmt.Errorf("--param: %w", err))
 		}
+		p.ExtraParams = params
 	}
 	if fs.Changed("auth") || (all && f.discover == "") {
-		p.AuthMethod = oauth.AuthMethod(strings.ToLower(f.auth))
-		p.DetectedAuth = ""
+		p.SetAuthMethod(oauth.AuthMethod(f.auth))
 	}
 	if set("basic-encoding") {
 		p.BasicEncoding = oauth.BasicEncoding(strings.ToLower(f.encoding))
@@ -123,17 +116,11 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 		p.TestRequest.Method = strings.ToUpper(f.testMethod)
 	}
 	if set("test-header") {
-		p.TestRequest.Headers = nil
-		for _, h := range f.headers {
-			k, v, ok := strings.Cut(h, ":")
-			if !ok || strings.TrimSpace(k) == "" {
-				return usageErr(fmt.Errorf("--test-header %q: want 'Key: Value'", h))
-			}
-			if p.TestRequest.Headers == nil {
-				p.TestRequest.Headers = map[string]string{}
-			}
-			p.TestRequest.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		headers, err := vault.ParseHeaders(f.headers)
+		if err != nil {
+			return usageErr(fmt.Errorf("--test-header: %w", err))
 		}
+		p.TestRequest.Headers = headers
 	}
 	if set("env") {
 		p.Environment = f.env
