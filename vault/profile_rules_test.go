@@ -1,6 +1,9 @@
 package vault
 
 import (
+	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,4 +72,37 @@ func asFieldError(err error, fe **FieldError) bool {
 	e, ok := err.(*FieldError)
 	*fe = e
 	return ok
+}
+
+// TestReplaceLosesNothing: replacing a profile (oat import --force) keeps the old one
+// when the new one cannot be stored, and swaps them when it can.
+func TestReplaceLosesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	v := Open(t.TempDir(), NewMemoryStore())
+	name := strings.Repeat("n", 40)
+	old, err := v.Add(ctx, Profile{Name: name, TokenURL: "https://a.example/token", ClientID: "old", AuthMethod: oauth.AuthPost}, "old-s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	np := Profile{Name: name, TokenURL: "https://a.example/token", ClientID: "new", AuthMethod: oauth.AuthPost}
+	if _, err := v.Replace(ctx, name, np, "<SECRET HERE>"); err == nil {
+		t.Fatal("a placeholder replaced the profile")
+	}
+	if p, err := v.Get(name); err != nil || p.ID != old.ID {
+		t.Fatalf("the old profile is gone: %v", err)
+	}
+	got, err := v.Replace(ctx, name, np, "new-s3cret")
+	if err != nil || got.Name != name || got.ClientID != "new" {
+		t.Fatalf("replace: %+v %v", got, err)
+	}
+	if ps, _ := v.List(); len(ps) != 1 {
+		t.Fatalf("%d profiles after replace", len(ps))
+	}
+	if s, err := v.Secret(ctx, got); err != nil || s != "new-s3cret" {
+		t.Fatalf("secret %q %v", s, err)
+	}
+	if _, err := v.Secrets.Get(ctx, secretKey(old.ID)); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the old secret was left behind: %v", err)
+	}
 }

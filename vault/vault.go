@@ -141,6 +141,34 @@ func (v *Vault) Edit(ctx context.Context, name string, fn func(*Profile) error) 
 	return out, err
 }
 
+// Replace puts a new profile (with its secret) in the place of the one called name, so
+// that a failure loses neither: the new one is added under a temporary name first, the
+// old one removed only then, and the new one renamed last.
+func (v *Vault) Replace(ctx context.Context, name string, p Profile, secret string) (Profile, error) {
+	if _, err := v.Get(name); err != nil {
+		return Profile{}, err
+	}
+	p.Name = name
+	if err := p.Validate(); err != nil {
+		return Profile{}, err
+	}
+	tmp := p
+	tmp.Name = "new-" + NewID() // 20 characters: a valid name whatever name is
+	added, err := v.Add(ctx, tmp, secret)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := v.Remove(ctx, name); err != nil {
+		_ = v.Remove(context.WithoutCancel(ctx), added.Name)
+		return Profile{}, fmt.Errorf("replace %q: %w (nothing changed)", name, err)
+	}
+	out, err := v.Edit(ctx, added.Name, func(q *Profile) error { q.Name = name; return nil })
+	if err != nil {
+		return Profile{}, fmt.Errorf("replace %q: the new profile is saved as %q but could not take the name: %w", name, added.Name, err)
+	}
+	return out, nil
+}
+
 // Remove deletes the profile, then its secrets, cached token and token record, in an
 // order where a kill at any point leaves nothing half-done that matters. The profile
 // goes, and its ID is recorded as pending, in one write: a profile never outlives its

@@ -150,7 +150,7 @@ break or a control character is refused, not written.`,
 					fmt.Fprintf(a.Err, "oat: note: $SHELL is %q, a shell oat does not know: writing POSIX sh lines (choose with --shell)\n", a.Getenv("SHELL"))
 				}
 			}
-			_, res, err := a.profileToken(cmd, args[0], false, 0)
+			_, res, err := a.profileToken(cmd.Context(), args[0], false, 0)
 			if err != nil {
 				return err
 			}

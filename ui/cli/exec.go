@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,10 +14,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// execOptions are oat exec's flags and arguments.
+type execOptions struct {
+	name     string
+	command  []string
+	varName  string
+	force    bool
+	minValid time.Duration
+}
+
 func (a *App) execCmd() *cobra.Command {
-	var varName string
-	var force bool
-	var minValid time.Duration
+	var o execOptions
 	cmd := &cobra.Command{
 		Use:   "exec NAME -- COMMAND [ARGS…]",
 		Short: "Run a command with a valid token in an environment variable",
@@ -41,64 +50,72 @@ shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHR
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dash := cmd.ArgsLenAtDash()
-			if dash != 1 || len(args) < 2 {
+			if cmd.ArgsLenAtDash() != 1 || len(args) < 2 {
 				return usageErr(fmt.Errorf("usage: oat exec NAME -- COMMAND [ARGS…]"))
 			}
-			if err := checkTokenVar(varName); err != nil {
-				return usageErr(err)
-			}
-			_, res, err := a.profileToken(cmd, args[0], force, minValid)
-			if err != nil {
-				return err
-			}
-			path, err := exec.LookPath(args[1])
-			if err != nil {
-				return usageErr(fmt.Errorf("command %q not found: %w", args[1], err))
-			}
-			child := exec.Command(path, args[2:]...)
-			child.Stdin, child.Stdout, child.Stderr = a.In, a.Out, a.Err
-			child.Env = childEnv(os.Environ(), varName, res.Token.AccessToken)
-			sigs := make(chan os.Signal, 4)
-			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-			defer signal.Stop(sigs)
-			if err := child.Start(); err != nil {
-				return fmt.Errorf("start %s: %w", args[1], err)
-			}
-			done := make(chan struct{})
-			go func() {
-				for {
-					select {
-					case s := <-sigs:
-						_ = child.Process.Signal(s)
-					case <-done:
-						return
-					}
-				}
-			}()
-			err = child.Wait()
-			close(done)
-			if err != nil {
-				if ee, ok := err.(*exec.ExitError); ok {
-					code := ee.ExitCode()
-					if code < 0 { // killed by a signal: the shell convention
-						if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-							code = 128 + int(ws.Signal())
-						} else {
-							code = ExitFailure
-						}
-					}
-					return &exitError{code: code, silent: true}
-				}
-				return err
-			}
-			return nil
+			o.name, o.command = args[0], args[1:]
+			return a.runExec(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&varName, "var", "OAT_ACCESS_TOKEN", "name of the environment variable")
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
-	cmd.Flags().DurationVar(&minValid, "min-valid", 0, "reuse the cached token only if it is valid for at least this long, else fetch a new one")
+	cmd.Flags().StringVar(&o.varName, "var", "OAT_ACCESS_TOKEN", "name of the environment variable")
+	cmd.Flags().BoolVarP(&o.force, "force", "f", false, "fetch a new token first")
+	cmd.Flags().DurationVar(&o.minValid, "min-valid", 0, "reuse the cached token only if it is valid for at least this long, else fetch a new one")
 	return cmd
+}
+
+func (a *App) runExec(ctx context.Context, o execOptions) error {
+	if err := checkTokenVar(o.varName); err != nil {
+		return usageErr(err)
+	}
+	_, res, err := a.profileToken(ctx, o.name, o.force, o.minValid)
+	if err != nil {
+		return err
+	}
+	path, err := exec.LookPath(o.command[0])
+	if err != nil {
+		return usageErr(fmt.Errorf("command %q not found: %w", o.command[0], err))
+	}
+	child := exec.Command(path, o.command[1:]...)
+	child.Stdin, child.Stdout, child.Stderr = a.In, a.Out, a.Err
+	child.Env = childEnv(os.Environ(), o.varName, res.Token.AccessToken)
+	return runChild(child, o.command[0])
+}
+
+// runChild runs the command with SIGINT, SIGTERM and SIGHUP passed on, and returns its
+// exit code as oat's (128 + the signal when a signal killed it, as shells do).
+func runChild(child *exec.Cmd, name string) error {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	if err := child.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = child.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := child.Wait()
+	close(done)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code := ee.ExitCode()
+		if code < 0 { // killed by a signal: the shell convention
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				code = 128 + int(ws.Signal())
+			} else {
+				code = ExitFailure
+			}
+		}
+		return &exitError{code: code, silent: true}
+	}
+	return err
 }
 
 // childEnvKept are the OAT_ variables a child of oat exec keeps: settings that carry no

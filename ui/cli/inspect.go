@@ -31,7 +31,7 @@ the issuer it was discovered from. With --verify the exit code is the outcome:
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, res, err := a.profileToken(cmd, args[0], force, 0)
+			b, res, err := a.profileToken(cmd.Context(), args[0], force, 0)
 			if err != nil {
 				return err
 			}

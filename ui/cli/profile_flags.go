@@ -46,33 +46,43 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.notes, "notes", "", "free-text notes")
 }
 
+// discoverInto fills the token URL (and the auth method, unless --auth was given) from
+// the issuer's metadata, and pins the issuer. A token endpoint on another origin than
+// the issuer needs --yes: the client secret would go there.
+func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagSet, p *vault.Profile) error {
+	b, err := a.Broker()
+	if err != nil {
+		return err
+	}
+	m, err := b.Client.Discover(ctx, f.discover)
+	if err != nil {
+		return fmt.Errorf("--discover: %w", err)
+	}
+	if m.TokenEndpoint == "" {
+		return fmt.Errorf("--discover: %s names no token_endpoint", oauth.OneLine(m.Source))
+	}
+	issOrigin, tokOrigin, cross := m.TokenEndpointOrigin()
+	if cross && !f.yes {
+		return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client secret would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
+			oauth.OneLine(m.TokenEndpoint), tokOrigin, issOrigin, tokOrigin))
+	}
+	p.TokenURL, p.Issuer = m.TokenEndpoint, m.Issuer
+	if !fs.Changed("auth") {
+		p.SetAuthMethod(m.SuggestedAuth())
+	}
+	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
+	if cross {
+		fmt.Fprintf(a.Err, "  on %s, not on the issuer's origin %s: accepted because of --yes\n", tokOrigin, issOrigin)
+	}
+	return nil
+}
+
 // apply copies the flags that were given (all of them for add) onto p.
 func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *vault.Profile, all bool) error {
 	set := func(name string) bool { return all || fs.Changed(name) }
 	if f.discover != "" {
-		b, err := a.Broker()
-		if err != nil {
+		if err := f.discoverInto(ctx, a, fs, p); err != nil {
 			return err
-		}
-		m, err := b.Client.Discover(ctx, f.discover)
-		if err != nil {
-			return fmt.Errorf("--discover: %w", err)
-		}
-		if m.TokenEndpoint == "" {
-			return fmt.Errorf("--discover: %s names no token_endpoint", oauth.OneLine(m.Source))
-		}
-		issOrigin, tokOrigin, cross := m.TokenEndpointOrigin()
-		if cross && !f.yes {
-			return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client secret would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
-				oauth.OneLine(m.TokenEndpoint), tokOrigin, issOrigin, tokOrigin))
-		}
-		p.TokenURL, p.Issuer = m.TokenEndpoint, m.Issuer
-		if !fs.Changed("auth") {
-			p.AuthMethod = m.SuggestedAuth()
-		}
-		fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
-		if cross {
-			fmt.Fprintf(a.Err, "  on %s, not on the issuer's origin %s: accepted because of --yes\n", tokOrigin, issOrigin)
 		}
 	}
 	if fs.Changed("token-url") || (all && f.discover == "") {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -20,7 +21,7 @@ func (a *App) tokenCmd() *cobra.Command {
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, res, err := a.profileToken(cmd, args[0], force, minValid)
+			_, res, err := a.profileToken(cmd.Context(), args[0], force, minValid)
 			if err != nil {
 				return err
 			}
@@ -46,12 +47,12 @@ func (a *App) tokenCmd() *cobra.Command {
 
 // profileToken is the start of every command that works with a profile's token: the
 // broker, then a token (cached while valid unless force).
-func (a *App) profileToken(cmd *cobra.Command, name string, force bool, minValid time.Duration) (*vault.Broker, *vault.TokenResult, error) {
+func (a *App) profileToken(ctx context.Context, name string, force bool, minValid time.Duration) (*vault.Broker, *vault.TokenResult, error) {
 	b, err := a.Broker()
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := b.Token(cmd.Context(), name, force, minValid)
+	res, err := b.Token(ctx, name, force, minValid)
 	if err != nil {
 		return nil, nil, err
 	}
