@@ -1,16 +1,13 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/list"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -20,7 +17,7 @@ import (
 	"github.com/oatcli/oat/vault"
 )
 
-// Deps are what the app needs from outside; tests pass fakes.
+// Deps are what the app needs from outside; tests pass fakes. Every screen gets them.
 type Deps struct {
 	Broker    *vault.Broker
 	Clipboard Clipboard
@@ -36,11 +33,18 @@ type Deps struct {
 	spinner func() string
 }
 
-// screen is an overlay: the form, the one-time secret, a confirmation, the inspector,
-// the test call, the rotation check and check-all. The root sends it every message
-// while it is open.
+// screen is one screen of the app: the profile list, and the screens opened over it
+// (the form, the one-time secret, a confirmation, the inspector, the test call, the
+// rotation check, check-all).
+//
+// Update returns the screen to show next: itself to stay, another screen to open it
+// (the root calls its Init), or closeScreen()/closeWith(text) to close. Navigation is
+// a return value rather than a message so that it happens at once: keys typed in one
+// burst after esc reach the screen below, never the one that closed.
 type screen interface {
+	Init() tea.Cmd
 	Update(msg tea.Msg) (screen, tea.Cmd)
+	// View renders the screen in width × height cells; it changes nothing.
 	View(width, height int) string
 	Keys() help.KeyMap
 	// Capturing says a text field has focus: every key goes to the screen, none is
@@ -48,45 +52,42 @@ type screen interface {
 	Capturing() bool
 }
 
-// tokenSlot is what the app holds about one profile's token in memory.
-type tokenSlot struct {
-	tok      vault.CachedToken
-	has      bool
-	fresh    *oauth.Token
-	fetching bool
-	req      int
-	cancel   context.CancelFunc
-	err      error
-	revealed bool
-}
+// closed is what a screen returns to close itself; status, when set, goes to the status
+// line.
+type closed struct{ status string }
 
-// Model is the root model.
+func (closed) Init() tea.Cmd                      { return nil }
+func (c closed) Update(tea.Msg) (screen, tea.Cmd) { return c, nil }
+func (closed) View(int, int) string               { return "" }
+func (closed) Keys() help.KeyMap                  { return simpleKeys{} }
+func (closed) Capturing() bool                    { return false }
+
+// closeScreen closes the screen that returns it.
+func closeScreen() (screen, tea.Cmd) { return closed{}, nil }
+
+// closeWith closes the screen that returns it and says text in the status line.
+func closeWith(text string) (screen, tea.Cmd) { return closed{status: text}, nil }
+
+// Model is the root model: it owns what is app-wide (size, the clock, the status line,
+// the clipboard timer, help) and routes everything else to the open screen.
 type Model struct {
-	deps   Deps
-	st     *theme.Styles
-	keys   mainKeys
-	help   help.Model
-	list   list.Model
-	rows   *rowData
-	spin   spinner.Model
-	width  int
-	height int
+	deps Deps
+	st   *theme.Styles
+	keys globalKeys
+	help help.Model
+	spin spinner.Model
 
-	profiles []vault.Profile
-	states   map[string]vault.TokenState
-	slots    map[string]*tokenSlot
-	loadErr  error
-	loaded   bool
+	width, height int
+	fullHelp      bool
 
-	overlay  screen
-	fullHelp bool
+	// main is the profile list, always there; overlay is the screen open over it.
+	main    *listScreen
+	overlay screen
 
 	status    string
 	statusBad bool
 	statusSeq int
-
-	tickGen     int
-	autoRefresh bool
+	tickGen   int
 
 	clip clipState
 	// quitting is set once a quit waits for the clipboard to be cleared: asking again
@@ -118,51 +119,163 @@ func New(d Deps) Model {
 	if d.Styles == nil {
 		d.Styles = theme.NewStyles(theme.Default, false)
 	}
-	rows := &rowData{styles: d.Styles, now: d.Now, states: map[string]vault.TokenState{}, slots: map[string]*tokenSlot{}, overdue: d.Broker.Vault.Overdue, age: d.Broker.Vault.SecretAge}
-	d.spinner = func() string { return rows.spinner }
-	l := list.New(nil, rowDelegate{rows: rows}, 0, 0)
-	l.Title = "oat"
-	l.SetShowHelp(false)
-	l.SetShowStatusBar(false)
-	l.SetShowTitle(false)
-	l.DisableQuitKeybindings()
-	l.Styles.NoItems = d.Styles.Subtle
-	l.FilterInput.Prompt = "filter: "
-	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
-	l.Styles.TitleBar = lipgloss.NewStyle() // one line: blank, or the filter while filtering
-	l.Styles.PaginationStyle = d.Styles.Subtle.PaddingLeft(2)
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(d.Styles.Accent))
+	frame := sp.View()
+	d.spinner = func() string { return frame }
 	h := help.New()
 	h.Styles.ShortKey, h.Styles.FullKey = d.Styles.Key, d.Styles.Key
 	h.Styles.ShortDesc, h.Styles.FullDesc = d.Styles.Subtle, d.Styles.Subtle
 	h.Styles.ShortSeparator, h.Styles.FullSeparator = d.Styles.Subtle, d.Styles.Subtle
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(d.Styles.Accent))
-	rows.spinner = sp.View()
-	return Model{deps: d, st: d.Styles, keys: newMainKeys(), help: h, list: l, rows: rows, spin: sp,
-		states: map[string]vault.TokenState{}, slots: rows.slots, width: 80, height: 24}
+	m := Model{deps: d, st: d.Styles, keys: newGlobalKeys(), help: h, spin: sp, width: 80, height: 24}
+	m.main = newListScreen(d, &frame)
+	m.main.setSize(m.width, m.height)
+	return m
 }
 
 // Init loads the profiles and starts the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(loadCmd(m.deps.Broker.Vault, ""), m.tick(), m.spin.Tick)
+	return tea.Batch(m.main.Init(), m.tick(), m.spin.Tick)
 }
 
 func (m Model) now() time.Time { return m.deps.Now() }
 
-func (m *Model) selected() (vault.Profile, bool) {
-	it, ok := m.list.SelectedItem().(profileItem)
-	if !ok {
-		return vault.Profile{}, false
-	}
-	return it.p, true
+// open shows s over the list and starts it.
+func (m *Model) open(s screen) tea.Cmd {
+	m.overlay = s
+	return s.Init()
 }
 
-func (m *Model) slot(id string) *tokenSlot {
-	s, ok := m.slots[id]
-	if !ok {
-		s = &tokenSlot{}
-		m.slots[id] = s
+// top is the screen that gets keys: the overlay, else the list.
+func (m *Model) top() screen {
+	if m.overlay != nil {
+		return m.overlay
 	}
-	return s
+	return m.main
+}
+
+// Update handles what is app-wide, then forwards the message once to the open screen.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		msg = m.resize(msg)
+		m.main.setSize(m.width, m.height) // the list keeps its size under an overlay
+		if m.overlay == nil {
+			return m, nil
+		}
+		return m, m.forward(msg)
+	case tea.KeyMsg:
+		if cmd, done := m.globalKey(msg); done {
+			return m, cmd
+		}
+	case tickMsg:
+		if msg.gen != m.tickGen {
+			return m, nil // an older loop: let it end
+		}
+		cmds = append(cmds, m.tick(), m.clearClipboardIfDue())
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		m.main.setSpinner(m.spin.View())
+		return m, cmd
+	default:
+		if cmd, done := m.appMsg(msg); done {
+			return m, cmd
+		}
+	}
+	cmds = append(cmds, m.forward(msg))
+	m.main.updateKeys()
+	return m, tea.Batch(cmds...)
+}
+
+// resize keeps the terminal size; an unsized pseudo-terminal keeps 80×24.
+func (m *Model) resize(msg tea.WindowSizeMsg) tea.WindowSizeMsg {
+	if msg.Width < 20 || msg.Height < 8 {
+		msg.Width, msg.Height = max(msg.Width, 80), max(msg.Height, 24)
+	}
+	m.width, m.height = msg.Width, msg.Height
+	return msg
+}
+
+// globalKey handles the keys that work on every screen: ctrl+c quits, ? toggles the
+// full help (unless a field has focus), q quits from the list.
+func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	top := m.top()
+	switch {
+	case key.Matches(msg, m.keys.Interrupt):
+		return m.quit(), true
+	case top.Capturing():
+		return nil, false
+	case key.Matches(msg, m.keys.Help):
+		m.fullHelp = !m.fullHelp
+		return nil, true
+	case m.overlay == nil && key.Matches(msg, m.keys.Quit):
+		return m.quit(), true
+	}
+	return nil, false
+}
+
+// appMsg handles the app-wide messages: the status line and the clipboard.
+func (m *Model) appMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case statusMsg:
+		return m.setStatus(msg.text, msg.bad), true
+	case clearStatusMsg:
+		if msg.seq == m.statusSeq {
+			m.status = ""
+		}
+		return nil, true
+	case copyMsg:
+		m.clip = clipState{active: true, what: msg.what, value: msg.value, until: m.now().Add(ClipboardClearAfter * time.Second)}
+		return copyCmd(m.deps.Clipboard, msg.what, msg.value), true
+	case clipboardMsg:
+		if msg.err != nil {
+			m.clip = clipState{}
+			return m.setStatus("copy failed: "+msg.err.Error(), true), true
+		}
+		return m.setStatus(fmt.Sprintf("%s copied to the %s", msg.what, msg.via), false), true
+	case clipboardClearedMsg:
+		switch {
+		case msg.err != nil:
+			return m.setStatus("clearing the clipboard failed: "+msg.err.Error(), true), true
+		case msg.cleared:
+			return m.setStatus("clipboard cleared", false), true
+		}
+		return m.setStatus("clipboard left alone: it holds something else now", false), true
+	case clearedBeforeQuitMsg:
+		m.clip = clipState{}
+		m.exitErr = msg.err
+		return tea.Quit, true
+	}
+	return nil, false
+}
+
+// forward sends msg to the open screen and carries out the navigation it asks for. The
+// list also gets what keeps its data current (loads, token answers, the clock) while a
+// screen is open over it.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	if m.overlay != nil && keepsListCurrent(msg) {
+		_, cmd := m.main.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	cur := m.top()
+	next, cmd := cur.Update(msg)
+	cmds = append(cmds, cmd)
+	switch s := next.(type) {
+	case nil:
+	case closed:
+		m.overlay = nil
+		cmds = append(cmds, m.main.reload())
+		if s.status != "" {
+			cmds = append(cmds, m.setStatus(s.status, false))
+		}
+	default:
+		if next != cur {
+			cmds = append(cmds, m.open(next))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) setStatus(text string, bad bool) tea.Cmd {
@@ -182,246 +295,20 @@ func (m Model) tick() tea.Cmd {
 	return m.deps.After(m.deps.TickEvery, func(t time.Time) tea.Msg { return tickMsg{gen: gen, at: t} })
 }
 
-// Update routes a message: global keys first, then the open overlay or the main screen.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds []tea.Cmd
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		if msg.Width < 20 || msg.Height < 8 { // an unsized pseudo-terminal: keep 80×24
-			msg.Width, msg.Height = max(msg.Width, 80), max(msg.Height, 24)
-		}
-		m.width, m.height = msg.Width, msg.Height
-		m.layout()
-		if m.overlay != nil {
-			var cmd tea.Cmd
-			m.overlay, cmd = m.overlay.Update(msg)
-			return m, cmd
-		}
-		return m, nil
-	case tickMsg:
-		if msg.gen != m.tickGen {
-			return m, nil // an older loop: let it end
-		}
-		cmds = append(cmds, m.tick(), m.onTick())
-		if m.overlay != nil {
-			var cmd tea.Cmd
-			m.overlay, cmd = m.overlay.Update(msg)
-			cmds = append(cmds, cmd)
-		}
-		return m, tea.Batch(cmds...)
-	case spinner.TickMsg:
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		m.rows.spinner = m.spin.View()
-		if m.overlay != nil {
-			m.overlay, _ = m.overlay.Update(msg)
-		}
-		return m, cmd
-	case profilesLoadedMsg:
-		return m, m.onLoaded(msg)
-	case tokenMsg:
-		return m, m.onToken(msg)
-	case tokenReplacedMsg:
-		if s := m.slots[msg.id]; s != nil && !s.fetching {
-			s.tok, s.has, s.fresh, s.err = vault.CachedToken{}, false, nil, nil
-			if msg.res != nil {
-				s.tok, s.has, s.fresh = msg.res.Token, true, msg.res.Fresh
-			}
-		}
-		return m, loadCmd(m.deps.Broker.Vault, "")
-	case statusMsg:
-		return m, m.setStatus(msg.text, msg.bad)
-	case clearStatusMsg:
-		if msg.seq == m.statusSeq {
-			m.status = ""
-		}
-		return m, nil
-	case clipboardMsg:
-		if msg.err != nil {
-			m.clip = clipState{}
-			return m, m.setStatus("copy failed: "+msg.err.Error(), true)
-		}
-		return m, m.setStatus(fmt.Sprintf("%s copied to the %s", msg.what, msg.via), false)
-	case clipboardClearedMsg:
-		switch {
-		case msg.err != nil:
-			return m, m.setStatus("clearing the clipboard failed: "+msg.err.Error(), true)
-		case msg.cleared:
-			return m, m.setStatus("clipboard cleared", false)
-		}
-		return m, m.setStatus("clipboard left alone: it holds something else now", false)
-	case clearedBeforeQuitMsg:
-		m.clip = clipState{}
-		m.exitErr = msg.err
-		return m, tea.Quit
-	case copySecretMsg:
-		return m, m.copyValue("secret", msg.value)
-	case closeScreenMsg:
-		m.overlay = nil
-		return m, loadCmd(m.deps.Broker.Vault, "")
-	case tea.MouseMsg:
-		if m.overlay != nil {
-			var cmd tea.Cmd
-			m.overlay, cmd = m.overlay.Update(msg)
-			return m, cmd
-		}
-		return m, m.onMouse(msg)
-	case tea.KeyMsg:
-		if msg.String() == "ctrl+c" {
-			return m, m.quit()
-		}
-		if m.overlay != nil {
-			if !m.overlay.Capturing() && key.Matches(msg, m.keys.Help) {
-				m.fullHelp = !m.fullHelp
-				return m, nil
-			}
-			var cmd tea.Cmd
-			m.overlay, cmd = m.overlay.Update(msg)
-			return m, cmd
-		}
-		return m, m.onKey(msg)
-	}
-	if m.overlay != nil {
-		var cmd tea.Cmd
-		m.overlay, cmd = m.overlay.Update(msg)
-		return m, cmd
-	}
-	var cmd tea.Cmd
-	m.list, cmd = m.list.Update(msg)
-	return m, cmd
-}
-
-func (m *Model) selectedName() string {
-	if p, ok := m.selected(); ok {
-		return p.Name
-	}
-	return ""
-}
-
-func (m *Model) cancelAll() {
-	for _, s := range m.slots {
-		if s.cancel != nil {
-			s.cancel()
-		}
-	}
-}
-
-func (m *Model) onLoaded(msg profilesLoadedMsg) tea.Cmd {
-	m.loaded = true
-	if msg.err != nil {
-		m.loadErr = msg.err
+// clearClipboardIfDue empties the clipboard once the copy's 45 s are up.
+func (m *Model) clearClipboardIfDue() tea.Cmd {
+	if !m.clip.active || m.now().Before(m.clip.until) {
 		return nil
 	}
-	m.loadErr = nil
-	m.profiles, m.states = msg.profiles, msg.states
-	m.rows.states = msg.states
-	// Keep the cursor where the user has it now (keys may have moved it while the
-	// load ran), unless the load asked for a profile (a new one).
-	keep := msg.selectName
-	if keep == "" {
-		keep = m.selectedName()
-	}
-	items := make([]list.Item, len(msg.profiles))
-	sel := 0
-	for i, p := range msg.profiles {
-		items[i] = profileItem{p: p}
-		if strings.EqualFold(p.Name, keep) {
-			sel = i
-		}
-	}
-	cmd := m.list.SetItems(items)
-	if m.list.FilterState() == list.Unfiltered && len(items) > 0 {
-		m.list.Select(sel)
-	}
-	ids := map[string]bool{}
-	for _, p := range msg.profiles {
-		ids[p.ID] = true
-	}
-	for id, s := range m.slots {
-		if !ids[id] {
-			if s.cancel != nil {
-				s.cancel()
-			}
-			delete(m.slots, id)
-		}
-	}
-	return cmd
-}
-
-// fetch starts a token request for p, cancelling any request still running for it.
-func (m *Model) fetch(p vault.Profile, force bool) tea.Cmd {
-	s := m.slot(p.ID)
-	if s.cancel != nil {
-		s.cancel()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.req++
-	s.fetching, s.cancel, s.err = true, cancel, nil
-	return tea.Batch(tokenCmd(ctx, m.deps.Broker, p, force, s.req), m.spin.Tick)
-}
-
-func (m *Model) onToken(msg tokenMsg) tea.Cmd {
-	s := m.slot(msg.id)
-	if msg.req != s.req {
-		return nil // a cancelled or superseded request
-	}
-	s.fetching = false
-	if s.cancel != nil {
-		s.cancel()
-		s.cancel = nil
-	}
-	if msg.err != nil {
-		if errors.Is(msg.err, context.Canceled) || isCancelled(msg.err) {
-			return m.setStatus("request cancelled", false)
-		}
-		s.err = msg.err
-		return loadCmd(m.deps.Broker.Vault, "")
-	}
-	s.tok, s.has, s.fresh, s.err = msg.res.Token, true, msg.res.Fresh, nil
-	var cmds []tea.Cmd
-	if msg.res.CacheWarning != nil {
-		cmds = append(cmds, m.setStatus("token not cached: "+msg.res.CacheWarning.Error(), true))
-	} else if msg.res.FromCache {
-		cmds = append(cmds, m.setStatus("using the cached token (r fetches a new one)", false))
-	}
-	cmds = append(cmds, loadCmd(m.deps.Broker.Vault, ""))
-	return tea.Batch(cmds...)
-}
-
-func isCancelled(err error) bool {
-	var ne *oauth.NetworkError
-	return errors.As(err, &ne) && ne.Kind == oauth.NetCancelled
-}
-
-// onTick runs once a second: auto-refresh and the clipboard clear. The countdowns need
-// nothing here: View computes them from the clock and the absolute expiry.
-func (m *Model) onTick() tea.Cmd {
-	now := m.now()
-	var cmds []tea.Cmd
-	if m.clip.active && !now.Before(m.clip.until) {
-		val := m.clip.value
-		m.clip = clipState{}
-		cmds = append(cmds, clearClipboardCmd(m.deps.Clipboard, val))
-	}
-	if m.autoRefresh {
-		for _, p := range m.profiles {
-			s := m.slots[p.ID]
-			if s == nil || !s.has || s.fetching || s.err != nil || s.tok.ExpiresAt.IsZero() {
-				continue
-			}
-			// Refresh when the token enters its "expiring" phase (the last tenth of its life).
-			if s.tok.ExpiresAt.Sub(now) <= vault.WarnWindow(vault.TokenState{FetchedAt: s.tok.FetchedAt, ExpiresAt: s.tok.ExpiresAt}) {
-				cmds = append(cmds, m.fetch(p, true))
-			}
-		}
-	}
-	return tea.Batch(cmds...)
+	val := m.clip.value
+	m.clip = clipState{}
+	return clearClipboardCmd(m.deps.Clipboard, val)
 }
 
 // quit ends the app. A copy still waiting for its 45 s clear is cleared first, since the
 // timer dies with the app and the clipboard would keep the token.
 func (m *Model) quit() tea.Cmd {
-	m.cancelAll()
+	m.main.cancelAll()
 	if !m.clip.active || m.quitting {
 		return tea.Quit
 	}
@@ -445,137 +332,10 @@ func (m *Model) clearOnExit() error {
 	return nil
 }
 
-func (m *Model) copyValue(what, value string) tea.Cmd {
-	m.clip = clipState{active: true, what: what, value: value, until: m.now().Add(ClipboardClearAfter * time.Second)}
-	return copyCmd(m.deps.Clipboard, what, value)
-}
-
-func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
-		m.list.CursorUp()
-	case tea.MouseButtonWheelDown:
-		m.list.CursorDown()
-	}
-	return nil
-}
-
-func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
-	if m.list.SettingFilter() {
-		var cmd tea.Cmd
-		m.list, cmd = m.list.Update(msg)
-		return cmd
-	}
-	m.updateKeys()
-	p, hasSel := m.selected()
-	switch {
-	case key.Matches(msg, m.keys.Quit):
-		return m.quit()
-	case key.Matches(msg, m.keys.Help):
-		m.fullHelp = !m.fullHelp
-		return nil
-	case key.Matches(msg, m.keys.Cancel):
-		if hasSel {
-			if s := m.slots[p.ID]; s != nil && s.fetching {
-				s.cancel()
-				s.fetching = false
-				s.req++ // drop the answer if it still comes
-				return m.setStatus("request cancelled", false)
-			}
-		}
-		if m.list.FilterState() != list.Unfiltered {
-			var cmd tea.Cmd
-			m.list, cmd = m.list.Update(msg)
-			return cmd
-		}
-		return nil
-	case key.Matches(msg, m.keys.Add):
-		m.overlay = newForm(m.deps, m.st, nil)
-		return m.overlay.(*formScreen).Init()
-	}
-	if !hasSel {
-		var cmd tea.Cmd
-		m.list, cmd = m.list.Update(msg)
-		return cmd
-	}
-	s := m.slot(p.ID)
-	switch {
-	case key.Matches(msg, m.keys.Fetch):
-		return m.fetch(p, false)
-	case key.Matches(msg, m.keys.Refresh):
-		return m.fetch(p, true)
-	case key.Matches(msg, m.keys.Reveal):
-		s.revealed = !s.revealed
-		return nil
-	case key.Matches(msg, m.keys.Copy):
-		return m.copyValue("token", s.tok.AccessToken)
-	case key.Matches(msg, m.keys.Auto):
-		m.autoRefresh = !m.autoRefresh
-		if m.autoRefresh {
-			return m.setStatus("auto-refresh on: tokens are fetched again before they expire", false)
-		}
-		return m.setStatus("auto-refresh off", false)
-	case key.Matches(msg, m.keys.Edit):
-		m.overlay = newForm(m.deps, m.st, &p)
-		return m.overlay.(*formScreen).Init()
-	case key.Matches(msg, m.keys.Delete):
-		m.overlay = newConfirmDelete(m.deps, m.st, p)
-		return nil
-	case key.Matches(msg, m.keys.Inspect):
-		m.overlay = newInspect(m.deps, m.st, p, s.tok)
-		return nil
-	case key.Matches(msg, m.keys.Call):
-		tok := ""
-		if s.has {
-			tok = s.tok.AccessToken
-		}
-		scr := newCallScreen(m.deps, m.st, p, tok)
-		m.overlay = scr
-		return scr.Init()
-	case key.Matches(msg, m.keys.Rotate):
-		scr := newRotate(m.deps, m.st, p)
-		m.overlay = scr
-		return scr.Init()
-	case key.Matches(msg, m.keys.CheckAll):
-		scr := newCheckAll(m.deps, m.st, m.profiles)
-		m.overlay = scr
-		return scr.Init()
-	}
-	var cmd tea.Cmd
-	m.list, cmd = m.list.Update(msg)
-	return cmd
-}
-
-// updateKeys enables the bindings that do something in the current state.
-func (m *Model) updateKeys() {
-	p, ok := m.selected()
-	var s *tokenSlot
-	if ok {
-		s = m.slots[p.ID]
-	}
-	has := s != nil && s.has
-	fetching := s != nil && s.fetching
-	for _, b := range []*key.Binding{&m.keys.Fetch, &m.keys.Refresh, &m.keys.Edit, &m.keys.Delete, &m.keys.Call, &m.keys.Rotate} {
-		b.SetEnabled(ok)
-	}
-	m.keys.Reveal.SetEnabled(has)
-	m.keys.Copy.SetEnabled(has)
-	m.keys.Inspect.SetEnabled(has)
-	m.keys.Cancel.SetEnabled(fetching || m.list.FilterState() != list.Unfiltered)
-	m.keys.CheckAll.SetEnabled(len(m.profiles) > 0)
-	m.keys.Filter.SetEnabled(len(m.profiles) > 0)
-	m.keys.Up.SetEnabled(len(m.profiles) > 1)
-	m.keys.Down.SetEnabled(len(m.profiles) > 1)
-}
-
-// View renders the current frame.
+// View renders the current frame: the open screen, the status line and the help bar.
 func (m Model) View() string {
-	if m.overlay != nil {
-		body := m.overlay.View(m.width, m.height-2)
-		return m.frame(body, m.overlay.Keys())
-	}
-	m.updateKeys()
-	return m.frame(m.mainView(), m.keys)
+	top := m.top()
+	return m.frame(top.View(m.width, m.height-2), withGlobalKeys{screen: top.Keys(), global: m.keys, onList: m.overlay == nil})
 }
 
 // frame adds the status line and the help bar under body, filling the terminal.
@@ -583,6 +343,19 @@ func (m Model) frame(body string, keys help.KeyMap) string {
 	m.help.Width = m.width - 2
 	m.help.ShowAll = m.fullHelp
 	helpView := m.help.View(keys)
+	footer := lipgloss.JoinVertical(lipgloss.Left, m.statusLine(), helpView)
+	bodyH := m.height - lipgloss.Height(footer)
+	if bodyH < 1 {
+		bodyH = 1
+	}
+	body = fitHeight(body, bodyH)
+	// A one-column left margin, added by hand: a lipgloss padding would measure every
+	// cell of the frame again, a third of View's time with 1,000 profiles.
+	return indent(body + "\n" + footer)
+}
+
+// statusLine is the clipboard countdown, then the last status message.
+func (m Model) statusLine() string {
 	status := ""
 	if m.status != "" {
 		if m.statusBad {
@@ -603,16 +376,7 @@ func (m Model) frame(body string, keys help.KeyMap) string {
 		}
 		status = c + status
 	}
-	status = truncateLine(status, m.width-2)
-	footer := lipgloss.JoinVertical(lipgloss.Left, status, helpView)
-	bodyH := m.height - lipgloss.Height(footer)
-	if bodyH < 1 {
-		bodyH = 1
-	}
-	body = fitHeight(body, bodyH)
-	// A one-column left margin, added by hand: a lipgloss padding would measure every
-	// cell of the frame again, a third of View's time with 1,000 profiles.
-	return indent(body + "\n" + footer)
+	return truncateLine(status, m.width-2)
 }
 
 func indent(s string) string {

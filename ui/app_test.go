@@ -83,7 +83,7 @@ func TestTokenMaskedUntilRevealed(t *testing.T) {
 	h := newHarness(t, 120, 40, true, "slow")
 	h.selectProfile("eds")
 	h.press("enter")
-	tok := h.m.slots[h.m.list.SelectedItem().(profileItem).p.ID].tok.AccessToken
+	tok := h.m.main.slots[h.m.main.list.SelectedItem().(profileItem).p.ID].tok.AccessToken
 	if strings.Contains(h.view(), tok[:40]) {
 		t.Fatal("token shown before reveal")
 	}
@@ -147,7 +147,7 @@ func TestDeleteCancelledAndConfirmed(t *testing.T) {
 		t.Fatal("profile not deleted")
 	}
 	h.mustContain("deleted opaque")
-	for _, it := range h.m.list.Items() {
+	for _, it := range h.m.main.list.Items() {
 		if it.(profileItem).p.Name == "opaque" {
 			t.Fatal("deleted profile still listed")
 		}
@@ -160,13 +160,13 @@ func TestFilter(t *testing.T) {
 	h.press("/")
 	h.typeText("dash")
 	h.press("enter")
-	if n := len(h.m.list.VisibleItems()); n != 2 {
+	if n := len(h.m.main.list.VisibleItems()); n != 2 {
 		t.Fatalf("%d visible after filtering for dash", n)
 	}
 	h.mustContain("dash-staging", "dash-production")
 	h.mustNotContain("ecoinvent ")
 	h.press("esc")
-	if n := len(h.m.list.VisibleItems()); n != 8 {
+	if n := len(h.m.main.list.VisibleItems()); n != 8 {
 		t.Fatalf("%d visible after clearing the filter", n)
 	}
 }

@@ -34,7 +34,7 @@ func BenchmarkView1000(b *testing.B) {
 	nm, _ := m.Update(loadCmd(v, "")())
 	nm, _ = nm.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	m = nm.(Model)
-	if len(m.list.Items()) != 1000 {
+	if len(m.main.list.Items()) != 1000 {
 		b.Fatal("profiles not loaded")
 	}
 	b.ReportAllocs()

@@ -27,22 +27,14 @@ type callDoneMsg struct {
 	out *vault.CallOutcome
 }
 
-// tokenReplacedMsg tells the root that a call changed the profile's token: the API
-// rejected it (dropped for good) and, when res is set, a new one replaced it.
-type tokenReplacedMsg struct {
-	id       string
-	res      *vault.TokenResult
-	rejected bool
-}
-
 // callScreen edits and sends a test call with the profile's token, then shows status,
 // latency, the telling headers and the body (JSON pretty-printed and coloured) in a
 // scrollable viewport. 401 / 403 are explained from WWW-Authenticate.
 type callScreen struct {
 	deps    Deps
 	st      *theme.Styles
+	keys    callKeys
 	profile vault.Profile
-	token   string
 	method  textinput.Model
 	target  textinput.Model
 	editing bool
@@ -57,7 +49,25 @@ type callScreen struct {
 	note string
 }
 
-func newCallScreen(d Deps, st *theme.Styles, p vault.Profile, token string) *callScreen {
+// callKeys are the test call's keys. esc cancels while editing or sending, and leaves
+// once a result is shown.
+type callKeys struct {
+	Send, Switch, Cancel, Rerun, EditReq, ScrollU, ScrollD, Back key.Binding
+}
+
+func newCallKeys() callKeys {
+	return callKeys{
+		Send:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Switch:  key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "method/target")),
+		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Rerun:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again")),
+		EditReq: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
+		ScrollU: keyScrollU, ScrollD: keyScrollD, Back: keyBack,
+	}
+}
+
+func newCallScreen(d Deps, p vault.Profile) *callScreen {
+	st := d.Styles
 	mk := func(v, ph string) textinput.Model {
 		in := newInput()
 		in.Prompt, in.Placeholder = "", ph
@@ -73,7 +83,7 @@ func newCallScreen(d Deps, st *theme.Styles, p vault.Profile, token string) *cal
 	if target == "" && p.APIBaseURL == "" {
 		target = "https://"
 	}
-	c := &callScreen{deps: d, st: st, profile: p, token: token, method: mk(method, "GET"),
+	c := &callScreen{deps: d, st: st, keys: newCallKeys(), profile: p, method: mk(method, "GET"),
 		target: mk(target, "path (joined to "+p.APIBaseURL+") or full URL"), vp: viewport.New(80, 10)}
 	c.editing = !p.HasTestCall()
 	return c
@@ -93,13 +103,14 @@ func (c *callScreen) Capturing() bool { return c.editing }
 
 // Keys implements screen.
 func (c *callScreen) Keys() help.KeyMap {
+	k := c.keys
 	if c.editing {
-		return simpleKeys{keySend, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "method/target")), keyCancel}
+		return simpleKeys{k.Send, k.Switch, k.Cancel}
 	}
 	if c.sending {
-		return simpleKeys{keyCancel}
+		return simpleKeys{k.Cancel}
 	}
-	return simpleKeys{keyRerun, keyEditReq, keyScrollU, keyScrollD, keyBack}
+	return simpleKeys{k.Rerun, k.EditReq, k.ScrollU, k.ScrollD, k.Back}
 }
 
 func (c *callScreen) send() tea.Cmd {
@@ -152,58 +163,59 @@ func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return c, nil
 	case tea.KeyMsg:
 		if c.editing {
-			switch msg.String() {
-			case "esc":
-				if c.res == nil && c.err == nil {
-					return nil, func() tea.Msg { return closeScreenMsg{} }
-				}
-				c.editing = false
-				c.method.Blur()
-				c.target.Blur()
-				return c, nil
-			case "enter":
-				return c, c.send()
-			case "tab", "shift+tab":
-				if c.focus == 0 {
-					c.focus = 1
-					c.method.Blur()
-					return c, c.target.Focus()
-				}
-				c.focus = 0
-				c.target.Blur()
-				return c, c.method.Focus()
-			}
-			var cmd tea.Cmd
-			if c.focus == 0 {
-				c.method, cmd = c.method.Update(msg)
-			} else {
-				c.target, cmd = c.target.Update(msg)
-			}
-			return c, cmd
+			return c.onEditKey(msg)
 		}
 		switch {
-		case key.Matches(msg, keyBack):
-			if c.sending {
-				c.cancel()
-				c.sending = false
-				c.req++
-				c.err = fmt.Errorf("cancelled")
-				return c, nil
-			}
-			return nil, func() tea.Msg { return closeScreenMsg{} }
-		case key.Matches(msg, keyRerun):
-			if !c.sending {
-				return c, c.send()
-			}
-		case key.Matches(msg, keyEditReq):
-			if !c.sending {
-				c.editing, c.focus = true, 1
-				return c, c.target.Focus()
-			}
+		case key.Matches(msg, c.keys.Cancel) && c.sending:
+			c.cancel()
+			c.sending = false
+			c.req++
+			c.err = fmt.Errorf("cancelled")
+			return c, nil
+		case key.Matches(msg, c.keys.Back):
+			return closeScreen()
+		case key.Matches(msg, c.keys.Rerun) && !c.sending:
+			return c, c.send()
+		case key.Matches(msg, c.keys.EditReq) && !c.sending:
+			c.editing, c.focus = true, 1
+			return c, c.target.Focus()
 		}
 	}
 	var cmd tea.Cmd
 	c.vp, cmd = c.vp.Update(msg)
+	return c, cmd
+}
+
+// onEditKey handles a key while the request is edited: every key but send, switch and
+// cancel goes to the focused field.
+func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, c.keys.Cancel):
+		if c.res == nil && c.err == nil {
+			return closeScreen()
+		}
+		c.editing = false
+		c.method.Blur()
+		c.target.Blur()
+		return c, nil
+	case key.Matches(msg, c.keys.Send):
+		return c, c.send()
+	case key.Matches(msg, c.keys.Switch):
+		if c.focus == 0 {
+			c.focus = 1
+			c.method.Blur()
+			return c, c.target.Focus()
+		}
+		c.focus = 0
+		c.target.Blur()
+		return c, c.method.Focus()
+	}
+	var cmd tea.Cmd
+	if c.focus == 0 {
+		c.method, cmd = c.method.Update(msg)
+	} else {
+		c.target, cmd = c.target.Update(msg)
+	}
 	return c, cmd
 }
 

@@ -40,8 +40,11 @@ type checkAllScreen struct {
 	vp      viewport.Model
 }
 
-func newCheckAll(d Deps, st *theme.Styles, ps []vault.Profile) *checkAllScreen {
-	c := &checkAllScreen{deps: d, st: st, rows: map[string]vault.CheckRow{}, vp: viewport.New(80, 10)}
+// keyRerunAll runs check-all again once it has finished.
+var keyRerunAll = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again"))
+
+func newCheckAll(d Deps, ps []vault.Profile) *checkAllScreen {
+	c := &checkAllScreen{deps: d, st: d.Styles, rows: map[string]vault.CheckRow{}, vp: viewport.New(80, 10)}
 	for _, p := range ps {
 		c.names = append(c.names, p.Name)
 	}
@@ -78,7 +81,7 @@ func (c *checkAllScreen) Keys() help.KeyMap {
 	if c.running {
 		return simpleKeys{keyScrollU, keyScrollD, keyBack}
 	}
-	return simpleKeys{keyRerun, keyScrollU, keyScrollD, keyBack}
+	return simpleKeys{keyRerunAll, keyScrollU, keyScrollD, keyBack}
 }
 
 // Update implements screen.
@@ -109,8 +112,8 @@ func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			if c.cancel != nil {
 				c.cancel()
 			}
-			return nil, func() tea.Msg { return closeScreenMsg{} }
-		case key.Matches(msg, keyRerun) && !c.running:
+			return closeScreen()
+		case key.Matches(msg, keyRerunAll) && !c.running:
 			return c, c.start()
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atotto/clipboard"
 	"github.com/aymanbagabas/go-osc52/v2"
+	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/term"
 )
 
@@ -113,4 +114,44 @@ func (c *systemClipboard) ClearIf(s string) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// clipboardMsg reports a copy: where it went, or why it failed.
+type clipboardMsg struct {
+	what string // "token" or "secret"
+	via  string
+	err  error
+}
+
+// clipboardClearedMsg reports the timed clearing of the clipboard.
+type clipboardClearedMsg struct {
+	cleared bool
+	err     error
+}
+
+// clearedBeforeQuitMsg reports the clearing of the clipboard that quitting waits for.
+type clearedBeforeQuitMsg struct{ err error }
+
+// copyCmd copies s to the clipboard.
+func copyCmd(c Clipboard, what, s string) tea.Cmd {
+	return func() tea.Msg {
+		via, err := c.Copy(s)
+		return clipboardMsg{what: what, via: via, err: err}
+	}
+}
+
+// clearClipboardCmd empties the clipboard if it still holds s.
+func clearClipboardCmd(c Clipboard, s string) tea.Cmd {
+	return func() tea.Msg {
+		ok, err := c.ClearIf(s)
+		return clipboardClearedMsg{cleared: ok, err: err}
+	}
+}
+
+// clearBeforeQuitCmd empties the clipboard if it still holds s, on the way out.
+func clearBeforeQuitCmd(c Clipboard, s string) tea.Cmd {
+	return func() tea.Msg {
+		_, err := c.ClearIf(s)
+		return clearedBeforeQuitMsg{err: err}
+	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -22,9 +23,18 @@ type confirmDeleteScreen struct {
 	err     error
 }
 
-func newConfirmDelete(d Deps, st *theme.Styles, p vault.Profile) *confirmDeleteScreen {
-	return &confirmDeleteScreen{deps: d, st: st, profile: p}
+// The confirmation's keys: y deletes, n or esc keeps the profile.
+var (
+	keyYes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
+	keyNo  = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no"))
+)
+
+func newConfirmDelete(d Deps, p vault.Profile) *confirmDeleteScreen {
+	return &confirmDeleteScreen{deps: d, st: d.Styles, profile: p}
 }
+
+// Init implements screen.
+func (c *confirmDeleteScreen) Init() tea.Cmd { return nil }
 
 // Capturing implements screen.
 func (c *confirmDeleteScreen) Capturing() bool { return false }
@@ -44,7 +54,7 @@ func (c *confirmDeleteScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			c.busy = true
 			return c, deleteCmd(c.deps.Broker.Vault, c.profile.Name)
 		case key.Matches(msg, keyNo):
-			return nil, tea.Batch(func() tea.Msg { return closeScreenMsg{} }, func() tea.Msg { return statusMsg{text: "nothing deleted"} })
+			return closeWith("nothing deleted")
 		}
 	case deletedMsg:
 		c.busy = false
@@ -52,7 +62,7 @@ func (c *confirmDeleteScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			c.err = msg.err
 			return c, nil
 		}
-		return nil, tea.Batch(func() tea.Msg { return closeScreenMsg{} }, func() tea.Msg { return statusMsg{text: "deleted " + msg.name} })
+		return closeWith("deleted " + msg.name)
 	}
 	return c, nil
 }
@@ -77,4 +87,17 @@ func (c *confirmDeleteScreen) View(width, height int) string {
 		lines = append(lines, st.Bad.Render("✗ "+oauth.Sanitize(c.err.Error())))
 	}
 	return truncateBlock(strings.Join(lines, "\n"), width-2)
+}
+
+// deletedMsg reports a deleted profile.
+type deletedMsg struct {
+	name string
+	err  error
+}
+
+// deleteCmd removes a profile with its secrets.
+func deleteCmd(v *vault.Vault, name string) tea.Cmd {
+	return func() tea.Msg {
+		return deletedMsg{name: name, err: v.Remove(context.Background(), name)}
+	}
 }

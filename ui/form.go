@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strings"
@@ -88,7 +89,7 @@ type formScreen struct {
 	saving  bool
 	busy    string
 	formErr string
-	keys    simpleKeys
+	keys    formKeys
 	// issuer is the issuer the token URL was discovered from, saved with the profile
 	// (inspect then verifies only that issuer's tokens).
 	issuer string
@@ -100,8 +101,30 @@ type formScreen struct {
 	pendingFor  string
 }
 
-func newForm(d Deps, st *theme.Styles, editing *vault.Profile) *formScreen {
-	f := &formScreen{deps: d, st: st, editing: editing, errs: map[int]string{}}
+// formKeys are the form's keys; every other key goes to the focused field.
+type formKeys struct{ Next, Prev, Enter, Save, Cancel key.Binding }
+
+// ShortHelp implements help.KeyMap.
+func (k formKeys) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Prev, k.Save, k.Cancel} }
+
+// FullHelp implements help.KeyMap.
+func (k formKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Next, k.Prev, k.Enter, k.Save, k.Cancel}}
+}
+
+func newFormKeys() formKeys {
+	return formKeys{
+		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous")),
+		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "read .env / discover / next")),
+		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+func newForm(d Deps, editing *vault.Profile) *formScreen {
+	st := d.Styles
+	f := &formScreen{deps: d, st: st, keys: newFormKeys(), editing: editing, errs: map[int]string{}}
 	for i := range f.inputs {
 		in := newInput()
 		in.Prompt = ""
@@ -159,7 +182,6 @@ func newForm(d Deps, st *theme.Styles, editing *vault.Profile) *formScreen {
 		f.inputs[fNotes].SetValue(p.Notes)
 		f.focus = fName
 	}
-	f.keys = simpleKeys{keyNext, keyPrev, keySave, keyCancel}
 	return f
 }
 
@@ -197,101 +219,122 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		if f.saving {
 			return f, nil
 		}
-		switch {
-		case key.Matches(msg, keyCancel):
-			f.wipe()
-			return nil, func() tea.Msg { return closeScreenMsg{} }
-		case key.Matches(msg, keySave):
-			return f.save()
-		case msg.String() == "tab", msg.String() == "down":
-			return f, f.move(1)
-		case msg.String() == "shift+tab", msg.String() == "up":
-			return f, f.move(-1)
-		case msg.String() == "enter":
-			switch f.focus {
-			case fImport:
-				if path := strings.TrimSpace(f.inputs[fImport].Value()); path != "" {
-					f.busy = "reading " + path + "…"
-					return f, importEnvCmd(path)
-				}
-			case fDiscover:
-				if iss := strings.TrimSpace(f.inputs[fDiscover].Value()); iss != "" {
-					if f.pending != nil && f.pendingFor == iss {
-						return f, f.acceptDiscovered(f.pending) // the second enter: confirmed
-					}
-					f.pending, f.discovering = nil, iss
-					f.busy = "discovering " + oauth.OneLine(iss) + "…"
-					return f, discoverCmd(f.deps.Broker.Client, iss)
-				}
-			case fNotes:
-				return f.save()
-			}
-			return f, f.move(1)
-		}
-		var cmd tea.Cmd
-		before := f.inputs[f.focus].Value()
-		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
-		if f.focus == fDiscover && f.inputs[fDiscover].Value() != before {
-			f.pending = nil // another issuer: whatever was discovered no longer applies
-		}
-		if len(f.errs) > 0 {
-			f.validate()
-		}
-		return f, cmd
+		return f.onKey(msg)
 	case discoveredMsg:
-		f.busy = ""
-		if msg.err != nil {
-			f.errs[fDiscover] = vault.FirstLine(msg.err)
-			return f, nil
-		}
-		delete(f.errs, fDiscover)
-		if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
-			// The client secret would go to a host the issuer's origin does not vouch
-			// for: show both origins and wait for a second enter.
-			f.pending, f.pendingFor = msg.meta, f.discovering
-			return f, nil
-		}
-		return f, f.acceptDiscovered(msg.meta)
+		return f, f.onDiscovered(msg)
 	case importedEnvMsg:
-		f.busy = ""
-		if msg.err != nil {
-			f.errs[fImport] = msg.err.Error()
-			return f, nil
-		}
-		delete(f.errs, fImport)
-		c := msg.creds
-		if f.inputs[fName].Value() == "" {
-			f.inputs[fName].SetValue(c.DefaultName(msg.path))
-		}
-		f.inputs[fClientID].SetValue(c.ClientID)
-		f.inputs[fSecret].SetValue(c.Secret)
-		f.inputs[fTokenURL].SetValue(c.TokenURL)
-		f.inputs[fAPI].SetValue(c.APIURL)
-		f.inputs[fScopes].SetValue(strings.ReplaceAll(c.Scope, ",", " "))
-		// EarthDaily's EDS.env comes with EDS_SECRET empty or a placeholder: the
-		// secret the provider showed once is typed into the masked field.
-		if c.NoSecret != "" {
-			f.errs[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(c.NoSecret) + ")"
-			return f, f.moveTo(fSecret)
-		}
-		return f, f.moveTo(fName)
+		return f, f.onImported(msg)
 	case savedMsg:
-		f.saving = false
-		if msg.err != nil {
-			f.formErr = oauth.Sanitize(msg.err.Error())
-			f.mapErr(msg.err)
-			return f, nil
-		}
-		secret := msg.secret
-		f.wipe()
-		if secret != "" {
-			return newSecretOnce(f.deps, f.st, msg.profile, secret, msg.added), nil
-		}
-		return nil, tea.Batch(func() tea.Msg { return closeScreenMsg{} }, func() tea.Msg {
-			return statusMsg{text: "saved " + msg.profile.Name}
-		})
+		return f.onSaved(msg)
 	}
 	return f, nil
+}
+
+func (f *formScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, f.keys.Cancel):
+		f.wipe()
+		return closeScreen()
+	case key.Matches(msg, f.keys.Save):
+		return f.save()
+	case key.Matches(msg, f.keys.Next):
+		return f, f.move(1)
+	case key.Matches(msg, f.keys.Prev):
+		return f, f.move(-1)
+	case key.Matches(msg, f.keys.Enter):
+		return f.onEnter()
+	}
+	var cmd tea.Cmd
+	before := f.inputs[f.focus].Value()
+	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	if f.focus == fDiscover && f.inputs[fDiscover].Value() != before {
+		f.pending = nil // another issuer: whatever was discovered no longer applies
+	}
+	if len(f.errs) > 0 {
+		f.validate()
+	}
+	return f, cmd
+}
+
+// onEnter reads the .env file, discovers the issuer (a second enter confirms a token
+// endpoint on another origin), saves from the notes, or moves on.
+func (f *formScreen) onEnter() (screen, tea.Cmd) {
+	switch f.focus {
+	case fImport:
+		if path := strings.TrimSpace(f.inputs[fImport].Value()); path != "" {
+			f.busy = "reading " + path + "…"
+			return f, importEnvCmd(path)
+		}
+	case fDiscover:
+		if iss := strings.TrimSpace(f.inputs[fDiscover].Value()); iss != "" {
+			if f.pending != nil && f.pendingFor == iss {
+				return f, f.acceptDiscovered(f.pending) // the second enter: confirmed
+			}
+			f.pending, f.discovering = nil, iss
+			f.busy = "discovering " + oauth.OneLine(iss) + "…"
+			return f, discoverCmd(f.deps.Broker.Client, iss)
+		}
+	case fNotes:
+		return f.save()
+	}
+	return f, f.move(1)
+}
+
+func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
+	f.busy = ""
+	if msg.err != nil {
+		f.errs[fDiscover] = vault.FirstLine(msg.err)
+		return nil
+	}
+	delete(f.errs, fDiscover)
+	if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
+		// The client secret would go to a host the issuer's origin does not vouch
+		// for: show both origins and wait for a second enter.
+		f.pending, f.pendingFor = msg.meta, f.discovering
+		return nil
+	}
+	return f.acceptDiscovered(msg.meta)
+}
+
+func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
+	f.busy = ""
+	if msg.err != nil {
+		f.errs[fImport] = msg.err.Error()
+		return nil
+	}
+	delete(f.errs, fImport)
+	c := msg.creds
+	if f.inputs[fName].Value() == "" {
+		f.inputs[fName].SetValue(c.DefaultName(msg.path))
+	}
+	f.inputs[fClientID].SetValue(c.ClientID)
+	f.inputs[fSecret].SetValue(c.Secret)
+	f.inputs[fTokenURL].SetValue(c.TokenURL)
+	f.inputs[fAPI].SetValue(c.APIURL)
+	f.inputs[fScopes].SetValue(strings.ReplaceAll(c.Scope, ",", " "))
+	// EarthDaily's EDS.env comes with EDS_SECRET empty or a placeholder: the secret the
+	// provider showed once is typed into the masked field.
+	if c.NoSecret != "" {
+		f.errs[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(c.NoSecret) + ")"
+		return f.moveTo(fSecret)
+	}
+	return f.moveTo(fName)
+}
+
+// onSaved shows a new secret once, or closes the form.
+func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
+	f.saving = false
+	if msg.err != nil {
+		f.formErr = oauth.Sanitize(msg.err.Error())
+		f.mapErr(msg.err)
+		return f, nil
+	}
+	secret := msg.secret
+	f.wipe()
+	if secret != "" {
+		return newSecretOnce(f.deps, msg.profile, secret, msg.added), nil
+	}
+	return closeWith("saved " + msg.profile.Name)
 }
 
 // acceptDiscovered fills the form from discovered metadata and pins its issuer.
@@ -497,5 +540,63 @@ func importEnvCmd(path string) tea.Cmd {
 	return func() tea.Msg {
 		c, err := vault.ReadEnvCredentials(path)
 		return importedEnvMsg{path: path, creds: c, err: err}
+	}
+}
+
+// savedMsg reports a profile added (secret set: show it once) or edited.
+type savedMsg struct {
+	profile vault.Profile
+	secret  string
+	added   bool
+	err     error
+}
+
+// discoveredMsg carries issuer metadata for the form.
+type discoveredMsg struct {
+	meta *oauth.Metadata
+	err  error
+}
+
+// importedEnvMsg carries the credentials read from the .env file at path for the form.
+type importedEnvMsg struct {
+	path  string
+	creds *vault.EnvCredentials
+	err   error
+}
+
+// addCmd stores a new profile with its secret.
+func addCmd(v *vault.Vault, p vault.Profile, secret string) tea.Cmd {
+	return func() tea.Msg {
+		np, err := v.Add(context.Background(), p, secret)
+		return savedMsg{profile: np, secret: secret, added: true, err: err}
+	}
+}
+
+// editCmd replaces the fields of the profile first called name; a non-empty secret
+// replaces the secret too (without keeping the old: that is what rotation is for).
+func editCmd(v *vault.Vault, name string, p vault.Profile, secret string) tea.Cmd {
+	return func() tea.Msg {
+		np, err := v.Edit(context.Background(), name, func(q *vault.Profile) error {
+			// Edit keeps the ID, the creation time and the secret's fingerprints itself;
+			// the auth method follows the rule both front ends share.
+			method, detected := q.AuthMethod, q.DetectedAuth
+			*q = p
+			q.AuthMethod, q.DetectedAuth = method, detected
+			q.SetAuthMethod(p.AuthMethod)
+			return nil
+		})
+		if err == nil && secret != "" {
+			np, err = v.ReplaceSecret(context.Background(), np.Name, secret)
+			return savedMsg{profile: np, secret: secret, err: err}
+		}
+		return savedMsg{profile: np, err: err}
+	}
+}
+
+// discoverCmd looks up issuer metadata for the form.
+func discoverCmd(c *oauth.Client, issuer string) tea.Cmd {
+	return func() tea.Msg {
+		m, err := c.Discover(context.Background(), issuer)
+		return discoveredMsg{meta: m, err: err}
 	}
 }

@@ -226,9 +226,9 @@ func (h *harness) view() string { return h.m.View() }
 // selectProfile moves the cursor to the named profile.
 func (h *harness) selectProfile(name string) {
 	h.t.Helper()
-	for i, it := range h.m.list.Items() {
+	for i, it := range h.m.main.list.Items() {
 		if it.(profileItem).p.Name == name {
-			h.m.list.Select(i)
+			h.m.main.list.Select(i)
 			return
 		}
 	}

@@ -32,9 +32,15 @@ type inspectScreen struct {
 	scrollToEnd bool
 }
 
-func newInspect(d Deps, st *theme.Styles, p vault.Profile, tok vault.CachedToken) *inspectScreen {
-	return &inspectScreen{deps: d, st: st, profile: p, tok: tok, vp: viewport.New(80, 20)}
+// keyVerify checks the token's signature against the issuer's keys.
+var keyVerify = key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "verify signature"))
+
+func newInspect(d Deps, p vault.Profile, tok vault.CachedToken) *inspectScreen {
+	return &inspectScreen{deps: d, st: d.Styles, profile: p, tok: tok, vp: viewport.New(80, 20)}
 }
+
+// Init implements screen.
+func (s *inspectScreen) Init() tea.Cmd { return nil }
 
 // Capturing implements screen.
 func (s *inspectScreen) Capturing() bool { return false }
@@ -50,7 +56,7 @@ func (s *inspectScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, keyBack):
-			return nil, func() tea.Msg { return closeScreenMsg{} }
+			return closeScreen()
 		case key.Matches(msg, keyVerify):
 			if s.verifying {
 				return s, nil

@@ -14,49 +14,48 @@ func newInput() textinput.Model {
 	return in
 }
 
-// mainKeys are the keys of the main screen. Bindings are enabled and disabled by state
-// (updateKeys) so the help bar shows only keys that work now.
-type mainKeys struct {
-	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto   key.Binding
-	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Help, Quit key.Binding
+// globalKeys work on every screen; the root handles them.
+type globalKeys struct {
+	// Help toggles the full help (unless a field has focus); Quit (q) quits from the
+	// list; Interrupt (ctrl+c) quits from anywhere.
+	Help, Quit, Interrupt key.Binding
 }
 
-func newMainKeys() mainKeys {
-	return mainKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Fetch:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "token")),
-		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Reveal:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
-		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
-		Auto:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
-		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Inspect:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspect")),
-		Call:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "test call")),
-		Rotate:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate")),
-		CheckAll: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "check all")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+func newGlobalKeys() globalKeys {
+	return globalKeys{
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
+}
+
+// withGlobalKeys is the open screen's help with the global keys added: in the short
+// bar on the list (where q quits), in the full help everywhere.
+type withGlobalKeys struct {
+	screen interface {
+		ShortHelp() []key.Binding
+		FullHelp() [][]key.Binding
+	}
+	global globalKeys
+	onList bool
 }
 
 // ShortHelp implements help.KeyMap.
-func (k mainKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.Copy, k.Add, k.Filter, k.Help, k.Quit}
+func (k withGlobalKeys) ShortHelp() []key.Binding {
+	short := k.screen.ShortHelp()
+	if k.onList {
+		short = append(short[:len(short):len(short)], k.global.Help, k.global.Quit)
+	}
+	return short
 }
 
 // FullHelp implements help.KeyMap.
-func (k mainKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Filter, k.Help, k.Quit},
-		{k.Fetch, k.Refresh, k.Cancel, k.Auto},
-		{k.Reveal, k.Copy, k.Inspect, k.Call},
-		{k.Add, k.Edit, k.Delete, k.Rotate, k.CheckAll},
+func (k withGlobalKeys) FullHelp() [][]key.Binding {
+	quit := k.global.Interrupt
+	if k.onList {
+		quit = k.global.Quit
 	}
+	return append(k.screen.FullHelp(), []key.Binding{k.global.Help, quit})
 }
 
 // simpleKeys is a help.KeyMap from a list of bindings, for the smaller screens.
@@ -68,21 +67,13 @@ func (s simpleKeys) ShortHelp() []key.Binding { return s }
 // FullHelp implements help.KeyMap.
 func (s simpleKeys) FullHelp() [][]key.Binding { return [][]key.Binding{s} }
 
+// Bindings shared by several screens: one binding per meaning.
 var (
-	keyBack     = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
-	keyCopy     = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy"))
-	keyYes      = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
-	keyNo       = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no"))
-	keyNext     = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field"))
-	keyPrev     = key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous"))
-	keySave     = key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save"))
-	keyCancel   = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	keyScrollU  = key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp("↑/pgup", "scroll"))
-	keyScrollD  = key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp("↓/pgdn", "scroll"))
-	keyVerify   = key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "verify signature"))
-	keySend     = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send"))
-	keyEditReq  = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request"))
-	keyCheckOld = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old secret"))
-	keyRerun    = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again"))
-	keyCtrlC    = key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
+	// keyBack leaves a screen (or cancels what is in flight on it).
+	keyBack = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
+	// keyCopy copies what the screen shows (the one-time secret).
+	keyCopy = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy"))
+	// keyScrollU / keyScrollD scroll a viewport.
+	keyScrollU = key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp("↑/pgup", "scroll"))
+	keyScrollD = key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp("↓/pgdn", "scroll"))
 )

@@ -174,73 +174,73 @@ func truncateBlock(s string, w int) string {
 }
 
 // layout sizes the list for the terminal.
-func (m *Model) layout() {
-	w, h := m.width-2, m.height-3 // app padding, status and help lines
+func (l *listScreen) layout() {
+	w, h := l.width-2, l.height-3 // app padding, status and help lines
 	if w < 20 {
 		w = 20
 	}
-	if m.width >= wideAt {
+	if l.width >= wideAt {
 		lw := w * 42 / 100
 		if lw > 60 {
 			lw = 60
 		}
-		m.list.SetSize(lw, h-2)
+		l.list.SetSize(lw, h-2)
 	} else {
 		lh := h - 13 // the details below need about 13 lines
 		if lh < 4 {
 			lh = 4
 		}
-		if n := len(m.list.Items()) + 1; n < lh && n >= 3 {
+		if n := len(l.list.Items()) + 1; n < lh && n >= 3 {
 			lh = n
 		}
-		m.list.SetSize(w, lh)
+		l.list.SetSize(w, lh)
 	}
 }
 
-// mainView is the list with the selected profile's details and token panel.
-func (m Model) mainView() string {
-	st := m.st
-	w := m.width - 2
-	header := st.Title.Render("oat") + st.Subtle.Render(fmt.Sprintf("  %d profiles · %s store", len(m.profiles), m.deps.Broker.Vault.Secrets.Name()))
-	if m.deps.Demo {
+// View implements screen: the list with the selected profile's details and token
+// panel. It is drawn at the size setSize gave (the whole terminal).
+func (l *listScreen) View(int, int) string {
+	st := l.st
+	w := l.width - 2
+	header := st.Title.Render("oat") + st.Subtle.Render(fmt.Sprintf("  %d profiles · %s store", len(l.profiles), l.deps.Broker.Vault.Secrets.Name()))
+	if l.deps.Demo {
 		header += st.Warn.Render("  DEMO")
 	}
-	if m.autoRefresh {
+	if l.autoRefresh {
 		header += st.Info.Render("  ↻ auto-refresh")
 	}
-	if m.list.FilterState() == list.FilterApplied {
-		header += st.Accent.Render(fmt.Sprintf("  filter %q: %d of %d (esc clears)", m.list.FilterValue(), len(m.list.VisibleItems()), len(m.profiles)))
+	if l.list.FilterState() == list.FilterApplied {
+		header += st.Accent.Render(fmt.Sprintf("  filter %q: %d of %d (esc clears)", l.list.FilterValue(), len(l.list.VisibleItems()), len(l.profiles)))
 	}
 	header = truncateLine(header, w)
-	if m.loadErr != nil {
+	if l.loadErr != nil {
 		return lipgloss.JoinVertical(lipgloss.Left, header, "", st.Bad.Render("✗ cannot read the profiles"),
-			truncateBlock(lipgloss.NewStyle().Width(w).Render(oauth.Sanitize(m.loadErr.Error())), w), "",
+			truncateBlock(lipgloss.NewStyle().Width(w).Render(oauth.Sanitize(l.loadErr.Error())), w), "",
 			truncateBlock(st.Hint.Width(w).Render("Fix the file by hand (oat never overwrites a file it cannot read), then restart oat."), w))
 	}
-	if m.loaded && len(m.profiles) == 0 {
-		return lipgloss.JoinVertical(lipgloss.Left, header, "", m.emptyView(w))
+	if l.loaded && len(l.profiles) == 0 {
+		return lipgloss.JoinVertical(lipgloss.Left, header, "", l.emptyView(w))
 	}
-	m.layout()
-	listView := m.list.View()
-	p, ok := m.selected()
+	listView := l.list.View()
+	p, ok := l.selected()
 	if !ok {
 		return lipgloss.JoinVertical(lipgloss.Left, header, listView)
 	}
-	bodyH := m.height - 3 - 1
-	if m.width >= wideAt {
-		dw := w - m.list.Width() - 2
-		details := m.detailsView(p, dw-4, bodyH-2)
+	bodyH := l.height - 3 - 1
+	if l.width >= wideAt {
+		dw := w - l.list.Width() - 2
+		details := l.detailsView(p, dw-4, bodyH-2)
 		pane := st.Pane.Width(dw - 2).Height(bodyH - 2).Render(details)
 		return header + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, listView, "  ", pane)
 	}
 	rest := bodyH - lipgloss.Height(listView) - 1
-	details := m.detailsView(p, w, rest)
+	details := l.detailsView(p, w, rest)
 	sep := st.Subtle.Render(strings.Repeat("─", w))
 	return lipgloss.JoinVertical(lipgloss.Left, header, listView, sep, fitHeight(details, rest))
 }
 
-func (m Model) emptyView(w int) string {
-	st := m.st
+func (l *listScreen) emptyView(w int) string {
+	st := l.st
 	lines := []string{
 		st.Text.Render("No profiles yet."),
 		"",
@@ -252,10 +252,10 @@ func (m Model) emptyView(w int) string {
 }
 
 // detailsView describes profile p and its token in at most h lines of width w.
-func (m Model) detailsView(p vault.Profile, w, h int) string {
+func (l *listScreen) detailsView(p vault.Profile, w, h int) string {
 	p = displayProfile(p)
-	st := m.st
-	v := m.deps.Broker.Vault
+	st := l.st
+	v := l.deps.Broker.Vault
 	row := func(label, value string) string {
 		return truncateLine(st.Label.Render(label)+value, w)
 	}
@@ -308,7 +308,7 @@ func (m Model) detailsView(p vault.Profile, w, h int) string {
 		lines = append(lines, row("notes", st.Subtle.Render(strings.ReplaceAll(p.Notes, "\n", " "))))
 	}
 	lines = append(lines, "")
-	lines = append(lines, m.tokenPanel(p, w, h-len(lines))...)
+	lines = append(lines, l.tokenPanel(p, w, h-len(lines))...)
 	if len(lines) > h && h > 0 {
 		lines = lines[:h]
 	}
@@ -317,10 +317,10 @@ func (m Model) detailsView(p vault.Profile, w, h int) string {
 
 // tokenPanel is the token of p: state, live countdown with a lifetime bar, the token
 // (masked unless revealed), scopes, and the last error with its hint.
-func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
-	st := m.st
-	s := m.slots[p.ID]
-	now := m.now()
+func (l *listScreen) tokenPanel(p vault.Profile, w, h int) []string {
+	st := l.st
+	s := l.slots[p.ID]
+	now := l.now()
 	head := st.PaneHead.Render("Token")
 	var out []string
 	switch {
@@ -330,7 +330,7 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 			host = host[i+3:]
 		}
 		host, _, _ = strings.Cut(host, "/")
-		out = append(out, head, st.Info.Render(m.spin.View()+" requesting a token from "+host+"…")+st.Subtle.Render("  esc cancels"))
+		out = append(out, head, st.Info.Render(*l.frame+" requesting a token from "+host+"…")+st.Subtle.Render("  esc cancels"))
 		return out
 	case s != nil && s.err != nil:
 		first := strings.Split(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(vault.FirstLine(s.err))), "\n")
@@ -347,7 +347,7 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 		out = append(out, st.Subtle.Render("enter tries again · e edits the profile"))
 		return out
 	case s == nil || !s.has:
-		ts := m.states[p.ID]
+		ts := l.states[p.ID]
 		switch status := ts.Status(now, vault.DefaultMargin); status.Kind {
 		case vault.TokenValid, vault.TokenExpiring:
 			out = append(out, head, st.Text.Render("A cached token is valid for "+oauth.ShortDuration(status.Left)+"."), st.Subtle.Render("enter loads it · r fetches a new one"))
@@ -369,7 +369,7 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 		line = st.OK.Render("✓ valid") + st.Text.Render(fmt.Sprintf(" · expires in %s (%s)", oauth.ShortDuration(status.Left), tok.ExpiresAt.Local().Format("15:04:05")))
 	case vault.TokenExpiring:
 		line = st.Warn.Render("! expiring") + st.Text.Render(fmt.Sprintf(" · %s left", oauth.ShortDuration(status.Left)))
-		if !m.autoRefresh {
+		if !l.autoRefresh {
 			line += st.Subtle.Render(" · r refreshes, A auto")
 		}
 	case vault.TokenExpired:
@@ -379,7 +379,7 @@ func (m Model) tokenPanel(p vault.Profile, w, h int) []string {
 	}
 	out = append(out, head+st.Subtle.Render("  "+tok.TokenType), truncateLine(line, w))
 	if !tok.ExpiresAt.IsZero() {
-		out = append(out, m.lifetimeBar(tok, status, w))
+		out = append(out, l.lifetimeBar(tok, status, w))
 	}
 	kind := "opaque"
 	if _, err := oauth.DecodeJWT(tok.AccessToken); err == nil {
@@ -420,11 +420,11 @@ func errDetail(err error) string {
 // lifetimeBar draws the remaining share of the token's lifetime. Drawn here rather than
 // with bubbles/progress, which takes fixed hex colours where oat needs the theme's
 // adaptive ones (and none at all under NO_COLOR, where the glyphs carry the meaning).
-func (m Model) lifetimeBar(tok vault.CachedToken, status vault.TokenStatus, w int) string {
+func (l *listScreen) lifetimeBar(tok vault.CachedToken, status vault.TokenStatus, w int) string {
 	life := tok.ExpiresAt.Sub(tok.FetchedAt)
 	frac := 0.0
 	if life > 0 {
-		frac = float64(tok.ExpiresAt.Sub(m.now())) / float64(life)
+		frac = float64(tok.ExpiresAt.Sub(l.now())) / float64(life)
 	}
 	frac = max(0, min(1, frac))
 	bw := w - 8
@@ -435,14 +435,14 @@ func (m Model) lifetimeBar(tok vault.CachedToken, status vault.TokenStatus, w in
 		bw = 5
 	}
 	full := int(frac*float64(bw) + 0.5)
-	style := m.st.BarOK
+	style := l.st.BarOK
 	switch status.Kind {
 	case vault.TokenExpiring:
-		style = m.st.BarWarn
+		style = l.st.BarWarn
 	case vault.TokenExpired:
-		style = m.st.BarBad
+		style = l.st.BarBad
 	}
-	return style.Render(strings.Repeat("█", full)) + m.st.BarEmpty.Render(strings.Repeat("░", bw-full)) + m.st.Subtle.Render(fmt.Sprintf(" %3d%%", int(frac*100+0.5)))
+	return style.Render(strings.Repeat("█", full)) + l.st.BarEmpty.Render(strings.Repeat("░", bw-full)) + l.st.Subtle.Render(fmt.Sprintf(" %3d%%", int(frac*100+0.5)))
 }
 
 // wrapHard cuts s into lines of w cells (tokens have no spaces to wrap at).

@@ -51,6 +51,7 @@ const (
 type rotateScreen struct {
 	deps    Deps
 	st      *theme.Styles
+	keys    rotateKeys
 	profile vault.Profile
 	input   textinput.Model
 	phase   rotatePhase
@@ -61,13 +62,30 @@ type rotateScreen struct {
 	verdict vault.OldSecretVerdict
 }
 
-func newRotate(d Deps, st *theme.Styles, p vault.Profile) *rotateScreen {
+// rotateKeys are the rotation's keys. esc leaves (cancels before anything ran);
+// enter also leaves once it has failed or the old secret was checked.
+type rotateKeys struct{ Send, Cancel, Copy, CheckOld, Back, Done, Interrupt key.Binding }
+
+func newRotateKeys() rotateKeys {
+	return rotateKeys{
+		Send:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Copy:      keyCopy,
+		CheckOld:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old secret")),
+		Back:      keyBack,
+		Done:      key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back")),
+		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+func newRotate(d Deps, p vault.Profile) *rotateScreen {
+	st := d.Styles
 	in := newInput()
 	in.Prompt = ""
 	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 	in.Placeholder = "paste the new secret the provider issued"
 	in.TextStyle, in.PlaceholderStyle = st.Text, st.Subtle
-	r := &rotateScreen{deps: d, st: st, profile: p, input: in}
+	r := &rotateScreen{deps: d, st: st, keys: newRotateKeys(), profile: p, input: in}
 	if p.PreviousFingerprint != "" {
 		r.phase = rotDone // an earlier rotation awaits its check: offer it straight away
 	}
@@ -87,18 +105,19 @@ func (r *rotateScreen) Capturing() bool { return r.phase == rotInput }
 
 // Keys implements screen.
 func (r *rotateScreen) Keys() help.KeyMap {
+	k := r.keys
 	switch r.phase {
 	case rotInput:
-		return simpleKeys{keySend, keyCancel}
+		return simpleKeys{k.Send, k.Cancel}
 	case rotDone:
 		if r.secret != "" {
-			return simpleKeys{keyCopy, keyCheckOld, keyBack}
+			return simpleKeys{k.Copy, k.CheckOld, k.Back}
 		}
-		return simpleKeys{keyCheckOld, keyBack}
+		return simpleKeys{k.CheckOld, k.Back}
 	case rotRunning, rotChecking:
-		return simpleKeys{keyCtrlC}
+		return simpleKeys{k.Interrupt}
 	}
-	return simpleKeys{keyBack}
+	return simpleKeys{k.Done}
 }
 
 // rotateCmd runs the rotation, sending each step as it finishes. The work starts when
@@ -149,48 +168,59 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return r, nil
 	case tea.KeyMsg:
-		switch r.phase {
-		case rotInput:
-			switch msg.String() {
-			case "esc":
-				r.input.SetValue("")
-				return nil, func() tea.Msg { return closeScreenMsg{} }
-			case "enter":
-				s := r.input.Value()
-				if strings.TrimSpace(s) == "" {
-					return r, nil
-				}
-				r.input.SetValue("")
-				r.input.Blur()
-				r.secret, r.phase = s, rotRunning
-				return r, rotateCmd(r.deps.Broker, r.profile.Name, s)
+		return r.onKey(msg)
+	}
+	return r, nil
+}
+
+// onKey handles a key in the current phase.
+func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	switch r.phase {
+	case rotInput:
+		return r.onInputKey(msg)
+	case rotDone:
+		switch {
+		case key.Matches(msg, r.keys.Copy) && r.secret != "":
+			s := r.secret
+			return r, func() tea.Msg { return copyMsg{what: "secret", value: s} }
+		case key.Matches(msg, r.keys.CheckOld):
+			r.secret, r.phase = "", rotChecking // the one-time display ends here
+			b, name := r.deps.Broker, r.profile.Name
+			return r, func() tea.Msg {
+				v, p, err := b.CheckOld(context.Background(), name)
+				return checkOldMsg{verdict: v, profile: p, err: err}
 			}
-			var cmd tea.Cmd
-			r.input, cmd = r.input.Update(msg)
-			return r, cmd
-		case rotDone:
-			switch {
-			case key.Matches(msg, keyCopy) && r.secret != "":
-				s := r.secret
-				return r, func() tea.Msg { return copySecretMsg{value: s} }
-			case key.Matches(msg, keyCheckOld):
-				r.secret, r.phase = "", rotChecking // the one-time display ends here
-				b, name := r.deps.Broker, r.profile.Name
-				return r, func() tea.Msg {
-					v, p, err := b.CheckOld(context.Background(), name)
-					return checkOldMsg{verdict: v, profile: p, err: err}
-				}
-			case key.Matches(msg, keyBack):
-				r.secret = ""
-				return nil, func() tea.Msg { return closeScreenMsg{} }
-			}
-		case rotFailed, rotChecked:
-			if key.Matches(msg, keyBack) || msg.String() == "enter" {
-				return nil, func() tea.Msg { return closeScreenMsg{} }
-			}
+		case key.Matches(msg, r.keys.Back):
+			r.secret = ""
+			return closeScreen()
+		}
+	case rotFailed, rotChecked:
+		if key.Matches(msg, r.keys.Done) {
+			return closeScreen()
 		}
 	}
 	return r, nil
+}
+
+// onInputKey handles a key while the new secret is typed or pasted.
+func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, r.keys.Cancel):
+		r.input.SetValue("")
+		return closeScreen()
+	case key.Matches(msg, r.keys.Send):
+		s := r.input.Value()
+		if strings.TrimSpace(s) == "" {
+			return r, nil
+		}
+		r.input.SetValue("")
+		r.input.Blur()
+		r.secret, r.phase = s, rotRunning
+		return r, rotateCmd(r.deps.Broker, r.profile.Name, s)
+	}
+	var cmd tea.Cmd
+	r.input, cmd = r.input.Update(msg)
+	return r, cmd
 }
 
 // View implements screen.

@@ -37,7 +37,7 @@ func Run(ctx context.Context, b *vault.Broker, opts Options) error {
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	final, err := p.Run()
 	if fm, ok := final.(Model); ok {
-		fm.cancelAll()
+		fm.main.cancelAll()
 		if cerr := fm.clearOnExit(); cerr != nil {
 			fmt.Fprintln(os.Stderr, "oat:", cerr)
 		}

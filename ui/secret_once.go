@@ -22,16 +22,22 @@ type secretOnceScreen struct {
 	added   bool
 }
 
-func newSecretOnce(d Deps, st *theme.Styles, p vault.Profile, secret string, added bool) *secretOnceScreen {
-	return &secretOnceScreen{deps: d, st: st, profile: p, secret: secret, added: added}
+// keyDone leaves the one-time secret screen, forgetting the secret.
+var keyDone = key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done: forget it"))
+
+func newSecretOnce(d Deps, p vault.Profile, secret string, added bool) *secretOnceScreen {
+	return &secretOnceScreen{deps: d, st: d.Styles, profile: p, secret: secret, added: added}
 }
+
+// Init implements screen.
+func (s *secretOnceScreen) Init() tea.Cmd { return nil }
 
 // Capturing implements screen.
 func (s *secretOnceScreen) Capturing() bool { return false }
 
 // Keys implements screen.
 func (s *secretOnceScreen) Keys() help.KeyMap {
-	return simpleKeys{keyCopy, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done: forget it"))}
+	return simpleKeys{keyCopy, keyDone}
 }
 
 // Update implements screen.
@@ -40,17 +46,14 @@ func (s *secretOnceScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		switch {
 		case key.Matches(k, keyCopy):
 			secret := s.secret
-			return s, func() tea.Msg { return copySecretMsg{value: secret} }
-		case k.String() == "enter", k.String() == "esc":
+			return s, func() tea.Msg { return copyMsg{what: "secret", value: secret} }
+		case key.Matches(k, keyDone):
 			s.secret = ""
-			return nil, func() tea.Msg { return closeScreenMsg{} }
+			return closeScreen()
 		}
 	}
 	return s, nil
 }
-
-// copySecretMsg asks the root to copy the one-time secret (it owns the clipboard timer).
-type copySecretMsg struct{ value string }
 
 // View implements screen.
 func (s *secretOnceScreen) View(width, height int) string {

@@ -1,0 +1,480 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/list"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
+)
+
+// listScreen is the main screen: the profiles with their live token states, and the
+// selected profile's details and token panel (main_view.go draws them). It holds each
+// profile's token in memory (tokenSlot) and opens every other screen.
+type listScreen struct {
+	deps Deps
+	st   *theme.Styles
+	keys listKeys
+	list list.Model
+	rows *rowData
+	// frame is the app spinner's current frame (the root advances it).
+	frame *string
+
+	width, height int
+
+	profiles []vault.Profile
+	states   map[string]vault.TokenState
+	slots    map[string]*tokenSlot
+	loadErr  error
+	loaded   bool
+
+	autoRefresh bool
+}
+
+// tokenSlot is what the app holds about one profile's token in memory.
+type tokenSlot struct {
+	tok      vault.CachedToken
+	has      bool
+	fresh    *oauth.Token
+	fetching bool
+	req      int
+	cancel   context.CancelFunc
+	err      error
+	revealed bool
+}
+
+// profilesLoadedMsg carries the profiles and their token metadata, read without touching
+// the secret store.
+type profilesLoadedMsg struct {
+	profiles []vault.Profile
+	states   map[string]vault.TokenState
+	err      error
+	// selectName, when set, selects that profile after loading.
+	selectName string
+}
+
+// tokenMsg is the outcome of a token request for the profile with ID id; req is the
+// request number it answers, so a stale answer (after a cancel or a newer request) is
+// dropped.
+type tokenMsg struct {
+	id  string
+	req int
+	res *vault.TokenResult
+	err error
+}
+
+// keepsListCurrent says whether msg keeps the list's data current: it goes to the list
+// even while another screen is open over it.
+func keepsListCurrent(msg tea.Msg) bool {
+	switch msg.(type) {
+	case profilesLoadedMsg, tokenMsg, tokenReplacedMsg, tickMsg:
+		return true
+	}
+	return false
+}
+
+// listKeys are the list's keys, enabled and disabled by state (updateKeys) so the help
+// bar shows only keys that work now. ? and q are the root's.
+type listKeys struct {
+	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto key.Binding
+	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll           key.Binding
+}
+
+func newListKeys() listKeys {
+	return listKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Fetch:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "token")),
+		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Reveal:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
+		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+		Auto:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
+		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Inspect:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspect")),
+		Call:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "test call")),
+		Rotate:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate")),
+		CheckAll: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "check all")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k listKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.Copy, k.Add, k.Filter}
+}
+
+// FullHelp implements help.KeyMap.
+func (k listKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Filter},
+		{k.Fetch, k.Refresh, k.Cancel, k.Auto},
+		{k.Reveal, k.Copy, k.Inspect, k.Call},
+		{k.Add, k.Edit, k.Delete, k.Rotate, k.CheckAll},
+	}
+}
+
+func newListScreen(d Deps, frame *string) *listScreen {
+	rows := &rowData{styles: d.Styles, now: d.Now, states: map[string]vault.TokenState{}, slots: map[string]*tokenSlot{},
+		overdue: d.Broker.Vault.Overdue, age: d.Broker.Vault.SecretAge, spinner: *frame}
+	l := list.New(nil, rowDelegate{rows: rows}, 0, 0)
+	l.Title = "oat"
+	l.SetShowHelp(false)
+	l.SetShowStatusBar(false)
+	l.SetShowTitle(false)
+	l.DisableQuitKeybindings()
+	l.Styles.NoItems = d.Styles.Subtle
+	l.FilterInput.Prompt = "filter: "
+	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
+	l.Styles.TitleBar = lipgloss.NewStyle() // one line: blank, or the filter while filtering
+	l.Styles.PaginationStyle = d.Styles.Subtle.PaddingLeft(2)
+	return &listScreen{deps: d, st: d.Styles, keys: newListKeys(), list: l, rows: rows, frame: frame,
+		states: map[string]vault.TokenState{}, slots: rows.slots, width: 80, height: 24}
+}
+
+// Init loads the profiles.
+func (l *listScreen) Init() tea.Cmd { return l.reload() }
+
+// reload reads the profiles and their token states again.
+func (l *listScreen) reload() tea.Cmd { return loadCmd(l.deps.Broker.Vault, "") }
+
+// Capturing implements screen: the filter has focus.
+func (l *listScreen) Capturing() bool { return l.list.SettingFilter() }
+
+// Keys implements screen.
+func (l *listScreen) Keys() help.KeyMap { return l.keys }
+
+func (l *listScreen) setSpinner(frame string) {
+	*l.frame = frame
+	l.rows.spinner = frame
+}
+
+func (l *listScreen) now() time.Time { return l.deps.Now() }
+
+// Update implements screen.
+func (l *listScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case profilesLoadedMsg:
+		return l, l.onLoaded(msg)
+	case tokenMsg:
+		return l, l.onToken(msg)
+	case tokenReplacedMsg:
+		if s := l.slots[msg.id]; s != nil && !s.fetching {
+			s.tok, s.has, s.fresh, s.err = vault.CachedToken{}, false, nil, nil
+			if msg.res != nil {
+				s.tok, s.has, s.fresh = msg.res.Token, true, msg.res.Fresh
+			}
+		}
+		return l, l.reload()
+	case tickMsg:
+		return l, l.autoRefreshDue()
+	case tea.MouseMsg:
+		return l, l.onMouse(msg)
+	case tea.KeyMsg:
+		return l.onKey(msg)
+	}
+	return l, l.updateList(msg)
+}
+
+func (l *listScreen) selected() (vault.Profile, bool) {
+	it, ok := l.list.SelectedItem().(profileItem)
+	if !ok {
+		return vault.Profile{}, false
+	}
+	return it.p, true
+}
+
+func (l *listScreen) selectedName() string {
+	if p, ok := l.selected(); ok {
+		return p.Name
+	}
+	return ""
+}
+
+func (l *listScreen) slot(id string) *tokenSlot {
+	s, ok := l.slots[id]
+	if !ok {
+		s = &tokenSlot{}
+		l.slots[id] = s
+	}
+	return s
+}
+
+func (l *listScreen) cancelAll() {
+	for _, s := range l.slots {
+		if s.cancel != nil {
+			s.cancel()
+		}
+	}
+}
+
+func (l *listScreen) onLoaded(msg profilesLoadedMsg) tea.Cmd {
+	l.loaded = true
+	if msg.err != nil {
+		l.loadErr = msg.err
+		return nil
+	}
+	l.loadErr = nil
+	l.profiles, l.states = msg.profiles, msg.states
+	l.rows.states = msg.states
+	// Keep the cursor where the user has it now (keys may have moved it while the
+	// load ran), unless the load asked for a profile (a new one).
+	keep := msg.selectName
+	if keep == "" {
+		keep = l.selectedName()
+	}
+	items := make([]list.Item, len(msg.profiles))
+	sel := 0
+	for i, p := range msg.profiles {
+		items[i] = profileItem{p: p}
+		if strings.EqualFold(p.Name, keep) {
+			sel = i
+		}
+	}
+	cmd := l.list.SetItems(items)
+	if l.list.FilterState() == list.Unfiltered && len(items) > 0 {
+		l.list.Select(sel)
+	}
+	l.dropGone(msg.profiles)
+	l.layout()
+	return cmd
+}
+
+// dropGone forgets the tokens of profiles that are no longer there.
+func (l *listScreen) dropGone(ps []vault.Profile) {
+	ids := map[string]bool{}
+	for _, p := range ps {
+		ids[p.ID] = true
+	}
+	for id, s := range l.slots {
+		if !ids[id] {
+			if s.cancel != nil {
+				s.cancel()
+			}
+			delete(l.slots, id)
+		}
+	}
+}
+
+// fetch starts a token request for p, cancelling any request still running for it.
+func (l *listScreen) fetch(p vault.Profile, force bool) tea.Cmd {
+	s := l.slot(p.ID)
+	if s.cancel != nil {
+		s.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.req++
+	s.fetching, s.cancel, s.err = true, cancel, nil
+	return tokenCmd(ctx, l.deps.Broker, p, force, s.req)
+}
+
+func (l *listScreen) onToken(msg tokenMsg) tea.Cmd {
+	s := l.slot(msg.id)
+	if msg.req != s.req {
+		return nil // a cancelled or superseded request
+	}
+	s.fetching = false
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+	if msg.err != nil {
+		if errors.Is(msg.err, context.Canceled) || isCancelled(msg.err) {
+			return status("request cancelled")
+		}
+		s.err = msg.err
+		return l.reload()
+	}
+	s.tok, s.has, s.fresh, s.err = msg.res.Token, true, msg.res.Fresh, nil
+	var cmds []tea.Cmd
+	if msg.res.CacheWarning != nil {
+		cmds = append(cmds, statusBad("token not cached: "+msg.res.CacheWarning.Error()))
+	} else if msg.res.FromCache {
+		cmds = append(cmds, status("using the cached token (r fetches a new one)"))
+	}
+	return tea.Batch(append(cmds, l.reload())...)
+}
+
+func isCancelled(err error) bool {
+	var ne *oauth.NetworkError
+	return errors.As(err, &ne) && ne.Kind == oauth.NetCancelled
+}
+
+// autoRefreshDue fetches again, with auto-refresh on, the tokens that entered their
+// expiring phase (the last tenth of their life). The countdowns need nothing here: View
+// computes them from the clock and the absolute expiry.
+func (l *listScreen) autoRefreshDue() tea.Cmd {
+	if !l.autoRefresh {
+		return nil
+	}
+	now := l.now()
+	var cmds []tea.Cmd
+	for _, p := range l.profiles {
+		s := l.slots[p.ID]
+		if s == nil || !s.has || s.fetching || s.err != nil || s.tok.ExpiresAt.IsZero() {
+			continue
+		}
+		if s.tok.ExpiresAt.Sub(now) <= vault.WarnWindow(vault.TokenState{FetchedAt: s.tok.FetchedAt, ExpiresAt: s.tok.ExpiresAt}) {
+			cmds = append(cmds, l.fetch(p, true))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (l *listScreen) onMouse(msg tea.MouseMsg) tea.Cmd {
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		l.list.CursorUp()
+	case tea.MouseButtonWheelDown:
+		l.list.CursorDown()
+	}
+	return nil
+}
+
+// onKey handles the list's keys: those that need no profile first, then those that act
+// on the selected one; the rest move the list.
+func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	if l.list.SettingFilter() {
+		return l, l.updateList(msg)
+	}
+	l.updateKeys()
+	switch {
+	case key.Matches(msg, l.keys.Cancel):
+		return l, l.cancel()
+	case key.Matches(msg, l.keys.Add):
+		return newForm(l.deps, nil), nil
+	}
+	if p, ok := l.selected(); ok {
+		if next, cmd, done := l.onProfileKey(msg, p); done {
+			return next, cmd
+		}
+	}
+	return l, l.updateList(msg)
+}
+
+// cancel stops the selected profile's request in flight, else clears the filter.
+func (l *listScreen) cancel() tea.Cmd {
+	if p, ok := l.selected(); ok {
+		if s := l.slots[p.ID]; s != nil && s.fetching {
+			s.cancel()
+			s.fetching = false
+			s.req++ // drop the answer if it still comes
+			return status("request cancelled")
+		}
+	}
+	if l.list.FilterState() != list.Unfiltered {
+		return l.updateList(tea.KeyMsg{Type: tea.KeyEsc})
+	}
+	return nil
+}
+
+// onProfileKey handles the keys that act on the selected profile p.
+func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.Cmd, bool) {
+	s := l.slot(p.ID)
+	switch {
+	case key.Matches(msg, l.keys.Fetch):
+		return l, l.fetch(p, false), true
+	case key.Matches(msg, l.keys.Refresh):
+		return l, l.fetch(p, true), true
+	case key.Matches(msg, l.keys.Reveal):
+		s.revealed = !s.revealed
+		return l, nil, true
+	case key.Matches(msg, l.keys.Copy):
+		tok := s.tok.AccessToken
+		return l, func() tea.Msg { return copyMsg{what: "token", value: tok} }, true
+	case key.Matches(msg, l.keys.Auto):
+		l.autoRefresh = !l.autoRefresh
+		if l.autoRefresh {
+			return l, status("auto-refresh on: tokens are fetched again before they expire"), true
+		}
+		return l, status("auto-refresh off"), true
+	case key.Matches(msg, l.keys.Edit):
+		return newForm(l.deps, &p), nil, true
+	case key.Matches(msg, l.keys.Delete):
+		return newConfirmDelete(l.deps, p), nil, true
+	case key.Matches(msg, l.keys.Inspect):
+		return newInspect(l.deps, p, s.tok), nil, true
+	case key.Matches(msg, l.keys.Call):
+		return newCallScreen(l.deps, p), nil, true
+	case key.Matches(msg, l.keys.Rotate):
+		return newRotate(l.deps, p), nil, true
+	case key.Matches(msg, l.keys.CheckAll):
+		return newCheckAll(l.deps, l.profiles), nil, true
+	}
+	return l, nil, false
+}
+
+// updateKeys enables the bindings that do something in the current state.
+func (l *listScreen) updateKeys() {
+	p, ok := l.selected()
+	var s *tokenSlot
+	if ok {
+		s = l.slots[p.ID]
+	}
+	has := s != nil && s.has
+	fetching := s != nil && s.fetching
+	for _, b := range []*key.Binding{&l.keys.Fetch, &l.keys.Refresh, &l.keys.Edit, &l.keys.Delete, &l.keys.Call, &l.keys.Rotate} {
+		b.SetEnabled(ok)
+	}
+	l.keys.Reveal.SetEnabled(has)
+	l.keys.Copy.SetEnabled(has)
+	l.keys.Inspect.SetEnabled(has)
+	l.keys.Cancel.SetEnabled(fetching || l.list.FilterState() != list.Unfiltered)
+	l.keys.CheckAll.SetEnabled(len(l.profiles) > 0)
+	l.keys.Filter.SetEnabled(len(l.profiles) > 0)
+	l.keys.Up.SetEnabled(len(l.profiles) > 1)
+	l.keys.Down.SetEnabled(len(l.profiles) > 1)
+}
+
+// status says text in the status line; statusBad says it as a failure.
+func status(text string) tea.Cmd { return func() tea.Msg { return statusMsg{text: text} } }
+func statusBad(text string) tea.Cmd {
+	return func() tea.Msg { return statusMsg{text: text, bad: true} }
+}
+
+// updateList passes msg to the list, then sizes it again: filtering changes how many
+// rows there are to page through.
+func (l *listScreen) updateList(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	l.list, cmd = l.list.Update(msg)
+	l.layout()
+	return cmd
+}
+
+// setSize sizes the list for a terminal of width × height.
+func (l *listScreen) setSize(width, height int) {
+	l.width, l.height = width, height
+	l.layout()
+}
+
+// loadCmd reads the profiles and token metadata (never a secret).
+func loadCmd(v *vault.Vault, selectName string) tea.Cmd {
+	return func() tea.Msg {
+		ps, err := v.List()
+		if err != nil {
+			return profilesLoadedMsg{err: err}
+		}
+		st, err := v.TokenStates()
+		return profilesLoadedMsg{profiles: ps, states: st, err: err, selectName: selectName}
+	}
+}
+
+// tokenCmd gets a token for p (cached when valid, unless force).
+func tokenCmd(ctx context.Context, b *vault.Broker, p vault.Profile, force bool, req int) tea.Cmd {
+	return func() tea.Msg {
+		res, err := b.Token(ctx, p.Name, force, 0)
+		return tokenMsg{id: p.ID, req: req, res: res, err: err}
+	}
+}
