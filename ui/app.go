@@ -139,11 +139,16 @@ func (m Model) Init() tea.Cmd {
 
 func (m Model) now() time.Time { return m.deps.Now() }
 
-// open shows s over the list and starts it.
+// open shows s over the list, sized, and starts it.
 func (m *Model) open(s screen) tea.Cmd {
 	m.overlay = s
+	s.Update(m.screenSize())
 	return s.Init()
 }
+
+// screenSize is the area a screen is drawn in: the terminal less the status and help
+// lines.
+func (m *Model) screenSize() sizeMsg { return sizeMsg{width: m.width, height: m.height - 2} }
 
 // top is the screen that gets keys: the overlay, else the list.
 func (m *Model) top() screen {
@@ -158,12 +163,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		msg = m.resize(msg)
+		m.resize(msg)
 		m.main.setSize(m.width, m.height) // the list keeps its size under an overlay
 		if m.overlay == nil {
 			return m, nil
 		}
-		return m, m.forward(msg)
+		return m, m.forward(m.screenSize())
 	case tea.KeyMsg:
 		if cmd, done := m.globalKey(msg); done {
 			return m, cmd
@@ -177,7 +182,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		m.main.setSpinner(m.spin.View())
-		return m, cmd
+		if m.overlay == nil {
+			return m, cmd // the list reads the frame when drawn
+		}
+		cmds = append(cmds, cmd) // a screen with work in flight draws the new frame
 	default:
 		if cmd, done := m.appMsg(msg); done {
 			return m, cmd
@@ -189,12 +197,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // resize keeps the terminal size; an unsized pseudo-terminal keeps 80×24.
-func (m *Model) resize(msg tea.WindowSizeMsg) tea.WindowSizeMsg {
+func (m *Model) resize(msg tea.WindowSizeMsg) {
 	if msg.Width < 20 || msg.Height < 8 {
 		msg.Width, msg.Height = max(msg.Width, 80), max(msg.Height, 24)
 	}
 	m.width, m.height = msg.Width, msg.Height
-	return msg
 }
 
 // globalKey handles the keys that work on every screen: ctrl+c quits, ? toggles the

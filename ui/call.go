@@ -46,7 +46,8 @@ type callScreen struct {
 	res     *oauth.CallResult
 	err     error
 	// note says what happened beyond the call (the cached token was rejected).
-	note string
+	note          string
+	width, height int
 }
 
 // callKeys are the test call's keys. esc cancels while editing or sending, and leaves
@@ -145,7 +146,11 @@ func (c *callScreen) send() tea.Cmd {
 
 // Update implements screen.
 func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	defer c.layout()
 	switch msg := msg.(type) {
+	case sizeMsg:
+		c.width, c.height = msg.width, msg.height
+		return c, nil
 	case callDoneMsg:
 		if msg.req != c.req {
 			return c, nil
@@ -219,11 +224,40 @@ func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	return c, cmd
 }
 
-// View implements screen.
-func (c *callScreen) View(width, height int) string {
-	st := c.st
-	w := width - 2
+// showsBody says whether the answer's body is on screen.
+func (c *callScreen) showsBody() bool { return c.res != nil && !c.sending && !c.editing }
+
+// layout sizes the fields and the body's viewport for the screen and what it shows.
+func (c *callScreen) layout() {
+	w := c.width - 2
 	c.method.Width, c.target.Width = 7, max(10, w-24)
+	if !c.showsBody() {
+		return
+	}
+	body := c.res.Display()
+	if c.res.IsJSON && !c.res.Truncated {
+		body = highlightJSON(body, c.st)
+	}
+	if strings.TrimSpace(body) == "" {
+		body = c.st.Subtle.Render("(empty body)")
+	}
+	c.vp.Width, c.vp.Height = w, max(3, c.height-len(c.head(w))-len(c.meta(w))-1)
+	c.vp.SetContent(truncateBlock(body, w))
+}
+
+// View implements screen.
+func (c *callScreen) View(int, int) string {
+	w := c.width - 2
+	out := append(c.head(w), c.meta(w)...)
+	if c.showsBody() {
+		out = append(out, c.st.Subtle.Render(strings.Repeat("─", w)), c.vp.View())
+	}
+	return strings.Join(out, "\n")
+}
+
+// head is the request: method, target, base URL, and the URL with {client_id} expanded.
+func (c *callScreen) head(w int) []string {
+	st := c.st
 	head := []string{st.Title.Render("Test call · " + c.profile.Name)}
 	reqLine := st.Label.Render("request") + c.method.View() + " " + c.target.View()
 	if c.editing {
@@ -243,56 +277,55 @@ func (c *callScreen) View(width, height int) string {
 			head = append(head, truncateLine(st.Label.Render("url")+st.Text.Render(oauth.OneLine(u)), w))
 		}
 	}
-	head = append(head, "")
-	var meta []string
+	return append(head, "")
+}
+
+// meta is the state of the call: editing, sending, the error, or the answer's status,
+// timing and telling headers.
+func (c *callScreen) meta(w int) []string {
+	st := c.st
 	switch {
 	case c.editing:
-		meta = append(meta, st.Subtle.Render("enter sends with the profile's token · tab switches method/target · esc leaves"))
+		return []string{st.Subtle.Render("enter sends with the profile's token · tab switches method/target · esc leaves")}
 	case c.sending:
-		meta = append(meta, c.deps.busy("sending (esc cancels)"))
+		return []string{c.deps.busy("sending (esc cancels)")}
 	case c.err != nil:
-		meta = append(meta, truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(c.err.Error())), w))
+		meta := []string{truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(c.err.Error())), w)}
 		if h := vault.Hint(c.err); h != "" {
 			meta = append(meta, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
 		}
+		return meta
 	case c.res != nil:
-		r := c.res
-		if c.note != "" {
-			meta = append(meta, truncateBlock(st.Warn.Width(w).Render("! "+c.note), w))
-		}
-		style, mark := st.OK, "✓"
-		if r.Status >= 400 {
-			style, mark = st.Bad, "✗"
-		} else if r.Status >= 300 {
-			style, mark = st.Warn, "→"
-		}
-		meta = append(meta, truncateLine(style.Render(fmt.Sprintf("%s HTTP %d %s", mark, r.Status, r.StatusText))+
-			st.Subtle.Render(fmt.Sprintf("  %s · %d bytes", r.Latency.Round(time.Millisecond), len(r.Body))), w))
-		meta = append(meta, truncateLine(st.Subtle.Render(r.Method+" "+r.URL), w))
-		for _, h := range r.TellingHeaders() {
-			meta = append(meta, truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+st.Text.Render(" "+h[1]), w))
-		}
-		if r.Explanation != "" {
-			meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+r.Explanation), w))
-		}
-		if r.Truncated {
-			meta = append(meta, st.Warn.Render(fmt.Sprintf("⚠ body truncated: only the first %d bytes were read", len(r.Body))))
-		}
+		return c.resultMeta(w)
 	}
-	out := append(head, meta...)
-	if c.res != nil && !c.sending && !c.editing {
-		body := c.res.Display()
-		if c.res.IsJSON && !c.res.Truncated {
-			body = highlightJSON(body, c.st)
-		}
-		if strings.TrimSpace(body) == "" {
-			body = st.Subtle.Render("(empty body)")
-		}
-		c.vp.Width, c.vp.Height = w, max(3, height-len(out)-1)
-		c.vp.SetContent(truncateBlock(body, w))
-		out = append(out, st.Subtle.Render(strings.Repeat("─", w)), c.vp.View())
+	return nil
+}
+
+func (c *callScreen) resultMeta(w int) []string {
+	st, r := c.st, c.res
+	var meta []string
+	if c.note != "" {
+		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("! "+c.note), w))
 	}
-	return strings.Join(out, "\n")
+	style, mark := st.OK, "✓"
+	if r.Status >= 400 {
+		style, mark = st.Bad, "✗"
+	} else if r.Status >= 300 {
+		style, mark = st.Warn, "→"
+	}
+	meta = append(meta, truncateLine(style.Render(fmt.Sprintf("%s HTTP %d %s", mark, r.Status, r.StatusText))+
+		st.Subtle.Render(fmt.Sprintf("  %s · %d bytes", r.Latency.Round(time.Millisecond), len(r.Body))), w))
+	meta = append(meta, truncateLine(st.Subtle.Render(r.Method+" "+r.URL), w))
+	for _, h := range r.TellingHeaders() {
+		meta = append(meta, truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+st.Text.Render(" "+h[1]), w))
+	}
+	if r.Explanation != "" {
+		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+r.Explanation), w))
+	}
+	if r.Truncated {
+		meta = append(meta, st.Warn.Render(fmt.Sprintf("⚠ body truncated: only the first %d bytes were read", len(r.Body))))
+	}
+	return meta
 }
 
 // highlightJSON colours pretty-printed, already sanitized JSON: keys, strings, numbers

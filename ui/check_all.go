@@ -38,6 +38,8 @@ type checkAllScreen struct {
 	run     int
 	cancel  context.CancelFunc
 	vp      viewport.Model
+
+	width, height int
 }
 
 // keyRerunAll runs check-all again once it has finished.
@@ -86,7 +88,11 @@ func (c *checkAllScreen) Keys() help.KeyMap {
 
 // Update implements screen.
 func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	defer c.layout()
 	switch msg := msg.(type) {
+	case sizeMsg:
+		c.width, c.height = msg.width, msg.height
+		return c, nil
 	case checkRowMsg:
 		if msg.run != c.run {
 			return c, nil
@@ -123,9 +129,13 @@ func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 }
 
 // View implements screen.
-func (c *checkAllScreen) View(width, height int) string {
+func (c *checkAllScreen) View(int, int) string {
+	return strings.Join(c.head(), "\n") + "\n" + c.vp.View()
+}
+
+// head is the title and the running summary.
+func (c *checkAllScreen) head() []string {
 	st := c.st
-	w := width - 2
 	ok, failed := 0, 0
 	for _, r := range c.rows {
 		if r.OK {
@@ -142,7 +152,19 @@ func (c *checkAllScreen) View(width, height int) string {
 	if c.running {
 		summary = "… " + summary
 	}
-	out := []string{st.Title.Render("Check all profiles") + st.Subtle.Render("  token fetch and test call, 4 at a time"), sumStyle.Render(summary), ""}
+	return []string{st.Title.Render("Check all profiles") + st.Subtle.Render("  token fetch and test call, 4 at a time"), sumStyle.Render(summary), ""}
+}
+
+// layout puts the rows into the viewport at the screen's size.
+func (c *checkAllScreen) layout() {
+	w := c.width - 2
+	c.vp.Width, c.vp.Height = w, max(3, c.height-len(c.head()))
+	c.vp.SetContent(strings.Join(c.lines(w), "\n"))
+}
+
+// lines are one row per profile: still checking, or its result.
+func (c *checkAllScreen) lines(w int) []string {
+	st := c.st
 	nameW := 8
 	for _, n := range c.names {
 		nameW = max(nameW, min(24, len(n)))
@@ -168,7 +190,5 @@ func (c *checkAllScreen) View(width, height int) string {
 			ageStyle.Render(pad(age, 8)) + st.Subtle.Render(detail)
 		lines = append(lines, truncateLine(line, w))
 	}
-	c.vp.Width, c.vp.Height = w, max(3, height-len(out))
-	c.vp.SetContent(strings.Join(lines, "\n"))
-	return strings.Join(out, "\n") + "\n" + c.vp.View()
+	return lines
 }

@@ -13,6 +13,10 @@ type tickMsg struct {
 	at  time.Time
 }
 
+// sizeMsg gives an opened screen the cells it is drawn in (the terminal less the status
+// and help lines): when it opens, and again on every resize.
+type sizeMsg struct{ width, height int }
+
 // statusMsg shows a transient message in the status line.
 type statusMsg struct {
 	text string
