@@ -292,3 +292,96 @@ func TestLocalhostIsNotLookedUp(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactionSurvivesServerEncodings: a server may send the secret back through any
+// encoding of its own framework (Python's html.escape and quote, JavaScript's
+// encodeURIComponent, lower-case percent escapes, Go's %q, folded white space), cut
+// short, or inside base64 at any alignment. None of it may show.
+func TestRedactionSurvivesServerEncodings(t *testing.T) {
+	t.Parallel()
+	const secret = `Ab"Cd9&xYz'Qq77Rr/Mid+Val=12345678`
+	pyHTML := strings.NewReplacer(`&`, `&amp;`, `<`, `&lt;`, `>`, `&gt;`, `"`, `&quot;`, `'`, `&#x27;`)
+	b64 := base64.StdEncoding.EncodeToString
+	cases := map[string]func(secret, basic string) (status int, ctype, body string, hdr http.Header){
+		"cut at 500 after padding": func(s, _ string) (int, string, string, http.Header) {
+			return jsonErr("invalid_request", strings.Repeat("p", 470)+" secret="+s)
+		},
+		"python html.escape": func(s, _ string) (int, string, string, http.Header) {
+			return 500, "text/html", "<html><body>bad client " + pyHTML.Replace(s) + "</body></html>", nil
+		},
+		"tags inside the secret stripped": func(s, _ string) (int, string, string, http.Header) {
+			return 500, "text/html", "<html><body>bad " + strings.ReplaceAll(s, "Cd9", "<p>Cd9") + "</body></html>", nil
+		},
+		"python quote in a redirect": func(s, _ string) (int, string, string, http.Header) {
+			return 302, "", "", http.Header{"Location": {"https://x.example/?s=" + strings.NewReplacer("+", "%2B", "=", "%3D", `"`, "%22", "&", "%26", "'", "%27").Replace(s)}}
+		},
+		"lower-case percent escapes": func(s, _ string) (int, string, string, http.Header) {
+			return jsonErr("invalid_request", strings.ToLower(url.QueryEscape(s)))
+		},
+		"go %q quoting": func(s, _ string) (int, string, string, http.Header) {
+			return jsonErr("invalid_request", fmt.Sprintf("%q", s))
+		},
+		"white space folded and doubled": func(s, _ string) (int, string, string, http.Header) {
+			return jsonErr("invalid_request", strings.Join(strings.Split(s, ""), "  "))
+		},
+		"base64 of the secret alone": func(s, _ string) (int, string, string, http.Header) {
+			return jsonErr("invalid_request", "got "+b64([]byte(s)))
+		},
+		"base64 tail of the basic credentials": func(_, basic string) (int, string, string, http.Header) {
+			raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(basic, "Basic "))
+			return jsonErr("invalid_request", "got "+b64(raw[7:]))
+		},
+		"url-safe base64, no padding": func(s, _ string) (int, string, string, http.Header) {
+			return jsonErr("invalid_request", "got "+base64.RawURLEncoding.EncodeToString([]byte("x"+s)))
+		},
+		"the first twelve characters only": func(s, _ string) (int, string, string, http.Header) {
+			return jsonErr("invalid_client", "secret starting "+s[:12]+"… is wrong")
+		},
+	}
+	for name, make := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			srv.AddClient(oauthtest.Client{ID: "echo", Flavour: oauthtest.Generic, Secrets: []string{secret},
+				Misbehave: oauthtest.Misbehaviour{Custom: func(w http.ResponseWriter, r *http.Request) {
+					status, ctype, body, hdr := make(secret, r.Header.Get("Authorization"))
+					for k, v := range hdr {
+						w.Header()[k] = v
+					}
+					if ctype != "" {
+						w.Header().Set("Content-Type", ctype)
+					}
+					w.WriteHeader(status)
+					fmt.Fprint(w, body)
+				}}})
+			rq := TokenRequest{TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "echo", ClientSecret: secret, Auth: AuthBasic}
+			_, err := NewClient().FetchToken(context.Background(), rq)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			text := errorTexts(err)
+			for _, piece := range []string{"Cd9", "xYz", "Qq77Rr", "12345678", "Mid", b64([]byte(secret))[8:20]} {
+				if strings.Contains(text, piece) {
+					t.Fatalf("%q of the secret shows:\n%s", piece, text)
+				}
+			}
+		})
+	}
+}
+
+func jsonErr(code, desc string) (int, string, string, http.Header) {
+	b, _ := json.Marshal(map[string]string{"error": code, "error_description": desc})
+	return 400, "application/json", string(b), nil
+}
+
+// TestRedactionOfAFloodStaysBounded: a body that echoes the secret thousands of times is
+// redacted whole, in bounded work.
+func TestRedactionOfAFloodStaysBounded(t *testing.T) {
+	t.Parallel()
+	rq := TokenRequest{ClientID: "c", ClientSecret: "Flood-S3cret-Value-0123456789"}
+	text := strings.Repeat("x "+strings.ToLower(url.QueryEscape(rq.ClientSecret))+" ", 3000)
+	got := newRedactor(rq).redact(text[:looseMaxText])
+	if strings.Contains(got, "0123456789") || strings.Contains(got, "S3cret") {
+		t.Fatal("a flood of echoes was not redacted")
+	}
+}

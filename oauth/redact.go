@@ -6,7 +6,10 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
+	"unicode"
 )
 
 // Redacted replaces a secret wherever oat found it in text that came back to it.
@@ -22,7 +25,20 @@ type redactor struct {
 	// basics are the base64 Basic credentials oat could have sent; with min, the length
 	// of their prefix that already holds secret bytes.
 	basics []basicForm
+	// b64 are 10-character pieces of the secret's base64 at each of the three byte
+	// alignments, in both alphabets: the secret inside any base64 a server sends back.
+	b64 map[string]bool
+	// alnum are the secret's letters and digits in order; loose matches them with a few
+	// characters of any kind between each, which is how every escaping a server might
+	// apply looks (%2F, &amp;, &#x27;, \u0026, \", folded spaces). Built on first use.
+	alnum     string
+	looseOnce sync.Once
+	loose     *regexp.Regexp
 }
+
+// looseMaxText bounds the texts loose matching reads: error texts and excerpts are far
+// shorter; a long body is cut before it is shown.
+const looseMaxText = 64 << 10
 
 type basicForm struct {
 	b64 string
@@ -58,6 +74,12 @@ func newRedactor(req TokenRequest) *redactor {
 		}
 		r.basics = append(r.basics, basicForm{b64: b64, min: minLen})
 	}
+	r.b64 = base64Pieces(s)
+	for _, c := range s {
+		if c < 0x80 && (unicode.IsLetter(c) || unicode.IsDigit(c)) {
+			r.alnum += string(c)
+		}
+	}
 	return r
 }
 
@@ -70,8 +92,84 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
+// base64Pieces are the 10-character windows of the base64 of secret at byte offsets 0,
+// 1 and 2 (only the characters that carry secret bits alone), in the standard and URL
+// alphabets.
+func base64Pieces(secret string) map[string]bool {
+	const w = 10
+	out := map[string]bool{}
+	for off := 0; off < 3; off++ {
+		enc := base64.StdEncoding.EncodeToString(append(make([]byte, off), secret...))
+		start, end := (8*off+5)/6, 8*(off+len(secret))/6
+		if end-start < w {
+			continue
+		}
+		core := enc[start:end]
+		for i := 0; i+w <= len(core); i++ {
+			p := core[i : i+w]
+			out[p] = true
+			out[strings.NewReplacer("+", "-", "/", "_").Replace(p)] = true
+		}
+	}
+	return out
+}
+
 // redact returns text with every form of the secret replaced by [redacted].
 func (r *redactor) redact(text string) string {
+	text = r.redactExact(text)
+	if re := r.looseRE(); re != nil && text != "" && len(text) <= looseMaxText {
+		text = replaceOverlapping(re, text)
+	}
+	return text
+}
+
+// replaceOverlapping replaces the union of every match of re, overlapping ones
+// included: the windows of the secret overlap, and a tail shorter than a window must go
+// with the window before it.
+func replaceOverlapping(re *regexp.Regexp, text string) string {
+	var spans [][2]int
+	for pos, rounds := 0, 0; pos < len(text); rounds++ {
+		if rounds == 4096 { // a body echoing the secret thousands of times: the rest in one pass
+			cut := pos
+			if n := len(spans); n > 0 && spans[n-1][1] > cut {
+				cut = spans[n-1][1]
+			}
+			return replaceSpans(text[:cut], spans) + re.ReplaceAllString(text[cut:], Redacted)
+		}
+		loc := re.FindStringIndex(text[pos:])
+		if loc == nil {
+			break
+		}
+		start, end := pos+loc[0], pos+loc[1]
+		if n := len(spans); n > 0 && start <= spans[n-1][1] {
+			spans[n-1][1] = max(spans[n-1][1], end)
+		} else {
+			spans = append(spans, [2]int{start, end})
+		}
+		pos = start + 1
+	}
+	return replaceSpans(text, spans)
+}
+
+// replaceSpans replaces each span of text, in order and apart, with [redacted].
+func replaceSpans(text string, spans [][2]int) string {
+	if len(spans) == 0 {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(text[last:sp[0]])
+		b.WriteString(Redacted)
+		last = sp[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// redactExact replaces the forms oat itself produces and the secret inside base64: all
+// a successful answer needs, without building the loose pattern on every fetch.
+func (r *redactor) redactExact(text string) string {
 	if r == nil || text == "" {
 		return text
 	}
@@ -81,7 +179,81 @@ func (r *redactor) redact(text string) string {
 	for _, f := range r.forms {
 		text = strings.ReplaceAll(text, f, Redacted)
 	}
-	return text
+	return r.redactBase64(text)
+}
+
+// redactBase64 replaces each run of base64 characters that holds a piece of the
+// secret's base64, whole.
+func (r *redactor) redactBase64(text string) string {
+	if len(r.b64) == 0 {
+		return text
+	}
+	isB64 := func(c byte) bool {
+		return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("+/-_=", c) >= 0
+	}
+	var out strings.Builder
+	for i := 0; i < len(text); {
+		if !isB64(text[i]) {
+			out.WriteByte(text[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isB64(text[j]) {
+			j++
+		}
+		run, hit := text[i:j], false
+		for k := 0; k+10 <= len(run) && !hit; k++ {
+			hit = r.b64[run[k:k+10]]
+		}
+		if hit {
+			out.WriteString(Redacted)
+		} else {
+			out.WriteString(run)
+		}
+		i = j
+	}
+	return out.String()
+}
+
+// looseRE matches eight letters or digits of the secret in a row (all of them if it has
+// fewer, at least six), with up to six characters of anything between each: the secret
+// through any escaping, and any long enough piece of it (a server's truncation).
+func (r *redactor) looseRE() *regexp.Regexp {
+	r.looseOnce.Do(func() {
+		const window, gap = 8, `(?s:.{0,6}?)`
+		a := r.alnum
+		if len(a) < 6 {
+			return
+		}
+		w := min(window, len(a))
+		var alts []string
+		seen := map[string]bool{}
+		for i := 0; i+w <= len(a); i++ {
+			piece := a[i : i+w]
+			if seen[piece] {
+				continue
+			}
+			seen[piece] = true
+			parts := make([]string, len(piece))
+			for j := range piece {
+				parts[j] = regexp.QuoteMeta(piece[j : j+1])
+			}
+			alts = append(alts, strings.Join(parts, gap))
+		}
+		r.loose = regexp.MustCompile(`(?:` + strings.Join(alts, "|") + `)`)
+	})
+	return r.loose
+}
+
+// redactBody is body with every form of the secret replaced, before anything is parsed
+// out of it: a field cut short or an HTML page with its tags taken out would no longer
+// hold the secret whole.
+func (r *redactor) redactBody(body []byte) []byte {
+	if len(body) > looseMaxText {
+		body = body[:looseMaxText]
+	}
+	return []byte(r.redact(string(body)))
 }
 
 // redactPrefixes replaces each run of text that is a prefix of the base64 Basic

@@ -90,10 +90,10 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 	r := newRedactor(req)
 	switch req.Auth {
 	case AuthBasic, AuthPost:
-		tok, err := c.fetchWith(ctx, req, req.Auth)
+		tok, err := c.fetchWith(ctx, req, req.Auth, r)
 		return tok, r.err(err)
 	case AuthAuto, "":
-		tok, errBasic := c.fetchWith(ctx, req, AuthBasic)
+		tok, errBasic := c.fetchWith(ctx, req, AuthBasic, r)
 		if errBasic == nil {
 			return tok, nil
 		}
@@ -103,7 +103,7 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 			// it once more and blame the wrong thing.
 			return nil, r.err(errBasic)
 		}
-		tok, errPost := c.fetchWith(ctx, req, AuthPost)
+		tok, errPost := c.fetchWith(ctx, req, AuthPost, r)
 		if errPost == nil {
 			tok.Notes = append(tok.Notes, "HTTP Basic was refused; the form body worked")
 			return tok, nil
@@ -149,7 +149,7 @@ func BasicCredentials(id, secret string, enc BasicEncoding) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 }
 
-func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMethod) (*Token, error) {
+func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMethod, r *redactor) (*Token, error) {
 	u, err := url.Parse(req.TokenURL)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("token URL %q is not a valid URL", req.TokenURL)
@@ -204,12 +204,31 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMetho
 			Detail: fmt.Sprintf("redirect to %q; oat does not follow a token endpoint's redirects (it would resend the secret): put the final URL in the profile", Sanitize(resp.Header.Get("Location")))}
 	}
 	tok, err := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), raw, c.now())
+	if err != nil {
+		// Whatever the server said is read again with the secret taken out first, so
+		// that no later cut (an excerpt, an HTML page without its tags) leaves part of
+		// it behind.
+		raw = r.redactBody(raw)
+		if _, again := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), raw, c.now()); again != nil {
+			err = again
+		}
+	}
 	ex.ResponseBody = redactSecrets(Sanitize(string(raw)), accessTokenOf(tok))
 	if err != nil {
 		attachExchange(err, ex, &req)
 		return nil, err
 	}
 	tok.Auth, tok.Exchange = auth, ex
+	// A success can still echo the secret in a field oat shows (a note, an extra field).
+	for i := range tok.Notes {
+		tok.Notes[i] = r.redactExact(tok.Notes[i])
+	}
+	for k, v := range tok.Extra {
+		if str, ok := v.(string); ok {
+			tok.Extra[k] = r.redactExact(str)
+		}
+	}
+	ex.ResponseBody = r.redactExact(ex.ResponseBody)
 	if !tok.ScopeReturned {
 		tok.Scopes = append([]string(nil), req.Scopes...)
 	}
