@@ -88,16 +88,21 @@ func (r *CallResult) Err() error {
 
 // IsAbsoluteURL says whether target is a whole http(s) URL rather than a path.
 func IsAbsoluteURL(target string) bool {
-	return strings.HasPrefix(target, "https://") || strings.HasPrefix(target, "http://")
+	u, err := url.Parse(target)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https")
 }
 
 // JoinURL resolves target against base: an absolute http(s) URL stays as it is, a path
 // is appended to base's path.
 func JoinURL(base, target string) (string, error) {
-	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-		u, err := url.Parse(target)
-		if err != nil || u.Host == "" {
-			return "", fmt.Errorf("%q is not a valid URL", target)
+	if u, err := url.Parse(target); err == nil && u.Scheme != "" {
+		// A URL of its own (any case: HTTP:// too), never taken for a path: and only
+		// http(s), so ftp:, mailto: or javascript: is an error, not a request elsewhere.
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return "", fmt.Errorf("%q is a %s: URL; the test call speaks http(s) only", Sanitize(target), Sanitize(u.Scheme))
+		}
+		if u.Host == "" {
+			return "", fmt.Errorf("%q is not a valid URL", Sanitize(target))
 		}
 		return u.String(), nil
 	}

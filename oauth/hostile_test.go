@@ -243,13 +243,14 @@ func TestAutoFallsBackOnlyOnClientAuthFailure(t *testing.T) {
 		h        http.HandlerFunc
 		fallback bool
 	}{
-		"401 without a JSON body":           {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, true},
-		"invalid_request naming the header": {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Malformed Authorization header"}), true},
-		"invalid_request: no client_id":     {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Missing parameter: client_id"}), true},
-		"invalid_target":                    {jsonAnswer(400, map[string]any{"error": "invalid_target"}), false},
-		"invalid_request about audience":    {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "unknown audience"}), false},
-		"server_error":                      {jsonAnswer(500, map[string]any{"error": "server_error"}), false},
-		"HTML 502":                          {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(502) }, false},
+		"401 without a JSON body":                       {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, true},
+		"invalid_request naming the header":             {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Malformed Authorization header"}), true},
+		"invalid_request: no client_id":                 {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "Missing parameter: client_id"}), true},
+		"invalid_target":                                {jsonAnswer(400, map[string]any{"error": "invalid_target"}), false},
+		"invalid_request about audience":                {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "unknown audience"}), false},
+		"invalid_request citing the authorization docs": {jsonAnswer(400, map[string]any{"error": "invalid_request", "error_description": "unsupported audience; see authorization docs"}), false},
+		"server_error":                                  {jsonAnswer(500, map[string]any{"error": "server_error"}), false},
+		"HTML 502":                                      {func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(502) }, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -383,5 +384,22 @@ func TestRedactionOfAFloodStaysBounded(t *testing.T) {
 	got := newRedactor(rq).redact(text[:looseMaxText])
 	if strings.Contains(got, "0123456789") || strings.Contains(got, "S3cret") {
 		t.Fatal("a flood of echoes was not redacted")
+	}
+}
+
+func TestExpandURLCannotClimbThePath(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"..", ".", "...", ""} {
+		if u, err := ExpandURL("/tenants/{client_id}/orders", map[string]string{"client_id": id}); err == nil {
+			t.Errorf("client id %q expanded to %s", id, u)
+		}
+	}
+	for id, want := range map[string]string{"a/b": "/t/a%2Fb/o", "x?y#z": "/t/x%3Fy%23z/o", "a..b": "/t/a..b/o", "@:": "/t/@:/o"} {
+		if u, err := ExpandURL("/t/{CLIENT_ID}/o", map[string]string{"client_id": id}); err != nil || u != want {
+			t.Errorf("%q: %s %v, want %s", id, u, err, want)
+		}
+	}
+	if u, err := ExpandURL("/t?c={client_id}", map[string]string{"client_id": ".."}); err != nil || u != "/t?c=.." {
+		t.Errorf("in a query: %s %v", u, err)
 	}
 }

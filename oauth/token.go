@@ -127,7 +127,7 @@ func clientAuthFailed(err error) bool {
 		}
 		if oe.Code == "invalid_request" {
 			d := strings.ToLower(oe.Description)
-			for _, w := range []string{"authorization", "basic", "client_id", "client id", "client_secret", "client secret", "client credentials", "client authentication"} {
+			for _, w := range []string{"authorization header", "basic auth", "basic credentials", "client_id", "client id", "client_secret", "client secret", "client credentials", "client authentication"} {
 				if strings.Contains(d, w) {
 					return true
 				}

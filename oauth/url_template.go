@@ -38,6 +38,10 @@ func ExpandURL(s string, vars map[string]string) (string, error) {
 		if strings.Contains(s[:j], "?") {
 			b.WriteString(url.QueryEscape(v))
 		} else {
+			if strings.Trim(v, ".") == "" {
+				// "." or ".." would climb the path on any server that cleans it.
+				return "", fmt.Errorf("{%s} is %q, which cannot stand in a URL path", name, v)
+			}
 			b.WriteString(url.PathEscape(v))
 		}
 		i = j + k + 1

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -416,4 +417,28 @@ func TestPasteIntoSecretField(t *testing.T) {
 		t.Fatalf("paste gave %q", got)
 	}
 	h.mustNotContain("pasted+Secret")
+}
+
+// TestPastedSecretWithALineBreakIsStoredWithoutIt: a paste from a web page brings a
+// line break, which the text field turns into a space; the secret is stored without it.
+func TestPastedSecretWithALineBreakIsStoredWithoutIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	h.srv.AddClient(oauthtest.Client{ID: "paste-id", Secrets: []string{"pasted-S3cret"}})
+	h.press("a")
+	f := h.m.overlay.(*formScreen)
+	f.inputs[fName].SetValue("pasted")
+	f.inputs[fTokenURL].SetValue(h.srv.TokenURL(oauthtest.Generic))
+	f.inputs[fClientID].SetValue("paste-id")
+	f.focus = fSecret
+	f.inputs[fSecret].Focus()
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("pasted-S3cret\n"), Paste: true})
+	h.press("ctrl+s")
+	p, err := h.v.Get("pasted")
+	if err != nil {
+		t.Fatalf("not saved: %v\n%s", err, h.view())
+	}
+	if s, err := h.v.Secret(context.Background(), p); err != nil || s != "pasted-S3cret" {
+		t.Fatalf("stored %q, %v", s, err)
+	}
 }

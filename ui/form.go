@@ -394,7 +394,7 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	if err == nil {
 		err = p.Validate()
 	}
-	if secret := f.inputs[fSecret].Value(); f.editing == nil && strings.TrimSpace(secret) == "" {
+	if secret := vault.CleanSecret(f.inputs[fSecret].Value()); f.editing == nil && secret == "" {
 		f.errs[fSecret] = "is required"
 	} else if secret != "" {
 		if err := vault.CheckSecret(secret); err != nil {
@@ -454,7 +454,7 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 		return f, nil
 	}
 	f.formErr, f.saving = "", true
-	secret := f.inputs[fSecret].Value()
+	secret := vault.CleanSecret(f.inputs[fSecret].Value())
 	if f.editing != nil {
 		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, p, secret)
 	}

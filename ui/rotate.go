@@ -209,7 +209,7 @@ func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		r.input.SetValue("")
 		return closeScreen()
 	case key.Matches(msg, r.keys.Send):
-		s := r.input.Value()
+		s := vault.CleanSecret(r.input.Value())
 		if strings.TrimSpace(s) == "" {
 			return r, nil
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,8 +68,11 @@ func (b *Broker) Fetch(ctx context.Context, p Profile) (*TokenResult, error) {
 		return nil, err
 	}
 	tok, err := b.fetchWith(ctx, p, secret)
+	if err == nil && b.Vault.WasRejected(p, tok.AccessToken) {
+		err = fmt.Errorf("the token endpoint issued again the very token the API rejected (HTTP 401) before its expiry; oat will not hand it out: ask the provider to revoke it, or wait for its expiry")
+	}
 	if err != nil {
-		if !errors.Is(err, context.Canceled) {
+		if !errors.Is(err, context.Canceled) && ctx.Err() == nil {
 			// FetchToken's errors are redacted already; the record is redacted again
 			// because it is written to disk.
 			_ = b.Vault.RecordTokenError(context.WithoutCancel(ctx), p, oauth.Sanitize(oauth.RedactSecret(FirstLine(err), p.ClientID, secret)))
@@ -142,7 +146,9 @@ func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p
 	}
 	fresh, err := b.Fetch(ctx, res.Profile)
 	if err != nil {
-		return out, fmt.Errorf("the API rejected the cached token (HTTP 401), and fetching a new one failed: %w", err)
+		// Still the API's 401 (exit 3 in the CLI), with why no new token came.
+		return nil, errors.Join(&oauth.CallStatusError{Status: http.StatusUnauthorized, Explanation: out.Result.Explanation},
+			fmt.Errorf("the API rejected the cached token, and fetching a new one failed: %w", err))
 	}
 	first := out.Result
 	out.Token, out.Retried = fresh, true
@@ -330,6 +336,12 @@ func (b *Broker) Check(ctx context.Context, names []string, call bool, concurren
 	if concurrency < 1 {
 		concurrency = 4
 	}
+	byName := map[string]Profile{}
+	if ps, err := b.Vault.List(); err == nil { // read once: a Get per profile reads the file each time
+		for _, p := range ps {
+			byName[strings.ToLower(p.Name)] = p
+		}
+	}
 	rows := make([]CheckRow, len(names))
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
@@ -340,7 +352,7 @@ func (b *Broker) Check(ctx context.Context, names []string, call bool, concurren
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			row := b.checkOne(ctx, name, call)
+			row := b.checkOne(ctx, name, byName, call)
 			rows[i] = row
 			if each != nil {
 				mu.Lock()
@@ -359,11 +371,15 @@ func (b *Broker) Check(ctx context.Context, names []string, call bool, concurren
 	return rows
 }
 
-func (b *Broker) checkOne(ctx context.Context, name string, call bool) CheckRow {
+func (b *Broker) checkOne(ctx context.Context, name string, byName map[string]Profile, call bool) CheckRow {
 	row := CheckRow{Name: name}
-	p, err := b.Vault.Get(name)
-	if err != nil {
-		row.Err = err
+	p, ok := byName[strings.ToLower(name)]
+	if !ok {
+		row.Err = fmt.Errorf("%w %q", ErrProfileNotFound, name)
+		return row
+	}
+	if err := ctx.Err(); err != nil { // out of time: the rest are not started
+		row.Err = fmt.Errorf("not checked: %w", err)
 		return row
 	}
 	row.SecretAge, row.Overdue = b.Vault.SecretAge(p), b.Vault.Overdue(p)

@@ -139,20 +139,16 @@ func (p *Profile) validate(text bool) error {
 	if p.APIBaseURL != "" {
 		if err := checkURL(p.APIBaseURL, p.InsecureHTTP); err != nil {
 			add("api_base_url", "%v", err)
-		} else if _, err := oauth.ExpandURL(p.APIBaseURL, p.URLVars()); err != nil {
-			add("api_base_url", "%v", err)
 		}
-	}
-	if _, err := oauth.ExpandURL(p.TestRequest.Path, p.URLVars()); err != nil {
-		add("test_request.path", "%v", err)
 	}
 	if p.Issuer != "" {
 		if err := checkURL(p.Issuer, p.InsecureHTTP); err != nil {
 			add("issuer", "%v", err)
 		}
 	}
-	if text {
+	if text { // on write only: a hand edit must not make the whole file unreadable
 		errs = append(errs, p.textErrors()...)
+		errs = append(errs, p.templateErrors()...)
 	}
 	if m := p.TestRequest.Method; m != "" && !validMethod(m) {
 		add("test_request.method", "%q is not an HTTP method", m)
@@ -237,4 +233,20 @@ func (p *Profile) SortedScopes() []string {
 	s := append([]string(nil), p.Scopes...)
 	sort.Strings(s)
 	return s
+}
+
+// templateErrors are the {name}s a profile cannot fill in: unknown names in the API URL
+// and test path, and any name in the token URL (where none is filled in).
+func (p *Profile) templateErrors() []error {
+	var errs []error
+	if _, err := oauth.ExpandURL(p.APIBaseURL, p.URLVars()); err != nil {
+		errs = append(errs, &FieldError{Field: "api_base_url", Problem: err.Error()})
+	}
+	if _, err := oauth.ExpandURL(p.TestRequest.Path, p.URLVars()); err != nil {
+		errs = append(errs, &FieldError{Field: "test_request.path", Problem: err.Error()})
+	}
+	if _, err := oauth.ExpandURL(p.TokenURL, nil); err != nil {
+		errs = append(errs, &FieldError{Field: "token_url", Problem: "holds a {name}: names such as {client_id} are filled in only in api_base_url and test_request.path"})
+	}
+	return errs
 }

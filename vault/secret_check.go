@@ -2,6 +2,11 @@ package vault
 
 import "strings"
 
+// CleanSecret is a typed or pasted secret without the white space around it: a paste
+// from a provider's web page often brings a line break (which a text field turns into a
+// space), and no provider issues a secret that starts or ends with white space.
+func CleanSecret(s string) string { return strings.TrimSpace(s) }
+
 // CheckSecret refuses a client secret that is empty or an obvious placeholder: a
 // template's `<EDS_SECRET HERE>`, `your_client_secret`, `changeme`, `${SECRET}`, `xxxx`.
 // EarthDaily's EDS.env is downloaded with such a value for the user to replace;
@@ -20,13 +25,23 @@ func CheckSecret(secret string) error {
 // placeholderWords are whole values that templates put where a secret belongs
 // (compared in lower case, with '-' and ' ' read as '_').
 var placeholderWords = map[string]bool{
-	"your_client_secret": true, "your_secret": true, "client_secret": true,
+	"your_client_secret": true, "your_secret": true, "client_secret": true, "secret": true, "password": true,
 	"changeme": true, "change_me": true, "replace_me": true, "replaceme": true, "placeholder": true,
+	"todo": true, "tbd": true, "fixme": true,
 }
 
-// IsPlaceholderSecret reports whether s is an obvious stand-in for a secret.
+// IsPlaceholderSecret reports whether s is an obvious stand-in for a secret. Quotes
+// around it (straight or typographic), a trailing ; or , and JSON's \u003c / \u003e are
+// looked through.
 func IsPlaceholderSecret(s string) bool {
-	t := strings.ToLower(strings.TrimSpace(s))
+	t := strings.TrimSpace(s)
+	t = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u003C`, "<", `\u003E`, ">").Replace(t)
+	t = strings.TrimRight(t, ";,")
+	t = strings.Trim(t, "\"'`“”‘’«»")
+	if isEnvReference(t) {
+		return true // $EDS_SECRET, ${EDS_SECRET}, %EDS_SECRET%: a variable's name, not its value
+	}
+	t = strings.ToLower(t)
 	norm := strings.NewReplacer("-", "_", " ", "_").Replace(t)
 	switch {
 	case t == "":
@@ -38,8 +53,33 @@ func IsPlaceholderSecret(s string) bool {
 		return true
 	case len(t) >= 3 && (strings.Trim(t, "x") == "" || strings.Trim(t, "*") == "" || strings.Trim(t, ".") == ""):
 		return true
-	case norm == "here" || strings.HasSuffix(norm, "_here"):
+	case norm == "here" || strings.HasSuffix(norm, "_here"), strings.HasPrefix(norm, "replace_with"), strings.HasPrefix(norm, "insert_"):
 		return true
 	}
 	return placeholderWords[norm]
+}
+
+// isEnvReference says whether s is a shell or Windows variable reference: $NAME,
+// ${NAME} or %NAME%, with NAME in capitals.
+func isEnvReference(s string) bool {
+	name := ""
+	switch {
+	case strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}"):
+		name = s[2 : len(s)-1]
+	case strings.HasPrefix(s, "$"):
+		name = s[1:]
+	case len(s) > 2 && strings.HasPrefix(s, "%") && strings.HasSuffix(s, "%"):
+		name = s[1 : len(s)-1]
+	default:
+		return false
+	}
+	if name == "" {
+		return false
+	}
+	for i, r := range name {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

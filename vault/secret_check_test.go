@@ -12,7 +12,8 @@ func TestPlaceholderSecrets(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"<EDS_SECRET HERE>", "<secret>", "your_client_secret", "YOUR_SECRET", "Your-Client-Secret",
 		"changeme", "CHANGEME", "xxx", "XXXXXXXXXXXX", "PUT_SECRET_HERE", "secret here", "${EDS_SECRET}", "{{ client_secret }}",
-		"********", " changeme ", "[your secret]"} {
+		"********", " changeme ", "[your secret]", "$EDS_SECRET", "%EDS_SECRET%", "REPLACE_WITH_YOUR_SECRET", "TODO",
+		"“<EDS_SECRET HERE>”", "<EDS_SECRET HERE>;", "<secret>,", `\u003cEDS_SECRET HERE\u003e`, "secret", "Password", "'changeme'"} {
 		if !IsPlaceholderSecret(s) {
 			t.Errorf("%q is a placeholder", s)
 		}
@@ -21,7 +22,7 @@ func TestPlaceholderSecrets(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"x8Kq-changeme-Zt2", "s3cret+/=", "whereverHere9", "xxxy", "<a", "a>", "sphere", "eds-Secret+/=1",
-		"my-client-secret-value-7f3a"} {
+		"my-client-secret-value-7f3a", "$ecret-Value-7f3a", "%x9$k%", "todo-list-9Kq2"} {
 		if IsPlaceholderSecret(s) {
 			t.Errorf("%q is a real-looking secret, refused", s)
 		}

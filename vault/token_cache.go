@@ -44,8 +44,14 @@ func (v *Vault) SaveToken(ctx context.Context, p Profile, tok CachedToken) error
 		_ = v.Secrets.Delete(ctx, tokenKey(p.ID)) // never leave an older token behind
 	}
 	err = v.State.Update(ctx, p.ID, func(s *TokenState) {
+		// The rejection is kept: a token endpoint that issues the very token an API
+		// rejected must not get it handed out again.
+		rejected, rejectedAt := s.Rejected, s.RejectedAt
 		*s = TokenState{FetchedAt: tok.FetchedAt.UTC(), ExpiresAt: tok.ExpiresAt.UTC(), TokenType: tok.TokenType,
-			Scopes: tok.Scopes, Cached: storeErr == nil}
+			Scopes: tok.Scopes, Cached: storeErr == nil, Rejected: rejected}
+		if rejected != "" && rejected == tokenFingerprint(tok.AccessToken) {
+			s.Cached, s.RejectedAt = false, rejectedAt
+		}
 	})
 	if err != nil {
 		return err
@@ -103,6 +109,16 @@ func (v *Vault) RejectToken(ctx context.Context, p Profile, accessToken string) 
 		return nil
 	}
 	return v.Secrets.Delete(ctx, tokenKey(p.ID))
+}
+
+// WasRejected says whether an API rejected this very token of p before.
+func (v *Vault) WasRejected(p Profile, accessToken string) bool {
+	states, err := v.State.Load()
+	if err != nil {
+		return false
+	}
+	r := states[p.ID].Rejected
+	return r != "" && r == tokenFingerprint(accessToken)
 }
 
 // tokenFingerprint names a token in the state file without giving it away.

@@ -72,16 +72,33 @@ so on stderr. A second 401 is the answer.`,
 	return cmd
 }
 
+// isHTTPToken says whether s is an RFC 9110 token: a method or a header name.
+func isHTTPToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // callBuilder turns the options into the function that builds the request for a
 // profile and a token (the token may change once, after a 401).
 func (o callOptions) builder() (func(p vault.Profile, tok string) (oauth.CallRequest, error), error) {
+	if o.methodSet && !isHTTPToken(o.method) {
+		return nil, usageErr(fmt.Errorf("-X %q: an HTTP method is one word of letters (GET, POST, PATCH…)", oauth.OneLine(o.method)))
+	}
 	hdrs := map[string]string{}
 	for _, h := range o.headers {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usageErr(fmt.Errorf("-H %q: want 'Key: Value'", h))
+		k, v, err := vault.ParseHeader(h)
+		if err != nil || !isHTTPToken(k) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
+			return nil, usageErr(fmt.Errorf("-H %q: want 'Key: Value' on one line, the key a header name", oauth.OneLine(h)))
 		}
-		hdrs[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		hdrs[k] = v
 	}
 	var body []byte
 	if o.data != "" {

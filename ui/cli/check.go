@@ -56,13 +56,13 @@ func (a *App) runCheck(ctx context.Context, o checkOptions) error {
 	if err != nil {
 		return err
 	}
+	ps, err := b.Vault.List() // once: a Get per name would read the file each time
+	if err != nil {
+		return err
+	}
 	names := o.names
 	var debris []string
 	if len(names) == 0 {
-		ps, err := b.Vault.List()
-		if err != nil {
-			return err
-		}
 		for _, p := range ps {
 			names = append(names, p.Name)
 		}
@@ -78,8 +78,8 @@ func (a *App) runCheck(ctx context.Context, o checkOptions) error {
 		return nil
 	}
 	for _, n := range names {
-		if _, err := b.Vault.Get(n); err != nil {
-			return err
+		if vault.Find(ps, n) < 0 {
+			return fmt.Errorf("%w %q (see `oat ls`)", vault.ErrProfileNotFound, n)
 		}
 	}
 	rows := b.Check(ctx, names, o.call, o.concurrency, nil)

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/spf13/cobra"
 )
 
@@ -163,7 +164,11 @@ break or a control character is refused, not written.`,
 			vars = append(vars, setting{"TOKEN_URL", p.TokenURL, "the profile's token URL"},
 				setting{"CLIENT_ID", p.ClientID, "the profile's client ID"})
 			if p.APIBaseURL != "" {
-				vars = append(vars, setting{"API_URL", p.APIBaseURL, "the profile's API URL"})
+				api, err := oauth.ExpandURL(p.APIBaseURL, p.URLVars()) // {client_id} filled in, as call does
+				if err != nil {
+					return usageErr(fmt.Errorf("api_base_url of %s: %w", p.Name, err))
+				}
+				vars = append(vars, setting{"API_URL", api, "the profile's API URL"})
 			}
 			// Every value is checked before anything is written: all lines or none.
 			var out strings.Builder

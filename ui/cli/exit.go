@@ -96,7 +96,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 }
 
 // readSecret reads a secret: from a hidden prompt when stdin is a terminal, else all of
-// stdin (one trailing newline removed). Secrets never come from argv.
+// stdin (the white space around it removed). Secrets never come from argv.
 func (a *App) readSecret(prompt string) (string, error) {
 	var s string
 	if a.IsTerminal(a.In) && a.ReadPassword != nil {
@@ -109,9 +109,10 @@ func (a *App) readSecret(prompt string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("read the secret from stdin: %w", err)
 		}
-		s = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		s = string(b)
 	}
-	if strings.TrimSpace(s) == "" {
+	s = vault.CleanSecret(s) // a paste's line break, spaces around it
+	if s == "" {
 		return "", usageErr(errors.New("no secret given: type it at the prompt, or pipe it on stdin (e.g. `pass show x | oat add …`)"))
 	}
 	if strings.ContainsAny(s, "\n\r") {

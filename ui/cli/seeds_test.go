@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,5 +189,93 @@ func TestExecMinValid(t *testing.T) {
 	}
 	if r := e.run("", "exec", "--help"); !strings.Contains(r.out, "cannot retry for the command") {
 		t.Fatal("exec --help does not say how to avoid a rejected token")
+	}
+}
+
+// TestReissuedRejectedTokenIsNotHandedOut: a token endpoint (or a gateway in front of
+// it) that answers with the very token an API rejected must not get it handed out.
+func TestReissuedRejectedTokenIsNotHandedOut(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	const tok = "SAME-TOKEN-revoked-0001"
+	e.srv.AddClient(oauthtest.Client{ID: "same", Flavour: oauthtest.Generic, Secrets: []string{"same-S3cret"},
+		Misbehave: oauthtest.Misbehaviour{Custom: answerToken(tok)}})
+	e.secrets = append(e.secrets, "same-S3cret")
+	api := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	if r := e.run("same-S3cret\n", "add", "st", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "same", "--api-url", api, "--test-path", "/x"); r.code != 0 {
+		t.Fatalf("add: %s", r.err)
+	}
+	e.run("", "token", "st")
+	if r := e.run("", "call", "st"); r.code != ExitAuth {
+		t.Fatalf("call: %d %s", r.code, r.err)
+	}
+	for _, args := range [][]string{{"token", "st"}, {"token", "st", "--json"}, {"env", "st"}, {"exec", "st", "--", "sh", "-c", `printf %s "$OAT_ACCESS_TOKEN"`}} {
+		r := e.run("", args...)
+		if r.code == 0 || strings.Contains(r.out, tok) {
+			t.Fatalf("%v handed out the rejected token: %d %q", args, r.code, r.out)
+		}
+		if !strings.Contains(r.err, "the very token the API rejected") {
+			t.Fatalf("%v: %s", args, r.err)
+		}
+	}
+}
+
+// TestEnvExportsTheExpandedAPIURL: a script using $OAT_API_URL gets the URL call uses.
+func TestEnvExportsTheExpandedAPIURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("dash", oauthtest.Dashboard, "--auth", "post", "--api-url", "http://127.0.0.1:9/dash/accounts/{CLIENT_ID}")
+	r := e.run("", "env", "dash", "--shell", "bash")
+	if r.code != 0 || !strings.Contains(r.out, "OAT_API_URL='http://127.0.0.1:9/dash/accounts/dashboard-id'") {
+		t.Fatalf("env: %d %s %s", r.code, r.out, r.err)
+	}
+}
+
+// TestCallRefusesBadRequestsAsUsageErrors: a bad method, a header with a line break, a
+// target that is not http(s), or a {name} in the token URL is a usage error (exit 2)
+// before anything is sent.
+func TestCallRefusesBadRequestsAsUsageErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("gen", oauthtest.Generic)
+	before := e.srv.TokenRequests()
+	for _, args := range [][]string{
+		{"call", "gen", "-X", "BAD METHOD"},
+		{"call", "gen", "/x", "-H", "X-A: a\r\nInjected: 1"},
+		{"call", "gen", "/x", "-H", "Bad Name: v"},
+		{"call", "gen", "ftp://evil.example/path", "--dry-run"},
+		{"call", "gen", "javascript:alert(1)", "--dry-run"},
+	} {
+		if r := e.run("", args...); r.code != ExitUsage {
+			t.Errorf("%q: exit %d, want %d: %s", args, r.code, ExitUsage, r.err)
+		}
+	}
+	if e.srv.TokenRequests() != before {
+		t.Error("a bad request fetched a token")
+	}
+	if r := e.run("", "call", "gen", "HTTP://127.0.0.1:9/x", "--dry-run"); r.code != 0 || !strings.HasPrefix(r.out, "GET http://127.0.0.1:9/x") {
+		t.Errorf("an upper-case scheme: %d %q", r.code, r.out)
+	}
+	r := e.run("s3cret-value\n", "add", "tu", "--token-url", e.srv.URL+"/{client_id}/token", "--client-id", "c")
+	if r.code != ExitUsage || !strings.Contains(r.err, "token_url") {
+		t.Errorf("{client_id} in the token URL: %d %s", r.code, r.err)
+	}
+}
+
+// TestPastedSecretLosesTheWhiteSpaceAroundIt: a secret copied from a web page often
+// comes with a line break or spaces; stored as is it fails as invalid_client.
+func TestPastedSecretLosesTheWhiteSpaceAroundIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.secrets = append(e.secrets, "generic-Secret+/=1")
+	r := e.run("  generic-Secret+/=1 \r\n", "add", "gen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "generic-id")
+	if r.code != 0 {
+		t.Fatalf("add: %s", r.err)
+	}
+	if r := e.run("", "token", "gen"); r.code != 0 {
+		t.Fatalf("the stored secret kept its white space: %s", r.err)
 	}
 }
