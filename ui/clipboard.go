@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/atotto/clipboard"
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -71,10 +74,13 @@ func (c *systemClipboard) osc52(s string) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, w.Close()) }()
-	seq := osc52.New(s)
 	if s == "" {
-		seq = osc52.Clear()
+		// OSC 52's own clear ("!") is not base64, and tmux ignores it: the token
+		// stayed in tmux's buffer. A single space is base64 every terminal takes, and
+		// it replaces what was copied.
+		s = " "
 	}
+	seq := osc52.New(s)
 	if c.env("TMUX") != "" {
 		if _, err := seq.Tmux().WriteTo(w); err != nil {
 			return err
@@ -113,7 +119,29 @@ func (c *systemClipboard) ClearIf(s string) (bool, error) {
 	if err := c.osc52(""); err != nil && !errors.Is(err, errNoTerminal) {
 		return false, err
 	}
+	if c.env("TMUX") != "" {
+		dropTmuxBuffers(s)
+	}
 	return true, nil
+}
+
+// dropTmuxBuffers deletes the tmux paste buffers that hold s: OSC 52 adds a buffer in
+// tmux for each copy, and a later one does not remove the earlier, so the token would
+// stay in tmux's buffer list. Best effort, bounded in time; s never goes on a command
+// line (buffers are read and compared here).
+func dropTmuxBuffers(s string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	names, err := exec.CommandContext(ctx, "tmux", "list-buffers", "-F", "#{buffer_name}").Output()
+	if err != nil {
+		return
+	}
+	for _, name := range strings.Fields(string(names)) {
+		content, err := exec.CommandContext(ctx, "tmux", "show-buffer", "-b", name).Output()
+		if err == nil && string(content) == s {
+			_ = exec.CommandContext(ctx, "tmux", "delete-buffer", "-b", name).Run()
+		}
+	}
 }
 
 // clipboardMsg reports a copy: where it went, or why it failed.
