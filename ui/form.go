@@ -456,7 +456,7 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 	f.formErr, f.saving = "", true
 	secret := vault.CleanSecret(f.inputs[fSecret].Value())
 	if f.editing != nil {
-		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, p, secret)
+		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, displayProfile(*f.editing), p, secret)
 	}
 	return f, addCmd(f.deps.Broker.Vault, p, secret)
 }
@@ -572,17 +572,14 @@ func addCmd(v *vault.Vault, p vault.Profile, secret string) tea.Cmd {
 	}
 }
 
-// editCmd replaces the fields of the profile first called name; a non-empty secret
-// replaces the secret too (without keeping the old: that is what rotation is for).
-func editCmd(v *vault.Vault, name string, p vault.Profile, secret string) tea.Cmd {
+// editCmd saves what the form changed (from → p) into the profile first called name,
+// leaving what it did not touch as it is now (another oat may have changed it since);
+// a non-empty secret replaces the secret too (without keeping the old: that is what
+// rotation is for).
+func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string) tea.Cmd {
 	return func() tea.Msg {
 		np, err := v.Edit(context.Background(), name, func(q *vault.Profile) error {
-			// Edit keeps the ID, the creation time and the secret's fingerprints itself;
-			// the auth method follows the rule both front ends share.
-			method, detected := q.AuthMethod, q.DetectedAuth
-			*q = p
-			q.AuthMethod, q.DetectedAuth = method, detected
-			q.SetAuthMethod(p.AuthMethod)
+			vault.MergeEdit(q, from, p)
 			return nil
 		})
 		if err == nil && secret != "" {

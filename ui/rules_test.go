@@ -8,6 +8,7 @@ import (
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/ui/cli"
+	"github.com/oatcli/oat/vault"
 )
 
 // TestAuthRuleIsTheSameInTheAppAndTheCLI: both front ends apply vault's one rule for
@@ -80,5 +81,30 @@ func TestAuthRuleIsTheSameInTheAppAndTheCLI(t *testing.T) {
 	runCLI("edit", "eds", "--auth", "post")
 	if detected() != "" {
 		t.Fatal("CLI: another method kept what auto detected")
+	}
+}
+
+// TestFormSavesOnlyWhatItChanged: the CLI changes a profile while the app's form is open
+// on it; saving the form keeps that change.
+func TestFormSavesOnlyWhatItChanged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	h.press("e")
+	f, ok := h.m.overlay.(*formScreen)
+	if !ok {
+		t.Fatal("the edit form did not open")
+	}
+	if _, err := h.v.Edit(context.Background(), "eds", func(p *vault.Profile) error { p.Environment = "prod"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.inputs[fNotes].SetValue("edited in the app")
+	h.press("ctrl+s")
+	p, err := h.v.Get("eds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Environment != "prod" || p.Notes != "edited in the app" {
+		t.Fatalf("environment %q, notes %q: the form undid the other change or lost its own", p.Environment, p.Notes)
 	}
 }

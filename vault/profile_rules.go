@@ -78,3 +78,70 @@ func WarnWindow(ts TokenState) time.Duration {
 	}
 	return w
 }
+
+// MergeEdit applies to cur only the fields an edit changed from the profile it started
+// from (from → edited). Another oat may have changed cur since the edit began (the CLI
+// in a second shell while the app's form was open): what the edit did not touch must
+// not be undone.
+func MergeEdit(cur *Profile, from, edited Profile) {
+	str := func(dst *string, a, b string) {
+		if a != b {
+			*dst = b
+		}
+	}
+	str(&cur.Name, from.Name, edited.Name)
+	str(&cur.Environment, from.Environment, edited.Environment)
+	str(&cur.TokenURL, from.TokenURL, edited.TokenURL)
+	str(&cur.ClientID, from.ClientID, edited.ClientID)
+	str(&cur.Audience, from.Audience, edited.Audience)
+	str(&cur.Resource, from.Resource, edited.Resource)
+	str(&cur.APIBaseURL, from.APIBaseURL, edited.APIBaseURL)
+	str(&cur.Issuer, from.Issuer, edited.Issuer)
+	str(&cur.CAFile, from.CAFile, edited.CAFile)
+	str(&cur.Notes, from.Notes, edited.Notes)
+	str(&cur.TestRequest.Method, from.TestRequest.Method, edited.TestRequest.Method)
+	str(&cur.TestRequest.Path, from.TestRequest.Path, edited.TestRequest.Path)
+	str(&cur.TestRequest.Body, from.TestRequest.Body, edited.TestRequest.Body)
+	if !sameStrings(from.Scopes, edited.Scopes) {
+		cur.Scopes = edited.Scopes
+	}
+	if !sameMap(from.ExtraParams, edited.ExtraParams) {
+		cur.ExtraParams = edited.ExtraParams
+	}
+	if !sameMap(from.TestRequest.Headers, edited.TestRequest.Headers) {
+		cur.TestRequest.Headers = edited.TestRequest.Headers
+	}
+	if from.AuthMethod != edited.AuthMethod {
+		cur.SetAuthMethod(edited.AuthMethod)
+	}
+	if from.BasicEncoding != edited.BasicEncoding {
+		cur.BasicEncoding = edited.BasicEncoding
+	}
+	if from.InsecureHTTP != edited.InsecureHTTP {
+		cur.InsecureHTTP = edited.InsecureHTTP
+	}
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameMap(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
