@@ -1,6 +1,7 @@
 // Package theme holds oat's colours and the styles built from them. It is the only place
 // colours are chosen: screens take a *Styles and never build style literals of their own.
-// State is never shown by colour alone: every state also has a glyph or a word.
+// State is never shown by colour alone: every state also has a glyph or a word. It
+// imports nothing of oat; only the front ends use it.
 package theme
 
 import (

@@ -360,6 +360,15 @@ func (l *listScreen) tokenPanel(p vault.Profile, w, h int) []string {
 		}
 		return out
 	}
+	return l.heldTokenLines(s, w)
+}
+
+// heldTokenLines are the token held in memory: its state and countdown, the lifetime
+// bar, the token (masked unless revealed), the scopes granted and where it came from.
+func (l *listScreen) heldTokenLines(s *tokenSlot, w int) []string {
+	st, now := l.st, l.now()
+	head := st.PaneHead.Render("Token")
+	var out []string
 	tok := s.tok
 	ts := vault.TokenState{FetchedAt: tok.FetchedAt, ExpiresAt: tok.ExpiresAt}
 	status := ts.Status(now, vault.WarnWindow(ts))
