@@ -2,7 +2,8 @@
 // RFC 6749 / 6750, for oat's tests and for `oat demo`. It listens on 127.0.0.1 only. It
 // follows the provider contracts oat must handle (Keycloak realms, EarthDaily-style
 // Basic-or-body, Cognito-style Basic with a required scope, a dashboard's
-// {BASE}/authenticate) and can be told to misbehave in the ways real servers do.
+// {BASE}/authenticate) and can be told to misbehave in the ways real servers do. Like
+// oauth, it imports no other package of oat.
 package oauthtest
 
 import (
