@@ -231,3 +231,21 @@ func JSONSafe(b []byte) []byte {
 	}
 	return out
 }
+
+// FirstUnsafe returns the byte index and the rune of the first character of s that could
+// drive or deceive a terminal: a control other than newline (and tab, when tabs is
+// set), DEL, a C1 control, a bidi control, or a byte that is not UTF-8. It returns -1
+// when there is none. Tests hold every output to it.
+func FirstUnsafe(s string, tabs bool) (int, rune) {
+	for i, r := range s {
+		bad := (r < 0x20 && r != '\n' && !(tabs && r == '\t')) || r == 0x7f || (r >= 0x80 && r <= 0x9f) || isBidiControl(r)
+		if r == utf8.RuneError {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			bad = size == 1
+		}
+		if bad {
+			return i, r
+		}
+	}
+	return -1, 0
+}

@@ -18,18 +18,7 @@ import (
 
 // newServer starts oauthtest with one client per flavour (secret "s3cret") and returns
 // a request builder for a client.
-func newServer(t testing.TB) *oauthtest.Server {
-	t.Helper()
-	srv, err := oauthtest.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	for _, f := range oauthtest.Flavours {
-		srv.AddClient(oauthtest.Client{ID: string(f) + "-client", Flavour: f, Secrets: []string{"s3cret"}, Scopes: []string{"api/read", "api/write"}})
-	}
-	return srv
-}
+func newServer(t testing.TB) *oauthtest.Server { return oauthtest.NewForTest(t, "s3cret") }
 
 func req(srv *oauthtest.Server, f oauthtest.Flavour, auth AuthMethod, scopes ...string) TokenRequest {
 	return TokenRequest{TokenURL: srv.TokenURL(f), ClientID: string(f) + "-client", ClientSecret: "s3cret", Auth: auth, Scopes: scopes}

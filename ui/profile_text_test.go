@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -23,16 +22,8 @@ import (
 // a bidi control or a byte that is not UTF-8.
 func requireFrameSafe(t *testing.T, where, frame string) {
 	t.Helper()
-	for i, r := range frame {
-		bad := (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
-		if r == utf8.RuneError {
-			_, size := utf8.DecodeRuneInString(frame[i:])
-			bad = size == 1
-		}
-		if bad {
-			t.Fatalf("%s: raw %U at byte %d:\n%q", where, r, i, frame)
-		}
+	if i, r := oauth.FirstUnsafe(frame, false); i >= 0 {
+		t.Fatalf("%s: raw %U at byte %d:\n%q", where, r, i, frame)
 	}
 }
 

@@ -12,18 +12,7 @@ import (
 
 // newServer starts oauthtest with one client per flavour ("<flavour>-client", secret
 // "s3cret").
-func newServer(t testing.TB) *oauthtest.Server {
-	t.Helper()
-	srv, err := oauthtest.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	for _, f := range oauthtest.Flavours {
-		srv.AddClient(oauthtest.Client{ID: string(f) + "-client", Flavour: f, Secrets: []string{"s3cret"}, Scopes: []string{"api/read", "api/write"}})
-	}
-	return srv
-}
+func newServer(t testing.TB) *oauthtest.Server { return oauthtest.NewForTest(t, "s3cret") }
 
 func newBroker(t *testing.T) *Broker {
 	t.Helper()

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -122,6 +123,21 @@ type Server struct {
 type signingKey struct {
 	kid string
 	key *rsa.PrivateKey
+}
+
+// NewForTest starts a server for a test, closed when the test ends, with one client per
+// flavour: ID "<flavour>-client", the given secret, scopes api/read and api/write.
+func NewForTest(t testing.TB, secret string) *Server {
+	t.Helper()
+	srv, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	for _, f := range Flavours {
+		srv.AddClient(Client{ID: string(f) + "-client", Flavour: f, Secrets: []string{secret}, Scopes: []string{"api/read", "api/write"}})
+	}
+	return srv
 }
 
 // New starts a server on 127.0.0.1 with a random port.

@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
 )
 
@@ -26,16 +26,8 @@ import (
 // or a bidi control: nothing a server sends may drive the terminal.
 func assertNoRaw(t *testing.T, where, text string) {
 	t.Helper()
-	for i, r := range text {
-		bad := (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
-		if r == utf8.RuneError {
-			_, size := utf8.DecodeRuneInString(text[i:])
-			bad = size == 1
-		}
-		if bad {
-			t.Fatalf("%s: raw %U at byte %d:\n%q", where, r, i, text)
-		}
+	if i, r := oauth.FirstUnsafe(text, false); i >= 0 {
+		t.Fatalf("%s: raw %U at byte %d:\n%q", where, r, i, text)
 	}
 }
 
