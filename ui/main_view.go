@@ -202,7 +202,7 @@ func (l *listScreen) layout() {
 func (l *listScreen) View(int, int) string {
 	st := l.st
 	w := l.width - 2
-	header := st.Title.Render("oat") + st.Subtle.Render(fmt.Sprintf("  %d profiles · %s store", len(l.profiles), l.deps.Broker.Vault.Secrets.Name()))
+	header := st.Title.Render("oat") + st.Subtle.Render(fmt.Sprintf("  %s · %s store", plural(len(l.profiles), "profile"), l.deps.Broker.Vault.Secrets.Name()))
 	if l.deps.Demo {
 		header += st.Warn.Render("  DEMO")
 	}
@@ -465,4 +465,12 @@ func wrapHard(s string, w int) []string {
 		s = s[w:]
 	}
 	return append(out, s)
+}
+
+// plural is "1 profile", "2 profiles".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

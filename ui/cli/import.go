@@ -32,7 +32,12 @@ stored.`,
 		Example: `  oat import ~/Downloads/EDS.env            # EDS_CLIENT_ID, EDS_SECRET, EDS_AUTH_URL, EDS_API_URL
   pass show eds | oat import ~/Downloads/EDS.env   # EDS_SECRET empty in the file
   oat import staging.env --name dash-staging --env staging`,
-		Args: exactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr(fmt.Errorf("import takes one .env file, got %d arguments", len(args)))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
 			return a.runImport(cmd.Context(), o)

@@ -147,7 +147,7 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 	pf.StringVar(&a.configDir, "config-dir", "", "config directory (default $OAT_CONFIG_DIR, else the user config dir + /oat)")
 	pf.DurationVar(&a.timeout, "timeout", oauth.DefaultTimeout, "time limit of the whole command (prompts excepted); in the app, of each network call")
 	pf.BoolVar(&a.noColor, "no-color", false, "no colours (also NO_COLOR=1)")
-	pf.StringVar(&a.theme, "theme", "", "app theme: default, high-contrast or mono (default $OAT_THEME)")
+	pf.StringVar(&a.theme, "theme", "", "app theme: default, high-contrast or solarized (default $OAT_THEME)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if a.theme == "" {
