@@ -170,6 +170,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.forward(m.screenSize())
 	case tea.KeyMsg:
+		if isBurst(msg) && !m.top().Capturing() {
+			return m.burst(msg)
+		}
 		if cmd, done := m.globalKey(msg); done {
 			return m, cmd
 		}
@@ -194,6 +197,33 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds = append(cmds, m.forward(msg))
 	m.main.updateKeys()
 	return m, tea.Batch(cmds...)
+}
+
+// isBurst says msg is several runes in one event (key repeat over SSH, a fast typist):
+// Bubble Tea v1 delivers them together, and key.Matches would see "jjj". A paste is
+// not a burst: outside a text field it must not act as keys.
+func isBurst(msg tea.KeyMsg) bool {
+	return msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste
+}
+
+// burst handles a burst outside a text field as single keys, in order. Once a key opens
+// a field (/ opens the filter, a opens the form) the rest is typed into it whole.
+func (m Model) burst(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	var next tea.Model = m
+	for i, r := range msg.Runes {
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}
+		if cur := next.(Model); cur.top().Capturing() {
+			one.Runes = msg.Runes[i:]
+			var cmd tea.Cmd
+			next, cmd = cur.Update(one)
+			return next, tea.Batch(append(cmds, cmd)...)
+		}
+		var cmd tea.Cmd
+		next, cmd = next.Update(one)
+		cmds = append(cmds, cmd)
+	}
+	return next, tea.Batch(cmds...)
 }
 
 // resize keeps the terminal size; an unsized pseudo-terminal keeps 80×24.

@@ -277,3 +277,13 @@ func TestFlowRotationBadSecret(t *testing.T) {
 		}
 	})
 }
+
+func TestFlowBurstKeys(t *testing.T) {
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, _ *harness) {
+		tm.Send(burst("jjj")) // one event, as key repeat over SSH delivers it
+		tm.Send(burst("/dash"))
+		sendKeys(tm, "enter")
+		waitText(t, tm, "2 of 8")
+		finish(t, tm)
+	})
+}
