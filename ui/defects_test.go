@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
 )
 
 // Tests for the defects of issue 12, one or more each, named after the defect.
@@ -36,4 +41,45 @@ func TestBurstKeysAreSplitOutsideAField(t *testing.T) {
 	if got := h.m.overlay.(*formScreen).inputs[fName].Value(); got != "jq?" {
 		t.Fatalf("name field holds %q", got)
 	}
+}
+
+// addOutside adds a profile as the CLI in another shell would.
+func addOutside(t *testing.T, h *harness, name string) vault.Profile {
+	t.Helper()
+	p, err := h.v.Add(context.Background(), vault.Profile{Name: name, TokenURL: "https://example.com/oauth2/token", ClientID: "outside", AuthMethod: oauth.AuthPost}, "outside-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestListReloadsWhatTheCLIChanged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	addOutside(t, h, "aaa-outside")
+	h.tick(time.Second)
+	h.mustContain("9 profiles")
+	if got := h.m.main.selectedName(); got != "eds" {
+		t.Fatalf("the reload moved the cursor to %s", got)
+	}
+	// A token held in memory, expired; the CLI fetches a new one.
+	h.selectProfile("dash-production")
+	h.press("enter")
+	h.tick(time.Minute)
+	h.mustContain("✗ expired")
+	if _, err := h.b.Token(context.Background(), "dash-production", true, 0); err != nil {
+		t.Fatal(err)
+	}
+	h.tick(time.Second)
+	h.mustNotContain("✗ expired")
+	h.mustContain("✓ 44s")
+}
+
+func TestCtrlRReloads(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	addOutside(t, h, "zzz-outside")
+	h.press("ctrl+r")
+	h.mustContain("9 profiles")
 }

@@ -287,3 +287,13 @@ func TestFlowBurstKeys(t *testing.T) {
 		finish(t, tm)
 	})
 }
+
+func TestFlowProfileAddedFromOutside(t *testing.T) {
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		addOutside(t, h, "added-outside")
+		h.clk.Advance(time.Second)
+		tm.Send(tickMsg{at: h.clk.Now()}) // the once-a-second clock polls the files
+		waitText(t, tm, "9 profiles")
+		finish(t, tm)
+	})
+}

@@ -39,6 +39,8 @@ type listScreen struct {
 	loaded   bool
 
 	autoRefresh bool
+	// fileSig is the profiles and state files as last polled (list_watch.go).
+	fileSig string
 }
 
 // tokenSlot is what the app holds about one profile's token in memory.
@@ -77,7 +79,7 @@ type tokenMsg struct {
 // even while another screen is open over it.
 func keepsListCurrent(msg tea.Msg) bool {
 	switch msg.(type) {
-	case profilesLoadedMsg, tokenMsg, tokenReplacedMsg, tickMsg:
+	case profilesLoadedMsg, tokenMsg, tokenReplacedMsg, tickMsg, filesPolledMsg:
 		return true
 	}
 	return false
@@ -86,8 +88,8 @@ func keepsListCurrent(msg tea.Msg) bool {
 // listKeys are the list's keys, enabled and disabled by state (updateKeys) so the help
 // bar shows only keys that work now. ? and q are the root's.
 type listKeys struct {
-	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto key.Binding
-	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll           key.Binding
+	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto, Reload key.Binding
+	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll                   key.Binding
 }
 
 func newListKeys() listKeys {
@@ -101,6 +103,7 @@ func newListKeys() listKeys {
 		Reveal:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
 		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
 		Auto:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
+		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
@@ -119,7 +122,7 @@ func (k listKeys) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Filter},
+		{k.Up, k.Down, k.Filter, k.Reload},
 		{k.Fetch, k.Refresh, k.Cancel, k.Auto},
 		{k.Reveal, k.Copy, k.Inspect, k.Call},
 		{k.Add, k.Edit, k.Delete, k.Rotate, k.CheckAll},
@@ -145,7 +148,9 @@ func newListScreen(d Deps, frame *string) *listScreen {
 }
 
 // Init loads the profiles.
-func (l *listScreen) Init() tea.Cmd { return l.reload() }
+func (l *listScreen) Init() tea.Cmd {
+	return tea.Batch(l.reload(), pollFilesCmd(l.deps.Broker.Vault))
+}
 
 // reload reads the profiles and their token states again.
 func (l *listScreen) reload() tea.Cmd { return loadCmd(l.deps.Broker.Vault, "") }
@@ -179,7 +184,9 @@ func (l *listScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return l, l.reload()
 	case tickMsg:
-		return l, l.autoRefreshDue()
+		return l, tea.Batch(l.autoRefreshDue(), pollFilesCmd(l.deps.Broker.Vault))
+	case filesPolledMsg:
+		return l, l.onFilesPolled(msg)
 	case tea.MouseMsg:
 		return l, l.onMouse(msg)
 	case tea.KeyMsg:
@@ -248,6 +255,7 @@ func (l *listScreen) onLoaded(msg profilesLoadedMsg) tea.Cmd {
 		l.list.Select(sel)
 	}
 	l.dropGone(msg.profiles)
+	l.dropStale(msg.states)
 	l.layout()
 	return cmd
 }
@@ -264,6 +272,16 @@ func (l *listScreen) dropGone(ps []vault.Profile) {
 				s.cancel()
 			}
 			delete(l.slots, id)
+		}
+	}
+}
+
+// dropStale forgets a token held in memory once the state file has a newer one (the CLI
+// or check-all fetched it): the list shows the newer one, and enter loads it.
+func (l *listScreen) dropStale(states map[string]vault.TokenState) {
+	for id, s := range l.slots {
+		if ts, ok := states[id]; ok && s.has && !s.fetching && ts.FetchedAt.After(s.tok.FetchedAt) {
+			s.tok, s.has, s.fresh, s.revealed = vault.CachedToken{}, false, nil, false
 		}
 	}
 }
@@ -355,6 +373,8 @@ func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		return l, l.cancel()
 	case key.Matches(msg, l.keys.Add):
 		return newForm(l.deps, nil), nil
+	case key.Matches(msg, l.keys.Reload):
+		return l, tea.Batch(l.reload(), status("reloaded"))
 	}
 	if p, ok := l.selected(); ok {
 		if next, cmd, done := l.onProfileKey(msg, p); done {
