@@ -31,7 +31,7 @@ func BenchmarkView1000(b *testing.B) {
 	broker := &vault.Broker{Vault: v, Client: oauth.NewClient(), Margin: vault.DefaultMargin}
 	m := New(Deps{Broker: broker, Clipboard: &fakeClipboard{}, Styles: theme.NewStyles(theme.Default, false),
 		After: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }})
-	nm, _ := m.Update(loadCmd(v, "")())
+	nm, _ := m.Update(loadCmd(v)())
 	nm, _ = nm.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	m = nm.(Model)
 	if len(m.main.list.Items()) != 1000 {

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -82,4 +83,50 @@ func TestCtrlRReloads(t *testing.T) {
 	addOutside(t, h, "zzz-outside")
 	h.press("ctrl+r")
 	h.mustContain("9 profiles")
+}
+
+func TestCursorAfterAddRenameDeleteAndFilterClear(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.srv.AddClient(oauthtest.Client{ID: "new-client", Secrets: []string{"n3w-S3cret+/="}})
+	h.selectProfile("eds")
+	h.press("a", "tab", "tab")
+	h.typeText("mine")
+	h.press("tab", "tab")
+	h.typeText(h.srv.TokenURL(oauthtest.Generic))
+	h.press("tab")
+	h.typeText("new-client")
+	h.press("tab")
+	h.typeText("n3w-S3cret+/=")
+	h.press("ctrl+s", "enter")
+	if got := h.m.main.selectedName(); got != "mine" {
+		t.Fatalf("after add the cursor is on %s, want the new profile", got)
+	}
+	h.selectProfile("dash-staging")
+	h.press("e")
+	h.m.overlay.(*formScreen).inputs[fName].SetValue("dash-stg")
+	h.press("ctrl+s")
+	if got := h.m.main.selectedName(); got != "dash-stg" {
+		t.Fatalf("after rename the cursor is on %s", got)
+	}
+	h.selectProfile("dash-production")
+	i := h.m.main.list.Index()
+	next := h.m.main.list.Items()[i+1].(profileItem).p.Name
+	h.press("d", "y")
+	if got := h.m.main.selectedName(); got != next {
+		t.Fatalf("after delete the cursor is on %s, want the neighbour %s", got, next)
+	}
+	h.press("/")
+	h.typeText("dash")
+	h.press("enter", "esc")
+	if got := h.m.main.selectedName(); got != "dash-stg" {
+		t.Fatalf("clearing the filter moved the cursor to %s", got)
+	}
+	h.press("/")
+	h.typeText("opaq")
+	want := h.m.main.selectedName()
+	h.press("esc")
+	if got := h.m.main.selectedName(); got != want || want != "opaque" {
+		t.Fatalf("esc while typing the filter moved the cursor from %s to %s", want, got)
+	}
 }

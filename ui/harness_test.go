@@ -280,3 +280,10 @@ func normalize(s string) string {
 }
 
 func teaSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// reloadSelect loads the profiles again and selects the named one.
+func (h *harness) reloadSelect(name string) {
+	h.t.Helper()
+	h.run(loadCmd(h.v))
+	h.selectProfile(name)
+}

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -39,6 +38,8 @@ type listScreen struct {
 	loaded   bool
 
 	autoRefresh bool
+	// want is the profile to select after the next load: one just added.
+	want string
 	// fileSig is the profiles and state files as last polled (list_watch.go).
 	fileSig string
 }
@@ -61,8 +62,6 @@ type profilesLoadedMsg struct {
 	profiles []vault.Profile
 	states   map[string]vault.TokenState
 	err      error
-	// selectName, when set, selects that profile after loading.
-	selectName string
 }
 
 // tokenMsg is the outcome of a token request for the profile with ID id; req is the
@@ -79,7 +78,7 @@ type tokenMsg struct {
 // even while another screen is open over it.
 func keepsListCurrent(msg tea.Msg) bool {
 	switch msg.(type) {
-	case profilesLoadedMsg, tokenMsg, tokenReplacedMsg, tickMsg, filesPolledMsg:
+	case profilesLoadedMsg, tokenMsg, tokenReplacedMsg, tickMsg, filesPolledMsg, savedMsg:
 		return true
 	}
 	return false
@@ -153,7 +152,7 @@ func (l *listScreen) Init() tea.Cmd {
 }
 
 // reload reads the profiles and their token states again.
-func (l *listScreen) reload() tea.Cmd { return loadCmd(l.deps.Broker.Vault, "") }
+func (l *listScreen) reload() tea.Cmd { return loadCmd(l.deps.Broker.Vault) }
 
 // Capturing implements screen: the filter has focus.
 func (l *listScreen) Capturing() bool { return l.list.SettingFilter() }
@@ -187,6 +186,11 @@ func (l *listScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		return l, tea.Batch(l.autoRefreshDue(), pollFilesCmd(l.deps.Broker.Vault))
 	case filesPolledMsg:
 		return l, l.onFilesPolled(msg)
+	case savedMsg:
+		if msg.err == nil && msg.added {
+			l.want = msg.profile.ID
+		}
+		return l, nil
 	case tea.MouseMsg:
 		return l, l.onMouse(msg)
 	case tea.KeyMsg:
@@ -236,28 +240,45 @@ func (l *listScreen) onLoaded(msg profilesLoadedMsg) tea.Cmd {
 	l.loadErr = nil
 	l.profiles, l.states = msg.profiles, msg.states
 	l.rows.states = msg.states
-	// Keep the cursor where the user has it now (keys may have moved it while the
-	// load ran), unless the load asked for a profile (a new one).
-	keep := msg.selectName
-	if keep == "" {
-		keep = l.selectedName()
-	}
-	items := make([]list.Item, len(msg.profiles))
-	sel := 0
-	for i, p := range msg.profiles {
-		items[i] = profileItem{p: p}
-		if strings.EqualFold(p.Name, keep) {
-			sel = i
-		}
-	}
-	cmd := l.list.SetItems(items)
-	if l.list.FilterState() == list.Unfiltered && len(items) > 0 {
-		l.list.Select(sel)
-	}
+	cmd := l.setItems(msg.profiles)
 	l.dropGone(msg.profiles)
 	l.dropStale(msg.states)
 	l.layout()
 	return cmd
+}
+
+// setItems shows ps, keeping the cursor on the profile the user has selected now (by ID,
+// so a rename keeps it; keys may have moved it while the load ran), or on a profile just
+// added; when the selected one is gone (deleted), on its neighbour.
+func (l *listScreen) setItems(ps []vault.Profile) tea.Cmd {
+	keep, row := l.want, l.list.Index()
+	if p, ok := l.selected(); ok && keep == "" {
+		keep = p.ID
+	}
+	l.want = ""
+	items := make([]list.Item, len(ps))
+	sel := min(row, len(ps)-1)
+	for i, p := range ps {
+		items[i] = profileItem{p: p}
+		if p.ID == keep {
+			sel = i
+		}
+	}
+	cmd := l.list.SetItems(items)
+	if l.list.FilterState() == list.Unfiltered && sel >= 0 {
+		l.list.Select(sel)
+	}
+	return cmd
+}
+
+// selectID puts the cursor on the profile with ID id, if it is visible.
+func (l *listScreen) selectID(id string) {
+	for i, it := range l.list.VisibleItems() {
+		if it.(profileItem).p.ID == id {
+			l.list.Select(i)
+			return
+		}
+	}
 }
 
 // dropGone forgets the tokens of profiles that are no longer there.
@@ -468,7 +489,12 @@ func statusBad(text string) tea.Cmd {
 // rows there are to page through.
 func (l *listScreen) updateList(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
+	p, had := l.selected()
+	filtered := l.list.FilterState() != list.Unfiltered
 	l.list, cmd = l.list.Update(msg)
+	if had && filtered && l.list.FilterState() == list.Unfiltered {
+		l.selectID(p.ID) // clearing the filter keeps the row the user was on
+	}
 	l.layout()
 	return cmd
 }
@@ -480,14 +506,14 @@ func (l *listScreen) setSize(width, height int) {
 }
 
 // loadCmd reads the profiles and token metadata (never a secret).
-func loadCmd(v *vault.Vault, selectName string) tea.Cmd {
+func loadCmd(v *vault.Vault) tea.Cmd {
 	return func() tea.Msg {
 		ps, err := v.List()
 		if err != nil {
 			return profilesLoadedMsg{err: err}
 		}
 		st, err := v.TokenStates()
-		return profilesLoadedMsg{profiles: ps, states: st, err: err, selectName: selectName}
+		return profilesLoadedMsg{profiles: ps, states: st, err: err}
 	}
 }
 

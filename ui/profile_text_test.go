@@ -106,7 +106,7 @@ func TestInspectorClaimsOnOneLine(t *testing.T) {
 	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "forge", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "forge-id", AuthMethod: oauth.AuthBasic}, "Forge-S3cret"); err != nil {
 		t.Fatal(err)
 	}
-	h.run(loadCmd(h.v, "forge"))
+	h.reloadSelect("forge")
 	h.press("enter", "i")
 	h.press("pgdown") // nothing more to see, but the view must not have scrolled into a forged line
 	v := h.view()
@@ -179,7 +179,7 @@ func TestInspectorVerifiesOnlyThePinnedIssuer(t *testing.T) {
 		AuthMethod: oauth.AuthBasic, Issuer: h.srv.Issuer(oauthtest.Keycloak, "demo")}, "Pin-S3cret"); err != nil {
 		t.Fatal(err)
 	}
-	h.run(loadCmd(h.v, "pinned"))
+	h.reloadSelect("pinned")
 	h.press("enter", "i", "V")
 	h.mustContain("✗ failed", "issuer mismatch")
 	h.mustNotContain("✓ verified")

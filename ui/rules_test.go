@@ -36,7 +36,7 @@ func TestAuthRuleIsTheSameInTheAppAndTheCLI(t *testing.T) {
 	}
 	saveForm := func(auth string) {
 		t.Helper()
-		h.run(loadCmd(h.v, "eds"))
+		h.reloadSelect("eds")
 		h.selectProfile("eds")
 		h.press("e")
 		f, ok := h.m.overlay.(*formScreen)

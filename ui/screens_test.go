@@ -86,7 +86,7 @@ func TestCallEditedTarget403(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.send(profilesLoadedMsg{})
-	h.run(loadCmd(h.v, "reader"))
+	h.reloadSelect("reader")
 	h.selectProfile("reader")
 	h.press("x") // no API URL: the request line is edited first
 	if !h.m.overlay.Capturing() {
@@ -131,7 +131,7 @@ func TestRotateStillAccepted(t *testing.T) {
 	if _, err := h.v.Add(context.Background(), vault.Profile{Name: "overlap", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "overlap", AuthMethod: oauth.AuthPost}, "one"); err != nil {
 		t.Fatal(err)
 	}
-	h.run(loadCmd(h.v, "overlap"))
+	h.reloadSelect("overlap")
 	h.selectProfile("overlap")
 	h.press("R")
 	h.typeText("two")
@@ -213,7 +213,7 @@ func TestCallScreenShowsTheExpandedURL(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.run(loadCmd(h.v, "dash-staging"))
+	h.reloadSelect("dash-staging")
 	h.selectProfile("dash-staging")
 	h.press("x")
 	h.mustContain("url", "/dash/accounts/dash-staging/orders", "✓ HTTP 200 OK")
