@@ -130,3 +130,23 @@ func TestCursorAfterAddRenameDeleteAndFilterClear(t *testing.T) {
 		t.Fatalf("esc while typing the filter moved the cursor from %s to %s", want, got)
 	}
 }
+
+func TestCopyOfAnExpiredTokenSaysSoAndCopiesNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("dash-production") // 45-second tokens
+	h.press("enter")
+	h.tick(time.Minute)
+	h.press("c")
+	if h.clip.get() != "" {
+		t.Fatal("c copied an expired token")
+	}
+	h.mustContain("expired", "r fetches a new one")
+	// The test call fetches a fresh token first (as enter does).
+	before := h.srv.TokenRequests()
+	h.press("x", "enter")
+	if h.srv.TokenRequests() != before+1 {
+		t.Fatal("the test call did not fetch a fresh token for the expired one")
+	}
+	h.mustNotContain("401")
+}

@@ -433,8 +433,7 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 		s.revealed = !s.revealed
 		return l, nil, true
 	case key.Matches(msg, l.keys.Copy):
-		tok := s.tok.AccessToken
-		return l, func() tea.Msg { return copyMsg{what: "token", value: tok} }, true
+		return l, l.copyToken(s), true
 	case key.Matches(msg, l.keys.Auto):
 		l.autoRefresh = !l.autoRefresh
 		if l.autoRefresh {
@@ -455,6 +454,16 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 		return newCheckAll(l.deps, l.profiles), nil, true
 	}
 	return l, nil, false
+}
+
+// copyToken copies the token held in s, unless it has expired: a pasted expired token
+// only earns a 401 somewhere else, so it says so and offers r instead.
+func (l *listScreen) copyToken(s *tokenSlot) tea.Cmd {
+	if exp := s.tok.ExpiresAt; !exp.IsZero() && !l.now().Before(exp) {
+		return statusBad("not copied: the token expired " + oauth.ShortDuration(l.now().Sub(exp)) + " ago; r fetches a new one")
+	}
+	tok := s.tok.AccessToken
+	return func() tea.Msg { return copyMsg{what: "token", value: tok} }
 }
 
 // updateKeys enables the bindings that do something in the current state.
