@@ -90,6 +90,8 @@ type Model struct {
 	tickGen   int
 
 	clip clipState
+	// askedQuit is set by a ctrl+c while a screen has work in flight: a second one quits.
+	askedQuit bool
 	// quitting is set once a quit waits for the clipboard to be cleared: asking again
 	// quits at once (ctrl+c always quits) and Run clears what is still pending.
 	quitting bool
@@ -238,7 +240,12 @@ func (m *Model) resize(msg tea.WindowSizeMsg) {
 // full help (unless a field has focus), q quits from the list.
 func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	top := m.top()
+	asked := m.askedQuit
+	m.askedQuit = false
 	switch {
+	case key.Matches(msg, m.keys.Interrupt) && !asked && inFlightOn(top) != "":
+		m.askedQuit = true
+		return m.setStatus(inFlightOn(top)+" is in flight: ctrl+c again quits anyway, any other key carries on", true), true
 	case key.Matches(msg, m.keys.Interrupt):
 		return m.quit(), true
 	case top.Capturing():
@@ -250,6 +257,17 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.quit(), true
 	}
 	return nil, false
+}
+
+// inFlight is a screen whose work a stray quit should not drop (a rotation half done,
+// a check of all profiles): InFlight says what runs, or "".
+type inFlight interface{ InFlight() string }
+
+func inFlightOn(s screen) string {
+	if f, ok := s.(inFlight); ok {
+		return f.InFlight()
+	}
+	return ""
 }
 
 // appMsg handles the app-wide messages: the status line and the clipboard.

@@ -178,6 +178,9 @@ func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			c.err = fmt.Errorf("cancelled")
 			return c, nil
 		case key.Matches(msg, c.keys.Back):
+			if c.sending {
+				c.cancel()
+			}
 			return closeScreen()
 		case key.Matches(msg, c.keys.Rerun) && !c.sending:
 			return c, c.send()

@@ -38,6 +38,8 @@ type checkAllScreen struct {
 	run     int
 	cancel  context.CancelFunc
 	vp      viewport.Model
+	// askedLeave is set by a q while the check runs: a second q stops it and leaves.
+	askedLeave bool
 
 	width, height int
 }
@@ -78,6 +80,14 @@ func (c *checkAllScreen) start() tea.Cmd {
 // Capturing implements screen.
 func (c *checkAllScreen) Capturing() bool { return false }
 
+// InFlight implements inFlight: quitting while the check runs asks first.
+func (c *checkAllScreen) InFlight() string {
+	if c.running {
+		return "the check of all profiles"
+	}
+	return ""
+}
+
 // Keys implements screen.
 func (c *checkAllScreen) Keys() help.KeyMap {
 	if c.running {
@@ -113,7 +123,12 @@ func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		})
 		return c, nil
 	case tea.KeyMsg:
+		asked := c.askedLeave
+		c.askedLeave = false
 		switch {
+		case key.Matches(msg, keyQ) && c.running && !asked:
+			c.askedLeave = true // a stray q does not throw away a run half done
+			return c, nil
 		case key.Matches(msg, keyBack):
 			if c.cancel != nil {
 				c.cancel()
@@ -151,6 +166,9 @@ func (c *checkAllScreen) head() []string {
 	}
 	if c.running {
 		summary = "… " + summary
+	}
+	if c.askedLeave {
+		summary += st.Warn.Render("  still running: q again stops it and goes back")
 	}
 	return []string{st.Title.Render("Check all profiles") + st.Subtle.Render("  token fetch and test call, 4 at a time"), sumStyle.Render(summary), ""}
 }

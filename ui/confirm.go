@@ -26,7 +26,7 @@ type confirmDeleteScreen struct {
 // The confirmation's keys: y deletes, n or esc keeps the profile.
 var (
 	keyYes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
-	keyNo  = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no"))
+	keyNo  = key.NewBinding(key.WithKeys("n", "esc", "q"), key.WithHelp("n/esc", "no"))
 )
 
 func newConfirmDelete(d Deps, p vault.Profile) *confirmDeleteScreen {

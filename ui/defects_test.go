@@ -150,3 +150,56 @@ func TestCopyOfAnExpiredTokenSaysSoAndCopiesNothing(t *testing.T) {
 	}
 	h.mustNotContain("401")
 }
+
+func TestQGoesBackOneLevelFromEverySubScreen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter")
+	for _, open := range [][]string{{"i"}, {"x", "enter"}, {"C"}, {"d"}} {
+		h.press(open...)
+		if h.m.overlay == nil {
+			t.Fatalf("%v opened nothing", open)
+		}
+		h.press("q")
+		if h.quit || h.m.overlay != nil {
+			t.Fatalf("q after %v: quit %v, screen still open %v", open, h.quit, h.m.overlay != nil)
+		}
+	}
+	if _, err := h.v.Get("eds"); err != nil {
+		t.Fatal("q on the delete confirmation deleted")
+	}
+	h.press("q")
+	if !h.quit {
+		t.Fatal("q on the list did not quit")
+	}
+}
+
+func TestQuitAsksWhileCheckAllOrRotationRuns(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.press("C")
+	c := h.m.overlay.(*checkAllScreen)
+	c.running = true // as if the checks were still out
+	h.press("q")
+	if h.m.overlay == nil {
+		t.Fatal("one q left a running check-all")
+	}
+	h.mustContain("q again stops it")
+	h.press("q")
+	if h.m.overlay != nil || h.quit {
+		t.Fatal("the second q did not leave check-all (or quit the app)")
+	}
+	h.selectProfile("eds")
+	h.press("R")
+	h.m.overlay.(*rotateScreen).phase = rotRunning
+	h.press("ctrl+c")
+	if h.quit {
+		t.Fatal("ctrl+c quit mid-rotation without asking")
+	}
+	h.mustContain("a rotation is in flight", "ctrl+c again quits")
+	h.press("ctrl+c")
+	if !h.quit {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+}

@@ -69,8 +69,11 @@ func (s simpleKeys) FullHelp() [][]key.Binding { return [][]key.Binding{s} }
 
 // Bindings shared by several screens: one binding per meaning.
 var (
-	// keyBack leaves a screen (or cancels what is in flight on it).
-	keyBack = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
+	// keyBack leaves a screen (or cancels what is in flight on it). q is back too:
+	// it goes back one level, and quits only from the list.
+	keyBack = key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "back"))
+	// keyQ is q alone, for a screen that asks before q stops its work.
+	keyQ = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "back"))
 	// keyCopy copies what the screen shows (the one-time secret).
 	keyCopy = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy"))
 	// keyScrollU / keyScrollD scroll a viewport.

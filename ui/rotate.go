@@ -73,7 +73,7 @@ func newRotateKeys() rotateKeys {
 		Copy:      keyCopy,
 		CheckOld:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old secret")),
 		Back:      keyBack,
-		Done:      key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back")),
+		Done:      key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc/q", "back")),
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
@@ -102,6 +102,14 @@ func (r *rotateScreen) Init() tea.Cmd {
 
 // Capturing implements screen.
 func (r *rotateScreen) Capturing() bool { return r.phase == rotInput }
+
+// InFlight implements inFlight: quitting mid-rotation asks first.
+func (r *rotateScreen) InFlight() string {
+	if r.phase == rotRunning || r.phase == rotChecking {
+		return "a rotation"
+	}
+	return ""
+}
 
 // Keys implements screen.
 func (r *rotateScreen) Keys() help.KeyMap {

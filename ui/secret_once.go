@@ -23,7 +23,7 @@ type secretOnceScreen struct {
 }
 
 // keyDone leaves the one-time secret screen, forgetting the secret.
-var keyDone = key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done: forget it"))
+var keyDone = key.NewBinding(key.WithKeys("enter", "esc", "q"), key.WithHelp("enter/esc", "done: forget it"))
 
 func newSecretOnce(d Deps, p vault.Profile, secret string, added bool) *secretOnceScreen {
 	return &secretOnceScreen{deps: d, st: d.Styles, profile: p, secret: secret, added: added}
