@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -317,7 +316,7 @@ func (c *callScreen) resultMeta(w int) []string {
 		style, mark = st.Warn, "→"
 	}
 	meta = append(meta, truncateLine(style.Render(fmt.Sprintf("%s HTTP %d %s", mark, r.Status, r.StatusText))+
-		st.Subtle.Render(fmt.Sprintf("  %s · %d bytes", r.Latency.Round(time.Millisecond), len(r.Body))), w))
+		st.Subtle.Render(fmt.Sprintf("  %s · %d bytes", latencyText(r.Latency), len(r.Body))), w))
 	meta = append(meta, truncateLine(st.Subtle.Render(r.Method+" "+r.URL), w))
 	for _, h := range r.TellingHeaders() {
 		meta = append(meta, truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+st.Text.Render(" "+h[1]), w))

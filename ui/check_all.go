@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -204,7 +203,7 @@ func (c *checkAllScreen) lines(w int) []string {
 			ageStyle = st.Warn
 		}
 		detail, life, age := r.Detail(), r.LifetimeText(), r.AgeText()
-		line := st.Text.Render(pad(n, nameW)) + "  " + style.Render(pad(res, 9)) + st.Subtle.Render(pad(r.Latency.Round(time.Millisecond).String(), 9)+pad(life, 9)) +
+		line := st.Text.Render(pad(n, nameW)) + "  " + style.Render(pad(res, 9)) + st.Subtle.Render(pad(latencyText(r.Latency), 9)+pad(life, 9)) +
 			ageStyle.Render(pad(age, 8)) + st.Subtle.Render(detail)
 		lines = append(lines, truncateLine(line, w))
 	}

@@ -203,3 +203,18 @@ func TestQuitAsksWhileCheckAllOrRotationRuns(t *testing.T) {
 		t.Fatal("the second ctrl+c did not quit")
 	}
 }
+
+func TestLatencyUnderAMillisecondIsNotZero(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{300 * time.Microsecond: "<1ms", 0: "<1ms", 1500 * time.Microsecond: "2ms", 2 * time.Second: "2s"} {
+		if got := latencyText(d); got != want {
+			t.Errorf("latencyText(%v) = %q, want %q", d, got, want)
+		}
+	}
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter")
+	h.m.main.slots[h.m.main.list.SelectedItem().(profileItem).p.ID].fresh.Exchange.Latency = 300 * time.Microsecond
+	h.mustContain("in <1ms with")
+	h.mustNotContain("in 0s with")
+}

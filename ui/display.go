@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 )
@@ -36,4 +38,12 @@ func oneLineMap(m map[string]string) map[string]string {
 		out[oauth.OneLine(k)] = oauth.OneLine(v)
 	}
 	return out
+}
+
+// latencyText is a latency to the millisecond; under one it is "<1ms", not "0s".
+func latencyText(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	return d.Round(time.Millisecond).String()
 }

@@ -257,7 +257,7 @@ func (h *harness) mustNotContain(parts ...string) {
 
 var (
 	portRE    = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-	latencyRE = regexp.MustCompile(`\b\d+(\.\d+)?(ms|µs|ns|s)\b( with| ·)`)
+	latencyRE = regexp.MustCompile(`(?:<|\b)\d+(\.\d+)?(ms|µs|ns|s)\b( with| ·)`)
 	kidRE     = regexp.MustCompile(`k-[0-9a-f]{12}`)
 	checkRE   = regexp.MustCompile(`(✓ ok|✗ FAIL)\s+\S+\s+`)
 	httpInRE  = regexp.MustCompile(`(HTTP \d+ in )\S+`)

@@ -408,7 +408,7 @@ func (l *listScreen) heldTokenLines(s *tokenSlot, w int) []string {
 	}
 	from := "fetched " + oauth.Relative(tok.FetchedAt, now)
 	if s.fresh != nil {
-		from += fmt.Sprintf(" in %s with %s auth", s.fresh.Exchange.Latency.Round(time.Millisecond), s.fresh.Auth)
+		from += fmt.Sprintf(" in %s with %s auth", latencyText(s.fresh.Exchange.Latency), s.fresh.Auth)
 	} else {
 		from += " (from the cache)"
 	}
