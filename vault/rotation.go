@@ -137,6 +137,11 @@ func (v *Vault) DropPrevious(ctx context.Context, name string) (Profile, error) 
 	if err != nil {
 		return Profile{}, err
 	}
+	if _, kept, err := v.optional(ctx, previousKey(p.ID)); err != nil {
+		return Profile{}, err
+	} else if !kept && p.PreviousFingerprint == "" {
+		return Profile{}, fmt.Errorf("%q: %w: there is nothing to drop", name, ErrNoPrevious)
+	}
 	if err := v.Secrets.Delete(ctx, previousKey(p.ID)); err != nil {
 		return Profile{}, fmt.Errorf("drop the old secret of %q: %w", name, err)
 	}

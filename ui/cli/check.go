@@ -112,7 +112,7 @@ func checkJSON(rows []vault.CheckRow) []map[string]any {
 }
 
 func (a *App) printCheckTable(rows []vault.CheckRow) {
-	tw := newTable(a.Out)
+	tw := newTable(a.tableOut())
 	fmt.Fprintln(tw, "NAME\tRESULT\tLATENCY\tLIFETIME\tSECRET AGE\tDETAIL")
 	failed := 0
 	for _, r := range rows {

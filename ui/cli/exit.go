@@ -80,7 +80,7 @@ func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
 			if n == 1 {
-				return usageErr(fmt.Errorf("%s takes one profile name (see `oat ls`), got %d arguments", cmd.Name(), len(args)))
+				return usageErr(fmt.Errorf("%s takes one profile name (see `oat ls`, and `oat %s --help`), got %d arguments", cmd.Name(), cmd.Name(), len(args)))
 			}
 			return usageErr(fmt.Errorf("%s takes %d arguments, got %d", cmd.Name(), n, len(args)))
 		}

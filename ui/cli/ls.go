@@ -59,7 +59,7 @@ func (a *App) lsCmd() *cobra.Command {
 				fmt.Fprintln(a.Err, "no profiles yet: oat add NAME --token-url … --client-id …, oat import FILE.env, or try oat demo")
 				return nil
 			}
-			tw := newTable(a.Out)
+			tw := newTable(a.tableOut())
 			fmt.Fprintln(tw, "NAME\tENV\tCLIENT ID\tTOKEN\tSECRET AGE")
 			for _, r := range rows {
 				age := vault.AgeText(r.secretAge, r.Overdue)

@@ -139,6 +139,9 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 			return a.RunApp(cmd.Context(), a, AppOptions{Theme: a.theme, NoColor: a.noColorWanted()})
 		},
 	}
+	root.Version = versionString()
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate("oat {{.Version}}\n")
 	root.SetIn(a.In)
 	root.SetOut(a.Out)
 	root.SetErr(a.Err)
@@ -168,6 +171,17 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 	root.AddCommand(a.lsCmd(), a.addCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
 		a.callCmd(), a.execCmd(), a.envCmd(), a.importCmd(), a.rotateCmd(), a.checkCmd(), a.demoCmd(), a.versionCmd())
 	root.InitDefaultCompletionCmd()
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 || (len(args) > 0 && target == root) {
+				return usageErr(fmt.Errorf("unknown help topic %q", strings.Join(args, " ")))
+			}
+			return target.Help()
+		},
+	})
 	return root
 }
 
@@ -287,16 +301,39 @@ func Execute(ctx context.Context, a *App, args []string) int {
 	if errors.As(err, &xe) && xe.silent {
 		return xe.code
 	}
+	err = a.suggest(cmd, err)
 	fmt.Fprintf(a.Err, "oat: %s\n", oauth.Sanitize(err.Error()))
 	return exitCode(err)
 }
 
+// versionString is the version set at build time, else the module version of a `go
+// install`, else "dev" — with the VCS revision (and "dirty") when the build recorded it.
 func versionString() string {
 	v := Version
+	bi, ok := debug.ReadBuildInfo()
 	if v == "" {
 		v = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		if ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v = bi.Main.Version
+		}
+	}
+	if ok {
+		var rev, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = ", modified"
+				}
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" && !strings.Contains(v, rev) { // a pseudo-version names it already
+			v += " (" + rev + dirty + ")"
 		}
 	}
 	return v
