@@ -71,6 +71,25 @@ type writeHook func(tmpPath string)
 // the target, then fsync the directory. The caller holds the lock on path (withLock), so
 // any other temp file of path is a dead writer's and is removed (see removeStaleTemps).
 func writeFileAtomic(path string, data []byte, hook writeHook) (err error) {
+	return writeFileReplace(path, data, hook, true)
+}
+
+// writeCacheFile replaces path with data as writeFileAtomic does (readers see the old
+// file or the new one, never a mix), without the fsyncs: for what is a cache, whose loss
+// in a crash is harmless — the token state (state.toml), whose tokens are in the kernel
+// keyring, which a crash empties anyway, or in a store that is written durably itself.
+// A forced fetch then costs no disk flush. After a crash the file is the old one, the
+// new one, or (on file systems that do not flush a file renamed over another) empty or
+// zero-filled, which the state file reads as empty.
+func writeCacheFile(path string, data []byte, hook writeHook) error {
+	return writeFileReplace(path, data, hook, false)
+}
+
+// syncObserver, when set (by a test that is not parallel), hears of every fsync of a
+// written file, by the file's path.
+var syncObserver func(path string)
+
+func writeFileReplace(path string, data []byte, hook writeHook, durable bool) (err error) {
 	dir := filepath.Dir(path)
 	if err := ensureDir(dir); err != nil {
 		return err
@@ -94,9 +113,14 @@ func writeFileAtomic(path string, data []byte, hook writeHook) (err error) {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: sync: %w", path, err)
+	if durable {
+		if syncObserver != nil {
+			syncObserver(path)
+		}
+		if err = f.Sync(); err != nil {
+			f.Close()
+			return fmt.Errorf("write %s: sync: %w", path, err)
+		}
 	}
 	own, err := f.Stat()
 	if err != nil {
@@ -113,6 +137,9 @@ func writeFileAtomic(path string, data []byte, hook writeHook) (err error) {
 		return fmt.Errorf("write %s: rename: %w", path, err)
 	}
 	removeStaleTemps(dir, prefix, filepath.Base(tmp), own.ModTime())
+	if !durable {
+		return nil
+	}
 	if d, derr := os.Open(dir); derr == nil {
 		_ = d.Sync()
 		d.Close()

@@ -18,8 +18,11 @@ type TokenState struct {
 	ExpiresAt time.Time `toml:"expires_at,omitempty" json:"expires_at,omitempty"`
 	TokenType string    `toml:"token_type,omitempty" json:"token_type,omitempty"`
 	Scopes    []string  `toml:"scopes,omitempty" json:"scopes,omitempty"`
-	// Cached says whether the token itself is in the secret store.
+	// Cached says whether the token itself is kept: in the token cache named Cache, or
+	// in the secret store when Cache is empty.
 	Cached bool `toml:"cached,omitempty" json:"cached,omitempty"`
+	// Cache names the TokenCache holding the token ("keyctl"); empty: the secret store.
+	Cache string `toml:"cache,omitempty" json:"cache,omitempty"`
 	// LastError is the last fetch failure (already sanitized, never containing a secret).
 	LastError   string    `toml:"last_error,omitempty" json:"last_error,omitempty"`
 	LastErrorAt time.Time `toml:"last_error_at,omitempty" json:"last_error_at,omitempty"`
@@ -43,7 +46,9 @@ type StateFile struct {
 
 func (f *StateFile) parse(data []byte, strict bool) (*stateDoc, error) {
 	doc := &stateDoc{Schema: StateSchema}
-	if len(bytes.TrimSpace(data)) > 0 {
+	// Empty or zero-filled: what a crash can leave of a file written without fsync
+	// (writeCacheFile). It is a cache: read as empty, and the next write replaces it.
+	if len(bytes.Trim(data, "\x00 \t\r\n")) > 0 {
 		if err := decodeTOML(f.Path, data, doc, strict); err != nil {
 			return nil, err
 		}
@@ -72,7 +77,8 @@ func (f *StateFile) Load() (map[string]TokenState, error) {
 
 // Update changes the state of one profile under the lock.
 func (f *StateFile) Update(ctx context.Context, id string, fn func(*TokenState)) error {
-	return updateTOML(ctx, f.Path, f.hook, f.parse, func(doc *stateDoc) error {
+	// A cache: atomic but not synced (writeCacheFile).
+	return updateTOMLWith(ctx, f.Path, f.hook, writeCacheFile, f.parse, func(doc *stateDoc) error {
 		st := doc.Tokens[id]
 		fn(&st)
 		if st.isZero() {

@@ -28,27 +28,45 @@ func (t CachedToken) ValidFor(now time.Time, d time.Duration) bool {
 	return t.AccessToken != "" && !t.ExpiresAt.IsZero() && t.ExpiresAt.Sub(now) > d
 }
 
-// SaveToken keeps tok in the secret store and its metadata in the state file. When the
-// store cannot hold the token (a large JWT in a small keyring slot) the metadata is still
-// recorded with Cached=false and the TooLargeError is returned for the caller to mention.
+// SaveToken keeps tok in the token cache (the kernel keyring) when there is one and the
+// token has an expiry, else in the secret store, and its metadata in the state file.
+// When the store cannot hold the token (a large JWT in a small keyring slot) the
+// metadata is still recorded with Cached=false and the TooLargeError is returned for the
+// caller to mention.
 func (v *Vault) SaveToken(ctx context.Context, p Profile, tok CachedToken) error {
 	data, err := json.Marshal(tok)
 	if err != nil {
 		return err
 	}
-	storeErr := v.Secrets.Set(ctx, tokenKey(p.ID), string(data))
-	if storeErr != nil && !errors.Is(storeErr, ErrValueTooLarge) {
-		return fmt.Errorf("cache the token of %q: %w", p.Name, storeErr)
+	defer clear(data)
+	cache := ""
+	if c := v.Tokens; c != nil && !tok.ExpiresAt.IsZero() {
+		// Over quota (EDQUOT) or refused: the secret store takes it, as without a cache.
+		if c.Put(p.ID, data, tok.ExpiresAt.Sub(v.Now())) == nil {
+			cache = c.Name()
+		}
 	}
-	if storeErr != nil {
-		_ = v.Secrets.Delete(ctx, tokenKey(p.ID)) // never leave an older token behind
+	var storeErr error
+	if cache == "" {
+		storeErr = v.Secrets.Set(ctx, tokenKey(p.ID), string(data))
+		if storeErr != nil && !errors.Is(storeErr, ErrValueTooLarge) {
+			return fmt.Errorf("cache the token of %q: %w", p.Name, storeErr)
+		}
+		if storeErr != nil {
+			_ = v.Secrets.Delete(ctx, tokenKey(p.ID)) // never leave an older token behind
+		}
+		if v.Tokens != nil {
+			_ = v.Tokens.Delete(p.ID)
+		}
 	}
+	var olderInStore bool
 	err = v.State.Update(ctx, p.ID, func(s *TokenState) {
+		olderInStore = s.Cached && s.Cache == ""
 		// The rejection is kept: a token endpoint that issues the very token an API
 		// rejected must not get it handed out again.
 		rejected, rejectedAt := s.Rejected, s.RejectedAt
 		*s = TokenState{FetchedAt: tok.FetchedAt.UTC(), ExpiresAt: tok.ExpiresAt.UTC(), TokenType: tok.TokenType,
-			Scopes: tok.Scopes, Cached: storeErr == nil, Rejected: rejected}
+			Scopes: tok.Scopes, Cached: storeErr == nil, Cache: cache, Rejected: rejected}
 		if rejected != "" && rejected == tokenFingerprint(tok.AccessToken) {
 			s.Cached, s.RejectedAt = false, rejectedAt
 		}
@@ -56,11 +74,49 @@ func (v *Vault) SaveToken(ctx context.Context, p Profile, tok CachedToken) error
 	if err != nil {
 		return err
 	}
+	if cache != "" && olderInStore {
+		// The token before this one was in the secret store: it is never read again (the
+		// state names the cache), and is deleted there now. Only then does a forced fetch
+		// touch the store, once.
+		_ = v.Secrets.Delete(ctx, tokenKey(p.ID))
+	}
 	return storeErr
 }
 
+// readToken reads p's token from where st says it is. found is false when it is not
+// there (or unreadable, or in a cache this process cannot use: fetch anew).
+func (v *Vault) readToken(ctx context.Context, p Profile, st TokenState) (CachedToken, bool, error) {
+	var raw []byte
+	if st.Cache != "" {
+		if v.Tokens == nil || v.Tokens.Name() != st.Cache {
+			return CachedToken{}, false, nil
+		}
+		b, err := v.Tokens.Get(p.ID)
+		if err != nil {
+			return CachedToken{}, false, nil
+		}
+		raw = b
+	} else {
+		s, err := v.Secrets.Get(ctx, tokenKey(p.ID))
+		if errors.Is(err, ErrNotFound) {
+			return CachedToken{}, false, nil
+		}
+		if err != nil {
+			return CachedToken{}, false, fmt.Errorf("read the cached token of %q: %w", p.Name, err)
+		}
+		raw = []byte(s)
+	}
+	defer clear(raw)
+	var tok CachedToken
+	if err := json.Unmarshal(raw, &tok); err != nil {
+		return CachedToken{}, false, nil // unreadable cache: fetch anew
+	}
+	return tok, true, nil
+}
+
 // CachedToken returns p's cached token if it is valid for longer than minValid. The
-// state file is consulted first, so an expired or absent token costs no keyring call.
+// state file is consulted first, so an expired or absent token costs no store call, and
+// a token in the token cache costs none either.
 func (v *Vault) CachedToken(ctx context.Context, p Profile, minValid time.Duration) (CachedToken, bool, error) {
 	states, err := v.State.Load()
 	if err != nil {
@@ -70,16 +126,9 @@ func (v *Vault) CachedToken(ctx context.Context, p Profile, minValid time.Durati
 	if !ok || !st.Cached || st.ExpiresAt.IsZero() || st.ExpiresAt.Sub(v.Now()) <= minValid {
 		return CachedToken{}, false, nil
 	}
-	raw, err := v.Secrets.Get(ctx, tokenKey(p.ID))
-	if errors.Is(err, ErrNotFound) {
-		return CachedToken{}, false, nil
-	}
-	if err != nil {
-		return CachedToken{}, false, fmt.Errorf("read the cached token of %q: %w", p.Name, err)
-	}
-	var tok CachedToken
-	if err := json.Unmarshal([]byte(raw), &tok); err != nil {
-		return CachedToken{}, false, nil // unreadable cache: fetch anew
+	tok, ok, err := v.readToken(ctx, p, st)
+	if !ok || err != nil {
+		return CachedToken{}, false, err
 	}
 	if st.Rejected != "" && st.Rejected == tokenFingerprint(tok.AccessToken) {
 		return CachedToken{}, false, nil // an API refused it: never again
@@ -95,9 +144,13 @@ func (v *Vault) CachedToken(ctx context.Context, p Profile, minValid time.Durati
 // app, exec or a token file), and the next request for a token fetches a new one. The
 // rejection is recorded first, so a failure to delete still keeps the token from use.
 func (v *Vault) RejectToken(ctx context.Context, p Profile, accessToken string) error {
-	raw, err := v.Secrets.Get(ctx, tokenKey(p.ID))
-	var cached CachedToken
-	if err == nil && json.Unmarshal([]byte(raw), &cached) == nil && cached.AccessToken != accessToken {
+	states, err := v.State.Load()
+	if err != nil {
+		return err
+	}
+	st := states[p.ID]
+	cached, found, err := v.readToken(ctx, p, st)
+	if err == nil && found && st.Cached && cached.AccessToken != accessToken {
 		return nil // another oat has cached a newer token since: the rejected one is gone
 	}
 	if err := v.State.Update(ctx, p.ID, func(s *TokenState) {
@@ -105,10 +158,22 @@ func (v *Vault) RejectToken(ctx context.Context, p Profile, accessToken string) 
 	}); err != nil {
 		return err
 	}
-	if errors.Is(err, ErrNotFound) {
+	v.dropCachedToken(p.ID)
+	if st.Cache != "" {
 		return nil
 	}
-	return v.Secrets.Delete(ctx, tokenKey(p.ID))
+	if err := v.Secrets.Delete(ctx, tokenKey(p.ID)); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// dropCachedToken forgets p's token in the token cache (the secret store's copy, if
+// any, is the caller's to delete).
+func (v *Vault) dropCachedToken(id string) {
+	if v.Tokens != nil {
+		_ = v.Tokens.Delete(id)
+	}
 }
 
 // WasRejected says whether an API rejected this very token of p before.
@@ -136,6 +201,7 @@ func (v *Vault) RecordTokenError(ctx context.Context, p Profile, msg string) err
 
 // ForgetToken drops p's cached token and its metadata.
 func (v *Vault) ForgetToken(ctx context.Context, p Profile) error {
+	v.dropCachedToken(p.ID)
 	if err := v.Secrets.Delete(ctx, tokenKey(p.ID)); err != nil {
 		return err
 	}

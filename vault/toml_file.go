@@ -61,6 +61,12 @@ func decodeTOML(path string, data []byte, v any, strict bool) error {
 // exclusive lock, read and decode the current file (refusing to continue if it is broken),
 // let fn change it, then replace it atomically.
 func updateTOML[T any](ctx context.Context, path string, hook writeHook, load func([]byte, bool) (*T, error), fn func(*T) error) error {
+	return updateTOMLWith(ctx, path, hook, writeFileAtomic, load, fn)
+}
+
+// updateTOMLWith is updateTOML writing with write: writeFileAtomic (durable) or
+// writeCacheFile (atomic, not synced).
+func updateTOMLWith[T any](ctx context.Context, path string, hook writeHook, write func(string, []byte, writeHook) error, load func([]byte, bool) (*T, error), fn func(*T) error) error {
 	return withLock(ctx, path, func() error {
 		data, err := readFileIfExists(path)
 		if err != nil {
@@ -81,6 +87,6 @@ func updateTOML[T any](ctx context.Context, path string, hook writeHook, load fu
 			// Never write a file that oat would refuse to read back.
 			return fmt.Errorf("write %s: it would be larger than %s; nothing was changed", path, SizeText(maxTOMLFile))
 		}
-		return writeFileAtomic(path, out, hook)
+		return write(path, out, hook)
 	})
 }

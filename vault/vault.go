@@ -19,6 +19,9 @@ type Vault struct {
 	Profiles *ProfilesFile
 	State    *StateFile
 	Secrets  SecretStore
+	// Tokens keeps cached tokens where reading is cheap (DefaultTokenCache: the kernel
+	// keyring); nil (as Open leaves it): the secret store keeps them.
+	Tokens TokenCache
 	// Now is the clock; tests inject a fixed one.
 	Now func() time.Time
 	// RotationPolicy is the secret age after which a profile is overdue.
