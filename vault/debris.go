@@ -179,24 +179,6 @@ func (v *Vault) PruneOrphans(ctx context.Context) (Debris, error) {
 }
 
 // ListKeys implements KeyLister.
-func (s *FileStore) ListKeys(ctx context.Context) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.load()
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return keys, nil
-}
-
-// ListKeys implements KeyLister.
 func (s *MemoryStore) ListKeys(ctx context.Context) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/oatcli/oat/oauth"
 
+	"filippo.io/age"
 	"github.com/gofrs/flock"
 )
 
@@ -93,53 +95,70 @@ func runKilled(t *testing.T, dir, op string, at int) bool {
 	return false
 }
 
-// decryptableWith lists the files in dir (temp files included) that decrypt with the
-// passphrase and hold value.
+// decryptableWith lists the files under dir (temp files included) that decrypt, with
+// the passphrase (an old single file) or with the store's key (an entry), and hold value.
 func decryptableWith(t *testing.T, dir, value string) []string {
 	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
+	_, fs := debrisVault(dir)
+	var id age.Identity
+	if fs.Exists() {
+		fs.mu.Lock()
+		x, err := fs.identity(context.Background())
+		fs.mu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = x
 	}
 	var out []string
-	for _, e := range ents {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			continue
+	_ = filepath.WalkDir(dir, func(path string, d iofs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-		m, err := decryptSecrets(e.Name(), data, debrisPass)
+		data, err := os.ReadFile(path)
 		if err != nil {
-			continue
+			return nil
 		}
-		for _, v := range m {
-			if strings.Contains(v, value) {
-				out = append(out, e.Name())
-				break
+		rel, _ := filepath.Rel(dir, path)
+		if m, err := decryptSecrets(path, data, debrisPass); err == nil {
+			for _, v := range m {
+				if strings.Contains(v, value) {
+					out = append(out, rel)
+					break
+				}
 			}
 		}
-	}
+		if id != nil {
+			if plain, err := ageDecrypt(path, data, id); err == nil && strings.Contains(string(plain), value) {
+				out = append(out, rel)
+			}
+		}
+		return nil
+	})
 	return out
 }
 
-// tempFiles lists oat's temp files in dir.
+// tempFiles lists oat's temp files under dir.
 func tempFiles(t *testing.T, dir string) []string {
 	t.Helper()
-	ents, err := os.ReadDir(dir)
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d iofs.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), ".tmp-") {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, rel)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, e := range ents {
-		if strings.Contains(e.Name(), ".tmp-") {
-			out = append(out, e.Name())
-		}
-	}
+	sort.Strings(out)
 	return out
 }
 
-// A process killed while rewriting secrets.age leaves a temp file that decrypts with the
-// passphrase. If the profile is then removed, that temp file is the last copy of the
-// removed secret. The next write must delete it.
+// A process killed while writing a store entry leaves a temp file that decrypts with the
+// store's key. If the profile is then removed, that temp file is the last copy of the
+// removed value (here a token). The removal must delete it.
 func TestKilledWriteTempFileIsCleanedByNextWrite(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -149,19 +168,24 @@ func TestKilledWriteTempFileIsCleanedByNextWrite(t *testing.T) {
 	if _, err := v.Add(ctx, Profile{Name: "doomed", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPost}, removed); err != nil {
 		t.Fatal(err)
 	}
-	// Caching a token rewrites secrets.age (with the secret in it): kill it there.
+	// Caching a token writes its entry first: kill it there.
 	if !runKilled(t, dir, "save-token doomed", 1) {
 		t.Fatal("save-token wrote no file")
 	}
-	if got := decryptableWith(t, dir, removed); len(got) != 2 {
-		t.Fatalf("want secrets.age and a killed temp file holding the secret, got %v", got)
+	if got := decryptableWith(t, dir, "tok-doomed"); len(got) != 1 || len(tempFiles(t, dir)) != 1 {
+		t.Fatalf("want one killed temp file holding the token, got %v", got)
+	}
+	if got := decryptableWith(t, dir, removed); len(got) != 1 {
+		t.Fatalf("want the secret's entry, got %v", got)
 	}
 	v, _ = debrisVault(dir)
 	if err := v.Remove(ctx, "doomed"); err != nil {
 		t.Fatal(err)
 	}
-	if got := decryptableWith(t, dir, removed); len(got) != 0 {
-		t.Fatalf("the removed secret still decrypts from %v", got)
+	for _, s := range []string{removed, "tok-doomed"} {
+		if got := decryptableWith(t, dir, s); len(got) != 0 {
+			t.Fatalf("the removed %s still decrypts from %v", s, got)
+		}
 	}
 	if got := tempFiles(t, dir); len(got) != 0 {
 		t.Fatalf("temp files left: %v", got)
@@ -206,14 +230,12 @@ func TestStaleTempCleanupTouchesOnlyOatsOwn(t *testing.T) {
 // keysOf lists the store keys of profile id ("": every key).
 func keysOf(t *testing.T, fs *FileStore, id string) []string {
 	t.Helper()
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	m, err := fs.load()
+	keys, err := fs.ListKeys(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for k := range m {
+	for _, k := range keys {
 		if id == "" || strings.HasPrefix(k, id+"/") {
 			out = append(out, k)
 		}

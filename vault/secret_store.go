@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // SecretStore holds secrets and tokens under string keys. Implementations never put a
@@ -77,10 +78,14 @@ func Fingerprint(secret string) string {
 
 // StoreOptions configures OpenStore.
 type StoreOptions struct {
-	// ConfigDir is where the file store keeps secrets.age.
+	// ConfigDir is where the file store keeps its "secrets" directory (and where an old
+	// secrets.age is looked for, to migrate it).
 	ConfigDir string
 	// Passphrase returns the file store's passphrase (from OAT_PASSPHRASE or a prompt).
 	Passphrase func() (string, error)
+	// UnlockIdle is how long the file store's unlocked key stays cached without use: 0
+	// means DefaultUnlockIdle, a negative value turns the cache off (see ParseUnlockIdle).
+	UnlockIdle time.Duration
 }
 
 // StoreKinds lists the names accepted by OpenStore.
@@ -99,7 +104,17 @@ func OpenStore(kind string, opt StoreOptions) (SecretStore, error) {
 		if pass == nil {
 			pass = PassphraseFromEnv
 		}
-		return &FileStore{Path: filepath.Join(opt.ConfigDir, "secrets.age"), Passphrase: pass}, nil
+		fs := &FileStore{Path: filepath.Join(opt.ConfigDir, "secrets.age"), Passphrase: pass}
+		idle := opt.UnlockIdle
+		if idle == 0 {
+			idle = DefaultUnlockIdle
+		}
+		if c, err := NewSessionUnlockCache(idle); err == nil {
+			fs.Cache = c
+		} else {
+			fs.CacheNote = err.Error()
+		}
+		return fs, nil
 	case "memory":
 		return NewMemoryStore(), nil
 	}

@@ -74,13 +74,21 @@ func TestFileStore(t *testing.T) {
 	if got, err := newFileStore(t, dir, "correct horse").Get(ctx, "k"); err != nil || got != "persisted" {
 		t.Fatalf("reopen: %q %v", got, err)
 	}
-	fi, _ := os.Stat(s.Path)
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode %o", fi.Mode().Perm())
+	if fi, err := os.Stat(s.Dir()); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("store directory: %v %v", fi, err)
 	}
-	data, _ := os.ReadFile(s.Path)
-	if !strings.HasPrefix(string(data), "age-encryption.org/v1") || strings.Contains(string(data), "persisted") {
-		t.Fatal("file is not age-encrypted")
+	for _, p := range []string{s.entryPath("k"), s.identityPath()} {
+		fi, _ := os.Stat(p)
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %o", p, fi.Mode().Perm())
+		}
+		data, _ := os.ReadFile(p)
+		if !strings.HasPrefix(string(data), "age-encryption.org/v1") || strings.Contains(string(data), "persisted") {
+			t.Fatalf("%s is not age-encrypted", p)
+		}
+	}
+	if _, err := os.Stat(s.Path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the old single file was written: %v", err)
 	}
 }
 
@@ -91,17 +99,29 @@ func TestFileStoreWrongPassphrase(t *testing.T) {
 	if err := newFileStore(t, dir, "right").Set(ctx, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := os.ReadFile(filepath.Join(dir, "secrets.age"))
+	idPath := filepath.Join(dir, "secrets", "identity.age")
+	before, _ := os.ReadFile(idPath)
+	cache := newTestUnlockCache(time.Minute)
 	wrong := newFileStore(t, dir, "wrong")
+	wrong.Cache = cache
 	if _, err := wrong.Get(ctx, "k"); !errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), "OAT_PASSPHRASE") {
 		t.Fatalf("get with wrong passphrase: %v", err)
 	}
-	if err := wrong.Set(ctx, "k2", "v2"); !errors.Is(err, ErrWrongPassphrase) {
-		t.Fatalf("set with wrong passphrase: %v", err)
+	if cache.puts != 0 || len(cache.m) != 0 {
+		t.Fatal("a wrong passphrase was cached")
 	}
-	after, _ := os.ReadFile(filepath.Join(dir, "secrets.age"))
+	after, _ := os.ReadFile(idPath)
 	if string(before) != string(after) {
 		t.Fatal("file changed by a wrong passphrase")
+	}
+	// Writing needs no passphrase at all: values are encrypted to the store's public key.
+	asked := 0
+	w := &FileStore{Path: filepath.Join(dir, "secrets.age"), Passphrase: func() (string, error) { asked++; return "", errors.New("no") }}
+	if err := w.Set(ctx, "k2", "v2"); err != nil || asked != 0 {
+		t.Fatalf("set without the passphrase: %v (asked %d)", err, asked)
+	}
+	if got, err := newFileStore(t, dir, "right").Get(ctx, "k2"); err != nil || got != "v2" {
+		t.Fatalf("read back: %q %v", got, err)
 	}
 }
 
@@ -113,28 +133,31 @@ func TestFileStoreCorrupted(t *testing.T) {
 		"truncated": func(b []byte) []byte { return b[:len(b)-10] },
 		"bitflip":   func(b []byte) []byte { c := append([]byte(nil), b...); c[len(c)-5] ^= 0xff; return c },
 	} {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := newFileStore(t, dir, "p").Set(ctx, "k", "v"); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(dir, "secrets.age")
-			data, _ := os.ReadFile(path)
-			bad := mangle(data)
-			os.WriteFile(path, bad, 0o600)
-			s := newFileStore(t, dir, "p")
-			_, err := s.Get(ctx, "k")
-			if err == nil || !errors.Is(err, ErrStoreUnavailable) || !strings.Contains(err.Error(), path) {
-				t.Fatalf("corrupted file: %v", err)
-			}
-			if err := s.Set(ctx, "k", "new"); err == nil {
-				t.Fatal("write over a corrupted file succeeded")
-			}
-			after, _ := os.ReadFile(path)
-			if string(after) != string(bad) {
-				t.Fatal("corrupted file was overwritten")
-			}
-		})
+		for _, which := range []string{"entry", "identity"} {
+			t.Run(name+"/"+which, func(t *testing.T) {
+				dir := t.TempDir()
+				s := newFileStore(t, dir, "p")
+				if err := s.Set(ctx, "k", "v"); err != nil {
+					t.Fatal(err)
+				}
+				path := s.entryPath("k")
+				if which == "identity" {
+					path = s.identityPath()
+				}
+				data, _ := os.ReadFile(path)
+				bad := mangle(data)
+				os.WriteFile(path, bad, 0o600)
+				s = newFileStore(t, dir, "p")
+				_, err := s.Get(ctx, "k")
+				if err == nil || !errors.Is(err, ErrStoreUnavailable) || !strings.Contains(err.Error(), path) {
+					t.Fatalf("corrupted file: %v", err)
+				}
+				after, _ := os.ReadFile(path)
+				if string(after) != string(bad) {
+					t.Fatal("corrupted file was overwritten")
+				}
+			})
+		}
 	}
 }
 
@@ -212,22 +235,5 @@ func TestKeyringErrorsSayWhatToDo(t *testing.T) {
 	var tl *TooLargeError
 	if err := k.Set(context.Background(), "k", big); !errors.As(err, &tl) || tl.Size != 101 || tl.Limit != 100 || !errors.Is(err, ErrValueTooLarge) {
 		t.Fatalf("too large: %v", err)
-	}
-}
-
-func TestFileStoreKeepsWorkFactor(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	ctx := context.Background()
-	if err := newFileStore(t, dir, "p").Set(ctx, "a", "1"); err != nil { // factor 10
-		t.Fatal(err)
-	}
-	s := &FileStore{Path: filepath.Join(dir, "secrets.age"), Passphrase: func() (string, error) { return "p", nil }}
-	if err := s.Set(ctx, "b", "2"); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := os.ReadFile(s.Path)
-	if f := scryptFactor(data); f != 10 {
-		t.Fatalf("work factor %d after rewrite, want 10", f)
 	}
 }

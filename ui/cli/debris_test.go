@@ -25,7 +25,7 @@ import (
 // waiting; the files are left the same either way).
 func killRmMidway(t *testing.T, e *procEnv, name string) {
 	t.Helper()
-	lk := flock.New(filepath.Join(e.dir, "secrets.age.lock"))
+	lk := flock.New(filepath.Join(e.dir, "secrets", "store.lock"))
 	if ok, err := lk.TryLock(); !ok || err != nil {
 		t.Fatalf("lock the secrets file: %v %v", ok, err)
 	}

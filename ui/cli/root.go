@@ -169,7 +169,7 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 		return nil
 	}
 	root.AddCommand(a.lsCmd(), a.addCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
-		a.callCmd(), a.execCmd(), a.envCmd(), a.importCmd(), a.rotateCmd(), a.checkCmd(), a.demoCmd(), a.versionCmd())
+		a.callCmd(), a.execCmd(), a.envCmd(), a.importCmd(), a.rotateCmd(), a.checkCmd(), a.lockCmd(), a.demoCmd(), a.versionCmd())
 	root.InitDefaultCompletionCmd()
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [command]",
@@ -211,8 +211,14 @@ func (a *App) Vault() (*vault.Vault, error) {
 		if kind == "" {
 			kind = a.Getenv("OAT_STORE")
 		}
-		s, err := vault.OpenStore(kind, vault.StoreOptions{ConfigDir: dir, Passphrase: func() (string, error) {
-			return a.passphrase(filepath.Join(dir, "secrets.age"))
+		idle, err := vault.ParseUnlockIdle(a.Getenv("OAT_UNLOCK_IDLE"))
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		var s vault.SecretStore
+		s, err = vault.OpenStore(kind, vault.StoreOptions{ConfigDir: dir, UnlockIdle: idle, Passphrase: func() (string, error) {
+			f, ok := s.(*vault.FileStore)
+			return a.passphrase(ok && f.Exists(), filepath.Join(dir, "secrets"))
 		}})
 		if err != nil {
 			return nil, usageErr(err)
@@ -233,17 +239,19 @@ func (a *App) Vault() (*vault.Vault, error) {
 	return v, nil
 }
 
-// passphrase for the file store: $OAT_PASSPHRASE, else a prompt on the terminal.
-// A new file's passphrase is asked twice: a typo would lock every secret away.
-func (a *App) passphrase(file string) (string, error) {
+// passphrase for the file store: $OAT_PASSPHRASE, else a prompt on the terminal. It is
+// asked only to unlock the store's key (once per login session where the key can be
+// cached, see `oat lock --status`) or to create the store; a new store's passphrase is
+// asked twice: a typo would lock every secret away.
+func (a *App) passphrase(existing bool, store string) (string, error) {
 	if p := a.Getenv("OAT_PASSPHRASE"); p != "" {
 		return p, nil
 	}
 	if a.IsTerminal(a.In) && a.ReadPassword != nil {
-		if _, err := os.Stat(file); err == nil {
-			return a.prompt("Passphrase for the oat secrets file: ")
+		if existing {
+			return a.prompt("Passphrase for the oat secrets store: ")
 		}
-		p, err := a.prompt("New passphrase for the oat secrets file " + file + ": ")
+		p, err := a.prompt("New passphrase for the oat secrets store " + store + ": ")
 		if err != nil {
 			return "", err
 		}

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oatcli/oat/vault"
+)
+
+// lockOptions are the inputs of `oat lock`.
+type lockOptions struct {
+	status bool
+}
+
+func (a *App) lockCmd() *cobra.Command {
+	var opts lockOptions
+	cmd := &cobra.Command{
+		Use:   "lock",
+		Short: "Forget the file store's unlocked key now (the passphrase is asked again)",
+		Long: `The file store's key, once unlocked with the passphrase, is kept for the login
+session (on Linux, in the kernel keyring) until it has not been used for
+OAT_UNLOCK_IDLE (default 15m; 0 turns the cache off). oat lock forgets it at once.
+--status says where the key is kept and whether it is unlocked, and changes nothing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runLock(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.status, "status", false, "say where the unlocked key is kept and whether it is unlocked; forget nothing")
+	return cmd
+}
+
+func (a *App) runLock(opts lockOptions) error {
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	fs, ok := v.Secrets.(*vault.FileStore)
+	if !ok {
+		fmt.Fprintf(a.Out, "nothing to lock: the %s store has no passphrase of oat's (oat lock is for --store file)\n", v.Secrets.Name())
+		return nil
+	}
+	if opts.status {
+		state := "locked"
+		if fs.Unlocked() {
+			state = "unlocked"
+		}
+		fmt.Fprintf(a.Out, "file store %s: %s\nunlock cache: %s\n", fs.Dir(), state, fs.CacheName())
+		return nil
+	}
+	if err := fs.Lock(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Out, "locked: the file store's key is forgotten; the next command asks for the passphrase\nunlock cache: %s\n", fs.CacheName())
+	return nil
+}
