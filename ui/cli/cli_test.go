@@ -130,8 +130,9 @@ func TestEndToEnd(t *testing.T) {
 			if r3 := e.run("", "token", "eds", "--force"); r3.out == r.out || e.srv.TokenRequests() != before+1 {
 				t.Fatal("--force did not fetch")
 			}
-			if r := e.run("", "token", "eds", "--min-valid", "2h"); e.srv.TokenRequests() != before+2 || r.code != 0 {
-				t.Fatal("--min-valid beyond the lifetime did not fetch")
+			// Beyond the lifetime: a new token is fetched, and since even it cannot last, exit 1.
+			if r := e.run("", "token", "eds", "--min-valid", "2h"); e.srv.TokenRequests() != before+2 || r.code != ExitFailure || r.out != "" || !strings.Contains(r.err, "--min-valid 2h") {
+				t.Fatalf("--min-valid beyond the lifetime: %d %q %q", r.code, r.out, r.err)
 			}
 			var tj map[string]any
 			r = e.run("", "token", "cog", "--json")
@@ -432,7 +433,7 @@ func TestExec(t *testing.T) {
 	if r := e.run("", "exec", "gen", "sh"); r.code != ExitUsage {
 		t.Fatalf("without --: %d", r.code)
 	}
-	if r := e.run("", "exec", "gen", "--", "no-such-command-xyz"); r.code != ExitUsage {
+	if r := e.run("", "exec", "gen", "--", "no-such-command-xyz"); r.code != ExitNotFound {
 		t.Fatalf("missing command: %d", r.code)
 	}
 }
@@ -514,14 +515,15 @@ func TestNewFileStorePassphraseAskedTwice(t *testing.T) {
 			answers = answers[1:]
 			return ans, nil
 		}}
-	if _, err := a.passphrase(false, filepath.Join(dir, "secrets")); err == nil || !strings.Contains(err.Error(), "differ") {
+	if _, err := a.passphrase(filepath.Join(dir, "secrets.age")); err == nil || !strings.Contains(err.Error(), "differ") {
 		t.Fatalf("mismatch accepted: %v", err)
 	}
 	if len(asked) != 2 || !strings.Contains(asked[0], "New passphrase") {
 		t.Fatalf("prompts: %q", asked)
 	}
+	os.WriteFile(filepath.Join(dir, "secrets.age"), []byte("x"), 0o600)
 	answers, asked = []string{"three"}, nil
-	if p, err := a.passphrase(true, filepath.Join(dir, "secrets")); err != nil || p != "three" || len(asked) != 1 {
+	if p, err := a.passphrase(filepath.Join(dir, "secrets.age")); err != nil || p != "three" || len(asked) != 1 {
 		t.Fatalf("existing file: %q %v %q", p, err, asked)
 	}
 }

@@ -1,17 +1,23 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 // execOptions are oat exec's flags and arguments.
@@ -21,6 +27,7 @@ type execOptions struct {
 	varName  string
 	force    bool
 	minValid time.Duration
+	mask     bool
 }
 
 func (a *App) execCmd() *cobra.Command {
@@ -37,20 +44,33 @@ only OAT_CONFIG_DIR, OAT_STORE, OAT_THEME, OAT_BACKGROUND and OAT_ROTATION_DAYS 
 so OAT_PASSPHRASE (the file store's passphrase) and the tokens of an earlier oat env are
 removed; an oat run inside the command asks for the passphrase again.
 
-oat cannot retry for the command: if the API rejects the token before its expiry (a
-provider revoked it), the command sees the 401. Give a long-running command a token
-that lasts (--min-valid 30m fetches anew unless that much is left), or fetch a new one
-first with --force (or oat token NAME --force); a token an API rejected in oat call is
-never handed out again.
+oat refreshes nothing while the command runs, and cannot retry for the command: if the
+API rejects the token before its expiry (a provider revoked it), the command sees the 401.
+Give a long-running command a token that lasts: --min-valid 30m fetches anew unless that
+much is left, and fails (exit 1) when even a fresh token cannot live 30 minutes. Or fetch
+a new one first with --force; a token an API rejected in oat call is never handed out
+again. For a job longer than a token's life: oat token NAME --write FILE --watch, or
+oat proxy NAME.
+
+--mask replaces the token in the command's stdout and stderr with <oat:NAME token>, also
+when it is written in pieces (oat holds back a possible start of the token until the
+next write shows whether it is one). The command's output is then a pipe, not the
+terminal: some programs buffer it or drop colours.
+
+A command that is not found exits 127, one that cannot be run 126, as in a shell.
 --var is a variable name (letters, digits, '_'), and not one that the dynamic loader, a
 shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHRASE, …).`,
 		Example: `  oat exec eds -- sh -c 'curl -H "Authorization: Bearer $OAT_ACCESS_TOKEN" https://api…'
   oat exec eds --var EDS_TOKEN -- ./sync.py
-  oat exec eds --min-valid 30m -- ./long-job.sh`,
+  oat exec eds --min-valid 30m -- ./long-job.sh
+  oat exec eds --mask -- ./debug-job.sh   # the token never reaches the job's logs`,
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.ArgsLenAtDash() != 1 || len(args) < 2 {
+				if cmd.ArgsLenAtDash() == -1 && len(args) >= 2 {
+					return usageErr(fmt.Errorf("put -- before the command: oat exec %s [flags] -- %s …", oauth.OneLine(args[0]), oauth.OneLine(args[1])))
+				}
 				return usageErr(fmt.Errorf("usage: oat exec NAME -- COMMAND [ARGS…]"))
 			}
 			o.name, o.command = args[0], args[1:]
@@ -59,7 +79,12 @@ shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHR
 	}
 	cmd.Flags().StringVar(&o.varName, "var", "OAT_ACCESS_TOKEN", "name of the environment variable")
 	cmd.Flags().BoolVarP(&o.force, "force", "f", false, "fetch a new token first")
-	cmd.Flags().DurationVar(&o.minValid, "min-valid", 0, "reuse the cached token only if it is valid for at least this long, else fetch a new one")
+	cmd.Flags().DurationVar(&o.minValid, "min-valid", 0, "the token must be valid for at least this long: a shorter-lived cached one is replaced, and a fresh one that cannot last so long is an error (exit 1)")
+	cmd.Flags().BoolVar(&o.mask, "mask", false, "replace the token in the command's stdout and stderr with <oat:NAME token>")
+	// `oat exec eds sh -c …` without --: cobra takes -c for one of oat's flags.
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr(fmt.Errorf("%w\n  if it is the command's flag, put -- before the command: oat exec NAME [flags] -- COMMAND [ARGS…]", err))
+	})
 	return cmd
 }
 
@@ -67,18 +92,99 @@ func (a *App) runExec(ctx context.Context, o execOptions) error {
 	if err := checkTokenVar(o.varName); err != nil {
 		return usageErr(err)
 	}
-	_, res, err := a.profileToken(ctx, o.name, o.force, o.minValid)
-	if err != nil {
-		return err
-	}
+	// The command first: no token is fetched for a command that cannot run.
 	path, err := exec.LookPath(o.command[0])
 	if err != nil {
-		return usageErr(fmt.Errorf("command %q not found: %w", o.command[0], err))
+		code := ExitNotFound
+		if errors.Is(err, fs.ErrPermission) {
+			code = ExitCannotRun
+		}
+		return &exitError{code: code, err: fmt.Errorf("command %q: %w", oauth.OneLine(o.command[0]), err)}
+	}
+	_, res, err := a.lastingToken(ctx, o.name, o.force, o.minValid)
+	if err != nil {
+		return err
 	}
 	child := exec.Command(path, o.command[1:]...)
 	child.Stdin, child.Stdout, child.Stderr = a.In, a.Out, a.Err
 	child.Env = childEnv(os.Environ(), o.varName, res.Token.AccessToken)
-	return runChild(child, o.command[0])
+	if !o.mask {
+		return runChild(child, o.command[0])
+	}
+	repl := "<oat:" + oauth.OneLine(o.name) + " token>"
+	out, errw := newMasker(a.Out, res.Token.AccessToken, repl), newMasker(a.Err, res.Token.AccessToken, repl)
+	child.Stdout, child.Stderr = out, errw
+	err = runChild(child, o.command[0])
+	// Wait has copied all the output: what was held back is not the token.
+	_ = out.Flush()
+	_ = errw.Flush()
+	return err
+}
+
+// The shell's exit codes for a command that could not be run.
+const (
+	ExitCannotRun = 126
+	ExitNotFound  = 127
+)
+
+// masker replaces every occurrence of a secret in what passes through it, also one
+// split across writes: it holds back the longest end of the output that could be the
+// start of the secret (at most len(secret)-1 bytes) until the next write or Flush.
+type masker struct {
+	mu     sync.Mutex
+	w      io.Writer
+	secret []byte
+	repl   []byte
+	held   []byte
+}
+
+func newMasker(w io.Writer, secret, repl string) *masker {
+	return &masker{w: w, secret: []byte(secret), repl: []byte(repl)}
+}
+
+func (m *masker) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.secret) == 0 {
+		return m.w.Write(p)
+	}
+	buf := append(m.held, p...)
+	var out []byte
+	for {
+		i := bytes.Index(buf, m.secret)
+		if i < 0 {
+			break
+		}
+		out = append(append(out, buf[:i]...), m.repl...)
+		buf = buf[i+len(m.secret):]
+	}
+	keep := 0
+	for k := min(len(buf), len(m.secret)-1); k > 0; k-- {
+		if bytes.HasPrefix(m.secret, buf[len(buf)-k:]) {
+			keep = k
+			break
+		}
+	}
+	out = append(out, buf[:len(buf)-keep]...)
+	m.held = append([]byte(nil), buf[len(buf)-keep:]...)
+	if len(out) > 0 {
+		if _, err := m.w.Write(out); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// Flush writes what was held back (the output ended: it was not the secret).
+func (m *masker) Flush() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.held) == 0 {
+		return nil
+	}
+	_, err := m.w.Write(m.held)
+	m.held = nil
+	return err
 }
 
 // runChild runs the command with SIGINT, SIGTERM and SIGHUP passed on, and returns its

@@ -184,8 +184,9 @@ func TestExecMinValid(t *testing.T) {
 	if r := e.run("", "exec", "gen", "--min-valid", "10m", "--", "true"); r.code != 0 || e.srv.TokenRequests() != before {
 		t.Fatalf("10m of an hour's token left: %d, %d requests", r.code, e.srv.TokenRequests()-before)
 	}
-	if r := e.run("", "exec", "gen", "--min-valid", "2h", "--", "true"); r.code != 0 || e.srv.TokenRequests() != before+1 {
-		t.Fatalf("--min-valid 2h did not fetch: %d", r.code)
+	// An hour's token cannot last 2h: a new one is fetched, and the command is not run.
+	if r := e.run("", "exec", "gen", "--min-valid", "2h", "--", "sh", "-c", "echo ran"); r.code != ExitFailure || e.srv.TokenRequests() != before+1 || r.out != "" {
+		t.Fatalf("--min-valid 2h: %d, %d requests, %q", r.code, e.srv.TokenRequests()-before, r.out)
 	}
 	if r := e.run("", "exec", "--help"); !strings.Contains(r.out, "cannot retry for the command") {
 		t.Fatal("exec --help does not say how to avoid a rejected token")
