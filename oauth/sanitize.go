@@ -23,8 +23,7 @@ func Sanitize(s string) string {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			b.WriteRune(utf8.RuneError)
-			i++
+			i = skipRawC1(s, i, &b)
 			continue
 		case r == 0x1b: // ESC
 			i = skipEscape(s, i+1)
@@ -83,6 +82,46 @@ func skipEscape(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// skipRawC1 handles the byte at s[i] that is not UTF-8. An 8-bit C1 introducer sent as
+// a raw byte (0x9b CSI, 0x9d OSC, ...) is removed with the whole sequence it starts: a
+// terminal in an 8-bit mode obeys it, and in UTF-8 it would leave its parameters behind
+// ("\ufffd2J"). Any other such byte becomes U+FFFD.
+func skipRawC1(s string, i int, b *strings.Builder) int {
+	switch s[i] {
+	case 0x9b:
+		return skipCSI(s, i+1)
+	case 0x9d, 0x90, 0x98, 0x9e, 0x9f:
+		return skipString(s, i+1)
+	}
+	b.WriteRune(utf8.RuneError)
+	return i + 1
+}
+
+// StripRawC1 removes from s the control sequences started by a raw 8-bit C1 byte that
+// is not UTF-8 (0x9b CSI, 0x9d OSC, ...), whole, and leaves everything else as it is:
+// for text about to be decoded (JSON), where the decoder would turn the introducer into
+// U+FFFD and its parameters would survive Sanitize.
+func StripRawC1(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 && isC1Introducer(s[i]) {
+			i = skipRawC1(s, i, &b)
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
+
+func isC1Introducer(c byte) bool {
+	return c == 0x9b || c == 0x9d || c == 0x90 || c == 0x98 || c == 0x9e || c == 0x9f
 }
 
 // skipCSI skips parameter and intermediate bytes and the final byte of a CSI sequence.

@@ -19,6 +19,8 @@ func TestSanitize(t *testing.T) {
 		"bell\x07 cr\r bs\x08 del\x7f":              "bell cr bs del",
 		"c1 \u009b2J csi":                           "c1  csi",
 		"c1 \u009d0;t\u009c osc":                    "c1  osc",
+		"raw c1 \x9b2J csi":                         "raw c1  csi",
+		"raw c1 \x9d0;title\x07 osc":                "raw c1  osc",
 		"esc c reset\x1bc":                          "esc c reset",
 		"charset \x1b(Bok":                          "charset ok",
 		"bidi \u202eevil\u202c":                     "bidi evil",
@@ -60,4 +62,17 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("not idempotent on %q", s)
 		}
 	})
+}
+
+func TestStripRawC1(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`"a\u001b[2Jb"`:              `"a\u001b[2Jb"`,
+		"\"x \x9b2J y\"":             `"x  y"`,
+		"\"x \x9d0;t\x07 y \xff z\"": "\"x  y \xff z\"",
+	} {
+		if got := StripRawC1(in); got != want {
+			t.Errorf("StripRawC1(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

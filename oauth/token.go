@@ -390,6 +390,9 @@ func jsonString(raw json.RawMessage) string {
 	if raw == nil {
 		return ""
 	}
+	// A raw 8-bit control sequence is removed whole first: decoding would turn its
+	// introducer, not UTF-8, into U+FFFD and leave its parameters ("\ufffd2J").
+	raw = json.RawMessage(StripRawC1(string(raw)))
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s

@@ -218,3 +218,12 @@ func TestLatencyUnderAMillisecondIsNotZero(t *testing.T) {
 	h.mustContain("in <1ms with")
 	h.mustNotContain("in 0s with")
 }
+
+func TestHostile8BitCSILeavesNoResidue(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("hostile")
+	h.press("enter")
+	h.mustContain("invalid_client", "RED")
+	h.mustNotContain("2J", "\ufffd")
+}

@@ -187,7 +187,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 		return
 	}
 	if m.HostileDescription {
-		oauthError(w, "invalid_client", "bad client\x1b[31m RED \x1b[0m\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned title\x07\x07\r\x9b2J done")
+		// Written by hand: encoding/json would send the raw 0x9b (an 8-bit CSI, not
+		// UTF-8) as U+FFFD, which a hostile server need not do.
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("WWW-Authenticate", `Basic realm="oauthtest"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":"invalid_client","error_description":"bad client\u001b[31m RED \u001b[0m`+
+			`\u001b]52;c;ZXZpbA==\u0007\u001b]0;pwned title\u0007\u0007\r`+"\x9b2J done\"}")
 		return
 	}
 	if !ok || cl.Flavour != f || (f == Keycloak && cl.Realm != realm) || !slices.Contains(cl.Secrets, secret) {
