@@ -515,15 +515,14 @@ func TestNewFileStorePassphraseAskedTwice(t *testing.T) {
 			answers = answers[1:]
 			return ans, nil
 		}}
-	if _, err := a.passphrase(filepath.Join(dir, "secrets.age")); err == nil || !strings.Contains(err.Error(), "differ") {
+	if _, err := a.passphrase(false, filepath.Join(dir, "secrets")); err == nil || !strings.Contains(err.Error(), "differ") {
 		t.Fatalf("mismatch accepted: %v", err)
 	}
 	if len(asked) != 2 || !strings.Contains(asked[0], "New passphrase") {
 		t.Fatalf("prompts: %q", asked)
 	}
-	os.WriteFile(filepath.Join(dir, "secrets.age"), []byte("x"), 0o600)
 	answers, asked = []string{"three"}, nil
-	if p, err := a.passphrase(filepath.Join(dir, "secrets.age")); err != nil || p != "three" || len(asked) != 1 {
+	if p, err := a.passphrase(true, filepath.Join(dir, "secrets")); err != nil || p != "three" || len(asked) != 1 {
 		t.Fatalf("existing file: %q %v %q", p, err, asked)
 	}
 }
