@@ -227,3 +227,38 @@ func TestHostile8BitCSILeavesNoResidue(t *testing.T) {
 	h.mustContain("invalid_client", "RED")
 	h.mustNotContain("2J", "\ufffd")
 }
+
+// lockedStore is a store that must ask for a passphrase until it is opened.
+type lockedStore struct {
+	*vault.MemoryStore
+	asked int
+	open  bool
+}
+
+func (s *lockedStore) Exists() bool   { return true }
+func (s *lockedStore) Unlocked() bool { return s.open }
+func (s *lockedStore) Get(ctx context.Context, key string) (string, error) {
+	if !s.open {
+		s.asked++ // the prompt on the terminal
+		s.open = true
+	}
+	return s.MemoryStore.Get(ctx, key)
+}
+
+func TestALockedStoreIsOpenedBeforeTheAppTakesTheTerminal(t *testing.T) {
+	t.Parallel()
+	_, h := newDeps(t, true)
+	ls := &lockedStore{MemoryStore: vault.NewMemoryStore()}
+	ps, _ := h.v.List()
+	for _, p := range ps {
+		s, _ := h.v.Secret(t.Context(), p)
+		_ = ls.Set(t.Context(), p.ID+"/secret", s)
+	}
+	h.v.Secrets = ls
+	if err := unlockFirst(t.Context(), h.v); err != nil || ls.asked != 1 {
+		t.Fatalf("unlockFirst: err %v, asked %d times, want once", err, ls.asked)
+	}
+	if err := unlockFirst(t.Context(), h.v); err != nil || ls.asked != 1 {
+		t.Fatalf("an open store was asked again (%d)", ls.asked)
+	}
+}

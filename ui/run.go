@@ -31,6 +31,9 @@ func Run(ctx context.Context, b *vault.Broker, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if err := unlockFirst(ctx, b.Vault); err != nil {
+		return err
+	}
 	noColor := opts.NoColor || os.Getenv("NO_COLOR") != ""
 	settleBackground(os.Getenv, noColor)
 	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
