@@ -204,6 +204,7 @@ func (v *Vault) Remove(ctx context.Context, name string) error {
 				return fmt.Errorf("removed profile %q, but some of its secrets are still in the store (oat check lists them, oat check --prune deletes them): %w", name, err)
 			}
 		}
+		v.dropCachedToken(p.ID)
 		if err := v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} }); err != nil {
 			return fmt.Errorf("removed profile %q and its secrets, but not its token record: %w", name, err)
 		}
@@ -234,6 +235,7 @@ func (v *Vault) ReplaceSecret(ctx context.Context, name, secret string) (Profile
 		return Profile{}, fmt.Errorf("store the secret of %q: %w", name, err)
 	}
 	_ = v.Secrets.Delete(ctx, tokenKey(p.ID)) // a token from another secret is stale
+	v.dropCachedToken(p.ID)
 	_ = v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} })
 	now := v.Now().UTC().Truncate(time.Second)
 	return v.editByID(ctx, p.ID, func(p *Profile) {

@@ -26,6 +26,9 @@ type lsRow struct {
 	secretAge         time.Duration
 	Overdue           bool `json:"rotation_overdue"`
 	PreviousKept      bool `json:"previous_secret_kept,omitempty"`
+	// TokenCache says where the cached token is: "keyctl" (the Linux kernel keyring) or
+	// "store" (the secret store); absent when no token is cached.
+	TokenCache string `json:"token_cache,omitempty"`
 }
 
 func (a *App) lsCmd() *cobra.Command {
@@ -94,6 +97,12 @@ func makeRow(v *vault.Vault, p vault.Profile, st vault.TokenState, now time.Time
 	}
 	if status.Left > 0 {
 		r.TokenSecondsLeft = int64(status.Left.Seconds())
+	}
+	if st.Cached {
+		r.TokenCache = st.Cache
+		if r.TokenCache == "" {
+			r.TokenCache = "store"
+		}
 	}
 	if status.Kind == vault.TokenError {
 		r.LastError = st.LastError

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oatcli/oat/vault"
+)
+
+// doctorReport is what `oat doctor --json` prints.
+type doctorReport struct {
+	ConfigDir   string         `json:"config_dir"`
+	Files       []doctorFile   `json:"files"`
+	Store       string         `json:"secret_store"`
+	TokenCache  string         `json:"token_cache"`
+	KeyctlError string         `json:"keyctl_unavailable,omitempty"`
+	Cached      map[string]int `json:"tokens_cached"`
+	Orphans     []string       `json:"orphan_secrets"`
+	NoSecret    []string       `json:"profiles_without_secret"`
+	OrphanError string         `json:"orphans_error,omitempty"`
+	Problems    []string       `json:"problems"`
+}
+
+type doctorFile struct {
+	Path string `json:"path"`
+	Mode string `json:"mode"`
+	OK   bool   `json:"ok"`
+}
+
+func (a *App) doctorCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Show the secret store, the token cache, file permissions and orphan secrets",
+		Long: `doctor says where oat keeps what: the config directory and the permissions of its
+files, the secret store, the token cache (the Linux kernel keyring when keyctl works,
+else the secret store, with why) and how many tokens each holds, and secrets left in the
+store by profiles that no longer exist. It exits 1 when it finds a problem.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			rep := doctorReport{ConfigDir: v.Dir, Store: v.Secrets.Name(), TokenCache: v.TokenCacheName(),
+				Cached: map[string]int{}, Orphans: []string{}, NoSecret: []string{}, Problems: []string{}}
+			if err := vault.NewKeyctlCache(v.Dir, nil).Available(); err != nil {
+				rep.KeyctlError = err.Error()
+			}
+			check := func(path string, want fs.FileMode) {
+				fi, err := os.Lstat(path)
+				if errors.Is(err, fs.ErrNotExist) {
+					return
+				}
+				f := doctorFile{Path: path}
+				if err != nil {
+					f.Mode = err.Error()
+				} else {
+					f.Mode = fmt.Sprintf("%04o", fi.Mode().Perm())
+					f.OK = fi.Mode().Perm()&^want == 0 && (fi.IsDir() || fi.Mode().IsRegular())
+				}
+				if !f.OK {
+					rep.Problems = append(rep.Problems, fmt.Sprintf("%s is %s: want %04o or less, owned by you (chmod %o %s)", path, f.Mode, want, want, path))
+				}
+				rep.Files = append(rep.Files, f)
+			}
+			check(v.Dir, 0o700)
+			ents, _ := os.ReadDir(v.Dir)
+			for _, e := range ents {
+				if !strings.HasSuffix(e.Name(), ".lock") && !e.IsDir() {
+					check(filepath.Join(v.Dir, e.Name()), 0o600)
+				}
+			}
+			states, err := v.TokenStates()
+			if err != nil {
+				return err
+			}
+			now := v.Now()
+			for _, st := range states {
+				if st.Cached && st.ExpiresAt.After(now) {
+					where := st.Cache
+					if where == "" {
+						where = "store"
+					}
+					rep.Cached[where]++
+				}
+			}
+			if d, err := v.FindDebris(cmd.Context()); err != nil {
+				rep.OrphanError = err.Error()
+				rep.Problems = append(rep.Problems, "could not look for orphan secrets: "+err.Error())
+			} else {
+				rep.Orphans = append(rep.Orphans, d.OrphanIDs()...)
+				for _, p := range d.NoSecret {
+					rep.NoSecret = append(rep.NoSecret, p.Name)
+				}
+				if len(d.Orphans) > 0 {
+					rep.Problems = append(rep.Problems, fmt.Sprintf("%d secret(s) of removed profiles are still in the store: oat check --all --prune deletes them", len(d.Orphans)))
+				}
+				if len(d.NoSecret) > 0 {
+					rep.Problems = append(rep.Problems, fmt.Sprintf("profiles without their secret: %s (oat edit NAME --replace-secret)", strings.Join(rep.NoSecret, ", ")))
+				}
+			}
+			if asJSON {
+				if err := writeJSON(a.Out, rep, true); err != nil {
+					return err
+				}
+			} else {
+				printDoctor(a, rep)
+			}
+			if len(rep.Problems) > 0 {
+				return &exitError{code: 1, silent: true, err: errors.New("problems found")}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printDoctor(a *App, rep doctorReport) {
+	w := a.Out
+	fmt.Fprintf(w, "config dir    %s\n", rep.ConfigDir)
+	for _, f := range rep.Files {
+		mark := "✓"
+		if !f.OK {
+			mark = "✗"
+		}
+		fmt.Fprintf(w, "              %s %s %s\n", mark, f.Mode, filepath.Base(f.Path))
+	}
+	fmt.Fprintf(w, "secret store  %s\n", rep.Store)
+	switch rep.TokenCache {
+	case vault.KeyctlCacheName:
+		fmt.Fprintln(w, "token cache   keyctl: the Linux kernel keyring (your user keyring, in memory, each token removed at its expiry)")
+	default:
+		why := rep.KeyctlError
+		if why == "" {
+			why = "no token cache"
+		}
+		fmt.Fprintf(w, "token cache   store: the secret store (%s)\n", why)
+	}
+	fmt.Fprintf(w, "tokens        %d valid in keyctl, %d in the secret store\n", rep.Cached[vault.KeyctlCacheName], rep.Cached["store"])
+	switch {
+	case rep.OrphanError != "":
+		fmt.Fprintf(w, "orphans       not checked: %s\n", rep.OrphanError)
+	case len(rep.Orphans) == 0 && len(rep.NoSecret) == 0:
+		fmt.Fprintln(w, "orphans       none")
+	default:
+		fmt.Fprintf(w, "orphans       %d profile ID(s) with secrets left in the store; %d profile(s) without their secret\n", len(rep.Orphans), len(rep.NoSecret))
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(a.Err, "✗ %s\n", p)
+	}
+}
