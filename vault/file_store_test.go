@@ -194,6 +194,22 @@ func TestFileStoreMigratesTheOldFile(t *testing.T) {
 	if got, err := newFileStore(t, dir, "pw").Get(ctx, "b2/secret"); err != nil || got != "beta-SECRET" {
 		t.Fatalf("reopen: %q %v", got, err)
 	}
+	// Nothing of any value is on disk in plain text, and the identity is not either.
+	s.mu.Lock()
+	ident := s.id.String()
+	s.mu.Unlock()
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, _ := os.ReadFile(path)
+		for _, v := range []string{ident, "alpha-SECRET", "beta-SECRET", "old-beta", "eyJ.x.y"} {
+			if strings.Contains(string(data), v) {
+				t.Errorf("%s holds %q in plain text", path, v)
+			}
+		}
+		return nil
+	})
 	// A migration killed after the identity was written but before the old file was
 	// removed: the old file is removed by the next use, values come from the new store.
 	writeLegacy(t, s.Path, "pw", map[string]string{"a1/secret": "stale"}, 10)

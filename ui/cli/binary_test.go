@@ -90,6 +90,10 @@ func newProcEnv(t testing.TB) *procEnv {
 	if err := fs.Set(context.Background(), "init", "x"); err != nil {
 		t.Fatal(err)
 	}
+	// The processes cache the unlocked key in the kernel keyring (where there is one):
+	// forget it when the test ends rather than leave it for its idle time.
+	e.vars["OAT_UNLOCK_IDLE"] = "2m"
+	t.Cleanup(func() { _ = exec.Command(e.bin, "lock").Run() })
 	return e
 }
 
