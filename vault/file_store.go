@@ -136,7 +136,7 @@ func (s *FileStore) passphrase() (string, error) {
 	}
 	p, err := s.Passphrase()
 	if err != nil {
-		return "", &StoreError{Store: "file", Op: "unlock " + s.Dir(), Err: err}
+		return "", &StoreError{Store: "file", Op: "unlock " + s.Dir(), Err: err, Hint: "Unlock cache: " + s.CacheName() + "."}
 	}
 	if p == "" {
 		return "", &StoreError{Store: "file", Op: "unlock " + s.Dir(), Err: errors.New("empty passphrase")}

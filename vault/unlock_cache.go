@@ -20,9 +20,13 @@ import (
 //
 // The cache chosen on Linux is the kernel key retention service: a "user" key in the
 // per-UID user keyring, readable only by processes of the same user (the kernel checks
-// the UID on every read; root reading another user's key without possessing it is refused
-// too), held in kernel memory and never swapped to a file, and expired by the kernel
-// itself after the idle time (KEYCTL_SET_TIMEOUT, set again on every read). It needs no
+// the UID on every read), held in kernel memory and never written to a file, and expired
+// by the kernel
+// itself after the idle time (KEYCTL_SET_TIMEOUT, set again on every read). The user
+// keyring rather than the session keyring: a process started without a login session
+// keyring (cron, systemd services, docker exec, many SSH set-ups without pam_keyinit)
+// gets a new anonymous session keyring that dies with it, so the cache would silently
+// never work there; the user keyring is the same for every process of the user. It needs no
 // process of oat's own to stay alive. The alternative, an agent process (ssh-agent style,
 // a 0600 Unix socket checked with SO_PEERCRED), would work on macOS too, but means a
 // daemon to start, find, keep alive and stop, a socket path to secure, and one more
