@@ -386,6 +386,62 @@ func (a *echoAPI) revoke(tok string) {
 	a.revoked[tok] = true
 }
 
+// startProxy starts oat proxy NAME and returns it with the URL it printed.
+func (e *procEnv) startProxy(t *testing.T, args ...string) (*bgProc, string) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	p := e.start(pw, append([]string{"proxy"}, args...)...)
+	urls := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(pr).ReadString('\n')
+		urls <- strings.TrimSpace(line)
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	select {
+	case base := <-urls:
+		if !strings.HasPrefix(base, "http://127.0.0.1:") {
+			t.Fatalf("listening URL %q: %s", base, p.stderr.String())
+		}
+		return p, base
+	case <-time.After(45 * time.Second):
+		t.Fatalf("no URL printed: %s", p.stderr.String())
+	}
+	return nil, ""
+}
+
+// TestBinaryProxyProviderRevokes: the provider revokes every token it issued (oauthtest's
+// API answers 401 invalid_token): the proxy gets a new one and the client sees a 200.
+func TestBinaryProxyProviderRevokes(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("stops the proxy with SIGTERM")
+	}
+	t.Parallel()
+	e := newProcEnv(t)
+	e.add("eco", "eco-id", "eco-Secret+/=1", oauthtest.Generic)
+	p, base := e.startProxy(t, "eco", "--listen", "localhost:0")
+	get := func() (int, string) {
+		resp, err := (&http.Client{Timeout: 45 * time.Second}).Get(base + "/v0/versions")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(); code != 200 || !strings.Contains(body, `"versions"`) {
+		t.Fatalf("through the proxy: %d %s", code, body)
+	}
+	e.srv.RevokeIssuedTokens()
+	before := e.srv.TokenRequests()
+	if code, body := get(); code != 200 || e.srv.TokenRequests() != before+1 {
+		t.Fatalf("after the provider revoked the token: %d %s, %d token requests", code, body, e.srv.TokenRequests()-before)
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("stop: %d", code)
+	}
+	e.noSecretIn("proxy stderr", p.stderr.String())
+}
+
 // TestBinaryProxy: oat proxy against an API on loopback: it adds the profile's token
 // (never the client's), expands {client_id} in the base, keeps path and query, retries
 // once with a new token on a 401, refuses big bodies, browsers, foreign Host headers and
@@ -407,23 +463,7 @@ func TestBinaryProxy(t *testing.T) {
 		}
 	}
 
-	pr, pw := io.Pipe()
-	p := e.start(pw, "proxy", "pxy")
-	urls := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(pr).ReadString('\n')
-		urls <- strings.TrimSpace(line)
-		io.Copy(io.Discard, pr)
-	}()
-	var base string
-	select {
-	case base = <-urls:
-	case <-time.After(45 * time.Second):
-		t.Fatalf("no URL printed: %s", p.stderr.String())
-	}
-	if !strings.HasPrefix(base, "http://127.0.0.1:") {
-		t.Fatalf("listening URL %q", base)
-	}
+	p, base := e.startProxy(t, "pxy")
 	hc := &http.Client{Timeout: 45 * time.Second}
 	do := func(method, path string, body io.Reader, hdr map[string]string) (int, map[string]any) {
 		t.Helper()

@@ -63,7 +63,7 @@ and each forwarded call, not the proxy.`,
 			return a.runProxy(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback address and port to listen on (port 0: any free port)")
+	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback `HOST:PORT` to listen on (port 0: any free port)")
 	cmd.Flags().BoolVarP(&o.force, "force", "f", false, "fetch a new token at the start")
 	return cmd
 }

@@ -76,7 +76,7 @@ must come: a watch that cannot start exits with the error.`,
 	f.DurationVar(&o.minValid, "min-valid", 0, "the token must be valid for at least this long: a shorter-lived cached one is replaced, and a fresh one that cannot last so long is an error (exit 1)")
 	f.StringVar(&o.format, "format", "bare", "output: "+strings.Join(tokenFormats, ", "))
 	f.BoolVar(&o.asJSON, "json", false, "same as --format json")
-	f.StringVar(&o.write, "write", "", "write to FILE (0600, atomically) instead of stdout")
+	f.StringVar(&o.write, "write", "", "write to `FILE` (0600, atomically) instead of stdout")
 	f.BoolVar(&o.watch, "watch", false, "with --write: keep FILE fresh until stopped")
 	return cmd
 }
