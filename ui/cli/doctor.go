@@ -18,6 +18,8 @@ type doctorReport struct {
 	ConfigDir   string         `json:"config_dir"`
 	Files       []doctorFile   `json:"files"`
 	Store       string         `json:"secret_store"`
+	UnlockCache string         `json:"unlock_cache,omitempty"`
+	Unlocked    bool           `json:"unlocked,omitempty"`
 	TokenCache  string         `json:"token_cache"`
 	KeyctlError string         `json:"keyctl_unavailable,omitempty"`
 	Cached      map[string]int `json:"tokens_cached"`
@@ -77,6 +79,17 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 					check(filepath.Join(v.Dir, e.Name()), 0o600)
 				}
 			}
+			if fst, ok := v.Secrets.(*vault.FileStore); ok {
+				// The file store's directory: one file per secret, the identity, its key.
+				check(fst.Dir(), 0o700)
+				ents, _ := os.ReadDir(fst.Dir())
+				for _, e := range ents {
+					if !strings.HasSuffix(e.Name(), ".lock") {
+						check(filepath.Join(fst.Dir(), e.Name()), 0o600)
+					}
+				}
+				rep.UnlockCache, rep.Unlocked = fst.CacheName(), fst.Unlocked()
+			}
 			states, err := v.TokenStates()
 			if err != nil {
 				return err
@@ -134,6 +147,13 @@ func printDoctor(a *App, rep doctorReport) {
 		fmt.Fprintf(w, "              %s %s %s\n", mark, f.Mode, filepath.Base(f.Path))
 	}
 	fmt.Fprintf(w, "secret store  %s\n", rep.Store)
+	if rep.UnlockCache != "" {
+		state := "locked (the next command that reads a secret asks for the passphrase)"
+		if rep.Unlocked {
+			state = "unlocked"
+		}
+		fmt.Fprintf(w, "unlock cache  %s; %s\n", rep.UnlockCache, state)
+	}
 	switch rep.TokenCache {
 	case vault.KeyctlCacheName:
 		fmt.Fprintln(w, "token cache   keyctl: the Linux kernel keyring (your user keyring, in memory, each token removed at its expiry)")

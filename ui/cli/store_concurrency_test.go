@@ -206,6 +206,9 @@ func TestUnlockOnceThenLock(t *testing.T) {
 	if r := noPass("lock", "--status"); !strings.Contains(r.out, ": unlocked") || !strings.Contains(r.out, "kernel keyring") {
 		t.Fatalf("lock --status: %q", r.out)
 	}
+	if r := noPass("doctor"); !strings.Contains(r.out, "unlock cache  Linux kernel keyring") || !strings.Contains(r.out, "; unlocked") {
+		t.Fatalf("doctor does not name the unlock cache:\n%s", r.out)
+	}
 	if r := noPass("lock"); r.code != 0 {
 		t.Fatalf("lock: %d %q", r.code, r.err)
 	}
