@@ -197,7 +197,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	cmds = append(cmds, m.forward(msg))
-	m.main.updateKeys()
+	m.main.settle()
 	return m, tea.Batch(cmds...)
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -260,5 +261,35 @@ func TestALockedStoreIsOpenedBeforeTheAppTakesTheTerminal(t *testing.T) {
 	}
 	if err := unlockFirst(t.Context(), h.v); err != nil || ls.asked != 1 {
 		t.Fatalf("an open store was asked again (%d)", ls.asked)
+	}
+}
+
+func TestLayoutUsesTheScreen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true) // all nine demo profiles
+	v := h.view()
+	for _, it := range h.m.main.list.Items() {
+		if !strings.Contains(v, it.(profileItem).p.Name) {
+			t.Fatalf("80×24 does not show %s although there is room:\n%s", it.(profileItem).p.Name, v)
+		}
+	}
+	h.mustNotContain("••")
+	h.send(teaSize(60, 20))
+	h.mustContain("1–8 of 9")
+	h.mustNotContain("••")
+	h.send(teaSize(120, 40))
+	h.mustContain("ecoinvent       production") // names as wide as they need, the environment kept
+	if n := strings.Count(h.view(), "│\n"); n > 16 {
+		t.Fatalf("the details pane is %d lines tall for about 12 lines of content:\n%s", n, h.view())
+	}
+}
+
+func TestNotesAreWrappedInFull(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		h := newHarness(t, sz[0], sz[1], true, "slow")
+		h.selectProfile("ecoinvent")
+		h.send(teaSize(sz[0], sz[1]))
+		h.mustContain("notes", `secret-2".`)
 	}
 }

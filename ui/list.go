@@ -135,13 +135,13 @@ func newListScreen(d Deps, frame *string) *listScreen {
 	l.Title = "oat"
 	l.SetShowHelp(false)
 	l.SetShowStatusBar(false)
+	l.SetShowPagination(false) // the scroll position says where the rows are (list_layout.go)
 	l.SetShowTitle(false)
 	l.DisableQuitKeybindings()
 	l.Styles.NoItems = d.Styles.Subtle
 	l.FilterInput.Prompt = "filter: "
 	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
 	l.Styles.TitleBar = lipgloss.NewStyle() // one line: blank, or the filter while filtering
-	l.Styles.PaginationStyle = d.Styles.Subtle.PaddingLeft(2)
 	return &listScreen{deps: d, st: d.Styles, keys: newListKeys(), list: l, rows: rows, frame: frame,
 		states: map[string]vault.TokenState{}, slots: rows.slots, width: 80, height: 24}
 }
@@ -464,6 +464,13 @@ func (l *listScreen) copyToken(s *tokenSlot) tea.Cmd {
 	}
 	tok := s.tok.AccessToken
 	return func() tea.Msg { return copyMsg{what: "token", value: tok} }
+}
+
+// settle brings the keys and the layout up to date after a message: the details below
+// the list may have grown or shrunk (a token came, the cursor moved).
+func (l *listScreen) settle() {
+	l.updateKeys()
+	l.layout()
 }
 
 // updateKeys enables the bindings that do something in the current state.

@@ -34,8 +34,10 @@ type rowData struct {
 	states  map[string]vault.TokenState
 	slots   map[string]*tokenSlot
 	spinner string
-	overdue func(vault.Profile) bool
-	age     func(vault.Profile) time.Duration
+	// nameW and envW are the name and environment columns (layout sets them).
+	nameW, envW int
+	overdue     func(vault.Profile) bool
+	age         func(vault.Profile) time.Duration
 }
 
 // rowDelegate draws one profile per line.
@@ -68,15 +70,8 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 		ageStyle = st.Warn
 	}
 	env := oauth.OneLine(it.p.Environment)
-	stateW, ageW := 11, 6
-	envW := 0
-	if width >= 56 { // below that the name needs the room more than the environment
-		envW = 11
-	}
-	nameW := width - 2 - stateW - ageW - envW - 3
-	if nameW < 6 {
-		nameW = 6
-	}
+	stateW, ageW := stateColW, ageColW
+	nameW, envW := max(6, d.rows.nameW), d.rows.envW
 	selected := index == m.Index()
 	prefix := "  "
 	if selected {
@@ -173,30 +168,6 @@ func truncateBlock(s string, w int) string {
 	return strings.Join(lines, "\n")
 }
 
-// layout sizes the list for the terminal.
-func (l *listScreen) layout() {
-	w, h := l.width-2, l.height-3 // app padding, status and help lines
-	if w < 20 {
-		w = 20
-	}
-	if l.width >= wideAt {
-		lw := w * 42 / 100
-		if lw > 60 {
-			lw = 60
-		}
-		l.list.SetSize(lw, h-2)
-	} else {
-		lh := h - 13 // the details below need about 13 lines
-		if lh < 4 {
-			lh = 4
-		}
-		if n := len(l.list.Items()) + 1; n < lh && n >= 3 {
-			lh = n
-		}
-		l.list.SetSize(w, lh)
-	}
-}
-
 // View implements screen: the list with the selected profile's details and token
 // panel. It is drawn at the size setSize gave (the whole terminal).
 func (l *listScreen) View(int, int) string {
@@ -221,22 +192,15 @@ func (l *listScreen) View(int, int) string {
 	if l.loaded && len(l.profiles) == 0 {
 		return lipgloss.JoinVertical(lipgloss.Left, header, "", l.emptyView(w))
 	}
-	listView := l.list.View()
 	p, ok := l.selected()
 	if !ok {
-		return lipgloss.JoinVertical(lipgloss.Left, header, listView)
+		return header + "\n" + l.list.View()
 	}
-	bodyH := l.height - 3 - 1
+	bodyH := l.height - 3
 	if l.width >= wideAt {
-		dw := w - l.list.Width() - 2
-		details := l.detailsView(p, dw-4, bodyH-2)
-		pane := st.Pane.Width(dw - 2).Height(bodyH - 2).Render(details)
-		return header + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, listView, "  ", pane)
+		return header + "\n" + l.wideBody(p, w, bodyH)
 	}
-	rest := bodyH - lipgloss.Height(listView) - 1
-	details := l.detailsView(p, w, rest)
-	sep := st.Subtle.Render(strings.Repeat("─", w))
-	return lipgloss.JoinVertical(lipgloss.Left, header, listView, sep, fitHeight(details, rest))
+	return header + "\n" + l.narrowBody(p, w, bodyH)
 }
 
 func (l *listScreen) emptyView(w int) string {
@@ -251,8 +215,9 @@ func (l *listScreen) emptyView(w int) string {
 	return truncateBlock(strings.Join(lines, "\n"), w)
 }
 
-// detailsView describes profile p and its token in at most h lines of width w.
-func (l *listScreen) detailsView(p vault.Profile, w, h int) string {
+// detailLines describe profile p (with its notes, wrapped, when withNotes) and its token
+// in lines of width w.
+func (l *listScreen) detailLines(p vault.Profile, w int, withNotes bool) []string {
 	p = displayProfile(p)
 	st := l.st
 	v := l.deps.Broker.Vault
@@ -304,20 +269,31 @@ func (l *listScreen) detailsView(p vault.Profile, w, h int) string {
 		secret += st.Warn.Render("  old " + p.PreviousFingerprint + " kept: R to check")
 	}
 	lines = append(lines, row("secret", secret))
-	if p.Notes != "" && h >= 16 {
-		lines = append(lines, row("notes", st.Subtle.Render(strings.ReplaceAll(p.Notes, "\n", " "))))
+	if p.Notes != "" && withNotes {
+		lines = append(lines, l.notesLines(p.Notes, w)...)
 	}
 	lines = append(lines, "")
-	lines = append(lines, l.tokenPanel(p, w, h-len(lines))...)
-	if len(lines) > h && h > 0 {
-		lines = lines[:h]
+	return append(lines, l.tokenPanel(p, w)...)
+}
+
+// notesLines are the notes wrapped to the width, under their label.
+func (l *listScreen) notesLines(notes string, w int) []string {
+	const labelW = 11 // the Label style's width
+	body := lipgloss.NewStyle().Width(max(10, w-labelW)).Render(notes)
+	var out []string
+	for i, line := range strings.Split(body, "\n") {
+		label := l.st.Label.Render("")
+		if i == 0 {
+			label = l.st.Label.Render("notes")
+		}
+		out = append(out, truncateLine(label+l.st.Subtle.Render(strings.TrimRight(line, " ")), w))
 	}
-	return strings.Join(lines, "\n")
+	return out
 }
 
 // tokenPanel is the token of p: state, live countdown with a lifetime bar, the token
 // (masked unless revealed), scopes, and the last error with its hint.
-func (l *listScreen) tokenPanel(p vault.Profile, w, h int) []string {
+func (l *listScreen) tokenPanel(p vault.Profile, w int) []string {
 	st := l.st
 	s := l.slots[p.ID]
 	now := l.now()

@@ -100,7 +100,11 @@ func TestCallEditedTarget403(t *testing.T) {
 func TestRotateGoodSecretRevoked(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40, true, "slow")
-	h.selectProfile("eds")
+	// The demo's notes name the new secret; the list shows notes in full now.
+	if _, err := h.v.Edit(t.Context(), "eds", func(p *vault.Profile) error { p.Notes = ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	h.reloadSelect("eds")
 	old, _ := h.v.Get("eds")
 	h.press("R")
 	h.mustContain("Rotate the secret of eds", "new secret")

@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+)
+
+// The list screen's panes are sized from their content: the list gets the width its
+// names and columns need and, below wideAt, the rows it has; the details take the rest.
+// Nothing is padded to fill the screen, and a scroll position ("3–7 of 12") replaces the
+// list's page dots when not every row fits.
+
+// Fixed columns of a row: the token state and the secret's age.
+const (
+	stateColW = 11
+	ageColW   = 6
+	// minDetailsW is the narrowest details pane beside the list.
+	minDetailsW = 44
+)
+
+// rowWidth is the width of a row with a name column of nameW and an environment column
+// of envW (0: none): the cursor mark, the columns and the spaces between them.
+func rowWidth(nameW, envW int) int {
+	w := 2 + nameW + 1 + stateColW + 1 + ageColW
+	if envW > 0 {
+		w += envW + 1
+	}
+	return w
+}
+
+// contentColumns are the widths the names and environments need (names at most 40, the
+// environment at most 14 cells).
+func contentColumns(ps []vault.Profile) (nameW, envW int) {
+	nameW = 8
+	for _, p := range ps {
+		nameW = max(nameW, min(40, ansi.StringWidth(oauth.OneLine(p.Name))))
+		if p.Environment != "" {
+			envW = max(envW, min(14, ansi.StringWidth(oauth.OneLine(p.Environment))))
+		}
+	}
+	return nameW, envW
+}
+
+// layout sizes the list (and the columns of its rows) for the terminal and the content.
+func (l *listScreen) layout() {
+	w := max(20, l.width-2)
+	bodyH := max(3, l.height-3) // less the status and help lines, and the header
+	// The list's own title line shows only the filter being typed.
+	l.list.SetShowFilter(l.list.SettingFilter())
+	filterH := 0
+	if l.list.SettingFilter() {
+		filterH = 1
+	}
+	n := len(l.list.VisibleItems())
+	nameW, envW := contentColumns(l.profiles)
+	if l.width >= wideAt {
+		if over := rowWidth(nameW, envW) - (w - 2 - minDetailsW); over > 0 {
+			nameW = max(12, nameW-over)
+		}
+		l.rows.nameW, l.rows.envW = nameW, envW
+		lh := bodyH
+		if n+filterH > lh {
+			lh-- // the scroll position
+		}
+		l.list.SetSize(rowWidth(nameW, envW), lh)
+		return
+	}
+	if w < 56 { // the name needs the room more than the environment
+		envW = 0
+	}
+	l.rows.nameW, l.rows.envW = max(6, w-rowWidth(0, envW)), envW
+	need := 0
+	if p, ok := l.selected(); ok {
+		need = len(l.detailLines(p, w, false))
+	}
+	rows := min(n, max(bodyH-1-need, min(n, 3)))
+	l.list.SetSize(w, max(1, rows)+filterH)
+}
+
+// scrollPos is "3–7 of 12" when the list shows only some of its rows, else "".
+func (l *listScreen) scrollPos() string {
+	n := len(l.list.VisibleItems())
+	per := l.list.Paginator.PerPage
+	if n <= per {
+		return ""
+	}
+	first := l.list.Paginator.Page*per + 1
+	return fmt.Sprintf("%d–%d of %d", first, min(n, first+per-1), n)
+}
+
+// narrowBody is the list above the details, with the scroll position in the rule
+// between them.
+func (l *listScreen) narrowBody(p vault.Profile, w, h int) string {
+	listView := l.list.View()
+	rule := strings.Repeat("─", w)
+	if pos := l.scrollPos(); pos != "" {
+		rule = "── " + pos + " " + strings.Repeat("─", max(0, w-4-ansi.StringWidth(pos)))
+	}
+	rest := h - lipgloss.Height(listView) - 1
+	lines := l.detailLines(p, w, true)
+	if len(lines) > rest {
+		lines = l.detailLines(p, w, false) // the notes go first
+	}
+	if len(lines) > rest {
+		lines = lines[:max(0, rest)]
+	}
+	return listView + "\n" + l.st.Subtle.Render(rule) + "\n" + strings.Join(lines, "\n")
+}
+
+// wideBody is the list with the details beside it in a pane as tall as its content.
+func (l *listScreen) wideBody(p vault.Profile, w, h int) string {
+	left := l.list.View()
+	if pos := l.scrollPos(); pos != "" {
+		left += "\n" + l.st.Subtle.Render("  "+pos)
+	}
+	dw := w - l.list.Width() - 2
+	lines := l.detailLines(p, dw-4, true)
+	if len(lines) > h-2 {
+		lines = l.detailLines(p, dw-4, false)
+	}
+	if len(lines) > h-2 {
+		lines = lines[:max(0, h-2)]
+	}
+	pane := l.st.Pane.Width(dw - 2).Render(strings.Join(lines, "\n"))
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", pane)
+}
