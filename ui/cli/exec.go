@@ -193,8 +193,8 @@ func runChild(child *exec.Cmd, name string) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	if err := child.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", name, err)
+	if err := child.Start(); err != nil { // not an executable: the shell's 126
+		return &exitError{code: ExitCannotRun, err: fmt.Errorf("start %s: %w", oauth.OneLine(name), err)}
 	}
 	done := make(chan struct{})
 	go func() {

@@ -331,6 +331,12 @@ func TestBinaryExecPaperCuts(t *testing.T) {
 	if r := e.run("", "exec", "gen", "--", "no-such-command-oat-xyz"); r.code != ExitNotFound || !strings.Contains(r.err, "no-such-command-oat-xyz") {
 		t.Fatalf("missing command: %d %q", r.code, r.err)
 	}
+	if runtime.GOOS != "windows" {
+		_ = os.WriteFile(filepath.Join(e.home, "notexec"), []byte("echo ran\n"), 0o644)
+		if r := e.run("", "exec", "gen", "--", "./notexec"); r.code != ExitCannotRun || r.out != "" {
+			t.Fatalf("not executable: %d %q", r.code, r.err)
+		}
+	}
 	before := e.srv.TokenRequests()
 	r := e.run("", "exec", "gen", "--min-valid", "5h", "--", "sh", "-c", "echo ran")
 	if r.code != ExitFailure || r.out != "" || !strings.Contains(r.err, "--min-valid 5h") || e.srv.TokenRequests() != before+1 {
