@@ -269,3 +269,39 @@ func TestParseUnlockIdle(t *testing.T) {
 		}
 	}
 }
+
+// Where there is no unlock cache (keyctl refused by seccomp, macOS, Windows), every
+// process asks for the passphrase, and the store says which cache it has and why not.
+func TestFileStoreWithoutUnlockCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	asked := 0
+	newProc := func() *FileStore {
+		s := process(dir, nil, "pw", &asked)
+		s.CacheNote = "kernel keyring unavailable: operation not permitted"
+		return s
+	}
+	if err := newProc().Set(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		s := newProc()
+		for range 2 { // within one process the key is kept
+			if v, err := s.Get(ctx, "k"); err != nil || v != "v" {
+				t.Fatalf("get: %q %v", v, err)
+			}
+		}
+		if asked != i+2 {
+			t.Fatalf("process %d: asked %d times", i, asked)
+		}
+	}
+	if got := newProc().CacheName(); !strings.Contains(got, "none (kernel keyring unavailable: operation not permitted)") || !strings.Contains(got, "every command") {
+		t.Fatalf("cache name: %q", got)
+	}
+	noPass := &FileStore{Path: filepath.Join(dir, "secrets.age"), CacheNote: "turned off (OAT_UNLOCK_IDLE=0)",
+		Passphrase: func() (string, error) { return "", errors.New("set OAT_PASSPHRASE") }}
+	if _, err := noPass.Get(ctx, "k"); err == nil || !strings.Contains(err.Error(), "Unlock cache: none (turned off") {
+		t.Fatalf("a missing passphrase does not name the cache: %v", err)
+	}
+}
