@@ -9,9 +9,15 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+)
+
+// The errors of the fake keyrings (syscall's Errno values differ by platform).
+var (
+	errNoKey = errors.New("required key not available")
+	errQuota = errors.New("disk quota exceeded")
+	errPerm  = errors.New("operation not permitted")
 )
 
 // countingStore counts every call to the store it wraps.
@@ -56,7 +62,7 @@ func (f *fakeKeys) Search(desc string) (int, error) {
 	defer f.mu.Unlock()
 	k, ok := f.byDesc[desc]
 	if !ok || !f.public[k] {
-		return 0, syscall.ENOKEY
+		return 0, errNoKey
 	}
 	return k, nil
 }
@@ -65,7 +71,7 @@ func (f *fakeKeys) Read(k int) ([]byte, error) {
 	defer f.mu.Unlock()
 	p, ok := f.payload[k]
 	if !ok {
-		return nil, syscall.ENOKEY
+		return nil, errNoKey
 	}
 	return append([]byte(nil), p...), nil
 }
@@ -118,14 +124,14 @@ func (f *fakeKeys) Invalidate(k int) error {
 // blockedKeys is keyctl as Docker's default seccomp profile leaves it: every call EPERM.
 type blockedKeys struct{}
 
-func (blockedKeys) UserKeyring() (int, error)       { return 0, syscall.EPERM }
-func (blockedKeys) Search(string) (int, error)      { return 0, syscall.EPERM }
-func (blockedKeys) Read(int) ([]byte, error)        { return nil, syscall.EPERM }
-func (blockedKeys) Add(string, []byte) (int, error) { return 0, syscall.EPERM }
-func (blockedKeys) SetPerm(int, uint32) error       { return syscall.EPERM }
-func (blockedKeys) SetTimeout(int, uint) error      { return syscall.EPERM }
-func (blockedKeys) Publish(int) error               { return syscall.EPERM }
-func (blockedKeys) Invalidate(int) error            { return syscall.EPERM }
+func (blockedKeys) UserKeyring() (int, error)       { return 0, errPerm }
+func (blockedKeys) Search(string) (int, error)      { return 0, errPerm }
+func (blockedKeys) Read(int) ([]byte, error)        { return nil, errPerm }
+func (blockedKeys) Add(string, []byte) (int, error) { return 0, errPerm }
+func (blockedKeys) SetPerm(int, uint32) error       { return errPerm }
+func (blockedKeys) SetTimeout(int, uint) error      { return errPerm }
+func (blockedKeys) Publish(int) error               { return errPerm }
+func (blockedKeys) Invalidate(int) error            { return errPerm }
 
 // realKeyctl returns the kernel keyring cache for dir, or skips where keyctl is refused.
 func realKeyctl(t *testing.T, dir string) *KeyctlCache {
@@ -268,7 +274,7 @@ func TestKeyctlBlockedFallsBackToStore(t *testing.T) {
 	if got := v.TokenCacheName(); got != "store" {
 		t.Fatalf("cache in use %q, want store", got)
 	}
-	if err := NewKeyctlCache(v.Dir, blockedKeys{}).Available(); err == nil || !errors.Is(err, syscall.EPERM) {
+	if err := NewKeyctlCache(v.Dir, blockedKeys{}).Available(); err == nil || !errors.Is(err, errPerm) {
 		t.Fatalf("why not: %v", err)
 	}
 	p := mustAdd(t, v, "a", "s")
@@ -285,7 +291,7 @@ func TestKeyctlBlockedFallsBackToStore(t *testing.T) {
 
 	// Available, but this token refused (EDQUOT): the store takes it.
 	keys := newFakeKeys()
-	keys.failAdd = syscall.EDQUOT
+	keys.failAdd = errQuota
 	v.Tokens = NewKeyctlCache(v.Dir, keys)
 	if got := v.TokenCacheName(); got != KeyctlCacheName {
 		t.Fatalf("cache in use %q", got)
@@ -362,7 +368,7 @@ func TestKeyctlRejectedTokenNeverReturned(t *testing.T) {
 		p := mustAdd(t, v, "a", "s")
 		tok := CachedToken{AccessToken: "stuck", ExpiresAt: clk.t.Add(time.Hour), FetchedAt: clk.t}
 		v.SaveToken(ctx, p, tok)
-		keys.failInv = syscall.EACCES
+		keys.failInv = errPerm
 		_ = v.RejectToken(ctx, p, tok.AccessToken)
 		if _, err := v.Tokens.Get(p.ID); err != nil {
 			t.Fatal("the fake should have kept the key")

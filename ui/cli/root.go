@@ -52,6 +52,9 @@ type App struct {
 	Now func() time.Time
 	// RunApp starts the terminal app.
 	RunApp AppRunner
+	// KeyOps, when set, replaces the kernel keyring calls of the token cache (tests
+	// refuse them, as Docker's seccomp profile does).
+	KeyOps vault.KeyOps
 
 	storeKind string
 	configDir string
@@ -170,6 +173,7 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 	}
 	root.AddCommand(a.lsCmd(), a.addCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
 		a.callCmd(), a.execCmd(), a.proxyCmd(), a.envCmd(), a.importCmd(), a.rotateCmd(), a.checkCmd(), a.lockCmd(), a.demoCmd(), a.versionCmd())
+	root.AddCommand(a.doctorCmd())
 	root.InitDefaultCompletionCmd()
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [command]",
@@ -226,6 +230,7 @@ func (a *App) Vault() (*vault.Vault, error) {
 		store = s
 	}
 	v := vault.Open(dir, store)
+	v.Tokens = vault.NewTokenCache(dir, a.KeyOps) // the kernel keyring where keyctl works, else the store
 	if a.Now != nil {
 		v.Now = a.Now
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -109,17 +108,19 @@ func TestTokenCacheAcrossProcesses(t *testing.T) {
 	c.Delete(e.profileID("long"))
 }
 
+var errPerm = errors.New("operation not permitted")
+
 // blockedKeys is keyctl as Docker's default seccomp profile leaves it: every call EPERM.
 type blockedKeys struct{}
 
-func (blockedKeys) UserKeyring() (int, error)       { return 0, syscall.EPERM }
-func (blockedKeys) Search(string) (int, error)      { return 0, syscall.EPERM }
-func (blockedKeys) Read(int) ([]byte, error)        { return nil, syscall.EPERM }
-func (blockedKeys) Add(string, []byte) (int, error) { return 0, syscall.EPERM }
-func (blockedKeys) SetPerm(int, uint32) error       { return syscall.EPERM }
-func (blockedKeys) SetTimeout(int, uint) error      { return syscall.EPERM }
-func (blockedKeys) Publish(int) error               { return syscall.EPERM }
-func (blockedKeys) Invalidate(int) error            { return syscall.EPERM }
+func (blockedKeys) UserKeyring() (int, error)       { return 0, errPerm }
+func (blockedKeys) Search(string) (int, error)      { return 0, errPerm }
+func (blockedKeys) Read(int) ([]byte, error)        { return nil, errPerm }
+func (blockedKeys) Add(string, []byte) (int, error) { return 0, errPerm }
+func (blockedKeys) SetPerm(int, uint32) error       { return errPerm }
+func (blockedKeys) SetTimeout(int, uint) error      { return errPerm }
+func (blockedKeys) Publish(int) error               { return errPerm }
+func (blockedKeys) Invalidate(int) error            { return errPerm }
 
 // With keyctl refused, tokens are cached in the secret store, `oat ls --json` says
 // "store" and `oat doctor` names the store and why keyctl is not used.
