@@ -53,3 +53,7 @@ require (
 // Bubble Tea v1 asks the terminal for its background colour in a package init, so in
 // every oat command: ui/third_party/bubbletea is v1.3.10 without that file (see OAT.md).
 replace github.com/charmbracelet/bubbletea => ./ui/third_party/bubbletea
+
+// atotto/clipboard looks up its tools with exec.LookPath in a package init, in every oat
+// command: ui/third_party/clipboard is v0.1.4 with that lookup done on first use (see OAT.md).
+replace github.com/atotto/clipboard => ./ui/third_party/clipboard
