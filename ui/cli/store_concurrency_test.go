@@ -168,6 +168,11 @@ func TestUnlockOnceThenLock(t *testing.T) {
 	t.Parallel()
 	e := newProcEnv(t)
 	e.add("gen", "gen-id", "gen-Secret+/=1", oauthtest.Generic)
+	e.vars["OAT_UNLOCK_IDLE"] = "soon"
+	if r := e.run("", "lock", "--status"); r.code != ExitUsage || !strings.Contains(r.err, "OAT_UNLOCK_IDLE") {
+		t.Fatalf("a bad OAT_UNLOCK_IDLE: %d %q", r.code, r.err)
+	}
+	e.vars["OAT_UNLOCK_IDLE"] = "2m"
 	r := e.run("", "lock")
 	if r.code != 0 || !strings.Contains(r.out, "unlock cache: ") {
 		t.Fatalf("lock: %d %q %q", r.code, r.out, r.err)
