@@ -103,8 +103,14 @@ func run(n int, store string) error {
 	_, curlErr := exec.LookPath("curl")
 
 	fmt.Printf("oat benchmarks, %d runs each, medians (wall time of the whole process), %s store\n\n", n, store)
-	cached := measure(n, func() *exec.Cmd { return cmdIn(env, bin, "token", "eds") })
-	force := measure(n, func() *exec.Cmd { return cmdIn(env, bin, "token", "eds", "--force") })
+	cached, cachedRSS := measureRSS(n, func() *exec.Cmd { return cmdIn(env, bin, "token", "eds") })
+	force, forceRSS := measureRSS(n, func() *exec.Cmd { return cmdIn(env, bin, "token", "eds", "--force") })
+	version := measure(n, func() *exec.Cmd { return cmdIn(env, bin, "version") })
+	hello, helloErr := buildHello(tmp)
+	var helloMed time.Duration
+	if helloErr == nil {
+		helloMed = measure(n, func() *exec.Cmd { return exec.Command(hello) })
+	}
 	var curlMed time.Duration
 	if curlErr == nil {
 		curlMed = measure(n, func() *exec.Cmd { return exec.Command(curl[0], curl[1:]...) })
@@ -129,11 +135,19 @@ func run(n int, store string) error {
 	} else {
 		fmt.Println("  curl not found: ratios against curl skipped")
 	}
+	row("oat version", version, "")
+	if helloMed > 0 {
+		row("hello-world Go binary", helloMed, "")
+	}
 	row("oat ls (1,000 profiles)", ls, "target < 50 ms")
 	if firstErr == nil {
 		row("app start to first frame (1,000 profiles)", first, "target < 50 ms")
 	} else {
 		fmt.Printf("  app start to first frame: not measured (%v)\n", firstErr)
+	}
+	fmt.Printf("\n  peak RSS: oat token (cached) %.1f MiB, oat token --force %.1f MiB (target <= 40 MiB)\n", cachedRSS, forceRSS)
+	if helloMed > 0 {
+		fmt.Printf("  oat version / hello-world = %.2f\n", float64(version)/float64(helloMed))
 	}
 	if curlMed > 0 {
 		fmt.Printf("\n  cached / curl   = %.2f   (target < 1: oat faster)\n", float64(cached)/float64(curlMed))
@@ -201,7 +215,15 @@ func cmdIn(env []string, bin string, args ...string) *exec.Cmd {
 }
 
 func measure(n int, mk func() *exec.Cmd) time.Duration {
+	d, _ := measureRSS(n, mk)
+	return d
+}
+
+// measureRSS is measure, also returning the largest peak RSS (getrusage's ru_maxrss) of
+// the runs, in MiB.
+func measureRSS(n int, mk func() *exec.Cmd) (time.Duration, float64) {
 	var ds []time.Duration
+	var rss float64
 	for i := 0; i < n+2; i++ {
 		c := mk()
 		start := time.Now()
@@ -212,12 +234,35 @@ func measure(n int, mk func() *exec.Cmd) time.Duration {
 		if i >= 2 { // two warm-up runs
 			ds = append(ds, time.Since(start))
 		}
+		rss = max(rss, peakRSS(c.ProcessState))
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2]
+	return ds[len(ds)/2], rss
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// buildHello builds a hello-world Go program: what any Go process costs to start.
+func buildHello(tmp string) (string, error) {
+	dir := filepath.Join(tmp, "hello")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	src := "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.21\n"), 0o600); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "hello")
+	c := exec.Command("go", "build", "-o", bin, ".")
+	c.Dir = dir
+	if out, err := c.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, out)
+	}
+	return bin, nil
+}
 
 // makeProfiles writes n profiles (no secrets: ls reads none).
 func makeProfiles(dir string, n int) error {
