@@ -117,7 +117,9 @@ const exitCodesHelp = `Exit codes:
   3  authorization rejected (an OAuth error from the token endpoint, or 401 / 403 from the API;
      inspect --verify: the signature check failed)
   4  network failure (DNS, refused, TLS, timeout)
-  5  secret store failure (keyring unreachable, wrong passphrase, value too large)`
+  5  secret store failure (keyring unreachable, wrong passphrase, value too large)
+  exec: the command's own code; 126 it cannot be run, 127 it was not found,
+  128+N it was killed by signal N`
 
 // Command builds the root command and its subcommands.
 func (a *App) Command() *cobra.Command {
