@@ -467,3 +467,33 @@ func TestZeroFilledStateFileIsEmpty(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCachedToken reads a cached token (state file + cache) from the kernel keyring
+// and, for comparison, from the file store.
+func BenchmarkCachedToken(b *testing.B) {
+	for _, kind := range []string{"keyctl", "file-store"} {
+		b.Run(kind, func(b *testing.B) {
+			v, _, clk := newTestVault(b)
+			v.Secrets = newFileStore(b, v.Dir, "pass-phrase")
+			if kind == "keyctl" {
+				c := NewKeyctlCache(v.Dir, nil)
+				if c.Available() != nil {
+					b.Skip("no kernel keyring here")
+				}
+				v.Tokens = c
+			}
+			ctx := context.Background()
+			p := mustAdd(b, v, "a", "s")
+			defer v.ForgetToken(ctx, p)
+			if err := v.SaveToken(ctx, p, CachedToken{AccessToken: strings.Repeat("t", 900), ExpiresAt: clk.t.Add(time.Hour), FetchedAt: clk.t}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, ok, err := v.CachedToken(ctx, p, DefaultMargin); !ok || err != nil {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+}
