@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"filippo.io/age"
 )
@@ -105,10 +106,16 @@ func (s *FileStore) Lock() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.id, s.pass = nil, ""
-	if s.Cache == nil {
-		return nil
+	c := s.Cache
+	if c == nil {
+		// The cache may be turned off for this process (OAT_UNLOCK_IDLE=0) and still hold
+		// the key from an earlier one: forget it wherever the platform has a cache.
+		var err error
+		if c, err = newPlatformUnlockCache(time.Second); err != nil {
+			return nil
+		}
 	}
-	return s.Cache.Forget(unlockCacheID(s.Dir()))
+	return c.Forget(unlockCacheID(s.Dir()))
 }
 
 // Unlocked reports whether the identity is available without the passphrase (in this

@@ -104,6 +104,16 @@ func TestFileStoreOnKernelKeyring(t *testing.T) {
 	if process(dir, c, "", &asked).Unlocked() {
 		t.Fatal("still unlocked after Lock")
 	}
+	// Lock in a process with the cache turned off still forgets what another cached.
+	if _, err := process(dir, c, "pw", &asked).Get(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if err := process(dir, nil, "", &asked).Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if process(dir, c, "", &asked).Unlocked() {
+		t.Fatal("still unlocked after Lock without a cache")
+	}
 }
 
 func init() { platformHelpers["read-key"] = helperReadKey }

@@ -93,7 +93,11 @@ func newProcEnv(t testing.TB) *procEnv {
 	// The processes cache the unlocked key in the kernel keyring (where there is one):
 	// forget it when the test ends rather than leave it for its idle time.
 	e.vars["OAT_UNLOCK_IDLE"] = "2m"
-	t.Cleanup(func() { _ = exec.Command(e.bin, "lock").Run() })
+	t.Cleanup(func() {
+		cmd := exec.Command(e.bin, "lock")
+		cmd.Env, cmd.Dir = e.environ(), e.home
+		_ = cmd.Run()
+	})
 	return e
 }
 
