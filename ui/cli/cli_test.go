@@ -54,6 +54,7 @@ func newEnv(t *testing.T, kind string) *env {
 		}
 		e.vars["OAT_PASSPHRASE"] = "pw"
 		e.vars["OAT_STORE"] = "file"
+		t.Cleanup(func() { _ = fs.Lock() }) // forget the key the commands cached in the kernel keyring
 	}
 	for _, f := range oauthtest.Flavours {
 		srv.AddClient(oauthtest.Client{ID: string(f) + "-id", Flavour: f, Secrets: []string{string(f) + "-Secret+/=1"}, Scopes: []string{"api/read", "api/write"}})
