@@ -394,10 +394,12 @@ func (m Model) View() string {
 }
 
 // frame adds the status line and the help bar under body, filling the terminal.
-func (m Model) frame(body string, keys help.KeyMap) string {
+func (m Model) frame(body string, keys withGlobalKeys) string {
 	m.help.Width = m.width - 2
-	m.help.ShowAll = m.fullHelp
-	helpView := m.help.View(keys)
+	helpView := m.help.FullHelpView(keys.FullHelp())
+	if !m.fullHelp {
+		helpView = m.shortHelp(keys)
+	}
 	footer := lipgloss.JoinVertical(lipgloss.Left, m.statusLine(), helpView)
 	bodyH := m.height - lipgloss.Height(footer)
 	if bodyH < 1 {
@@ -432,6 +434,27 @@ func (m Model) statusLine() string {
 		status = c + status
 	}
 	return truncateLine(status, m.width-2)
+}
+
+// shortHelp is the one-line help: the screen's keys that work now, in their order of
+// priority, as many as fit the width, then the global ones (? help, q quit), which
+// always stay.
+func (m Model) shortHelp(k withGlobalKeys) string {
+	var keys []key.Binding
+	for _, b := range k.screen.ShortHelp() {
+		if b.Enabled() {
+			keys = append(keys, b)
+		}
+	}
+	global := k.globalShort()
+	h := m.help
+	h.Width = 0 // measured here, not cut with an ellipsis
+	for n := len(keys); n > 0; n-- {
+		if v := h.ShortHelpView(append(keys[:n:n], global...)); lipgloss.Width(v) <= m.help.Width {
+			return v
+		}
+	}
+	return m.help.ShortHelpView(global)
 }
 
 func indent(s string) string {

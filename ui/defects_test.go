@@ -293,3 +293,36 @@ func TestNotesAreWrappedInFull(t *testing.T) {
 		h.mustContain("notes", `secret-2".`)
 	}
 }
+
+// helpLine is the last line of the frame.
+func helpLine(h *harness) string {
+	lines := strings.Split(h.view(), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestHelpBarShowsTheKeysThatWorkNowAndFits(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter")
+	if l := helpLine(h); !strings.Contains(l, "? help") || !strings.Contains(l, "q quit") || strings.Contains(l, "…") {
+		t.Fatalf("the help bar at 80 columns cuts ? or q: %q", l)
+	}
+	h.press("v")
+	if l := helpLine(h); !strings.Contains(l, "v hide") || strings.Contains(l, "v reveal") {
+		t.Fatalf("revealed, the help bar says %q", l)
+	}
+	h.press("v")
+	h.send(teaSize(200, 40))
+	for _, k := range []string{"x test call", "i inspect", "e edit", "d delete", "R rotate", "C check all"} {
+		if !strings.Contains(helpLine(h), k) {
+			t.Fatalf("the help bar at 200 columns leaves out %q: %q", k, helpLine(h))
+		}
+	}
+	h.press("/")
+	if l := helpLine(h); !strings.Contains(l, "apply filter") || strings.Contains(l, "refresh") || strings.Contains(l, "add") {
+		t.Fatalf("typing the filter, the help bar says %q", l)
+	}
+	h.press("esc", "?")
+	h.mustContain("auto-refresh", "reload", "rotate", "check all", "inspect", "test call")
+}

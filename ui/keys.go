@@ -43,10 +43,15 @@ type withGlobalKeys struct {
 // ShortHelp implements help.KeyMap.
 func (k withGlobalKeys) ShortHelp() []key.Binding {
 	short := k.screen.ShortHelp()
+	return append(short[:len(short):len(short)], k.globalShort()...)
+}
+
+// globalShort are the global keys of the short help: ? and q on the list.
+func (k withGlobalKeys) globalShort() []key.Binding {
 	if k.onList {
-		short = append(short[:len(short):len(short)], k.global.Help, k.global.Quit)
+		return []key.Binding{k.global.Help, k.global.Quit}
 	}
-	return short
+	return nil
 }
 
 // FullHelp implements help.KeyMap.

@@ -113,9 +113,17 @@ func newListKeys() listKeys {
 	}
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap: every key, most useful first; the help bar shows
+// those that work now, as many as fit.
 func (k listKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.Copy, k.Add, k.Filter}
+	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.Copy, k.Call, k.Filter, k.Add, k.Inspect, k.Edit, k.Delete,
+		k.Rotate, k.CheckAll, k.Auto, k.Reload}
+}
+
+// filterKeys are the keys while the filter is typed.
+var filterKeys = simpleKeys{
+	key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
+	key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
 }
 
 // FullHelp implements help.KeyMap.
@@ -157,8 +165,13 @@ func (l *listScreen) reload() tea.Cmd { return loadCmd(l.deps.Broker.Vault) }
 // Capturing implements screen: the filter has focus.
 func (l *listScreen) Capturing() bool { return l.list.SettingFilter() }
 
-// Keys implements screen.
-func (l *listScreen) Keys() help.KeyMap { return l.keys }
+// Keys implements screen: the filter's keys while it is typed.
+func (l *listScreen) Keys() help.KeyMap {
+	if l.list.SettingFilter() {
+		return filterKeys
+	}
+	return l.keys
+}
 
 func (l *listScreen) setSpinner(frame string) {
 	*l.frame = frame
@@ -271,13 +284,18 @@ func (l *listScreen) setItems(ps []vault.Profile) tea.Cmd {
 	return cmd
 }
 
-// selectID puts the cursor on the profile with ID id, if it is visible.
+// selectID puts the cursor on the profile with ID id if it is visible, else on the
+// first row when the cursor is past the last (the filter hid rows).
 func (l *listScreen) selectID(id string) {
-	for i, it := range l.list.VisibleItems() {
+	visible := l.list.VisibleItems()
+	for i, it := range visible {
 		if it.(profileItem).p.ID == id {
 			l.list.Select(i)
 			return
 		}
+	}
+	if l.list.Index() >= len(visible) {
+		l.list.Select(0)
 	}
 }
 
@@ -486,9 +504,17 @@ func (l *listScreen) updateKeys() {
 		b.SetEnabled(ok)
 	}
 	l.keys.Reveal.SetEnabled(has)
+	l.keys.Reveal.SetHelp("v", "reveal")
+	if has && s.revealed {
+		l.keys.Reveal.SetHelp("v", "hide")
+	}
 	l.keys.Copy.SetEnabled(has)
 	l.keys.Inspect.SetEnabled(has)
 	l.keys.Cancel.SetEnabled(fetching || l.list.FilterState() != list.Unfiltered)
+	l.keys.Cancel.SetHelp("esc", "cancel")
+	if !fetching {
+		l.keys.Cancel.SetHelp("esc", "clear filter")
+	}
 	l.keys.CheckAll.SetEnabled(len(l.profiles) > 0)
 	l.keys.Filter.SetEnabled(len(l.profiles) > 0)
 	l.keys.Up.SetEnabled(len(l.profiles) > 1)
@@ -506,10 +532,10 @@ func statusBad(text string) tea.Cmd {
 func (l *listScreen) updateList(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p, had := l.selected()
-	filtered := l.list.FilterState() != list.Unfiltered
+	before := l.list.FilterState()
 	l.list, cmd = l.list.Update(msg)
-	if had && filtered && l.list.FilterState() == list.Unfiltered {
-		l.selectID(p.ID) // clearing the filter keeps the row the user was on
+	if _, still := l.selected(); had && (before != l.list.FilterState() || !still) {
+		l.selectID(p.ID) // opening or clearing the filter keeps the row the user was on
 	}
 	l.layout()
 	return cmd
