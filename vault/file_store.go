@@ -118,6 +118,23 @@ func (s *FileStore) Lock() error {
 	return c.Forget(unlockCacheID(s.Dir()))
 }
 
+// Unlock makes the identity available now (asking for the passphrase if it is not
+// cached) and caches it, as the first read of a secret would. A store that does not
+// exist yet is not created.
+func (s *FileStore) Unlock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.Exists() {
+		return &StoreError{Store: "file", Op: "unlock " + s.Dir(), Err: errors.New("there is no store here yet"),
+			Hint: "Adding a profile creates it (oat add)."}
+	}
+	_, err := s.identity(ctx)
+	return err
+}
+
 // Unlocked reports whether the identity is available without the passphrase (in this
 // process or in the cache). It asks for nothing.
 func (s *FileStore) Unlocked() bool {

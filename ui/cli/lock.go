@@ -55,3 +55,30 @@ func (a *App) runLock(opts lockOptions) error {
 	fmt.Fprintf(a.Out, "locked: the file store's key is forgotten; the next command asks for the passphrase\nunlock cache: %s\n", fs.CacheName())
 	return nil
 }
+
+func (a *App) unlockCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "unlock",
+		Short: "Unlock the file store now, so later commands need no passphrase",
+		Long: `oat unlock asks for the file store's passphrase (or reads OAT_PASSPHRASE) and keeps
+the unlocked key for the login session, as the first command that reads a secret would
+(see oat lock). Where no unlock cache is available it says so.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			fs, ok := v.Secrets.(*vault.FileStore)
+			if !ok {
+				fmt.Fprintf(a.Out, "nothing to unlock: the %s store has no passphrase of oat's (oat unlock is for --store file)\n", v.Secrets.Name())
+				return nil
+			}
+			if err := fs.Unlock(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Out, "unlocked\nunlock cache: %s\n", fs.CacheName())
+			return nil
+		},
+	}
+}
