@@ -74,9 +74,24 @@ func (s *FileStore) Dir() string { return filepath.Join(filepath.Dir(s.Path), "s
 
 func (s *FileStore) identityPath() string  { return filepath.Join(s.Dir(), "identity.age") }
 func (s *FileStore) recipientPath() string { return filepath.Join(s.Dir(), "recipient") }
-func (s *FileStore) lockPath() string      { return filepath.Join(s.Dir(), "store") }
+
+// lockPath is what withLock locks: "secrets.lock" beside the directory, which is
+// replaced whole when the store is created.
+func (s *FileStore) lockPath() string { return s.Dir() }
 func (s *FileStore) entryPath(key string) string {
-	return filepath.Join(s.Dir(), "e-"+hex.EncodeToString([]byte(key))+".age")
+	return filepath.Join(s.Dir(), entryName(key))
+}
+func entryName(key string) string { return "e-" + hex.EncodeToString([]byte(key)) + ".age" }
+
+// stagingPrefix begins the names of the directories a store is created in.
+const stagingPrefix = ".secrets.new-"
+
+// syncDir makes a rename in dir durable; failures are ignored (not every platform can).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }
 
 // CacheName says where the unlocked key is kept between commands.
@@ -268,8 +283,43 @@ func (s *FileStore) create(ctx context.Context, values map[string]string, factor
 			return err
 		}
 	}
+	// Every file is written, and synced, into a staging directory first, with no lock
+	// held (a migration may write thousands); under the lock the directory is renamed
+	// into place whole, so the store appears complete or not at all.
+	cfg := filepath.Dir(s.Path)
+	if err := ensureDir(cfg); err != nil {
+		return s.storeErr("create", err)
+	}
+	stage, err := os.MkdirTemp(cfg, stagingPrefix)
+	if err != nil {
+		return s.storeErr("create", err)
+	}
+	defer os.RemoveAll(stage) // gone already once renamed into place
+	put := func(name string, data []byte) error {
+		if err := writeFileAtomic(filepath.Join(stage, name), data, s.hook); err != nil {
+			return s.storeErr("write "+filepath.Join(stage, name), err)
+		}
+		return nil
+	}
+	for k, data := range entries {
+		if err = put(entryName(k), data); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = put("recipient", []byte(id.Recipient().String()+"\n"))
+	}
+	if err == nil {
+		err = put("identity.age", locked)
+	}
+	if err != nil {
+		if _, e := os.Lstat(s.identityPath()); e == nil {
+			return nil // another process made the store meanwhile (and swept our staging)
+		}
+		return err
+	}
 	created := false
-	write := func() error {
+	commit := func() error {
 		if _, err := os.Lstat(s.identityPath()); err == nil {
 			return nil // another process was first
 		}
@@ -283,19 +333,17 @@ func (s *FileStore) create(ctx context.Context, values map[string]string, factor
 					Hint: "Nothing was lost; run the command again."}
 			}
 		}
-		for k, data := range entries {
-			if err := writeFileAtomic(s.entryPath(k), data, s.hook); err != nil {
-				return s.storeErr("write "+s.entryPath(k), err)
-			}
+		// A directory without its identity holds nothing anyone can read (no entry is
+		// written before the identity exists): a leftover, replaced.
+		if err := os.RemoveAll(s.Dir()); err != nil {
+			return s.storeErr("create "+s.Dir(), err)
 		}
-		if err := writeFileAtomic(s.recipientPath(), []byte(id.Recipient().String()+"\n"), s.hook); err != nil {
-			return s.storeErr("write "+s.recipientPath(), err)
+		if err := os.Rename(stage, s.Dir()); err != nil {
+			return s.storeErr("create "+s.Dir(), err)
 		}
-		// The identity last: once it is there, the store is complete.
-		if err := writeFileAtomic(s.identityPath(), locked, s.hook); err != nil {
-			return s.storeErr("write "+s.identityPath(), err)
-		}
+		syncDir(cfg)
 		created = true
+		s.sweepTemps() // staging directories of killed creations
 		if old != nil {
 			return removeIfExists(s.Path)
 		}
@@ -303,9 +351,9 @@ func (s *FileStore) create(ctx context.Context, values map[string]string, factor
 	}
 	err = withLock(ctx, s.lockPath(), func() error {
 		if old == nil {
-			return write()
+			return commit()
 		}
-		return withLock(ctx, s.Path, write)
+		return withLock(ctx, s.Path, commit)
 	})
 	if err != nil || !created {
 		return err
@@ -560,6 +608,16 @@ func (s *FileStore) Delete(ctx context.Context, key string) error {
 // caller holds, so every temp file there is a dead writer's. Removing a deleted value
 // (Delete) and looking for orphans (ListKeys) sweep; ordinary writes do not need to.
 func (s *FileStore) sweepTemps() {
+	// Staging directories of a creation killed before its rename (they may hold every
+	// secret of a migration); a live one's creator finds the store made and drops it.
+	cfg := filepath.Dir(s.Path)
+	if ents, err := os.ReadDir(cfg); err == nil {
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), stagingPrefix) && e.IsDir() {
+				_ = os.RemoveAll(filepath.Join(cfg, e.Name()))
+			}
+		}
+	}
 	ents, err := os.ReadDir(s.Dir())
 	if err != nil {
 		return

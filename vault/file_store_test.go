@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/gofrs/flock"
 )
 
 // testUnlockCache is an UnlockCache with a settable clock: an entry not read for idle
@@ -173,11 +174,27 @@ func TestFileStoreMigratesTheOldFile(t *testing.T) {
 	}
 
 	s := &FileStore{Path: filepath.Join(dir, "secrets.age"), Passphrase: func() (string, error) { return "pw", nil }} // no WorkFactor: keep the file's
+	// Every file of the migration is written with the store's lock free: another oat is
+	// never kept waiting while thousands of entries are written and synced.
+	var free, held int
+	s.hook = func(string) {
+		lk := flock.New(filepath.Join(dir, "secrets.lock"))
+		if ok, err := lk.TryLock(); ok && err == nil {
+			free++
+			_ = lk.Unlock()
+		} else {
+			held++
+		}
+	}
 	for k, want := range values {
 		if got, err := s.Get(ctx, k); err != nil || got != want {
 			t.Fatalf("%s after migration: %q %v", k, got, err)
 		}
 	}
+	if held != 0 || free != len(values)+2 {
+		t.Fatalf("migration wrote %d files with the lock free, %d holding it", free, held)
+	}
+	s.hook = nil
 	keys, err := s.ListKeys(ctx)
 	sort.Strings(keys)
 	if err != nil || strings.Join(keys, " ") != "a1/secret a1/token b2/previous b2/secret" {
@@ -303,5 +320,34 @@ func TestFileStoreWithoutUnlockCache(t *testing.T) {
 		Passphrase: func() (string, error) { return "", errors.New("set OAT_PASSPHRASE") }}
 	if _, err := noPass.Get(ctx, "k"); err == nil || !strings.Contains(err.Error(), "Unlock cache: none (turned off") {
 		t.Fatalf("a missing passphrase does not name the cache: %v", err)
+	}
+}
+
+// A creation or migration killed before its rename leaves a staging directory (which may
+// hold every secret, under the passphrase); deleting a secret and listing the store (oat
+// check) remove it, and nothing else.
+func TestFileStoreSweepsKilledStaging(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := newFileStore(t, dir, "pw")
+	if err := s.Set(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	dead := filepath.Join(dir, ".secrets.new-123")
+	if err := os.MkdirAll(dead, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dead, "identity.age"), []byte("x"), 0o600)
+	other := filepath.Join(dir, "secrets.new-backup") // not oat's name
+	os.MkdirAll(other, 0o700)
+	if _, err := s.ListKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("staging directory left: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("a directory oat did not make was removed: %v", err)
 	}
 }
