@@ -262,12 +262,16 @@ var (
 	checkRE   = regexp.MustCompile(`(✓ ok|✗ FAIL)\s+\S+\s+`)
 	httpInRE  = regexp.MustCompile(`(HTTP \d+ in )\S+`)
 	jtiRE     = regexp.MustCompile(`(jti\s+)[0-9a-f]{16}`)
+	// latePadRE is the padding after a normalized latency inside a pane: a latency of
+	// another width pads the line differently.
+	latePadRE = regexp.MustCompile(`(Nms[^│\n]*?) +│`)
 )
 
 // normalize removes what differs between runs: the server's port, latencies, key ids.
 func normalize(s string) string {
 	s = portRE.ReplaceAllString(s, "127.0.0.1:PORT")
 	s = latencyRE.ReplaceAllString(s, "Nms$3")
+	s = latePadRE.ReplaceAllString(s, "$1 │")
 	s = checkRE.ReplaceAllString(s, "$1 LATENCY ")
 	s = httpInRE.ReplaceAllString(s, "${1}Nms")
 	s = jtiRE.ReplaceAllString(s, "${1}JTI")
