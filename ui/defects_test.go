@@ -326,3 +326,39 @@ func TestHelpBarShowsTheKeysThatWorkNowAndFits(t *testing.T) {
 	h.press("esc", "?")
 	h.mustContain("auto-refresh", "reload", "rotate", "check all", "inspect", "test call")
 }
+
+func TestRevealShowsTheWholeTokenForTheMouse(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{60, 20}, {80, 24}, {120, 40}} {
+		h := newHarness(t, sz[0], sz[1], true, "slow")
+		h.selectProfile("dash-production")
+		h.press("enter")
+		tok := h.m.main.slots[h.m.main.list.SelectedItem().(profileItem).p.ID].tok.AccessToken
+		_, cmd := h.m.main.Update(keyMsg("v"))
+		if cmd == nil || cmd() != tea.DisableMouse() {
+			t.Fatal("reveal leaves the mouse taken: the terminal cannot select")
+		}
+		var joined strings.Builder
+		for _, line := range strings.Split(h.view(), "\n") {
+			joined.WriteString(strings.TrimSpace(line))
+		}
+		if !strings.Contains(joined.String(), tok) {
+			t.Fatalf("%dx%d: the revealed token is not all on screen:\n%s", sz[0], sz[1], h.view())
+		}
+		_, cmd = h.m.main.Update(keyMsg("v"))
+		if cmd == nil || cmd() != tea.EnableMouseCellMotion() {
+			t.Fatal("hiding the token does not give the mouse back to the app")
+		}
+	}
+}
+
+func TestAnotherKeyLeavesTheRevealedToken(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("dash-production")
+	h.press("enter", "v", "j")
+	h.selectProfile("dash-production")
+	if h.m.main.slots[h.m.main.list.SelectedItem().(profileItem).p.ID].revealed {
+		t.Fatal("moving away left the token revealed (and the mouse off)")
+	}
+}

@@ -407,6 +407,13 @@ func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		return l, l.updateList(msg)
 	}
 	l.updateKeys()
+	if p, ok := l.selected(); ok && !key.Matches(msg, l.keys.Reveal, l.keys.Copy) {
+		if s := l.slots[p.ID]; s != nil && s.revealed {
+			s.revealed = false // any other key leaves the revealed token, and gives the mouse back
+			next, cmd := l.onKey(msg)
+			return next, tea.Batch(tea.EnableMouseCellMotion, cmd)
+		}
+	}
 	switch {
 	case key.Matches(msg, l.keys.Cancel):
 		return l, l.cancel()
@@ -449,7 +456,11 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 		return l, l.fetch(p, true), true
 	case key.Matches(msg, l.keys.Reveal):
 		s.revealed = !s.revealed
-		return l, nil, true
+		// The terminal selects text only while the app does not take the mouse.
+		if s.revealed {
+			return l, tea.DisableMouse, true
+		}
+		return l, tea.EnableMouseCellMotion, true
 	case key.Matches(msg, l.keys.Copy):
 		return l, l.copyToken(s), true
 	case key.Matches(msg, l.keys.Auto):

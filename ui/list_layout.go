@@ -130,3 +130,19 @@ func (l *listScreen) wideBody(p vault.Profile, w, h int) string {
 	pane := l.st.Pane.Width(dw - 2).Render(strings.Join(lines, "\n"))
 	return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", pane)
 }
+
+// revealView is the revealed token alone, wrapped to the whole width: the list and the
+// pane borders would otherwise sit on its lines and come along when it is selected
+// with the mouse (mouse reporting is off meanwhile, so the terminal selects).
+func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w int) string {
+	st := l.st
+	lines := []string{
+		truncateLine(st.PaneHead.Render(oauth.OneLine(p.Name))+st.Warn.Render(fmt.Sprintf("  token revealed, %d chars", len(s.tok.AccessToken))), w),
+		truncateLine(st.Subtle.Render("select it with the mouse, or c copies it · v hides it"), w),
+		"",
+	}
+	for _, line := range wrapHard(s.tok.AccessToken, w) {
+		lines = append(lines, st.Text.Render(line))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -193,6 +193,9 @@ func (l *listScreen) View(int, int) string {
 		return lipgloss.JoinVertical(lipgloss.Left, header, "", l.emptyView(w))
 	}
 	p, ok := l.selected()
+	if s := l.slots[p.ID]; ok && s != nil && s.has && s.revealed {
+		return header + "\n" + l.revealView(p, s, w)
+	}
 	if !ok {
 		return header + "\n" + l.list.View()
 	}
@@ -370,15 +373,8 @@ func (l *listScreen) heldTokenLines(s *tokenSlot, w int) []string {
 	if _, err := oauth.DecodeJWT(tok.AccessToken); err == nil {
 		kind = "JWT"
 	}
-	if s.revealed {
-		out = append(out, st.Warn.Render("token (revealed, v hides):"))
-		for _, l := range wrapHard(tok.AccessToken, w) {
-			out = append(out, st.Text.Render(l))
-		}
-	} else {
-		mask := strings.Repeat("•", min(24, max(8, w-30)))
-		out = append(out, truncateLine(st.Label.Render("token")+st.Subtle.Render(mask)+st.Text.Render(fmt.Sprintf("  %d chars, %s", len(tok.AccessToken), kind))+st.Subtle.Render("  v reveal · c copy"), w))
-	}
+	mask := strings.Repeat("•", min(24, max(8, w-30)))
+	out = append(out, truncateLine(st.Label.Render("token")+st.Subtle.Render(mask)+st.Text.Render(fmt.Sprintf("  %d chars, %s", len(tok.AccessToken), kind))+st.Subtle.Render("  v reveal · c copy"), w))
 	if len(tok.Scopes) > 0 {
 		out = append(out, truncateLine(st.Label.Render("granted")+st.Text.Render(strings.Join(tok.Scopes, " ")), w))
 	}
