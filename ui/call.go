@@ -69,7 +69,7 @@ func newCallKeys() callKeys {
 func newCallScreen(d Deps, p vault.Profile) *callScreen {
 	st := d.Styles
 	mk := func(v, ph string) textinput.Model {
-		in := newInput()
+		in := newInput(st)
 		in.Prompt, in.Placeholder = "", ph
 		in.SetValue(v)
 		in.TextStyle, in.PlaceholderStyle = st.Text, st.Subtle

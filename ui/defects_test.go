@@ -10,6 +10,7 @@ import (
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -360,5 +361,17 @@ func TestAnotherKeyLeavesTheRevealedToken(t *testing.T) {
 	h.selectProfile("dash-production")
 	if h.m.main.slots[h.m.main.list.SelectedItem().(profileItem).p.ID].revealed {
 		t.Fatal("moving away left the token revealed (and the mouse off)")
+	}
+}
+
+func TestTextFieldsHaveACursorWithoutColour(t *testing.T) {
+	t.Parallel()
+	d, _ := newDeps(t, false) // the frames render for the plain-text profile, as under NO_COLOR
+	d.Styles = theme.NewStyles(theme.Default, true)
+	f := newForm(d, nil)
+	f.Update(sizeMsg{width: 80, height: 22})
+	f.Init()
+	if v := f.View(80, 22); !strings.Contains(v, "\x1b[7m") {
+		t.Fatalf("no reverse-video cursor in the form under NO_COLOR:\n%q", v)
 	}
 }

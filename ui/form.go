@@ -126,12 +126,14 @@ func newForm(d Deps, editing *vault.Profile) *formScreen {
 	st := d.Styles
 	f := &formScreen{deps: d, st: st, keys: newFormKeys(), editing: editing, errs: map[int]string{}}
 	for i := range f.inputs {
-		in := newInput()
+		in := newInput(st)
 		in.Prompt = ""
 		in.CharLimit = 2048
 		in.TextStyle = st.Text
 		in.PlaceholderStyle = st.Subtle
-		in.Cursor.Style = st.Accent
+		if !st.NoColor {
+			in.Cursor.Style = st.Accent
+		}
 		f.inputs[i] = in
 	}
 	f.inputs[fSecret].EchoMode = textinput.EchoPassword

@@ -1,17 +1,36 @@
 package ui
 
 import (
+	"io"
+
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/oatcli/oat/theme"
 )
 
 // newInput is a text input with a steady cursor: a blinking one redraws the screen
 // twice a second for nothing and keeps a command pending forever.
-func newInput() textinput.Model {
+func newInput(st *theme.Styles) textinput.Model {
 	in := textinput.New()
-	in.Cursor.SetMode(cursor.CursorStatic)
+	setCursor(&in.Cursor, st)
 	return in
+}
+
+// setCursor makes c steady and visible: in reverse video, which needs no colour. Under
+// NO_COLOR lipgloss renders for the plain-text profile and drops every attribute,
+// reverse included, which left text fields without a cursor; this one style is
+// rendered for the ANSI profile, with no colour in it.
+func setCursor(c *cursor.Model, st *theme.Styles) {
+	c.SetMode(cursor.CursorStatic)
+	if st.NoColor {
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(termenv.ANSI)
+		c.Style = r.NewStyle().Reverse(true)
+	}
 }
 
 // globalKeys work on every screen; the root handles them.

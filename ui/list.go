@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
@@ -148,7 +147,7 @@ func newListScreen(d Deps, frame *string) *listScreen {
 	l.DisableQuitKeybindings()
 	l.Styles.NoItems = d.Styles.Subtle
 	l.FilterInput.Prompt = "filter: "
-	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
+	setCursor(&l.FilterInput.Cursor, d.Styles)
 	l.Styles.TitleBar = lipgloss.NewStyle() // one line: blank, or the filter while filtering
 	return &listScreen{deps: d, st: d.Styles, keys: newListKeys(), list: l, rows: rows, frame: frame,
 		states: map[string]vault.TokenState{}, slots: rows.slots, width: 80, height: 24}

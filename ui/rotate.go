@@ -80,7 +80,7 @@ func newRotateKeys() rotateKeys {
 
 func newRotate(d Deps, p vault.Profile) *rotateScreen {
 	st := d.Styles
-	in := newInput()
+	in := newInput(st)
 	in.Prompt = ""
 	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 	in.Placeholder = "paste the new secret the provider issued"
