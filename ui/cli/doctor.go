@@ -26,7 +26,11 @@ type doctorReport struct {
 	Orphans     []string       `json:"orphan_secrets"`
 	NoSecret    []string       `json:"profiles_without_secret"`
 	OrphanError string         `json:"orphans_error,omitempty"`
-	Problems    []string       `json:"problems"`
+	// StoreError says why the secret store does not answer ("" when it does).
+	StoreError string `json:"secret_store_error,omitempty"`
+	// Overdue are the profiles whose secret is older than the rotation policy.
+	Overdue  []string `json:"rotation_overdue"`
+	Problems []string `json:"problems"`
 }
 
 type doctorFile struct {
@@ -104,6 +108,24 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 					rep.Cached[where]++
 				}
 			}
+			// Does the store answer at all? A key that does not exist must come back as
+			// "not found", not as an error (a Secret Service that is not running).
+			if _, err := v.Secrets.Get(cmd.Context(), "oat-doctor-probe"); err != nil && !errors.Is(err, vault.ErrNotFound) {
+				rep.StoreError = vault.FirstLine(err)
+				msg := "the secret store does not answer: " + vault.FirstLine(err)
+				if h := vault.Hint(err); h != "" {
+					msg += "; " + h
+				}
+				rep.Problems = append(rep.Problems, msg)
+			}
+			rep.Overdue = []string{}
+			if ps, err := v.List(); err == nil {
+				for _, p := range ps {
+					if v.Overdue(p) {
+						rep.Overdue = append(rep.Overdue, p.Name)
+					}
+				}
+			}
 			if d, err := v.FindDebris(cmd.Context()); err != nil {
 				rep.OrphanError = err.Error()
 				rep.Problems = append(rep.Problems, "could not look for orphan secrets: "+err.Error())
@@ -146,7 +168,11 @@ func printDoctor(a *App, rep doctorReport) {
 		}
 		fmt.Fprintf(w, "              %s %s %s\n", mark, f.Mode, filepath.Base(f.Path))
 	}
-	fmt.Fprintf(w, "secret store  %s\n", rep.Store)
+	store := rep.Store + ": answers"
+	if rep.StoreError != "" {
+		store = rep.Store + ": does not answer (" + rep.StoreError + ")"
+	}
+	fmt.Fprintf(w, "secret store  %s\n", store)
 	if rep.UnlockCache != "" {
 		state := "locked (the next command that reads a secret asks for the passphrase)"
 		if rep.Unlocked {
@@ -172,6 +198,11 @@ func printDoctor(a *App, rep doctorReport) {
 		fmt.Fprintln(w, "orphans       none")
 	default:
 		fmt.Fprintf(w, "orphans       %d profile ID(s) with secrets left in the store; %d profile(s) without their secret\n", len(rep.Orphans), len(rep.NoSecret))
+	}
+	if len(rep.Overdue) == 0 {
+		fmt.Fprintln(w, "rotation      no secret is older than the rotation policy")
+	} else {
+		fmt.Fprintf(w, "rotation      ⚠ older than the rotation policy: %s (oat rotate NAME, after the provider issues a new secret)\n", strings.Join(rep.Overdue, ", "))
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(a.Err, "✗ %s\n", p)

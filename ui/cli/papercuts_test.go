@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
 )
 
 // TestPaperCuts: the CLI's small mistakes found by trying it as a new user would.
@@ -56,5 +60,40 @@ func TestTablesAreColouredOnATerminalOnly(t *testing.T) {
 	e.vars["NO_COLOR"] = "1"
 	if r := e.run("", "ls"); strings.Contains(r.out, "\x1b[") {
 		t.Fatalf("NO_COLOR ls has colour:\n%q", r.out)
+	}
+}
+
+// TestDoctorSaysWhatToDo: doctor names a secret store that does not answer, profiles
+// without their secret and secrets past the rotation policy, each with what to do.
+func TestDoctorSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("eds", oauthtest.EDS)
+	e.add("gen", oauthtest.Generic)
+	v := vault.Open(e.dir, e.store)
+	ps, err := v.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ps {
+		if ps[i].Name == "eds" {
+			ps[i].SecretSetAt = time.Now().Add(-200 * 24 * time.Hour)
+		}
+	}
+	writeProfiles(t, filepath.Join(e.dir, "profiles.toml"), ps)
+	r := e.run("", "doctor")
+	if r.code != 0 || !strings.Contains(r.out, "secret store  memory: answers") || !strings.Contains(r.out, "older than the rotation policy: eds (oat rotate NAME") {
+		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
+	}
+	gen := ps[0]
+	if gen.Name != "gen" {
+		gen = ps[1]
+	}
+	if err := e.store.Delete(context.Background(), gen.ID+"/secret"); err != nil {
+		t.Fatal(err)
+	}
+	r = e.run("", "doctor")
+	if r.code != 1 || !strings.Contains(r.err, "profiles without their secret: gen (oat edit NAME --replace-secret)") {
+		t.Fatalf("doctor after losing a secret: %d\n%s%s", r.code, r.out, r.err)
 	}
 }
