@@ -297,3 +297,33 @@ func TestFlowProfileAddedFromOutside(t *testing.T) {
 		finish(t, tm)
 	})
 }
+
+func TestFlowQGoesBackFromEachSubScreen(t *testing.T) {
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, _ *harness) {
+		sendKeys(tm, "enter")
+		waitText(t, tm, "✓ valid")
+		for _, sub := range [][2]string{{"i", "verify signature"}, {"x", "HTTP 200 OK"}, {"C", "8 of 8 done"}, {"d", "y deletes"}} {
+			sendKeys(tm, sub[0])
+			waitText(t, tm, sub[1])
+			sendKeys(tm, "q") // back to the list, not out of the app
+			waitText(t, tm, "profiles · memory store")
+		}
+		finish(t, tm)
+	})
+}
+
+func TestFlowResizeMidFlow(t *testing.T) {
+	tm, h := startFlow(t, 60, 20)
+	sendKeys(tm, "enter")
+	waitText(t, tm, "✓ valid")
+	sendKeys(tm, "x")
+	waitText(t, tm, "HTTP 200 OK")
+	tm.Send(teaSize(200, 50))
+	sendKeys(tm, "esc")
+	waitText(t, tm, "profiles · memory store")
+	view := finish(t, tm)
+	checkFits(t, view, 200, 50)
+	if _, err := h.v.Get("ecoinvent"); err != nil {
+		t.Fatal(err)
+	}
+}
