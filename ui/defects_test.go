@@ -321,7 +321,7 @@ func TestHelpBarShowsTheKeysThatWorkNowAndFits(t *testing.T) {
 		}
 	}
 	h.press("/")
-	if l := helpLine(h); !strings.Contains(l, "apply filter") || strings.Contains(l, "refresh") || strings.Contains(l, "add") {
+	if l := helpLine(h); !strings.Contains(l, "apply filter") || strings.Contains(l, "refresh") || strings.Contains(l, "add") || strings.Contains(l, "q quit") {
 		t.Fatalf("typing the filter, the help bar says %q", l)
 	}
 	h.press("esc", "?")

@@ -65,7 +65,8 @@ func (k withGlobalKeys) ShortHelp() []key.Binding {
 	return append(short[:len(short):len(short)], k.globalShort()...)
 }
 
-// globalShort are the global keys of the short help: ? and q on the list.
+// globalShort are the global keys of the short help: ? and q on the list (unless the
+// filter is typed: they type into it).
 func (k withGlobalKeys) globalShort() []key.Binding {
 	if k.onList {
 		return []key.Binding{k.global.Help, k.global.Quit}
