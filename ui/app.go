@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -437,16 +438,20 @@ func (m Model) statusLine() string {
 }
 
 // shortHelp is the one-line help: the screen's keys that work now, in their order of
-// priority, as many as fit the width, then the global ones (? help, q quit), which
-// always stay.
+// priority, as many as fit the width, then the way out (esc) and the global keys
+// (? help, q quit), which always stay.
 func (m Model) shortHelp(k withGlobalKeys) string {
-	var keys []key.Binding
+	var keys, out []key.Binding
 	for _, b := range k.screen.ShortHelp() {
-		if b.Enabled() {
+		switch {
+		case !b.Enabled():
+		case slices.Contains(b.Keys(), "esc"):
+			out = append(out, b)
+		default:
 			keys = append(keys, b)
 		}
 	}
-	global := k.globalShort()
+	global := append(out, k.globalShort()...)
 	h := m.help
 	h.Width = 0 // measured here, not cut with an ellipsis
 	for n := len(keys); n > 0; n-- {

@@ -375,3 +375,16 @@ func TestTextFieldsHaveACursorWithoutColour(t *testing.T) {
 		t.Fatalf("no reverse-video cursor in the form under NO_COLOR:\n%q", v)
 	}
 }
+
+func TestNarrowHelpKeepsTheWayOut(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, true, "slow")
+	h.press("a")
+	if l := helpLine(h); !strings.Contains(l, "esc cancel") {
+		t.Fatalf("the form's help at 60 columns lacks esc: %q", l)
+	}
+	h.press("esc", "enter", "i")
+	if l := helpLine(h); !strings.Contains(l, "esc/q back") {
+		t.Fatalf("the inspector's help at 60 columns lacks the way back: %q", l)
+	}
+}
