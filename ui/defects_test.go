@@ -388,3 +388,17 @@ func TestNarrowHelpKeepsTheWayOut(t *testing.T) {
 		t.Fatalf("the inspector's help at 60 columns lacks the way back: %q", l)
 	}
 }
+
+func TestAClickSelectsARow(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{80, 120} {
+		h := newHarness(t, w, 24, true, "slow")
+		h.send(tea.MouseMsg{X: 5, Y: 4, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+		if got := h.m.main.selectedName(); got != "dash-staging" {
+			t.Fatalf("%d columns: a click on the fourth row selected %s", w, got)
+		}
+		if !strings.Contains(strings.Split(h.view(), "\n")[4], "▸ dash-staging") {
+			t.Fatalf("the fourth line is not the clicked row:\n%s", h.view())
+		}
+	}
+}

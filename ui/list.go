@@ -395,6 +395,10 @@ func (l *listScreen) onMouse(msg tea.MouseMsg) tea.Cmd {
 		l.list.CursorUp()
 	case tea.MouseButtonWheelDown:
 		l.list.CursorDown()
+	case tea.MouseButtonLeft:
+		if msg.Action == tea.MouseActionPress {
+			l.clickRow(msg.X, msg.Y)
+		}
 	}
 	return nil
 }

@@ -146,3 +146,19 @@ func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// clickRow selects the row at the cell (x, y) of the terminal, if there is one: the rows
+// start under the header (and the filter being typed), after the one-column margin.
+func (l *listScreen) clickRow(x, y int) {
+	top := 1
+	if l.list.SettingFilter() {
+		top++
+	}
+	row := y - top
+	if x < 1 || x > l.list.Width() || row < 0 || row >= l.list.Paginator.PerPage {
+		return
+	}
+	if i := l.list.Paginator.Page*l.list.Paginator.PerPage + row; i < len(l.list.VisibleItems()) {
+		l.list.Select(i)
+	}
+}
