@@ -10,7 +10,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 )
@@ -39,12 +41,22 @@ type checkAllScreen struct {
 	vp      viewport.Model
 	// askedLeave is set by a q while the check runs: a second q stops it and leaves.
 	askedLeave bool
+	// sel is the selected row (an index into order): its detail is shown in full.
+	sel int
 
 	width, height int
 }
 
 // keyRerunAll runs check-all again once it has finished.
 var keyRerunAll = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again"))
+
+// keyRowUp and keyRowDown select a row; keyPageU and keyPageD scroll.
+var (
+	keyRowUp   = key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "select"))
+	keyRowDown = key.NewBinding(key.WithKeys("down", "j"))
+	keyPageU   = key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll"))
+	keyPageD   = key.NewBinding(key.WithKeys("pgdown"))
+)
 
 func newCheckAll(d Deps, ps []vault.Profile) *checkAllScreen {
 	c := &checkAllScreen{deps: d, st: d.Styles, rows: map[string]vault.CheckRow{}, vp: viewport.New(80, 10)}
@@ -90,9 +102,9 @@ func (c *checkAllScreen) InFlight() string {
 // Keys implements screen.
 func (c *checkAllScreen) Keys() help.KeyMap {
 	if c.running {
-		return simpleKeys{keyScrollU, keyScrollD, keyBack}
+		return simpleKeys{keyRowUp, keyPageU, keyBack}
 	}
-	return simpleKeys{keyRerunAll, keyScrollU, keyScrollD, keyBack}
+	return simpleKeys{keyRerunAll, keyRowUp, keyPageU, keyBack}
 }
 
 // Update implements screen.
@@ -135,6 +147,12 @@ func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return closeScreen()
 		case key.Matches(msg, keyRerunAll) && !c.running:
 			return c, c.start()
+		case key.Matches(msg, keyRowUp):
+			c.sel = max(0, c.sel-1)
+			return c, nil
+		case key.Matches(msg, keyRowDown):
+			c.sel = min(len(c.order)-1, c.sel+1)
+			return c, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -176,7 +194,26 @@ func (c *checkAllScreen) head() []string {
 func (c *checkAllScreen) layout() {
 	w := c.width - 2
 	c.vp.Width, c.vp.Height = w, max(3, c.height-len(c.head()))
-	c.vp.SetContent(strings.Join(c.lines(w), "\n"))
+	c.vp.SetContent(strings.Join(append(c.lines(w), c.selectedDetail(w)...), "\n"))
+	// Keep the selected row in sight (line 0 is the table's head).
+	if row := c.sel + 1; row < c.vp.YOffset {
+		c.vp.SetYOffset(row)
+	} else if row >= c.vp.YOffset+c.vp.Height {
+		c.vp.SetYOffset(row - c.vp.Height + 1)
+	}
+}
+
+// selectedDetail is the selected row's detail in full, wrapped: the table cuts it.
+func (c *checkAllScreen) selectedDetail(w int) []string {
+	if c.sel >= len(c.order) {
+		return nil
+	}
+	r, done := c.rows[c.order[c.sel]]
+	if !done || r.Detail() == "" {
+		return nil
+	}
+	body := lipgloss.NewStyle().Width(max(10, w)).Render(r.Detail())
+	return append([]string{"", c.st.PaneHead.Render(oauth.OneLine(r.Name))}, strings.Split(body, "\n")...)
 }
 
 // lines are one row per profile: still checking, or its result.
@@ -187,11 +224,15 @@ func (c *checkAllScreen) lines(w int) []string {
 		nameW = max(nameW, min(24, len(n)))
 	}
 	var lines []string
-	lines = append(lines, st.Subtle.Render(pad("NAME", nameW)+"  "+pad("RESULT", 9)+pad("LATENCY", 9)+pad("LIFETIME", 9)+pad("SECRET", 8)+"DETAIL"))
-	for _, n := range c.order {
+	lines = append(lines, st.Subtle.Render("  "+pad("NAME", nameW)+"  "+pad("RESULT", 9)+pad("LATENCY", 9)+pad("LIFETIME", 9)+pad("SECRET", 8)+"DETAIL"))
+	for i, n := range c.order {
+		mark := "  "
+		if i == c.sel {
+			mark = "▸ "
+		}
 		r, done := c.rows[n]
 		if !done {
-			lines = append(lines, truncateLine(st.Text.Render(pad(n, nameW))+"  "+c.deps.busy("checking"), w))
+			lines = append(lines, truncateLine(mark+st.Text.Render(pad(n, nameW))+"  "+c.deps.busy("checking"), w))
 			continue
 		}
 		res, style := "✓ ok", st.OK
@@ -203,7 +244,7 @@ func (c *checkAllScreen) lines(w int) []string {
 			ageStyle = st.Warn
 		}
 		detail, life, age := r.Detail(), r.LifetimeText(), r.AgeText()
-		line := st.Text.Render(pad(n, nameW)) + "  " + style.Render(pad(res, 9)) + st.Subtle.Render(pad(latencyText(r.Latency), 9)+pad(life, 9)) +
+		line := mark + st.Text.Render(pad(n, nameW)) + "  " + style.Render(pad(res, 9)) + st.Subtle.Render(pad(latencyText(r.Latency), 9)+pad(life, 9)) +
 			ageStyle.Render(pad(age, 8)) + st.Subtle.Render(detail)
 		lines = append(lines, truncateLine(line, w))
 	}

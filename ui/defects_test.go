@@ -402,3 +402,23 @@ func TestAClickSelectsARow(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAllRowsCanBeSelectedAndTheirErrorRead(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.press("C")
+	h.mustContain("8 of 8 done")
+	// Failures sort first: the first row is a failure, its error shown in full below.
+	c := h.m.overlay.(*checkAllScreen)
+	first := c.rows[c.order[0]]
+	if first.OK {
+		t.Fatal("no failure first")
+	}
+	h.mustContain("▸ " + first.Name)
+	flat := strings.Join(strings.Fields(h.view()), " ")
+	if !strings.Contains(flat, strings.Join(strings.Fields(first.Detail()), " ")) {
+		t.Fatalf("the full error of the selected row is not shown:\n%s", h.view())
+	}
+	h.press("j")
+	h.mustContain("▸ " + c.order[1])
+}
