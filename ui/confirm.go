@@ -72,7 +72,7 @@ func (c *confirmDeleteScreen) View(width, height int) string {
 	st := c.st
 	p := displayProfile(c.profile)
 	lines := []string{
-		st.Title.Render("Delete " + p.Name + "?"),
+		st.Title.Render("Delete "+p.Name+"?") + st.Warn.Render(envTag(p.Environment)),
 		"",
 		st.Text.Render(fmt.Sprintf("Profile %s (client %s, %s)", p.Name, p.ClientID, p.TokenURL)),
 		st.Text.Render("Its secret (fingerprint " + p.SecretFingerprint + "), any kept old secret and its cached"),

@@ -279,7 +279,7 @@ func TestLayoutUsesTheScreen(t *testing.T) {
 	h.mustContain("1–8 of 9")
 	h.mustNotContain("••")
 	h.send(teaSize(120, 40))
-	h.mustContain("ecoinvent       production") // names as wide as they need, the environment kept
+	h.mustContain("ecoinvent       ◆ production") // names as wide as they need, the environment kept
 	if n := strings.Count(h.view(), "│\n"); n > 16 {
 		t.Fatalf("the details pane is %d lines tall for about 12 lines of content:\n%s", n, h.view())
 	}
@@ -421,4 +421,16 @@ func TestCheckAllRowsCanBeSelectedAndTheirErrorRead(t *testing.T) {
 	}
 	h.press("j")
 	h.mustContain("▸ " + c.order[1])
+}
+
+func TestProductionIsMarkedAndNamedWhereItActs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.mustContain("◆ production", "staging")
+	h.mustNotContain("◆ staging")
+	h.selectProfile("eds") // production
+	h.press("d")
+	h.mustContain("Delete eds?  ◆ production")
+	h.press("n", "R")
+	h.mustContain("Rotate the secret of eds  ◆ production")
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
@@ -46,4 +47,28 @@ func latencyText(d time.Duration) string {
 		return "<1ms"
 	}
 	return d.Round(time.Millisecond).String()
+}
+
+// prodMark marks a production environment in a row and in the title of a screen that
+// acts on it: a glyph and the word, never colour alone.
+const prodMark = "◆ "
+
+// isProduction says env names production ("production", "prod", "prd", any case).
+func isProduction(env string) bool {
+	switch strings.ToLower(strings.TrimSpace(env)) {
+	case "production", "prod", "prd":
+		return true
+	}
+	return false
+}
+
+// envTag is "  ◆ production" (or "  staging") after a title, "" without an environment.
+func envTag(env string) string {
+	switch {
+	case env == "":
+		return ""
+	case isProduction(env):
+		return "  " + prodMark + env
+	}
+	return "  " + env
 }

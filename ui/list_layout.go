@@ -43,6 +43,9 @@ func contentColumns(ps []vault.Profile) (nameW, envW int) {
 		if p.Environment != "" {
 			envW = max(envW, min(14, ansi.StringWidth(oauth.OneLine(p.Environment))))
 		}
+		if isProduction(p.Environment) {
+			envW = max(envW, min(14, 2+ansi.StringWidth(p.Environment)))
+		}
 	}
 	return nameW, envW
 }

@@ -70,6 +70,9 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 		ageStyle = st.Warn
 	}
 	env := oauth.OneLine(it.p.Environment)
+	if isProduction(env) {
+		env = prodMark + env
+	}
 	stateW, ageW := stateColW, ageColW
 	nameW, envW := max(6, d.rows.nameW), d.rows.envW
 	selected := index == m.Index()
@@ -229,9 +232,7 @@ func (l *listScreen) detailLines(p vault.Profile, w int, withNotes bool) []strin
 	}
 	var lines []string
 	title := st.PaneHead.Render(p.Name)
-	if p.Environment != "" {
-		title += st.Subtle.Render("  " + p.Environment)
-	}
+	title += st.Subtle.Render(envTag(p.Environment))
 	lines = append(lines, truncateLine(title, w))
 	auth := string(p.AuthMethod)
 	if p.AuthMethod == oauth.AuthAuto && p.DetectedAuth != "" {

@@ -236,7 +236,7 @@ func (r *rotateScreen) View(width, height int) string {
 	st := r.st
 	w := width - 2
 	p := displayProfile(r.profile)
-	out := []string{st.Title.Render("Rotate the secret of " + p.Name), ""}
+	out := []string{st.Title.Render("Rotate the secret of "+p.Name) + st.Warn.Render(envTag(p.Environment)), ""}
 	switch r.phase {
 	case rotInput:
 		out = append(out,
