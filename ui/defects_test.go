@@ -434,3 +434,27 @@ func TestProductionIsMarkedAndNamedWhereItActs(t *testing.T) {
 	h.press("n", "R")
 	h.mustContain("Rotate the secret of eds  ◆ production")
 }
+
+func TestSortCyclesAndKeepsTheSelection(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	first := func() string { return h.m.main.list.Items()[0].(profileItem).p.Name }
+	h.press("s")
+	h.mustContain("by name")
+	if first() != "cognito-api" || h.m.main.selectedName() != "eds" {
+		t.Fatalf("by name: first %s, selected %s", first(), h.m.main.selectedName())
+	}
+	h.selectProfile("dash-production")
+	h.press("enter", "s") // by time left: the one with a token goes last
+	if last := h.m.main.list.Items()[7].(profileItem).p.Name; last != "dash-production" {
+		t.Fatalf("by time left, last is %s", last)
+	}
+	h.press("s", "s")
+	h.mustContain("by environment")
+	if !isProduction(h.m.main.list.Items()[0].(profileItem).p.Environment) {
+		t.Fatal("by environment, production is not first")
+	}
+	h.press("s")
+	h.mustNotContain("by ")
+}

@@ -37,6 +37,8 @@ type listScreen struct {
 	loaded   bool
 
 	autoRefresh bool
+	// order is how the rows are ordered (list_sort.go).
+	order listOrder
 	// want is the profile to select after the next load: one just added.
 	want string
 	// fileSig is the profiles and state files as last polled (list_watch.go).
@@ -87,7 +89,7 @@ func keepsListCurrent(msg tea.Msg) bool {
 // bar shows only keys that work now. ? and q are the root's.
 type listKeys struct {
 	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto, Reload key.Binding
-	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll                   key.Binding
+	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort             key.Binding
 }
 
 func newListKeys() listKeys {
@@ -102,6 +104,7 @@ func newListKeys() listKeys {
 		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
 		Auto:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
 		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
@@ -116,7 +119,7 @@ func newListKeys() listKeys {
 // those that work now, as many as fit.
 func (k listKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.Copy, k.Call, k.Filter, k.Add, k.Inspect, k.Edit, k.Delete,
-		k.Rotate, k.CheckAll, k.Auto, k.Reload}
+		k.Rotate, k.CheckAll, k.Sort, k.Auto, k.Reload}
 }
 
 // filterKeys are the keys while the filter is typed.
@@ -128,7 +131,7 @@ var filterKeys = simpleKeys{
 // FullHelp implements help.KeyMap.
 func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Filter, k.Reload},
+		{k.Up, k.Down, k.Filter, k.Sort, k.Reload},
 		{k.Fetch, k.Refresh, k.Cancel, k.Auto},
 		{k.Reveal, k.Copy, k.Inspect, k.Call},
 		{k.Add, k.Edit, k.Delete, k.Rotate, k.CheckAll},
@@ -268,6 +271,7 @@ func (l *listScreen) setItems(ps []vault.Profile) tea.Cmd {
 		keep = p.ID
 	}
 	l.want = ""
+	ps = l.sorted(ps, l.order)
 	items := make([]list.Item, len(ps))
 	sel := min(row, len(ps)-1)
 	for i, p := range ps {
@@ -424,6 +428,9 @@ func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		return newForm(l.deps, nil), nil
 	case key.Matches(msg, l.keys.Reload):
 		return l, tea.Batch(l.reload(), status("reloaded"))
+	case key.Matches(msg, l.keys.Sort):
+		l.order = (l.order + 1) % listOrders
+		return l, l.setItems(l.profiles)
 	}
 	if p, ok := l.selected(); ok {
 		if next, cmd, done := l.onProfileKey(msg, p); done {
@@ -531,6 +538,7 @@ func (l *listScreen) updateKeys() {
 	}
 	l.keys.CheckAll.SetEnabled(len(l.profiles) > 0)
 	l.keys.Filter.SetEnabled(len(l.profiles) > 0)
+	l.keys.Sort.SetEnabled(len(l.profiles) > 1)
 	l.keys.Up.SetEnabled(len(l.profiles) > 1)
 	l.keys.Down.SetEnabled(len(l.profiles) > 1)
 }

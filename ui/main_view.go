@@ -183,6 +183,9 @@ func (l *listScreen) View(int, int) string {
 	if l.autoRefresh {
 		header += st.Info.Render("  ↻ auto-refresh")
 	}
+	if l.order != byFile {
+		header += st.Subtle.Render("  by " + l.order.String())
+	}
 	if l.list.FilterState() == list.FilterApplied {
 		header += st.Accent.Render(fmt.Sprintf("  filter %q: %d of %d (esc clears)", l.list.FilterValue(), len(l.list.VisibleItems()), len(l.profiles)))
 	}
