@@ -458,3 +458,17 @@ func TestSortCyclesAndKeepsTheSelection(t *testing.T) {
 	h.press("s")
 	h.mustNotContain("by ")
 }
+
+func TestFilterMatchesMoreThanTheName(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	for term, want := range map[string]int{"earthdaily": 1, "production": 4, "dash": 2, "dash-prod": 1, "127.0.0.1": 8} {
+		h.press("/")
+		h.typeText(term)
+		h.press("enter")
+		if n := len(h.m.main.list.VisibleItems()); n != want {
+			t.Errorf("filter %q: %d rows, want %d", term, n, want)
+		}
+		h.press("esc")
+	}
+}

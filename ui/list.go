@@ -149,6 +149,7 @@ func newListScreen(d Deps, frame *string) *listScreen {
 	l.SetShowTitle(false)
 	l.DisableQuitKeybindings()
 	l.Styles.NoItems = d.Styles.Subtle
+	l.Filter = containsFilter
 	l.FilterInput.Prompt = "filter: "
 	setCursor(&l.FilterInput.Cursor, d.Styles)
 	l.Styles.TitleBar = lipgloss.NewStyle() // one line: blank, or the filter while filtering

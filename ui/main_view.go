@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,9 +24,28 @@ const wideAt = 100
 // profileItem is a list row.
 type profileItem struct{ p vault.Profile }
 
-// FilterValue implements list.Item: the filter matches name, environment and client id.
+// FilterValue implements list.Item: the filter matches name, environment, client ID,
+// the token URL's host and the notes.
 func (i profileItem) FilterValue() string {
-	return i.p.Name + " " + i.p.Environment + " " + i.p.ClientID
+	host := i.p.TokenURL
+	if u, err := url.Parse(i.p.TokenURL); err == nil {
+		host = u.Host
+	}
+	return strings.Join([]string{i.p.Name, i.p.Environment, i.p.ClientID, host, i.p.Notes}, "\n")
+}
+
+// containsFilter is the list's filter: every word of the term appears in the row's
+// fields, case aside. Fuzzy matching over the notes would match almost anything.
+func containsFilter(term string, targets []string) []list.Rank {
+	words := strings.Fields(strings.ToLower(term))
+	var ranks []list.Rank
+	for i, t := range targets {
+		t = strings.ToLower(t)
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(t, w) }) {
+			ranks = append(ranks, list.Rank{Index: i})
+		}
+	}
+	return ranks
 }
 
 // rowData is what the row delegate needs to draw token states; shared with the model.
