@@ -282,7 +282,9 @@ func (m *Model) appMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	case copyMsg:
-		m.clip = clipState{active: true, what: msg.what, value: msg.value, until: m.now().Add(ClipboardClearAfter * time.Second)}
+		if !msg.plain {
+			m.clip = clipState{active: true, what: msg.what, value: msg.value, until: m.now().Add(ClipboardClearAfter * time.Second)}
+		}
 		return copyCmd(m.deps.Clipboard, msg.what, msg.value), true
 	case clipboardMsg:
 		if msg.err != nil {

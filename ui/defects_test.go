@@ -472,3 +472,36 @@ func TestFilterMatchesMoreThanTheName(t *testing.T) {
 		h.press("esc")
 	}
 }
+
+func TestCopyMenu(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("dash-production")
+	h.press("enter")
+	tok := h.m.main.slots[h.m.main.list.SelectedItem().(profileItem).p.ID].tok.AccessToken
+	h.press("y")
+	h.mustContain("Copy from dash-production", "Authorization header", "curl command", "client ID", "token URL")
+	h.mustNotContain(tok[:20])
+	h.press("u")
+	if got := h.clip.get(); !strings.HasPrefix(got, "curl -X GET -H 'Authorization: Bearer "+tok+"'") || !strings.Contains(got, "/accounts/dash-production/orders") {
+		t.Fatalf("curl command: %q", got)
+	}
+	h.mustContain("cleared in 45s")
+	h.mustNotContain(tok[:20])
+	h.press("y", "h")
+	if h.clip.get() != "Authorization: Bearer "+tok {
+		t.Fatalf("header: %q", h.clip.get())
+	}
+	h.tick(46 * time.Second)
+	if h.clip.get() != "" {
+		t.Fatal("the header was not cleared after 45 s")
+	}
+	h.press("y", "i")
+	if h.clip.get() != "dash-production" || h.m.clip.active {
+		t.Fatalf("client ID: %q (countdown %v)", h.clip.get(), h.m.clip.active)
+	}
+	h.press("y", "q")
+	if h.m.overlay != nil {
+		t.Fatal("q did not close the copy menu")
+	}
+}

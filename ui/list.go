@@ -89,7 +89,7 @@ func keepsListCurrent(msg tea.Msg) bool {
 // bar shows only keys that work now. ? and q are the root's.
 type listKeys struct {
 	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto, Reload key.Binding
-	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort             key.Binding
+	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort, CopyMenu   key.Binding
 }
 
 func newListKeys() listKeys {
@@ -105,6 +105,7 @@ func newListKeys() listKeys {
 		Auto:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
 		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		CopyMenu: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
 		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
@@ -133,7 +134,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Filter, k.Sort, k.Reload},
 		{k.Fetch, k.Refresh, k.Cancel, k.Auto},
-		{k.Reveal, k.Copy, k.Inspect, k.Call},
+		{k.Reveal, k.Copy, k.CopyMenu, k.Inspect, k.Call},
 		{k.Add, k.Edit, k.Delete, k.Rotate, k.CheckAll},
 	}
 }
@@ -480,6 +481,8 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 			return l, status("auto-refresh on: tokens are fetched again before they expire"), true
 		}
 		return l, status("auto-refresh off"), true
+	case key.Matches(msg, l.keys.CopyMenu):
+		return newCopyMenu(l.deps, p, l.validToken(s)), nil, true
 	case key.Matches(msg, l.keys.Edit):
 		return newForm(l.deps, &p), nil, true
 	case key.Matches(msg, l.keys.Delete):
@@ -494,6 +497,14 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 		return newCheckAll(l.deps, l.profiles), nil, true
 	}
 	return l, nil, false
+}
+
+// validToken is the token held in s while it has not expired, else "".
+func (l *listScreen) validToken(s *tokenSlot) string {
+	if !s.has || (!s.tok.ExpiresAt.IsZero() && !l.now().Before(s.tok.ExpiresAt)) {
+		return ""
+	}
+	return s.tok.AccessToken
 }
 
 // copyToken copies the token held in s, unless it has expired: a pasted expired token
@@ -522,7 +533,7 @@ func (l *listScreen) updateKeys() {
 	}
 	has := s != nil && s.has
 	fetching := s != nil && s.fetching
-	for _, b := range []*key.Binding{&l.keys.Fetch, &l.keys.Refresh, &l.keys.Edit, &l.keys.Delete, &l.keys.Call, &l.keys.Rotate} {
+	for _, b := range []*key.Binding{&l.keys.Fetch, &l.keys.Refresh, &l.keys.Edit, &l.keys.Delete, &l.keys.Call, &l.keys.Rotate, &l.keys.CopyMenu} {
 		b.SetEnabled(ok)
 	}
 	l.keys.Reveal.SetEnabled(has)

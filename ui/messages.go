@@ -27,8 +27,12 @@ type statusMsg struct {
 type clearStatusMsg struct{ seq int }
 
 // copyMsg asks the root to copy value (it owns the clipboard and its 45 s timer); what
-// names it in the status line ("token", "secret").
-type copyMsg struct{ what, value string }
+// names it in the status line ("token", "secret"). plain is set for a value that holds
+// no secret (a client ID): it gets no clear countdown.
+type copyMsg struct {
+	what, value string
+	plain       bool
+}
 
 // tokenReplacedMsg tells the list that a call changed the profile's token: the API
 // rejected it (dropped for good) and, when res is set, a new one replaced it.
