@@ -208,5 +208,19 @@ func (v *Vault) ForgetToken(ctx context.Context, p Profile) error {
 	return v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} })
 }
 
+// ForgetCachedTokens drops every profile's token from the fast cache (the kernel
+// keyring): tokens are credentials too, and locking the store must not leave them
+// usable without the passphrase. It returns how many profiles it went through.
+func (v *Vault) ForgetCachedTokens() int {
+	ps, err := v.List()
+	if err != nil {
+		return 0
+	}
+	for _, p := range ps {
+		v.dropCachedToken(p.ID)
+	}
+	return len(ps)
+}
+
 // TokenStates returns the token metadata of every profile by ID, reading no secret.
 func (v *Vault) TokenStates() (map[string]TokenState, error) { return v.State.Load() }

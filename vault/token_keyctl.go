@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 )
 
@@ -96,9 +95,7 @@ func NewKeyctlCache(dir string, ops KeyOps) *KeyctlCache {
 	if ops == nil {
 		ops = systemKeyOps()
 	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
+	dir = canonicalDir(dir)
 	sum := sha256.Sum256([]byte(dir))
 	return &KeyctlCache{ns: hex.EncodeToString(sum[:8]), Keys: ops}
 }

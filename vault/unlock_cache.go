@@ -90,9 +90,20 @@ func NewSessionUnlockCache(idle time.Duration) (UnlockCache, error) {
 
 // unlockCacheID names one store's entry in the cache: its directory, hashed.
 func unlockCacheID(dir string) string {
+	dir = canonicalDir(dir)
+	sum := sha256.Sum256([]byte(dir))
+	return "oat-unlock:" + hex.EncodeToString(sum[:8])
+}
+
+// canonicalDir is dir absolute and with its symlinks resolved: the same directory
+// reached by two paths must name the same cache entries (or oat lock through one path
+// would leave the other unlocked).
+func canonicalDir(dir string) string {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	sum := sha256.Sum256([]byte(dir))
-	return "oat-unlock:" + hex.EncodeToString(sum[:8])
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	return dir
 }

@@ -254,7 +254,11 @@ var tokenVarRefused = map[string]bool{"PATH": true, "HOME": true, "SHELL": true,
 	"GLOBIGNORE": true, "NODE_OPTIONS": true, "PYTHONSTARTUP": true, "PYTHONPATH": true, "PYTHONHOME": true,
 	"PERL5OPT": true, "PERL5LIB": true, "RUBYOPT": true, "RUBYLIB": true, "JAVA_TOOL_OPTIONS": true,
 	"_JAVA_OPTIONS": true, "GIT_SSH_COMMAND": true, "OAT_PASSPHRASE": true, "OAT_CONFIG_DIR": true,
-	"OAT_STORE": true, "OAT_THEME": true, "OAT_BACKGROUND": true, "OAT_ROTATION_DAYS": true}
+	"OAT_STORE": true, "OAT_THEME": true, "OAT_BACKGROUND": true, "OAT_ROTATION_DAYS": true,
+	"PS0": true, "PS1": true, "PS2": true, "PS3": true, "PAGER": true, "GIT_PAGER": true, "MANPAGER": true,
+	"EDITOR": true, "VISUAL": true, "GIT_EDITOR": true, "LESSOPEN": true, "LESSCLOSE": true, "LUA_INIT": true,
+	"GCONV_PATH": true, "BROWSER": true, "ZDOTDIR": true, "INPUTRC": true, "TERMINFO": true, "SSH_ASKPASS": true,
+	"GIT_ASKPASS": true, "SUDO_ASKPASS": true, "GIT_EXEC_PATH": true, "GIT_CONFIG_GLOBAL": true, "RUSTC_WRAPPER": true}
 
 // checkTokenVar refuses a --var that is not a variable name, or one of tokenVarRefused.
 func checkTokenVar(name string) error {

@@ -20,7 +20,8 @@ func (a *App) lockCmd() *cobra.Command {
 		Short: "Forget the file store's unlocked key now (the passphrase is asked again)",
 		Long: `The file store's key, once unlocked with the passphrase, is kept for the login
 session (on Linux, in the kernel keyring) until it has not been used for
-OAT_UNLOCK_IDLE (default 15m; 0 turns the cache off). oat lock forgets it at once.
+OAT_UNLOCK_IDLE (default 15m; 0 turns the cache off). oat lock forgets it at once,
+and the tokens cached in the kernel keyring with it.
 --status says where the key is kept and whether it is unlocked, and changes nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,7 +53,8 @@ func (a *App) runLock(opts lockOptions) error {
 	if err := fs.Lock(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.Out, "locked: the file store's key is forgotten; the next command asks for the passphrase\nunlock cache: %s\n", fs.CacheName())
+	v.ForgetCachedTokens() // a token is a credential too: none stays usable without the passphrase
+	fmt.Fprintf(a.Out, "locked: the file store's key and the cached tokens are forgotten; the next command asks for the passphrase\nunlock cache: %s\n", fs.CacheName())
 	return nil
 }
 

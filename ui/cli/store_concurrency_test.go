@@ -223,5 +223,9 @@ func TestUnlockOnceThenLock(t *testing.T) {
 	if r := noPass("token", "gen", "--force"); r.code != ExitStore {
 		t.Fatalf("still unlocked after oat lock: %d %q", r.code, r.err)
 	}
+	// The cached token went with the key: it is a credential too.
+	if r := noPass("token", "gen"); r.code != ExitStore {
+		t.Fatalf("a cached token still handed out after oat lock: %d %q", r.code, r.out)
+	}
 	e.noSecretOnDisk()
 }
