@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -72,7 +73,7 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 					f.OK = fi.Mode().Perm()&^want == 0 && (fi.IsDir() || fi.Mode().IsRegular())
 				}
 				if !f.OK {
-					rep.Problems = append(rep.Problems, fmt.Sprintf("%s is %s: want %04o or less, owned by you (chmod %o %s)", path, f.Mode, want, want, path))
+					rep.Problems = append(rep.Problems, fmt.Sprintf("%s is %s: want %04o or less, owned by you (chmod %o %s)", oauth.OneLine(path), f.Mode, want, want, shellQuote(path)))
 				}
 				rep.Files = append(rep.Files, f)
 			}
@@ -160,13 +161,13 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 
 func printDoctor(a *App, rep doctorReport) {
 	w := a.Out
-	fmt.Fprintf(w, "config dir    %s\n", rep.ConfigDir)
+	fmt.Fprintf(w, "config dir    %s\n", oauth.OneLine(rep.ConfigDir))
 	for _, f := range rep.Files {
 		mark := "✓"
 		if !f.OK {
 			mark = "✗"
 		}
-		fmt.Fprintf(w, "              %s %s %s\n", mark, f.Mode, filepath.Base(f.Path))
+		fmt.Fprintf(w, "              %s %s %s\n", mark, f.Mode, oauth.OneLine(filepath.Base(f.Path)))
 	}
 	store := rep.Store + ": answers"
 	if rep.StoreError != "" {
@@ -205,6 +206,6 @@ func printDoctor(a *App, rep doctorReport) {
 		fmt.Fprintf(w, "rotation      ⚠ older than the rotation policy: %s (oat rotate NAME, after the provider issues a new secret)\n", strings.Join(rep.Overdue, ", "))
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintf(a.Err, "✗ %s\n", p)
+		fmt.Fprintf(a.Err, "✗ %s\n", oauth.OneLine(p))
 	}
 }

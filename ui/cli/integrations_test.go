@@ -540,6 +540,7 @@ func TestBinaryProxy(t *testing.T) {
 		{"POST", "/x", nil, map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
 		{"GET", "/x", nil, map[string]string{"Host": "evil.example"}, http.StatusForbidden},
 		{"GET", "/a/../../admin", nil, nil, http.StatusForbidden},
+		{"TRACE", "/x", nil, nil, http.StatusForbidden}, // would echo the token back
 	} {
 		if code, _ := do(c.method, c.path, c.body, c.hdr); code != c.want {
 			t.Fatalf("%s %s %v: %d, want %d", c.method, c.path, c.hdr, code, c.want)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,5 +96,22 @@ func TestDoctorSaysWhatToDo(t *testing.T) {
 	r = e.run("", "doctor")
 	if r.code != 1 || !strings.Contains(r.err, "profiles without their secret: gen (oat edit NAME --replace-secret)") {
 		t.Fatalf("doctor after losing a secret: %d\n%s%s", r.code, r.out, r.err)
+	}
+}
+
+// TestDoctorShowsHostileFileNamesEscaped: a file planted in the config dir with escape
+// sequences in its name reaches the terminal escaped, and its fix is quoted.
+func TestDoctorShowsHostileFileNamesEscaped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("eds", oauthtest.EDS)
+	bad := filepath.Join(e.dir, "x\x1b]0;PWNED\a\x1b[31m;id>&2;#.age")
+	if err := os.WriteFile(bad, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "doctor")
+	assertNoRaw(t, "doctor", r.out+r.err)
+	if r.code != 1 || !strings.Contains(r.err, "chmod 600 '") {
+		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
 	}
 }

@@ -170,11 +170,20 @@ func (px *authProxy) handler() http.Handler {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.Header.Del("Authorization")
 			pr.Out.Header.Del("Proxy-Authorization")
+			// Headers some servers take to change the method or the path behind the
+			// proxy's back.
+			for _, h := range []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Original-URL", "X-Rewrite-URL"} {
+				pr.Out.Header.Del(h)
+			}
 		},
 		Transport:    px,
 		ErrorHandler: px.fail,
 	}
+	// At most proxyConcurrency requests at once: each may hold a body of up to 8 MiB.
+	slots := make(chan struct{}, proxyConcurrency)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slots <- struct{}{}
+		defer func() { <-slots }()
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		switch msg := refuseRequest(r); {
@@ -194,10 +203,18 @@ func (px *authProxy) handler() http.Handler {
 	})
 }
 
+// proxyConcurrency bounds the requests the proxy serves at once.
+const proxyConcurrency = 16
+
 // refuseRequest says why a request is not forwarded ("" when it is): a browser's
 // cross-site request (a web page must not borrow the token), a Host that is not a
 // loopback name (DNS rebinding), a path that climbs out of the API base.
 func refuseRequest(r *http.Request) string {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default: // TRACE would echo the token back; CONNECT is not for an API
+		return "the method " + oauth.OneLine(r.Method) + " is not forwarded"
+	}
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
