@@ -54,13 +54,15 @@ oat proxy NAME.
 
 --mask replaces the token in the command's stdout and stderr with <oat:NAME token>, also
 when it is written in pieces (oat holds back a possible start of the token until the
-next write shows whether it is one). The command's output is then a pipe, not the
-terminal: some programs buffer it or drop colours.
+next write shows whether it is one). It keeps the token out of logs when a program prints
+it by accident; it cannot stop one that means to leak it (split across stdout and
+stderr, encoded, or written elsewhere: the command has the token). The command's output
+is then a pipe, not the terminal: some programs buffer it or drop colours.
 
 A command that is not found exits 127, one that cannot be run 126, as in a shell.
 --var is a variable name (letters, digits, '_'), and not one that the dynamic loader, a
 shell or oat reads as a path, code or setting (PATH, LD_*, BASH_ENV, OAT_PASSPHRASE, …).`,
-		Example: `  oat exec eds -- sh -c 'curl -H "Authorization: Bearer $OAT_ACCESS_TOKEN" https://api…'
+		Example: `  oat exec eds -- sh -c 'printf "Authorization: Bearer %s" "$OAT_ACCESS_TOKEN" | curl -H @- https://api…'
   oat exec eds --var EDS_TOKEN -- ./sync.py
   oat exec eds --min-valid 30m -- ./long-job.sh
   oat exec eds --mask -- ./debug-job.sh   # the token never reaches the job's logs`,

@@ -54,7 +54,7 @@ old one's expiry (at the 60s margin, or half its lifetime if that is shorter), o
 on stderr per refresh, retries with exponential backoff when a refresh fails, and the
 old token stays in FILE while it is valid (removed once it expired). The first token
 must come: a watch that cannot start exits with the error.`,
-		Example: `  curl -H "Authorization: Bearer $(oat token eds)" https://api.example.com/v1/items
+		Example: `  oat token eds --format header | curl -H @- https://api.example.com/v1/items   # not in curl's argv
   oat token eds --format curl | curl -K - https://api.example.com/v1/items
   oat token eds --min-valid 10m   # at least 10 minutes left, else fetch anew
   oat token eds --write /run/eds/token --watch`,
