@@ -115,3 +115,28 @@ func TestDoctorShowsHostileFileNamesEscaped(t *testing.T) {
 		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
 	}
 }
+
+// TestTokenWriteEdges: an empty --write or a missing directory is a usage error naming
+// the directory, and a temp file a killed writer left beside the file is removed.
+func TestTokenWriteEdges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("eds", oauthtest.EDS)
+	if r := e.run("", "token", "eds", "--write", ""); r.code != ExitUsage || r.out != "" {
+		t.Fatalf("--write '': %d %q %s", r.code, r.out, r.err)
+	}
+	dir := t.TempDir()
+	if r := e.run("", "token", "eds", "--write", filepath.Join(dir, "nope", "tok")); r.code != ExitUsage || !strings.Contains(r.err, "does not exist") {
+		t.Fatalf("missing dir: %d %s", r.code, r.err)
+	}
+	stale := filepath.Join(dir, ".tok.oat-tmp-12345")
+	if err := os.WriteFile(stale, []byte("old-token"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "token", "eds", "--write", filepath.Join(dir, "tok")); r.code != 0 {
+		t.Fatalf("write: %d %s", r.code, r.err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatal("the stale temp file holding a token is still there")
+	}
+}

@@ -62,6 +62,9 @@ must come: a watch that cannot start exits with the error.`,
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.name = args[0]
+			if cmd.Flags().Changed("write") && strings.TrimSpace(o.write) == "" {
+				return usageErr(errors.New("--write needs a file name"))
+			}
 			if o.asJSON {
 				if cmd.Flags().Changed("format") && o.format != "json" {
 					return usageErr(fmt.Errorf("--json is --format json; it cannot go with --format %s", oauth.OneLine(o.format)))
@@ -207,6 +210,10 @@ func writeTokenFile(path string, data []byte) (err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return usageErr(fmt.Errorf("--write %s: not a regular file; oat replaces only a regular file", oauth.OneLine(path)))
 	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usageErr(fmt.Errorf("--write %s: the directory %s does not exist", oauth.OneLine(path), oauth.OneLine(dir)))
+	}
+	removeStaleTokenTemps(dir, base)
 	f, err := os.CreateTemp(dir, "."+base+".oat-tmp-*") // CreateTemp: 0600
 	if err != nil {
 		return fmt.Errorf("write %s: %w", oauth.OneLine(path), err)
@@ -234,6 +241,17 @@ func writeTokenFile(path string, data []byte) (err error) {
 		return fmt.Errorf("write %s: rename: %w", oauth.OneLine(path), err)
 	}
 	return nil
+}
+
+// removeStaleTokenTemps deletes the temp files a killed oat left beside the token file:
+// each may hold a token. Only regular files of oat's own name pattern are touched.
+func removeStaleTokenTemps(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "."+base+".oat-tmp-*"))
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() {
+			_ = os.Remove(m)
+		}
+	}
 }
 
 // Backoff after a failed refresh: doubled from the first, up to the last.
