@@ -121,12 +121,16 @@ func OpenStore(kind string, opt StoreOptions) (SecretStore, error) {
 	return nil, fmt.Errorf("unknown secret store %q: use one of %s", kind, strings.Join(StoreKinds, ", "))
 }
 
+// ErrNeedPassphrase means the file store is locked and no passphrase could be had
+// (no OAT_PASSPHRASE, no terminal to ask on).
+var ErrNeedPassphrase = errors.New("the file store needs a passphrase: set OAT_PASSPHRASE or run oat in a terminal to be asked")
+
 // PassphraseFromEnv reads OAT_PASSPHRASE.
 func PassphraseFromEnv() (string, error) {
 	if p, ok := os.LookupEnv("OAT_PASSPHRASE"); ok && p != "" {
 		return p, nil
 	}
-	return "", errors.New("the file store needs a passphrase: set OAT_PASSPHRASE or run oat in a terminal to be asked")
+	return "", ErrNeedPassphrase
 }
 
 // MemoryStore keeps values in process memory: for the demo and tests.

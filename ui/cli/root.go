@@ -271,7 +271,7 @@ func (a *App) passphrase(existing bool, store string) (string, error) {
 		}
 		return p, nil
 	}
-	return "", errors.New("the file store needs a passphrase: set OAT_PASSPHRASE or run oat in a terminal")
+	return "", vault.ErrNeedPassphrase
 }
 
 // Broker returns the token broker on the vault.
