@@ -223,6 +223,9 @@ func TestUnlockOnceThenLock(t *testing.T) {
 	if r := noPass("token", "gen", "--force"); r.code != ExitStore {
 		t.Fatalf("still unlocked after oat lock: %d %q", r.code, r.err)
 	}
+	if r := noPass("doctor"); r.code != 0 || !strings.Contains(r.out, "the store is locked") {
+		t.Fatalf("doctor on a locked store: %d\n%s%s", r.code, r.out, r.err)
+	}
 	// The cached token went with the key: it is a credential too.
 	if r := noPass("token", "gen"); r.code != ExitStore {
 		t.Fatalf("a cached token still handed out after oat lock: %d %q", r.code, r.out)
