@@ -254,7 +254,7 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, m.keys.Help):
 		m.fullHelp = !m.fullHelp
 		return nil, true
-	case m.overlay == nil && key.Matches(msg, m.keys.Quit):
+	case m.overlay == nil && key.Matches(msg, m.keys.Quit) && !m.main.revealing():
 		return m.quit(), true
 	}
 	return nil, false

@@ -362,6 +362,14 @@ func TestAnotherKeyLeavesTheRevealedToken(t *testing.T) {
 	if h.m.main.slots[h.m.main.list.SelectedItem().(profileItem).p.ID].revealed {
 		t.Fatal("moving away left the token revealed (and the mouse off)")
 	}
+	// A key pressed to dismiss the revealed token does only that: q does not quit, d
+	// does not open the delete confirmation.
+	for _, k := range []string{"q", "d", "esc"} {
+		h.press("v", k)
+		if h.quit || h.m.overlay != nil || h.m.main.revealing() {
+			t.Fatalf("%s while revealed: quit %v, overlay %T, still revealed %v", k, h.quit, h.m.overlay, h.m.main.revealing())
+		}
+	}
 }
 
 func TestTextFieldsHaveACursorWithoutColour(t *testing.T) {

@@ -409,6 +409,16 @@ func (l *listScreen) onMouse(msg tea.MouseMsg) tea.Cmd {
 	return nil
 }
 
+// revealing says the selected token is shown in full: every key but c only hides it.
+func (l *listScreen) revealing() bool {
+	p, ok := l.selected()
+	if !ok {
+		return false
+	}
+	s := l.slots[p.ID]
+	return s != nil && s.revealed
+}
+
 // onKey handles the list's keys: those that need no profile first, then those that act
 // on the selected one; the rest move the list.
 func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
@@ -418,9 +428,10 @@ func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	l.updateKeys()
 	if p, ok := l.selected(); ok && !key.Matches(msg, l.keys.Reveal, l.keys.Copy) {
 		if s := l.slots[p.ID]; s != nil && s.revealed {
-			s.revealed = false // any other key leaves the revealed token, and gives the mouse back
-			next, cmd := l.onKey(msg)
-			return next, tea.Batch(tea.EnableMouseCellMotion, cmd)
+			// Any other key (q and esc too) only leaves the revealed token and gives the
+			// mouse back: a key pressed to dismiss it must not also delete or quit.
+			s.revealed = false
+			return l, tea.EnableMouseCellMotion
 		}
 	}
 	switch {
