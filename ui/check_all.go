@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,6 +44,8 @@ type checkAllScreen struct {
 	askedLeave bool
 	// sel is the selected row (an index into order): its detail is shown in full.
 	sel int
+	// moved says the user chose a row during the run: the sort at the end keeps it.
+	moved bool
 
 	width, height int
 }
@@ -74,7 +77,7 @@ func (c *checkAllScreen) start() tea.Cmd {
 		c.cancel()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel, c.running, c.run = cancel, true, c.run+1
+	c.cancel, c.running, c.run, c.moved = cancel, true, c.run+1, false
 	c.rows, c.order = map[string]vault.CheckRow{}, append([]string(nil), c.names...)
 	run, b, names := c.run, c.deps.Broker, c.names
 	return func() tea.Msg { // the checks start when Bubble Tea runs this, not in Update
@@ -125,6 +128,10 @@ func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return c, nil
 		}
 		c.running = false
+		chosen := ""
+		if c.sel < len(c.order) {
+			chosen = c.order[c.sel]
+		}
 		sort.SliceStable(c.order, func(i, j int) bool {
 			a, b := c.rows[c.order[i]], c.rows[c.order[j]]
 			if a.OK != b.OK {
@@ -132,6 +139,11 @@ func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			}
 			return c.order[i] < c.order[j]
 		})
+		// The row the user chose stays chosen; else the first (a failure, if any).
+		c.sel = 0
+		if c.moved {
+			c.sel = max(0, slices.Index(c.order, chosen))
+		}
 		return c, nil
 	case tea.KeyMsg:
 		asked := c.askedLeave
@@ -148,10 +160,10 @@ func (c *checkAllScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		case key.Matches(msg, keyRerunAll) && !c.running:
 			return c, c.start()
 		case key.Matches(msg, keyRowUp):
-			c.sel = max(0, c.sel-1)
+			c.sel, c.moved = max(0, c.sel-1), true
 			return c, nil
 		case key.Matches(msg, keyRowDown):
-			c.sel = min(len(c.order)-1, c.sel+1)
+			c.sel, c.moved = min(len(c.order)-1, c.sel+1), true
 			return c, nil
 		}
 	}

@@ -513,3 +513,29 @@ func TestCopyMenu(t *testing.T) {
 		t.Fatal("q did not close the copy menu")
 	}
 }
+
+// TestCheckAllKeepsTheChosenRowWhenTheRunEnds: rows are re-sorted (failures first) when
+// the run ends; a row the user chose meanwhile stays chosen.
+func TestCheckAllKeepsTheChosenRowWhenTheRunEnds(t *testing.T) {
+	t.Parallel()
+	d, _ := newDeps(t, false)
+	c := newCheckAll(d, nil)
+	c.names = []string{"a", "b", "c", "d"}
+	c.order = append([]string(nil), c.names...)
+	c.running, c.run = true, 1
+	c.rows = map[string]vault.CheckRow{"a": {Name: "a", OK: true}, "b": {Name: "b", OK: true}, "c": {Name: "c", OK: true}, "d": {Name: "d"}}
+	c.Update(sizeMsg{width: 80, height: 22})
+	c.Update(keyMsg("j"))
+	c.Update(keyMsg("j")) // c
+	c.Update(checkDoneMsg{run: 1})
+	if got := c.order[c.sel]; got != "c" {
+		t.Fatalf("after the sort the cursor is on %s, want c (order %v)", got, c.order)
+	}
+	// Untouched, the first row (the failure) is chosen.
+	c.running, c.run, c.moved, c.sel = true, 2, false, 0
+	c.order = append([]string(nil), c.names...)
+	c.Update(checkDoneMsg{run: 2})
+	if got := c.order[c.sel]; got != "d" {
+		t.Fatalf("untouched, the cursor is on %s, want the failure d", got)
+	}
+}
