@@ -580,7 +580,8 @@ func addCmd(v *vault.Vault, p vault.Profile, secret string) tea.Cmd {
 // rotation is for).
 func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string) tea.Cmd {
 	return func() tea.Msg {
-		np, err := v.Edit(context.Background(), name, func(q *vault.Profile) error {
+		// By ID: another oat may have renamed the profile since the form opened.
+		np, err := v.EditByID(context.Background(), from.ID, func(q *vault.Profile) error {
 			vault.MergeEdit(q, from, p)
 			return nil
 		})

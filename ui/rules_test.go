@@ -108,3 +108,28 @@ func TestFormSavesOnlyWhatItChanged(t *testing.T) {
 		t.Fatalf("environment %q, notes %q: the form undid the other change or lost its own", p.Environment, p.Notes)
 	}
 }
+
+// TestFormFollowsARenameFromOutside: the CLI renames the profile while the app's form is
+// open on it; saving the form changes the renamed profile and keeps the new name.
+func TestFormFollowsARenameFromOutside(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	h.press("e")
+	f, ok := h.m.overlay.(*formScreen)
+	if !ok {
+		t.Fatal("the edit form did not open")
+	}
+	if _, err := h.v.Edit(context.Background(), "eds", func(p *vault.Profile) error { p.Name = "eds-renamed"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.inputs[fNotes].SetValue("edited in the app")
+	h.press("ctrl+s")
+	if h.m.overlay != nil {
+		t.Fatalf("the form did not save:\n%s", h.view())
+	}
+	p, err := h.v.Get("eds-renamed")
+	if err != nil || p.Notes != "edited in the app" {
+		t.Fatalf("renamed profile: %+v %v", p, err)
+	}
+}

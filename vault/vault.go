@@ -244,6 +244,31 @@ func (v *Vault) ReplaceSecret(ctx context.Context, name, secret string) (Profile
 }
 
 // editByID changes the profile with the given ID under the file lock.
+// EditByID is Edit for the profile with ID id, whatever it is called now: a screen that
+// opened a profile keeps editing it after another oat renamed it.
+func (v *Vault) EditByID(ctx context.Context, id string, fn func(*Profile) error) (Profile, error) {
+	var out Profile
+	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
+		for i := range *ps {
+			if (*ps)[i].ID != id {
+				continue
+			}
+			p := (*ps)[i]
+			keep := p
+			if err := fn(&p); err != nil {
+				return err
+			}
+			p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
+			p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
+			(*ps)[i] = p
+			out = p
+			return nil
+		}
+		return fmt.Errorf("%w: it was removed since this screen opened it", ErrProfileNotFound)
+	})
+	return out, err
+}
+
 func (v *Vault) editByID(ctx context.Context, id string, fn func(*Profile)) (Profile, error) {
 	var out Profile
 	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
