@@ -124,11 +124,18 @@ func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, err
 // Edit changes the profile called name through fn. The ID, the secret bookkeeping and
 // the creation time cannot be changed this way.
 func (v *Vault) Edit(ctx context.Context, name string, fn func(*Profile) error) (Profile, error) {
+	return v.editWhere(ctx, func(ps []Profile) int { return Find(ps, name) },
+		fmt.Errorf("%w %q", ErrProfileNotFound, name), fn)
+}
+
+// editWhere changes the profile at the index find gives (-1: notFound) through fn,
+// keeping what fn may not change.
+func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFound error, fn func(*Profile) error) (Profile, error) {
 	var out Profile
 	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
-		i := Find(*ps, name)
+		i := find(*ps)
 		if i < 0 {
-			return fmt.Errorf("%w %q", ErrProfileNotFound, name)
+			return notFound
 		}
 		p := (*ps)[i]
 		keep := p
@@ -247,26 +254,15 @@ func (v *Vault) ReplaceSecret(ctx context.Context, name, secret string) (Profile
 // EditByID is Edit for the profile with ID id, whatever it is called now: a screen that
 // opened a profile keeps editing it after another oat renamed it.
 func (v *Vault) EditByID(ctx context.Context, id string, fn func(*Profile) error) (Profile, error) {
-	var out Profile
-	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
-		for i := range *ps {
-			if (*ps)[i].ID != id {
-				continue
+	byID := func(ps []Profile) int {
+		for i := range ps {
+			if ps[i].ID == id {
+				return i
 			}
-			p := (*ps)[i]
-			keep := p
-			if err := fn(&p); err != nil {
-				return err
-			}
-			p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
-			p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
-			(*ps)[i] = p
-			out = p
-			return nil
 		}
-		return fmt.Errorf("%w: it was removed since this screen opened it", ErrProfileNotFound)
-	})
-	return out, err
+		return -1
+	}
+	return v.editWhere(ctx, byID, fmt.Errorf("%w: it was removed since this screen opened it", ErrProfileNotFound), fn)
 }
 
 func (v *Vault) editByID(ctx context.Context, id string, fn func(*Profile)) (Profile, error) {
