@@ -254,6 +254,9 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, m.keys.Help):
 		m.fullHelp = !m.fullHelp
 		return nil, true
+	case m.fullHelp && key.Matches(msg, m.keys.Quit, m.keys.CloseHelp):
+		m.fullHelp = false // q and esc close the full help first
+		return nil, true
 	case m.overlay == nil && key.Matches(msg, m.keys.Quit) && !m.main.revealing():
 		return m.quit(), true
 	}

@@ -540,3 +540,32 @@ func TestCheckAllKeepsTheChosenRowWhenTheRunEnds(t *testing.T) {
 		t.Fatalf("untouched, the cursor is on %s, want the failure d", got)
 	}
 }
+
+// TestSilentKeysSaySomething: keys that used to do nothing without a word now say why:
+// v, c and i before a token is held, a filter that matches nothing, and q or esc close
+// the full help before anything else.
+func TestSilentKeysSaySomething(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	for _, k := range []string{"v", "c", "i"} {
+		h.press(k)
+		h.mustContain("no token held for eds yet: enter gets one")
+		if h.m.overlay != nil {
+			t.Fatalf("%s opened %T", k, h.m.overlay)
+		}
+	}
+	h.press("/")
+	h.typeText("zzz")
+	h.press("enter")
+	h.mustContain(`no profile matches "zzz"`)
+	h.press("?")
+	h.mustContain("check all")
+	h.press("q")
+	if h.quit {
+		t.Fatal("q with the full help open quit the app")
+	}
+	h.mustNotContain("check all")
+	h.press("?", "esc")
+	h.mustNotContain("check all")
+}

@@ -38,6 +38,8 @@ type globalKeys struct {
 	// Help toggles the full help (unless a field has focus); Quit (q) quits from the
 	// list; Interrupt (ctrl+c) quits from anywhere.
 	Help, Quit, Interrupt key.Binding
+	// CloseHelp (esc) closes the full help, as q does.
+	CloseHelp key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -45,6 +47,7 @@ func newGlobalKeys() globalKeys {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		CloseHelp: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help")),
 	}
 }
 

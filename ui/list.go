@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -90,29 +91,33 @@ func keepsListCurrent(msg tea.Msg) bool {
 type listKeys struct {
 	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto, Reload key.Binding
 	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort, CopyMenu   key.Binding
+	// NeedToken are the keys that act on a token held in memory (v, c, i): pressed
+	// before one is, they say how to get it instead of doing nothing. Never in the help.
+	NeedToken key.Binding
 }
 
 func newListKeys() listKeys {
 	return listKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Fetch:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "token")),
-		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Reveal:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
-		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
-		Auto:     key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
-		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		CopyMenu: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
-		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Inspect:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspect")),
-		Call:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "test call")),
-		Rotate:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate")),
-		CheckAll: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "check all")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Fetch:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "token")),
+		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Reveal:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
+		Copy:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+		Auto:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
+		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		CopyMenu:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
+		NeedToken: key.NewBinding(key.WithKeys("v", "c", "i")),
+		Add:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
+		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Inspect:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspect")),
+		Call:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "test call")),
+		Rotate:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate")),
+		CheckAll:  key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "check all")),
 	}
 }
 
@@ -423,6 +428,11 @@ func (l *listScreen) revealing() bool {
 // on the selected one; the rest move the list.
 func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	if l.list.SettingFilter() {
+		if key.Matches(msg, l.list.KeyMap.AcceptWhileFiltering) && len(l.list.VisibleItems()) == 0 && l.list.FilterValue() != "" {
+			// The list drops a filter that matches nothing: say so rather than silently.
+			what := l.list.FilterValue()
+			return l, tea.Batch(l.updateList(msg), status(fmt.Sprintf("no profile matches %q: the filter was cleared", what)))
+		}
 		return l, l.updateList(msg)
 	}
 	l.updateKeys()
@@ -473,6 +483,8 @@ func (l *listScreen) cancel() tea.Cmd {
 func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.Cmd, bool) {
 	s := l.slot(p.ID)
 	switch {
+	case !s.has && key.Matches(msg, l.keys.NeedToken):
+		return l, status("no token held for " + p.Name + " yet: enter gets one (the cached one while it is valid)"), true
 	case key.Matches(msg, l.keys.Fetch):
 		return l, l.fetch(p, false), true
 	case key.Matches(msg, l.keys.Refresh):
