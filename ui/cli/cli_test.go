@@ -508,19 +508,25 @@ func TestNewFileStorePassphraseAskedTwice(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var asked []string
-	answers := []string{"one", "two"}
-	a := &App{Getenv: func(string) string { return "" }, IsTerminal: func(any) bool { return true },
+	answers := []string{"one", "two", "", "x", "x"}
+	var errb bytes.Buffer
+	a := &App{Getenv: func(string) string { return "" }, IsTerminal: func(any) bool { return true }, Err: &errb,
 		ReadPassword: func(prompt string) (string, error) {
 			asked = append(asked, prompt)
 			ans := answers[0]
 			answers = answers[1:]
 			return ans, nil
 		}}
-	if _, err := a.passphrase(false, filepath.Join(dir, "secrets")); err == nil || !strings.Contains(err.Error(), "differ") {
-		t.Fatalf("mismatch accepted: %v", err)
+	// A mismatch and an empty answer ask again, rather than fail the command.
+	if p, err := a.passphrase(false, filepath.Join(dir, "secrets")); err != nil || p != "x" {
+		t.Fatalf("asked again: %q %v", p, err)
 	}
-	if len(asked) != 2 || !strings.Contains(asked[0], "New passphrase") {
-		t.Fatalf("prompts: %q", asked)
+	if len(asked) != 5 || !strings.Contains(asked[0], "New passphrase") || !strings.Contains(errb.String(), "differ") || !strings.Contains(errb.String(), "empty") {
+		t.Fatalf("prompts: %q\n%s", asked, errb.String())
+	}
+	answers, asked = []string{"a", "b", "a", "b", "a", "b"}, nil
+	if _, err := a.passphrase(false, filepath.Join(dir, "secrets")); err == nil || !strings.Contains(err.Error(), "three tries") {
+		t.Fatalf("three mismatches accepted: %v", err)
 	}
 	answers, asked = []string{"three"}, nil
 	if p, err := a.passphrase(true, filepath.Join(dir, "secrets")); err != nil || p != "three" || len(asked) != 1 {

@@ -258,18 +258,27 @@ func (a *App) passphrase(existing bool, store string) (string, error) {
 		if existing {
 			return a.prompt("Passphrase for the oat secrets store: ")
 		}
-		p, err := a.prompt("New passphrase for the oat secrets store " + store + ": ")
-		if err != nil {
-			return "", err
+		// A typo or an empty answer asks again (three tries), rather than throwing away
+		// the secret the user has just typed for the command.
+		for try := 0; try < 3; try++ {
+			p, err := a.prompt("New passphrase for the oat secrets store " + store + ": ")
+			if err != nil {
+				return "", err
+			}
+			if strings.TrimSpace(p) == "" {
+				fmt.Fprintln(a.Err, "oat: the passphrase is empty; type one (it protects every secret in the store)")
+				continue
+			}
+			again, err := a.prompt("The same passphrase again: ")
+			if err != nil {
+				return "", err
+			}
+			if p == again {
+				return p, nil
+			}
+			fmt.Fprintln(a.Err, "oat: the two passphrases differ; again")
 		}
-		again, err := a.prompt("The same passphrase again: ")
-		if err != nil {
-			return "", err
-		}
-		if p != again {
-			return "", errors.New("the two passphrases differ; nothing was stored")
-		}
-		return p, nil
+		return "", errors.New("no passphrase agreed after three tries; nothing was stored")
 	}
 	return "", vault.ErrNeedPassphrase
 }
