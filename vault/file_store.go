@@ -495,7 +495,7 @@ func ageDecrypt(path string, data []byte, id age.Identity) ([]byte, error) {
 		if errors.As(err, &nim) || errors.Is(err, age.ErrIncorrectIdentity) {
 			if _, ok := id.(*age.ScryptIdentity); ok {
 				return nil, &StoreError{Store: "file", Op: "unlock " + path, Err: ErrWrongPassphrase,
-					Hint: "Check OAT_PASSPHRASE. The file was not changed."}
+					Hint: "Check the passphrase (OAT_PASSPHRASE when it is set, else what was typed). The file was not changed."}
 			}
 			return nil, &StoreError{Store: "file", Op: "read " + path, Err: errors.New("not encrypted to this store's key"),
 				Hint: "oat leaves it untouched; remove it, or restore the store from a backup."}

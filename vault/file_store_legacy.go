@@ -49,7 +49,7 @@ func decryptSecrets(path string, data []byte, pass string) (map[string]string, e
 		var nim *age.NoIdentityMatchError
 		if errors.As(err, &nim) || errors.Is(err, age.ErrIncorrectIdentity) {
 			return nil, &StoreError{Store: "file", Op: "unlock " + path, Err: ErrWrongPassphrase,
-				Hint: "Check OAT_PASSPHRASE. The file was not changed."}
+				Hint: "Check the passphrase (OAT_PASSPHRASE when it is set, else what was typed). The file was not changed."}
 		}
 		return nil, &StoreError{Store: "file", Op: "read " + path, Err: fmt.Errorf("damaged or not an age file: %w", err),
 			Hint: "oat leaves it untouched; restore it from a backup or move it aside to start afresh."}
