@@ -336,6 +336,9 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 	if secret != "" {
 		return newSecretOnce(f.deps, msg.profile, secret, msg.added), nil
 	}
+	if len(msg.overwrote) > 0 {
+		return closeWith("saved " + msg.profile.Name + "; another oat had changed " + strings.Join(msg.overwrote, ", ") + " meanwhile: yours replaced it")
+	}
 	return closeWith("saved " + msg.profile.Name)
 }
 
@@ -551,6 +554,9 @@ type savedMsg struct {
 	secret  string
 	added   bool
 	err     error
+	// overwrote names the fields another oat had changed while the form was open, which
+	// this save replaced.
+	overwrote []string
 }
 
 // discoveredMsg carries issuer metadata for the form.
@@ -581,15 +587,16 @@ func addCmd(v *vault.Vault, p vault.Profile, secret string) tea.Cmd {
 func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string) tea.Cmd {
 	return func() tea.Msg {
 		// By ID: another oat may have renamed the profile since the form opened.
+		var overwrote []string
 		np, err := v.EditByID(context.Background(), from.ID, func(q *vault.Profile) error {
-			vault.MergeEdit(q, from, p)
+			overwrote = vault.MergeEdit(q, from, p)
 			return nil
 		})
 		if err == nil && secret != "" {
 			np, err = v.ReplaceSecret(context.Background(), np.Name, secret)
-			return savedMsg{profile: np, secret: secret, err: err}
+			return savedMsg{profile: np, secret: secret, err: err, overwrote: overwrote}
 		}
-		return savedMsg{profile: np, err: err}
+		return savedMsg{profile: np, err: err, overwrote: overwrote}
 	}
 }
 

@@ -133,3 +133,23 @@ func TestFormFollowsARenameFromOutside(t *testing.T) {
 		t.Fatalf("renamed profile: %+v %v", p, err)
 	}
 }
+
+// TestFormSaysWhenItReplacedAnotherChange: the CLI and the form change the same field;
+// the form's value is saved, and the status line says the other change was replaced.
+func TestFormSaysWhenItReplacedAnotherChange(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	h.press("e")
+	f := h.m.overlay.(*formScreen)
+	if _, err := h.v.Edit(context.Background(), "eds", func(p *vault.Profile) error { p.Environment = "prodcli"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.inputs[fEnv].SetValue("qa")
+	h.press("ctrl+s")
+	p, _ := h.v.Get("eds")
+	if p.Environment != "qa" {
+		t.Fatalf("environment %q", p.Environment)
+	}
+	h.mustContain("another oat had changed environment meanwhile")
+}

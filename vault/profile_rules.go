@@ -83,9 +83,14 @@ func WarnWindow(ts TokenState) time.Duration {
 // from (from → edited). Another oat may have changed cur since the edit began (the CLI
 // in a second shell while the app's form was open): what the edit did not touch must
 // not be undone.
-func MergeEdit(cur *Profile, from, edited Profile) {
+func MergeEdit(cur *Profile, from, edited Profile) (overwrote []string) {
+	// A field both sides changed gets the edit's value, and is named for the caller to
+	// say so: the user should know another oat's change was replaced.
 	str := func(dst *string, a, b string) {
 		if a != b {
+			if *dst != a && *dst != b {
+				overwrote = append(overwrote, fieldOf(cur, dst))
+			}
 			*dst = b
 		}
 	}
@@ -120,6 +125,7 @@ func MergeEdit(cur *Profile, from, edited Profile) {
 	if from.InsecureHTTP != edited.InsecureHTTP {
 		cur.InsecureHTTP = edited.InsecureHTTP
 	}
+	return overwrote
 }
 
 func sameStrings(a, b []string) bool {
@@ -144,4 +150,17 @@ func sameMap(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// fieldOf names the string field of p that dst points to, for MergeEdit's report.
+func fieldOf(p *Profile, dst *string) string {
+	for name, f := range map[string]*string{"name": &p.Name, "environment": &p.Environment, "token_url": &p.TokenURL,
+		"client_id": &p.ClientID, "audience": &p.Audience, "resource": &p.Resource, "api_base_url": &p.APIBaseURL,
+		"issuer": &p.Issuer, "ca_file": &p.CAFile, "notes": &p.Notes, "test_request.method": &p.TestRequest.Method,
+		"test_request.path": &p.TestRequest.Path, "test_request.body": &p.TestRequest.Body} {
+		if f == dst {
+			return name
+		}
+	}
+	return "a field"
 }
