@@ -59,6 +59,8 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 				Cached: map[string]int{}, Orphans: []string{}, NoSecret: []string{}, Problems: []string{}}
 			if err := vault.NewKeyctlCache(v.Dir, nil).Available(); err != nil {
 				rep.KeyctlError = err.Error()
+			} else if a.Getenv("OAT_TOKEN_CACHE") == "store" {
+				rep.KeyctlError = "turned off by OAT_TOKEN_CACHE=store"
 			}
 			check := func(path string, want fs.FileMode) {
 				fi, err := os.Lstat(path)

@@ -232,7 +232,15 @@ func (a *App) Vault() (*vault.Vault, error) {
 		store = s
 	}
 	v := vault.Open(dir, store)
-	v.Tokens = vault.NewTokenCache(dir, a.KeyOps) // the kernel keyring where keyctl works, else the store
+	switch tc := a.Getenv("OAT_TOKEN_CACHE"); tc {
+	case "", "keyctl":
+		v.Tokens = vault.NewTokenCache(dir, a.KeyOps) // the kernel keyring where keyctl works, else the store
+	case "store":
+		// Turned off: every process of the user can read the user keyring, containers
+		// of the same UID included, where keyctl is allowed.
+	default:
+		return nil, usageErr(fmt.Errorf("OAT_TOKEN_CACHE=%q: want keyctl (the default, where it works) or store", oauth.OneLine(tc)))
+	}
 	if a.Now != nil {
 		v.Now = a.Now
 	}

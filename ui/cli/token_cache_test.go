@@ -166,3 +166,25 @@ func TestTokenCacheFallbackNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenCacheCanBeTurnedOff: OAT_TOKEN_CACHE=store keeps tokens out of the user
+// keyring (which every process of the user can read, containers of the same UID too).
+func TestTokenCacheCanBeTurnedOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("eds", oauthtest.EDS)
+	e.vars["OAT_TOKEN_CACHE"] = "store"
+	if r := e.run("", "token", "eds"); r.code != 0 {
+		t.Fatalf("token: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "ls", "--json"); !strings.Contains(r.out, `"token_cache": "store"`) {
+		t.Fatalf("ls --json:\n%s", r.out)
+	}
+	if r := e.run("", "doctor"); !strings.Contains(r.out, "turned off by OAT_TOKEN_CACHE=store") && !strings.Contains(r.out, "token cache   store") {
+		t.Fatalf("doctor:\n%s", r.out)
+	}
+	e.vars["OAT_TOKEN_CACHE"] = "kernel"
+	if r := e.run("", "ls"); r.code != ExitUsage || !strings.Contains(r.err, "OAT_TOKEN_CACHE") {
+		t.Fatalf("a bad value: %d %s", r.code, r.err)
+	}
+}
