@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -568,4 +570,60 @@ func TestSilentKeysSaySomething(t *testing.T) {
 	h.mustNotContain("check all")
 	h.press("?", "esc")
 	h.mustNotContain("check all")
+}
+
+// rowsShown are the names of the profiles whose rows the frame shows, in order.
+func rowsShown(h *harness) []string {
+	var names []string
+	v := h.view()
+	for _, line := range strings.Split(v, "\n") {
+		for _, it := range h.m.main.list.Items() {
+			name := it.(profileItem).p.Name
+			if t := strings.TrimLeft(line, " ▸"); strings.HasPrefix(t, name+" ") && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
+}
+
+// The list scrolls by a row, not a page (bubbles' list jumps a page and loses the
+// reader's place), and keeps its height while the cursor moves over profiles whose
+// details are shorter.
+func TestListScrollsByARowAndKeepsItsHeight(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, true)
+	for range 8 { // every profile selected once: the list has the height it keeps
+		h.press("j")
+	}
+	h.press("g")
+	first := rowsShown(h)
+	per := len(first)
+	if per < 3 || per >= 9 {
+		t.Fatalf("60×20 shows %d of 9 rows: %v", per, first)
+	}
+	h.mustContain(fmt.Sprintf("1–%d of 9", per))
+	for range per {
+		h.press("j")
+	}
+	h.mustContain(fmt.Sprintf("2–%d of 9", per+1))
+	after := rowsShown(h)
+	if len(after) != per || after[0] != first[1] || after[per-2] != first[per-1] {
+		t.Fatalf("one row down past the end moved the rows from %v to %v: want them one row on", first, after)
+	}
+	h.press("k")
+	if got := rowsShown(h); !slices.Equal(got, after) {
+		t.Fatalf("one row up inside the window scrolled it: %v, then %v", after, got)
+	}
+	// A held token makes the details taller; once seen, the list keeps the height it
+	// has beside it, whichever profile is selected.
+	h.selectProfile("eds")
+	h.press("enter")
+	want := len(rowsShown(h))
+	for _, keys := range []string{"j", "j", "k", "k", "k", "g", "G", "k"} {
+		h.press(keys)
+		if got := len(rowsShown(h)); got != want {
+			t.Fatalf("after %q the list shows %d rows, before %d: it changes height with the details:\n%s", keys, got, want, h.view())
+		}
+	}
 }

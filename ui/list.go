@@ -44,6 +44,11 @@ type listScreen struct {
 	want string
 	// fileSig is the profiles and state files as last polled (list_watch.go).
 	fileSig string
+	// top is the first visible row shown (rowsView scrolls by a line, not a page).
+	top int
+	// reserve is the most detail lines seen below the narrow list at this size: the list
+	// keeps its height while the cursor moves over profiles with shorter details.
+	reserve, reserveFor int
 }
 
 // tokenSlot is what the app holds about one profile's token in memory.

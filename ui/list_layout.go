@@ -72,35 +72,73 @@ func (l *listScreen) layout() {
 			lh-- // the scroll position
 		}
 		l.list.SetSize(rowWidth(nameW, envW), lh)
+		l.follow()
 		return
 	}
 	if w < 56 { // the name needs the room more than the environment
 		envW = 0
 	}
 	l.rows.nameW, l.rows.envW = max(6, w-rowWidth(0, envW)), envW
-	need := 0
-	if p, ok := l.selected(); ok {
-		need = len(l.detailLines(p, w, false))
+	if size := l.width<<16 | l.height; l.reserveFor != size {
+		l.reserve, l.reserveFor = 0, size // another size: measure again
 	}
-	rows := min(n, max(bodyH-1-need, min(n, 3)))
+	if p, ok := l.selected(); ok {
+		l.reserve = max(l.reserve, len(l.detailLines(p, w, false)))
+	}
+	rows := min(n, max(bodyH-1-l.reserve, min(n, 3)))
 	l.list.SetSize(w, max(1, rows)+filterH)
+	l.follow()
+}
+
+// perPage is how many rows the list shows at its size.
+func (l *listScreen) perPage() int { return max(1, l.list.Paginator.PerPage) }
+
+// follow scrolls the rows by as little as keeps the cursor in view.
+func (l *listScreen) follow() {
+	n, per, cur := len(l.list.VisibleItems()), l.perPage(), l.list.Index()
+	l.top = min(l.top, cur)
+	l.top = max(l.top, cur-per+1)
+	l.top = max(0, min(l.top, n-per))
+}
+
+// rowsView draws the rows from top, under the filter being typed. Written by hand
+// because bubbles' list pages a screen at a time and has no line-by-line scrolling: a
+// jump of a whole page loses the reader's place.
+func (l *listScreen) rowsView() string {
+	items := l.list.VisibleItems()
+	if len(items) == 0 {
+		return l.list.View() // its "no items" line
+	}
+	var b strings.Builder
+	if l.list.SettingFilter() {
+		b.WriteString(l.list.FilterInput.View() + "\n")
+	}
+	d := rowDelegate{rows: l.rows}
+	top := max(0, min(l.top, len(items)-1))
+	for i := top; i < min(len(items), top+l.perPage()); i++ {
+		if i > top {
+			b.WriteString("\n")
+		}
+		d.Render(&b, l.list, i, items[i])
+	}
+	return b.String()
 }
 
 // scrollPos is "3–7 of 12" when the list shows only some of its rows, else "".
 func (l *listScreen) scrollPos() string {
 	n := len(l.list.VisibleItems())
-	per := l.list.Paginator.PerPage
+	per := l.perPage()
 	if n <= per {
 		return ""
 	}
-	first := l.list.Paginator.Page*per + 1
+	first := l.top + 1
 	return fmt.Sprintf("%d–%d of %d", first, min(n, first+per-1), n)
 }
 
 // narrowBody is the list above the details, with the scroll position in the rule
 // between them.
 func (l *listScreen) narrowBody(p vault.Profile, w, h int) string {
-	listView := l.list.View()
+	listView := l.rowsView()
 	rule := strings.Repeat("─", w)
 	if pos := l.scrollPos(); pos != "" {
 		rule = "── " + pos + " " + strings.Repeat("─", max(0, w-4-ansi.StringWidth(pos)))
@@ -118,7 +156,7 @@ func (l *listScreen) narrowBody(p vault.Profile, w, h int) string {
 
 // wideBody is the list with the details beside it in a pane as tall as its content.
 func (l *listScreen) wideBody(p vault.Profile, w, h int) string {
-	left := l.list.View()
+	left := l.rowsView()
 	if pos := l.scrollPos(); pos != "" {
 		left += "\n" + l.st.Subtle.Render("  "+pos)
 	}
@@ -158,10 +196,10 @@ func (l *listScreen) clickRow(x, y int) {
 		top++
 	}
 	row := y - top
-	if x < 1 || x > l.list.Width() || row < 0 || row >= l.list.Paginator.PerPage {
+	if x < 1 || x > l.list.Width() || row < 0 || row >= l.perPage() {
 		return
 	}
-	if i := l.list.Paginator.Page*l.list.Paginator.PerPage + row; i < len(l.list.VisibleItems()) {
+	if i := l.top + row; i < len(l.list.VisibleItems()) {
 		l.list.Select(i)
 	}
 }

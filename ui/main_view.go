@@ -224,7 +224,7 @@ func (l *listScreen) View(int, int) string {
 		return header + "\n" + l.revealView(p, s, w)
 	}
 	if !ok {
-		return header + "\n" + l.list.View()
+		return header + "\n" + l.rowsView()
 	}
 	bodyH := l.height - 3
 	if l.width >= wideAt {
