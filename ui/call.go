@@ -188,9 +188,18 @@ func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return c, c.target.Focus()
 		}
 	}
+	if m, ok := msg.(tea.MouseMsg); ok && (!c.showsBody() || m.Y <= c.bodyTop()) {
+		return c, nil // the wheel scrolls the body only when the pointer is over it
+	}
 	var cmd tea.Cmd
 	c.vp, cmd = c.vp.Update(msg)
 	return c, cmd
+}
+
+// bodyTop is the terminal row of the rule above the body.
+func (c *callScreen) bodyTop() int {
+	w := c.width - 2
+	return strings.Count(strings.Join(append(c.head(w), c.meta(w)...), "\n"), "\n") + 1
 }
 
 // onEditKey handles a key while the request is edited: every key but send, switch and

@@ -627,3 +627,46 @@ func TestListScrollsByARowAndKeepsItsHeight(t *testing.T) {
 		}
 	}
 }
+
+func wheel(x, y int, down bool) tea.MouseMsg {
+	b := tea.MouseButtonWheelUp
+	if down {
+		b = tea.MouseButtonWheelDown
+	}
+	return tea.MouseMsg{X: x, Y: y, Button: b, Action: tea.MouseActionPress}
+}
+
+// The wheel scrolls what is under the pointer: the rows when over them, nothing over
+// the details (they do not scroll), the body of a test call's answer only over it.
+func TestWheelScrollsWhatIsUnderThePointer(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{120, 40}, {80, 24}} {
+		h := newHarness(t, sz[0], sz[1], true, "slow")
+		overDetails := [2]int{110, 5}
+		if sz[0] < wideAt {
+			overDetails = [2]int{10, sz[1] - 6}
+		}
+		h.send(wheel(overDetails[0], overDetails[1], true))
+		if got := h.m.main.selectedName(); got != "ecoinvent" {
+			t.Fatalf("%v: the wheel over the details moved the rows to %s", sz, got)
+		}
+		h.send(wheel(5, 3, true))
+		if got := h.m.main.selectedName(); got != "eds" {
+			t.Fatalf("%v: the wheel over the rows selected %s, want the next row", sz, got)
+		}
+	}
+
+	h := newHarness(t, 80, 16, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK")
+	c := h.m.overlay.(*callScreen)
+	h.send(wheel(5, 1, true))
+	if c.vp.YOffset != 0 {
+		t.Fatalf("the wheel over the request scrolled the body to %d", c.vp.YOffset)
+	}
+	h.send(wheel(5, 14, true))
+	if c.vp.YOffset == 0 {
+		t.Fatalf("the wheel over the body did not scroll it:\n%s", h.view())
+	}
+}

@@ -406,6 +406,9 @@ func (l *listScreen) autoRefreshDue() tea.Cmd {
 }
 
 func (l *listScreen) onMouse(msg tea.MouseMsg) tea.Cmd {
+	if msg.Action == tea.MouseActionPress && (msg.Button == tea.MouseButtonWheelUp || msg.Button == tea.MouseButtonWheelDown) && !l.overRows(msg.X, msg.Y) {
+		return nil // the wheel over the details: they do not scroll, and the rows stay
+	}
 	switch msg.Button {
 	case tea.MouseButtonWheelUp:
 		l.list.CursorUp()

@@ -188,18 +188,32 @@ func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w int) string {
 	return strings.Join(lines, "\n")
 }
 
-// clickRow selects the row at the cell (x, y) of the terminal, if there is one: the rows
-// start under the header (and the filter being typed), after the one-column margin.
-func (l *listScreen) clickRow(x, y int) {
+// rowAt is the index of the visible row at the cell (x, y) of the terminal, if a row is
+// there: the rows start under the header (and the filter being typed), after the
+// one-column margin.
+func (l *listScreen) rowAt(x, y int) (int, bool) {
 	top := 1
 	if l.list.SettingFilter() {
 		top++
 	}
 	row := y - top
 	if x < 1 || x > l.list.Width() || row < 0 || row >= l.perPage() {
-		return
+		return 0, false
 	}
-	if i := l.top + row; i < len(l.list.VisibleItems()) {
+	i := l.top + row
+	return i, i < len(l.list.VisibleItems())
+}
+
+// clickRow selects the row at the cell (x, y) of the terminal, if there is one.
+func (l *listScreen) clickRow(x, y int) {
+	if i, ok := l.rowAt(x, y); ok {
 		l.list.Select(i)
 	}
+}
+
+// overRows says whether the pointer at (x, y) is over the rows (a row or the blank
+// below the last): the wheel moves them there, and nothing over the details.
+func (l *listScreen) overRows(x, y int) bool {
+	_, ok := l.rowAt(x, y)
+	return ok || (x >= 1 && x <= l.list.Width() && y >= 1 && y <= l.perPage()+1)
 }
