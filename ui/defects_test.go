@@ -670,3 +670,62 @@ func TestWheelScrollsWhatIsUnderThePointer(t *testing.T) {
 		t.Fatalf("the wheel over the body did not scroll it:\n%s", h.view())
 	}
 }
+
+// Ordered by environment, the rows sit under a heading per environment (production
+// marked by glyph and word); the headings are not rows: the cursor and a click skip
+// them, and scrolling keeps a group's heading with its first row.
+func TestRowsGroupedUnderEnvironmentHeadings(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.mustNotContain("── staging")
+	h.press("s", "s", "s", "s")
+	h.mustContain("by environment")
+	lines := strings.Split(h.view(), "\n")
+	var order []string
+	for _, line := range lines[1:12] { // eight rows and three headings, left of the pane
+		fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "▸ "))
+		if fields[0] == "──" {
+			fields = fields[1:]
+		}
+		order = append(order, fields[0])
+	}
+	want := []string{"◆", "ecoinvent", "eds", "dash-production", "staging", "cognito-api", "dash-staging", "rotated-away", "test", "hostile", "opaque"}
+	if !slices.Equal(order, want) {
+		t.Fatalf("grouped rows read %v, want %v:\n%s", order, want, h.view())
+	}
+	if !strings.Contains(lines[1], "── ◆ production") {
+		t.Fatalf("the production heading lacks its mark: %q", lines[1])
+	}
+	// j from the last production row goes to the first staging row, over the heading.
+	h.selectProfile("ecoinvent")
+	h.press("g", "j", "j", "j")
+	if got := h.m.main.selectedName(); got != "cognito-api" {
+		t.Fatalf("three rows down from the top selected %s", got)
+	}
+	// A click on a heading selects nothing; on the row under it, that row.
+	h.send(tea.MouseMsg{X: 5, Y: 5, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if got := h.m.main.selectedName(); got != "cognito-api" {
+		t.Fatalf("a click on the staging heading selected %s", got)
+	}
+	h.send(tea.MouseMsg{X: 5, Y: 10, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if got := h.m.main.selectedName(); got != "hostile" {
+		t.Fatalf("a click on the row under the test heading selected %s", got)
+	}
+
+	// Small: going back up to a group's first row shows its heading too.
+	h.send(teaSize(60, 20))
+	h.press("G")
+	h.press("g")
+	if !strings.Contains(strings.Split(h.view(), "\n")[1], "── ◆ production") {
+		t.Fatalf("at the top the production heading is not shown:\n%s", h.view())
+	}
+	for range 8 {
+		h.press("j")
+	}
+	h.mustContain("▸ opaque", "── test")
+	// Filtered to one environment, there is nothing to group.
+	h.press("/")
+	h.typeText("staging")
+	h.press("enter")
+	h.mustNotContain("── staging")
+}

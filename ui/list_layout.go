@@ -60,7 +60,7 @@ func (l *listScreen) layout() {
 	if l.list.SettingFilter() {
 		filterH = 1
 	}
-	n := len(l.list.VisibleItems())
+	n := len(l.rowLines()) // the rows and, grouped, their headings
 	nameW, envW := contentColumns(l.profiles)
 	if l.width >= wideAt {
 		if over := rowWidth(nameW, envW) - (w - 2 - minDetailsW); over > 0 {
@@ -88,51 +88,6 @@ func (l *listScreen) layout() {
 	rows := min(n, max(bodyH-1-l.reserve, min(n, 3)))
 	l.list.SetSize(w, max(1, rows)+filterH)
 	l.follow()
-}
-
-// perPage is how many rows the list shows at its size.
-func (l *listScreen) perPage() int { return max(1, l.list.Paginator.PerPage) }
-
-// follow scrolls the rows by as little as keeps the cursor in view.
-func (l *listScreen) follow() {
-	n, per, cur := len(l.list.VisibleItems()), l.perPage(), l.list.Index()
-	l.top = min(l.top, cur)
-	l.top = max(l.top, cur-per+1)
-	l.top = max(0, min(l.top, n-per))
-}
-
-// rowsView draws the rows from top, under the filter being typed. Written by hand
-// because bubbles' list pages a screen at a time and has no line-by-line scrolling: a
-// jump of a whole page loses the reader's place.
-func (l *listScreen) rowsView() string {
-	items := l.list.VisibleItems()
-	if len(items) == 0 {
-		return l.list.View() // its "no items" line
-	}
-	var b strings.Builder
-	if l.list.SettingFilter() {
-		b.WriteString(l.list.FilterInput.View() + "\n")
-	}
-	d := rowDelegate{rows: l.rows}
-	top := max(0, min(l.top, len(items)-1))
-	for i := top; i < min(len(items), top+l.perPage()); i++ {
-		if i > top {
-			b.WriteString("\n")
-		}
-		d.Render(&b, l.list, i, items[i])
-	}
-	return b.String()
-}
-
-// scrollPos is "3–7 of 12" when the list shows only some of its rows, else "".
-func (l *listScreen) scrollPos() string {
-	n := len(l.list.VisibleItems())
-	per := l.perPage()
-	if n <= per {
-		return ""
-	}
-	first := l.top + 1
-	return fmt.Sprintf("%d–%d of %d", first, min(n, first+per-1), n)
 }
 
 // narrowBody is the list above the details, with the scroll position in the rule
@@ -186,22 +141,6 @@ func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w int) string {
 		lines = append(lines, st.Text.Render(line))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// rowAt is the index of the visible row at the cell (x, y) of the terminal, if a row is
-// there: the rows start under the header (and the filter being typed), after the
-// one-column margin.
-func (l *listScreen) rowAt(x, y int) (int, bool) {
-	top := 1
-	if l.list.SettingFilter() {
-		top++
-	}
-	row := y - top
-	if x < 1 || x > l.list.Width() || row < 0 || row >= l.perPage() {
-		return 0, false
-	}
-	i := l.top + row
-	return i, i < len(l.list.VisibleItems())
 }
 
 // clickRow selects the row at the cell (x, y) of the terminal, if there is one.
