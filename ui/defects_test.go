@@ -729,3 +729,25 @@ func TestRowsGroupedUnderEnvironmentHeadings(t *testing.T) {
 	h.press("enter")
 	h.mustNotContain("── staging")
 }
+
+// A token another oat fetched, which the app does not hold: the details say what the
+// row says (before, an expired or expiry-less cached token read "No token yet.").
+func TestRowAndDetailsAgreeOnACachedToken(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	for _, name := range []string{"dash-staging", "opaque"} {
+		if _, err := h.b.Token(context.Background(), name, true, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.press("ctrl+r")
+	h.selectProfile("opaque")
+	h.press("k", "j")
+	h.mustContain("? no expiry", "A cached token has no stated expiry.")
+	h.mustNotContain("No token yet")
+	h.clk.Advance(10 * time.Minute)
+	h.selectProfile("dash-staging")
+	h.press("j", "k")
+	h.mustContain("✗ expired", "✗ the cached token expired", "enter fetches a new one")
+	h.mustNotContain("No token yet", "valid for")
+}

@@ -319,12 +319,35 @@ func (l *listScreen) notesLines(notes string, w int) []string {
 	return out
 }
 
+// cachedTokenLines describe the token the state file knows of when the app holds none:
+// by the same status as the row, so the two never disagree.
+func (l *listScreen) cachedTokenLines(p vault.Profile, w int) []string {
+	st := l.st
+	ts := l.states[p.ID]
+	wrap := func(style lipgloss.Style, text string) []string {
+		return strings.Split(truncateBlock(style.Width(w).Render(text), w), "\n")
+	}
+	switch status := l.rows.status(p); status.Kind {
+	case vault.TokenValid, vault.TokenExpiring:
+		return []string{st.Text.Render("A cached token is valid for " + oauth.ShortDuration(status.Left) + "."), st.Subtle.Render("enter loads it · r fetches a new one")}
+	case vault.TokenNoExpiry:
+		return []string{st.Text.Render("A cached token has no stated expiry."), st.Subtle.Render("enter loads it · r fetches a new one")}
+	case vault.TokenExpired:
+		ago := oauth.ShortDuration(l.now().Sub(ts.ExpiresAt))
+		return append(wrap(st.Bad, "✗ the cached token expired "+ago+" ago ("+ts.ExpiresAt.Local().Format("15:04:05")+")"), st.Subtle.Render("enter fetches a new one"))
+	case vault.TokenError:
+		return append(wrap(st.Bad, "✗ last fetch failed: "+oauth.Sanitize(ts.LastError)), st.Subtle.Render("enter tries again"))
+	case vault.TokenRejected:
+		return append(wrap(st.Bad, "✗ the API rejected the last token (HTTP 401) before its expiry"), st.Subtle.Render("enter fetches a new one"))
+	}
+	return []string{st.Text.Render("No token yet.") + st.Subtle.Render("  enter fetches one")}
+}
+
 // tokenPanel is the token of p: state, live countdown with a lifetime bar, the token
 // (masked unless revealed), scopes, and the last error with its hint.
 func (l *listScreen) tokenPanel(p vault.Profile, w int) []string {
 	st := l.st
 	s := l.slots[p.ID]
-	now := l.now()
 	head := st.PaneHead.Render("Token")
 	var out []string
 	switch {
@@ -351,18 +374,7 @@ func (l *listScreen) tokenPanel(p vault.Profile, w int) []string {
 		out = append(out, st.Subtle.Render("enter tries again · e edits the profile"))
 		return out
 	case s == nil || !s.has:
-		ts := l.states[p.ID]
-		switch status := ts.Status(now, vault.DefaultMargin); status.Kind {
-		case vault.TokenValid, vault.TokenExpiring:
-			out = append(out, head, st.Text.Render("A cached token is valid for "+oauth.ShortDuration(status.Left)+"."), st.Subtle.Render("enter loads it · r fetches a new one"))
-		case vault.TokenError:
-			out = append(out, head, truncateLine(st.Bad.Render("✗ last fetch failed: "+oauth.Sanitize(ts.LastError)), w), st.Subtle.Render("enter tries again"))
-		case vault.TokenRejected:
-			out = append(out, head, truncateLine(st.Bad.Render("✗ the API rejected the last token (HTTP 401) before its expiry"), w), st.Subtle.Render("enter fetches a new one"))
-		default:
-			out = append(out, head, st.Text.Render("No token yet.")+st.Subtle.Render("  enter fetches one"))
-		}
-		return out
+		return append([]string{head}, l.cachedTokenLines(p, w)...)
 	}
 	return l.heldTokenLines(s, w)
 }
