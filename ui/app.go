@@ -421,6 +421,10 @@ func (m Model) frame(body string, keys withGlobalKeys) string {
 func (m Model) statusLine() string {
 	status := ""
 	if m.status != "" {
+		if m.statusBad && !m.clip.active {
+			// A failure is read in full: up to three lines (the frame gives the body less).
+			return strings.Join(wrapLines("", m.st.ErrorLine, "✗ "+m.status, m.width-2, 3), "\n")
+		}
 		if m.statusBad {
 			status = m.st.ErrorLine.Render("✗ " + m.status)
 		} else {

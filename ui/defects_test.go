@@ -751,3 +751,27 @@ func TestRowAndDetailsAgreeOnACachedToken(t *testing.T) {
 	h.mustContain("✗ expired", "✗ the cached token expired", "enter fetches a new one")
 	h.mustNotContain("No token yet", "valid for")
 }
+
+// Errors are read in full at 60 and 80 columns: a form field's problem and a failure in
+// the status line wrap instead of being cut at the edge.
+func TestErrorsWrapInsteadOfBeingCut(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{60, 80} {
+		h := newHarness(t, w, 30, false)
+		h.press("a")
+		f := h.m.overlay.(*formScreen)
+		f.inputs[fName].SetValue("templated")
+		f.inputs[fTokenURL].SetValue("https://sso.example.com/{client_id}/token")
+		f.inputs[fClientID].SetValue("some-id")
+		f.inputs[fSecret].SetValue("a-real-looking-S3cret")
+		h.press("ctrl+s")
+		h.mustContain("✗ token URL holds a {name}", "test_request.path")
+
+		h.press("esc")
+		long := "cannot save: the profiles file changed on disk and holds an entry oat cannot read: fix line 12 by hand, then press ctrl+r"
+		h.send(statusMsg{text: long, bad: true})
+		if got := strings.Join(strings.Fields(h.view()), " "); !strings.Contains(got, "then press ctrl+r") {
+			t.Fatalf("%d columns: the status line cut the failure:\n%s", w, h.view())
+		}
+	}
+}

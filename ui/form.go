@@ -493,12 +493,11 @@ func (f *formScreen) View(width, height int) string {
 		lines := []string{truncateLine(mark+label+in.View(), w)}
 		if i == fDiscover && f.pending != nil {
 			issOrigin, tokOrigin, _ := f.pending.TokenEndpointOrigin()
-			lines = append(lines,
-				truncateLine("    "+st.Warn.Render("⚠ the token endpoint is on "+tokOrigin+", not on the issuer's origin "+issOrigin), w),
-				truncateLine("    "+st.Warn.Render("  the client secret would go there: enter again accepts it, editing the issuer cancels"), w))
+			lines = append(lines, wrapLines("    ", st.Warn, "⚠ the token endpoint is on "+tokOrigin+", not on the issuer's origin "+issOrigin+
+				". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
 		}
 		if e, bad := f.errs[i]; bad {
-			lines = append(lines, truncateLine("    "+st.FieldError.Render("✗ "+fieldLabels[i]+" "+e), w))
+			lines = append(lines, wrapLines("    ", st.FieldError, "✗ "+fieldLabels[i]+" "+e, w, 3)...)
 		} else if i == f.focus && fieldHelp[i] != "" && !(i == fDiscover && f.pending != nil) {
 			lines = append(lines, truncateLine("    "+st.Hint.Render(fieldHelp[i]), w))
 		}

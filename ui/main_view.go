@@ -192,6 +192,21 @@ func truncateBlock(s string, w int) string {
 	return strings.Join(lines, "\n")
 }
 
+// wrapLines wraps text in style to width w behind indent (on every line), at most max
+// lines (the last cut with …): errors and warnings are read in full, not cut at the edge.
+func wrapLines(indent string, style lipgloss.Style, text string, w, maxLines int) []string {
+	iw := ansi.StringWidth(indent)
+	lines := strings.Split(lipgloss.NewStyle().Width(max(10, w-iw)).Render(text), "\n")
+	if len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = ansi.Truncate(strings.TrimRight(lines[maxLines-1], " "), max(1, w-iw-1), "") + "…"
+	}
+	for i, l := range lines {
+		lines[i] = truncateLine(indent+style.Render(strings.TrimRight(l, " ")), w)
+	}
+	return lines
+}
+
 // View implements screen: the list with the selected profile's details and token
 // panel. It is drawn at the size setSize gave (the whole terminal).
 func (l *listScreen) View(int, int) string {
