@@ -775,3 +775,48 @@ func TestErrorsWrapInsteadOfBeingCut(t *testing.T) {
 		}
 	}
 }
+
+// A revealed token selected with the mouse must not carry line breaks: o shows it on a
+// page of its own as one line the terminal wraps, on an alternate screen (no
+// scrollback), cleared when enter goes back.
+func TestRevealedTokenOnOneLineForTheMouse(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter", "v")
+	h.mustContain("o: on one line to select with the mouse")
+	if l := helpLine(h); !strings.Contains(l, "o one line") {
+		t.Fatalf("the help bar does not offer the one-line page: %q", l)
+	}
+	l := h.m.main
+	p, _ := l.selected()
+	s := l.slots[p.ID]
+	if _, cmd := l.onKey(keyMsg("o")); cmd == nil {
+		t.Fatal("o on a revealed token does nothing")
+	}
+	if !s.revealed {
+		t.Fatal("o hid the token instead of showing it on one line")
+	}
+
+	var out strings.Builder
+	page := &unwrappedPage{title: "eds: token", token: s.tok.AccessToken}
+	page.SetStdin(strings.NewReader("\n"))
+	page.SetStdout(&out)
+	if err := page.Run(); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.HasPrefix(got, "\x1b[?1049h") || !strings.HasSuffix(got, "\x1b[2J\x1b[?1049l") {
+		t.Fatalf("the page is not on an alternate screen cleared on leaving: %q", got)
+	}
+	if !strings.Contains(got, "\r\n"+s.tok.AccessToken+"\r\n") {
+		t.Fatalf("the token is not written whole on one line: %q", got)
+	}
+	// A hostile title is not written raw.
+	out.Reset()
+	page = &unwrappedPage{title: "evil\x1b]52;c;SGVsbG8=\x07", token: "t", in: strings.NewReader("\n"), out: &out}
+	_ = page.Run()
+	if strings.Contains(out.String(), "\x1b]52") {
+		t.Fatalf("the title reached the terminal raw: %q", out.String())
+	}
+}

@@ -94,7 +94,7 @@ func keepsListCurrent(msg tea.Msg) bool {
 // listKeys are the list's keys, enabled and disabled by state (updateKeys) so the help
 // bar shows only keys that work now. ? and q are the root's.
 type listKeys struct {
-	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, Copy, Auto, Reload key.Binding
+	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, OneLine, Copy, Auto, Reload key.Binding
 	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort, CopyMenu   key.Binding
 	// NeedToken are the keys that act on a token held in memory (v, c, i): pressed
 	// before one is, they say how to get it instead of doing nothing. Never in the help.
@@ -110,6 +110,7 @@ func newListKeys() listKeys {
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Reveal:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
+		OneLine:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "one line")),
 		Copy:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
 		Auto:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "auto-refresh")),
 		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
@@ -129,7 +130,7 @@ func newListKeys() listKeys {
 // ShortHelp implements help.KeyMap: every key, most useful first; the help bar shows
 // those that work now, as many as fit.
 func (k listKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.Copy, k.Call, k.Filter, k.Add, k.Inspect, k.Edit, k.Delete,
+	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.OneLine, k.Copy, k.Call, k.Filter, k.Add, k.Inspect, k.Edit, k.Delete,
 		k.Rotate, k.CheckAll, k.Sort, k.Auto, k.Reload}
 }
 
@@ -144,7 +145,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Filter, k.Sort, k.Reload},
 		{k.Fetch, k.Refresh, k.Cancel, k.Auto},
-		{k.Reveal, k.Copy, k.CopyMenu, k.Inspect, k.Call},
+		{k.Reveal, k.OneLine, k.Copy, k.CopyMenu, k.Inspect, k.Call},
 		{k.Add, k.Edit, k.Delete, k.Rotate, k.CheckAll},
 	}
 }
@@ -445,6 +446,9 @@ func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	}
 	l.updateKeys()
 	if p, ok := l.selected(); ok && !key.Matches(msg, l.keys.Reveal, l.keys.Copy) {
+		if s := l.slots[p.ID]; s != nil && s.revealed && key.Matches(msg, l.keys.OneLine) {
+			return l, showUnwrapped(p.Name, s)
+		}
 		if s := l.slots[p.ID]; s != nil && s.revealed {
 			// Any other key (q and esc too) only leaves the revealed token and gives the
 			// mouse back: a key pressed to dismiss it must not also delete or quit.
@@ -568,6 +572,7 @@ func (l *listScreen) updateKeys() {
 		b.SetEnabled(ok)
 	}
 	l.keys.Reveal.SetEnabled(has)
+	l.keys.OneLine.SetEnabled(has && s.revealed)
 	l.keys.Reveal.SetHelp("v", "reveal")
 	if has && s.revealed {
 		l.keys.Reveal.SetHelp("v", "hide")

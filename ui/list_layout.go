@@ -134,7 +134,7 @@ func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w int) string {
 	st := l.st
 	lines := []string{
 		truncateLine(st.PaneHead.Render(oauth.OneLine(p.Name))+st.Warn.Render(fmt.Sprintf("  token revealed, %d chars", len(s.tok.AccessToken))), w),
-		truncateLine(st.Subtle.Render("select it with the mouse, or c copies it · v hides it"), w),
+		truncateLine(st.Subtle.Render("o: on one line to select with the mouse · c copies it · v hides it"), w),
 		"",
 	}
 	for _, line := range wrapHard(s.tok.AccessToken, w) {

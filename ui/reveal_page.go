@@ -1,0 +1,57 @@
+package ui
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oatcli/oat/oauth"
+)
+
+// unwrappedPage shows a revealed token alone, written as one line that the terminal
+// wraps itself, so that a mouse selection copies it without line breaks: Bubble Tea cuts
+// every line of a frame at the width, so inside the app a long token must be broken
+// into lines, and those breaks come along when it is selected. The page runs while the
+// app has released the terminal (tea.Exec), on an alternate screen of its own, which
+// keeps no scrollback: leaving it leaves nothing behind.
+type unwrappedPage struct {
+	title, token string
+	in           io.Reader
+	out          io.Writer
+}
+
+// SetStdin, SetStdout and SetStderr implement tea.ExecCommand.
+func (u *unwrappedPage) SetStdin(r io.Reader)  { u.in = r }
+func (u *unwrappedPage) SetStdout(w io.Writer) { u.out = w }
+func (u *unwrappedPage) SetStderr(io.Writer)   {}
+
+// Run implements tea.ExecCommand: the page, until enter (the terminal is in its own
+// line mode meanwhile).
+func (u *unwrappedPage) Run() error {
+	// The token passed the character checks when it was received; OneLine is a second
+	// guard, since this text goes to the terminal raw.
+	fmt.Fprint(u.out, "\x1b[?1049h\x1b[H\x1b[2J"+oauth.OneLine(u.title)+"\r\n\r\n"+oauth.OneLine(u.token)+
+		"\r\n\r\nselect it with the mouse · enter goes back (the page is cleared)\r\n")
+	defer fmt.Fprint(u.out, "\x1b[H\x1b[2J\x1b[?1049l")
+	if u.in == nil {
+		return nil
+	}
+	_, err := bufio.NewReader(u.in).ReadString('\n')
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
+// showUnwrapped opens the page for the token held in s.
+func showUnwrapped(name string, s *tokenSlot) tea.Cmd {
+	page := &unwrappedPage{title: fmt.Sprintf("%s: token, %d chars", name, len(s.tok.AccessToken)), token: s.tok.AccessToken}
+	return tea.Exec(page, func(err error) tea.Msg {
+		if err != nil {
+			return statusMsg{text: "the token page failed: " + oauth.OneLine(err.Error()), bad: true}
+		}
+		return nil
+	})
+}
