@@ -95,7 +95,7 @@ func keepsListCurrent(msg tea.Msg) bool {
 // bar shows only keys that work now. ? and q are the root's.
 type listKeys struct {
 	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, OneLine, Copy, Auto, Reload key.Binding
-	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort, CopyMenu   key.Binding
+	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort, CopyMenu            key.Binding
 	// NeedToken are the keys that act on a token held in memory (v, c, i): pressed
 	// before one is, they say how to get it instead of doing nothing. Never in the help.
 	NeedToken key.Binding
