@@ -327,3 +327,42 @@ func TestFlowResizeMidFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Sorting cycles through the orders; by environment the rows sit under headings.
+func TestFlowSortAndGroup(t *testing.T) {
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		sendKeys(tm, "s")
+		waitText(t, tm, "by name")
+		sendKeys(tm, "s", "s", "s")
+		waitText(t, tm, "── staging") // by environment
+		sendKeys(tm, "j", "j", "j")   // over the staging heading to its first row
+		waitText(t, tm, "▸ cognito-api")
+		finish(t, tm)
+	})
+}
+
+// The copy menu: each item copies its text; those holding the token are cleared after
+// the countdown, the client ID is not.
+func TestFlowCopyMenuEachItem(t *testing.T) {
+	eachSize(t, func(t *testing.T, tm *teatest.TestModel, h *harness) {
+		sendKeys(tm, "enter")
+		waitText(t, tm, "✓ valid")
+		for _, item := range []struct {
+			key, want string
+			clears    bool
+		}{{"t", "eyJ", true}, {"h", "Authorization: Bearer eyJ", true}, {"u", "curl -X GET -H 'Authorization: Bearer eyJ", true}, {"i", "ecoinvent-demo", false}, {"l", "http://127.0.0.1:", false}} {
+			sendKeys(tm, "y", item.key) // the menu, then its item
+
+			teatest.WaitFor(t, tm.Output(), func([]byte) bool { return strings.HasPrefix(h.clip.get(), item.want) },
+				teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+			if !item.clears {
+				continue
+			}
+			h.clk.Advance(46 * time.Second)
+			tm.Send(tickMsg{gen: 0})
+			teatest.WaitFor(t, tm.Output(), func([]byte) bool { return h.clip.get() == "" },
+				teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		}
+		finish(t, tm)
+	})
+}
