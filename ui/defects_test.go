@@ -820,3 +820,27 @@ func TestRevealedTokenOnOneLineForTheMouse(t *testing.T) {
 		t.Fatalf("the title reached the terminal raw: %q", out.String())
 	}
 }
+
+// pgup and pgdown move the cursor by a screen of rows, to the first or last row at the
+// ends (bubbles' list switched pages, which the line-scrolled rows do not follow).
+func TestPageKeysMoveByAScreenOfRows(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, true)
+	h.press("G", "pgup")
+	if got := h.m.main.list.Index(); got == 8 {
+		t.Fatal("pgup from the last row did not move")
+	}
+	h.press("pgup")
+	if got := h.m.main.selectedName(); got != "ecoinvent" {
+		t.Fatalf("pgup near the top went to %s, want the first row", got)
+	}
+	h.press("pgdown", "pgdown")
+	if got := h.m.main.selectedName(); got != "opaque" {
+		t.Fatalf("pgdown near the end went to %s, want the last row", got)
+	}
+	h = newHarness(t, 160, 48, true) // every row fits: still moves to the ends
+	h.press("G", "pgup")
+	if got := h.m.main.selectedName(); got != "ecoinvent" {
+		t.Fatalf("pgup with every row shown went to %s", got)
+	}
+}

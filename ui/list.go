@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -471,6 +472,17 @@ func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		if next, cmd, done := l.onProfileKey(msg, p); done {
 			return next, cmd
 		}
+	}
+	// The list's own page keys switch its pages, which the rows no longer follow
+	// (list_rows.go): they move the cursor by a screen of rows, to the first or last
+	// row at the ends.
+	// (The list disables them when it has one page: their keys are matched here.)
+	up, down := slices.Contains(l.list.KeyMap.PrevPage.Keys(), msg.String()), slices.Contains(l.list.KeyMap.NextPage.Keys(), msg.String())
+	if by := map[bool]int{true: -1, false: 1}[up]; up || down {
+		n := len(l.list.VisibleItems())
+		l.list.Select(max(0, min(n-1, l.list.Index()+by*l.perPage())))
+		l.layout()
+		return l, nil
 	}
 	return l, l.updateList(msg)
 }
