@@ -279,7 +279,7 @@ func TestLayoutUsesTheScreen(t *testing.T) {
 	}
 	h.mustNotContain("••")
 	h.send(teaSize(60, 20))
-	h.mustContain("1–8 of 9")
+	h.mustContain("1–7 of 9") // room kept for the tallest details (cognito-api has scopes)
 	h.mustNotContain("••")
 	h.send(teaSize(120, 40))
 	h.mustContain("ecoinvent       ◆ production") // names as wide as they need, the environment kept
@@ -593,8 +593,12 @@ func rowsShown(h *harness) []string {
 func TestListScrollsByARowAndKeepsItsHeight(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 60, 20, true)
-	for range 8 { // every profile selected once: the list has the height it keeps
+	start := len(rowsShown(h))
+	for range 8 { // every profile selected once: the height is the one it had at first
 		h.press("j")
+		if got := len(rowsShown(h)); got != start {
+			t.Fatalf("the list went from %d to %d rows when the cursor met a profile with longer details", start, got)
+		}
 	}
 	h.press("g")
 	first := rowsShown(h)

@@ -269,6 +269,7 @@ func (l *listScreen) onLoaded(msg profilesLoadedMsg) tea.Cmd {
 	l.loadErr = nil
 	l.profiles, l.states = msg.profiles, msg.states
 	l.rows.states = msg.states
+	l.reserveFor = 0 // the details' heights are measured again
 	cmd := l.setItems(msg.profiles)
 	l.dropGone(msg.profiles)
 	l.dropStale(msg.states)

@@ -80,7 +80,14 @@ func (l *listScreen) layout() {
 	}
 	l.rows.nameW, l.rows.envW = max(6, w-rowWidth(0, envW)), envW
 	if size := l.width<<16 | l.height; l.reserveFor != size {
-		l.reserve, l.reserveFor = 0, size // another size: measure again
+		// Another size (or new profiles): measure again, over every profile when there
+		// are few, so the height does not change when the cursor first meets a taller one.
+		l.reserve, l.reserveFor = 0, size
+		if len(l.profiles) <= 100 {
+			for _, p := range l.profiles {
+				l.reserve = max(l.reserve, len(l.detailLines(p, w, false)))
+			}
+		}
 	}
 	if p, ok := l.selected(); ok {
 		l.reserve = max(l.reserve, len(l.detailLines(p, w, false)))
