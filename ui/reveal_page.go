@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"golang.org/x/term"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -32,9 +34,22 @@ func (u *unwrappedPage) SetStderr(io.Writer)   {}
 func (u *unwrappedPage) Run() error {
 	// The token passed the character checks when it was received; OneLine is a second
 	// guard, since this text goes to the terminal raw.
-	fmt.Fprint(u.out, "\x1b[?1049h\x1b[H\x1b[2J"+oauth.OneLine(u.title)+"\r\n\r\n"+oauth.OneLine(u.token)+
-		"\r\n\r\nselect it with the mouse · enter goes back (the page is cleared)\r\n")
+	hint := "select it with the mouse · enter goes back (the page is cleared)"
+	if f, ok := u.out.(*os.File); ok {
+		// A window too small for the whole token would scroll its start away, unseen.
+		if w, h, err := term.GetSize(int(f.Fd())); err == nil && w > 0 && 4+(len(u.token)+w-1)/w > h {
+			fmt.Fprint(u.out, "\x1b[?1049h\x1b[H\x1b[2J"+fmt.Sprintf("the window is too small for the whole token (%d chars, %d rows at this width): make it larger, or use c to copy it\r\n\r\nenter goes back\r\n", len(u.token), (len(u.token)+w-1)/w))
+			defer fmt.Fprint(u.out, "\x1b[H\x1b[2J\x1b[?1049l")
+			return u.waitEnter()
+		}
+	}
+	fmt.Fprint(u.out, "\x1b[?1049h\x1b[H\x1b[2J"+oauth.OneLine(u.title)+"\r\n\r\n"+oauth.OneLine(u.token)+"\r\n\r\n"+hint+"\r\n")
 	defer fmt.Fprint(u.out, "\x1b[H\x1b[2J\x1b[?1049l")
+	return u.waitEnter()
+}
+
+// waitEnter reads the line the user ends with enter.
+func (u *unwrappedPage) waitEnter() error {
 	if u.in == nil {
 		return nil
 	}
