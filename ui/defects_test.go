@@ -848,3 +848,21 @@ func TestPageKeysMoveByAScreenOfRows(t *testing.T) {
 		t.Fatalf("pgup with every row shown went to %s", got)
 	}
 }
+
+// At 60 columns the header keeps an applied filter and the order: the store's name and
+// the filter's words give way first.
+func TestNarrowHeaderKeepsTheFilter(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, true)
+	h.press("s", "s", "s", "s", "/")
+	h.typeText("staging")
+	h.press("enter")
+	head := strings.Split(h.view(), "\n")[0]
+	if !strings.Contains(head, `"staging" 3/9`) || !strings.Contains(head, "by environment") || strings.Contains(head, "…") {
+		t.Fatalf("the narrow header lost the filter or the order: %q", head)
+	}
+	h.send(teaSize(120, 40))
+	if head := strings.Split(h.view(), "\n")[0]; !strings.Contains(head, "memory store") || !strings.Contains(head, `filter "staging": 3 of 9 (esc clears)`) {
+		t.Fatalf("the wide header is not the full one: %q", head)
+	}
+}

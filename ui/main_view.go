@@ -207,12 +207,14 @@ func wrapLines(indent string, style lipgloss.Style, text string, w, maxLines int
 	return lines
 }
 
-// View implements screen: the list with the selected profile's details and token
-// panel. It is drawn at the size setSize gave (the whole terminal).
-func (l *listScreen) View(int, int) string {
+// header is the top line: the count, the store, demo, auto-refresh, the order and the
+// filter applied; without withStore, the short form for a narrow terminal.
+func (l *listScreen) header(withStore bool) string {
 	st := l.st
-	w := l.width - 2
-	header := st.Title.Render("oat") + st.Subtle.Render(fmt.Sprintf("  %s · %s store", plural(len(l.profiles), "profile"), l.deps.Broker.Vault.Secrets.Name()))
+	header := st.Title.Render("oat") + st.Subtle.Render("  "+plural(len(l.profiles), "profile"))
+	if withStore {
+		header += st.Subtle.Render(" · " + l.deps.Broker.Vault.Secrets.Name() + " store")
+	}
 	if l.deps.Demo {
 		header += st.Warn.Render("  DEMO")
 	}
@@ -223,7 +225,23 @@ func (l *listScreen) View(int, int) string {
 		header += st.Subtle.Render("  by " + l.order.String())
 	}
 	if l.list.FilterState() == list.FilterApplied {
-		header += st.Accent.Render(fmt.Sprintf("  filter %q: %d of %d (esc clears)", l.list.FilterValue(), len(l.list.VisibleItems()), len(l.profiles)))
+		f := fmt.Sprintf("  filter %q: %d of %d (esc clears)", l.list.FilterValue(), len(l.list.VisibleItems()), len(l.profiles))
+		if !withStore { // narrow: the help bar says what esc does
+			f = fmt.Sprintf("  %q %d/%d", l.list.FilterValue(), len(l.list.VisibleItems()), len(l.profiles))
+		}
+		header += st.Accent.Render(f)
+	}
+	return header
+}
+
+// View implements screen: the list with the selected profile's details and token
+// panel. It is drawn at the size setSize gave (the whole terminal).
+func (l *listScreen) View(int, int) string {
+	st := l.st
+	w := l.width - 2
+	header := l.header(true)
+	if ansi.StringWidth(header) > w {
+		header = l.header(false) // the store's name and words give way to the order and the filter
 	}
 	header = truncateLine(header, w)
 	if l.loadErr != nil {
