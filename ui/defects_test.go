@@ -866,3 +866,21 @@ func TestNarrowHeaderKeepsTheFilter(t *testing.T) {
 		t.Fatalf("the wide header is not the full one: %q", head)
 	}
 }
+
+// The masked token's line fits at 60 columns: the mask narrows, then the key hints go
+// (the help bar has them); its size is never cut.
+func TestTokenLineFitsNarrow(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{60, 80, 120} {
+		h := newHarness(t, w, 30, true, "slow")
+		h.selectProfile("eds")
+		h.press("enter")
+		for _, line := range strings.Split(h.view(), "\n") {
+			if strings.Contains(line, "token  ") && strings.Contains(line, "•") {
+				if strings.Contains(line, "…") || !strings.Contains(line, "chars, JWT") {
+					t.Fatalf("%d columns: the token line is cut: %q", w, line)
+				}
+			}
+		}
+	}
+}

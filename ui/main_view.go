@@ -443,8 +443,14 @@ func (l *listScreen) heldTokenLines(s *tokenSlot, w int) []string {
 	if _, err := oauth.DecodeJWT(tok.AccessToken); err == nil {
 		kind = "JWT"
 	}
-	mask := strings.Repeat("•", min(24, max(8, w-30)))
-	out = append(out, truncateLine(st.Label.Render("token")+st.Subtle.Render(mask)+st.Text.Render(fmt.Sprintf("  %d chars, %s", len(tok.AccessToken), kind))+st.Subtle.Render("  v reveal · c copy"), w))
+	size, keys := fmt.Sprintf("  %d chars, %s", len(tok.AccessToken), kind), "  v reveal · c copy"
+	const labelW = 11
+	room := w - labelW - len(size) - ansi.StringWidth(keys)
+	if room < 8 {
+		keys, room = "", w-labelW-len(size) // the help bar names v and c too
+	}
+	mask := strings.Repeat("•", min(24, max(8, room)))
+	out = append(out, truncateLine(st.Label.Render("token")+st.Subtle.Render(mask)+st.Text.Render(size)+st.Subtle.Render(keys), w))
 	if len(tok.Scopes) > 0 {
 		out = append(out, truncateLine(st.Label.Render("granted")+st.Text.Render(strings.Join(tok.Scopes, " ")), w))
 	}
