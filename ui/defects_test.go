@@ -884,3 +884,13 @@ func TestTokenLineFitsNarrow(t *testing.T) {
 		}
 	}
 }
+
+// In a small window the token's state and what to do about it win over the profile's
+// fields: a failed fetch keeps its "enter tries again" at 60×20.
+func TestSmallWindowKeepsTheTokenPanel(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, true, "slow")
+	h.selectProfile("rotated-away")
+	h.press("enter")
+	h.mustContain("✗ error", "enter tries again")
+}

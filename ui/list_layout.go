@@ -85,17 +85,20 @@ func (l *listScreen) layout() {
 		l.reserve, l.reserveFor = 0, size
 		if len(l.profiles) <= 100 {
 			for _, p := range l.profiles {
-				l.reserve = max(l.reserve, len(l.detailLines(p, w, false)))
+				l.reserve = max(l.reserve, len(splitLines(l.detailLines(p, w, false))))
 			}
 		}
 	}
 	if p, ok := l.selected(); ok {
-		l.reserve = max(l.reserve, len(l.detailLines(p, w, false)))
+		l.reserve = max(l.reserve, len(splitLines(l.detailLines(p, w, false))))
 	}
 	rows := min(n, max(bodyH-1-l.reserve, min(n, 3)))
 	l.list.SetSize(w, max(1, rows)+filterH)
 	l.follow()
 }
+
+// splitLines makes each line its own element (a wrapped block holds several).
+func splitLines(lines []string) []string { return strings.Split(strings.Join(lines, "\n"), "\n") }
 
 // narrowBody is the list above the details, with the scroll position in the rule
 // between them.
@@ -106,9 +109,14 @@ func (l *listScreen) narrowBody(p vault.Profile, w, h int) string {
 		rule = "── " + pos + " " + strings.Repeat("─", max(0, w-4-ansi.StringWidth(pos)))
 	}
 	rest := h - lipgloss.Height(listView) - 1
-	lines := l.detailLines(p, w, true)
+	lines := splitLines(l.detailLines(p, w, true))
 	if len(lines) > rest {
-		lines = l.detailLines(p, w, false) // the notes go first
+		lines = splitLines(l.detailLines(p, w, false)) // the notes go first
+	}
+	if len(lines) > rest {
+		// Then the profile's fields: the token's state and what to do about it
+		// (an error's hint, "enter tries again") matter more in a small window.
+		lines = splitLines(append([]string{lines[0]}, l.tokenPanel(p, w)...))
 	}
 	if len(lines) > rest {
 		lines = lines[:max(0, rest)]
@@ -123,9 +131,9 @@ func (l *listScreen) wideBody(p vault.Profile, w, h int) string {
 		left += "\n" + l.st.Subtle.Render("  "+pos)
 	}
 	dw := w - l.list.Width() - 2
-	lines := l.detailLines(p, dw-4, true)
+	lines := splitLines(l.detailLines(p, dw-4, true))
 	if len(lines) > h-2 {
-		lines = l.detailLines(p, dw-4, false)
+		lines = splitLines(l.detailLines(p, dw-4, false))
 	}
 	if len(lines) > h-2 {
 		lines = lines[:max(0, h-2)]
