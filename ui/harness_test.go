@@ -291,3 +291,23 @@ func (h *harness) reloadSelect(name string) {
 	h.run(loadCmd(h.v))
 	h.selectProfile(name)
 }
+
+// editForm opens the edit form on the named profile.
+func (h *harness) editForm(name string) *formScreen {
+	h.t.Helper()
+	h.selectProfile(name)
+	h.press("e")
+	f, ok := h.m.overlay.(*formScreen)
+	if !ok {
+		h.t.Fatalf("the edit form did not open:\n%s", h.view())
+	}
+	return f
+}
+
+// editOutside changes the named profile as another oat would, behind the app's back.
+func (h *harness) editOutside(name string, change func(p *vault.Profile)) {
+	h.t.Helper()
+	if _, err := h.v.Edit(context.Background(), name, func(p *vault.Profile) error { change(p); return nil }); err != nil {
+		h.t.Fatal(err)
+	}
+}

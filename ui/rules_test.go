@@ -37,12 +37,7 @@ func TestAuthRuleIsTheSameInTheAppAndTheCLI(t *testing.T) {
 	saveForm := func(auth string) {
 		t.Helper()
 		h.reloadSelect("eds")
-		h.selectProfile("eds")
-		h.press("e")
-		f, ok := h.m.overlay.(*formScreen)
-		if !ok {
-			t.Fatal("the edit form did not open")
-		}
+		f := h.editForm("eds")
 		f.inputs[fAuth].SetValue(auth)
 		h.press("ctrl+s")
 		if h.m.overlay != nil {
@@ -89,15 +84,8 @@ func TestAuthRuleIsTheSameInTheAppAndTheCLI(t *testing.T) {
 func TestFormSavesOnlyWhatItChanged(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40, true, "slow")
-	h.selectProfile("eds")
-	h.press("e")
-	f, ok := h.m.overlay.(*formScreen)
-	if !ok {
-		t.Fatal("the edit form did not open")
-	}
-	if _, err := h.v.Edit(context.Background(), "eds", func(p *vault.Profile) error { p.Environment = "prod"; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	f := h.editForm("eds")
+	h.editOutside("eds", func(p *vault.Profile) { p.Environment = "prod" })
 	f.inputs[fNotes].SetValue("edited in the app")
 	h.press("ctrl+s")
 	p, err := h.v.Get("eds")
@@ -114,15 +102,8 @@ func TestFormSavesOnlyWhatItChanged(t *testing.T) {
 func TestFormFollowsARenameFromOutside(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40, true, "slow")
-	h.selectProfile("eds")
-	h.press("e")
-	f, ok := h.m.overlay.(*formScreen)
-	if !ok {
-		t.Fatal("the edit form did not open")
-	}
-	if _, err := h.v.Edit(context.Background(), "eds", func(p *vault.Profile) error { p.Name = "eds-renamed"; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	f := h.editForm("eds")
+	h.editOutside("eds", func(p *vault.Profile) { p.Name = "eds-renamed" })
 	f.inputs[fNotes].SetValue("edited in the app")
 	h.press("ctrl+s")
 	if h.m.overlay != nil {
@@ -139,12 +120,8 @@ func TestFormFollowsARenameFromOutside(t *testing.T) {
 func TestFormSaysWhenItReplacedAnotherChange(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40, true, "slow")
-	h.selectProfile("eds")
-	h.press("e")
-	f := h.m.overlay.(*formScreen)
-	if _, err := h.v.Edit(context.Background(), "eds", func(p *vault.Profile) error { p.Environment = "prodcli"; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	f := h.editForm("eds")
+	h.editOutside("eds", func(p *vault.Profile) { p.Environment = "prodcli" })
 	f.inputs[fEnv].SetValue("qa")
 	h.press("ctrl+s")
 	p, _ := h.v.Get("eds")

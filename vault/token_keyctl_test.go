@@ -11,13 +11,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/oatcli/oat/vault/vaulttest"
 )
 
 // The errors of the fake keyrings (syscall's Errno values differ by platform).
 var (
 	errNoKey = errors.New("required key not available")
 	errQuota = errors.New("disk quota exceeded")
-	errPerm  = errors.New("operation not permitted")
+	errPerm  = vaulttest.ErrPerm
 )
 
 // countingStore counts every call to the store it wraps.
@@ -120,18 +122,6 @@ func (f *fakeKeys) Invalidate(k int) error {
 	delete(f.payload, k)
 	return nil
 }
-
-// blockedKeys is keyctl as Docker's default seccomp profile leaves it: every call EPERM.
-type blockedKeys struct{}
-
-func (blockedKeys) UserKeyring() (int, error)       { return 0, errPerm }
-func (blockedKeys) Search(string) (int, error)      { return 0, errPerm }
-func (blockedKeys) Read(int) ([]byte, error)        { return nil, errPerm }
-func (blockedKeys) Add(string, []byte) (int, error) { return 0, errPerm }
-func (blockedKeys) SetPerm(int, uint32) error       { return errPerm }
-func (blockedKeys) SetTimeout(int, uint) error      { return errPerm }
-func (blockedKeys) Publish(int) error               { return errPerm }
-func (blockedKeys) Invalidate(int) error            { return errPerm }
 
 // realKeyctl returns the kernel keyring cache for dir, or skips where keyctl is refused.
 func realKeyctl(t *testing.T, dir string) *KeyctlCache {
@@ -274,14 +264,14 @@ func TestKeyctlBlockedFallsBackToStore(t *testing.T) {
 	t.Parallel()
 	v, mem, clk := newTestVault(t)
 	ctx := context.Background()
-	if c := NewTokenCache(v.Dir, blockedKeys{}); c != nil {
+	if c := NewTokenCache(v.Dir, vaulttest.BlockedKeys{}); c != nil {
 		t.Fatalf("blocked keyctl gave a cache: %v", c.Name())
 	}
-	v.Tokens = NewTokenCache(v.Dir, blockedKeys{})
+	v.Tokens = NewTokenCache(v.Dir, vaulttest.BlockedKeys{})
 	if got := v.TokenCacheName(); got != "store" {
 		t.Fatalf("cache in use %q, want store", got)
 	}
-	if err := NewKeyctlCache(v.Dir, blockedKeys{}).Available(); err == nil || !errors.Is(err, errPerm) {
+	if err := NewKeyctlCache(v.Dir, vaulttest.BlockedKeys{}).Available(); err == nil || !errors.Is(err, errPerm) {
 		t.Fatalf("why not: %v", err)
 	}
 	p := mustAdd(t, v, "a", "s")

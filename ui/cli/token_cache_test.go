@@ -13,6 +13,7 @@ import (
 
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
+	"github.com/oatcli/oat/vault/vaulttest"
 )
 
 // needKeyctl skips where the kernel keyring cannot be used (Docker's default seccomp
@@ -114,20 +115,6 @@ func TestTokenCacheAcrossProcesses(t *testing.T) {
 	c.Delete(e.profileID("long"))
 }
 
-var errPerm = errors.New("operation not permitted")
-
-// blockedKeys is keyctl as Docker's default seccomp profile leaves it: every call EPERM.
-type blockedKeys struct{}
-
-func (blockedKeys) UserKeyring() (int, error)       { return 0, errPerm }
-func (blockedKeys) Search(string) (int, error)      { return 0, errPerm }
-func (blockedKeys) Read(int) ([]byte, error)        { return nil, errPerm }
-func (blockedKeys) Add(string, []byte) (int, error) { return 0, errPerm }
-func (blockedKeys) SetPerm(int, uint32) error       { return errPerm }
-func (blockedKeys) SetTimeout(int, uint) error      { return errPerm }
-func (blockedKeys) Publish(int) error               { return errPerm }
-func (blockedKeys) Invalidate(int) error            { return errPerm }
-
 // With keyctl refused, tokens are cached in the secret store, `oat ls --json` says
 // "store" and `oat doctor` names the store and why keyctl is not used.
 func TestTokenCacheFallbackNamed(t *testing.T) {
@@ -137,7 +124,7 @@ func TestTokenCacheFallbackNamed(t *testing.T) {
 	run := func(args ...string) result {
 		var out, errb bytes.Buffer
 		a := &App{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(k string) string { return e.vars[k] },
-			IsTerminal: func(any) bool { return false }, Store: e.store, KeyOps: blockedKeys{}}
+			IsTerminal: func(any) bool { return false }, Store: e.store, KeyOps: vaulttest.BlockedKeys{}}
 		code := Execute(context.Background(), a, append([]string{"--config-dir", e.dir}, args...))
 		return result{out: out.String(), err: errb.String(), code: code}
 	}
