@@ -894,3 +894,43 @@ func TestSmallWindowKeepsTheTokenPanel(t *testing.T) {
 	h.press("enter")
 	h.mustContain("✗ error", "enter tries again")
 }
+
+// TestSmallWindowFillsTheDetails: when a small window drops the details to the title and
+// the token panel, the lines the panel does not need show the profile's fields instead
+// of standing blank (60×12 left three empty lines under "No token yet").
+func TestSmallWindowFillsTheDetails(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 12, true)
+	h.selectProfile("eds")
+	h.mustContain("No token yet", "client")
+	lines := strings.Split(h.view(), "\n")
+	if len(lines) != 12 {
+		t.Fatalf("frame has %d lines, want 12:\n%s", len(lines), h.view())
+	}
+	for i, line := range lines[:len(lines)-2] { // the status line may be blank
+		if strings.TrimSpace(line) == "" {
+			t.Fatalf("line %d is blank in a small window:\n%s", i+1, h.view())
+		}
+	}
+	h.press("enter")
+	h.mustContain("✓ valid", "token ")
+}
+
+// TestRevealInASmallWindowSaysWhatIsMissing: at 40×10 the revealed token has more lines
+// than the window; the view says how many are not shown instead of ending as if that
+// were all of it, and fits the window.
+func TestRevealInASmallWindowSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 40, 10, true)
+	h.selectProfile("eds")
+	h.press("enter", "v")
+	h.mustContain("token revealed", "more lines", "o")
+	if n := strings.Count(h.view(), "\n") + 1; n != 10 {
+		t.Fatalf("frame has %d lines, want 10:\n%s", n, h.view())
+	}
+	h2 := newHarness(t, 120, 40, true)
+	h2.selectProfile("eds")
+	h2.press("enter", "v")
+	h2.mustContain("token revealed")
+	h2.mustNotContain("more lines")
+}

@@ -116,7 +116,12 @@ func (l *listScreen) narrowBody(p vault.Profile, w, h int) string {
 	if len(lines) > rest {
 		// Then the profile's fields: the token's state and what to do about it
 		// (an error's hint, "enter tries again") matter more in a small window.
-		lines = splitLines(append([]string{lines[0]}, l.tokenPanel(p, w)...))
+		// The lines the panel leaves over show as many of the fields as fit (the
+		// panel is short before a token arrives), so none stands blank.
+		panel := splitLines(l.tokenPanel(p, w))
+		fields := lines[1:max(1, len(lines)-1-len(panel))] // title, fields, "", panel
+		fields = fields[:min(len(fields), max(0, rest-1-len(panel)))]
+		lines = append(append([]string{lines[0]}, fields...), panel...)
 	}
 	if len(lines) > rest {
 		lines = lines[:max(0, rest)]
@@ -145,15 +150,29 @@ func (l *listScreen) wideBody(p vault.Profile, w, h int) string {
 // revealView is the revealed token alone, wrapped to the whole width: the list and the
 // pane borders would otherwise sit on its lines and come along when it is selected
 // with the mouse (mouse reporting is off meanwhile, so the terminal selects).
-func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w int) string {
+func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w, h int) string {
 	st := l.st
 	lines := []string{
 		truncateLine(st.PaneHead.Render(oauth.OneLine(p.Name))+st.Warn.Render(fmt.Sprintf("  token revealed, %d chars", len(s.tok.AccessToken))), w),
 		truncateLine(st.Subtle.Render("o: on one line to select with the mouse · c copies it · v hides it"), w),
-		"",
 	}
-	for _, line := range wrapHard(s.tok.AccessToken, w) {
+	body := wrapHard(s.tok.AccessToken, w)
+	if len(lines)+1+len(body) <= h {
+		lines = append(lines, "")
+	}
+	var more string
+	if len(lines)+len(body) > h {
+		// A window too small for the whole token says how much is missing and where
+		// to see it, rather than ending as if that were all.
+		keep := max(1, h-len(lines)-1)
+		more = truncateLine(st.Warn.Render(fmt.Sprintf("… %d more lines · o shows it all", len(body)-keep)), w)
+		body = body[:keep]
+	}
+	for _, line := range body {
 		lines = append(lines, st.Text.Render(line))
+	}
+	if more != "" {
+		lines = append(lines, more)
 	}
 	return strings.Join(lines, "\n")
 }

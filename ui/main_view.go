@@ -254,7 +254,7 @@ func (l *listScreen) View(int, int) string {
 	}
 	p, ok := l.selected()
 	if s := l.slots[p.ID]; ok && s != nil && s.has && s.revealed {
-		return header + "\n" + l.revealView(p, s, w)
+		return header + "\n" + l.revealView(p, s, w, l.height-3)
 	}
 	if !ok {
 		return header + "\n" + l.rowsView()
