@@ -3,12 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/creack/pty"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
@@ -933,4 +935,45 @@ func TestRevealInASmallWindowSaysWhatIsMissing(t *testing.T) {
 	h2.press("enter", "v")
 	h2.mustContain("token revealed")
 	h2.mustNotContain("more lines")
+}
+
+// TestOneLinePageLeavesOnAKeyWithoutEcho: on a real terminal the one-line token page
+// goes back on q (or esc, or enter) at once, and what is typed is not echoed onto the
+// page (it ran in the terminal's line mode: "qq" appeared under the token and only enter
+// went back).
+func TestOneLinePageLeavesOnAKeyWithoutEcho(t *testing.T) {
+	for _, k := range []string{"q", "\x1b", "\r"} {
+		ptm, tty, err := pty.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = pty.Setsize(ptm, &pty.Winsize{Rows: 24, Cols: 80})
+		page := &unwrappedPage{title: "eds: token", token: strings.Repeat("t", 100)}
+		page.SetStdin(tty)
+		page.SetStdout(tty)
+		done := make(chan error, 1)
+		go func() { done <- page.Run() }()
+		var seen strings.Builder
+		buf := make([]byte, 4096)
+		for !strings.Contains(seen.String(), "goes back") {
+			n, err := ptm.Read(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen.Write(buf[:n])
+		}
+		seen.Reset()
+		if _, err := ptm.Write([]byte("x" + k)); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		_ = tty.Close()
+		rest, _ := io.ReadAll(ptm)
+		_ = ptm.Close()
+		if strings.Contains(string(rest), "x") {
+			t.Fatalf("key %q: typed text was echoed onto the page: %q", k, rest)
+		}
+	}
 }

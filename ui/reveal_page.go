@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -29,35 +28,53 @@ func (u *unwrappedPage) SetStdin(r io.Reader)  { u.in = r }
 func (u *unwrappedPage) SetStdout(w io.Writer) { u.out = w }
 func (u *unwrappedPage) SetStderr(io.Writer)   {}
 
-// Run implements tea.ExecCommand: the page, until enter (the terminal is in its own
-// line mode meanwhile).
+// Run implements tea.ExecCommand: the page, until enter, q or esc.
 func (u *unwrappedPage) Run() error {
+	// Raw mode before anything is shown: a key typed meanwhile is neither echoed nor
+	// held back until enter.
+	if f, ok := u.in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if old, err := term.MakeRaw(int(f.Fd())); err == nil {
+			defer func() { _ = term.Restore(int(f.Fd()), old) }()
+		}
+	}
 	// The token passed the character checks when it was received; OneLine is a second
 	// guard, since this text goes to the terminal raw.
-	hint := "select it with the mouse · enter goes back (the page is cleared)"
+	hint := "select it with the mouse · enter, q or esc goes back (the page is cleared)"
 	if f, ok := u.out.(*os.File); ok {
 		// A window too small for the whole token would scroll its start away, unseen.
 		if w, h, err := term.GetSize(int(f.Fd())); err == nil && w > 0 && 4+(len(u.token)+w-1)/w > h {
-			fmt.Fprint(u.out, "\x1b[?1049h\x1b[H\x1b[2J"+fmt.Sprintf("the window is too small for the whole token (%d chars, %d rows at this width): make it larger, or use c to copy it\r\n\r\nenter goes back\r\n", len(u.token), (len(u.token)+w-1)/w))
+			fmt.Fprint(u.out, "\x1b[?1049h\x1b[H\x1b[2J"+fmt.Sprintf("the window is too small for the whole token (%d chars, %d rows at this width): make it larger, or use c to copy it\r\n\r\nenter, q or esc goes back\r\n", len(u.token), (len(u.token)+w-1)/w))
 			defer fmt.Fprint(u.out, "\x1b[H\x1b[2J\x1b[?1049l")
-			return u.waitEnter()
+			return u.waitKey()
 		}
 	}
 	fmt.Fprint(u.out, "\x1b[?1049h\x1b[H\x1b[2J"+oauth.OneLine(u.title)+"\r\n\r\n"+oauth.OneLine(u.token)+"\r\n\r\n"+hint+"\r\n")
 	defer fmt.Fprint(u.out, "\x1b[H\x1b[2J\x1b[?1049l")
-	return u.waitEnter()
+	return u.waitKey()
 }
 
-// waitEnter reads the line the user ends with enter.
-func (u *unwrappedPage) waitEnter() error {
+// waitKey waits for enter, q, esc or ctrl+c (Run put a terminal in raw mode: Bubble
+// Tea gives it back in its cooked mode).
+func (u *unwrappedPage) waitKey() error {
 	if u.in == nil {
 		return nil
 	}
-	_, err := bufio.NewReader(u.in).ReadString('\n')
-	if err == io.EOF {
-		return nil
+	buf := make([]byte, 64)
+	for {
+		n, err := u.in.Read(buf)
+		for _, b := range buf[:n] {
+			switch b {
+			case '\r', '\n', 'q', 'Q', 0x1b, 0x03:
+				return nil
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return err
 }
 
 // showUnwrapped opens the page for the token held in s.
