@@ -158,8 +158,9 @@ func (s *FileStore) Unlocked() bool {
 	if s.id != nil {
 		return true
 	}
-	id, err := s.cachedIdentity()
-	return err == nil && id != nil
+	// Has, not Get: asking whether the store is unlocked (oat lock --status, oat doctor)
+	// is not a use, and must not keep the key unlocked for another idle time.
+	return s.Cache != nil && s.Cache.Has(unlockCacheID(s.Dir()))
 }
 
 func (s *FileStore) storeErr(op string, err error) error {

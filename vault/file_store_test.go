@@ -44,6 +44,12 @@ func (c *testUnlockCache) Get(id string) (string, bool) {
 	c.used[id] = c.now
 	return v, true
 }
+func (c *testUnlockCache) Has(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.m[id]
+	return ok && c.now.Sub(c.used[id]) < c.idle
+}
 func (c *testUnlockCache) Put(id, v string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

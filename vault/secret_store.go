@@ -88,6 +88,20 @@ type StoreOptions struct {
 	UnlockIdle time.Duration
 }
 
+// unlockCache is the session's unlock cache for the options' idle time, or why there is
+// none.
+func (opt StoreOptions) unlockCache() (UnlockCache, string) {
+	idle := opt.UnlockIdle
+	if idle == 0 {
+		idle = DefaultUnlockIdle
+	}
+	c, err := NewSessionUnlockCache(idle)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return c, ""
+}
+
 // StoreKinds lists the names accepted by OpenStore.
 var StoreKinds = []string{"keyring", "file", "memory"}
 
@@ -98,22 +112,16 @@ func OpenStore(kind string, opt StoreOptions) (SecretStore, error) {
 	}
 	switch strings.ToLower(kind) {
 	case "", "keyring":
-		return NewKeyringStore(), nil
+		ks := NewKeyringStore()
+		ks.Cache, ks.CacheNote = opt.unlockCache()
+		return ks, nil
 	case "file":
 		pass := opt.Passphrase
 		if pass == nil {
 			pass = PassphraseFromEnv
 		}
 		fs := &FileStore{Path: filepath.Join(opt.ConfigDir, "secrets.age"), Passphrase: pass}
-		idle := opt.UnlockIdle
-		if idle == 0 {
-			idle = DefaultUnlockIdle
-		}
-		if c, err := NewSessionUnlockCache(idle); err == nil {
-			fs.Cache = c
-		} else {
-			fs.CacheNote = err.Error()
-		}
+		fs.Cache, fs.CacheNote = opt.unlockCache()
 		return fs, nil
 	case "memory":
 		return NewMemoryStore(), nil

@@ -224,3 +224,46 @@ func (v *Vault) ForgetCachedTokens() int {
 
 // TokenStates returns the token metadata of every profile by ID, reading no secret.
 func (v *Vault) TokenStates() (map[string]TokenState, error) { return v.State.Load() }
+
+// Lock forgets what oat keeps unlocked between commands: the file store's key, the
+// copies of keyring values kept after their first read, and the cached tokens (a token
+// is a credential too: none stays usable once locked).
+func (v *Vault) Lock() error {
+	switch s := v.Secrets.(type) {
+	case *FileStore:
+		if err := s.Lock(); err != nil {
+			return err
+		}
+	case *KeyringStore:
+		ps, err := v.List()
+		if err != nil {
+			return err
+		}
+		var keys []string
+		for _, p := range ps {
+			keys = append(keys, secretKey(p.ID), stagedKey(p.ID), previousKey(p.ID), tokenKey(p.ID))
+		}
+		if err := s.Forget(keys...); err != nil {
+			return err
+		}
+	}
+	v.ForgetCachedTokens()
+	return nil
+}
+
+// CachedSecrets counts the profiles whose active secret the keyring store holds in its
+// cache (checked without renewing anything); -1 for other stores.
+func (v *Vault) CachedSecrets() int {
+	ks, ok := v.Secrets.(*KeyringStore)
+	if !ok {
+		return -1
+	}
+	ps, _ := v.List()
+	n := 0
+	for _, p := range ps {
+		if ks.Cached(secretKey(p.ID)) {
+			n++
+		}
+	}
+	return n
+}

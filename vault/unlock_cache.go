@@ -46,6 +46,9 @@ type UnlockCache interface {
 	Name() string
 	// Get returns the value stored under id and renews its idle time.
 	Get(id string) (string, bool)
+	// Has reports whether id is stored, without renewing its idle time (a status check
+	// is not a use).
+	Has(id string) bool
 	// Put stores value under id for the idle time.
 	Put(id, value string) error
 	// Forget removes id. Forgetting an absent id is not an error.

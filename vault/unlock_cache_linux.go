@@ -43,15 +43,19 @@ func (c *keyringUnlockCache) Get(id string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	buf := make([]byte, 512)
-	n, err := unix.KeyctlBuffer(unix.KEYCTL_READ, k, buf, 0)
-	if err != nil || n > len(buf) {
+	buf, err := sysKeyOps{}.Read(k)
+	if err != nil {
 		return "", false
 	}
 	_, _ = unix.KeyctlInt(unix.KEYCTL_SET_TIMEOUT, k, c.timeout(), 0, 0)
-	v := string(buf[:n])
+	v := string(buf)
 	clear(buf)
 	return v, true
+}
+
+func (c *keyringUnlockCache) Has(id string) bool {
+	_, ok := c.find(id)
+	return ok
 }
 
 // Put adds (or updates) the key, allows it to the same user only, and sets its timeout.

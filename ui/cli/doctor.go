@@ -16,11 +16,14 @@ import (
 
 // doctorReport is what `oat doctor --json` prints.
 type doctorReport struct {
-	ConfigDir   string         `json:"config_dir"`
-	Files       []doctorFile   `json:"files"`
-	Store       string         `json:"secret_store"`
-	UnlockCache string         `json:"unlock_cache,omitempty"`
-	Unlocked    bool           `json:"unlocked,omitempty"`
+	ConfigDir   string       `json:"config_dir"`
+	Files       []doctorFile `json:"files"`
+	Store       string       `json:"secret_store"`
+	UnlockCache string       `json:"unlock_cache,omitempty"`
+	Unlocked    bool         `json:"unlocked,omitempty"`
+	// SecretsKept counts the profiles whose keyring secret is kept in the unlock cache
+	// (keyring store only).
+	SecretsKept *int           `json:"keyring_secrets_kept,omitempty"`
 	TokenCache  string         `json:"token_cache"`
 	KeyctlError string         `json:"keyctl_unavailable,omitempty"`
 	Cached      map[string]int `json:"tokens_cached"`
@@ -96,6 +99,10 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 					}
 				}
 				rep.UnlockCache, rep.Unlocked = fst.CacheName(), fst.Unlocked()
+			}
+			if ks, ok := v.Secrets.(*vault.KeyringStore); ok {
+				n := v.CachedSecrets()
+				rep.UnlockCache, rep.SecretsKept = ks.CacheName(), &n
 			}
 			states, err := v.TokenStates()
 			if err != nil {
@@ -186,7 +193,9 @@ func printDoctor(a *App, rep doctorReport) {
 		store = rep.Store + ": does not answer (" + rep.StoreError + ")"
 	}
 	fmt.Fprintf(w, "secret store  %s\n", store)
-	if rep.UnlockCache != "" {
+	if rep.UnlockCache != "" && rep.SecretsKept != nil {
+		fmt.Fprintf(w, "unlock cache  %s; %d profiles' secrets kept after their first read (oat lock forgets them)\n", rep.UnlockCache, *rep.SecretsKept)
+	} else if rep.UnlockCache != "" {
 		state := "locked (the next command that reads a secret asks for the passphrase)"
 		if rep.Unlocked {
 			state = "unlocked"

@@ -17,12 +17,15 @@ func (a *App) lockCmd() *cobra.Command {
 	var opts lockOptions
 	cmd := &cobra.Command{
 		Use:   "lock",
-		Short: "Forget the file store's unlocked key now (the passphrase is asked again)",
+		Short: "Forget the unlocked file store key, keyring copies and cached tokens now",
 		Long: `The file store's key, once unlocked with the passphrase, is kept for the login
 session (on Linux, in the kernel keyring) until it has not been used for
-OAT_UNLOCK_IDLE (default 15m; 0 turns the cache off). oat lock forgets it at once,
-and the tokens cached in the kernel keyring with it.
---status says where the key is kept and whether it is unlocked, and changes nothing.`,
+OAT_UNLOCK_IDLE (default 15m; 0 turns the cache off). Under the keyring store, a
+secret read from the OS keyring is kept there the same way, so later commands need
+no D-Bus round trips. oat lock forgets all of it at once, and the tokens cached in
+the kernel keyring with it.
+--status says where they are kept and whether the store is unlocked, and changes
+nothing (it does not count as a use: the idle time is not renewed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runLock(opts)
@@ -37,24 +40,32 @@ func (a *App) runLock(opts lockOptions) error {
 	if err != nil {
 		return err
 	}
-	fs, ok := v.Secrets.(*vault.FileStore)
-	if !ok {
-		fmt.Fprintf(a.Out, "nothing to lock: the %s store has no passphrase of oat's (oat lock is for --store file)\n", v.Secrets.Name())
-		return nil
-	}
-	if opts.status {
-		state := "locked"
-		if fs.Unlocked() {
-			state = "unlocked"
+	switch st := v.Secrets.(type) {
+	case *vault.FileStore:
+		if opts.status {
+			state := "locked"
+			if st.Unlocked() {
+				state = "unlocked"
+			}
+			fmt.Fprintf(a.Out, "file store %s: %s\nunlock cache: %s\n", st.Dir(), state, st.CacheName())
+			return nil
 		}
-		fmt.Fprintf(a.Out, "file store %s: %s\nunlock cache: %s\n", fs.Dir(), state, fs.CacheName())
-		return nil
+		if err := v.Lock(); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.Out, "locked: the file store's key and the cached tokens are forgotten; the next command asks for the passphrase\nunlock cache: %s\n", st.CacheName())
+	case *vault.KeyringStore:
+		if opts.status {
+			fmt.Fprintf(a.Out, "keyring store: %d profiles' secrets kept after their first read\nunlock cache: %s\n", v.CachedSecrets(), st.CacheName())
+			return nil
+		}
+		if err := v.Lock(); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.Out, "locked: the copies of keyring secrets and the cached tokens are forgotten; the next command reads the keyring\nunlock cache: %s\n", st.CacheName())
+	default:
+		fmt.Fprintf(a.Out, "nothing to lock: the %s store keeps nothing between commands\n", v.Secrets.Name())
 	}
-	if err := fs.Lock(); err != nil {
-		return err
-	}
-	v.ForgetCachedTokens() // a token is a credential too: none stays usable without the passphrase
-	fmt.Fprintf(a.Out, "locked: the file store's key and the cached tokens are forgotten; the next command asks for the passphrase\nunlock cache: %s\n", fs.CacheName())
 	return nil
 }
 

@@ -232,3 +232,52 @@ func TestUnlockOnceThenLock(t *testing.T) {
 	}
 	e.noSecretOnDisk()
 }
+
+// Under the keyring store a secret is read from the Secret Service once, then kept in
+// the unlock cache: a later process fetches a token with no D-Bus at all (the bus
+// address points nowhere), until oat lock forgets the copy, or with the cache turned off.
+func TestKeyringSecretReadOnceThenWithoutDBus(t *testing.T) {
+	t.Parallel()
+	e, _ := storeEnv(t, "keyring")
+	e.add("gen", "gen-id", "gen-Secret+/=1", oauthtest.Generic)
+	if r := e.run("", "lock"); r.code != 0 || !strings.Contains(r.out, "unlock cache: ") {
+		t.Fatalf("lock: %d %q %q", r.code, r.out, r.err)
+	}
+	if r := e.run("", "lock", "--status"); !strings.Contains(r.out, "kernel keyring") {
+		t.Skipf("no unlock cache here: %s", r.out)
+	} else if !strings.Contains(r.out, "0 profiles' secrets kept") {
+		t.Fatalf("lock --status after lock: %q", r.out)
+	}
+	if r := e.run("", "token", "gen", "--force"); r.code != 0 {
+		t.Fatalf("token with the keyring: %d %q", r.code, r.err)
+	}
+	bus := e.vars["DBUS_SESSION_BUS_ADDRESS"]
+	e.vars["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=" + filepath.Join(e.dir, "no-bus")
+	for range 2 {
+		if r := e.run("", "token", "gen", "--force"); r.code != 0 || !strings.HasPrefix(r.out, "eyJ") {
+			t.Fatalf("the secret read before was not kept: %d %q", r.code, r.err)
+		}
+	}
+	if r := e.run("", "lock", "--status"); !strings.Contains(r.out, "1 profiles' secrets kept") {
+		t.Fatalf("lock --status: %q", r.out)
+	}
+	if r := e.run("", "doctor"); !strings.Contains(r.out, "unlock cache  Linux kernel keyring") || !strings.Contains(r.out, "1 profiles' secrets kept") {
+		t.Fatalf("doctor does not name the keyring's unlock cache:\n%s%s", r.out, r.err)
+	}
+	e.vars["OAT_UNLOCK_IDLE"] = "0"
+	if r := e.run("", "token", "gen", "--force"); r.code != ExitStore {
+		t.Fatalf("with the cache turned off the keyring was not asked: %d %q", r.code, r.err)
+	}
+	delete(e.vars, "OAT_UNLOCK_IDLE")
+	if r := e.run("", "lock"); r.code != 0 || !strings.Contains(r.out, "copies of keyring secrets") {
+		t.Fatalf("lock: %d %q %q", r.code, r.out, r.err)
+	}
+	if r := e.run("", "token", "gen", "--force"); r.code != ExitStore {
+		t.Fatalf("oat lock left the secret usable without the keyring: %d %q", r.code, r.err)
+	}
+	e.vars["DBUS_SESSION_BUS_ADDRESS"] = bus
+	if r := e.run("", "token", "gen", "--force"); r.code != 0 {
+		t.Fatalf("token after lock, with the keyring: %d %q", r.code, r.err)
+	}
+	e.noSecretOnDisk()
+}
