@@ -37,7 +37,10 @@ func Run(ctx context.Context, b *vault.Broker, opts Options) error {
 	noColor := opts.NoColor || os.Getenv("NO_COLOR") != ""
 	settleBackground(os.Getenv, noColor)
 	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	// 120 frames a second (Bubble Tea's most; 60 by default): a frame is drawn only on
+	// the renderer's tick, so the first frame with the profiles, and each key's echo,
+	// waits up to one tick less.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithFPS(120))
 	final, err := p.Run()
 	if fm, ok := final.(Model); ok {
 		fm.main.cancelAll()
