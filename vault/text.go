@@ -81,7 +81,7 @@ func (r CheckRow) Detail() string {
 		return fmt.Sprintf("call HTTP %d", r.CallCode)
 	}
 	if r.CallSkipped {
-		return "test call skipped: no API set"
+		return "call skipped (no API)"
 	}
 	return ""
 }
