@@ -427,6 +427,9 @@ func (r *rotateScreen) sharedLines(w int) []string {
 		out = append(out, truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+oauth.Sanitize(vault.FirstLine(r.upErr))), w),
 			st.Text.Render("Nothing changed for them: they keep the old secret. u tries again."))
 	}
+	if len(r.ups) > 0 {
+		out = append(out, "")
+	}
 	for _, u := range r.ups {
 		n := oauth.OneLine(u.Name)
 		switch {
