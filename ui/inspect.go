@@ -156,7 +156,7 @@ func (s *inspectScreen) head(w int) []string {
 	st := s.st
 	sub := "  the token as the API will read it"
 	if s.raw {
-		sub = "  header and claims as JSON (the signature and the token are not shown)"
+		sub = "  header and claims as JSON"
 	}
 	out := []string{truncateLine(st.Title.Render("Inspect "+s.profile.Name)+st.Subtle.Render(sub), w)}
 	if s.jwt != nil {

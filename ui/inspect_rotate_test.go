@@ -237,11 +237,11 @@ func TestRotateWarnsAboutASharedClientAndUpdatesIt(t *testing.T) {
 	addShared(t, h, "eds-copy")
 	h.selectProfile("eds")
 	h.press("R")
-	h.mustContain("⚠ eds-copy uses the same client ID and token URL", "u gives it to it too")
+	h.mustContain("⚠ eds-copy uses the same client ID and token URL", "u gives it the new secret too")
 	h.mustNotContain("u update shared") // not before the new secret works
 	h.typeText("eds-demo-secret-2")
 	h.press("enter")
-	h.mustContain("✓ make the new secret active", "⚠ eds-copy uses the same client ID", "u gives the new secret to it too", "u update shared too")
+	h.mustContain("✓ make the new secret active", "⚠ eds-copy uses the same client ID", "u gives it the new secret too", "u update shared too")
 	h.press("u")
 	h.mustContain("✓ eds-copy now has the new secret")
 	h.mustNotContain("⚠ eds-copy", "u update shared")

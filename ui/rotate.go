@@ -399,7 +399,11 @@ func (r *rotateScreen) sharedLines(w int) []string {
 	st := r.st
 	var out []string
 	behind := r.behind()
-	if len(behind) > 0 {
+	if len(behind) > 0 && len(r.ups) == 0 && r.upErr == nil { // after u, each outcome says it
+		fails := "will fail once it is revoked."
+		if r.phase == rotChecked && r.verdict == vault.Revoked {
+			fails = "fails now that it is revoked."
+		}
 		var names []string
 		for _, q := range behind {
 			names = append(names, oauth.OneLine(q.Name))
@@ -408,16 +412,20 @@ func (r *rotateScreen) sharedLines(w int) []string {
 		if len(names) > 1 {
 			them = "them"
 		}
-		warn := "⚠ " + strings.Join(names, ", ") + " use the same client ID and token URL: they keep the old secret and will fail once it is revoked."
+		warn := "⚠ " + strings.Join(names, ", ") + " use the same client ID and token URL: they keep the old secret and " + fails
 		if len(names) == 1 {
-			warn = "⚠ " + names[0] + " uses the same client ID and token URL: it keeps the old secret and will fail once it is revoked."
+			warn = "⚠ " + names[0] + " uses the same client ID and token URL: it keeps the old secret and " + fails
 		}
 		out = append(out, "", truncateBlock(st.Warn.Width(max(20, w)).Render(warn), w))
+		say := ""
 		switch {
 		case r.phase == rotInput:
-			out = append(out, st.Text.Render("Once the new secret works, u gives it to "+them+" too."))
-		case r.canUpdateShared() && len(r.ups) == 0:
-			out = append(out, st.Text.Render("u gives the new secret to "+them+" too (each keeps its old one aside, like this one)."))
+			say = "Once the new secret works, u gives " + them + " the new secret too."
+		case r.canUpdateShared():
+			say = "u gives " + them + " the new secret too; the old one is kept aside there as here."
+		}
+		if say != "" {
+			out = append(out, truncateBlock(st.Text.Width(max(20, w)).Render(say), w))
 		}
 	}
 	if r.updating {
