@@ -303,3 +303,21 @@ func TestCheckAllShowsTheSkippedTestCall(t *testing.T) {
 		t.Fatalf("the skipped call is not shown:\n%s", v)
 	}
 }
+
+// TestRotateWaitsForTheSharedUpdate: while u runs, o and esc wait; quitting asks first.
+func TestRotateWaitsForTheSharedUpdate(t *testing.T) {
+	t.Parallel()
+	d, _ := newDeps(t, true, "slow")
+	p, _ := d.Broker.Vault.Get("eds")
+	r := newRotate(d, p)
+	r.phase, r.updating = rotDone, true
+	for _, k := range []string{"o", "esc", "u"} {
+		next, cmd := r.Update(keyMsg(k))
+		if next != screen(r) || cmd != nil || r.phase != rotDone {
+			t.Fatalf("%s acted while the shared update runs", k)
+		}
+	}
+	if r.InFlight() == "" {
+		t.Fatal("quitting during the shared update does not ask first")
+	}
+}

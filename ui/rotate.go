@@ -259,6 +259,9 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 
 // onKey handles a key in the current phase.
 func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	if r.updating {
+		return r, nil // one change at a time: o or esc wait for u's outcome
+	}
 	if key.Matches(msg, r.keys.UpdateShared) && r.canUpdateShared() {
 		return r, r.updateShared()
 	}
