@@ -12,6 +12,7 @@ import (
 
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
 )
 
 func TestEmptyState(t *testing.T) {
@@ -213,8 +214,14 @@ func TestAddShowsSecretOnceThenNever(t *testing.T) {
 		t.Fatalf("secret visible while typing:\n%s", h.view())
 	}
 	h.press("ctrl+s")
-	h.mustContain("Secret stored for mine", "only time oat shows this secret", secret)
-	h.press("c")
+	// Masked until v (the screen may be shared); the fingerprint always shows.
+	h.mustContain("Secret stored for mine", "only time oat shows this secret", "13 characters, hidden: v shows it", "fingerprint "+vault.Fingerprint(secret))
+	h.mustNotContain(secret)
+	h.press("v")
+	h.mustContain(secret, "fingerprint "+vault.Fingerprint(secret), "v hide")
+	h.press("v")
+	h.mustNotContain(secret)
+	h.press("c") // copies while masked too
 	if h.clip.get() != secret {
 		t.Fatal("c did not copy the secret")
 	}

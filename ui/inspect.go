@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -20,25 +23,42 @@ import (
 type verifiedMsg struct{ v *oauth.Verification }
 
 // inspectScreen shows what is inside a token: header, claims with absolute and relative
-// times, requested against granted scopes, and the signature check on demand (V).
+// times, requested against granted scopes, and the signature check on demand (V), whose
+// outcome stays at the top without moving the view. r shows a JWT's header and claims
+// as JSON, which y copies.
 type inspectScreen struct {
-	deps        Deps
-	st          *theme.Styles
-	profile     vault.Profile
-	tok         vault.CachedToken
-	vp          viewport.Model
-	verifying   bool
-	ver         *oauth.Verification
-	scrollToEnd bool
-	width       int
-	height      int
+	deps      Deps
+	st        *theme.Styles
+	keys      inspectKeys
+	profile   vault.Profile
+	tok       vault.CachedToken
+	jwt       *oauth.JWT // nil for an opaque or broken token
+	vp        viewport.Model
+	verifying bool
+	ver       *oauth.Verification
+	// raw shows the JSON view; offsets keep each view's scroll position.
+	raw     bool
+	offsets [2]int
+	width   int
+	height  int
 }
 
-// keyVerify checks the token's signature against the issuer's keys.
-var keyVerify = key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "verify signature"))
+// inspectKeys are the inspector's keys; Keys offers only those that work now.
+type inspectKeys struct{ Verify, Raw, Decoded, Copy key.Binding }
+
+func newInspectKeys() inspectKeys {
+	return inspectKeys{
+		// Verify checks the token's signature against the issuer's keys.
+		Verify:  key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "verify signature")),
+		Raw:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "raw JSON")),
+		Decoded: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "decoded view")),
+		Copy:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy JSON")),
+	}
+}
 
 func newInspect(d Deps, p vault.Profile, tok vault.CachedToken) *inspectScreen {
-	return &inspectScreen{deps: d, st: d.Styles, profile: p, tok: tok, vp: viewport.New(80, 20)}
+	j, _ := oauth.DecodeJWT(tok.AccessToken)
+	return &inspectScreen{deps: d, st: d.Styles, keys: newInspectKeys(), profile: p, tok: tok, jwt: j, vp: viewport.New(80, 20)}
 }
 
 // Init implements screen.
@@ -49,7 +69,13 @@ func (s *inspectScreen) Capturing() bool { return false }
 
 // Keys implements screen.
 func (s *inspectScreen) Keys() help.KeyMap {
-	return simpleKeys{keyVerify, keyScrollU, keyScrollD, keyBack}
+	if s.jwt == nil {
+		return simpleKeys{keyScrollU, keyScrollD, keyBack}
+	}
+	if s.raw {
+		return simpleKeys{s.keys.Copy, s.keys.Decoded, s.keys.Verify, keyScrollU, keyScrollD, keyBack}
+	}
+	return simpleKeys{s.keys.Verify, s.keys.Raw, keyScrollU, keyScrollD, keyBack}
 }
 
 // Update implements screen.
@@ -62,20 +88,36 @@ func (s *inspectScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, keyBack):
 			return closeScreen()
-		case key.Matches(msg, keyVerify):
+		case s.jwt != nil && key.Matches(msg, s.keys.Verify):
 			cmd = s.verify()
+		case s.jwt != nil && key.Matches(msg, s.keys.Raw):
+			s.offsets[s.view()] = s.vp.YOffset
+			s.raw = !s.raw
+			s.layout()
+			s.vp.SetYOffset(s.offsets[s.view()])
+			return s, nil
+		case s.raw && key.Matches(msg, s.keys.Copy):
+			doc := s.rawJSON()
+			return s, func() tea.Msg { return copyMsg{what: "header and claims", value: doc, plain: true} }
 		default:
 			s.vp, cmd = s.vp.Update(msg)
 		}
 	case verifiedMsg:
-		s.verifying, s.ver = false, msg.v
-		s.scrollToEnd = true // the outcome is at the bottom: show it
+		s.verifying, s.ver = false, msg.v // shown at the top: the view stays where it is
 	case tickMsg: // the relative times move on: drawn again below
 	default:
 		s.vp, cmd = s.vp.Update(msg)
 	}
 	s.layout()
 	return s, cmd
+}
+
+// view is the index of the current view in offsets.
+func (s *inspectScreen) view() int {
+	if s.raw {
+		return 1
+	}
+	return 0
 }
 
 // verify checks the signature against the issuer's keys, once at a time.
@@ -89,29 +131,66 @@ func (s *inspectScreen) verify() tea.Cmd {
 	return func() tea.Msg { return verifiedMsg{v: c.Verify(context.Background(), tok, iss)} }
 }
 
-// layout puts what there is to show into the viewport at the screen's size.
+// layout puts what there is to show into the viewport at the screen's size, under the
+// head. The offset is kept: new content never moves what the user scrolled to.
 func (s *inspectScreen) layout() {
 	w := s.width - 2
-	s.vp.Width, s.vp.Height = w, max(3, s.height-2)
-	s.vp.SetContent(truncateBlock(strings.Join(s.body(w), "\n"), w))
-	if s.scrollToEnd {
-		s.vp.GotoBottom()
-		s.scrollToEnd = false
+	s.vp.Width, s.vp.Height = w, max(3, s.height-len(s.head(w)))
+	body := s.body(w)
+	if s.raw {
+		body = strings.Split(s.rawJSON(), "\n")
 	}
+	y := s.vp.YOffset
+	s.vp.SetContent(truncateBlock(strings.Join(body, "\n"), w))
+	s.vp.SetYOffset(y) // SetContent clamps it to the new content
 }
 
 // View implements screen.
 func (s *inspectScreen) View(int, int) string {
-	st := s.st
-	title := st.Title.Render("Inspect "+s.profile.Name) + st.Subtle.Render("  the token as the API will read it")
-	return title + "\n\n" + s.vp.View()
+	return strings.Join(s.head(s.width-2), "\n") + "\n" + s.vp.View()
 }
 
-// body is the token as the API will read it: type, expiry, header, claims, scopes and
-// the signature check, in lines of width w.
+// head is the title and, for a JWT, the signature check: always in sight, so that the
+// outcome of V shows wherever the view is scrolled.
+func (s *inspectScreen) head(w int) []string {
+	st := s.st
+	sub := "  the token as the API will read it"
+	if s.raw {
+		sub = "  header and claims as JSON"
+	}
+	out := []string{truncateLine(st.Title.Render("Inspect "+s.profile.Name)+st.Subtle.Render(sub), w)}
+	if s.jwt != nil {
+		out = append(out, s.signatureLines(w)...)
+	}
+	return append(out, "")
+}
+
+// rawJSON is the JWT's header and claims as one indented JSON document, safe to draw
+// (oauth.JSONSafe escapes the controls encoding/json leaves raw) and still valid JSON.
+func (s *inspectScreen) rawJSON() string {
+	if s.jwt == nil {
+		return ""
+	}
+	doc := struct {
+		Header map[string]any `json:"header"`
+		Claims map[string]any `json:"claims"`
+	}{s.jwt.Header, s.jwt.Claims}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return ""
+	}
+	return strings.TrimRight(string(oauth.JSONSafe(buf.Bytes())), "\n")
+}
+
+// body is the token as the API will read it: type, expiry, header, claims and scopes,
+// in lines of width w. Every time in it is read from one clock reading, to the second
+// (the dates are shown to the second): two lines about the same instant agree.
 func (s *inspectScreen) body(w int) []string {
 	st := s.st
-	now := s.deps.Now()
+	now := s.deps.Now().Truncate(time.Second)
 	in := oauth.Inspect(s.tok.AccessToken, s.profile.Scopes, s.tok.Scopes, now)
 	var b []string
 	kind := "opaque token: only its issuer can read it (no claims to show)"
@@ -121,13 +200,17 @@ func (s *inspectScreen) body(w int) []string {
 		kind = "looks like a JWT but " + in.DecodeErr.Error()
 	}
 	b = append(b, st.Label.Render("type")+st.Text.Render(fmt.Sprintf("%s · %s · %d characters", s.tok.TokenType, kind, in.Length)))
-	if !s.tok.ExpiresAt.IsZero() {
-		b = append(b, st.Label.Render("expires")+st.Text.Render(s.tok.ExpiresAt.Local().Format("2006-01-02 15:04:05")+"  ("+oauth.Relative(s.tok.ExpiresAt, now)+")"))
+	if exp := s.tok.ExpiresAt.Truncate(time.Second); !exp.IsZero() {
+		when := st.Text.Render(exp.Local().Format("2006-01-02 15:04:05")) + st.Subtle.Render("  ("+oauth.Relative(exp, now)+")")
+		if !exp.After(now) {
+			when = st.Bad.Render("✗ expired") + st.Text.Render("  "+exp.Local().Format("2006-01-02 15:04:05")) + st.Subtle.Render("  ("+oauth.Relative(exp, now)+")")
+		}
+		b = append(b, st.Label.Render("expires")+when)
 	} else {
 		b = append(b, st.Label.Render("expires")+st.Subtle.Render("unknown: no expires_in and no exp claim"))
 	}
 	if in.JWT != nil {
-		b = append(b, s.jwtLines(in)...)
+		b = append(b, s.jwtLines(in, now)...)
 	}
 	b = append(b, "", st.PaneHead.Render("Scopes"))
 	b = append(b, st.Label.Render("requested")+st.Text.Render(orNone(in.Requested)))
@@ -139,14 +222,11 @@ func (s *inspectScreen) body(w int) []string {
 	if len(in.Missing) > 0 {
 		b = append(b, st.Label.Render("")+st.Warn.Render("⚠ not granted: "+strings.Join(in.Missing, " ")))
 	}
-	if in.IsJWT {
-		b = append(b, s.signatureLines(w)...)
-	}
 	return b
 }
 
 // jwtLines are a JWT's header and claims, one line each, times also as dates.
-func (s *inspectScreen) jwtLines(in *oauth.Inspection) []string {
+func (s *inspectScreen) jwtLines(in *oauth.Inspection, now time.Time) []string {
 	st := s.st
 	var b []string
 	b = append(b, "", st.PaneHead.Render("Header"))
@@ -171,6 +251,9 @@ func (s *inspectScreen) jwtLines(in *oauth.Inspection) []string {
 		val := st.Text.Render(c.Value)
 		if t, ok := times[c.Name]; ok {
 			val = st.Text.Render(t.Time.Local().Format("2006-01-02 15:04:05")) + st.Subtle.Render("  "+t.Relative+"  ("+c.Value+")")
+			if c.Name == "exp" && !t.Time.After(now) {
+				val += st.Bad.Render("  ✗ expired")
+			}
 		}
 		b = append(b, label.Render(c.Name)+val)
 	}
@@ -180,28 +263,30 @@ func (s *inspectScreen) jwtLines(in *oauth.Inspection) []string {
 // signatureLines say whether the signature was checked, and how it came out.
 func (s *inspectScreen) signatureLines(w int) []string {
 	st := s.st
-	var b []string
-	b = append(b, "", st.PaneHead.Render("Signature"))
+	label := st.Label.Render("signature")
 	switch {
 	case s.verifying:
-		b = append(b, s.deps.busy("fetching the issuer's keys and checking"))
+		return []string{label + s.deps.busy("fetching the issuer's keys and checking")}
 	case s.ver == nil:
-		b = append(b, st.Subtle.Render("not checked: V verifies it against the issuer's published keys"))
-	default:
-		mark, style := "?", st.Info
-		switch s.ver.Status {
-		case oauth.Verified:
-			mark, style = "✓", st.OK
-		case oauth.VerifyFailed:
-			mark, style = "✗", st.Bad
-		}
-		b = append(b, style.Render(mark+" "+string(s.ver.Status)))
-		b = append(b, st.Text.Width(max(20, w-2)).Render(oauth.Sanitize(s.ver.Reason)))
-		if s.ver.JWKSURI != "" {
-			b = append(b, st.Subtle.Render("keys from "+s.ver.JWKSURI))
-		}
+		return []string{truncateLine(label+st.Subtle.Render("not checked: V verifies it against the issuer's published keys"), w)}
 	}
-	return b
+	mark, style := "?", st.Info
+	switch s.ver.Status {
+	case oauth.Verified:
+		mark, style = "✓", st.OK
+	case oauth.VerifyFailed:
+		mark, style = "✗", st.Bad
+	}
+	out := []string{label + style.Render(mark+" "+string(s.ver.Status))}
+	indent := lipgloss.Width(label)
+	reason := st.Text.Width(max(20, w-indent)).Render(oauth.Sanitize(s.ver.Reason))
+	for _, l := range strings.Split(reason, "\n") {
+		out = append(out, truncateLine(strings.Repeat(" ", indent)+l, w))
+	}
+	if s.ver.JWKSURI != "" {
+		out = append(out, truncateLine(strings.Repeat(" ", indent)+st.Subtle.Render("keys from "+oauth.OneLine(s.ver.JWKSURI)), w))
+	}
+	return out
 }
 
 func orNone(s []string) string {

@@ -204,7 +204,11 @@ func (l *listScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case tokenMsg:
 		return l, l.onToken(msg)
 	case tokenReplacedMsg:
-		if s := l.slots[msg.id]; s != nil && !s.fetching {
+		s := l.slots[msg.id]
+		if s == nil && msg.res != nil {
+			s = l.slot(msg.id) // a profile whose token the list never held (a rotation's)
+		}
+		if s != nil && !s.fetching {
 			s.tok, s.has, s.fresh, s.err = vault.CachedToken{}, false, nil, nil
 			if msg.res != nil {
 				s.tok, s.has, s.fresh = msg.res.Token, true, msg.res.Fresh

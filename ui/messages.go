@@ -34,8 +34,9 @@ type copyMsg struct {
 	plain       bool
 }
 
-// tokenReplacedMsg tells the list that a call changed the profile's token: the API
-// rejected it (dropped for good) and, when res is set, a new one replaced it.
+// tokenReplacedMsg tells the list that a call or a rotation changed the profile's token:
+// the API rejected it or its secret changed (dropped for good) and, when res is set, a
+// new one replaced it (a rotation's: the token the new secret earned).
 type tokenReplacedMsg struct {
 	id       string
 	res      *vault.TokenResult

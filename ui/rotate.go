@@ -26,6 +26,15 @@ type rotateDoneMsg struct {
 	err error
 }
 
+// sharedMsg lists the profiles that share the rotated profile's client.
+type sharedMsg struct{ profiles []vault.Profile }
+
+// sharedUpdatedMsg is the outcome of giving the new secret to those profiles.
+type sharedUpdatedMsg struct {
+	ups []vault.SharedUpdate
+	err error
+}
+
 // checkOldMsg is the verdict on the previous secret.
 type checkOldMsg struct {
 	verdict vault.OldSecretVerdict
@@ -57,24 +66,33 @@ type rotateScreen struct {
 	phase   rotatePhase
 	steps   []vault.RotationStep
 	secret  string // the new secret, held only until the one-time display ends
-	rep     *vault.RotationReport
-	err     error
-	verdict vault.OldSecretVerdict
+	// revealed shows the new secret; it is masked until v (the screen may be shared).
+	revealed bool
+	rep      *vault.RotationReport
+	err      error
+	verdict  vault.OldSecretVerdict
+	// shared are the other profiles of the same client (same client ID and token URL);
+	// updating says their update is in flight; ups is its outcome, upErr its failure.
+	shared   []vault.Profile
+	updating bool
+	ups      []vault.SharedUpdate
+	upErr    error
 }
 
 // rotateKeys are the rotation's keys. esc leaves (cancels before anything ran);
 // enter also leaves once it has failed or the old secret was checked.
-type rotateKeys struct{ Send, Cancel, Copy, CheckOld, Back, Done, Interrupt key.Binding }
+type rotateKeys struct{ Send, Cancel, Copy, CheckOld, UpdateShared, Back, Done, Interrupt key.Binding }
 
 func newRotateKeys() rotateKeys {
 	return rotateKeys{
-		Send:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
-		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Copy:      keyCopy,
-		CheckOld:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old secret")),
-		Back:      keyBack,
-		Done:      key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc/q", "back")),
-		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Send:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Cancel:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Copy:         keyCopy,
+		CheckOld:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old secret")),
+		UpdateShared: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "update shared too")),
+		Back:         keyBack,
+		Done:         key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc/q", "back")),
+		Interrupt:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
 
@@ -92,12 +110,35 @@ func newRotate(d Deps, p vault.Profile) *rotateScreen {
 	return r
 }
 
-// Init focuses the secret field.
+// Init focuses the secret field and looks for profiles sharing the client.
 func (r *rotateScreen) Init() tea.Cmd {
-	if r.phase == rotInput {
-		return r.input.Focus()
+	v, p := r.deps.Broker.Vault, r.profile
+	find := func() tea.Msg {
+		ps, _ := v.SharedClient(p) // a warning only: a failed read shows none
+		return sharedMsg{profiles: ps}
 	}
-	return nil
+	if r.phase == rotInput {
+		return tea.Batch(r.input.Focus(), find)
+	}
+	return find
+}
+
+// behind are the profiles sharing the client that do not hold the active secret yet
+// (before the rotation: all of them, since they will not get the new one).
+func (r *rotateScreen) behind() []vault.Profile {
+	var out []vault.Profile
+	for _, q := range r.shared {
+		if r.phase == rotInput || r.phase == rotRunning || r.phase == rotFailed || q.SecretFingerprint != r.profile.SecretFingerprint {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// canUpdateShared says u works now: the new secret is active and some profile of the
+// same client does not hold it.
+func (r *rotateScreen) canUpdateShared() bool {
+	return (r.phase == rotDone || r.phase == rotChecked) && !r.updating && len(r.behind()) > 0
 }
 
 // Capturing implements screen.
@@ -105,7 +146,7 @@ func (r *rotateScreen) Capturing() bool { return r.phase == rotInput }
 
 // InFlight implements inFlight: quitting mid-rotation asks first.
 func (r *rotateScreen) InFlight() string {
-	if r.phase == rotRunning || r.phase == rotChecking {
+	if r.phase == rotRunning || r.phase == rotChecking || r.updating {
 		return "a rotation"
 	}
 	return ""
@@ -117,15 +158,23 @@ func (r *rotateScreen) Keys() help.KeyMap {
 	switch r.phase {
 	case rotInput:
 		return simpleKeys{k.Send, k.Cancel}
-	case rotDone:
-		if r.secret != "" {
-			return simpleKeys{k.Copy, k.CheckOld, k.Back}
-		}
-		return simpleKeys{k.CheckOld, k.Back}
 	case rotRunning, rotChecking:
 		return simpleKeys{k.Interrupt}
 	}
-	return simpleKeys{k.Done}
+	if r.updating {
+		return simpleKeys{k.Interrupt}
+	}
+	var ks simpleKeys
+	if r.phase == rotDone && r.secret != "" {
+		ks = append(ks, revealKey(r.revealed), k.Copy)
+	}
+	if r.canUpdateShared() {
+		ks = append(ks, k.UpdateShared)
+	}
+	if r.phase == rotDone {
+		return append(ks, k.CheckOld, k.Back)
+	}
+	return append(ks, k.Done)
 }
 
 // rotateCmd runs the rotation, sending each step as it finishes. The work starts when
@@ -168,7 +217,34 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return r, nil
 		}
 		r.phase, r.profile = rotDone, msg.rep.Profile
+		if msg.rep.Shared != nil {
+			r.shared = msg.rep.Shared
+		}
+		if res := msg.rep.Token; res != nil {
+			// The list shows the token the new secret earned (its old one is gone).
+			id := r.profile.ID
+			return r, func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
+		}
 		return r, nil
+	case sharedMsg:
+		r.shared = msg.profiles
+		return r, nil
+	case sharedUpdatedMsg:
+		r.updating, r.ups, r.upErr = false, msg.ups, msg.err
+		var cmds []tea.Cmd
+		for _, u := range msg.ups {
+			if u.Err != nil || u.Current {
+				continue
+			}
+			for i := range r.shared {
+				if r.shared[i].Name == u.Name {
+					r.shared[i] = u.Profile
+				}
+			}
+			id := u.Profile.ID // its token came from the old secret: the list drops it
+			cmds = append(cmds, func() tea.Msg { return tokenReplacedMsg{id: id} })
+		}
+		return r, tea.Batch(cmds...)
 	case checkOldMsg:
 		r.phase, r.verdict, r.err = rotChecked, msg.verdict, msg.err
 		if msg.profile.ID != "" {
@@ -183,23 +259,31 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 
 // onKey handles a key in the current phase.
 func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	if r.updating {
+		return r, nil // one change at a time: o or esc wait for u's outcome
+	}
+	if key.Matches(msg, r.keys.UpdateShared) && r.canUpdateShared() {
+		return r, r.updateShared()
+	}
 	switch r.phase {
 	case rotInput:
 		return r.onInputKey(msg)
 	case rotDone:
 		switch {
+		case key.Matches(msg, revealKey(r.revealed)) && r.secret != "":
+			r.revealed = !r.revealed
 		case key.Matches(msg, r.keys.Copy) && r.secret != "":
 			s := r.secret
 			return r, func() tea.Msg { return copyMsg{what: "secret", value: s} }
 		case key.Matches(msg, r.keys.CheckOld):
-			r.secret, r.phase = "", rotChecking // the one-time display ends here
+			r.secret, r.revealed, r.phase = "", false, rotChecking // the one-time display ends here
 			b, name := r.deps.Broker, r.profile.Name
 			return r, func() tea.Msg {
 				v, p, err := b.CheckOld(context.Background(), name)
 				return checkOldMsg{verdict: v, profile: p, err: err}
 			}
 		case key.Matches(msg, r.keys.Back):
-			r.secret = ""
+			r.secret, r.revealed = "", false
 			return closeScreen()
 		}
 	case rotFailed, rotChecked:
@@ -208,6 +292,20 @@ func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		}
 	}
 	return r, nil
+}
+
+// updateShared gives the new secret to the profiles of the same client that lack it.
+func (r *rotateScreen) updateShared() tea.Cmd {
+	var names []string
+	for _, q := range r.behind() {
+		names = append(names, q.Name)
+	}
+	r.updating, r.ups, r.upErr = true, nil, nil
+	v, name := r.deps.Broker.Vault, r.profile.Name
+	return func() tea.Msg {
+		ups, err := v.UpdateShared(context.Background(), name, names)
+		return sharedUpdatedMsg{ups: ups, err: err}
+	}
 }
 
 // onInputKey handles a key while the new secret is typed or pasted.
@@ -241,7 +339,7 @@ func (r *rotateScreen) View(width, height int) string {
 	case rotInput:
 		out = append(out,
 			st.Text.Render("1. Get a new secret from the provider (keep the old one valid for now)."),
-			st.Text.Render("2. Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: ""}[p.HasTestCall()]+"."),
+			st.Text.Render("2. Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+"."),
 			st.Text.Render("3. Only if that works does it become active; the old one is kept aside."),
 			"",
 			st.Label.Render("new secret")+r.input.View(),
@@ -250,7 +348,10 @@ func (r *rotateScreen) View(width, height int) string {
 	default:
 		for _, s := range r.steps {
 			mark, style := "✓", st.OK
-			if !s.OK {
+			switch {
+			case s.Skipped:
+				mark, style = "–", st.Subtle
+			case !s.OK:
 				mark, style = "✗", st.Bad
 			}
 			out = append(out, truncateLine(style.Render(mark+" "+s.Name)+st.Subtle.Render("  "+oauth.Sanitize(s.Note)), w))
@@ -261,16 +362,14 @@ func (r *rotateScreen) View(width, height int) string {
 	}
 	switch r.phase {
 	case rotFailed:
-		out = append(out, "", truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(r.err.Error())), w))
-		if h := vault.Hint(r.err); h != "" {
-			out = append(out, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
-		}
+		out = append(out, "")
+		out = append(out, errorLines(st, r.err, w)...)
 		out = append(out, "", st.OK.Render("The old secret ("+p.SecretFingerprint+") is still active: nothing was lost."))
 	case rotDone:
 		if r.secret != "" {
-			out = append(out, "", st.Banner.Render("⚠ The new secret, shown this once:"),
-				truncateBlock(st.Secret.Render(strings.Join(wrapHard(r.secret, max(10, w-6)), "\n")), w),
-				st.Label.Render("fingerprint")+st.Text.Render(" "+p.SecretFingerprint))
+			out = append(out, "", st.Banner.Render("⚠ The new secret, shown this once:"))
+			out = append(out, oneTimeSecret(st, r.secret, r.revealed, w)...)
+			out = append(out, st.Label.Render("fingerprint")+st.Text.Render(" "+p.SecretFingerprint))
 		} else {
 			out = append(out, st.Text.Render("Active secret: fp "+p.SecretFingerprint))
 		}
@@ -285,7 +384,8 @@ func (r *rotateScreen) View(width, height int) string {
 		out = append(out, "")
 		switch {
 		case r.err != nil:
-			out = append(out, truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(r.err.Error())), w), st.Text.Render("The old secret is kept."))
+			out = append(out, errorLines(st, r.err, w)...)
+			out = append(out, st.Text.Render("The old secret is kept."))
 		case r.verdict == vault.Revoked:
 			out = append(out, st.OK.Render("✓ revoked: the provider rejects the old secret (invalid_client). It is deleted."))
 		default:
@@ -293,5 +393,79 @@ func (r *rotateScreen) View(width, height int) string {
 				st.Text.Render("Revoke it at the provider, then come back (R, then o). It is kept until then."))
 		}
 	}
+	out = append(out, r.sharedLines(w)...)
 	return strings.Join(out, "\n")
+}
+
+// sharedLines warn about the profiles of the same client and say what u did for them.
+func (r *rotateScreen) sharedLines(w int) []string {
+	st := r.st
+	var out []string
+	behind := r.behind()
+	if len(behind) > 0 && len(r.ups) == 0 && r.upErr == nil { // after u, each outcome says it
+		fails := "will fail once it is revoked."
+		if r.phase == rotChecked && r.verdict == vault.Revoked {
+			fails = "fails now that it is revoked."
+		}
+		var names []string
+		for _, q := range behind {
+			names = append(names, oauth.OneLine(q.Name))
+		}
+		them := "it"
+		if len(names) > 1 {
+			them = "them"
+		}
+		warn := "⚠ " + strings.Join(names, ", ") + " use the same client ID and token URL: they keep the old secret and " + fails
+		if len(names) == 1 {
+			warn = "⚠ " + names[0] + " uses the same client ID and token URL: it keeps the old secret and " + fails
+		}
+		out = append(out, "", truncateBlock(st.Warn.Width(max(20, w)).Render(warn), w))
+		say := ""
+		switch {
+		case r.phase == rotInput:
+			say = "Once the new secret works, u gives " + them + " the new secret too."
+		case r.canUpdateShared():
+			say = "u gives " + them + " the new secret too; the old one is kept aside there as here."
+		}
+		if say != "" {
+			out = append(out, truncateBlock(st.Text.Width(max(20, w)).Render(say), w))
+		}
+	}
+	if r.updating {
+		out = append(out, r.deps.busy("giving the new secret to the profiles of the same client"))
+	}
+	if r.upErr != nil {
+		out = append(out, truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+oauth.Sanitize(vault.FirstLine(r.upErr))), w),
+			st.Text.Render("Nothing changed for them: they keep the old secret. u tries again."))
+	}
+	if len(r.ups) > 0 {
+		out = append(out, "")
+	}
+	for _, u := range r.ups {
+		n := oauth.OneLine(u.Name)
+		switch {
+		case u.Err != nil:
+			why := oauth.Sanitize(vault.FirstLine(u.Err))
+			if vault.IsPreviousPending(u.Err) {
+				why = "an earlier rotation's old secret is still kept aside there: check it first (select it, R, then o)"
+			}
+			out = append(out, truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+n+" not updated: "+why), w),
+				st.Text.Render("  It keeps its old secret: nothing was lost. u tries again."))
+		case u.Current:
+			out = append(out, st.OK.Render("✓ "+n+" already has the new secret"))
+		default:
+			out = append(out, st.OK.Render("✓ "+n+" now has the new secret")+st.Subtle.Render("  fp "+u.Profile.SecretFingerprint+", its old one kept aside"))
+		}
+	}
+	return out
+}
+
+// errorLines are an error wrapped to w, then each of its hints once.
+func errorLines(st *theme.Styles, err error, w int) []string {
+	text, hints := vault.Explain(err)
+	out := []string{truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+oauth.Sanitize(text)), w)}
+	for _, h := range hints {
+		out = append(out, truncateBlock(st.Hint.Width(max(20, w)).Render("hint: "+oauth.Sanitize(h)), w))
+	}
+	return out
 }

@@ -112,7 +112,10 @@ func TestRotateGoodSecretRevoked(t *testing.T) {
 	h.mustNotContain("eds-demo-secret-2")
 	h.press("enter")
 	h.mustContain("✓ stage the new secret", "✓ get a token with the new secret", "✓ test call with the new token", "✓ make the new secret active",
-		"shown this once", "eds-demo-secret-2", "kept aside", "press o")
+		"shown this once", "17 characters, hidden", "kept aside", "press o")
+	h.mustNotContain("eds-demo-secret-2") // masked until v
+	h.press("v")
+	h.mustContain("eds-demo-secret-2")
 	h.press("c")
 	if h.clip.get() != "eds-demo-secret-2" {
 		t.Fatal("c did not copy the new secret")

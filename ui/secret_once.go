@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -12,18 +14,29 @@ import (
 	"github.com/oatcli/oat/vault"
 )
 
-// secretOnceScreen shows a just-stored secret in full, once, with its fingerprint and a
-// key to copy it. Leaving wipes the secret from the model: no later frame holds it.
+// secretOnceScreen shows a just-stored secret once, with its fingerprint and a key to
+// copy it. The secret is masked until v shows it (the screen may be shared); the
+// fingerprint is always shown. Leaving wipes the secret from the model: no later frame
+// holds it.
 type secretOnceScreen struct {
-	deps    Deps
-	st      *theme.Styles
-	profile vault.Profile
-	secret  string
-	added   bool
+	deps     Deps
+	st       *theme.Styles
+	profile  vault.Profile
+	secret   string
+	added    bool
+	revealed bool
 }
 
 // keyDone leaves the one-time secret screen, forgetting the secret.
 var keyDone = key.NewBinding(key.WithKeys("enter", "esc", "q"), key.WithHelp("enter/esc", "done: forget it"))
+
+// revealKey shows or hides a one-time secret; its help says which it does now.
+func revealKey(revealed bool) key.Binding {
+	if revealed {
+		return key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "hide"))
+	}
+	return key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show"))
+}
 
 func newSecretOnce(d Deps, p vault.Profile, secret string, added bool) *secretOnceScreen {
 	return &secretOnceScreen{deps: d, st: d.Styles, profile: p, secret: secret, added: added}
@@ -37,18 +50,20 @@ func (s *secretOnceScreen) Capturing() bool { return false }
 
 // Keys implements screen.
 func (s *secretOnceScreen) Keys() help.KeyMap {
-	return simpleKeys{keyCopy, keyDone}
+	return simpleKeys{revealKey(s.revealed), keyCopy, keyDone}
 }
 
 // Update implements screen.
 func (s *secretOnceScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch {
+		case key.Matches(k, revealKey(s.revealed)):
+			s.revealed = !s.revealed
 		case key.Matches(k, keyCopy):
 			secret := s.secret
 			return s, func() tea.Msg { return copyMsg{what: "secret", value: secret} }
 		case key.Matches(k, keyDone):
-			s.secret = ""
+			s.secret, s.revealed = "", false
 			return closeScreen()
 		}
 	}
@@ -70,12 +85,25 @@ func (s *secretOnceScreen) View(width, height int) string {
 		st.Text.Render("After this screen you will see only its fingerprint and age."),
 		"",
 	}
-	box := st.Secret.Render(strings.Join(wrapHard(s.secret, max(10, w-6)), "\n"))
-	lines = append(lines, truncateBlock(box, w), "")
-	lines = append(lines,
+	lines = append(lines, oneTimeSecret(st, s.secret, s.revealed, w)...)
+	lines = append(lines, "",
 		st.Label.Render("fingerprint")+st.Text.Render(" "+s.profile.SecretFingerprint),
 		st.Label.Render("stored in")+st.Text.Render(" the "+s.deps.Broker.Vault.Secrets.Name()+" store"),
 		"",
 		st.Subtle.Render("c copies it (cleared from the clipboard after 45 s) · enter forgets it here"))
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(lines, "\n"))
+}
+
+// oneTimeSecret draws a secret shown once in a frame of width w: masked, with its
+// length and the key that shows it, until revealed. The rotation shows its new secret
+// the same way.
+func oneTimeSecret(st *theme.Styles, secret string, revealed bool, w int) []string {
+	if !revealed {
+		n := utf8.RuneCountInString(secret)
+		masked := lipgloss.JoinHorizontal(lipgloss.Center, st.Secret.Render("••••••••"),
+			st.Subtle.Render(fmt.Sprintf("  %d characters, hidden: v shows it", n)))
+		return []string{truncateBlock(masked, w)}
+	}
+	box := st.Secret.Render(strings.Join(wrapHard(secret, max(10, w-6)), "\n"))
+	return []string{truncateBlock(box, w)}
 }

@@ -197,7 +197,9 @@ func (b *Broker) rememberAuth(ctx context.Context, p Profile, worked oauth.AuthM
 type RotationStep struct {
 	Name string
 	OK   bool
-	Note string
+	// Skipped says the step did not run (no API set: no test call); Note says why.
+	Skipped bool
+	Note    string
 }
 
 // RotationReport describes a finished or failed rotation.
@@ -208,6 +210,12 @@ type RotationReport struct {
 	NewFingerprint string
 	OldFingerprint string
 	Call           *oauth.CallResult
+	// Token is the token fetched with the new secret, cached for the profile once the
+	// new secret is active: the front ends show it as the profile's token.
+	Token *TokenResult
+	// Shared are the other profiles with the same client ID and token URL: they still
+	// hold the old secret and fail once it is revoked (UpdateShared gives them the new).
+	Shared []Profile
 }
 
 func (r *RotationReport) step(name string, ok bool, note string) {
@@ -220,11 +228,14 @@ func (r *RotationReport) step(name string, ok bool, note string) {
 // progress, when set, is called after each step.
 func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress func(RotationStep)) (*RotationReport, error) {
 	rep := &RotationReport{NewFingerprint: Fingerprint(newSecret)}
-	report := func(n string, ok bool, note string) {
-		rep.step(n, ok, note)
+	send := func() {
 		if progress != nil {
 			progress(rep.Steps[len(rep.Steps)-1])
 		}
+	}
+	report := func(n string, ok bool, note string) {
+		rep.step(n, ok, note)
+		send()
 	}
 	p, err := b.Vault.StageSecret(ctx, name, newSecret)
 	if err != nil {
@@ -254,6 +265,9 @@ func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress fu
 			return discard(err)
 		}
 		report("test call with the new token", true, fmt.Sprintf("HTTP %d in %s", res.Status, res.Latency.Round(time.Millisecond)))
+	} else {
+		rep.Steps = append(rep.Steps, RotationStep{Name: "test call with the new token", OK: true, Skipped: true, Note: "skipped: no API set for this profile"})
+		send()
 	}
 	np, err := b.Vault.Promote(ctx, name)
 	if err != nil {
@@ -265,8 +279,15 @@ func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress fu
 	}
 	rep.Profile = np
 	report("make the new secret active", true, "the old secret is kept aside until it is confirmed revoked")
-	_ = b.Vault.SaveToken(ctx, np, CachedFrom(tok))
+	// The token the new secret earned is the profile's token now (promoting dropped the
+	// one the old secret had earned).
+	res := &TokenResult{Profile: np, Token: CachedFrom(tok), Fresh: tok}
+	if err := b.Vault.SaveToken(ctx, np, res.Token); err != nil {
+		res.CacheWarning = err
+	}
 	rep.Profile = b.rememberAuth(ctx, np, tok.Auth)
+	res.Profile, rep.Token = rep.Profile, res
+	rep.Shared, _ = b.Vault.SharedClient(rep.Profile) // a warning only: a failed read hides it
 	return rep, nil
 }
 
@@ -304,6 +325,15 @@ func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, P
 	if err != nil {
 		return Revoked, p, fmt.Errorf("the old secret is revoked, but deleting it failed: %w", err)
 	}
+	// Profiles of the same client that took the new secret too (UpdateShared) kept the
+	// same old secret aside: the provider has just rejected it for them as well.
+	if sibs, err := b.Vault.SharedClient(np); err == nil {
+		for _, q := range sibs {
+			if q.PreviousFingerprint != "" && q.PreviousFingerprint == p.PreviousFingerprint {
+				_, _ = b.Vault.DropPrevious(ctx, q.Name)
+			}
+		}
+	}
 	return Revoked, np, nil
 }
 
@@ -327,6 +357,8 @@ type CheckRow struct {
 	CallCode  int // HTTP status of the test call, 0 when none ran
 	Err       error
 	Hint      string
+	// CallSkipped says the test call was asked for but the profile has no API set.
+	CallSkipped bool
 }
 
 // Check fetches a token (and, with call, runs the test call) for each named profile, at
@@ -396,6 +428,7 @@ func (b *Broker) checkOne(ctx context.Context, name string, byName map[string]Pr
 			row.Lifetime = res.Token.ExpiresAt.Sub(res.Token.FetchedAt)
 		}
 	}
+	row.CallSkipped = call && !p.HasTestCall()
 	if call && p.HasTestCall() {
 		cr, err := b.callWith(ctx, res.Profile, res.Token.AccessToken)
 		if err == nil {

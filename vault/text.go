@@ -3,6 +3,7 @@ package vault
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,28 @@ func Hint(err error) string {
 	return ""
 }
 
+// Explain splits an error's text from its hints, for a display that shows the hints on
+// their own: oauth errors end their text with "hint: …" lines (auto auth carries one
+// per attempt, often the same), and Hint may add one more. Each hint is given once, in
+// order of appearance; text keeps every other line.
+func Explain(err error) (text string, hints []string) {
+	add := func(h string) {
+		if h != "" && !slices.Contains(hints, h) {
+			hints = append(hints, h)
+		}
+	}
+	var keep []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if h, ok := strings.CutPrefix(strings.TrimSpace(line), "hint: "); ok {
+			add(strings.TrimSpace(h))
+			continue
+		}
+		keep = append(keep, line)
+	}
+	add(Hint(err))
+	return strings.Join(keep, "\n"), hints
+}
+
 // AgeDays is a secret's age in whole days.
 func AgeDays(age time.Duration) int { return int(age.Hours() / 24) }
 
@@ -56,6 +79,9 @@ func (r CheckRow) Detail() string {
 	}
 	if r.CallCode != 0 {
 		return fmt.Sprintf("call HTTP %d", r.CallCode)
+	}
+	if r.CallSkipped {
+		return "call skipped (no API)"
 	}
 	return ""
 }

@@ -533,3 +533,39 @@ func TestNewFileStorePassphraseAskedTwice(t *testing.T) {
 		t.Fatalf("existing file: %q %v %q", p, err, asked)
 	}
 }
+
+// TestRotateWarnsAboutSharedClient: another profile with the same client ID and token
+// URL holds the old secret: rotate warns about it, and --update-shared gives it the new.
+func TestRotateWarnsAboutSharedClient(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	old := string(oauthtest.Generic) + "-Secret+/=1"
+	e.secrets = append(e.secrets, old)
+	for _, n := range []string{"gen", "gen-copy"} { // no API set: no test call
+		if r := e.run(old+"\n", "add", n, "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "generic-id"); r.code != 0 {
+			t.Fatalf("add %s: %s", n, r.err)
+		}
+	}
+	e.add("other", oauthtest.Keycloak)
+	e.srv.RotateSecret("generic-id", "new-Secret/2")
+	e.secrets = append(e.secrets, "new-Secret/2")
+	r := e.run("new-Secret/2\n", "rotate", "gen")
+	if r.code != 0 || !strings.Contains(r.err, "⚠ gen-copy has the same client ID and token URL") || strings.Contains(r.err, "other") {
+		t.Fatalf("rotate: %d %s %s", r.code, r.out, r.err)
+	}
+	if !strings.Contains(r.err, "- test call with the new token: skipped") {
+		t.Fatalf("the skipped test call is not shown: %s", r.err)
+	}
+	e.srv.RotateSecret("generic-id", "new-Secret/3")
+	e.secrets = append(e.secrets, "new-Secret/3")
+	if r := e.run("", "rotate", "gen", "--drop-old"); r.code != 0 {
+		t.Fatalf("drop old: %d %s", r.code, r.err)
+	}
+	r = e.run("new-Secret/3\n", "rotate", "gen", "--update-shared")
+	if r.code != 0 || !strings.Contains(r.out, "✓ gen-copy updated too: active secret "+vault.Fingerprint("new-Secret/3")) {
+		t.Fatalf("rotate --update-shared: %d %s %s", r.code, r.out, r.err)
+	}
+	if r := e.run("", "token", "gen-copy", "--force"); r.code != 0 {
+		t.Fatalf("gen-copy does not work with the new secret: %s", r.err)
+	}
+}

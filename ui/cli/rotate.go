@@ -17,6 +17,8 @@ import (
 type rotateOptions struct {
 	name              string
 	checkOld, dropOld bool
+	// updateShared gives the new secret to the profiles sharing the client too.
+	updateShared bool
 }
 
 func (a *App) rotateCmd() *cobra.Command {
@@ -31,7 +33,11 @@ become active. The old secret is kept aside, never shown.
 Once you have revoked the old secret at the provider, run
   oat rotate NAME --check-old
 oat tries the old secret: "revoked" (invalid_client) deletes it; "still accepted" keeps it
-and exits non-zero. --drop-old deletes it without checking.`,
+and exits non-zero. --drop-old deletes it without checking.
+
+Other profiles with the same client ID and token URL share the secret: oat warns about
+them (they fail once the old secret is revoked); --update-shared gives them the new
+secret too once it is active, keeping their old one aside the same way.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -41,12 +47,16 @@ and exits non-zero. --drop-old deletes it without checking.`,
 	}
 	cmd.Flags().BoolVar(&o.checkOld, "check-old", false, "try the previous secret: delete it if revoked, warn if still accepted")
 	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret without checking")
+	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret to the profiles with the same client ID and token URL")
 	return cmd
 }
 
 func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	if o.checkOld && o.dropOld {
 		return usageErr(errors.New("--check-old and --drop-old exclude each other"))
+	}
+	if o.updateShared && (o.checkOld || o.dropOld) {
+		return usageErr(errors.New("--update-shared goes with a rotation, not with --check-old or --drop-old"))
 	}
 	b, err := a.Broker()
 	if err != nil {
@@ -72,7 +82,10 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	}
 	rep, err := b.Rotate(ctx, o.name, secret, func(s vault.RotationStep) {
 		mark := "✓"
-		if !s.OK {
+		switch {
+		case s.Skipped:
+			mark = "-"
+		case !s.OK:
 			mark = "✗"
 		}
 		fmt.Fprintf(a.Err, "%s %s: %s\n", mark, s.Name, s.Note)
@@ -80,9 +93,52 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.Out, "rotated %s: active secret %s, old secret %s kept aside.\nRevoke the old secret at the provider, then: oat rotate %s --check-old\n",
-		rep.Profile.Name, rep.NewFingerprint, oauth.OneLine(rep.OldFingerprint), rep.Profile.Name)
+	fmt.Fprintf(a.Out, "rotated %s: active secret %s, old secret %s kept aside.\n",
+		rep.Profile.Name, rep.NewFingerprint, oauth.OneLine(rep.OldFingerprint))
+	failed := a.sharedAfterRotate(ctx, b, rep, o.updateShared)
+	fmt.Fprintf(a.Out, "Revoke the old secret at the provider, then: oat rotate %s --check-old\n", rep.Profile.Name)
+	if failed {
+		return &exitError{code: ExitFailure, silent: true}
+	}
 	return nil
+}
+
+// sharedAfterRotate warns about the profiles that share the rotated client (they hold
+// the old secret and break once it is revoked) or, with update, gives them the new one.
+// It says whether an update failed.
+func (a *App) sharedAfterRotate(ctx context.Context, b *vault.Broker, rep *vault.RotationReport, update bool) bool {
+	if len(rep.Shared) == 0 {
+		return false
+	}
+	var names []string
+	for _, p := range rep.Shared {
+		names = append(names, p.Name)
+	}
+	if !update {
+		for _, n := range names {
+			fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it still holds the old secret and will fail once that is revoked.\n  Give it the new secret: oat edit %s --replace-secret (or rotate with --update-shared)\n", oauth.OneLine(n), oauth.OneLine(n))
+		}
+		return false
+	}
+	ups, err := b.Vault.UpdateShared(ctx, rep.Profile.Name, names)
+	if err != nil {
+		fmt.Fprintf(a.Err, "✗ the profiles sharing the client were not updated: %s\n", oauth.Sanitize(vault.FirstLine(err)))
+		return true
+	}
+	failed := false
+	for _, u := range ups {
+		n := oauth.OneLine(u.Name)
+		switch {
+		case u.Err != nil:
+			failed = true
+			fmt.Fprintf(a.Err, "✗ %s not updated: %s\n  it keeps its old secret; try again: oat rotate %s (with the same new secret)\n", n, oauth.Sanitize(vault.FirstLine(u.Err)), n)
+		case u.Current:
+			fmt.Fprintf(a.Out, "✓ %s already had the new secret\n", n)
+		default:
+			fmt.Fprintf(a.Out, "✓ %s updated too: active secret %s, its old one kept aside\n", n, oauth.OneLine(u.Profile.SecretFingerprint))
+		}
+	}
+	return failed
 }
 
 // checkOldSecret tries the previous secret: revoked deletes it, still accepted exits 1.
