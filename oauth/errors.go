@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -165,8 +166,30 @@ type AutoError struct {
 }
 
 func (e *AutoError) Error() string {
-	return fmt.Sprintf("both client authentication methods failed\n  with HTTP Basic: %s\n  with form body:  %s",
-		indent(e.Basic.Error()), indent(e.Post.Error()))
+	basic, hints := cutHints(e.Basic.Error(), nil)
+	post, hints := cutHints(e.Post.Error(), hints)
+	s := fmt.Sprintf("both client authentication methods failed\n  with HTTP Basic: %s\n  with form body:  %s",
+		indent(basic), indent(post))
+	for _, h := range hints { // after both attempts, each once (they are mostly the same)
+		s += "\n  hint: " + h
+	}
+	return s
+}
+
+// cutHints takes the "hint: …" lines out of an error's text, adding each new one to
+// hints.
+func cutHints(text string, hints []string) (string, []string) {
+	var keep []string
+	for _, line := range strings.Split(text, "\n") {
+		if h, ok := strings.CutPrefix(strings.TrimSpace(line), "hint: "); ok {
+			if h = strings.TrimSpace(h); h != "" && !slices.Contains(hints, h) {
+				hints = append(hints, h)
+			}
+			continue
+		}
+		keep = append(keep, line)
+	}
+	return strings.Join(keep, "\n"), hints
 }
 
 // Unwrap returns both attempts' errors.

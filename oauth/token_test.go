@@ -456,3 +456,24 @@ func TestCAFile(t *testing.T) {
 		t.Fatalf("a bundle without certificates accepted: %v", err)
 	}
 }
+
+// When both attempts of auto fail with the same advice, it is given once, after both.
+func TestAutoErrorGivesEachHintOnce(t *testing.T) {
+	t.Parallel()
+	hint := "check the client id and secret"
+	mk := func() error {
+		return &OAuthError{Code: "invalid_client", Description: "Invalid client", Status: 401, Hint: hint}
+	}
+	text := (&AutoError{Basic: mk(), Post: mk()}).Error()
+	if n := strings.Count(text, hint); n != 1 {
+		t.Fatalf("the hint appears %d times:\n%s", n, text)
+	}
+	if !strings.Contains(text, "with HTTP Basic:") || !strings.Contains(text, "with form body:") || strings.Count(text, "invalid_client") != 2 {
+		t.Fatalf("an attempt is missing:\n%s", text)
+	}
+	other := &NetworkError{Host: "h", Kind: NetRefused, Err: errors.New("refused"), Hint: "nothing listens there"}
+	text = (&AutoError{Basic: mk(), Post: other}).Error()
+	if !strings.Contains(text, hint) || !strings.Contains(text, "nothing listens there") {
+		t.Fatalf("a different hint was lost:\n%s", text)
+	}
+}

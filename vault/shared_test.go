@@ -204,7 +204,9 @@ func TestExplainGivesEachHintOnce(t *testing.T) {
 	ic := func() error {
 		return &oauth.OAuthError{Status: 401, Code: "invalid_client", Hint: "check the client id and secret"}
 	}
-	err := fmt.Errorf("%w\nthe new secret was not stored", &oauth.AutoError{Basic: ic(), Post: ic()})
+	// Wrapped twice, as rotation's steps wrap a fetch's error: the hint is in the
+	// text once and in the error's fields.
+	err := fmt.Errorf("%w\nthe new secret was not stored\n  hint: check the client id and secret", &oauth.AutoError{Basic: ic(), Post: ic()})
 	if n := strings.Count(err.Error(), "check the client id"); n != 2 {
 		t.Fatalf("the fixture should carry the hint twice, has %d", n)
 	}
