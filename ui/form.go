@@ -228,6 +228,9 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		f.text[fSecret].in.Placeholder = "the new client's secret"
 	}
 	f.buildHuh()
+	if from != nil {
+		f.moveTo(fName) // what a clone needs first
+	}
 	return f
 }
 
@@ -942,8 +945,12 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 			oauth.OneLine(issOrigin)+". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
 	}
 	if i == fDiscover {
-		for _, l := range f.found {
-			lines = append(lines, truncateLine("    "+st.OK.Render(l), w))
+		for j, l := range f.found {
+			indent := "      "
+			if j == 0 {
+				indent = "    "
+			}
+			lines = append(lines, wrapLines(indent, st.OK, strings.TrimLeft(l, " "), w, 2)...)
 		}
 	}
 	if e, bad := f.errShown(i); bad {

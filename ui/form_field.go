@@ -51,8 +51,14 @@ func (t *textField) mask() {
 // Value is the text typed.
 func (t *textField) Value() string { return t.in.Value() }
 
-// SetValue replaces the text and puts the cursor at its end.
-func (t *textField) SetValue(s string) { t.in.SetValue(s); t.in.CursorEnd() }
+// SetValue replaces the text; the cursor goes to its end in the focused field, to
+// its start in another (which then shows how the value begins).
+func (t *textField) SetValue(s string) {
+	t.in.SetValue(s)
+	if !t.focused {
+		t.in.CursorStart()
+	}
+}
 
 // Init implements huh.Field.
 func (t *textField) Init() tea.Cmd { return nil }
@@ -85,11 +91,21 @@ func (t *textField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // View implements huh.Field.
 func (t *textField) View() string { return t.in.View() }
 
-// Focus implements huh.Field.
-func (t *textField) Focus() tea.Cmd { t.focused = true; return t.in.Focus() }
+// Focus implements huh.Field: the cursor goes to the end of the value, to type on.
+func (t *textField) Focus() tea.Cmd {
+	t.focused = true
+	cmd := t.in.Focus()
+	t.in.CursorEnd()
+	return cmd
+}
 
-// Blur implements huh.Field.
-func (t *textField) Blur() tea.Cmd { t.focused = false; t.in.Blur(); return nil }
+// Blur implements huh.Field: a long value is shown from its start once left.
+func (t *textField) Blur() tea.Cmd {
+	t.focused = false
+	t.in.Blur()
+	t.in.CursorStart()
+	return nil
+}
 
 // Error implements huh.Field: oat validates the whole profile itself (every error at
 // once, under its field), so huh never holds the focus on a field.
@@ -122,7 +138,15 @@ func (t *textField) WithAccessible(bool) huh.Field { return t }
 func (t *textField) WithKeyMap(k *huh.KeyMap) huh.Field { t.keys = k.Input; return t }
 
 // WithWidth implements huh.Field: one cell is kept for the cursor after the text.
-func (t *textField) WithWidth(w int) huh.Field { t.in.Width = max(1, w-1); return t }
+func (t *textField) WithWidth(w int) huh.Field {
+	t.in.Width = max(1, w-1)
+	// The visible part of a long value is worked out again only when the cursor leaves
+	// it: take the cursor to the end and back.
+	pos := t.in.Position()
+	t.in.CursorEnd()
+	t.in.SetCursor(pos)
+	return t
+}
 
 // WithHeight implements huh.Field.
 func (t *textField) WithHeight(int) huh.Field { return t }
