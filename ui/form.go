@@ -231,6 +231,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 	if from != nil {
 		f.moveTo(fName) // what a clone needs first
 	}
+	f.updateKeys()
 	return f
 }
 
@@ -416,18 +417,21 @@ func (f *formScreen) Init() tea.Cmd { return nil }
 func (f *formScreen) Capturing() bool { return f.text[f.focused()] != nil }
 
 // Keys implements screen.
-func (f *formScreen) Keys() help.KeyMap {
-	f.updateKeys()
-	return f.keys
-}
+func (f *formScreen) Keys() help.KeyMap { return f.keys }
 
 // shown says field i is on the form now.
 func (f *formScreen) shown(i int) bool {
 	return f.fields[i] != nil && (groupOf(i) != gAdvanced || f.advanced)
 }
 
-// Update implements screen.
+// Update implements screen; the keys shown are set for the field focused after it.
 func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	s, cmd := f.update(msg)
+	f.updateKeys()
+	return s, cmd
+}
+
+func (f *formScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case sizeMsg:
 		f.width = msg.width

@@ -19,7 +19,10 @@ import (
 // cursor off) and the steady reverse-video cursor oat shows under NO_COLOR cannot be
 // set. Everything else — focus order, groups, hiding, selects — is huh's.
 type textField struct {
-	in      textinput.Model
+	in textinput.Model
+	// masked is the secret's field: • for each character, and its value is not
+	// handed to huh (which keeps the values of the fields it leaves).
+	masked  bool
 	keys    huh.InputKeyMap
 	first   bool
 	last    bool
@@ -44,6 +47,7 @@ func newTextField(st *theme.Styles) *textField {
 
 // mask shows • for each character typed (the secret).
 func (t *textField) mask() {
+	t.masked = true
 	t.in.EchoMode = textinput.EchoPassword
 	t.in.EchoCharacter = '•'
 }
@@ -160,5 +164,11 @@ func (t *textField) WithPosition(p huh.FieldPosition) huh.Field {
 // GetKey implements huh.Field.
 func (t *textField) GetKey() string { return "" }
 
-// GetValue implements huh.Field.
-func (t *textField) GetValue() any { return t.in.Value() }
+// GetValue implements huh.Field: huh keeps this in its results when the focus leaves
+// the field, so the secret's field gives nothing (the screen reads Value).
+func (t *textField) GetValue() any {
+	if t.masked {
+		return ""
+	}
+	return t.in.Value()
+}

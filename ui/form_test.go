@@ -33,9 +33,16 @@ func TestFormSelectsTakeBurstsAsKeys(t *testing.T) {
 	if !f.Capturing() {
 		t.Fatal("a text field has focus but the form does not capture keys")
 	}
+	if l := helpLine(h); !strings.Contains(l, "enter read .env") || strings.Contains(l, "change") {
+		t.Fatalf("help on the .env field: %q", l)
+	}
 	f.moveTo(fAuth)
+	h.send(sizeMsg{width: 80, height: 22}) // any message: the keys follow the focus
 	if f.Capturing() {
 		t.Fatal("a select has focus but the form captures keys as if typed")
+	}
+	if l := helpLine(h); !strings.Contains(l, "←/→ change") {
+		t.Fatalf("help on a select: %q", l)
 	}
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
 	if f.value(fAuth) != "post" {
@@ -83,7 +90,11 @@ func TestFormAddWithDiscoveryClearsStaleErrors(t *testing.T) {
 	h.typeText("kc-id")
 	h.press("tab")
 	h.typeText("kc-S3cret")
-	h.mustNotContain("✗ client ID", "✗ client secret")
+	h.mustNotContain("✗ client ID", "✗ client secret", "kc-S3cret")
+	h.press("tab")
+	if got := f.form.GetString(""); strings.Contains(got, "S3cret") {
+		t.Fatal("huh kept the secret among its results")
+	}
 	h.press("ctrl+s")
 	p, err := h.v.Get("kc")
 	if err != nil {
