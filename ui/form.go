@@ -129,8 +129,8 @@ type formScreen struct {
 	// The selects' values (bound to the huh selects).
 	auth, encoding, method string
 	insecure, advanced     bool
-	selects                map[int]func()
-	width                  int
+	// selects re-read each select's bound value (set from outside: discovery, tests).
+	selects map[int]func()
 
 	// errs are the problems of the profile as it stands; touched the fields changed or
 	// left since the form opened, and tried says save was pressed: errors show under
@@ -434,7 +434,6 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 func (f *formScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case sizeMsg:
-		f.width = msg.width
 		f.form.WithWidth(max(12, msg.width-2-labelCol))
 		return f, nil
 	case tea.KeyMsg:
