@@ -486,7 +486,7 @@ func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 		f.touched[before] = true
 	}
 	if before == fDiscover && f.value(fDiscover) != old {
-		f.pending = nil // another issuer: whatever was discovered no longer applies
+		f.pending, f.found = nil, nil // another issuer: whatever was discovered no longer applies
 	}
 	if f.advanced != wasAdvanced {
 		f.form.UpdateFieldPositions()

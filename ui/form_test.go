@@ -84,6 +84,11 @@ func TestFormAddWithDiscoveryClearsStaleErrors(t *testing.T) {
 	h.mustNotContain("token URL is required")
 	h.mustContain("✓ issuer "+iss, "token endpoint "+h.srv.TokenURLRealm(oauthtest.Keycloak, "demo"),
 		"auth methods client_secret_basic, client_secret_post → auth auto", "✗ client ID is required")
+	// Editing the issuer forgets what was found for the old one.
+	h.press("shift+tab")
+	h.typeText("/")
+	h.mustNotContain("✓ issuer", "auth methods")
+	h.press("backspace", "tab")
 	// The round trip: fix the rest, save.
 	h.typeText("kc")
 	h.press("tab", "tab")
