@@ -38,6 +38,7 @@ func newTextField(st *theme.Styles) *textField {
 	in.Prompt = ""
 	in.CharLimit = 2048
 	in.TextStyle = st.Text
+	in.Cursor.TextStyle = st.Text // the character under the cursor of a field left
 	in.PlaceholderStyle = st.Subtle
 	if !st.NoColor {
 		in.Cursor.Style = st.Accent
