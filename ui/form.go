@@ -783,6 +783,9 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	} else if secret != "" {
 		f.mapErr(vault.CheckSecret(secret))
 	}
+	if strings.TrimSpace(f.value(fName)) == "" {
+		f.errs[fName] = "is required" // rather than vault's `"" is not a valid name`
+	}
 	if f.exists != "" && f.value(fName) == f.exists {
 		f.errs[fName] = "a profile with this name exists"
 	}

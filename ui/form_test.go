@@ -70,7 +70,7 @@ func TestFormAddWithDiscoveryClearsStaleErrors(t *testing.T) {
 	t.Parallel()
 	h, f := openAdd(t, 120, 40)
 	h.press("ctrl+s")
-	h.mustContain("✗ name", "✗ token URL is required", "✗ client ID is required", "✗ client secret is required")
+	h.mustContain("✗ name is required", "✗ token URL is required", "✗ client ID is required", "✗ client secret is required")
 	if f.focused() != fName {
 		t.Fatalf("focus on %s, want the first field in error", fieldLabels[f.focused()])
 	}
