@@ -194,7 +194,12 @@ func newForm(d Deps, editing *vault.Profile) *formScreen {
 }
 
 // newCloneForm opens the add form filled from p: every field but the name and the
-// secret, which belong to the new client (staging → production).
+// secret, which belong to the new client (staging → production). The name starts
+// empty, with the source named in its placeholder, rather than as "<name>-copy": a
+// copy's name would be saved as is by a hurried ctrl+s and then renamed by hand,
+// while an empty required field asks for the real one (eco-prod) at once. The auth
+// detection memory (detected_auth), the secret's fingerprint and dates are the old
+// client's and are not copied; auto detects again on the first fetch.
 func newCloneForm(d Deps, p vault.Profile) *formScreen {
 	return buildForm(d, nil, &p)
 }
