@@ -181,7 +181,7 @@ func TestTypingQInAFieldDoesNotQuit(t *testing.T) {
 	if h.quit {
 		t.Fatal("q in a field quit the app")
 	}
-	if got := h.m.overlay.(*formScreen).inputs[fName].Value(); got != "q?" {
+	if got := h.m.overlay.(*formScreen).value(fName); got != "q?" {
 		t.Fatalf("name field holds %q", got)
 	}
 	h.press("esc")
@@ -204,7 +204,7 @@ func TestAddShowsSecretOnceThenNever(t *testing.T) {
 	h.mustContain("fix the fields marked ✗", "✗ name")
 	// The focus went to the first field in error: the name.
 	h.typeText("mine")
-	h.press("tab", "tab")
+	h.press("tab")
 	h.typeText(h.srv.TokenURL(oauthtest.Generic))
 	h.press("tab")
 	h.typeText("new-client")
@@ -246,7 +246,7 @@ func TestFormInlineValidation(t *testing.T) {
 	h := newHarness(t, 120, 40, false)
 	h.press("a", "tab", "tab")
 	h.typeText("bad name")
-	h.press("tab", "tab")
+	h.press("tab")
 	h.typeText("http://evil.example/token")
 	h.press("ctrl+s")
 	h.mustContain("✗ name", "not a valid name", "✗ token URL", "plain http", "✗ client secret is required")
@@ -262,7 +262,7 @@ func TestEditKeepsSecret(t *testing.T) {
 	h.press("e")
 	h.mustContain("Edit eds", "unchanged")
 	f := h.m.overlay.(*formScreen)
-	f.inputs[fEnv].SetValue("staging")
+	f.set(fEnv, "staging")
 	h.press("ctrl+s")
 	p, _ := h.v.Get("eds")
 	if p.Environment != "staging" || p.SecretFingerprint != h.demo[1].Profile.SecretFingerprint && p.SecretFingerprint == "" {
@@ -360,7 +360,7 @@ func TestFormEveryFieldRoundTrips(t *testing.T) {
 		fEncoding: "raw", fAPI: h.srv.URL + "/api", fTestMethod: "post", fTestPath: "/v0/x", fTestHeaders: "Accept: application/json; X-A: b",
 		fCAFile: "", fInsecure: "no", fNotes: "some notes"}
 	for i, v := range set {
-		f.inputs[i].SetValue(v)
+		f.set(i, v)
 	}
 	h.press("ctrl+s", "enter")
 	p, err := h.v.Get("full")
@@ -375,10 +375,10 @@ func TestFormEveryFieldRoundTrips(t *testing.T) {
 	h.selectProfile("full")
 	h.press("e")
 	g := h.m.overlay.(*formScreen)
-	if g.inputs[fTestHeaders].Value() != "Accept: application/json; X-A: b" || g.inputs[fParams].Value() != "tenant=t1 x=y" {
-		t.Fatalf("edit form: %q %q", g.inputs[fTestHeaders].Value(), g.inputs[fParams].Value())
+	if g.value(fTestHeaders) != "Accept: application/json; X-A: b" || g.value(fParams) != "tenant=t1 x=y" {
+		t.Fatalf("edit form: %q %q", g.value(fTestHeaders), g.value(fParams))
 	}
-	g.inputs[fTestHeaders].SetValue("broken")
+	g.set(fTestHeaders, "broken")
 	h.press("ctrl+s")
 	h.mustContain("✗ test headers")
 }
@@ -394,20 +394,20 @@ func TestFormImportAndDiscover(t *testing.T) {
 	h.typeText(env)
 	h.press("enter")
 	f := h.m.overlay.(*formScreen)
-	if f.inputs[fName].Value() != "eds" || f.inputs[fClientID].Value() != "eds-id" || f.inputs[fSecret].Value() != "from-file-secret" || f.inputs[fTokenURL].Value() != h.srv.TokenURL(oauthtest.EDS) {
+	if f.value(fName) != "eds" || f.value(fClientID) != "eds-id" || f.value(fSecret) != "from-file-secret" || f.value(fTokenURL) != h.srv.TokenURL(oauthtest.EDS) {
 		t.Fatalf("import did not fill the form")
 	}
 	h.mustNotContain("from-file-secret")
 	// Discovery from a Keycloak realm URL replaces the token URL.
-	f.focus = fDiscover
-	f.inputs[fDiscover].SetValue(h.srv.Issuer(oauthtest.Keycloak, "demo"))
+	f.moveTo(fDiscover)
+	f.set(fDiscover, h.srv.Issuer(oauthtest.Keycloak, "demo"))
 	h.press("enter")
-	if f.inputs[fTokenURL].Value() != h.srv.TokenURLRealm(oauthtest.Keycloak, "demo") || f.inputs[fAuth].Value() != "auto" {
-		t.Fatalf("discovery: %q", f.inputs[fTokenURL].Value())
+	if f.value(fTokenURL) != h.srv.TokenURLRealm(oauthtest.Keycloak, "demo") || f.value(fAuth) != "auto" {
+		t.Fatalf("discovery: %q", f.value(fTokenURL))
 	}
 	// A bad path is reported under the field.
-	f.focus = fImport
-	f.inputs[fImport].SetValue(t.TempDir() + "/missing.env")
+	f.moveTo(fImport)
+	f.set(fImport, t.TempDir()+"/missing.env")
 	h.press("enter")
 	h.mustContain("✗ import .env")
 }
@@ -417,10 +417,9 @@ func TestPasteIntoSecretField(t *testing.T) {
 	h := newHarness(t, 80, 24, false)
 	h.press("a")
 	f := h.m.overlay.(*formScreen)
-	f.focus = fSecret
-	f.inputs[fSecret].Focus()
+	f.moveTo(fSecret)
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("pasted+Secret/=="), Paste: true})
-	if got := f.inputs[fSecret].Value(); got != "pasted+Secret/==" {
+	if got := f.value(fSecret); got != "pasted+Secret/==" {
 		t.Fatalf("paste gave %q", got)
 	}
 	h.mustNotContain("pasted+Secret")
@@ -434,11 +433,10 @@ func TestPastedSecretWithALineBreakIsStoredWithoutIt(t *testing.T) {
 	h.srv.AddClient(oauthtest.Client{ID: "paste-id", Secrets: []string{"pasted-S3cret"}})
 	h.press("a")
 	f := h.m.overlay.(*formScreen)
-	f.inputs[fName].SetValue("pasted")
-	f.inputs[fTokenURL].SetValue(h.srv.TokenURL(oauthtest.Generic))
-	f.inputs[fClientID].SetValue("paste-id")
-	f.focus = fSecret
-	f.inputs[fSecret].Focus()
+	f.set(fName, "pasted")
+	f.set(fTokenURL, h.srv.TokenURL(oauthtest.Generic))
+	f.set(fClientID, "paste-id")
+	f.moveTo(fSecret)
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("pasted-S3cret\n"), Paste: true})
 	h.press("ctrl+s")
 	p, err := h.v.Get("pasted")

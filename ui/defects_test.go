@@ -45,7 +45,7 @@ func TestBurstKeysAreSplitOutsideAField(t *testing.T) {
 	if h.quit {
 		t.Fatal("a burst with q in a field quit the app")
 	}
-	if got := h.m.overlay.(*formScreen).inputs[fName].Value(); got != "jq?" {
+	if got := h.m.overlay.(*formScreen).value(fName); got != "jq?" {
 		t.Fatalf("name field holds %q", got)
 	}
 }
@@ -98,7 +98,7 @@ func TestCursorAfterAddRenameDeleteAndFilterClear(t *testing.T) {
 	h.selectProfile("eds")
 	h.press("a", "tab", "tab")
 	h.typeText("mine")
-	h.press("tab", "tab")
+	h.press("tab")
 	h.typeText(h.srv.TokenURL(oauthtest.Generic))
 	h.press("tab")
 	h.typeText("new-client")
@@ -110,7 +110,7 @@ func TestCursorAfterAddRenameDeleteAndFilterClear(t *testing.T) {
 	}
 	h.selectProfile("dash-staging")
 	h.press("e")
-	h.m.overlay.(*formScreen).inputs[fName].SetValue("dash-stg")
+	h.m.overlay.(*formScreen).set(fName, "dash-stg")
 	h.press("ctrl+s")
 	if got := h.m.main.selectedName(); got != "dash-stg" {
 		t.Fatalf("after rename the cursor is on %s", got)
@@ -766,10 +766,10 @@ func TestErrorsWrapInsteadOfBeingCut(t *testing.T) {
 		h := newHarness(t, w, 30, false)
 		h.press("a")
 		f := h.m.overlay.(*formScreen)
-		f.inputs[fName].SetValue("templated")
-		f.inputs[fTokenURL].SetValue("https://sso.example.com/{client_id}/token")
-		f.inputs[fClientID].SetValue("some-id")
-		f.inputs[fSecret].SetValue("a-real-looking-S3cret")
+		f.set(fName, "templated")
+		f.set(fTokenURL, "https://sso.example.com/{client_id}/token")
+		f.set(fClientID, "some-id")
+		f.set(fSecret, "a-real-looking-S3cret")
 		h.press("ctrl+s")
 		h.mustContain("✗ token URL holds a {name}", "test_request.path")
 

@@ -70,7 +70,7 @@ func TestFlowAddOneTimeSecretList(t *testing.T) {
 		h.srv.AddClient(oauthtest.Client{ID: "flow-client", Secrets: []string{secret}})
 		sendKeys(tm, "a", "tab", "tab")
 		tm.Type("flow")
-		sendKeys(tm, "tab", "tab")
+		sendKeys(tm, "tab")
 		tm.Type(h.srv.TokenURL(oauthtest.Generic))
 		sendKeys(tm, "tab")
 		tm.Type("flow-client")

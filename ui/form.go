@@ -8,63 +8,93 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 )
 
-// The form's fields, in order. Each maps to a profile field (validation errors name
-// those, so they land under the right input).
+// The form's fields, in the order shown. Each maps to a profile field (validation
+// errors name those, so they land under the right field).
 const (
+	// essentials
 	fImport = iota
 	fDiscover
 	fName
-	fEnv
 	fTokenURL
 	fClientID
 	fSecret
 	fScopes
-	fAudience
-	fResource
-	fParams
 	fAuth
-	fEncoding
+	// API
 	fAPI
 	fTestMethod
 	fTestPath
 	fTestHeaders
-	fCAFile
+	fMore
+	// advanced
+	fAudience
+	fResource
+	fParams
+	fEncoding
 	fInsecure
+	fCAFile
+	fEnv
 	fNotes
 	fieldCount
 )
 
-var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "environment", "token URL", "client ID", "client secret",
-	"scopes", "audience", "resource", "extra params", "auth", "basic encoding", "API base URL", "test method", "test path", "test headers", "CA file", "insecure http", "notes"}
+// The form's groups: huh groups, shown on one page (see formScreen).
+const (
+	gEssentials = iota
+	gAPI
+	gAdvanced
+	groupCount
+)
+
+var groupTitles = [groupCount]string{"essentials", "API", "advanced"}
+
+// groupOf is the group of each field.
+func groupOf(i int) int {
+	switch {
+	case i < fAPI:
+		return gEssentials
+	case i < fAudience:
+		return gAPI
+	}
+	return gAdvanced
+}
+
+var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "token URL", "client ID", "client secret",
+	"scopes", "auth", "API base URL", "test method", "test path", "test headers", "advanced", "audience", "resource",
+	"extra params", "basic encoding", "insecure http", "CA file", "environment", "notes"}
+
+// required marks the fields a profile cannot do without (the secret only when added).
+var required = map[int]bool{fName: true, fTokenURL: true, fClientID: true, fSecret: true, fAuth: true}
 
 var fieldHelp = [fieldCount]string{
-	"path of a .env file (EDS_CLIENT_ID… or CLIENT_ID…); enter reads it",
-	"issuer URL, e.g. https://sso.example.com/realms/x; enter finds the token URL",
+	"path of a .env file (EDS_CLIENT_ID… or CLIENT_ID…; ~ works); enter reads it",
+	"issuer URL, e.g. https://sso.example.com/realms/x; enter finds the token URL and auth",
 	"short name used on the command line",
-	"label such as staging or production",
 	"the provider's token endpoint",
 	"",
 	"pasted or typed; never shown here",
 	"space-separated",
+	"←/→: auto tries Basic, then the body, and remembers",
+	"base URL for test calls",
+	"←/→ to change",
+	"path (or URL) of the test call",
+	"Key: Value; Other-Key: value",
+	"←/→: show or hide audience, resource, extra params, encoding, CA file, environment, notes",
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
-	"basic, post or auto (auto tries Basic, then the body)",
-	"rfc (default) or raw for servers that do not decode Basic",
-	"base URL for test calls",
-	"GET unless set",
-	"path (or URL) of the test call",
-	"Key: Value; Other-Key: value",
-	"extra CA certificates (PEM) for this profile",
-	"yes allows plain http on non-loopback hosts",
+	"←/→: raw for servers that do not decode Basic credentials",
+	"←/→: yes allows plain http on non-loopback hosts",
+	"extra CA certificates (PEM) for this profile (~ works)",
+	"label such as staging or production",
 	"",
 }
 
@@ -74,25 +104,54 @@ var profileField = map[string]int{
 	"auth_method": fAuth, "basic_encoding": fEncoding, "api_base_url": fAPI, "test_request.method": fTestMethod,
 	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
 	"environment": fEnv, "audience": fAudience, "resource": fResource, "test_request.path": fTestPath,
-	"ca_file": fCAFile, "notes": fNotes,
+	"ca_file": fCAFile, "notes": fNotes, "insecure_http": fInsecure, "issuer": fDiscover,
 }
 
-// formScreen adds or edits a profile. Nothing is saved until ctrl+s (or enter on the
-// last field); esc discards everything.
+// formScreen adds, edits or clones a profile. Nothing is saved until ctrl+s (or enter
+// on the last field); esc discards everything.
+//
+// The fields are huh fields in three huh groups (essentials, API, advanced) driven by
+// one huh.Form, which owns the focus order and hides the advanced group while it is
+// folded. The screen draws the groups on one page rather than through huh's one group
+// per page layout: every error is then in view at once, each under its field, and the
+// page scrolls to keep the focused field on screen inside oat's frame.
 type formScreen struct {
 	deps    Deps
 	st      *theme.Styles
 	editing *vault.Profile
-	inputs  [fieldCount]textinput.Model
+	// from is the profile a clone copies (nil otherwise): the form adds a new profile.
+	from *vault.Profile
+	form *huh.Form
+	// fields are the form's fields by index; nil for a field this form does not show
+	// (import and discovery when editing).
+	fields [fieldCount]huh.Field
+	text   [fieldCount]*textField
+	// The selects' values (bound to the huh selects).
+	auth, encoding, method string
+	insecure, advanced     bool
+	// selects re-read each select's bound value (set from outside: discovery, tests).
+	selects map[int]func()
+
+	// errs are the problems of the profile as it stands; touched the fields changed or
+	// left since the form opened, and tried says save was pressed: errors show under
+	// touched fields, and under all once save was tried.
 	errs    map[int]string
-	focus   int
+	touched map[int]bool
+	tried   bool
+	// exists is a name the vault refused as taken; ext are problems found outside
+	// validation (a .env file that does not read, a discovery that failed), kept until
+	// their field changes.
+	exists string
+	ext    map[int]string
+
 	saving  bool
 	busy    string
 	formErr string
 	keys    formKeys
 	// issuer is the issuer the token URL was discovered from, saved with the profile
-	// (inspect then verifies only that issuer's tokens).
+	// (inspect then verifies only that issuer's tokens); found says what discovery found.
 	issuer string
+	found  []string
 	// discovering is the issuer a discovery in flight was asked for; pending is a
 	// discovered token endpoint on another origin than that issuer, which a second enter
 	// on the same issuer accepts and any edit of the issuer forgets.
@@ -101,122 +160,287 @@ type formScreen struct {
 	pendingFor  string
 }
 
-// formKeys are the form's keys; every other key goes to the focused field.
-type formKeys struct{ Next, Prev, Enter, Save, Cancel key.Binding }
+// formKeys are the form screen's keys; the keys that move between fields and change a
+// select are huh's (huhKeys), shown here for the help bar.
+type formKeys struct {
+	Next, Prev, Change, Enter, Save, Cancel key.Binding
+}
 
 // ShortHelp implements help.KeyMap.
-func (k formKeys) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Prev, k.Save, k.Cancel} }
+func (k formKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Save, k.Enter, k.Change, k.Next, k.Prev, k.Cancel}
+}
 
 // FullHelp implements help.KeyMap.
 func (k formKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Next, k.Prev, k.Enter, k.Save, k.Cancel}}
+	return [][]key.Binding{{k.Next, k.Prev, k.Change}, {k.Enter, k.Save, k.Cancel}}
 }
 
 func newFormKeys() formKeys {
+	hk := huhKeys()
 	return formKeys{
-		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
-		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous")),
+		Next:   hk.Input.Next,
+		Prev:   hk.Input.Prev,
+		Change: hk.Select.Left,
 		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "read .env / discover / next")),
 		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
 
+// newForm opens the form to add a profile (editing nil) or edit one.
 func newForm(d Deps, editing *vault.Profile) *formScreen {
+	return buildForm(d, editing, nil)
+}
+
+// newCloneForm opens the add form filled from p: every field but the name and the
+// secret, which belong to the new client (staging → production). The name starts
+// empty, with the source named in its placeholder, rather than as "<name>-copy": a
+// copy's name would be saved as is by a hurried ctrl+s and then renamed by hand,
+// while an empty required field asks for the real one (eco-prod) at once. The auth
+// detection memory (detected_auth), the secret's fingerprint and dates are the old
+// client's and are not copied; auto detects again on the first fetch.
+func newCloneForm(d Deps, p vault.Profile) *formScreen {
+	return buildForm(d, nil, &p)
+}
+
+func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 	st := d.Styles
-	f := &formScreen{deps: d, st: st, keys: newFormKeys(), editing: editing, errs: map[int]string{}}
-	for i := range f.inputs {
-		in := newInput(st)
-		in.Prompt = ""
-		in.CharLimit = 2048
-		in.TextStyle = st.Text
-		in.PlaceholderStyle = st.Subtle
-		if !st.NoColor {
-			in.Cursor.Style = st.Accent
+	f := &formScreen{deps: d, st: st, keys: newFormKeys(), editing: editing, from: from, errs: map[int]string{}, ext: map[int]string{},
+		touched: map[int]bool{}, auth: string(oauth.AuthAuto), selects: map[int]func(){}}
+	for i := range f.text {
+		switch i {
+		case fAuth, fEncoding, fTestMethod, fInsecure, fMore:
+		default:
+			f.text[i] = newTextField(st)
 		}
-		f.inputs[i] = in
 	}
-	f.inputs[fSecret].EchoMode = textinput.EchoPassword
-	f.inputs[fSecret].EchoCharacter = '•'
-	f.inputs[fAuth].SetValue("auto")
-	f.inputs[fEncoding].SetValue("rfc")
-	f.inputs[fInsecure].SetValue("no")
-	f.inputs[fImport].Placeholder = "optional"
-	f.inputs[fDiscover].Placeholder = "optional"
-	f.focus = fImport
+	f.text[fSecret].mask()
+	f.text[fImport].in.Placeholder = "optional"
+	f.text[fDiscover].in.Placeholder = "optional"
+	src := editing
+	if src == nil {
+		src = from
+	}
+	if src != nil {
+		f.fill(*src)
+	}
 	if editing != nil {
-		// The form shows what it will save: a field with control characters in it (a
-		// hand edit of profiles.toml) is shown escaped, and saved as shown.
-		shown := displayProfile(*editing)
-		p := &shown
-		f.issuer = editing.Issuer
-		f.inputs[fName].SetValue(p.Name)
-		f.inputs[fEnv].SetValue(p.Environment)
-		f.inputs[fTokenURL].SetValue(p.TokenURL)
-		f.inputs[fClientID].SetValue(p.ClientID)
-		f.inputs[fSecret].Placeholder = "unchanged (type to replace; R rotates with a check)"
-		f.inputs[fScopes].SetValue(strings.Join(p.Scopes, " "))
-		f.inputs[fAudience].SetValue(p.Audience)
-		f.inputs[fResource].SetValue(p.Resource)
-		var params []string
-		for k, v := range p.ExtraParams {
-			params = append(params, k+"="+v)
-		}
-		sort.Strings(params)
-		f.inputs[fParams].SetValue(strings.Join(params, " "))
-		f.inputs[fAuth].SetValue(string(p.AuthMethod))
-		if p.BasicEncoding != "" {
-			f.inputs[fEncoding].SetValue(string(p.BasicEncoding))
-		}
-		f.inputs[fAPI].SetValue(p.APIBaseURL)
-		f.inputs[fTestMethod].SetValue(p.TestRequest.Method)
-		f.inputs[fTestPath].SetValue(p.TestRequest.Path)
-		var hdrs []string
-		for k, v := range p.TestRequest.Headers {
-			hdrs = append(hdrs, k+": "+v)
-		}
-		sort.Strings(hdrs)
-		f.inputs[fTestHeaders].SetValue(strings.Join(hdrs, "; "))
-		f.inputs[fCAFile].SetValue(p.CAFile)
-		if p.InsecureHTTP {
-			f.inputs[fInsecure].SetValue("yes")
-		}
-		f.inputs[fNotes].SetValue(p.Notes)
-		f.focus = fName
+		f.text[fSecret].in.Placeholder = "unchanged (type to replace; R rotates with a check)"
 	}
+	if from != nil {
+		f.text[fName].in.Placeholder = "a new name (cloning " + oauth.OneLine(from.Name) + ")"
+		f.text[fSecret].in.Placeholder = "the new client's secret"
+	}
+	f.buildHuh()
+	if from != nil {
+		f.moveTo(fName) // what a clone needs first
+	}
+	f.updateKeys()
 	return f
 }
 
-// Init focuses the first field.
-func (f *formScreen) Init() tea.Cmd { return f.inputs[f.focus].Focus() }
+// fill puts p's fields into the form. The form shows what it will save: a field with
+// control characters in it (a hand edit of profiles.toml) is shown escaped, and saved
+// as shown.
+func (f *formScreen) fill(src vault.Profile) {
+	p := displayProfile(src)
+	f.issuer = src.Issuer
+	set := func(i int, v string) { f.text[i].SetValue(v) }
+	if f.from == nil {
+		set(fName, p.Name)
+	}
+	set(fEnv, p.Environment)
+	set(fTokenURL, p.TokenURL)
+	set(fClientID, p.ClientID)
+	set(fScopes, strings.Join(p.Scopes, " "))
+	set(fAudience, p.Audience)
+	set(fResource, p.Resource)
+	var params []string
+	for k, v := range p.ExtraParams {
+		params = append(params, k+"="+v)
+	}
+	sort.Strings(params)
+	set(fParams, strings.Join(params, " "))
+	f.auth = string(p.AuthMethod)
+	f.encoding = string(p.BasicEncoding)
+	set(fAPI, p.APIBaseURL)
+	f.method = p.TestRequest.Method
+	set(fTestPath, p.TestRequest.Path)
+	var hdrs []string
+	for k, v := range p.TestRequest.Headers {
+		hdrs = append(hdrs, k+": "+v)
+	}
+	sort.Strings(hdrs)
+	set(fTestHeaders, strings.Join(hdrs, "; "))
+	set(fCAFile, p.CAFile)
+	f.insecure = p.InsecureHTTP
+	set(fNotes, p.Notes)
+	// The advanced group opens folded unless the profile uses one of its fields.
+	for _, i := range []int{fAudience, fResource, fParams, fCAFile, fEnv, fNotes} {
+		if f.text[i].Value() != "" {
+			f.advanced = true
+		}
+	}
+	f.advanced = f.advanced || f.insecure || (f.encoding != "" && f.encoding != string(oauth.BasicRFC))
+}
 
-// Capturing implements screen: a field always has focus.
-func (f *formScreen) Capturing() bool { return true }
+// newSelect is an inline huh select bound to *v; a value that is not one of the options
+// (a hand edit) is kept as an option of its own, so opening the form changes nothing.
+func newSelect[T comparable](v *T, opts ...huh.Option[T]) *huh.Select[T] {
+	found := false
+	for _, o := range opts {
+		found = found || o.Value == *v
+	}
+	if !found {
+		opts = append(opts, huh.NewOption(oauth.OneLine(anyString(*v)), *v))
+	}
+	return huh.NewSelect[T]().Options(opts...).Value(v).Inline(true)
+}
+
+func anyString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+// buildHuh makes the huh fields, groups and form.
+func (f *formScreen) buildHuh() {
+	methodGET := ""
+	if f.method == "GET" {
+		methodGET = "GET" // kept as written: the form does not rewrite what it did not change
+	}
+	encRFC := ""
+	if f.encoding == string(oauth.BasicRFC) {
+		encRFC = string(oauth.BasicRFC)
+	}
+	auth := newSelect(&f.auth, huh.NewOption("auto (Basic, then the body)", "auto"),
+		huh.NewOption("basic (Authorization header)", "basic"), huh.NewOption("post (in the body)", "post"))
+	enc := newSelect(&f.encoding, huh.NewOption("rfc (default)", encRFC), huh.NewOption("raw", "raw"))
+	var methods []huh.Option[string]
+	methods = append(methods, huh.NewOption("GET", methodGET))
+	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"} {
+		methods = append(methods, huh.NewOption(m, m))
+	}
+	method := newSelect(&f.method, methods...)
+	insecure := newSelect(&f.insecure, huh.NewOption("no (https only, except loopback)", false), huh.NewOption("yes", true))
+	more := newSelect(&f.advanced, huh.NewOption("folded", false), huh.NewOption("shown", true))
+	f.selects[fAuth] = func() { auth.Value(&f.auth) }
+	f.selects[fEncoding] = func() { enc.Value(&f.encoding) }
+	f.selects[fTestMethod] = func() { method.Value(&f.method) }
+	f.selects[fInsecure] = func() { insecure.Value(&f.insecure) }
+	f.selects[fMore] = func() { more.Value(&f.advanced) }
+	for i := range f.fields {
+		if f.text[i] != nil {
+			f.fields[i] = f.text[i]
+		}
+	}
+	f.fields[fAuth], f.fields[fEncoding], f.fields[fTestMethod], f.fields[fInsecure], f.fields[fMore] = auth, enc, method, insecure, more
+	if f.editing != nil {
+		f.fields[fImport], f.fields[fDiscover] = nil, nil
+	}
+	var groups [groupCount][]huh.Field
+	for i, fl := range f.fields {
+		if fl != nil {
+			groups[groupOf(i)] = append(groups[groupOf(i)], fl)
+		}
+	}
+	hg := make([]*huh.Group, groupCount)
+	for g := range hg {
+		hg[g] = huh.NewGroup(groups[g]...).Title(groupTitles[g]).WithShowHelp(false).WithShowErrors(false)
+	}
+	hg[gAdvanced].WithHideFunc(func() bool { return !f.advanced })
+	f.form = huh.NewForm(hg...).WithKeyMap(huhKeys()).WithTheme(huhTheme(f.st)).WithLayout(huh.LayoutStack).
+		WithShowHelp(false).WithShowErrors(false)
+	// Init focuses the first field; its commands (huh's title updates and a terminal
+	// size query) are not needed: the form's titles are static and its size comes
+	// from the app.
+	f.form.Init()
+}
+
+// value is the text of field i (selects: their value as the profile spells it).
+func (f *formScreen) value(i int) string {
+	switch i {
+	case fAuth:
+		return f.auth
+	case fEncoding:
+		return f.encoding
+	case fTestMethod:
+		return f.method
+	case fInsecure:
+		if f.insecure {
+			return "yes"
+		}
+		return "no"
+	case fMore:
+		if f.advanced {
+			return "shown"
+		}
+		return "folded"
+	}
+	return f.text[i].Value()
+}
+
+// set puts v into field i (a select takes v if it is one of its options).
+func (f *formScreen) set(i int, v string) {
+	switch i {
+	case fAuth:
+		f.auth = v
+	case fEncoding:
+		f.encoding = v
+	case fTestMethod:
+		f.method = strings.ToUpper(v)
+	case fInsecure:
+		f.insecure = v == "yes"
+	case fMore:
+		f.advanced = v == "shown"
+		f.form.UpdateFieldPositions()
+	default:
+		f.text[i].SetValue(v)
+		return
+	}
+	f.selects[i]()
+}
+
+// focused is the index of the field with the focus.
+func (f *formScreen) focused() int {
+	cur := f.form.GetFocusedField()
+	for i, fl := range f.fields {
+		if fl != nil && fl == cur {
+			return i
+		}
+	}
+	return fName
+}
+
+// Init implements screen.
+func (f *formScreen) Init() tea.Cmd { return nil }
+
+// Capturing implements screen: keys go to a text field whole (q types a q); a select is
+// not a text field, so a burst (jjj) reaches it as single keys.
+func (f *formScreen) Capturing() bool { return f.text[f.focused()] != nil }
 
 // Keys implements screen.
 func (f *formScreen) Keys() help.KeyMap { return f.keys }
 
-func (f *formScreen) visible(i int) bool {
-	if f.editing != nil && (i == fImport || i == fDiscover) {
-		return false
-	}
-	return true
+// shown says field i is on the form now.
+func (f *formScreen) shown(i int) bool {
+	return f.fields[i] != nil && (groupOf(i) != gAdvanced || f.advanced)
 }
 
-func (f *formScreen) move(delta int) tea.Cmd {
-	f.inputs[f.focus].Blur()
-	for {
-		f.focus = (f.focus + delta + fieldCount) % fieldCount
-		if f.visible(f.focus) {
-			break
-		}
-	}
-	return f.inputs[f.focus].Focus()
-}
-
-// Update implements screen.
+// Update implements screen; the keys shown are set for the field focused after it.
 func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	s, cmd := f.update(msg)
+	f.updateKeys()
+	return s, cmd
+}
+
+func (f *formScreen) update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case sizeMsg:
+		f.form.WithWidth(max(12, msg.width-2-labelCol))
+		return f, nil
 	case tea.KeyMsg:
 		if f.saving {
 			return f, nil
@@ -229,98 +453,168 @@ func (f *formScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case savedMsg:
 		return f.onSaved(msg)
 	}
-	return f, nil
+	return f, f.toHuh(msg)
+}
+
+// updateKeys shows ←/→ on a select, and what enter does where it does more than move
+// on.
+func (f *formScreen) updateKeys() {
+	i := f.focused()
+	f.keys.Change.SetEnabled(f.text[i] == nil)
+	f.keys.Enter.SetEnabled(true)
+	switch {
+	case i == fImport:
+		f.keys.Enter.SetHelp("enter", "read .env")
+	case i == fDiscover:
+		f.keys.Enter.SetHelp("enter", "discover")
+	case i == f.lastField():
+		f.keys.Enter.SetHelp("enter", "save")
+	default:
+		f.keys.Enter.SetEnabled(false)
+	}
+}
+
+// labelCol is the width of the focus mark and the label before each field.
+const labelCol = 18
+
+// toHuh hands msg to the huh form, then revalidates: a field left or changed counts as
+// touched, and its errors show from then on.
+func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
+	before := f.focused()
+	old := f.value(before)
+	wasAdvanced := f.advanced
+	_, cmd := f.form.Update(msg)
+	if f.value(before) != old {
+		delete(f.ext, before)
+	}
+	if f.value(before) != old || f.focused() != before {
+		f.touched[before] = true
+	}
+	if before == fDiscover && f.value(fDiscover) != old {
+		f.pending, f.found = nil, nil // another issuer: whatever was discovered no longer applies
+	}
+	if f.advanced != wasAdvanced {
+		f.form.UpdateFieldPositions()
+	}
+	f.validate()
+	return cmd
 }
 
 func (f *formScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	f.updateKeys() // the focus may have moved since the help was drawn
 	switch {
 	case key.Matches(msg, f.keys.Cancel):
 		f.wipe()
 		return closeScreen()
 	case key.Matches(msg, f.keys.Save):
 		return f.save()
-	case key.Matches(msg, f.keys.Next):
-		return f, f.move(1)
-	case key.Matches(msg, f.keys.Prev):
-		return f, f.move(-1)
 	case key.Matches(msg, f.keys.Enter):
-		return f.onEnter()
-	}
-	var cmd tea.Cmd
-	before := f.inputs[f.focus].Value()
-	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
-	if f.focus == fDiscover && f.inputs[fDiscover].Value() != before {
-		f.pending = nil // another issuer: whatever was discovered no longer applies
-	}
-	if len(f.errs) > 0 {
+		if s, cmd, done := f.onEnter(); done {
+			return s, cmd
+		}
+		f.step(1)
 		f.validate()
+		return f, nil
+	case key.Matches(msg, f.keys.Next):
+		f.step(1)
+		f.validate()
+		return f, nil
+	case key.Matches(msg, f.keys.Prev):
+		f.step(-1)
+		f.validate()
+		return f, nil
 	}
-	return f, cmd
+	return f, f.toHuh(msg)
 }
 
 // onEnter reads the .env file, discovers the issuer (a second enter confirms a token
-// endpoint on another origin), saves from the notes, or moves on.
-func (f *formScreen) onEnter() (screen, tea.Cmd) {
-	switch f.focus {
-	case fImport:
-		if path := strings.TrimSpace(f.inputs[fImport].Value()); path != "" {
-			f.busy = "reading " + path + "…"
-			return f, importEnvCmd(path)
+// endpoint on another origin) or saves from the last field; other fields move on (huh).
+func (f *formScreen) onEnter() (screen, tea.Cmd, bool) {
+	switch i := f.focused(); {
+	case i == fImport:
+		if path := strings.TrimSpace(f.value(fImport)); path != "" {
+			f.busy = "reading " + oauth.OneLine(path) + "…"
+			return f, importEnvCmd(vault.ExpandPath(path)), true
 		}
-	case fDiscover:
-		if iss := strings.TrimSpace(f.inputs[fDiscover].Value()); iss != "" {
+	case i == fDiscover:
+		if iss := strings.TrimSpace(f.value(fDiscover)); iss != "" {
 			if f.pending != nil && f.pendingFor == iss {
-				return f, f.acceptDiscovered(f.pending) // the second enter: confirmed
+				f.acceptDiscovered(f.pending) // the second enter: confirmed
+				return f, nil, true
 			}
-			f.pending, f.discovering = nil, iss
+			f.pending, f.discovering, f.found = nil, iss, nil
 			f.busy = "discovering " + oauth.OneLine(iss) + "…"
-			return f, discoverCmd(f.deps.Broker.Client, iss)
+			return f, discoverCmd(f.deps.Broker.Client, iss), true
 		}
-	case fNotes:
-		return f.save()
+	case i == f.lastField():
+		s, cmd := f.save()
+		return s, cmd, true
 	}
-	return f, f.move(1)
+	return f, nil, false
+}
+
+// lastField is the last field on the form now.
+func (f *formScreen) lastField() int {
+	for i := fieldCount - 1; i >= 0; i-- {
+		if f.shown(i) {
+			return i
+		}
+	}
+	return fName
 }
 
 func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
 	f.busy = ""
 	if msg.err != nil {
-		f.errs[fDiscover] = vault.FirstLine(msg.err)
+		f.ext[fDiscover] = oauth.OneLine(vault.FirstLine(msg.err))
+		f.touched[fDiscover] = true
+		f.found = nil
+		f.validate()
 		return nil
 	}
-	delete(f.errs, fDiscover)
 	if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
 		// The client secret would go to a host the issuer's origin does not vouch
 		// for: show both origins and wait for a second enter.
 		f.pending, f.pendingFor = msg.meta, f.discovering
 		return nil
 	}
-	return f.acceptDiscovered(msg.meta)
+	f.acceptDiscovered(msg.meta)
+	return nil
 }
 
 func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 	f.busy = ""
 	if msg.err != nil {
-		f.errs[fImport] = msg.err.Error()
+		f.ext[fImport] = oauth.OneLine(msg.err.Error())
+		f.touched[fImport] = true
+		f.validate()
 		return nil
 	}
-	delete(f.errs, fImport)
+	delete(f.ext, fImport)
 	c := msg.creds
-	if f.inputs[fName].Value() == "" {
-		f.inputs[fName].SetValue(c.DefaultName(msg.path))
+	if f.value(fName) == "" {
+		f.set(fName, c.DefaultName(msg.path))
 	}
-	f.inputs[fClientID].SetValue(c.ClientID)
-	f.inputs[fSecret].SetValue(c.Secret)
-	f.inputs[fTokenURL].SetValue(c.TokenURL)
-	f.inputs[fAPI].SetValue(c.APIURL)
-	f.inputs[fScopes].SetValue(strings.ReplaceAll(c.Scope, ",", " "))
+	f.set(fClientID, c.ClientID)
+	f.set(fSecret, c.Secret)
+	f.set(fTokenURL, c.TokenURL)
+	f.set(fAPI, c.APIURL)
+	f.set(fScopes, strings.ReplaceAll(c.Scope, ",", " "))
+	for _, i := range []int{fImport, fName, fClientID, fTokenURL, fAPI, fScopes} {
+		f.touched[i] = true
+	}
 	// EarthDaily's EDS.env comes with EDS_SECRET empty or a placeholder: the secret the
 	// provider showed once is typed into the masked field.
 	if c.NoSecret != "" {
-		f.errs[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(c.NoSecret) + ")"
-		return f.moveTo(fSecret)
+		f.touched[fSecret] = true
+		f.ext[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(c.NoSecret) + ")"
+		f.validate()
+		f.moveTo(fSecret)
+		return nil
 	}
-	return f.moveTo(fName)
+	f.validate()
+	f.moveTo(fName)
+	return nil
 }
 
 // onSaved shows a new secret once, or closes the form.
@@ -328,6 +622,10 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 	f.saving = false
 	if msg.err != nil {
 		f.formErr = oauth.Sanitize(msg.err.Error())
+		if errors.Is(msg.err, vault.ErrProfileExists) {
+			f.exists = f.value(fName)
+		}
+		f.validate()
 		f.mapErr(msg.err)
 		return f, nil
 	}
@@ -342,72 +640,162 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 	return closeWith("saved " + msg.profile.Name)
 }
 
-// acceptDiscovered fills the form from discovered metadata and pins its issuer.
-func (f *formScreen) acceptDiscovered(m *oauth.Metadata) tea.Cmd {
+// acceptDiscovered fills the token URL and auth from discovered metadata, pins its
+// issuer, says what was found, and revalidates: the errors it resolves go.
+func (f *formScreen) acceptDiscovered(m *oauth.Metadata) {
 	f.pending, f.pendingFor = nil, ""
-	f.inputs[fTokenURL].SetValue(m.TokenEndpoint)
-	f.inputs[fAuth].SetValue(string(m.SuggestedAuth()))
+	delete(f.ext, fDiscover)
+	f.set(fTokenURL, m.TokenEndpoint)
+	f.set(fAuth, string(m.SuggestedAuth()))
 	f.issuer = m.Issuer
+	methods := "none listed (auto)"
+	if len(m.TokenAuthMethods) > 0 {
+		methods = strings.Join(oauth.OneLineAll(m.TokenAuthMethods), ", ")
+	}
+	f.found = []string{
+		"✓ issuer " + oauth.OneLine(m.Issuer),
+		"  token endpoint " + oauth.OneLine(m.TokenEndpoint),
+		"  auth methods " + methods + " → auth " + f.auth,
+	}
 	f.formErr = ""
-	return f.moveTo(fName)
+	f.touched[fTokenURL], f.touched[fAuth] = true, true
+	f.validate()
+	f.moveTo(fName)
 }
 
-func (f *formScreen) moveTo(i int) tea.Cmd {
-	f.inputs[f.focus].Blur()
-	f.focus = i
-	return f.inputs[i].Focus()
+// moveTo puts the focus on field i, unfolding the advanced group if it is there.
+func (f *formScreen) moveTo(target int) {
+	if f.fields[target] == nil {
+		return
+	}
+	if groupOf(target) == gAdvanced && !f.advanced {
+		f.advanced = true
+		f.form.UpdateFieldPositions()
+	}
+	for n := 0; n < 2*fieldCount && f.focused() != target; n++ {
+		if f.focused() < target {
+			f.step(1)
+		} else {
+			f.step(-1)
+		}
+	}
+}
+
+// step moves the focus to the next (d > 0) or previous field, across groups. It asks
+// huh directly rather than through huh's NextField/NextGroup commands: those come back
+// as messages, and keys typed meanwhile (a fast typist, a burst) would land in the
+// field being left.
+func (f *formScreen) step(d int) {
+	cur := f.focused()
+	if d > 0 {
+		if cur == f.lastField() {
+			return
+		}
+		f.form.Update(huh.NextField())
+		if f.focused() == cur {
+			f.form.NextGroup() // huh asked for it as a command: the field was its group's last
+		}
+	} else {
+		if cur == f.firstField() {
+			return
+		}
+		f.form.Update(huh.PrevField())
+		if f.focused() == cur {
+			f.form.PrevGroup()
+		}
+	}
+	// A group entered again keeps the field it was left on: start at its first (or,
+	// going back, its last) field.
+	if g := groupOf(f.focused()); g != groupOf(cur) {
+		for n := 0; n < fieldCount; n++ {
+			at := f.focused()
+			if d > 0 && !f.firstOfGroup(at) {
+				f.form.Update(huh.PrevField())
+			} else if d < 0 && !f.lastOfGroup(at) {
+				f.form.Update(huh.NextField())
+			} else {
+				break
+			}
+		}
+	}
+	f.fields[f.focused()].Focus()
+	f.touched[cur] = true
+}
+
+// firstField is the first field on the form.
+func (f *formScreen) firstField() int {
+	for i := 0; i < fieldCount; i++ {
+		if f.shown(i) {
+			return i
+		}
+	}
+	return fName
+}
+
+func (f *formScreen) firstOfGroup(i int) bool {
+	for j := i - 1; j >= 0 && groupOf(j) == groupOf(i); j-- {
+		if f.shown(j) {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *formScreen) lastOfGroup(i int) bool {
+	for j := i + 1; j < fieldCount && groupOf(j) == groupOf(i); j++ {
+		if f.shown(j) {
+			return false
+		}
+	}
+	return true
 }
 
 // wipe forgets the secret typed into the form.
-func (f *formScreen) wipe() { f.inputs[fSecret].SetValue("") }
+func (f *formScreen) wipe() { f.text[fSecret].SetValue("") }
 
 // profile builds the profile the form describes.
 func (f *formScreen) profile() (vault.Profile, error) {
-	val := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
+	val := func(i int) string { return strings.TrimSpace(f.value(i)) }
 	p := vault.Profile{Name: val(fName), Environment: val(fEnv), TokenURL: val(fTokenURL), ClientID: val(fClientID),
 		Scopes: strings.Fields(val(fScopes)), Audience: val(fAudience), Resource: val(fResource),
-		AuthMethod: oauth.AuthMethod(strings.ToLower(val(fAuth))), BasicEncoding: oauth.BasicEncoding(strings.ToLower(val(fEncoding))),
-		APIBaseURL: val(fAPI), CAFile: val(fCAFile), Notes: f.inputs[fNotes].Value(), Issuer: f.issuer,
-		TestRequest: vault.TestRequest{Method: strings.ToUpper(val(fTestMethod)), Path: val(fTestPath)}}
-	if f.editing != nil {
+		AuthMethod: oauth.AuthMethod(f.auth), BasicEncoding: oauth.BasicEncoding(f.encoding),
+		APIBaseURL: val(fAPI), CAFile: vault.ExpandPath(val(fCAFile)), Notes: f.value(fNotes), Issuer: f.issuer,
+		InsecureHTTP: f.insecure, TestRequest: vault.TestRequest{Method: f.method, Path: val(fTestPath)}}
+	switch {
+	case f.editing != nil:
 		p.TestRequest.Body = f.editing.TestRequest.Body
+	case f.from != nil:
+		p.TestRequest.Body = f.from.TestRequest.Body
 	}
+	var errs []error
 	headers, err := vault.ParseHeaders(strings.Split(val(fTestHeaders), ";"))
-	if err != nil {
-		return p, err
-	}
+	errs = append(errs, err)
 	p.TestRequest.Headers = headers
-	switch strings.ToLower(val(fInsecure)) {
-	case "yes", "y", "true":
-		p.InsecureHTTP = true
-	case "", "no", "n", "false":
-	default:
-		return p, &vault.FieldError{Field: "insecure_http", Problem: "answer yes or no"}
-	}
 	params, err := vault.ParseParams(strings.Fields(val(fParams)))
-	if err != nil {
-		return p, err
-	}
+	errs = append(errs, err)
 	p.ExtraParams = params
-	return p, nil
+	return p, errors.Join(errs...)
 }
 
-// validate checks the form and puts each problem under its field.
+// validate checks the whole form and puts each problem under its field.
 func (f *formScreen) validate() (vault.Profile, bool) {
 	f.errs = map[int]string{}
 	p, err := f.profile()
-	if err == nil {
-		err = p.Validate()
-	}
-	if secret := vault.CleanSecret(f.inputs[fSecret].Value()); f.editing == nil && secret == "" {
+	f.mapErr(err)
+	f.mapErr(p.Validate())
+	if secret := vault.CleanSecret(f.value(fSecret)); f.editing == nil && secret == "" {
 		f.errs[fSecret] = "is required"
 	} else if secret != "" {
-		if err := vault.CheckSecret(secret); err != nil {
-			f.mapErr(err)
-		}
+		f.mapErr(vault.CheckSecret(secret))
 	}
-	if err != nil {
-		f.mapErr(err)
+	if strings.TrimSpace(f.value(fName)) == "" {
+		f.errs[fName] = "is required" // rather than vault's `"" is not a valid name`
+	}
+	if f.exists != "" && f.value(fName) == f.exists {
+		f.errs[fName] = "a profile with this name exists"
+	}
+	for i, e := range f.ext {
+		f.errs[i] = e
 	}
 	return p, len(f.errs) == 0
 }
@@ -417,11 +805,13 @@ func (f *formScreen) mapErr(err error) {
 	collect(err, &fes)
 	for _, fe := range fes {
 		i, ok := profileField[fe.Field]
-		if fe.Field == "insecure_http" {
-			i, ok = fInsecure, true
+		if ok && f.fields[i] == nil {
+			i = fTokenURL // the issuer, when discovery is not on the form
 		}
 		if ok {
-			f.errs[i] = fe.Problem
+			if _, dup := f.errs[i]; !dup {
+				f.errs[i] = fe.Problem
+			}
 		}
 	}
 	if errors.Is(err, vault.ErrProfileExists) {
@@ -448,60 +838,68 @@ func collect(err error, out *[]*vault.FieldError) {
 }
 
 func (f *formScreen) save() (screen, tea.Cmd) {
+	f.tried = true
 	p, ok := f.validate()
 	if !ok {
 		f.formErr = "fix the fields marked ✗"
 		for i := 0; i < fieldCount; i++ {
-			if _, bad := f.errs[i]; bad && f.visible(i) {
-				return f, f.moveTo(i)
+			if _, bad := f.errs[i]; bad && f.fields[i] != nil {
+				f.moveTo(i)
+				break
 			}
 		}
 		return f, nil
 	}
 	f.formErr, f.saving = "", true
-	secret := vault.CleanSecret(f.inputs[fSecret].Value())
+	secret := vault.CleanSecret(f.value(fSecret))
 	if f.editing != nil {
 		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, displayProfile(*f.editing), p, secret)
 	}
 	return f, addCmd(f.deps.Broker.Vault, p, secret)
 }
 
-// View implements screen. The fields scroll so the focused one is always in view.
+// errShown is the error to show under field i: once the field was touched, or save
+// was tried.
+func (f *formScreen) errShown(i int) (string, bool) {
+	e, bad := f.errs[i]
+	return e, bad && (f.tried || f.touched[i])
+}
+
+// title is what the form does.
+func (f *formScreen) title() string {
+	switch {
+	case f.editing != nil:
+		return "Edit " + oauth.OneLine(f.editing.Name)
+	case f.from != nil:
+		return "Clone " + oauth.OneLine(f.from.Name)
+	}
+	return "Add a profile"
+}
+
+// View implements screen: the groups one under the other, each field on one line
+// behind its label (* marks the required ones), its error or hint under it. The page
+// scrolls so the focused field is always in view.
 func (f *formScreen) View(width, height int) string {
 	st := f.st
 	w := width - 2
-	title := "Add a profile"
-	if f.editing != nil {
-		title = "Edit " + f.editing.Name
-	}
-	head := []string{st.Title.Render(title) + st.Subtle.Render("  nothing is saved until ctrl+s · esc discards")}
+	head := []string{st.Title.Render(f.title()) + st.Subtle.Render("  nothing is saved until ctrl+s · esc discards · * required")}
 	var blocks [][]string
+	focus := f.focused()
 	focusBlock := 0
-	for i := 0; i < fieldCount; i++ {
-		if !f.visible(i) {
+	for g := 0; g < groupCount; g++ {
+		if g == gAdvanced && !f.advanced {
 			continue
 		}
-		label := st.FieldLabel.Render(fieldLabels[i])
-		mark := "  "
-		if i == f.focus {
-			label = st.FieldFocused.Render(fieldLabels[i])
-			mark = st.Accent.Render("▸ ")
-			focusBlock = len(blocks)
+		blocks = append(blocks, []string{st.Subtle.Render(truncateLine("── "+groupTitles[g]+" "+strings.Repeat("─", max(0, w-4-len(groupTitles[g]))), w))})
+		for i := 0; i < fieldCount; i++ {
+			if groupOf(i) != g || !f.shown(i) {
+				continue
+			}
+			if i == focus {
+				focusBlock = len(blocks)
+			}
+			blocks = append(blocks, f.fieldLines(i, i == focus, w))
 		}
-		in := f.inputs[i]
-		in.Width = max(10, w-20)
-		lines := []string{truncateLine(mark+label+in.View(), w)}
-		if i == fDiscover && f.pending != nil {
-			issOrigin, tokOrigin, _ := f.pending.TokenEndpointOrigin()
-			lines = append(lines, wrapLines("    ", st.Warn, "⚠ the token endpoint is on "+tokOrigin+", not on the issuer's origin "+issOrigin+
-				". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
-		}
-		if e, bad := f.errs[i]; bad {
-			lines = append(lines, wrapLines("    ", st.FieldError, "✗ "+fieldLabels[i]+" "+e, w, 3)...)
-		} else if i == f.focus && fieldHelp[i] != "" && !(i == fDiscover && f.pending != nil) {
-			lines = append(lines, truncateLine("    "+st.Hint.Render(fieldHelp[i]), w))
-		}
-		blocks = append(blocks, lines)
 	}
 	var foot []string
 	if f.busy != "" {
@@ -537,6 +935,41 @@ func (f *formScreen) View(width, height int) string {
 	out = append(out, "")
 	out = append(out, foot...)
 	return strings.Join(out, "\n")
+}
+
+// fieldLines draws field i: the mark and label, the huh field, then what it found, its
+// error or its hint.
+func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
+	st := f.st
+	name := fieldLabels[i]
+	if required[i] && (i != fSecret || f.editing == nil) {
+		name += " *"
+	}
+	label, mark := st.FieldLabel.Render(name), "  "
+	if focused {
+		label, mark = st.FieldFocused.Render(name), st.Accent.Render("▸ ")
+	}
+	lines := []string{truncateLine(mark+label+f.fields[i].View(), w)}
+	if i == fDiscover && f.pending != nil {
+		issOrigin, tokOrigin, _ := f.pending.TokenEndpointOrigin()
+		return append(lines, wrapLines("    ", st.Warn, "⚠ the token endpoint is on "+oauth.OneLine(tokOrigin)+", not on the issuer's origin "+
+			oauth.OneLine(issOrigin)+". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
+	}
+	if i == fDiscover {
+		for j, l := range f.found {
+			indent := "      "
+			if j == 0 {
+				indent = "    "
+			}
+			lines = append(lines, wrapLines(indent, st.OK, strings.TrimLeft(l, " "), w, 2)...)
+		}
+	}
+	if e, bad := f.errShown(i); bad {
+		lines = append(lines, wrapLines("    ", st.FieldError, "✗ "+fieldLabels[i]+" "+e, w, 3)...)
+	} else if focused && fieldHelp[i] != "" && !(i == fDiscover && len(f.found) > 0) {
+		lines = append(lines, truncateLine("    "+st.Hint.Render(fieldHelp[i]), w))
+	}
+	return lines
 }
 
 // importEnvCmd reads a .env file for the form.

@@ -96,7 +96,7 @@ func keepsListCurrent(msg tea.Msg) bool {
 // bar shows only keys that work now. ? and q are the root's.
 type listKeys struct {
 	Up, Down, Filter, Fetch, Refresh, Cancel, Reveal, OneLine, Copy, Auto, Reload key.Binding
-	Add, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort, CopyMenu            key.Binding
+	Add, Clone, Edit, Delete, Inspect, Call, Rotate, CheckAll, Sort, CopyMenu     key.Binding
 	// NeedToken are the keys that act on a token held in memory (v, c, i): pressed
 	// before one is, they say how to get it instead of doing nothing. Never in the help.
 	NeedToken key.Binding
@@ -120,6 +120,7 @@ func newListKeys() listKeys {
 		NeedToken: key.NewBinding(key.WithKeys("v", "c", "i")),
 		Add:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Clone:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "clone")),
 		Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Inspect:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inspect")),
 		Call:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "test call")),
@@ -132,7 +133,7 @@ func newListKeys() listKeys {
 // those that work now, as many as fit.
 func (k listKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.OneLine, k.Copy, k.Call, k.Filter, k.Add, k.Inspect, k.Edit, k.Delete,
-		k.Rotate, k.CheckAll, k.Sort, k.Auto, k.Reload}
+		k.Clone, k.Rotate, k.CheckAll, k.Sort, k.Auto, k.Reload}
 }
 
 // filterKeys are the keys while the filter is typed.
@@ -147,7 +148,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Filter, k.Sort, k.Reload},
 		{k.Fetch, k.Refresh, k.Cancel, k.Auto},
 		{k.Reveal, k.OneLine, k.Copy, k.CopyMenu, k.Inspect, k.Call},
-		{k.Add, k.Edit, k.Delete, k.Rotate, k.CheckAll},
+		{k.Add, k.Clone, k.Edit, k.Delete, k.Rotate, k.CheckAll},
 	}
 }
 
@@ -537,6 +538,8 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 		return newCopyMenu(l.deps, p, l.validToken(s)), nil, true
 	case key.Matches(msg, l.keys.Edit):
 		return newForm(l.deps, &p), nil, true
+	case key.Matches(msg, l.keys.Clone):
+		return newCloneForm(l.deps, p), nil, true
 	case key.Matches(msg, l.keys.Delete):
 		return newConfirmDelete(l.deps, p), nil, true
 	case key.Matches(msg, l.keys.Inspect):
@@ -585,7 +588,7 @@ func (l *listScreen) updateKeys() {
 	}
 	has := s != nil && s.has
 	fetching := s != nil && s.fetching
-	for _, b := range []*key.Binding{&l.keys.Fetch, &l.keys.Refresh, &l.keys.Edit, &l.keys.Delete, &l.keys.Call, &l.keys.Rotate, &l.keys.CopyMenu} {
+	for _, b := range []*key.Binding{&l.keys.Fetch, &l.keys.Refresh, &l.keys.Edit, &l.keys.Clone, &l.keys.Delete, &l.keys.Call, &l.keys.Rotate, &l.keys.CopyMenu} {
 		b.SetEnabled(ok)
 	}
 	l.keys.Reveal.SetEnabled(has)

@@ -74,7 +74,7 @@ func TestHostileProfilesFileShownEscaped(t *testing.T) {
 	}
 	h.mustContain("✗ scopes")
 	requireFrameSafe(t, "edit form with errors", h.view())
-	f.inputs[fScopes].SetValue("read x")
+	f.set(fScopes, "read x")
 	// The fingerprint is not a field of the form, and it holds a C1 control: the save is
 	// refused naming it, and nothing is written.
 	h.press("ctrl+s")
@@ -139,27 +139,25 @@ func TestFormDiscoveryOtherOriginNeedsConfirmation(t *testing.T) {
 	iss = ts.URL
 	h.press("a")
 	f := h.m.overlay.(*formScreen)
-	f.inputs[f.focus].Blur()
-	f.focus = fDiscover
-	f.inputs[fDiscover].Focus()
-	f.inputs[fDiscover].SetValue(iss)
+	f.moveTo(fDiscover)
+	f.set(fDiscover, iss)
 	h.press("enter")
-	if got := f.inputs[fTokenURL].Value(); got != "" {
+	if got := f.value(fTokenURL); got != "" {
 		t.Fatalf("a token endpoint on another origin was filled in without a confirmation: %q", got)
 	}
 	h.mustContain(h.srv.URL, ts.URL, "enter again")
 	// Editing the issuer forgets it: the next enter discovers again, and asks again.
 	h.typeText("/")
 	h.press("backspace", "enter")
-	if got := f.inputs[fTokenURL].Value(); got != "" {
+	if got := f.value(fTokenURL); got != "" {
 		t.Fatalf("the confirmation survived an edit of the issuer: %q", got)
 	}
 	h.press("enter")
-	if got := f.inputs[fTokenURL].Value(); got != h.srv.TokenURL(oauthtest.Generic) {
+	if got := f.value(fTokenURL); got != h.srv.TokenURL(oauthtest.Generic) {
 		t.Fatalf("confirmed: token URL %q", got)
 	}
 	for i, v := range map[int]string{fName: "far", fClientID: "generic-id", fSecret: "Far-S3cret"} {
-		f.inputs[i].SetValue(v)
+		f.set(i, v)
 	}
 	h.press("ctrl+s", "enter")
 	p, err := h.v.Get("far")

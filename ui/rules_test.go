@@ -38,7 +38,7 @@ func TestAuthRuleIsTheSameInTheAppAndTheCLI(t *testing.T) {
 		t.Helper()
 		h.reloadSelect("eds")
 		f := h.editForm("eds")
-		f.inputs[fAuth].SetValue(auth)
+		f.set(fAuth, auth)
 		h.press("ctrl+s")
 		if h.m.overlay != nil {
 			t.Fatalf("the form did not save:\n%s", h.view())
@@ -86,7 +86,7 @@ func TestFormSavesOnlyWhatItChanged(t *testing.T) {
 	h := newHarness(t, 120, 40, true, "slow")
 	f := h.editForm("eds")
 	h.editOutside("eds", func(p *vault.Profile) { p.Environment = "prod" })
-	f.inputs[fNotes].SetValue("edited in the app")
+	f.set(fNotes, "edited in the app")
 	h.press("ctrl+s")
 	p, err := h.v.Get("eds")
 	if err != nil {
@@ -104,7 +104,7 @@ func TestFormFollowsARenameFromOutside(t *testing.T) {
 	h := newHarness(t, 120, 40, true, "slow")
 	f := h.editForm("eds")
 	h.editOutside("eds", func(p *vault.Profile) { p.Name = "eds-renamed" })
-	f.inputs[fNotes].SetValue("edited in the app")
+	f.set(fNotes, "edited in the app")
 	h.press("ctrl+s")
 	if h.m.overlay != nil {
 		t.Fatalf("the form did not save:\n%s", h.view())
@@ -122,7 +122,7 @@ func TestFormSaysWhenItReplacedAnotherChange(t *testing.T) {
 	h := newHarness(t, 120, 40, true, "slow")
 	f := h.editForm("eds")
 	h.editOutside("eds", func(p *vault.Profile) { p.Environment = "prodcli" })
-	f.inputs[fEnv].SetValue("qa")
+	f.set(fEnv, "qa")
 	h.press("ctrl+s")
 	p, _ := h.v.Get("eds")
 	if p.Environment != "qa" {

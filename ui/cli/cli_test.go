@@ -569,3 +569,16 @@ func TestRotateWarnsAboutSharedClient(t *testing.T) {
 		t.Fatalf("gen-copy does not work with the new secret: %s", r.err)
 	}
 }
+
+// TestCAFileFlagExpandsHome: the shell leaves ~ alone after --ca-file=; oat expands it
+// (vault.ExpandPath, as the app's form does).
+func TestCAFileFlagExpandsHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	e := newEnv(t, "memory")
+	e.add("ca", oauthtest.Generic, "--ca-file=~/ca.pem")
+	p, err := vault.Open(e.dir, e.store).Get("ca")
+	if err != nil || p.CAFile != filepath.Join(home, "ca.pem") {
+		t.Fatalf("ca_file %q, %v", p.CAFile, err)
+	}
+}

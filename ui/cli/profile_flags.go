@@ -139,7 +139,7 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 		p.InsecureHTTP = f.insecure
 	}
 	if set("ca-file") {
-		p.CAFile = f.caFile
+		p.CAFile = vault.ExpandPath(f.caFile)
 	}
 	if set("notes") {
 		p.Notes = f.notes
