@@ -149,6 +149,8 @@ type Styles struct {
 	BarOK, BarWarn, BarBad, BarEmpty lipgloss.Style
 
 	JSONKey, JSONString, JSONNumber, JSONLiteral lipgloss.Style
+	// Match is a search match in a body; MatchCurrent the one the search stands on.
+	Match, MatchCurrent lipgloss.Style
 }
 
 // NewStyles builds the styles of theme t. With noColor every colour is dropped and state
@@ -192,5 +194,7 @@ func NewStyles(t Theme, noColor bool) *Styles {
 	s.BarEmpty = base.Foreground(c(t.Border))
 	s.JSONKey, s.JSONString = base.Foreground(c(t.JSONKey)), base.Foreground(c(t.JSONString))
 	s.JSONNumber, s.JSONLiteral = base.Foreground(c(t.JSONNumber)), base.Foreground(c(t.JSONLiteral))
+	s.Match = base.Reverse(true)
+	s.MatchCurrent = base.Reverse(true).Bold(true).Foreground(c(t.Warn))
 	return s
 }
