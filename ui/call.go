@@ -141,8 +141,8 @@ func newCallKeys() callKeys {
 	return callKeys{
 		Send:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 		SendAny:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "send")),
-		Save:         key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save as test request")),
-		Next:         key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		Save:         key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Next:         key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "field")),
 		Prev:         key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous")),
 		MethodPrev:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "method")),
 		MethodNext:   key.NewBinding(key.WithKeys("right", " "), key.WithHelp("→", "method")),
@@ -167,7 +167,7 @@ func newCallScreen(d Deps, p vault.Profile) *callScreen {
 	st := d.Styles
 	c := &callScreen{deps: d, st: st, keys: newCallKeys(), profile: p, vp: viewport.New(80, 10), histPos: -1}
 	c.target = newInput(st)
-	c.target.Prompt = ""
+	c.target.Prompt, c.target.PromptStyle = "│ ", st.Subtle
 	c.target.Placeholder = "path (joined to the API URL) or full URL"
 	if p.APIBaseURL == "" {
 		c.target.Placeholder = "full URL (the profile has no API URL)"
@@ -191,10 +191,13 @@ func newCallScreen(d Deps, p vault.Profile) *callScreen {
 // newArea is a multi-line field in the theme's styles, with a steady cursor.
 func newArea(st *theme.Styles, placeholder string, limit int) textarea.Model {
 	a := textarea.New()
-	a.Prompt, a.Placeholder, a.ShowLineNumbers = "", placeholder, false
+	// The prompt draws the box's left edge on every line, empty ones too: the field's
+	// extent shows without colour.
+	a.Prompt, a.Placeholder, a.ShowLineNumbers = "│ ", placeholder, false
 	a.CharLimit, a.MaxHeight = limit, 0
-	style := textarea.Style{Text: st.Text, Placeholder: st.Subtle, CursorLine: st.Text, EndOfBuffer: st.Subtle}
+	style := textarea.Style{Text: st.Text, Placeholder: st.Subtle, CursorLine: st.Text, EndOfBuffer: st.Subtle, Prompt: st.Subtle}
 	a.FocusedStyle, a.BlurredStyle = style, style
+	a.FocusedStyle.Prompt = st.Accent
 	setCursor(&a.Cursor, st)
 	a.Blur()
 	return a
@@ -710,7 +713,7 @@ func (c *callScreen) showsBody() bool { return c.res != nil && !c.sending && !c.
 func (c *callScreen) layout() {
 	w := c.width - 2
 	fw := max(10, w-labelWidth)
-	c.target.Width = fw - 1
+	c.target.Width = fw - 3
 	for _, a := range []*textarea.Model{&c.query, &c.headers, &c.body} {
 		a.SetWidth(fw)
 	}
@@ -867,26 +870,26 @@ func (c *callScreen) head(w int) []string {
 // their box, each field's problem under it.
 func (c *callScreen) editor(w int) []string {
 	st := c.st
-	labelW := func(f int, name string, lw int) string {
+	label := func(f int, name string) string {
 		if c.focus == f {
-			return st.Accent.Render(pad("▸ "+name, lw))
+			return st.Accent.Render(pad("▸ "+name, labelWidth))
 		}
-		return st.Subtle.Render(pad("  "+name, lw))
+		return st.Subtle.Render(pad("  "+name, labelWidth))
 	}
-	label := func(f int, name string) string { return labelW(f, name, labelWidth) }
 	var out []string
 	var method strings.Builder
 	for i, m := range callMethods {
 		switch {
+		// Brackets mark the method without colour (NO_COLOR drops reverse video).
 		case i == c.methodIdx && c.focus == reqMethod:
-			method.WriteString(st.RowSelected.Render(" " + m + " "))
+			method.WriteString(st.RowSelected.Render("[" + m + "]"))
 		case i == c.methodIdx:
-			method.WriteString(st.Text.Bold(true).Render(" " + m + " "))
+			method.WriteString(st.Accent.Render("[" + m + "]"))
 		default:
 			method.WriteString(st.Subtle.Render(" " + m + " "))
 		}
 	}
-	out = append(out, truncateLine(labelW(reqMethod, "method", labelWidth-1)+method.String(), w))
+	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│")+method.String(), w))
 	out = append(out, truncateLine(label(reqTarget, "path")+c.target.View(), w))
 	area := func(f int, name string, a textarea.Model, problem string) {
 		lines := strings.Split(a.View(), "\n")

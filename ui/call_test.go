@@ -10,6 +10,7 @@ import (
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -18,18 +19,23 @@ import (
 // oat again.
 func restarted(h *harness, w, hgt int) *harness {
 	h.t.Helper()
+	d := depsAfterRestart(h)
+	n := &harness{t: h.t, srv: h.srv, v: d.Broker.Vault, b: d.Broker, clk: h.clk, clip: h.clip, demo: h.demo, width: w}
+	n.m = New(d)
+	n.run(n.m.Init())
+	n.send(tea.WindowSizeMsg{Width: w, Height: hgt})
+	return n
+}
+
+// depsAfterRestart are the app's dependencies over h's config directory, read afresh.
+func depsAfterRestart(h *harness) Deps {
 	v := vault.Open(h.v.Dir, h.v.Secrets)
 	v.Now = h.clk.Now
 	c := oauth.NewClient()
 	c.Now = h.clk.Now
 	b := &vault.Broker{Vault: v, Client: c, Margin: vault.DefaultMargin}
-	d := Deps{Broker: b, Clipboard: h.clip, Styles: h.m.deps.Styles, Now: h.clk.Now,
+	return Deps{Broker: b, Clipboard: h.clip, Styles: theme.NewStyles(theme.Default, false), Now: h.clk.Now,
 		After: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }, Demo: true}
-	n := &harness{t: h.t, srv: h.srv, v: v, b: b, clk: h.clk, clip: h.clip, demo: h.demo, width: w}
-	n.m = New(d)
-	n.run(n.m.Init())
-	n.send(tea.WindowSizeMsg{Width: w, Height: hgt})
-	return n
 }
 
 func (h *harness) call() *callScreen {
@@ -121,7 +127,7 @@ func TestCallRequestEditorSaveRunAgainAfterRestart(t *testing.T) {
 		t.Fatalf("history 2 loaded %+v", c.request())
 	}
 	h2.press("pgdown", "pgdown")
-	h2.mustNotContain("history")
+	h2.mustNotContain("· history")
 	if c := h2.call(); c.request().Path != want.Path || !c.request().Equal(want) {
 		t.Fatalf("back to the draft: %+v", c.request())
 	}
