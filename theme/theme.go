@@ -6,10 +6,12 @@ package theme
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Theme is a set of adaptive colours (light and dark background variants).
@@ -196,5 +198,14 @@ func NewStyles(t Theme, noColor bool) *Styles {
 	s.JSONNumber, s.JSONLiteral = base.Foreground(c(t.JSONNumber)), base.Foreground(c(t.JSONLiteral))
 	s.Match = base.Reverse(true)
 	s.MatchCurrent = base.Reverse(true).Bold(true).Foreground(c(t.Warn))
+	if noColor {
+		// NO_COLOR bans colour, not attributes, but lipgloss then renders for plain
+		// text and drops reverse video too: a search match would not show. These two
+		// are rendered for the ANSI profile, with no colour in them.
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(termenv.ANSI)
+		s.Match = r.NewStyle().Reverse(true)
+		s.MatchCurrent = r.NewStyle().Reverse(true).Bold(true)
+	}
 	return s
 }

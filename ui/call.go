@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -117,8 +119,10 @@ type callScreen struct {
 	matches   []bodyMatch
 	cur       int
 	// lines is the body as shown (sanitized, pretty-printed, not coloured); content is
-	// what the viewport holds, drawn for contentKey.
+	// what the viewport holds, drawn for contentKey: long lines wrapped, rowOf[i]
+	// the viewport row where line i starts.
 	lines      []string
+	rowOf      []int
 	contentKey string
 
 	width, height int
@@ -379,7 +383,9 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 	c.contentKey = ""
 	c.vp.GotoTop()
 	if msg.res != nil {
-		c.lines = strings.Split(strings.TrimRight(msg.res.Display(), "\n"), "\n")
+		// Tabs as spaces: a tab's width depends on the column, which cutting and
+		// wrapping cannot know.
+		c.lines = strings.Split(strings.ReplaceAll(strings.TrimRight(msg.res.Display(), "\n"), "\t", "    "), "\n")
 		if c.histPos < 0 {
 			c.history = msg.history
 		}
@@ -496,7 +502,7 @@ func (c *callScreen) find() {
 		}
 	}
 	for i, m := range c.matches {
-		if m.line >= c.vp.YOffset {
+		if c.row(m.line) >= c.vp.YOffset {
 			c.cur = i
 			break
 		}
@@ -509,9 +515,9 @@ func (c *callScreen) showMatch() {
 	if len(c.matches) == 0 {
 		return
 	}
-	line := c.matches[c.cur].line
-	if line < c.vp.YOffset || line >= c.vp.YOffset+c.vp.Height {
-		c.vp.SetYOffset(max(0, line-c.vp.Height/3))
+	row := c.row(c.matches[c.cur].line)
+	if row < c.vp.YOffset || row >= c.vp.YOffset+c.vp.Height {
+		c.vp.SetYOffset(max(0, row-c.vp.Height/3))
 	}
 }
 
@@ -790,9 +796,34 @@ func (c *callScreen) renderBody(w int) string {
 		default:
 			out[i] = line
 		}
-		out[i] = truncateLine(out[i], w)
+	}
+	// Long lines are wrapped, not cut: a long string value, a minified or truncated
+	// body is read in full.
+	c.rowOf = make([]int, len(out))
+	rows := 0
+	for i, l := range out {
+		c.rowOf[i] = rows
+		if ansi.StringWidth(l) > w {
+			out[i] = ansi.Hardwrap(l, w, true)
+			rows += strings.Count(out[i], "\n")
+		}
+		rows++
 	}
 	return strings.Join(out, "\n")
+}
+
+// row is the viewport row where the body's line i starts.
+func (c *callScreen) row(i int) int {
+	if i < len(c.rowOf) {
+		return c.rowOf[i]
+	}
+	return i
+}
+
+// lineAt is the body line shown on viewport row r.
+func (c *callScreen) lineAt(r int) int {
+	i, _ := slices.BinarySearch(c.rowOf, r+1)
+	return max(0, i-1)
 }
 
 // labelWidth is the width of the editor's field labels.
@@ -817,14 +848,21 @@ func (c *callScreen) View(int, int) string {
 
 // rule is the line above the body: where the view is in it.
 func (c *callScreen) rule(w int) string {
-	total := len(c.lines)
-	first := min(total, c.vp.YOffset+1)
-	last := min(total, c.vp.YOffset+c.vp.Height)
-	pos := fmt.Sprintf(" body · lines %d–%d of %d ", first, last, total)
-	if total <= c.vp.Height {
-		pos = fmt.Sprintf(" body · %d lines ", total)
+	total, rows := len(c.lines), c.vp.TotalLineCount()
+	unit := "lines"
+	if total == 1 {
+		unit = "line"
 	}
-	return truncateLine(c.st.Subtle.Render("──"+pos+strings.Repeat("─", max(0, w-2-len([]rune(pos))))), w)
+	pos := fmt.Sprintf(" body · %d %s ", total, unit)
+	if rows > c.vp.Height {
+		first := c.lineAt(c.vp.YOffset) + 1
+		last := c.lineAt(min(rows, c.vp.YOffset+c.vp.Height)-1) + 1
+		pos = fmt.Sprintf(" body · lines %d–%d of %d ", first, last, total)
+		if first == last && rows > 0 {
+			pos = fmt.Sprintf(" body · line %d of %d · %d%% ", first, total, (100*min(rows, c.vp.YOffset+c.vp.Height)+rows-1)/rows)
+		}
+	}
+	return truncateLine(c.st.Subtle.Render("──"+pos+strings.Repeat("─", max(0, w-2-ansi.StringWidth(pos)))), w)
 }
 
 // searchLine is the search field, or the search's result once entered.
@@ -889,7 +927,7 @@ func (c *callScreen) editor(w int) []string {
 			method.WriteString(st.Subtle.Render(" " + m + " "))
 		}
 	}
-	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│")+method.String(), w))
+	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│ ")+method.String(), w))
 	out = append(out, truncateLine(label(reqTarget, "path")+c.target.View(), w))
 	area := func(f int, name string, a textarea.Model, problem string) {
 		lines := strings.Split(a.View(), "\n")
@@ -985,7 +1023,10 @@ func (c *callScreen) resultMeta(w int) []string {
 	meta = append(meta, truncateLine(style.Render(fmt.Sprintf("%s HTTP %d %s", mark, r.Status, r.StatusText))+
 		st.Subtle.Render(fmt.Sprintf("  %s · %s", latencyText(r.Latency), vault.SizeText(int64(len(r.Body))))), w))
 	for _, h := range r.TellingHeaders() {
-		meta = append(meta, truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+st.Text.Render(" "+h[1]), w))
+		// A WWW-Authenticate challenge is read in full: wrapped under its name.
+		vals := wrapLines(strings.Repeat(" ", 23), st.Text, oauth.OneLine(h[1]), w, 3)
+		vals[0] = truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+" "+strings.TrimLeft(vals[0], " "), w)
+		meta = append(meta, vals...)
 	}
 	if why := oauth.Explain(r.Explanation, r.Advice, appAdvice); why != "" {
 		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+why), w))

@@ -231,3 +231,25 @@ func mustGet(t *testing.T, v *vault.Vault, name string) vault.Profile {
 	}
 	return p
 }
+
+// Search matches are marked in reverse video under NO_COLOR too (lipgloss would drop
+// the attribute with the colours), the current one also bold.
+func TestCallSearchMarksWithoutColour(t *testing.T) {
+	d, _ := newDeps(t, false)
+	d.Styles = theme.NewStyles(theme.Default, true)
+	c := newCallScreen(d, vault.Profile{Name: "p", APIBaseURL: "https://api.example"})
+	c.res = &oauth.CallResult{Status: 200, IsJSON: true}
+	c.lines = []string{"{", `  "a": "apos",`, `  "b": "APOS"`, "}"}
+	c.search.SetValue("apos")
+	c.find()
+	if len(c.matches) != 2 {
+		t.Fatalf("matches %v", c.matches)
+	}
+	out := c.renderBody(80)
+	if !strings.Contains(out, "\x1b[1;7mapos\x1b[0m") {
+		t.Fatalf("the current match is not marked: %q", out)
+	}
+	if !strings.Contains(out, "\x1b[7mAPOS\x1b[0m") {
+		t.Fatalf("the other match is not marked: %q", out)
+	}
+}
