@@ -112,6 +112,8 @@ type callScreen struct {
 	note string
 	// notKept says why the request was not kept in the history.
 	notKept string
+	// sent is the request last sent: the answer shown is its.
+	sent vault.TestRequest
 
 	// the search in the body
 	searching bool
@@ -311,6 +313,7 @@ func (c *callScreen) send(force bool) tea.Cmd {
 	c.cancel, c.sending, c.req, c.res, c.err, c.note, c.notKept = cancel, true, c.req+1, nil, nil, "", ""
 	c.clearSearch()
 	b, p, req, tr := c.deps.Broker, c.profile, c.req, c.request()
+	c.sent = tr
 	return func() tea.Msg {
 		// The broker hands out the cached token only while it is valid (an expired one
 		// is replaced first), and replaces it once if the API rejects it.
@@ -693,7 +696,7 @@ func (c *callScreen) sendProblem() string {
 	if msg := c.headerErr(); msg != "" {
 		return "✗ " + msg
 	}
-	if _, err := c.callRequest().URL(); err != nil {
+	if _, err := c.callRequest(c.request()).URL(); err != nil {
 		return "✗ " + oauth.Sanitize(err.Error())
 	}
 	if e := c.bodyJSONErr(); e != "" {
@@ -706,9 +709,8 @@ func (c *callScreen) sendProblem() string {
 	return ""
 }
 
-// callRequest is the editor's request as oauth sends it, without a token (for its URL).
-func (c *callScreen) callRequest() oauth.CallRequest {
-	r := c.request()
+// callRequest is r as oauth sends it for the profile, without a token (for its URL).
+func (c *callScreen) callRequest(r vault.TestRequest) oauth.CallRequest {
 	return oauth.CallRequest{BaseURL: c.profile.APIBaseURL, Target: r.Path, Vars: c.profile.URLVars()}
 }
 
@@ -890,13 +892,16 @@ func (c *callScreen) head(w int) []string {
 		title += st.Info.Render(fmt.Sprintf(" · history %d of %d", c.histPos+1, len(c.history)))
 	}
 	head := []string{truncateLine(title, w)}
+	// The request sent (the editor may hold another since), or while editing, the
+	// one edited.
+	r := c.request()
 	if !c.editing {
-		r := c.request()
+		r = c.sent
 		head = append(head, truncateLine(st.Label.Render("request")+st.Text.Render(r.Method+" "+oauth.OneLine(r.Path)), w))
 	}
 	// The URL the request really goes to (joined to the API URL, {client_id}
 	// expanded, the query joined), live while the request is edited.
-	if u, err := c.callRequest().URL(); err != nil {
+	if u, err := c.callRequest(r).URL(); err != nil {
 		head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(err.Error())), w))
 	} else {
 		head = append(head, truncateLine(st.Label.Render("url")+st.Subtle.Render(oauth.OneLine(u)), w))

@@ -253,3 +253,25 @@ func TestCallSearchMarksWithoutColour(t *testing.T) {
 		t.Fatalf("the other match is not marked: %q", out)
 	}
 }
+
+// Back from the editor without sending, the answer is shown with the request it
+// answers, not the one edited since; f sends it again with a fresh token.
+func TestCallAnswerKeepsItsRequest(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("x")
+	h.mustContain("request    GET /v0/versions")
+	h.press("e")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText("/elsewhere")
+	h.press("esc")
+	h.mustContain("✓ HTTP 200 OK", "request    GET /v0/versions", "edited, not saved")
+	h.mustNotContain("elsewhere")
+	tokens := h.srv.TokenRequests()
+	h.press("f")
+	h.mustContain("request    GET /elsewhere")
+	if h.srv.TokenRequests() != tokens+1 {
+		t.Fatalf("f fetched %d tokens, want one", h.srv.TokenRequests()-tokens)
+	}
+}
