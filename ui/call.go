@@ -209,7 +209,9 @@ func newArea(st *theme.Styles, placeholder string, limit int) textarea.Model {
 	return a
 }
 
-// load puts a request into the editor's fields.
+// load puts a request into the editor's fields. It comes from profiles.toml or the
+// state file, which a hand edit may have filled with control characters: the fields
+// draw their text raw, so each is escaped (a line) or sanitized (the body) first.
 func (c *callScreen) load(r vault.TestRequest) {
 	c.methodIdx = 0
 	for i, m := range callMethods {
@@ -218,18 +220,30 @@ func (c *callScreen) load(r vault.TestRequest) {
 		}
 	}
 	target, query := vault.SplitQuery(r.Path)
-	c.target.SetValue(target)
+	c.target.SetValue(oauth.OneLine(target))
 	c.target.CursorEnd()
-	c.query.SetValue(strings.Join(query, "\n"))
-	c.headers.SetValue(vault.HeaderLines(r.Headers))
-	c.body.SetValue(r.Body)
+	c.query.SetValue(strings.Join(oauth.OneLineAll(query), "\n"))
+	headers := map[string]string{}
+	for k, v := range r.Headers {
+		headers[oauth.OneLine(k)] = oauth.OneLine(v)
+	}
+	c.headers.SetValue(vault.HeaderLines(headers))
+	c.body.SetValue(oauth.Sanitize(r.Body))
 	c.sendAnyway = nil
 }
 
 // request is the request the editor holds. Lines of headers that do not parse are left
 // out (headerErr names them).
 func (c *callScreen) request() vault.TestRequest {
-	h, _ := vault.ParseHeaders(strings.Split(c.headers.Value(), "\n"))
+	var h map[string]string
+	for _, line := range strings.Split(c.headers.Value(), "\n") {
+		if k, v, err := vault.ParseHeader(line); err == nil {
+			if h == nil {
+				h = map[string]string{}
+			}
+			h[k] = v
+		}
+	}
 	return vault.TestRequest{Method: callMethods[c.methodIdx], Path: vault.JoinQuery(strings.TrimSpace(c.target.Value()), strings.Split(c.query.Value(), "\n")),
 		Headers: h, Body: c.body.Value()}
 }

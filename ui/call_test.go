@@ -275,3 +275,24 @@ func TestCallAnswerKeepsItsRequest(t *testing.T) {
 		t.Fatalf("f fetched %d tokens, want one", h.srv.TokenRequests()-tokens)
 	}
 }
+
+// A test request hand-edited with control characters into profiles.toml reaches the
+// editor's fields escaped (visible), never raw.
+func TestCallEditorEscapesStoredRequest(t *testing.T) {
+	d, _ := newDeps(t, false)
+	p := vault.Profile{Name: "p", APIBaseURL: "https://api.example", TestRequest: vault.TestRequest{Method: "POST",
+		Path: "/x\x1b]52;c;ZXZpbA==\x07?q=%1b[2J", Headers: map[string]string{"X-A": "b\x1b[31m"}, Body: "{\x1b[2J}"}}
+	c := newCallScreen(d, p)
+	c.Update(sizeMsg{width: 80, height: 24})
+	c.editing = true
+	for _, bad := range []string{"\x1b]", "\x07", "\x1b[2J", "\x1b[31m"} {
+		if strings.Contains(c.View(80, 24), bad) {
+			t.Fatalf("%q reached the editor:\n%q", bad, c.View(80, 24))
+		}
+	}
+	// The text inputs drop control characters themselves; escaped, they show what the
+	// file holds rather than a silently different value.
+	if !strings.Contains(c.View(80, 24), `path    │ /x\x1b]52;c;`) || !strings.Contains(c.View(80, 24), `X-A: b\x1b[31m`) {
+		t.Fatalf("the escapes are not shown escaped:\n%s", c.View(80, 24))
+	}
+}
