@@ -237,7 +237,7 @@ func (c *callScreen) load(r vault.TestRequest) {
 func (c *callScreen) request() vault.TestRequest {
 	var h map[string]string
 	for _, line := range strings.Split(c.headers.Value(), "\n") {
-		if k, v, err := vault.ParseHeader(line); err == nil {
+		if k, v, err := vault.CheckHeaderLine(line); err == nil {
 			if h == nil {
 				h = map[string]string{}
 			}
@@ -427,6 +427,8 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 // onResultKey handles a key while the answer (or the call in flight) is shown.
 func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	k := c.keys
+	leaving := c.leaving
+	c.leaving = false
 	switch {
 	case key.Matches(msg, k.Cancel) && c.sending:
 		c.cancel()
@@ -437,6 +439,11 @@ func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	case key.Matches(msg, k.Back):
 		if c.sending {
 			c.cancel()
+			return closeScreen()
+		}
+		if r := c.request(); !leaving && !r.Equal(c.saved) && !r.Equal(c.sent) {
+			c.leaving = true // edits neither sent (so not in the history) nor saved
+			return c, nil
 		}
 		return closeScreen()
 	case c.sending:
@@ -677,8 +684,13 @@ func (c *callScreen) headerErr() string {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		if _, _, err := vault.ParseHeader(line); err != nil {
-			return fmt.Sprintf("headers line %d: want Name: value", i+1)
+		if _, _, err := vault.CheckHeaderLine(line); err != nil {
+			problem := "want Name: value"
+			var fe *vault.FieldError
+			if errors.As(err, &fe) && !strings.Contains(fe.Problem, "'Key: Value'") {
+				problem = fe.Problem
+			}
+			return fmt.Sprintf("headers line %d: %s", i+1, oauth.OneLine(problem))
 		}
 	}
 	return ""
@@ -997,6 +1009,16 @@ func (c *callScreen) typedAuthorization() bool {
 // meta is the state of the call: sending, the error, or the answer's status, timing
 // and telling headers.
 func (c *callScreen) meta(w int) []string {
+	st := c.st
+	if c.leaving && !c.sending {
+		warn := wrapLines("", st.Warn, "! the edited request was neither sent nor saved: e, then ctrl+s saves it · esc again leaves without it", w, 2)
+		return append(warn, c.outcome(w)...)
+	}
+	return c.outcome(w)
+}
+
+// outcome is the call's state: sending, the error, or the answer.
+func (c *callScreen) outcome(w int) []string {
 	st := c.st
 	switch {
 	case c.sending:

@@ -296,3 +296,27 @@ func TestCallEditorEscapesStoredRequest(t *testing.T) {
 		t.Fatalf("the escapes are not shown escaped:\n%s", c.View(80, 24))
 	}
 }
+
+// Edits that were never sent nor saved are not lost to one stray esc from the answer.
+func TestCallLeavingTheAnswerWithUnsentEdits(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK")
+	h.press("e")
+	h.typeText("/more")
+	h.press("tab", "tab")
+	h.typeText("X A: 1")
+	h.mustContain(`headers line 1: "X A" is not a valid header name`)
+	h.press("esc") // back to the answer
+	h.press("q")
+	h.mustContain("neither sent nor saved", "again leaves without it")
+	if h.m.overlay == nil {
+		t.Fatal("one q dropped the unsent edits")
+	}
+	h.press("esc")
+	if h.m.overlay != nil {
+		t.Fatal("the second esc did not leave")
+	}
+}

@@ -124,3 +124,19 @@ func JSONError(body string) string {
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	return fmt.Sprintf("line %d, column %d: %s", line, max(1, col-1), msg)
 }
+
+// CheckHeaderLine parses one "Name: value" line of a request's headers as a profile's
+// test request will take it: a header name (an RFC 9110 token) and a value on one line.
+func CheckHeaderLine(line string) (name, value string, err error) {
+	k, v, err := ParseHeader(line)
+	if err != nil {
+		return "", "", err
+	}
+	if !validHeaderName(k) {
+		return "", "", &FieldError{Field: "test_request.headers", Problem: fmt.Sprintf("%q is not a valid header name", k)}
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
+		return "", "", &FieldError{Field: "test_request.headers", Problem: fmt.Sprintf("the value of %q holds a control character", k)}
+	}
+	return k, v, nil
+}

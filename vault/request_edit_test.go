@@ -32,3 +32,14 @@ func TestJSONError(t *testing.T) {
 		t.Fatal("IsJSONContentType")
 	}
 }
+
+func TestCheckHeaderLine(t *testing.T) {
+	if k, v, err := CheckHeaderLine(" Accept :  application/json "); err != nil || k != "Accept" || v != "application/json" {
+		t.Fatalf("%q %q %v", k, v, err)
+	}
+	for _, bad := range []string{"no colon", "X Y: 1", ": v", "X-A: a\x1bb"} {
+		if _, _, err := CheckHeaderLine(bad); err == nil {
+			t.Fatalf("%q passed", bad)
+		}
+	}
+}
