@@ -320,3 +320,33 @@ func TestCallLeavingTheAnswerWithUnsentEdits(t *testing.T) {
 		t.Fatal("the second esc did not leave")
 	}
 }
+
+// The answer, the search and the editor fit every size (a wrapped long line, a 403's
+// challenge, the editor's boxes), down to a 40×12 terminal.
+func TestCallFitsEverySize(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("dash-staging")
+	h.press("x", "e")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText("/accounts/someone-else/orders")
+	h.press("enter")
+	h.mustContain("✗ HTTP 403 Forbidden")
+	for _, state := range []string{"answer", "search", "editor"} {
+		switch state {
+		case "search":
+			h.press("/")
+			h.typeText("account")
+		case "editor":
+			h.press("enter", "e", "tab", "tab")
+			h.typeText("Content-Type: application/json")
+			h.press("tab")
+			h.typeText(`{"a": "` + strings.Repeat("long ", 40) + `"`)
+		}
+		for _, size := range [][2]int{{80, 24}, {160, 48}, {60, 20}, {40, 12}} {
+			h.send(teaSize(size[0], size[1]))
+			checkFits(t, h.view(), size[0], size[1])
+		}
+		h.send(teaSize(80, 24))
+	}
+}
