@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textarea"
-	"github.com/charmbracelet/bubbles/textinput"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -47,62 +42,24 @@ type historyMsg struct {
 	history []vault.TestRequest
 }
 
-// callMethods are the methods the editor offers (the ones a profile's test request
-// may hold).
-var callMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-
-// The editor's fields, in tab order.
-const (
-	reqMethod = iota
-	reqTarget
-	reqQuery
-	reqHeaders
-	reqBody
-	reqFieldCount
-)
-
 // callScreen edits and sends a test call with the profile's token, then shows status,
 // latency, the telling headers and the body (JSON pretty-printed and coloured) in a
-// scrollable, searchable viewport. 401 / 403 are explained from WWW-Authenticate.
-//
-// The request editor: method (a select), path or full URL, query parameters (one
-// name=value a line), headers (one "Name: value" a line), body. The query lives in the
-// path of the saved test request (as in profiles.toml and `oat call NAME /x?y=1`): the
-// editor splits it into lines and joins it back, so profiles stay as they were and the
-// CLI and the app read the same request.
+// scrollable, searchable view. 401 / 403 are explained from WWW-Authenticate, in the
+// app's words. The request editor (call_editor.go) and the body's view (call_body.go)
+// are its parts.
 type callScreen struct {
 	deps    Deps
 	st      *theme.Styles
 	keys    callKeys
 	profile vault.Profile
 
-	// the editor
-	editing   bool
-	focus     int
-	methodIdx int
-	target    textinput.Model
-	query     textarea.Model
-	headers   textarea.Model
-	body      textarea.Model
-	// saved is the request the profile holds (as the editor builds it): unsaved
-	// changes are what differs from it.
-	saved vault.TestRequest
-	// history: the requests last sent, most recent first; histPos is the one shown
-	// (-1: the draft, kept in draft while browsing).
-	history []vault.TestRequest
-	histPos int
-	draft   vault.TestRequest
+	// the editor, shown while editing
+	requestEditor
+	editing bool
 	// leaving is set by an esc with unsaved changes: a second esc leaves.
 	leaving bool
-	// sendAnyway is the body the user chose to send although it is not valid JSON.
-	sendAnyway *string
-	// editNote is a one-line message in the editor (saved, a save that failed, a
-	// send refused); editBad says it is a failure.
-	editNote string
-	editBad  bool
 
 	// the call and its answer
-	vp      viewport.Model
 	sending bool
 	req     int
 	cancel  context.CancelFunc
@@ -114,24 +71,10 @@ type callScreen struct {
 	notKept string
 	// sent is the request last sent: the answer shown is its.
 	sent vault.TestRequest
-
-	// the search in the body
-	searching bool
-	search    textinput.Model
-	matches   []bodyMatch
-	cur       int
-	// lines is the body as shown (sanitized, pretty-printed, not coloured); content is
-	// what the viewport holds, drawn for contentKey: long lines wrapped, rowOf[i]
-	// the viewport row where line i starts.
-	lines      []string
-	rowOf      []int
-	contentKey string
+	bodyView
 
 	width, height int
 }
-
-// bodyMatch is one search match: a line of the body and the byte range in it.
-type bodyMatch struct{ line, start, end int }
 
 // callKeys are the test call's keys.
 type callKeys struct {
@@ -170,82 +113,9 @@ func newCallKeys() callKeys {
 }
 
 func newCallScreen(d Deps, p vault.Profile) *callScreen {
-	st := d.Styles
-	c := &callScreen{deps: d, st: st, keys: newCallKeys(), profile: p, vp: viewport.New(80, 10), histPos: -1}
-	c.target = newInput(st)
-	c.target.Prompt, c.target.PromptStyle = "│ ", st.Subtle
-	c.target.Placeholder = "path (joined to the API URL) or full URL"
-	if p.APIBaseURL == "" {
-		c.target.Placeholder = "full URL (the profile has no API URL)"
-	}
-	c.target.TextStyle, c.target.PlaceholderStyle = st.Text, st.Subtle
-	c.query = newArea(st, "name=value, one a line", 2000)
-	c.headers = newArea(st, "Name: value, one a line", 8000)
-	c.body = newArea(st, "request body", 1<<20)
-	c.search = newInput(st)
-	c.search.Prompt = "/"
-	c.search.PromptStyle, c.search.TextStyle = st.Accent, st.Text
-	c.load(p.TestRequest)
-	if p.TestRequest.Path == "" && p.APIBaseURL == "" {
-		c.target.SetValue("https://")
-	}
-	c.saved = c.request()
-	c.editing = !p.HasTestCall()
-	return c
-}
-
-// newArea is a multi-line field in the theme's styles, with a steady cursor.
-func newArea(st *theme.Styles, placeholder string, limit int) textarea.Model {
-	a := textarea.New()
-	// The prompt draws the box's left edge on every line, empty ones too: the field's
-	// extent shows without colour.
-	a.Prompt, a.Placeholder, a.ShowLineNumbers = "│ ", placeholder, false
-	a.CharLimit, a.MaxHeight = limit, 0
-	style := textarea.Style{Text: st.Text, Placeholder: st.Subtle, CursorLine: st.Text, EndOfBuffer: st.Subtle, Prompt: st.Subtle}
-	a.FocusedStyle, a.BlurredStyle = style, style
-	a.FocusedStyle.Prompt = st.Accent
-	setCursor(&a.Cursor, st)
-	a.Blur()
-	return a
-}
-
-// load puts a request into the editor's fields. It comes from profiles.toml or the
-// state file, which a hand edit may have filled with control characters: the fields
-// draw their text raw, so each is escaped (a line) or sanitized (the body) first.
-func (c *callScreen) load(r vault.TestRequest) {
-	c.methodIdx = 0
-	for i, m := range callMethods {
-		if strings.EqualFold(m, strings.TrimSpace(r.Method)) {
-			c.methodIdx = i
-		}
-	}
-	target, query := vault.SplitQuery(r.Path)
-	c.target.SetValue(oauth.OneLine(target))
-	c.target.CursorEnd()
-	c.query.SetValue(strings.Join(oauth.OneLineAll(query), "\n"))
-	headers := map[string]string{}
-	for k, v := range r.Headers {
-		headers[oauth.OneLine(k)] = oauth.OneLine(v)
-	}
-	c.headers.SetValue(vault.HeaderLines(headers))
-	c.body.SetValue(oauth.Sanitize(r.Body))
-	c.sendAnyway = nil
-}
-
-// request is the request the editor holds. Lines of headers that do not parse are left
-// out (headerErr names them).
-func (c *callScreen) request() vault.TestRequest {
-	var h map[string]string
-	for _, line := range strings.Split(c.headers.Value(), "\n") {
-		if k, v, err := vault.CheckHeaderLine(line); err == nil {
-			if h == nil {
-				h = map[string]string{}
-			}
-			h[k] = v
-		}
-	}
-	return vault.TestRequest{Method: callMethods[c.methodIdx], Path: vault.JoinQuery(strings.TrimSpace(c.target.Value()), strings.Split(c.query.Value(), "\n")),
-		Headers: h, Body: c.body.Value()}
+	st, keys := d.Styles, newCallKeys()
+	return &callScreen{deps: d, st: st, keys: keys, profile: p, editing: !p.HasTestCall(),
+		requestEditor: newRequestEditor(st, keys, p.TestRequest, p.APIBaseURL != ""), bodyView: newBodyView(st)}
 }
 
 // Init starts editing, or sends the profile's test request at once when it has one.
@@ -397,12 +267,8 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 		return nil
 	}
 	c.sending, c.res, c.err = false, msg.res, msg.err
-	c.contentKey = ""
-	c.vp.GotoTop()
 	if msg.res != nil {
-		// Tabs as spaces: a tab's width depends on the column, which cutting and
-		// wrapping cannot know.
-		c.lines = strings.Split(strings.ReplaceAll(strings.TrimRight(msg.res.Display(), "\n"), "\t", "    "), "\n")
+		c.setBody(msg.res)
 		if c.histPos < 0 {
 			c.history = msg.history
 		}
@@ -496,83 +362,10 @@ func (c *callScreen) onSearchKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	return c, cmd
 }
 
-func (c *callScreen) clearSearch() {
-	c.searching = false
-	c.search.Blur()
-	c.search.SetValue("")
-	c.matches, c.cur = nil, 0
-}
-
-// find lists the matches of the search in the body (case-insensitive) and shows the
-// first one at or below the top of the view.
-func (c *callScreen) find() {
-	c.matches, c.cur = nil, 0
-	q := strings.ToLower(c.search.Value())
-	if q == "" {
-		return
-	}
-	for i, line := range c.lines {
-		low := strings.ToLower(line)
-		if len(low) != len(line) {
-			continue // a case change altered the byte length: offsets would not map back
-		}
-		for from := 0; ; {
-			j := strings.Index(low[from:], q)
-			if j < 0 {
-				break
-			}
-			c.matches = append(c.matches, bodyMatch{line: i, start: from + j, end: from + j + len(q)})
-			from += j + len(q)
-		}
-	}
-	for i, m := range c.matches {
-		if c.row(m.line) >= c.vp.YOffset {
-			c.cur = i
-			break
-		}
-	}
-	c.showMatch()
-}
-
-// showMatch scrolls the body so that the current match is in view.
-func (c *callScreen) showMatch() {
-	if len(c.matches) == 0 {
-		return
-	}
-	row := c.row(c.matches[c.cur].line)
-	if row < c.vp.YOffset || row >= c.vp.YOffset+c.vp.Height {
-		c.vp.SetYOffset(max(0, row-c.vp.Height/3))
-	}
-}
-
 // bodyTop is the terminal row of the rule above the body.
 func (c *callScreen) bodyTop() int {
 	w := c.width - 2
 	return strings.Count(strings.Join(append(c.head(w), c.meta(w)...), "\n"), "\n") + 1
-}
-
-func (c *callScreen) blurAll() {
-	c.target.Blur()
-	c.query.Blur()
-	c.headers.Blur()
-	c.body.Blur()
-}
-
-// focusField moves the editor's focus to field f.
-func (c *callScreen) focusField(f int) tea.Cmd {
-	c.blurAll()
-	c.focus = f
-	switch f {
-	case reqTarget:
-		return c.target.Focus()
-	case reqQuery:
-		return c.query.Focus()
-	case reqHeaders:
-		return c.headers.Focus()
-	case reqBody:
-		return c.body.Focus()
-	}
-	return nil
 }
 
 // onEditKey handles a key while the request is edited: every key but the editor's own
@@ -622,97 +415,7 @@ func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		return c, nil
 	}
 	c.editNote = ""
-	var cmd tea.Cmd
-	switch c.focus {
-	case reqMethod:
-		c.onMethodKey(msg)
-	case reqTarget:
-		c.target, cmd = c.target.Update(msg)
-	case reqQuery:
-		c.query, cmd = c.query.Update(msg)
-	case reqHeaders:
-		c.headers, cmd = c.headers.Update(msg)
-	case reqBody:
-		c.body, cmd = c.body.Update(msg)
-	}
-	return c, cmd
-}
-
-// onMethodKey moves the method select: ←/→ (or space) step through the methods, a
-// letter picks the next method starting with it.
-func (c *callScreen) onMethodKey(msg tea.KeyMsg) {
-	n := len(callMethods)
-	switch {
-	case key.Matches(msg, c.keys.MethodPrev):
-		c.methodIdx = (c.methodIdx + n - 1) % n
-	case key.Matches(msg, c.keys.MethodNext):
-		c.methodIdx = (c.methodIdx + 1) % n
-	case msg.Type == tea.KeyRunes:
-		for _, r := range msg.Runes {
-			for i := 1; i <= n; i++ {
-				j := (c.methodIdx + i) % n
-				if strings.EqualFold(callMethods[j][:1], string(r)) {
-					c.methodIdx = j
-					break
-				}
-			}
-		}
-	}
-}
-
-// browse shows an older (+1) or newer (-1) request of the history; past the newest is
-// the draft being edited.
-func (c *callScreen) browse(step int) {
-	next := c.histPos + step
-	if next < -1 || next >= len(c.history) {
-		return
-	}
-	if c.histPos == -1 {
-		c.draft = c.request()
-	}
-	c.histPos = next
-	if next == -1 {
-		c.load(c.draft)
-	} else {
-		c.load(c.history[next])
-	}
-}
-
-// headerErr is what is wrong with the headers, "" when they parse.
-func (c *callScreen) headerErr() string {
-	for i, line := range strings.Split(c.headers.Value(), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		if _, _, err := vault.CheckHeaderLine(line); err != nil {
-			problem := "want Name: value"
-			var fe *vault.FieldError
-			if errors.As(err, &fe) && !strings.Contains(fe.Problem, "'Key: Value'") {
-				problem = fe.Problem
-			}
-			return fmt.Sprintf("headers line %d: %s", i+1, oauth.OneLine(problem))
-		}
-	}
-	return ""
-}
-
-// bodyJSONErr says where the body stops being JSON when it should be JSON (the
-// Content-Type header says so, or none is given and the body starts like JSON).
-func (c *callScreen) bodyJSONErr() string {
-	body := c.body.Value()
-	if strings.TrimSpace(body) == "" {
-		return ""
-	}
-	ct := ""
-	for k, v := range c.request().Headers {
-		if strings.EqualFold(k, "Content-Type") {
-			ct = v
-		}
-	}
-	if !vault.IsJSONContentType(ct) && (ct != "" || !strings.ContainsAny(strings.TrimSpace(body)[:1], "{[")) {
-		return ""
-	}
-	return vault.JSONError(body)
+	return c, c.update(msg)
 }
 
 // sendProblem is why the request cannot be sent as it is ("" when it can). A body that
@@ -746,39 +449,13 @@ func (c *callScreen) showsBody() bool { return c.res != nil && !c.sending && !c.
 // layout sizes the fields and the body's viewport for the screen and what it shows.
 func (c *callScreen) layout() {
 	w := c.width - 2
-	fw := max(10, w-labelWidth)
-	c.target.Width = fw - 3
-	for _, a := range []*textarea.Model{&c.query, &c.headers, &c.body} {
-		a.SetWidth(fw)
-	}
-	c.query.SetHeight(2)
-	c.headers.SetHeight(3)
+	c.setWidth(w)
 	if c.editing {
-		// Everything but the body's box: the head, method and path, the two other
-		// boxes, and the lines under the fields.
-		fixed := len(c.head(w)) + 2 + c.query.Height() + c.headers.Height()
-		if c.headerErr() != "" || c.typedAuthorization() {
-			fixed++
-		}
-		if c.bodyJSONErr() != "" {
-			fixed++
-		}
-		if c.editNote != "" {
-			fixed += len(wrapLines("", c.st.Warn, c.editNote, w, 2))
-		}
-		c.body.SetHeight(max(3, c.height-fixed))
+		c.setHeight(c.height-len(c.head(w)), w)
 	}
-	if !c.showsBody() {
-		return
+	if c.showsBody() {
+		c.size(w, max(3, c.height-len(c.head(w))-len(c.meta(w))-1-boolInt(c.searching || c.search.Value() != "")))
 	}
-	c.vp.Width = w
-	c.vp.Height = max(3, c.height-len(c.head(w))-len(c.meta(w))-1-boolInt(c.searching || c.search.Value() != ""))
-	ck := fmt.Sprintf("%d/%s/%d/%d", w, c.search.Value(), c.cur, len(c.matches))
-	if ck == c.contentKey {
-		return
-	}
-	c.contentKey = ck
-	c.vp.SetContent(c.renderBody(w))
 }
 
 func boolInt(b bool) int {
@@ -787,75 +464,6 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
-
-// renderBody draws the body's lines: JSON coloured, search matches marked (a line with
-// a match loses its JSON colours, so that the mark shows without colour too).
-func (c *callScreen) renderBody(w int) string {
-	st := c.st
-	if len(c.lines) == 1 && strings.TrimSpace(c.lines[0]) == "" {
-		return st.Subtle.Render("(empty body)")
-	}
-	json := c.res.IsJSON && !c.res.Truncated
-	byLine := map[int][]int{}
-	for i, m := range c.matches {
-		byLine[m.line] = append(byLine[m.line], i)
-	}
-	out := make([]string, len(c.lines))
-	for i, line := range c.lines {
-		ms, ok := byLine[i]
-		switch {
-		case ok:
-			var b strings.Builder
-			at := 0
-			for _, mi := range ms {
-				m := c.matches[mi]
-				b.WriteString(line[at:m.start])
-				style := st.Match
-				if mi == c.cur {
-					style = st.MatchCurrent
-				}
-				b.WriteString(style.Render(line[m.start:m.end]))
-				at = m.end
-			}
-			b.WriteString(line[at:])
-			out[i] = b.String()
-		case json:
-			out[i] = highlightJSON(line, st)
-		default:
-			out[i] = line
-		}
-	}
-	// Long lines are wrapped, not cut: a long string value, a minified or truncated
-	// body is read in full.
-	c.rowOf = make([]int, len(out))
-	rows := 0
-	for i, l := range out {
-		c.rowOf[i] = rows
-		if ansi.StringWidth(l) > w {
-			out[i] = ansi.Hardwrap(l, w, true)
-			rows += strings.Count(out[i], "\n")
-		}
-		rows++
-	}
-	return strings.Join(out, "\n")
-}
-
-// row is the viewport row where the body's line i starts.
-func (c *callScreen) row(i int) int {
-	if i < len(c.rowOf) {
-		return c.rowOf[i]
-	}
-	return i
-}
-
-// lineAt is the body line shown on viewport row r.
-func (c *callScreen) lineAt(r int) int {
-	i, _ := slices.BinarySearch(c.rowOf, r+1)
-	return max(0, i-1)
-}
-
-// labelWidth is the width of the editor's field labels.
-const labelWidth = 10
 
 // View implements screen.
 func (c *callScreen) View(int, int) string {
@@ -872,38 +480,6 @@ func (c *callScreen) View(int, int) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-// rule is the line above the body: where the view is in it.
-func (c *callScreen) rule(w int) string {
-	total, rows := len(c.lines), c.vp.TotalLineCount()
-	unit := "lines"
-	if total == 1 {
-		unit = "line"
-	}
-	pos := fmt.Sprintf(" body · %d %s ", total, unit)
-	if rows > c.vp.Height {
-		first := c.lineAt(c.vp.YOffset) + 1
-		last := c.lineAt(min(rows, c.vp.YOffset+c.vp.Height)-1) + 1
-		pos = fmt.Sprintf(" body · lines %d–%d of %d ", first, last, total)
-		if first == last && rows > 0 {
-			pos = fmt.Sprintf(" body · line %d of %d · %d%% ", first, total, (100*min(rows, c.vp.YOffset+c.vp.Height)+rows-1)/rows)
-		}
-	}
-	return truncateLine(c.st.Subtle.Render("──"+pos+strings.Repeat("─", max(0, w-2-ansi.StringWidth(pos)))), w)
-}
-
-// searchLine is the search field, or the search's result once entered.
-func (c *callScreen) searchLine(w int) string {
-	st := c.st
-	count := st.Subtle.Render("  no match")
-	if n := len(c.matches); n > 0 {
-		count = st.Subtle.Render(fmt.Sprintf("  match %d of %d", c.cur+1, n))
-	}
-	if c.searching {
-		return truncateLine(c.search.View()+count, w)
-	}
-	return truncateLine(st.Accent.Render("/")+st.Text.Render(oauth.OneLine(c.search.Value()))+count+st.Subtle.Render(" · n/N next/previous · / new search"), w)
 }
 
 // head is the title and the request: method and target (or, while editing, nothing:
@@ -933,77 +509,6 @@ func (c *callScreen) head(w int) []string {
 		head = append(head, truncateLine(st.Label.Render("url")+st.Subtle.Render(oauth.OneLine(u)), w))
 	}
 	return append(head, "")
-}
-
-// editor is the request editor: one row per field, the multi-line fields as tall as
-// their box, each field's problem under it.
-func (c *callScreen) editor(w int) []string {
-	st := c.st
-	label := func(f int, name string) string {
-		if c.focus == f {
-			return st.Accent.Render(pad("▸ "+name, labelWidth))
-		}
-		return st.Subtle.Render(pad("  "+name, labelWidth))
-	}
-	var out []string
-	var method strings.Builder
-	for i, m := range callMethods {
-		switch {
-		// Brackets mark the method without colour (NO_COLOR drops reverse video).
-		case i == c.methodIdx && c.focus == reqMethod:
-			method.WriteString(st.RowSelected.Render("[" + m + "]"))
-		case i == c.methodIdx:
-			method.WriteString(st.Accent.Render("[" + m + "]"))
-		default:
-			method.WriteString(st.Subtle.Render(" " + m + " "))
-		}
-	}
-	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│ ")+method.String(), w))
-	out = append(out, truncateLine(label(reqTarget, "path")+c.target.View(), w))
-	area := func(f int, name string, a textarea.Model, problem string) {
-		lines := strings.Split(a.View(), "\n")
-		for i, l := range lines {
-			lbl := strings.Repeat(" ", labelWidth)
-			if i == 0 {
-				lbl = label(f, name)
-			}
-			out = append(out, truncateLine(lbl+l, w))
-		}
-		if problem != "" {
-			out = append(out, truncateLine(strings.Repeat(" ", labelWidth)+problem, w))
-		}
-	}
-	area(reqQuery, "query", c.query, "")
-	var hp string
-	if e := c.headerErr(); e != "" {
-		hp = st.Bad.Render("✗ " + e)
-	} else if c.typedAuthorization() {
-		hp = st.Warn.Render("! Authorization is oat's: the profile's token replaces it")
-	}
-	area(reqHeaders, "headers", c.headers, hp)
-	var bp string
-	if e := c.bodyJSONErr(); e != "" {
-		bp = st.Warn.Render("! not valid JSON: " + e)
-	}
-	area(reqBody, "body", c.body, bp)
-	if c.editNote != "" {
-		style := st.OK
-		if c.editBad {
-			style = st.Warn
-		}
-		out = append(out, wrapLines("", style, c.editNote, w, 2)...)
-	}
-	return out
-}
-
-// typedAuthorization says whether the headers set Authorization (which oat overrides).
-func (c *callScreen) typedAuthorization() bool {
-	for k := range c.request().Headers {
-		if strings.EqualFold(k, "Authorization") {
-			return true
-		}
-	}
-	return false
 }
 
 // meta is the state of the call: sending, the error, or the answer's status, timing
@@ -1080,55 +585,4 @@ func (c *callScreen) resultMeta(w int) []string {
 		meta = append(meta, truncateLine(st.Subtle.Render(c.notKept), w))
 	}
 	return meta
-}
-
-// highlightJSON colours pretty-printed, already sanitized JSON: keys, strings, numbers
-// and literals. A small scanner rather than a syntax-highlighting library: the input is
-// json.Indent's own output, so four token kinds are all there is to tell apart.
-func highlightJSON(s string, st *theme.Styles) string {
-	if st.NoColor {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"':
-			j := i + 1
-			for j < len(s) && s[j] != '"' {
-				if s[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(s) {
-				j = len(s) - 1
-			}
-			tok := s[i : j+1]
-			rest := strings.TrimLeft(s[j+1:], " ")
-			if strings.HasPrefix(rest, ":") {
-				b.WriteString(st.JSONKey.Render(tok))
-			} else {
-				b.WriteString(st.JSONString.Render(tok))
-			}
-			i = j + 1
-		case c == '-' || (c >= '0' && c <= '9'):
-			j := i
-			for j < len(s) && strings.IndexByte("+-0123456789.eE", s[j]) >= 0 {
-				j++
-			}
-			b.WriteString(st.JSONNumber.Render(s[i:j]))
-			i = j
-		case strings.HasPrefix(s[i:], "true"), strings.HasPrefix(s[i:], "null"):
-			b.WriteString(st.JSONLiteral.Render(s[i : i+4]))
-			i += 4
-		case strings.HasPrefix(s[i:], "false"):
-			b.WriteString(st.JSONLiteral.Render(s[i : i+5]))
-			i += 5
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return b.String()
 }
