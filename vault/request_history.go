@@ -18,10 +18,24 @@ const MaxRequestHistory = 10
 // on purpose) rather than in a cache.
 const MaxHistoryBody = 16 << 10
 
-// credentialHeaders are dropped from the history: the request carries oat's own bearer
-// token (set by oauth.Client.Call, never part of a TestRequest), and a credential the
-// user typed is no more the history's to keep.
-var credentialHeaders = []string{"authorization", "proxy-authorization", "cookie"}
+// credentialWords name a header or query parameter that carries a credential: the
+// history, written without being asked, keeps none (Authorization, Cookie, X-Api-Key,
+// X-Auth-Token, ?api_key=, ?access_token=, ?sig=…). oat's own bearer token is set by
+// oauth.Client.Call and never part of a TestRequest; these are what the user typed.
+var credentialWords = []string{"auth", "cookie", "token", "key", "secret", "session", "password", "passwd", "signature", "sig", "credential"}
+
+// isCredentialName says whether a header or parameter name looks like it carries a
+// credential. Generous on purpose: a header dropped from the history costs a retype, a
+// secret kept costs the secret.
+func isCredentialName(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range credentialWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // ErrNotKept says a request was sent but not kept in the history.
 var ErrNotKept = errors.New("not kept in the history")
@@ -48,17 +62,20 @@ func (r TestRequest) Equal(o TestRequest) bool {
 }
 
 // forHistory is the request as the history keeps it: normalized, without credential
-// headers. It fails when the request cannot be kept: it holds one of tokens (oat's
+// headers or query parameters. It fails when the request cannot be kept: it holds one of tokens (oat's
 // bearer token, typed into a header, the path or the body), or its body is too large.
 func (r TestRequest) forHistory(tokens ...string) (TestRequest, error) {
 	r = r.Normalized()
 	for k := range r.Headers {
-		if slices.Contains(credentialHeaders, strings.ToLower(k)) {
+		if isCredentialName(k) {
 			delete(r.Headers, k)
 		}
 	}
 	if len(r.Headers) == 0 {
 		r.Headers = nil
+	}
+	if base, params := SplitQuery(r.Path); slices.ContainsFunc(params, isCredentialParam) {
+		r.Path = JoinQuery(base, slices.DeleteFunc(params, isCredentialParam))
 	}
 	if len(r.Body) > MaxHistoryBody {
 		return r, fmt.Errorf("%w: the body is larger than %s", ErrNotKept, SizeText(MaxHistoryBody))
@@ -169,4 +186,10 @@ func (f *StateFile) updateRequests(ctx context.Context, id string, fn func([]Tes
 		doc.Schema = StateSchema
 		return nil
 	})
+}
+
+// isCredentialParam says whether a "name=value" query parameter carries a credential.
+func isCredentialParam(p string) bool {
+	name, _, _ := strings.Cut(p, "=")
+	return isCredentialName(name)
 }

@@ -39,17 +39,18 @@ func TestRequestHistory(t *testing.T) {
 	if err := v.RecordRequest(ctx, p, TestRequest{Method: "get", Path: "/items/5"}, tok); err != nil {
 		t.Fatal(err)
 	}
-	// Credential headers are dropped, the rest kept.
-	typed := TestRequest{Method: "POST", Path: "/orders", Body: `{"n":1}`,
-		Headers: map[string]string{"Authorization": "Bearer typed-by-hand", "cookie": "sid=1", "Content-Type": "application/json"}}
+	// Credential headers and query parameters are dropped, the rest kept.
+	typed := TestRequest{Method: "POST", Path: "/orders?api_key=k3y-typed&limit=5", Body: `{"n":1}`,
+		Headers: map[string]string{"Authorization": "Bearer typed-by-hand", "cookie": "sid=1", "X-Api-Key": "k3y-typed", "Content-Type": "application/json"}}
 	if err := v.RecordRequest(ctx, p, typed, tok); err != nil {
 		t.Fatal(err)
 	}
 	// oat's own token, anywhere in the request, keeps it out of the history.
 	for _, leak := range []TestRequest{
-		{Path: "/echo?access_token=" + tok},
+		{Path: "/echo?q=" + tok},
+		{Path: "/echo/" + tok},
 		{Method: "POST", Path: "/echo", Body: `{"token":"` + tok + `"}`},
-		{Path: "/echo", Headers: map[string]string{"X-Token": tok}},
+		{Path: "/echo", Headers: map[string]string{"X-Trace": tok}},
 	} {
 		if err := v.RecordRequest(ctx, p, leak, tok); !errors.Is(err, ErrNotKept) {
 			t.Fatalf("a request holding the token: err %v, want ErrNotKept", err)
@@ -69,7 +70,7 @@ func TestRequestHistory(t *testing.T) {
 	for _, r := range h {
 		paths = append(paths, r.Path)
 	}
-	want := []string{"/orders", "/items/5", "/items/12", "/items/11", "/items/10", "/items/9", "/items/8", "/items/7", "/items/6", "/items/4"}
+	want := []string{"/orders?limit=5", "/items/5", "/items/12", "/items/11", "/items/10", "/items/9", "/items/8", "/items/7", "/items/6", "/items/4"}
 	if strings.Join(paths, " ") != strings.Join(want, " ") {
 		t.Fatalf("history %v, want %v", paths, want)
 	}
@@ -80,7 +81,7 @@ func TestRequestHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{tok, "typed-by-hand", "sid=1", "s3cret"} {
+	for _, secret := range []string{tok, "typed-by-hand", "sid=1", "k3y-typed", "s3cret"} {
 		if strings.Contains(string(raw), secret) {
 			t.Fatalf("state.toml holds %q:\n%s", secret, raw)
 		}
