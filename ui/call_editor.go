@@ -237,11 +237,13 @@ func (e *requestEditor) browse(step int) {
 		e.draft = e.request()
 	}
 	e.histPos = next
+	e.editNote, e.editBad = "", false
 	if next == -1 {
 		e.load(e.draft)
-	} else {
-		e.load(e.history[next])
+		return
 	}
+	e.load(e.history[next])
+	e.editNote = "sent earlier; the history keeps no credential (Authorization, API keys, tokens): type them again"
 }
 
 // headerErr is what is wrong with the headers, "" when they parse.
@@ -336,9 +338,12 @@ func (e *requestEditor) editor(w int) []string {
 	}
 	area(reqBody, "body", e.body, bp)
 	if e.editNote != "" {
-		style := st.OK
-		if e.editBad {
+		style := st.Hint // information
+		switch {
+		case e.editBad:
 			style = st.Warn
+		case strings.HasPrefix(e.editNote, "✓"):
+			style = st.OK
 		}
 		out = append(out, wrapLines("", style, e.editNote, w, 2)...)
 	}

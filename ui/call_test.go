@@ -120,7 +120,7 @@ func TestCallRequestEditorSaveRunAgainAfterRestart(t *testing.T) {
 	h2.press("x")
 	h2.mustContain("✓ HTTP 200 OK", "request    POST /orders?limit=5&owner={client_id}", `"query": "limit=5\u0026owner=ecoinvent-demo"`)
 	h2.press("e", "pgup")
-	h2.mustContain("history 1 of 2")
+	h2.mustContain("history 1 of 2", "the history keeps no credential")
 	h2.press("pgup")
 	h2.mustContain("history 2 of 2", "GET", "/v0/versions")
 	if c := h2.call(); c.request().Method != "GET" || c.request().Path != "/v0/versions" {
