@@ -60,14 +60,50 @@ type CallResult struct {
 	IsJSON      bool
 	// Challenges are the parsed WWW-Authenticate challenges.
 	Challenges []Challenge
-	// Explanation says in a sentence why a 401 or 403 happened.
+	// Explanation says in a sentence why a 401 or 403 happened, in words that fit
+	// every front end (no flag, no key); Advice says what may fix it.
 	Explanation string
+	Advice      []Advice
+}
+
+// Advice is a step that may fix a refused call. Each front end words it with its own
+// means (the CLI a flag or a command, the app a key), so the protocol package names
+// the step and never a flag.
+type Advice string
+
+// The advice kinds.
+const (
+	// AdviceFreshToken: fetch a new token and send the call again.
+	AdviceFreshToken Advice = "fresh token"
+	// AdviceInspect: look at the token's audience and scopes.
+	AdviceInspect Advice = "inspect the token"
+	// AdviceAddScope: add the scope the API asked for to the profile's scopes.
+	AdviceAddScope Advice = "add the scope"
+)
+
+// Explain is the explanation followed by the advice, each worded by word ("" skips
+// one); "" when there is no explanation.
+func Explain(explanation string, advice []Advice, word func(Advice) string) string {
+	if explanation == "" {
+		return ""
+	}
+	var steps []string
+	for _, a := range advice {
+		if w := word(a); w != "" {
+			steps = append(steps, w)
+		}
+	}
+	if len(steps) == 0 {
+		return explanation
+	}
+	return explanation + "; " + strings.Join(steps, ", and ")
 }
 
 // CallStatusError is the error form of a 4xx / 5xx test call result.
 type CallStatusError struct {
 	Status      int
 	Explanation string
+	Advice      []Advice
 }
 
 func (e *CallStatusError) Error() string {
@@ -81,7 +117,7 @@ func (e *CallStatusError) Error() string {
 // Err returns a *CallStatusError for 4xx and 5xx results, else nil.
 func (r *CallResult) Err() error {
 	if r.Status >= 400 {
-		return &CallStatusError{Status: r.Status, Explanation: r.Explanation}
+		return &CallStatusError{Status: r.Status, Explanation: r.Explanation, Advice: r.Advice}
 	}
 	return nil
 }
@@ -190,7 +226,7 @@ func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error)
 	for _, h := range resp.Header.Values("WWW-Authenticate") {
 		res.Challenges = append(res.Challenges, ParseWWWAuthenticate(Sanitize(h))...)
 	}
-	res.Explanation = explainStatus(res)
+	res.Explanation, res.Advice = explainStatus(res)
 	return res, nil
 }
 
@@ -378,10 +414,10 @@ func (p *hdrParser) quoted() string {
 }
 
 // explainStatus says in a sentence why a 401 or 403 happened, from RFC 6750's
-// WWW-Authenticate error codes.
-func explainStatus(r *CallResult) string {
+// WWW-Authenticate error codes, and what may fix it.
+func explainStatus(r *CallResult) (string, []Advice) {
 	if r.Status != http.StatusUnauthorized && r.Status != http.StatusForbidden {
-		return ""
+		return "", nil
 	}
 	var bearer *Challenge
 	for i := range r.Challenges {
@@ -392,12 +428,12 @@ func explainStatus(r *CallResult) string {
 	}
 	if bearer == nil {
 		if len(r.Challenges) > 0 {
-			return fmt.Sprintf("the API wants %s authentication, not a Bearer token", r.Challenges[0].Scheme)
+			return fmt.Sprintf("the API wants %s authentication, not a Bearer token", r.Challenges[0].Scheme), nil
 		}
 		if r.Status == http.StatusUnauthorized {
-			return "the API rejected the token and gave no reason (no WWW-Authenticate header); check the token's audience and scopes with oat inspect"
+			return "the API rejected the token and gave no reason (no WWW-Authenticate header)", []Advice{AdviceInspect}
 		}
-		return "the token is valid but not allowed to do this (no WWW-Authenticate detail)"
+		return "the token is valid but not allowed to do this (no WWW-Authenticate detail)", nil
 	}
 	desc := bearer.Params["error_description"]
 	with := func(s string) string {
@@ -408,21 +444,21 @@ func explainStatus(r *CallResult) string {
 	}
 	switch bearer.Params["error"] {
 	case "invalid_token":
-		return with("the token was rejected as invalid: expired, revoked, malformed or meant for another audience; get a fresh one (--force) and check its aud with oat inspect")
+		return with("the token was rejected as invalid: expired, revoked, malformed or meant for another audience"), []Advice{AdviceFreshToken, AdviceInspect}
 	case "insufficient_scope":
 		if sc := bearer.Params["scope"]; sc != "" {
-			return with(fmt.Sprintf("the token lacks the scope this call needs: %s; add it to the profile's scopes", sc))
+			return with(fmt.Sprintf("the token lacks the scope this call needs: %s", sc)), []Advice{AdviceAddScope}
 		}
-		return with("the token lacks a scope this call needs")
+		return with("the token lacks a scope this call needs"), nil
 	case "invalid_request":
-		return with("the API found the request malformed (e.g. the token sent twice, or in an unsupported way)")
+		return with("the API found the request malformed (e.g. the token sent twice, or in an unsupported way)"), nil
 	case "":
 		if r.Status == http.StatusUnauthorized {
-			return with("the API wants a Bearer token and did not accept this one")
+			return with("the API wants a Bearer token and did not accept this one"), nil
 		}
 	}
 	if e := bearer.Params["error"]; e != "" {
-		return with("the API answered " + e)
+		return with("the API answered " + e), nil
 	}
-	return with("the token is valid but not allowed to do this")
+	return with("the token is valid but not allowed to do this"), nil
 }

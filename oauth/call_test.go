@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,14 @@ func TestCalls(t *testing.T) {
 	res, _ = c.Call(ctx, CallRequest{BaseURL: base, Target: "/v0/versions", Token: expired})
 	if res.Status != 401 || !strings.Contains(res.Explanation, "rejected as invalid") || !strings.Contains(res.Explanation, "expired") {
 		t.Fatalf("401: %d %q", res.Status, res.Explanation)
+	}
+	// The advice is a kind each front end words itself: no flag, no command in the text.
+	if !slices.Equal(res.Advice, []Advice{AdviceFreshToken, AdviceInspect}) || strings.Contains(res.Explanation, "--") || strings.Contains(res.Explanation, "oat ") {
+		t.Fatalf("401 advice: %v %q", res.Advice, res.Explanation)
+	}
+	word := map[Advice]string{AdviceFreshToken: "fresh", AdviceInspect: ""}
+	if got := Explain(res.Explanation, res.Advice, func(a Advice) string { return word[a] }); !strings.HasSuffix(got, "; fresh") {
+		t.Fatalf("Explain: %q", got)
 	}
 
 	res, _ = c.Call(ctx, CallRequest{BaseURL: base, Target: "/html", Token: read})

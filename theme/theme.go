@@ -6,10 +6,12 @@ package theme
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Theme is a set of adaptive colours (light and dark background variants).
@@ -149,6 +151,8 @@ type Styles struct {
 	BarOK, BarWarn, BarBad, BarEmpty lipgloss.Style
 
 	JSONKey, JSONString, JSONNumber, JSONLiteral lipgloss.Style
+	// Match is a search match in a body; MatchCurrent the one the search stands on.
+	Match, MatchCurrent lipgloss.Style
 }
 
 // NewStyles builds the styles of theme t. With noColor every colour is dropped and state
@@ -192,5 +196,16 @@ func NewStyles(t Theme, noColor bool) *Styles {
 	s.BarEmpty = base.Foreground(c(t.Border))
 	s.JSONKey, s.JSONString = base.Foreground(c(t.JSONKey)), base.Foreground(c(t.JSONString))
 	s.JSONNumber, s.JSONLiteral = base.Foreground(c(t.JSONNumber)), base.Foreground(c(t.JSONLiteral))
+	s.Match = base.Reverse(true)
+	s.MatchCurrent = base.Reverse(true).Bold(true).Foreground(c(t.Warn))
+	if noColor {
+		// NO_COLOR bans colour, not attributes, but lipgloss then renders for plain
+		// text and drops reverse video too: a search match would not show. These two
+		// are rendered for the ANSI profile, with no colour in them.
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(termenv.ANSI)
+		s.Match = r.NewStyle().Reverse(true)
+		s.MatchCurrent = r.NewStyle().Reverse(true).Bold(true)
+	}
 	return s
 }

@@ -2,13 +2,12 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oatcli/oat/oauth"
@@ -24,120 +23,198 @@ type callDoneMsg struct {
 	err error
 	// out is what the broker did around the call (a rejected token, a retry).
 	out *vault.CallOutcome
+	// history is the profile's request history after this call was recorded; kept
+	// says why it was not (nil: it was, or nothing was sent).
+	history []vault.TestRequest
+	kept    error
+}
+
+// requestSavedMsg answers ctrl+s: the request saved as the profile's test request.
+type requestSavedMsg struct {
+	profile vault.Profile
+	req     vault.TestRequest
+	err     error
+}
+
+// historyMsg carries the profile's request history, read when the screen opens.
+type historyMsg struct {
+	id      string
+	history []vault.TestRequest
 }
 
 // callScreen edits and sends a test call with the profile's token, then shows status,
 // latency, the telling headers and the body (JSON pretty-printed and coloured) in a
-// scrollable viewport. 401 / 403 are explained from WWW-Authenticate.
+// scrollable, searchable view. 401 / 403 are explained from WWW-Authenticate, in the
+// app's words. The request editor (call_editor.go) and the body's view (call_body.go)
+// are its parts.
 type callScreen struct {
 	deps    Deps
 	st      *theme.Styles
 	keys    callKeys
 	profile vault.Profile
-	method  textinput.Model
-	target  textinput.Model
+
+	// the editor, shown while editing
+	requestEditor
 	editing bool
-	focus   int
-	vp      viewport.Model
+	// leaving is set by an esc with unsaved changes: a second esc leaves.
+	leaving bool
+
+	// the call and its answer
 	sending bool
 	req     int
 	cancel  context.CancelFunc
 	res     *oauth.CallResult
 	err     error
 	// note says what happened beyond the call (the cached token was rejected).
-	note          string
+	note string
+	// notKept says why the request was not kept in the history.
+	notKept string
+	// sent is the request last sent: the answer shown is its.
+	sent vault.TestRequest
+	bodyView
+
 	width, height int
 }
 
-// callKeys are the test call's keys. esc cancels while editing or sending, and leaves
-// once a result is shown.
+// callKeys are the test call's keys.
 type callKeys struct {
-	Send, Switch, Cancel, Rerun, EditReq, ScrollU, ScrollD, Back key.Binding
+	// the editor
+	Send, SendAny, Save, Next, Prev, MethodPrev, MethodNext, History, HistoryNewer, EditBack key.Binding
+	// the answer
+	Cancel, Rerun, Fresh, EditReq, Search, NextMatch, PrevMatch, CopyBody, ScrollU, ScrollD, Back key.Binding
+	// the search field
+	SearchDone, SearchCancel key.Binding
 }
 
 func newCallKeys() callKeys {
 	return callKeys{
-		Send:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
-		Switch:  key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "method/target")),
-		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Rerun:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again")),
-		EditReq: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
-		ScrollU: keyScrollU, ScrollD: keyScrollD, Back: keyBack,
+		Send:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		SendAny:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "send")),
+		Save:         key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Next:         key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "field")),
+		Prev:         key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous")),
+		MethodPrev:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "method")),
+		MethodNext:   key.NewBinding(key.WithKeys("right", " "), key.WithHelp("→", "method")),
+		History:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "history")),
+		HistoryNewer: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "newer")),
+		EditBack:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Cancel:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Rerun:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rerun")),
+		Fresh:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fresh token")),
+		EditReq:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Search:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextMatch:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n/N", "match")),
+		PrevMatch:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		CopyBody:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy body")),
+		ScrollU:      keyScrollU, ScrollD: keyScrollD, Back: keyBack,
+		SearchDone:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "find")),
+		SearchCancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
 	}
 }
 
 func newCallScreen(d Deps, p vault.Profile) *callScreen {
-	st := d.Styles
-	mk := func(v, ph string) textinput.Model {
-		in := newInput(st)
-		in.Prompt, in.Placeholder = "", ph
-		in.SetValue(v)
-		in.TextStyle, in.PlaceholderStyle = st.Text, st.Subtle
-		return in
-	}
-	method := p.TestRequest.Method
-	if method == "" {
-		method = "GET"
-	}
-	target := p.TestRequest.Path
-	if target == "" && p.APIBaseURL == "" {
-		target = "https://"
-	}
-	c := &callScreen{deps: d, st: st, keys: newCallKeys(), profile: p, method: mk(method, "GET"),
-		target: mk(target, "path (joined to "+p.APIBaseURL+") or full URL"), vp: viewport.New(80, 10)}
-	c.editing = !p.HasTestCall()
-	return c
+	st, keys := d.Styles, newCallKeys()
+	return &callScreen{deps: d, st: st, keys: keys, profile: p, editing: !p.HasTestCall(),
+		requestEditor: newRequestEditor(st, keys, p.TestRequest, p.APIBaseURL != ""), bodyView: newBodyView(st)}
 }
 
 // Init starts editing, or sends the profile's test request at once when it has one.
 func (c *callScreen) Init() tea.Cmd {
+	cmds := []tea.Cmd{c.loadHistory()}
 	if c.editing {
-		c.focus = 1
-		return c.target.Focus()
+		cmds = append(cmds, c.focusField(reqTarget))
+	} else {
+		cmds = append(cmds, c.send(false))
 	}
-	return c.send()
+	return tea.Batch(cmds...)
 }
 
-// Capturing implements screen.
-func (c *callScreen) Capturing() bool { return c.editing }
+func (c *callScreen) loadHistory() tea.Cmd {
+	v, p := c.deps.Broker.Vault, c.profile
+	return func() tea.Msg {
+		h, _ := v.RequestHistory(p) // a cache: unreadable is empty
+		return historyMsg{id: p.ID, history: h}
+	}
+}
+
+// Capturing implements screen: the editor's fields and the search field take every key.
+func (c *callScreen) Capturing() bool { return c.editing || c.searching }
 
 // Keys implements screen.
 func (c *callScreen) Keys() help.KeyMap {
 	k := c.keys
-	if c.editing {
-		return simpleKeys{k.Send, k.Switch, k.Cancel}
-	}
-	if c.sending {
+	switch {
+	case c.searching:
+		return simpleKeys{k.SearchDone, k.SearchCancel}
+	case c.editing:
+		send := k.SendAny
+		if c.focus <= reqTarget {
+			send = k.Send
+		}
+		keys := simpleKeys{send, k.Next, k.Save}
+		if c.focus == reqMethod {
+			keys = append(keys, k.MethodPrev)
+		}
+		if len(c.history) > 0 {
+			keys = append(keys, k.History)
+		}
+		return append(keys, k.EditBack)
+	case c.sending:
 		return simpleKeys{k.Cancel}
 	}
-	return simpleKeys{k.Rerun, k.EditReq, k.ScrollU, k.ScrollD, k.Back}
+	keys := simpleKeys{k.Rerun, k.EditReq}
+	if c.showsBody() {
+		keys = append(keys, k.Search)
+		if len(c.matches) > 0 {
+			keys = append(keys, k.NextMatch)
+		}
+		keys = append(keys, k.CopyBody)
+	}
+	keys = append(keys, k.Fresh)
+	if c.showsBody() {
+		keys = append(keys, k.ScrollD)
+	}
+	return append(keys, k.Back)
 }
 
-func (c *callScreen) send() tea.Cmd {
-	c.editing = false
-	c.method.Blur()
-	c.target.Blur()
+// InFlight implements inFlight: a stray ctrl+c asks before dropping a call in flight.
+func (c *callScreen) InFlight() string {
+	if c.sending {
+		return "a test call"
+	}
+	return ""
+}
+
+// send sends the request in the editor; force fetches a new token first. The request
+// is recorded in the profile's history once sent.
+func (c *callScreen) send(force bool) tea.Cmd {
+	c.blurAll()
+	c.editing, c.leaving, c.editNote = false, false, ""
 	if c.cancel != nil {
 		c.cancel()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel, c.sending, c.req, c.res, c.err, c.note = cancel, true, c.req+1, nil, nil, ""
-	b, p, req := c.deps.Broker, c.profile, c.req
-	method, target := strings.ToUpper(strings.TrimSpace(c.method.Value())), strings.TrimSpace(c.target.Value())
+	c.cancel, c.sending, c.req, c.res, c.err, c.note, c.notKept = cancel, true, c.req+1, nil, nil, "", ""
+	c.clearSearch()
+	b, p, req, tr := c.deps.Broker, c.profile, c.req, c.request()
+	c.sent = tr
 	return func() tea.Msg {
 		// The broker hands out the cached token only while it is valid (an expired one
 		// is replaced first), and replaces it once if the API rejects it.
-		out, err := b.Call(ctx, p.Name, false, func(p vault.Profile, tok string) (oauth.CallRequest, error) {
+		out, err := b.Call(ctx, p.Name, force, func(p vault.Profile, tok string) (oauth.CallRequest, error) {
 			cr, err := p.CallRequest(tok)
-			cr.Method, cr.Target = method, target
-			if target != p.TestRequest.Path {
-				cr.Body, cr.Headers = nil, nil
-			}
+			cr.Method, cr.Target, cr.Headers, cr.Body = tr.Method, tr.Path, tr.Headers, []byte(tr.Body)
 			return cr, err
 		})
 		msg := callDoneMsg{req: req, err: err, out: out}
-		if out != nil {
+		if out != nil && out.Result != nil {
 			msg.res = out.Result
+			var tokens []string
+			if out.Token != nil {
+				tokens = append(tokens, out.Token.Token.AccessToken)
+			}
+			msg.kept = b.Vault.RecordRequest(context.WithoutCancel(ctx), p, tr, tokens...)
+			msg.history, _ = b.Vault.RequestHistory(p)
 		}
 		return msg
 	}
@@ -150,49 +227,138 @@ func (c *callScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case sizeMsg:
 		c.width, c.height = msg.width, msg.height
 		return c, nil
-	case callDoneMsg:
-		if msg.req != c.req {
-			return c, nil
-		}
-		c.sending, c.res, c.err = false, msg.res, msg.err
-		c.vp.GotoTop()
-		if out := msg.out; out != nil && (out.Retried || out.Rejected) {
-			c.note = out.Note()
-			replaced := tokenReplacedMsg{id: c.profile.ID, rejected: out.Rejected}
-			if !out.Rejected {
-				replaced.res = out.Token
-			}
-			return c, func() tea.Msg { return replaced }
+	case historyMsg:
+		if msg.id == c.profile.ID && c.histPos < 0 {
+			c.history = msg.history
 		}
 		return c, nil
+	case requestSavedMsg:
+		if msg.err != nil {
+			c.editNote, c.editBad = "✗ not saved: "+oauth.Sanitize(vault.FirstLine(msg.err)), true
+			return c, nil
+		}
+		c.profile, c.saved = msg.profile, msg.req
+		c.editNote, c.editBad, c.leaving = "✓ saved as the test request of "+msg.profile.Name, false, false
+		return c, nil
+	case callDoneMsg:
+		return c, c.onDone(msg)
 	case tea.KeyMsg:
-		if c.editing {
+		switch {
+		case c.searching:
+			return c.onSearchKey(msg)
+		case c.editing:
 			return c.onEditKey(msg)
 		}
-		switch {
-		case key.Matches(msg, c.keys.Cancel) && c.sending:
-			c.cancel()
-			c.sending = false
-			c.req++
-			c.err = fmt.Errorf("cancelled")
-			return c, nil
-		case key.Matches(msg, c.keys.Back):
-			if c.sending {
-				c.cancel()
-			}
-			return closeScreen()
-		case key.Matches(msg, c.keys.Rerun) && !c.sending:
-			return c, c.send()
-		case key.Matches(msg, c.keys.EditReq) && !c.sending:
-			c.editing, c.focus = true, 1
-			return c, c.target.Focus()
-		}
+		return c.onResultKey(msg)
 	}
 	if m, ok := msg.(tea.MouseMsg); ok && (!c.showsBody() || m.Y <= c.bodyTop()) {
 		return c, nil // the wheel scrolls the body only when the pointer is over it
 	}
+	if c.editing {
+		return c, nil
+	}
 	var cmd tea.Cmd
 	c.vp, cmd = c.vp.Update(msg)
+	return c, cmd
+}
+
+func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
+	if msg.req != c.req {
+		return nil
+	}
+	c.sending, c.res, c.err = false, msg.res, msg.err
+	if msg.res != nil {
+		c.setBody(msg.res)
+		if c.histPos < 0 {
+			c.history = msg.history
+		}
+		c.histPos = -1
+		if msg.kept != nil && !errors.Is(msg.kept, vault.ErrNotKept) {
+			c.notKept = "not kept in the history: " + oauth.Sanitize(vault.FirstLine(msg.kept))
+		} else if msg.kept != nil {
+			c.notKept = oauth.Sanitize(msg.kept.Error())
+		}
+	}
+	if out := msg.out; out != nil && (out.Retried || out.Rejected) {
+		c.note = out.Note()
+		replaced := tokenReplacedMsg{id: c.profile.ID, rejected: out.Rejected}
+		if !out.Rejected {
+			replaced.res = out.Token
+		}
+		return func() tea.Msg { return replaced }
+	}
+	return nil
+}
+
+// onResultKey handles a key while the answer (or the call in flight) is shown.
+func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	k := c.keys
+	leaving := c.leaving
+	c.leaving = false
+	switch {
+	case key.Matches(msg, k.Cancel) && c.sending:
+		c.cancel()
+		c.sending = false
+		c.req++
+		c.err = fmt.Errorf("cancelled")
+		return c, nil
+	case key.Matches(msg, k.Back):
+		if c.sending {
+			c.cancel()
+			return closeScreen()
+		}
+		if r := c.request(); !leaving && !r.Equal(c.saved) && !r.Equal(c.sent) {
+			c.leaving = true // edits neither sent (so not in the history) nor saved
+			return c, nil
+		}
+		return closeScreen()
+	case c.sending:
+		return c, nil
+	case key.Matches(msg, k.Rerun):
+		return c, c.send(false)
+	case key.Matches(msg, k.Fresh):
+		return c, c.send(true)
+	case key.Matches(msg, k.EditReq):
+		c.editing = true
+		return c, c.focusField(reqTarget)
+	case !c.showsBody():
+		return c, nil
+	case key.Matches(msg, k.Search):
+		c.searching = true
+		c.search.SetValue("")
+		return c, c.search.Focus()
+	case key.Matches(msg, k.NextMatch) && len(c.matches) > 0:
+		c.cur = (c.cur + 1) % len(c.matches)
+		c.showMatch()
+		return c, nil
+	case key.Matches(msg, k.PrevMatch) && len(c.matches) > 0:
+		c.cur = (c.cur + len(c.matches) - 1) % len(c.matches)
+		c.showMatch()
+		return c, nil
+	case key.Matches(msg, k.CopyBody):
+		// The raw bytes as the server sent them: the body is not a secret (no clear
+		// countdown), and the clipboard is not a terminal.
+		return c, func() tea.Msg { return copyMsg{what: "response body", value: string(c.res.Body), plain: true} }
+	}
+	var cmd tea.Cmd
+	c.vp, cmd = c.vp.Update(msg)
+	return c, cmd
+}
+
+// onSearchKey handles a key while the search is typed: matches follow every key.
+func (c *callScreen) onSearchKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, c.keys.SearchCancel):
+		c.clearSearch()
+		return c, nil
+	case key.Matches(msg, c.keys.SearchDone):
+		c.searching = false
+		c.search.Blur()
+		return c, nil
+	}
+	var cmd tea.Cmd
+	c.search, cmd = c.search.Update(msg)
+	c.find()
 	return c, cmd
 }
 
@@ -202,37 +368,79 @@ func (c *callScreen) bodyTop() int {
 	return strings.Count(strings.Join(append(c.head(w), c.meta(w)...), "\n"), "\n") + 1
 }
 
-// onEditKey handles a key while the request is edited: every key but send, switch and
-// cancel goes to the focused field.
+// onEditKey handles a key while the request is edited: every key but the editor's own
+// goes to the focused field.
 func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	k := c.keys
+	leaving := c.leaving
+	c.leaving = false
 	switch {
-	case key.Matches(msg, c.keys.Cancel):
-		if c.res == nil && c.err == nil {
-			return closeScreen()
+	case key.Matches(msg, k.EditBack):
+		if c.res != nil || c.err != nil {
+			c.editing, c.editNote = false, ""
+			c.blurAll()
+			return c, nil
 		}
-		c.editing = false
-		c.method.Blur()
-		c.target.Blur()
+		if !leaving && !c.request().Equal(c.saved) {
+			c.leaving = true
+			c.editNote, c.editBad = "unsaved changes: ctrl+s saves them as the test request · esc again leaves without saving", true
+			return c, nil
+		}
+		return closeScreen()
+	case key.Matches(msg, k.SendAny), key.Matches(msg, k.Send) && c.focus <= reqTarget:
+		if why := c.sendProblem(); why != "" {
+			c.editNote, c.editBad = why, true
+			return c, nil
+		}
+		return c, c.send(false)
+	case key.Matches(msg, k.Save):
+		if msg := c.headerErr(); msg != "" {
+			c.editNote, c.editBad = "✗ not saved: "+msg, true
+			return c, nil
+		}
+		v, id, req := c.deps.Broker.Vault, c.profile.ID, c.request()
+		return c, func() tea.Msg {
+			np, err := v.SaveTestRequest(context.Background(), id, req)
+			return requestSavedMsg{profile: np, req: req, err: err}
+		}
+	case key.Matches(msg, k.Next):
+		return c, c.focusField((c.focus + 1) % reqFieldCount)
+	case key.Matches(msg, k.Prev):
+		return c, c.focusField((c.focus + reqFieldCount - 1) % reqFieldCount)
+	case key.Matches(msg, k.History):
+		c.browse(+1)
 		return c, nil
-	case key.Matches(msg, c.keys.Send):
-		return c, c.send()
-	case key.Matches(msg, c.keys.Switch):
-		if c.focus == 0 {
-			c.focus = 1
-			c.method.Blur()
-			return c, c.target.Focus()
+	case key.Matches(msg, k.HistoryNewer):
+		c.browse(-1)
+		return c, nil
+	}
+	c.editNote = ""
+	return c, c.update(msg)
+}
+
+// sendProblem is why the request cannot be sent as it is ("" when it can). A body that
+// is not valid JSON under a JSON content type is sent on the second try: an API's
+// answer to a malformed body is worth testing, but not by accident.
+func (c *callScreen) sendProblem() string {
+	if msg := c.headerErr(); msg != "" {
+		return "✗ " + msg
+	}
+	if _, err := c.callRequest(c.request()).URL(); err != nil {
+		return "✗ " + oauth.Sanitize(err.Error())
+	}
+	if e := c.bodyJSONErr(); e != "" {
+		body := c.body.Value()
+		if c.sendAnyway == nil || *c.sendAnyway != body {
+			c.sendAnyway = &body
+			return "the body is not valid JSON (" + e + "): send again to send it as it is"
 		}
-		c.focus = 0
-		c.target.Blur()
-		return c, c.method.Focus()
 	}
-	var cmd tea.Cmd
-	if c.focus == 0 {
-		c.method, cmd = c.method.Update(msg)
-	} else {
-		c.target, cmd = c.target.Update(msg)
-	}
-	return c, cmd
+	return ""
+}
+
+// callRequest is r as oauth sends it for the profile, without a token (for its URL).
+func (c *callScreen) callRequest(r vault.TestRequest) oauth.CallRequest {
+	return oauth.CallRequest{BaseURL: c.profile.APIBaseURL, Target: r.Path, Vars: c.profile.URLVars()}
 }
 
 // showsBody says whether the answer's body is on screen.
@@ -241,68 +449,89 @@ func (c *callScreen) showsBody() bool { return c.res != nil && !c.sending && !c.
 // layout sizes the fields and the body's viewport for the screen and what it shows.
 func (c *callScreen) layout() {
 	w := c.width - 2
-	c.method.Width, c.target.Width = 7, max(10, w-24)
-	if !c.showsBody() {
-		return
+	c.setWidth(w)
+	if c.editing {
+		c.setHeight(c.height-len(c.head(w)), w)
 	}
-	body := c.res.Display()
-	if c.res.IsJSON && !c.res.Truncated {
-		body = highlightJSON(body, c.st)
+	if c.showsBody() {
+		c.size(w, max(3, c.height-len(c.head(w))-len(c.meta(w))-1-boolInt(c.searching || c.search.Value() != "")))
 	}
-	if strings.TrimSpace(body) == "" {
-		body = c.st.Subtle.Render("(empty body)")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
 	}
-	c.vp.Width, c.vp.Height = w, max(3, c.height-len(c.head(w))-len(c.meta(w))-1)
-	c.vp.SetContent(truncateBlock(body, w))
+	return 0
 }
 
 // View implements screen.
 func (c *callScreen) View(int, int) string {
 	w := c.width - 2
-	out := append(c.head(w), c.meta(w)...)
+	out := c.head(w)
+	if c.editing {
+		return strings.Join(append(out, c.editor(w)...), "\n")
+	}
+	out = append(out, c.meta(w)...)
 	if c.showsBody() {
-		out = append(out, c.st.Subtle.Render(strings.Repeat("─", w)), c.vp.View())
+		out = append(out, c.rule(w), c.vp.View())
+		if c.searching || c.search.Value() != "" {
+			out = append(out, c.searchLine(w))
+		}
 	}
 	return strings.Join(out, "\n")
 }
 
-// head is the request: method, target, base URL, and the URL with {client_id} expanded.
+// head is the title and the request: method and target (or, while editing, nothing:
+// the editor shows them), the base URL, and the URL with {client_id} expanded.
 func (c *callScreen) head(w int) []string {
 	st := c.st
-	head := []string{st.Title.Render("Test call · " + c.profile.Name)}
-	reqLine := st.Label.Render("request") + c.method.View() + " " + c.target.View()
-	if c.editing {
-		reqLine = st.Accent.Render("▸ ") + reqLine
+	title := st.Title.Render("Test call · " + oauth.OneLine(c.profile.Name))
+	if !c.request().Equal(c.saved) {
+		title += st.Subtle.Render(" · edited, not saved")
 	}
-	head = append(head, truncateLine(reqLine, w))
-	if base := c.profile.APIBaseURL; base != "" {
-		head = append(head, truncateLine(st.Label.Render("base")+st.Subtle.Render(oauth.OneLine(base)), w))
+	if c.histPos >= 0 {
+		title += st.Info.Render(fmt.Sprintf(" · history %d of %d", c.histPos+1, len(c.history)))
 	}
-	// {client_id} and the like: show the URL the request really goes to, live while
-	// the target is edited.
-	if target := strings.TrimSpace(c.target.Value()); strings.Contains(target+c.profile.APIBaseURL, "{") {
-		req := oauth.CallRequest{BaseURL: c.profile.APIBaseURL, Target: target, Vars: c.profile.URLVars()}
-		if u, err := req.URL(); err != nil {
-			head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(err.Error())), w))
-		} else {
-			head = append(head, truncateLine(st.Label.Render("url")+st.Text.Render(oauth.OneLine(u)), w))
-		}
+	head := []string{truncateLine(title, w)}
+	// The request sent (the editor may hold another since), or while editing, the
+	// one edited.
+	r := c.request()
+	if !c.editing {
+		r = c.sent
+		head = append(head, truncateLine(st.Label.Render("request")+st.Text.Render(r.Method+" "+oauth.OneLine(r.Path)), w))
+	}
+	// The URL the request really goes to (joined to the API URL, {client_id}
+	// expanded, the query joined), live while the request is edited.
+	if u, err := c.callRequest(r).URL(); err != nil {
+		head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(err.Error())), w))
+	} else {
+		head = append(head, truncateLine(st.Label.Render("url")+st.Subtle.Render(oauth.OneLine(u)), w))
 	}
 	return append(head, "")
 }
 
-// meta is the state of the call: editing, sending, the error, or the answer's status,
-// timing and telling headers.
+// meta is the state of the call: sending, the error, or the answer's status, timing
+// and telling headers.
 func (c *callScreen) meta(w int) []string {
 	st := c.st
+	if c.leaving && !c.sending {
+		warn := wrapLines("", st.Warn, "! the edited request was neither sent nor saved: e, then ctrl+s saves it · esc again leaves without it", w, 2)
+		return append(warn, c.outcome(w)...)
+	}
+	return c.outcome(w)
+}
+
+// outcome is the call's state: sending, the error, or the answer.
+func (c *callScreen) outcome(w int) []string {
+	st := c.st
 	switch {
-	case c.editing:
-		return []string{st.Subtle.Render("enter sends with the profile's token · tab switches method/target · esc leaves")}
 	case c.sending:
 		return []string{c.deps.busy("sending (esc cancels)")}
 	case c.err != nil:
-		meta := []string{truncateBlock(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(c.err.Error())), w)}
-		if h := vault.Hint(c.err); h != "" {
+		text, hints := vault.ErrorAndHints(c.err)
+		meta := wrapLines("", st.Bad, "✗ "+oauth.Sanitize(text), w, 6)
+		for _, h := range hints {
 			meta = append(meta, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
 		}
 		return meta
@@ -310,6 +539,19 @@ func (c *callScreen) meta(w int) []string {
 		return c.resultMeta(w)
 	}
 	return nil
+}
+
+// appAdvice words a step that may fix a refused call with the app's keys.
+func appAdvice(a oauth.Advice) string {
+	switch a {
+	case oauth.AdviceFreshToken:
+		return "press f to send it again with a fresh token"
+	case oauth.AdviceInspect:
+		return "check its audience and scopes in the inspector (i on the list)"
+	case oauth.AdviceAddScope:
+		return "add it to the profile's scopes (e on the list)"
+	}
+	return ""
 }
 
 func (c *callScreen) resultMeta(w int) []string {
@@ -325,67 +567,22 @@ func (c *callScreen) resultMeta(w int) []string {
 		style, mark = st.Warn, "→"
 	}
 	meta = append(meta, truncateLine(style.Render(fmt.Sprintf("%s HTTP %d %s", mark, r.Status, r.StatusText))+
-		st.Subtle.Render(fmt.Sprintf("  %s · %d bytes", latencyText(r.Latency), len(r.Body))), w))
-	meta = append(meta, truncateLine(st.Subtle.Render(r.Method+" "+r.URL), w))
+		st.Subtle.Render(fmt.Sprintf("  %s · %s", latencyText(r.Latency), vault.SizeText(int64(len(r.Body))))), w))
 	for _, h := range r.TellingHeaders() {
-		meta = append(meta, truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+st.Text.Render(" "+h[1]), w))
+		// A WWW-Authenticate challenge is read in full: wrapped under its name.
+		vals := wrapLines(strings.Repeat(" ", 23), st.Text, oauth.OneLine(h[1]), w, 3)
+		vals[0] = truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+" "+strings.TrimLeft(vals[0], " "), w)
+		meta = append(meta, vals...)
 	}
-	if r.Explanation != "" {
-		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+r.Explanation), w))
+	if why := oauth.Explain(r.Explanation, r.Advice, appAdvice); why != "" {
+		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+why), w))
 	}
 	if r.Truncated {
-		meta = append(meta, st.Warn.Render(fmt.Sprintf("⚠ body truncated: only the first %d bytes were read", len(r.Body))))
+		meta = append(meta, truncateBlock(st.Warn.Width(w).Render(fmt.Sprintf("⚠ body truncated: oat reads at most %s of an answer; y copies what was read",
+			vault.SizeText(int64(len(r.Body))))), w))
+	}
+	if c.notKept != "" {
+		meta = append(meta, truncateLine(st.Subtle.Render(c.notKept), w))
 	}
 	return meta
-}
-
-// highlightJSON colours pretty-printed, already sanitized JSON: keys, strings, numbers
-// and literals. A small scanner rather than a syntax-highlighting library: the input is
-// json.Indent's own output, so four token kinds are all there is to tell apart.
-func highlightJSON(s string, st *theme.Styles) string {
-	if st.NoColor {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"':
-			j := i + 1
-			for j < len(s) && s[j] != '"' {
-				if s[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(s) {
-				j = len(s) - 1
-			}
-			tok := s[i : j+1]
-			rest := strings.TrimLeft(s[j+1:], " ")
-			if strings.HasPrefix(rest, ":") {
-				b.WriteString(st.JSONKey.Render(tok))
-			} else {
-				b.WriteString(st.JSONString.Render(tok))
-			}
-			i = j + 1
-		case c == '-' || (c >= '0' && c <= '9'):
-			j := i
-			for j < len(s) && strings.IndexByte("+-0123456789.eE", s[j]) >= 0 {
-				j++
-			}
-			b.WriteString(st.JSONNumber.Render(s[i:j]))
-			i = j
-		case strings.HasPrefix(s[i:], "true"), strings.HasPrefix(s[i:], "null"):
-			b.WriteString(st.JSONLiteral.Render(s[i : i+4]))
-			i += 4
-		case strings.HasPrefix(s[i:], "false"):
-			b.WriteString(st.JSONLiteral.Render(s[i : i+5]))
-			i += 5
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return b.String()
 }

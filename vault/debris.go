@@ -167,6 +167,9 @@ func (v *Vault) PruneOrphans(ctx context.Context) (Debris, error) {
 				}
 			}
 		}
+		if err := v.ForgetRequests(ctx, gone...); err != nil {
+			return err
+		}
 		if len(d.pending) == 0 {
 			return nil
 		}

@@ -36,6 +36,9 @@ type TokenState struct {
 type stateDoc struct {
 	Schema int                   `toml:"schema"`
 	Tokens map[string]TokenState `toml:"token"`
+	// Requests are the test requests last sent per profile ID, most recent first
+	// (request_history.go). Never with a token.
+	Requests map[string][]TestRequest `toml:"requests,omitempty"`
 }
 
 // StateFile is state.toml: token metadata per profile ID.

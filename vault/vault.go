@@ -215,6 +215,7 @@ func (v *Vault) Remove(ctx context.Context, name string) error {
 		if err := v.State.Update(ctx, p.ID, func(s *TokenState) { *s = TokenState{} }); err != nil {
 			return fmt.Errorf("removed profile %q and its secrets, but not its token record: %w", name, err)
 		}
+		_ = v.ForgetRequests(ctx, p.ID) // a cache: a failure here leaves only dead entries
 		return v.forgetPending(ctx, p.ID)
 	})
 }

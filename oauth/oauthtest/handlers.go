@@ -388,6 +388,9 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-RateLimit-Limit", "100")
 	w.Header().Set("X-RateLimit-Remaining", "99")
 	body := map[string]any{"ok": true, "path": path, "method": r.Method, "client_id": clientID, "scopes": scopes}
+	if r.URL.RawQuery != "" {
+		body["query"] = r.URL.RawQuery // so a test sees the query a call sent
+	}
 	if path == "/api/v0/versions" {
 		body = map[string]any{"versions": []map[string]any{{"version": "3.10", "system_models": []string{"cutoff", "apos", "consequential"}}, {"version": "3.11", "system_models": []string{"cutoff", "apos"}}}}
 	}

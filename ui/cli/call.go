@@ -225,8 +225,8 @@ func (a *App) printCallResult(out *oauth.CallResult, verbose bool) error {
 			fmt.Fprintf(a.Err, "%s: %s\n", h[0], h[1])
 		}
 	}
-	if out.Explanation != "" {
-		fmt.Fprintf(a.Err, "why: %s\n", out.Explanation)
+	if why := oauth.Explain(out.Explanation, out.Advice, cliAdvice); why != "" {
+		fmt.Fprintf(a.Err, "why: %s\n", why)
 	}
 	if a.IsTerminal(a.Out) {
 		body := out.Display()
@@ -248,4 +248,17 @@ func (a *App) printCallResult(out *oauth.CallResult, verbose bool) error {
 		return &exitError{code: code, silent: true}
 	}
 	return nil
+}
+
+// cliAdvice words a step that may fix a refused call with the CLI's flags and commands.
+func cliAdvice(a oauth.Advice) string {
+	switch a {
+	case oauth.AdviceFreshToken:
+		return "get a fresh token (--force)"
+	case oauth.AdviceInspect:
+		return "check its aud and scopes with oat inspect"
+	case oauth.AdviceAddScope:
+		return "add it to the profile's scopes"
+	}
+	return ""
 }
