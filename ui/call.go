@@ -529,7 +529,7 @@ func (c *callScreen) outcome(w int) []string {
 	case c.sending:
 		return []string{c.deps.busy("sending (esc cancels)")}
 	case c.err != nil:
-		text, hints := vault.ErrorAndHints(c.err)
+		text, hints := vault.Explain(c.err)
 		meta := wrapLines("", st.Bad, "✗ "+oauth.Sanitize(text), w, 6)
 		for _, h := range hints {
 			meta = append(meta, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
