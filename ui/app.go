@@ -396,7 +396,7 @@ func (m *Model) clearOnExit() error {
 // View renders the current frame: the open screen, the status line and the help bar.
 func (m Model) View() string {
 	top := m.top()
-	return m.frame(top.View(m.width, m.height-2), withGlobalKeys{screen: top.Keys(), global: m.keys, onList: m.overlay == nil && !top.Capturing()})
+	return m.frame(top.View(m.width, m.height-2), withGlobalKeys{screen: top.Keys(), global: m.keys, onList: m.overlay == nil && !top.Capturing() && !m.main.revealing()})
 }
 
 // frame adds the status line and the help bar under body, filling the terminal.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -975,5 +977,143 @@ func TestOneLinePageLeavesOnAKeyWithoutEcho(t *testing.T) {
 		if strings.Contains(string(rest), "x") {
 			t.Fatalf("key %q: typed text was echoed onto the page: %q", k, rest)
 		}
+	}
+}
+
+// TestTokenFetchedElsewhereReplacesAnError: a fetch that failed in the app, then a token
+// fetched by the CLI (or check-all): the row and the details show the token, not the
+// old error, once the list reloads.
+func TestTokenFetchedElsewhereReplacesAnError(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("rotated-away")
+	h.press("enter")
+	h.mustContain("✗ error")
+	p, err := h.v.Get("rotated-away")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.clk.Advance(5 * time.Second)
+	tok := vault.CachedToken{AccessToken: "elsewhere-token", TokenType: "Bearer", FetchedAt: h.clk.Now(), ExpiresAt: h.clk.Now().Add(time.Hour)}
+	if err := h.v.SaveToken(context.Background(), p, tok); err != nil {
+		t.Fatal(err)
+	}
+	h.press("ctrl+r")
+	h.mustNotContain("✗ error", "both client authentication")
+	h.mustContain("valid for")
+}
+
+// TestMouseComesBackWhenARevealedTokenGoes: the mouse is off while a token is revealed
+// (for the terminal's selection); when the token goes from outside (replaced by a newer
+// one, or the profile deleted), the mouse comes back without a key.
+func TestMouseComesBackWhenARevealedTokenGoes(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"replaced", "deleted"} {
+		h := newHarness(t, 80, 24, true, "slow")
+		h.selectProfile("eds")
+		h.press("enter", "v")
+		if h.mouse != "off" || !h.m.main.revealing() {
+			t.Fatalf("revealed: mouse %q", h.mouse)
+		}
+		p, _ := h.v.Get("eds")
+		h.clk.Advance(5 * time.Second)
+		if how == "replaced" {
+			tok := vault.CachedToken{AccessToken: "newer", TokenType: "Bearer", FetchedAt: h.clk.Now(), ExpiresAt: h.clk.Now().Add(time.Hour)}
+			if err := h.v.SaveToken(context.Background(), p, tok); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := h.v.Remove(context.Background(), "eds"); err != nil {
+			t.Fatal(err)
+		}
+		h.run(loadCmd(h.v))
+		if h.m.main.revealing() || h.mouse != "cell motion" {
+			t.Fatalf("%s: revealed %v, mouse %q", how, h.m.main.revealing(), h.mouse)
+		}
+	}
+}
+
+// TestRevealedKeysDoWhatTheHelpBarSays: while a token is revealed the help bar lists
+// the keys that act (and that any other key hides); moving and fetching act at once, a
+// key that could do harm only hides.
+func TestRevealedKeysDoWhatTheHelpBarSays(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter", "v")
+	bar := helpLine(h)
+	for _, want := range []string{"v hide", "o one line", "c copy", "r refresh", "esc/q hide"} {
+		if !strings.Contains(bar, want) {
+			t.Fatalf("revealed, the help bar lacks %q: %q", want, bar)
+		}
+	}
+	for _, not := range []string{"q quit", "x test call", "d delete", "a add"} {
+		if strings.Contains(bar, not) {
+			t.Fatalf("revealed, the help bar offers %q, which only hides: %q", not, bar)
+		}
+	}
+	h.press("d") // only hides: no delete confirmation
+	if h.m.main.revealing() || h.m.overlay != nil {
+		t.Fatalf("d while revealed: revealed %v, overlay %T", h.m.main.revealing(), h.m.overlay)
+	}
+	h.press("v", "j") // hides and moves
+	if p, _ := h.m.main.selected(); p.Name == "eds" || h.m.main.revealing() {
+		t.Fatalf("j while revealed: on %s, revealed %v", p.Name, h.m.main.revealing())
+	}
+	h.press("k", "v")
+	before := h.srv.TokenRequests()
+	h.press("r") // hides and fetches a new token
+	if h.m.main.revealing() || h.srv.TokenRequests() != before+1 {
+		t.Fatalf("r while revealed: revealed %v, %d requests", h.m.main.revealing(), h.srv.TokenRequests()-before)
+	}
+}
+
+// TestUnreadableProfilesFileLetsNoKeyActBehindIt: over "cannot read the profiles" the
+// keys do nothing to the rows hidden behind the message (x opened a test call of the
+// hidden selection, enter fetched for it, j moved it); the help bar offers the reload.
+func TestUnreadableProfilesFileLetsNoKeyActBehindIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	path := filepath.Join(h.v.Dir, "profiles.toml")
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(append([]byte{}, good...), "\n[[profile\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.press("ctrl+r")
+	h.mustContain("cannot read the profiles", "ctrl+r")
+	before := h.srv.TokenRequests() + h.srv.APIRequests()
+	h.press("x", "enter", "j", "j", "e", "R", "d")
+	if h.m.overlay != nil || h.srv.TokenRequests()+h.srv.APIRequests() != before {
+		t.Fatalf("keys acted behind the message: overlay %T, %d requests", h.m.overlay, h.srv.TokenRequests()-before)
+	}
+	if bar := helpLine(h); strings.Contains(bar, "test call") || strings.Contains(bar, "enter") || !strings.Contains(bar, "reload") {
+		t.Fatalf("the help bar over an unreadable file: %q", bar)
+	}
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.press("ctrl+r")
+	if p, _ := h.m.main.selected(); p.Name != "eds" {
+		t.Fatalf("after the fix the cursor is on %s, not eds", p.Name)
+	}
+}
+
+// TestFilterWithoutMatchKeepsTheSelection: a filter that matches nothing says so while
+// it is typed, and enter on it puts the cursor back where it was (it went to the first
+// row, a production profile the user never chose).
+func TestFilterWithoutMatchKeepsTheSelection(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("cognito-api")
+	h.press("/")
+	h.typeText("zzz")
+	h.mustContain("no profile matches")
+	h.press("enter")
+	h.mustContain(`no profile matches "zzz"`)
+	if p, _ := h.m.main.selected(); p.Name != "cognito-api" {
+		t.Fatalf("after a filter without a match the cursor is on %s", p.Name)
 	}
 }

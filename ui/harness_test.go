@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -103,6 +104,9 @@ type harness struct {
 	quit  bool
 	demo  []cli.DemoProfile
 	width int
+	// mouse is the mouse mode the app last asked for: "cell motion" or "off" ("" when
+	// it never asked).
+	mouse string
 }
 
 func newDeps(t *testing.T, seed bool, drop ...string) (Deps, *harness) {
@@ -178,10 +182,17 @@ func (h *harness) run(cmd tea.Cmd) {
 			queue = append(queue, msg...)
 		case tea.QuitMsg:
 			h.quit = true
+
 		case spinner.TickMsg:
 			nm, _ := h.m.Update(msg) // animate once, do not schedule the next frame
 			h.m = nm.(Model)
 		default:
+			switch fmt.Sprintf("%T", msg) { // Bubble Tea's own messages, unexported
+			case "tea.enableMouseCellMotionMsg":
+				h.mouse = "cell motion"
+			case "tea.disableMouseMsg":
+				h.mouse = "off"
+			}
 			nm, next := h.m.Update(msg)
 			h.m = nm.(Model)
 			queue = append(queue, next)

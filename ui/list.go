@@ -43,6 +43,8 @@ type listScreen struct {
 	order listOrder
 	// want is the profile to select after the next load: one just added.
 	want string
+	// beforeFilter is the profile selected when the filter was opened.
+	beforeFilter string
 	// fileSig is the profiles and state files as last polled (list_watch.go).
 	fileSig string
 	// top is the first visible row shown (rowsView scrolls by a line, not a page).
@@ -61,6 +63,9 @@ type tokenSlot struct {
 	req      int
 	cancel   context.CancelFunc
 	err      error
+	// errAt is when err came: a token fetched after it (by the CLI, check-all,
+	// another oat) replaces it.
+	errAt    time.Time
 	revealed bool
 }
 
@@ -100,6 +105,8 @@ type listKeys struct {
 	// NeedToken are the keys that act on a token held in memory (v, c, i): pressed
 	// before one is, they say how to get it instead of doing nothing. Never in the help.
 	NeedToken key.Binding
+	// Hide is what every other key does while a token is revealed: only in the help.
+	Hide key.Binding
 }
 
 func newListKeys() listKeys {
@@ -126,6 +133,7 @@ func newListKeys() listKeys {
 		Call:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "test call")),
 		Rotate:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "rotate")),
 		CheckAll:  key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "check all")),
+		Hide:      key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "hide")),
 	}
 }
 
@@ -133,7 +141,14 @@ func newListKeys() listKeys {
 // those that work now, as many as fit.
 func (k listKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Fetch, k.Refresh, k.Cancel, k.Reveal, k.OneLine, k.Copy, k.Call, k.Filter, k.Add, k.Inspect, k.Edit, k.Delete,
-		k.Clone, k.Rotate, k.CheckAll, k.Sort, k.Auto, k.Reload}
+		k.Clone, k.Rotate, k.CheckAll, k.Sort, k.Auto, k.Reload, k.Hide}
+}
+
+// all are every binding, to enable or disable together.
+func (k *listKeys) all() []*key.Binding {
+	return []*key.Binding{&k.Up, &k.Down, &k.Filter, &k.Fetch, &k.Refresh, &k.Cancel, &k.Reveal, &k.OneLine, &k.Copy, &k.Auto,
+		&k.Reload, &k.Add, &k.Clone, &k.Edit, &k.Delete, &k.Inspect, &k.Call, &k.Rotate, &k.CheckAll, &k.Sort, &k.CopyMenu,
+		&k.NeedToken, &k.Hide}
 }
 
 // filterKeys are the keys while the filter is typed.
@@ -275,11 +290,27 @@ func (l *listScreen) onLoaded(msg profilesLoadedMsg) tea.Cmd {
 	l.profiles, l.states = msg.profiles, msg.states
 	l.rows.states = msg.states
 	l.reserveFor = 0 // the details' heights are measured again
+	revealing := l.anyRevealed()
 	cmd := l.setItems(msg.profiles)
 	l.dropGone(msg.profiles)
 	l.dropStale(msg.states)
 	l.layout()
+	if revealing && !l.anyRevealed() {
+		// The revealed token went (deleted, or replaced from outside): the mouse, off
+		// while it was shown, comes back.
+		cmd = tea.Batch(cmd, tea.EnableMouseCellMotion)
+	}
 	return cmd
+}
+
+// anyRevealed says whether a token is shown in full (the mouse is off meanwhile).
+func (l *listScreen) anyRevealed() bool {
+	for _, s := range l.slots {
+		if s.revealed {
+			return true
+		}
+	}
+	return false
 }
 
 // setItems shows ps, keeping the cursor on the profile the user has selected now (by ID,
@@ -342,8 +373,15 @@ func (l *listScreen) dropGone(ps []vault.Profile) {
 // or check-all fetched it): the list shows the newer one, and enter loads it.
 func (l *listScreen) dropStale(states map[string]vault.TokenState) {
 	for id, s := range l.slots {
-		if ts, ok := states[id]; ok && s.has && !s.fetching && ts.FetchedAt.After(s.tok.FetchedAt) {
+		ts, ok := states[id]
+		if !ok || s.fetching {
+			continue
+		}
+		if s.has && ts.FetchedAt.After(s.tok.FetchedAt) {
 			s.tok, s.has, s.fresh, s.revealed = vault.CachedToken{}, false, nil, false
+		}
+		if s.err != nil && ts.FetchedAt.After(s.errAt) {
+			s.err = nil // a failure here, then a token fetched elsewhere: the token wins
 		}
 	}
 }
@@ -374,7 +412,7 @@ func (l *listScreen) onToken(msg tokenMsg) tea.Cmd {
 		if errors.Is(msg.err, context.Canceled) || isCancelled(msg.err) {
 			return status("request cancelled")
 		}
-		s.err = msg.err
+		s.err, s.errAt = msg.err, l.deps.Now()
 		return l.reload()
 	}
 	s.tok, s.has, s.fresh, s.err = msg.res.Token, true, msg.res.Fresh, nil
@@ -414,6 +452,9 @@ func (l *listScreen) autoRefreshDue() tea.Cmd {
 }
 
 func (l *listScreen) onMouse(msg tea.MouseMsg) tea.Cmd {
+	if l.loadErr != nil {
+		return nil // the rows are not shown
+	}
 	if msg.Action == tea.MouseActionPress && (msg.Button == tea.MouseButtonWheelUp || msg.Button == tea.MouseButtonWheelDown) && !l.overRows(msg.X, msg.Y) {
 		return nil // the wheel over the details: they do not scroll, and the rows stay
 	}
@@ -445,22 +486,44 @@ func (l *listScreen) revealing() bool {
 func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	if l.list.SettingFilter() {
 		if key.Matches(msg, l.list.KeyMap.AcceptWhileFiltering) && len(l.list.VisibleItems()) == 0 && l.list.FilterValue() != "" {
-			// The list drops a filter that matches nothing: say so rather than silently.
+			// The list drops a filter that matches nothing: say so rather than silently,
+			// and put the cursor back where it was (the list puts it on the first row,
+			// where the next key would act on a profile nobody chose).
 			what := l.list.FilterValue()
-			return l, tea.Batch(l.updateList(msg), status(fmt.Sprintf("no profile matches %q: the filter was cleared", what)))
+			cmd := l.updateList(msg)
+			l.selectID(l.beforeFilter)
+			return l, tea.Batch(cmd, status(fmt.Sprintf("no profile matches %q: the filter was cleared", what)))
 		}
 		return l, l.updateList(msg)
 	}
+	if key.Matches(msg, l.list.KeyMap.Filter) {
+		if p, ok := l.selected(); ok {
+			l.beforeFilter = p.ID
+		}
+	}
 	l.updateKeys()
+	if l.loadErr != nil {
+		// The profiles file cannot be read and the list is not shown: no key may act on
+		// the rows behind the message.
+		if key.Matches(msg, l.keys.Reload) {
+			return l, tea.Batch(l.reload(), status("reloaded"))
+		}
+		return l, nil
+	}
 	if p, ok := l.selected(); ok && !key.Matches(msg, l.keys.Reveal, l.keys.Copy) {
 		if s := l.slots[p.ID]; s != nil && s.revealed && key.Matches(msg, l.keys.OneLine) {
 			return l, showUnwrapped(p.Name, s)
 		}
 		if s := l.slots[p.ID]; s != nil && s.revealed {
-			// Any other key (q and esc too) only leaves the revealed token and gives the
-			// mouse back: a key pressed to dismiss it must not also delete or quit.
+			// Any other key leaves the revealed token and gives the mouse back. Moving
+			// and fetching then act too; every other key (q and esc too) only hides:
+			// a key pressed to dismiss it must not also delete or quit.
 			s.revealed = false
-			return l, tea.EnableMouseCellMotion
+			if !key.Matches(msg, l.keys.Up, l.keys.Down, l.keys.Fetch, l.keys.Refresh) {
+				return l, tea.EnableMouseCellMotion
+			}
+			next, cmd := l.onKey(msg)
+			return next, tea.Batch(tea.EnableMouseCellMotion, cmd)
 		}
 	}
 	switch {
@@ -588,6 +651,9 @@ func (l *listScreen) updateKeys() {
 	}
 	has := s != nil && s.has
 	fetching := s != nil && s.fetching
+	for _, b := range l.keys.all() {
+		b.SetEnabled(true) // then each rule below turns off what does not work now
+	}
 	for _, b := range []*key.Binding{&l.keys.Fetch, &l.keys.Refresh, &l.keys.Edit, &l.keys.Clone, &l.keys.Delete, &l.keys.Call, &l.keys.Rotate, &l.keys.CopyMenu} {
 		b.SetEnabled(ok)
 	}
@@ -609,6 +675,19 @@ func (l *listScreen) updateKeys() {
 	l.keys.Sort.SetEnabled(len(l.profiles) > 1)
 	l.keys.Up.SetEnabled(len(l.profiles) > 1)
 	l.keys.Down.SetEnabled(len(l.profiles) > 1)
+	revealed := has && s.revealed
+	l.keys.Hide.SetEnabled(revealed)
+	if revealed || l.loadErr != nil {
+		// While revealed, the keys that act are these (and any other key only hides);
+		// over an unreadable profiles file, only the reload (the list is not shown).
+		keep := []*key.Binding{&l.keys.Reload}
+		if revealed {
+			keep = []*key.Binding{&l.keys.Reveal, &l.keys.OneLine, &l.keys.Copy, &l.keys.Fetch, &l.keys.Refresh, &l.keys.Up, &l.keys.Down, &l.keys.Hide}
+		}
+		for _, b := range l.keys.all() {
+			b.SetEnabled(b.Enabled() && slices.Contains(keep, b))
+		}
+	}
 }
 
 // status says text in the status line; statusBad says it as a failure.

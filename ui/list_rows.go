@@ -85,6 +85,9 @@ func (l *listScreen) shownLines(lines []rowLine) []rowLine {
 // rowsView draws the rows from top, under the filter being typed.
 func (l *listScreen) rowsView() string {
 	items := l.list.VisibleItems()
+	if len(items) == 0 && l.list.SettingFilter() {
+		return l.list.FilterInput.View() + "\n" + l.st.Subtle.Render("  no profile matches: esc clears the filter")
+	}
 	if len(items) == 0 {
 		return l.list.View() // its "no items" line
 	}
