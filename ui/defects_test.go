@@ -283,7 +283,7 @@ func TestLayoutUsesTheScreen(t *testing.T) {
 	}
 	h.mustNotContain("••")
 	h.send(teaSize(60, 20))
-	h.mustContain("1–7 of 9") // room kept for the tallest details (cognito-api has scopes)
+	h.mustContain("1–6 of 9") // room kept for the tallest details (ecoinvent: a token URL on two lines, an API and its test request)
 	h.mustNotContain("••")
 	h.send(teaSize(120, 40))
 	h.mustContain("ecoinvent       ◆ production") // names as wide as they need, the environment kept
@@ -1115,5 +1115,23 @@ func TestFilterWithoutMatchKeepsTheSelection(t *testing.T) {
 	h.mustContain(`no profile matches "zzz"`)
 	if p, _ := h.m.main.selected(); p.Name != "cognito-api" {
 		t.Fatalf("after a filter without a match the cursor is on %s", p.Name)
+	}
+}
+
+// TestDetailsShowLongValuesWhole: a token URL, an API URL and its test request are read
+// whole in the details, on a second line where needed, not cut at the pane's edge (at
+// 120×40 "test GET /stac/collecti…", at 80×24 "openid-connect/to…").
+func TestDetailsShowLongValuesWhole(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	h.mustContain("GET /stac/collections")
+	h.selectProfile("dash-staging")
+	h.mustContain("GET /accounts/dash-staging/orders")
+	h = newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("ecoinvent")
+	p, _ := h.v.Get("ecoinvent")
+	if flat := strings.ReplaceAll(strings.ReplaceAll(h.view(), "\n", ""), " ", ""); !strings.Contains(flat, p.TokenURL) {
+		t.Fatalf("the token URL %s is not whole:\n%s", p.TokenURL, h.view())
 	}
 }

@@ -299,37 +299,64 @@ func (l *listScreen) detailLines(p vault.Profile, w int, withNotes bool) []strin
 		auth += " (raw Basic)"
 	}
 	lines = append(lines, row("client", st.Text.Render(p.ClientID)+st.Subtle.Render("  auth "+auth)))
-	lines = append(lines, row("token url", st.Text.Render(p.TokenURL)))
-	if p.APIBaseURL != "" {
-		api := p.APIBaseURL
-		if p.TestRequest.Path != "" {
-			meth := p.TestRequest.Method
-			if meth == "" {
-				meth = "GET"
-			}
-			api += st.Subtle.Render("  test " + meth + " " + p.TestRequest.Path)
+	// Values a user needs whole (URLs, the test request, scopes) wrap to a second line
+	// rather than being cut at the pane's edge; warnings get lines of their own.
+	const labelW = 11 // the Label style's width
+	wrapped := func(label string, style lipgloss.Style, value string) {
+		ls := wrapLines(strings.Repeat(" ", labelW), style, value, w, 2)
+		ls[0] = truncateLine(st.Label.Render(label)+strings.TrimPrefix(ls[0], strings.Repeat(" ", labelW)), w)
+		lines = append(lines, ls...)
+	}
+	// A URL is cut at the width, not at its hyphens (a word wrap would break it at
+	// "openid-" and leave the rest of the line empty).
+	wrappedURL := func(label, url string) {
+		ls := strings.Split(ansi.Hardwrap(url, max(10, w-labelW), true), "\n")
+		if len(ls) > 2 {
+			ls = []string{ls[0], ansi.Truncate(ls[1], max(1, w-labelW-1), "") + "…"}
 		}
-		lines = append(lines, row("api", st.Text.Render(api)))
+		for i, l := range ls {
+			lab := ""
+			if i == 0 {
+				lab = label
+			}
+			lines = append(lines, truncateLine(st.Label.Render(lab)+st.Text.Render(l), w))
+		}
+	}
+	wrappedURL("token url", p.TokenURL)
+	if p.APIBaseURL != "" {
+		meth := p.TestRequest.Method
+		if meth == "" {
+			meth = "GET"
+		}
+		test := meth + " " + p.TestRequest.Path
+		switch one := st.Label.Render("api") + st.Text.Render(p.APIBaseURL) + st.Subtle.Render("  test "+test); {
+		case p.TestRequest.Path == "":
+			wrappedURL("api", p.APIBaseURL)
+		case ansi.StringWidth(one) <= w:
+			lines = append(lines, one) // on one line where it fits
+		default:
+			wrappedURL("api", p.APIBaseURL)
+			wrapped("test", st.Text, test)
+		}
 	}
 	if len(p.Scopes) > 0 || p.Audience != "" || p.Resource != "" {
 		sc := strings.Join(p.Scopes, " ")
 		if p.Audience != "" {
-			sc += st.Subtle.Render("  aud ") + p.Audience
+			sc += "  aud " + p.Audience
 		}
 		if p.Resource != "" {
-			sc += st.Subtle.Render("  resource ") + p.Resource
+			sc += "  resource " + p.Resource
 		}
-		lines = append(lines, row("scopes", st.Text.Render(strings.TrimSpace(sc))))
+		wrapped("scopes", st.Text, strings.TrimSpace(sc))
 	}
 	age := v.SecretAge(p)
-	secret := st.Text.Render("fp "+p.SecretFingerprint) + st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))
+	lines = append(lines, row("secret", st.Text.Render("fp "+p.SecretFingerprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
 	if v.Overdue(p) {
-		secret += st.Warn.Render(fmt.Sprintf("  ⚠ rotation overdue (policy %dd)", vault.AgeDays(v.RotationPolicy)))
+		wrapped("", st.Warn, fmt.Sprintf("⚠ rotation overdue (policy %dd): R rotates it", vault.AgeDays(v.RotationPolicy)))
 	}
 	if p.PreviousFingerprint != "" {
-		secret += st.Warn.Render("  old " + p.PreviousFingerprint + " kept: R to check")
+		wrapped("", st.Warn, "old secret "+p.PreviousFingerprint+" kept aside: R checks it is revoked")
 	}
-	lines = append(lines, row("secret", secret))
 	if p.Notes != "" && withNotes {
 		lines = append(lines, l.notesLines(p.Notes, w)...)
 	}
