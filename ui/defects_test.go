@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -1133,5 +1134,29 @@ func TestDetailsShowLongValuesWhole(t *testing.T) {
 	p, _ := h.v.Get("ecoinvent")
 	if flat := strings.ReplaceAll(strings.ReplaceAll(h.view(), "\n", ""), " ", ""); !strings.Contains(flat, p.TokenURL) {
 		t.Fatalf("the token URL %s is not whole:\n%s", p.TokenURL, h.view())
+	}
+}
+
+// TestRevealedExpiredTokenSaysSo: a revealed token that has expired says so on the
+// reveal view (c already refused to copy it), and the one-line page's title too.
+func TestRevealedExpiredTokenSaysSo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter", "v")
+	h.mustNotContain("expired")
+	h.clk.Advance(3 * time.Minute)
+	h.tick(time.Second)
+	h.mustContain("token revealed", "✗ expired")
+	p, _ := h.m.main.selected()
+	s := h.m.main.slots[p.ID]
+	if page := unwrappedFor(p.Name, s, h.clk.Now()); !strings.Contains(page.title, "EXPIRED") {
+		t.Fatalf("the one-line page of an expired token: %q", page.title)
+	}
+	// ctrl+c on the page quits, as everywhere else.
+	var out strings.Builder
+	page := &unwrappedPage{title: "x", token: "t", in: strings.NewReader("\x03"), out: &out}
+	if err := page.Run(); !errors.Is(err, errInterrupted) {
+		t.Fatalf("ctrl+c on the page: %v", err)
 	}
 }

@@ -512,7 +512,7 @@ func (l *listScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	}
 	if p, ok := l.selected(); ok && !key.Matches(msg, l.keys.Reveal, l.keys.Copy) {
 		if s := l.slots[p.ID]; s != nil && s.revealed && key.Matches(msg, l.keys.OneLine) {
-			return l, showUnwrapped(p.Name, s)
+			return l, showUnwrapped(p.Name, s, l.now())
 		}
 		if s := l.slots[p.ID]; s != nil && s.revealed {
 			// Any other key leaves the revealed token and gives the mouse back. Moving

@@ -152,8 +152,12 @@ func (l *listScreen) wideBody(p vault.Profile, w, h int) string {
 // with the mouse (mouse reporting is off meanwhile, so the terminal selects).
 func (l *listScreen) revealView(p vault.Profile, s *tokenSlot, w, h int) string {
 	st := l.st
+	head := st.PaneHead.Render(oauth.OneLine(p.Name)) + st.Warn.Render(fmt.Sprintf("  token revealed, %d chars", len(s.tok.AccessToken)))
+	if exp := s.tok.ExpiresAt; !exp.IsZero() && !l.now().Before(exp) {
+		head += st.Bad.Render("  ✗ expired " + oauth.ShortDuration(l.now().Sub(exp)) + " ago")
+	}
 	lines := []string{
-		truncateLine(st.PaneHead.Render(oauth.OneLine(p.Name))+st.Warn.Render(fmt.Sprintf("  token revealed, %d chars", len(s.tok.AccessToken))), w),
+		truncateLine(head, w),
 		truncateLine(st.Subtle.Render("o: on one line to select with the mouse · c copies it · v hides it"), w),
 	}
 	body := wrapHard(s.tok.AccessToken, w)

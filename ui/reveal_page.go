@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/term"
@@ -53,6 +55,9 @@ func (u *unwrappedPage) Run() error {
 	return u.waitKey()
 }
 
+// errInterrupted is ctrl+c pressed on the page.
+var errInterrupted = errors.New("interrupted")
+
 // waitKey waits for enter, q, esc or ctrl+c (Run put a terminal in raw mode: Bubble
 // Tea gives it back in its cooked mode).
 func (u *unwrappedPage) waitKey() error {
@@ -64,7 +69,9 @@ func (u *unwrappedPage) waitKey() error {
 		n, err := u.in.Read(buf)
 		for _, b := range buf[:n] {
 			switch b {
-			case '\r', '\n', 'q', 'Q', 0x1b, 0x03:
+			case 0x03:
+				return errInterrupted
+			case '\r', '\n', 'q', 'Q', 0x1b:
 				return nil
 			}
 		}
@@ -77,10 +84,22 @@ func (u *unwrappedPage) waitKey() error {
 	}
 }
 
+// unwrappedFor is the page for the token held in s, saying when it has expired.
+func unwrappedFor(name string, s *tokenSlot, now time.Time) *unwrappedPage {
+	title := fmt.Sprintf("%s: token, %d chars", name, len(s.tok.AccessToken))
+	if exp := s.tok.ExpiresAt; !exp.IsZero() && !now.Before(exp) {
+		title += ", EXPIRED " + oauth.ShortDuration(now.Sub(exp)) + " ago: an API refuses it"
+	}
+	return &unwrappedPage{title: title, token: s.tok.AccessToken}
+}
+
 // showUnwrapped opens the page for the token held in s.
-func showUnwrapped(name string, s *tokenSlot) tea.Cmd {
-	page := &unwrappedPage{title: fmt.Sprintf("%s: token, %d chars", name, len(s.tok.AccessToken)), token: s.tok.AccessToken}
+func showUnwrapped(name string, s *tokenSlot, now time.Time) tea.Cmd {
+	page := unwrappedFor(name, s, now)
 	return tea.Exec(page, func(err error) tea.Msg {
+		if errors.Is(err, errInterrupted) {
+			return tea.KeyMsg{Type: tea.KeyCtrlC} // as everywhere: ctrl+c quits (asking first while work runs)
+		}
 		if err != nil {
 			return statusMsg{text: "the token page failed: " + oauth.OneLine(err.Error()), bad: true}
 		}
