@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -417,33 +418,32 @@ func (m Model) frame(body string, keys withGlobalKeys) string {
 	return indent(body + "\n" + footer)
 }
 
-// statusLine is the clipboard countdown, then the last status message.
+// statusLine is the clipboard countdown, then the last status message. What does not
+// fit one line takes more rather than being cut: a failure up to three lines, any other
+// message two, and the countdown a line of its own (the frame gives the body less).
 func (m Model) statusLine() string {
-	status := ""
+	w := m.width - 2
+	var msg []string
 	if m.status != "" {
-		if m.statusBad && !m.clip.active {
-			// A failure is read in full: up to three lines (the frame gives the body less).
-			return strings.Join(wrapLines("", m.st.ErrorLine, "✗ "+m.status, m.width-2, 3), "\n")
-		}
 		if m.statusBad {
-			status = m.st.ErrorLine.Render("✗ " + m.status)
+			msg = wrapLines("", m.st.ErrorLine, "✗ "+m.status, w, 3)
 		} else {
-			status = m.st.Info.Render("• " + m.status)
+			msg = wrapLines("", m.st.Info, "• "+m.status, w, 2)
 		}
 	}
-	if m.clip.active {
-		left := m.clip.until.Sub(m.now())
-		if left < 0 {
-			left = 0
-		}
-		// First, so a narrow terminal cuts the message rather than the countdown.
-		c := m.st.Warn.Render(fmt.Sprintf("⧗ %s on the clipboard, cleared in %ds", m.clip.what, int(left.Round(time.Second).Seconds())))
-		if status != "" {
-			c += "  "
-		}
-		status = c + status
+	if !m.clip.active {
+		return strings.Join(msg, "\n")
 	}
-	return truncateLine(status, m.width-2)
+	left := m.clip.until.Sub(m.now())
+	if left < 0 {
+		left = 0
+	}
+	// First, so a narrow terminal moves the message rather than the countdown.
+	c := m.st.Warn.Render(fmt.Sprintf("⧗ %s on the clipboard, cleared in %ds", m.clip.what, int(left.Round(time.Second).Seconds())))
+	if len(msg) == 1 && ansi.StringWidth(c)+2+ansi.StringWidth(msg[0]) <= w {
+		return c + "  " + msg[0]
+	}
+	return strings.Join(append([]string{truncateLine(c, w)}, msg...), "\n")
 }
 
 // shortHelp is the one-line help: the screen's keys that work now, in their order of

@@ -1160,3 +1160,23 @@ func TestRevealedExpiredTokenSaysSo(t *testing.T) {
 		t.Fatalf("ctrl+c on the page: %v", err)
 	}
 }
+
+// TestStatusIsReadInFull: the clipboard countdown and a message longer than the line
+// beside it are both read in full (at 80 columns "token copied to the terminal (OSC…"
+// was cut), the countdown first.
+func TestStatusIsReadInFull(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter", "c")
+	msg := "token copied to the terminal (OSC 52) as well: your terminal or tmux may keep it in its own buffer"
+	h.send(statusMsg{text: msg})
+	v := h.view()
+	flat := strings.Join(strings.Fields(v), " ")
+	if !strings.Contains(flat, "on the clipboard, cleared in") || !strings.Contains(flat, strings.Join(strings.Fields(msg), " ")) {
+		t.Fatalf("the status is cut:\n%s", v)
+	}
+	if n := strings.Count(v, "\n") + 1; n != 24 {
+		t.Fatalf("frame of %d lines", n)
+	}
+}
