@@ -85,10 +85,12 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 		width = 20
 	}
 	state, stateStyle := d.rows.tokenCell(it.p)
-	age := vault.AgeText(d.rows.age(it.p), d.rows.overdue(it.p))
+	// The days right-aligned and the ⚠ after them, so the "d"s line up down the column.
+	age := padLeft(fmt.Sprintf("%dd", vault.AgeDays(d.rows.age(it.p))), ageColW-2) + "  "
 	ageStyle := st.RowDim
 	if d.rows.overdue(it.p) {
 		ageStyle = st.Warn
+		age = strings.TrimSuffix(age, "  ") + " ⚠"
 	}
 	env := oauth.OneLine(it.p.Environment)
 	if isProduction(env) {
