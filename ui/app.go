@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -98,6 +99,8 @@ type Model struct {
 	quitting bool
 	// exitErr is what went wrong on the way out, for Run to say once the screen is back.
 	exitErr error
+	// notices are the vault's warnings not said yet.
+	notices *noticeBox
 }
 
 // clipState is the pending clipboard clear.
@@ -129,7 +132,10 @@ func New(d Deps) Model {
 	h.Styles.ShortKey, h.Styles.FullKey = d.Styles.Key, d.Styles.Key
 	h.Styles.ShortDesc, h.Styles.FullDesc = d.Styles.Subtle, d.Styles.Subtle
 	h.Styles.ShortSeparator, h.Styles.FullSeparator = d.Styles.Subtle, d.Styles.Subtle
-	m := Model{deps: d, st: d.Styles, keys: newGlobalKeys(), help: h, spin: sp, width: 80, height: 24}
+	m := Model{deps: d, st: d.Styles, keys: newGlobalKeys(), help: h, spin: sp, width: 80, height: 24, notices: &noticeBox{}}
+	if d.Broker != nil && d.Broker.Vault != nil {
+		d.Broker.Vault.State.SetWarn(m.notices.add) // the status line, not stderr behind the screen
+	}
 	m.main = newListScreen(d, &frame)
 	m.main.setSize(m.width, m.height)
 	return m
@@ -162,7 +168,38 @@ func (m *Model) top() screen {
 }
 
 // Update handles what is app-wide, then forwards the message once to the open screen.
+// What the vault warned of meanwhile (a state file set aside) goes to the status line.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	if text := m.notices.take(); text != "" {
+		nm := next.(Model)
+		return nm, tea.Batch(cmd, nm.setStatus(text, true))
+	}
+	return next, cmd
+}
+
+// noticeBox holds what the vault warns of from a command's goroutine until the root
+// model's next Update says it.
+type noticeBox struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (b *noticeBox) add(msg string) {
+	b.mu.Lock()
+	b.msgs = append(b.msgs, msg)
+	b.mu.Unlock()
+}
+
+func (b *noticeBox) take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	text := strings.Join(b.msgs, "; ")
+	b.msgs = nil
+	return text
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
