@@ -281,7 +281,7 @@ func TestLayoutUsesTheScreen(t *testing.T) {
 	}
 	h.mustNotContain("••")
 	h.send(teaSize(60, 20))
-	h.mustContain("1–7 of 9") // room kept for the tallest details (cognito-api has scopes)
+	h.mustContain("1–6 of 9") // room kept for the tallest details (cognito-api has scopes) and a line of notes
 	h.mustNotContain("••")
 	h.send(teaSize(120, 40))
 	h.mustContain("ecoinvent       ◆ production") // names as wide as they need, the environment kept

@@ -1,12 +1,21 @@
 package ui
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
 )
 
 // startWith builds the app on deps prepared by prepare (files written before the first
@@ -43,5 +52,143 @@ func TestBrokenStateFileDoesNotLockOutTheApp(t *testing.T) {
 	}
 	if n := strings.Count(h.view(), "cannot be read"); n != 1 {
 		t.Fatalf("said %d times:\n%s", n, h.view())
+	}
+}
+
+// setNotes gives the named profile notes and reloads the list.
+func (h *harness) setNotes(name, notes string) {
+	h.t.Helper()
+	p, err := h.v.Get(name)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.v.EditByID(context.Background(), p.ID, func(p *vault.Profile) error { p.Notes = notes; return nil }); err != nil {
+		h.t.Fatal(err)
+	}
+	h.run(loadCmd(h.v))
+}
+
+// Notes of any size are bounded before they are escaped and wrapped: at most the lines
+// that can be shown, and no more bytes than those lines can hold.
+func TestNotesAreBoundedBeforeWrapping(t *testing.T) {
+	huge := strings.Repeat("lorem ipsum dolor sit amet ", 130_000) // 3.5 MB on one line
+	for _, c := range []struct {
+		notes     string
+		room, w   int
+		wantCut   bool
+		wantBytes int
+	}{
+		{huge, 30, 120, true, 30 * (120 - notesLabelW + 1) * 4},
+		{huge, 5, 40, true, 5 * (40 - notesLabelW + 1) * 4},
+		{strings.Repeat("line\n", 200_000), 10, 80, true, 10 * len("line\n")},
+		{strings.Repeat("é", 1_000_000), 3, 60, true, 3 * (60 - notesLabelW + 1) * 4},
+		{"short notes\nsecond line", 5, 80, false, len("short notes\nsecond line")},
+	} {
+		got, cut := boundNotes(c.notes, c.room, c.w)
+		if cut != c.wantCut || len(got) > c.wantBytes || !utf8.ValidString(got) || !strings.HasPrefix(c.notes, got) {
+			t.Errorf("room %d w %d: %d bytes (bound %d), cut %v, valid %v", c.room, c.w, len(got), c.wantBytes, cut, utf8.ValidString(got))
+		}
+	}
+	if got, cut := boundNotes(huge, 0, 80); got != "" || !cut {
+		t.Error("no room: no notes")
+	}
+}
+
+// notesShown are the lines of the frame from the notes label on, up to the blank line
+// before the token panel.
+func notesShown(t *testing.T, frame string) []string {
+	t.Helper()
+	var out []string
+	in := false
+	for _, line := range strings.Split(frame, "\n") {
+		if strings.Contains(line, "notes  ") || strings.Contains(line, "notes      ") {
+			in = true
+		}
+		if in {
+			if strings.TrimSpace(strings.Trim(line, "│ ")) == "" || strings.Contains(line, "Token") {
+				break
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// Notes too long for the pane show as many lines as fit, the last ending in …; they do
+// not vanish, at any size, with or without a token held, whatever their size.
+func TestLongNotesShowWhatFitsThenEllipsis(t *testing.T) {
+	words := strings.Repeat("the quick brown fox jumps over the lazy dog ", 17) // ~150 words
+	huge := strings.Repeat("lorem ipsum dolor sit amet ", 130_000)
+	for _, c := range []struct {
+		name  string
+		w, h  int
+		notes string
+		token bool
+	}{
+		{"120x40-150words", 120, 40, words, true},
+		{"120x40-huge", 120, 40, huge, true},
+		{"80x24-token", 80, 24, words, true},
+		{"80x24-huge", 80, 24, huge, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, c.w, c.h, true)
+			h.setNotes("eds", c.notes)
+			h.selectProfile("eds")
+			h.press("j", "k")
+			if c.token {
+				h.press("enter")
+				h.mustContain("valid")
+			}
+			frame := h.view()
+			got := notesShown(t, frame)
+			if len(got) == 0 {
+				t.Fatalf("the notes are gone:\n%s", frame)
+			}
+			last := strings.TrimRight(strings.TrimRight(got[len(got)-1], "│ "), " ")
+			if !strings.HasSuffix(last, "…") && (c.notes == huge || !strings.HasSuffix(last, "lazy dog")) {
+				t.Fatalf("the notes are cut without …:\n%s", frame)
+			}
+			for _, line := range strings.Split(frame, "\n") {
+				if lipgloss.Width(line) > c.w {
+					t.Fatalf("a line wider than %d:\n%s", c.w, frame)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkKeyWithHugeNotes is a key (down, then up) and a frame with 1,000 profiles
+// while the selected one holds 3.5 MB of notes.
+func BenchmarkKeyWithHugeNotes(b *testing.B) {
+	v := vault.Open(b.TempDir(), vault.NewMemoryStore())
+	now := time.Now().UTC().Truncate(time.Second)
+	err := v.Profiles.Update(context.Background(), func(ps *[]vault.Profile) error {
+		for i := 0; i < 1000; i++ {
+			p := vault.Profile{ID: vault.NewID(), Name: fmt.Sprintf("profile-%04d", i), TokenURL: "https://sso.example.com/token",
+				ClientID: "c", AuthMethod: oauth.AuthAuto, CreatedAt: now, SecretFingerprint: "0badc0de", SecretSetAt: now}
+			if i < 2 {
+				p.Notes = strings.Repeat("lorem ipsum dolor sit amet ", 130_000)
+			}
+			*ps = append(*ps, p)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	broker := &vault.Broker{Vault: v, Client: oauth.NewClient(), Margin: vault.DefaultMargin}
+	var m tea.Model = New(Deps{Broker: broker, Clipboard: &fakeClipboard{}, Styles: theme.NewStyles(theme.Default, false),
+		After: func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }})
+	m, _ = m.Update(loadCmd(v)())
+	for _, size := range []tea.WindowSizeMsg{{Width: 80, Height: 24}, {Width: 160, Height: 48}} {
+		b.Run(fmt.Sprintf("%dx%d", size.Width, size.Height), func(b *testing.B) {
+			m, _ = m.Update(size)
+			for b.Loop() {
+				m, _ = m.Update(keyMsg("j"))
+				_ = m.View()
+				m, _ = m.Update(keyMsg("k"))
+				_ = m.View()
+			}
+		})
 	}
 }
