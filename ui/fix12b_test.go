@@ -12,6 +12,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -190,5 +192,70 @@ func BenchmarkKeyWithHugeNotes(b *testing.B) {
 				_ = m.View()
 			}
 		})
+	}
+}
+
+// conservativeWidth is the widest a terminal may draw line: each character on its own
+// (tmux draws 👍🏽 as 👍 then 🏽, four cells), or as grapheme clusters, whichever is wider.
+func conservativeWidth(line string) int {
+	plain := ansi.Strip(line)
+	n := 0
+	for _, r := range plain {
+		n += runewidth.RuneWidth(r)
+	}
+	return max(n, ansi.StringWidth(plain))
+}
+
+// Characters whose width terminals disagree on (emoji modifiers, joiners, variation
+// selectors) and invisible ones (zero-width space, BOM) are shown escaped, so no frame
+// line is wider than the terminal by any measure and nothing hides.
+func TestWidthAmbiguousTextIsEscaped(t *testing.T) {
+	notes := strings.Repeat("great 👍🏽 family 👨\u200d👩\u200d👧 heart ❤️ hidden\u200bspace \ufeffbom ", 12)
+	for _, sz := range [][2]int{{40, 10}, {80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			h := newHarness(t, sz[0], sz[1], true)
+			h.setNotes("eds", notes)
+			p, _ := h.v.Get("eds")
+			if _, err := h.v.EditByID(context.Background(), p.ID, func(p *vault.Profile) error { p.Environment = "prod👍🏾"; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			h.run(loadCmd(h.v))
+			h.selectProfile("eds")
+			h.press("j", "k")
+			if sz[1] >= 24 {
+				h.mustContain(`👍\U0001f3fd`, `\u200b`)
+			}
+			for _, press := range []string{"", "enter"} {
+				if press != "" {
+					h.press(press)
+				}
+				frame := h.view()
+				for _, line := range strings.Split(frame, "\n") {
+					if n := conservativeWidth(line); n > sz[0] {
+						t.Fatalf("a line %d cells wide at %d columns: %q\n%s", n, sz[0], line, frame)
+					}
+				}
+				for _, hidden := range []string{"\u200b", "\ufeff", "\u200d", "\U0001f3fd", "\ufe0f"} {
+					if strings.Contains(frame, hidden) {
+						t.Fatalf("%U reaches the terminal raw:\n%s", []rune(hidden)[0], frame)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestWidthSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":          "plain",
+		"é ü 日本":         "é ü 日本",
+		"👍🏽":             `👍\U0001f3fd`,
+		"a\u200db":       `a\u200db`,
+		"❤️":             `❤\ufe0f`,
+		"x\u200by\ufeff": `x\u200by\ufeff`,
+	} {
+		if got := widthSafe(in); got != want {
+			t.Errorf("widthSafe(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -39,9 +39,9 @@ func rowWidth(nameW, envW int) int {
 func contentColumns(ps []vault.Profile) (nameW, envW int) {
 	nameW = 8
 	for _, p := range ps {
-		nameW = max(nameW, min(40, ansi.StringWidth(oauth.OneLine(p.Name))))
+		nameW = max(nameW, min(40, ansi.StringWidth(widthSafe(oauth.OneLine(p.Name)))))
 		if p.Environment != "" {
-			envW = max(envW, min(14, ansi.StringWidth(oauth.OneLine(p.Environment))))
+			envW = max(envW, min(14, ansi.StringWidth(widthSafe(oauth.OneLine(p.Environment)))))
 		}
 		if isProduction(p.Environment) {
 			envW = max(envW, min(14, 2+ansi.StringWidth(p.Environment)))

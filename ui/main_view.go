@@ -91,7 +91,7 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 	if d.rows.overdue(it.p) {
 		ageStyle = st.Warn
 	}
-	env := oauth.OneLine(it.p.Environment)
+	env := widthSafe(oauth.OneLine(it.p.Environment))
 	if isProduction(env) {
 		env = prodMark + env
 	}
@@ -102,7 +102,7 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 	if selected {
 		prefix = "▸ "
 	}
-	cells := []string{prefix + pad(it.p.Name, nameW)}
+	cells := []string{prefix + pad(widthSafe(oauth.OneLine(it.p.Name)), nameW)}
 	if envW > 0 {
 		cells = append(cells, pad(env, envW))
 	}
@@ -286,7 +286,7 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 	// is escaped and wrapped, so a key is answered at once whatever their size.
 	var notesCut bool
 	p.Notes, notesCut = boundNotes(p.Notes, notesRoom, w)
-	p = displayProfile(p)
+	p = widthSafeProfile(displayProfile(p))
 	st := l.st
 	v := l.deps.Broker.Vault
 	row := func(label, value string) string {
