@@ -81,6 +81,7 @@ type Model struct {
 
 	width, height int
 	fullHelp      bool
+	helpTop       int // the full help's scroll offset
 
 	// main is the profile list, always there; overlay is the screen open over it.
 	main    *listScreen
@@ -289,11 +290,13 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case top.Capturing():
 		return nil, false
 	case key.Matches(msg, m.keys.Help):
-		m.fullHelp = !m.fullHelp
+		m.fullHelp, m.helpTop = !m.fullHelp, 0
 		return nil, true
 	case m.fullHelp && key.Matches(msg, m.keys.Quit, m.keys.CloseHelp):
 		m.fullHelp = false // q and esc close the full help first
 		return nil, true
+	case m.fullHelp:
+		return nil, m.helpKey(msg) // it scrolls; another key closes it and acts
 	case m.overlay == nil && key.Matches(msg, m.keys.Quit) && !m.main.revealing():
 		return m.quit(), true
 	}
@@ -432,17 +435,28 @@ func (m *Model) clearOnExit() error {
 
 // View renders the current frame: the open screen, the status line and the help bar.
 func (m Model) View() string {
+	if m.fullHelp {
+		// The full help in place of the screen (help_page.go).
+		body, bottom := m.helpPage(m.keyMap())
+		return m.frameWith(body, bottom)
+	}
+	return m.frame(m.top().View(m.width, m.height-2), m.keyMap())
+}
+
+// keyMap is the open screen's keys with the global ones.
+func (m Model) keyMap() withGlobalKeys {
 	top := m.top()
-	return m.frame(top.View(m.width, m.height-2), withGlobalKeys{screen: top.Keys(), global: m.keys, onList: m.overlay == nil && !top.Capturing()})
+	return withGlobalKeys{screen: top.Keys(), global: m.keys, onList: m.overlay == nil && !top.Capturing()}
 }
 
 // frame adds the status line and the help bar under body, filling the terminal.
 func (m Model) frame(body string, keys withGlobalKeys) string {
 	m.help.Width = m.width - 2
-	helpView := m.help.FullHelpView(keys.FullHelp())
-	if !m.fullHelp {
-		helpView = m.shortHelp(keys)
-	}
+	return m.frameWith(body, m.shortHelp(keys))
+}
+
+// frameWith adds the status line and helpView under body, filling the terminal.
+func (m Model) frameWith(body, helpView string) string {
 	footer := lipgloss.JoinVertical(lipgloss.Left, m.statusLine(), helpView)
 	bodyH := m.height - lipgloss.Height(footer)
 	if bodyH < 1 {

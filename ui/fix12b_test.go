@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +258,74 @@ func TestWidthSafe(t *testing.T) {
 		if got := widthSafe(in); got != want {
 			t.Errorf("widthSafe(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The full help fits any width: its groups flow into the columns that fit, and j/k and
+// pgup/pgdn scroll it with its position shown, so every key of the list (and the global
+// ones) can be read whole, even at 40×10.
+func TestFullHelpScrollsAndFitsSmallSizes(t *testing.T) {
+	for _, sz := range [][2]int{{40, 10}, {60, 20}, {80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			h := newHarness(t, sz[0], sz[1], true)
+			want := map[string]bool{}
+			for _, g := range h.m.keyMap().FullHelp() {
+				for _, b := range g {
+					if b.Enabled() && b.Help().Key != "" {
+						want[b.Help().Key+" "+b.Help().Desc] = false
+					}
+				}
+			}
+			for _, k := range []string{"q quit", "a add", "d delete", "C check all"} {
+				if _, ok := want[k]; !ok {
+					t.Fatalf("the full help has no %q: %v", k, want)
+				}
+			}
+			h.press("?")
+			seen := map[string]bool{}
+			var frames []string
+			for i := 0; i < 40; i++ {
+				frame := h.view()
+				frames = append(frames, frame)
+				lines := strings.Split(frame, "\n")
+				if len(lines) != sz[1] {
+					t.Fatalf("%d lines at %d rows:\n%s", len(lines), sz[1], frame)
+				}
+				for _, line := range lines {
+					if lipgloss.Width(line) > sz[0] {
+						t.Fatalf("a line wider than %d:\n%s", sz[0], frame)
+					}
+					for k := range want {
+						key, desc, _ := strings.Cut(k, " ")
+						// The key, spaces, the whole description, then the column's end.
+						if regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(key) + ` +` + regexp.QuoteMeta(desc) + `(\s|$)`).MatchString(line) {
+							seen[k] = true
+						}
+					}
+				}
+				if frame == frames[max(0, len(frames)-2)] && i > 0 {
+					break // the end
+				}
+				h.press("j")
+			}
+			for k := range want {
+				if !seen[k] {
+					t.Errorf("%q cannot be read in the full help; frames:\n%s", k, strings.Join(frames, "\n----\n"))
+				}
+			}
+			if len(frames) > 2 && !regexp.MustCompile(`1–\d+ of \d+`).MatchString(frames[0]) {
+				t.Errorf("a help that scrolls shows no position:\n%s", frames[0])
+			}
+			if sz[1] <= 10 && len(frames) < 3 {
+				t.Errorf("j does not scroll the help at %dx%d", sz[0], sz[1])
+			}
+			h.press("pgup", "pgup", "pgup", "pgup")
+			if h.view() != frames[0] {
+				t.Errorf("pgup does not go back to the top:\n%s", h.view())
+			}
+			h.press("esc")
+			h.mustContain("eds")
+			h.mustNotContain("closes the help")
+		})
 	}
 }
