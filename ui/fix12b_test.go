@@ -329,3 +329,15 @@ func TestFullHelpScrollsAndFitsSmallSizes(t *testing.T) {
 		})
 	}
 }
+
+// A failure in the status line (up to three lines) does not hide lines of the full help:
+// the page is as tall as what is left, and its position counts what is shown.
+func TestFullHelpLeavesRoomForALongStatus(t *testing.T) {
+	h := newHarness(t, 40, 10, true)
+	h.send(statusMsg{text: strings.Repeat("something went wrong here ", 5), bad: true})
+	h.press("?")
+	frame := h.view()
+	if !strings.Contains(frame, "1–6 of") || !strings.Contains(frame, "ctrl+r") {
+		t.Fatalf("want lines 1–6 shown, with ctrl+r reload:\n%s", frame)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -79,8 +80,8 @@ func (m Model) fullHelpLines(km help.KeyMap, w int) []string {
 }
 
 // helpPageHeight is how many lines of the full help the page shows: the terminal less
-// the status line and the page's own bottom line.
-func (m Model) helpPageHeight() int { return max(1, m.height-2) }
+// the status line (up to three for a failure) and the page's own bottom line.
+func (m Model) helpPageHeight() int { return max(1, m.height-1-lipgloss.Height(m.statusLine())) }
 
 // helpMaxTop is the last scroll offset of the full help.
 func (m Model) helpMaxTop() int {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -120,6 +121,10 @@ func (f *StateFile) setAside(cause error) {
 	}
 	reason := cause.Error()
 	var fe *FileError
+	var pe *fs.PathError
+	if errors.As(cause, &pe) && pe.Path == f.Path {
+		reason = pe.Err.Error() // the path is said once
+	}
 	if errors.As(cause, &fe) {
 		reason = fe.Err.Error()
 		if fe.Line > 0 {
