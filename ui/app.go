@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -81,6 +82,7 @@ type Model struct {
 
 	width, height int
 	fullHelp      bool
+	helpTop       int // the full help's scroll offset
 
 	// main is the profile list, always there; overlay is the screen open over it.
 	main    *listScreen
@@ -99,6 +101,8 @@ type Model struct {
 	quitting bool
 	// exitErr is what went wrong on the way out, for Run to say once the screen is back.
 	exitErr error
+	// notices are the vault's warnings not said yet.
+	notices *noticeBox
 }
 
 // clipState is the pending clipboard clear.
@@ -130,7 +134,10 @@ func New(d Deps) Model {
 	h.Styles.ShortKey, h.Styles.FullKey = d.Styles.Key, d.Styles.Key
 	h.Styles.ShortDesc, h.Styles.FullDesc = d.Styles.Subtle, d.Styles.Subtle
 	h.Styles.ShortSeparator, h.Styles.FullSeparator = d.Styles.Subtle, d.Styles.Subtle
-	m := Model{deps: d, st: d.Styles, keys: newGlobalKeys(), help: h, spin: sp, width: 80, height: 24}
+	m := Model{deps: d, st: d.Styles, keys: newGlobalKeys(), help: h, spin: sp, width: 80, height: 24, notices: &noticeBox{}}
+	if d.Broker != nil && d.Broker.Vault != nil {
+		d.Broker.Vault.State.SetWarn(m.notices.add) // the status line, not stderr behind the screen
+	}
 	m.main = newListScreen(d, &frame)
 	m.main.setSize(m.width, m.height)
 	return m
@@ -163,7 +170,38 @@ func (m *Model) top() screen {
 }
 
 // Update handles what is app-wide, then forwards the message once to the open screen.
+// What the vault warned of meanwhile (a state file set aside) goes to the status line.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	if text := m.notices.take(); text != "" {
+		nm := next.(Model)
+		return nm, tea.Batch(cmd, nm.setStatus(text, true))
+	}
+	return next, cmd
+}
+
+// noticeBox holds what the vault warns of from a command's goroutine until the root
+// model's next Update says it.
+type noticeBox struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (b *noticeBox) add(msg string) {
+	b.mu.Lock()
+	b.msgs = append(b.msgs, msg)
+	b.mu.Unlock()
+}
+
+func (b *noticeBox) take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	text := strings.Join(b.msgs, "; ")
+	b.msgs = nil
+	return text
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -253,11 +291,13 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case top.Capturing():
 		return nil, false
 	case key.Matches(msg, m.keys.Help):
-		m.fullHelp = !m.fullHelp
+		m.fullHelp, m.helpTop = !m.fullHelp, 0
 		return nil, true
 	case m.fullHelp && key.Matches(msg, m.keys.Quit, m.keys.CloseHelp):
 		m.fullHelp = false // q and esc close the full help first
 		return nil, true
+	case m.fullHelp:
+		return nil, m.helpKey(msg) // it scrolls; another key closes it and acts
 	case m.overlay == nil && key.Matches(msg, m.keys.Quit) && !m.main.revealing():
 		return m.quit(), true
 	}
@@ -396,17 +436,28 @@ func (m *Model) clearOnExit() error {
 
 // View renders the current frame: the open screen, the status line and the help bar.
 func (m Model) View() string {
+	if m.fullHelp {
+		// The full help in place of the screen (help_page.go).
+		body, bottom := m.helpPage(m.keyMap())
+		return m.frameWith(body, bottom)
+	}
+	return m.frame(m.top().View(m.width, m.height-2), m.keyMap())
+}
+
+// keyMap is the open screen's keys with the global ones.
+func (m Model) keyMap() withGlobalKeys {
 	top := m.top()
-	return m.frame(top.View(m.width, m.height-2), withGlobalKeys{screen: top.Keys(), global: m.keys, onList: m.overlay == nil && !top.Capturing() && !m.main.revealing()})
+	return withGlobalKeys{screen: top.Keys(), global: m.keys, onList: m.overlay == nil && !top.Capturing() && !m.main.revealing()}
 }
 
 // frame adds the status line and the help bar under body, filling the terminal.
 func (m Model) frame(body string, keys withGlobalKeys) string {
 	m.help.Width = m.width - 2
-	helpView := m.help.FullHelpView(keys.FullHelp())
-	if !m.fullHelp {
-		helpView = m.shortHelp(keys)
-	}
+	return m.frameWith(body, m.shortHelp(keys))
+}
+
+// frameWith adds the status line and helpView under body, filling the terminal.
+func (m Model) frameWith(body, helpView string) string {
 	footer := lipgloss.JoinVertical(lipgloss.Left, m.statusLine(), helpView)
 	bodyH := m.height - lipgloss.Height(footer)
 	if bodyH < 1 {

@@ -284,7 +284,7 @@ func TestLayoutUsesTheScreen(t *testing.T) {
 	}
 	h.mustNotContain("••")
 	h.send(teaSize(60, 20))
-	h.mustContain("1–6 of 9") // room kept for the tallest details (ecoinvent: a token URL on two lines, an API and its test request)
+	h.mustContain("1–5 of 9") // room kept for the tallest details (ecoinvent: a token URL on two lines, an API and its test request) and a line of notes
 	h.mustNotContain("••")
 	h.send(teaSize(120, 40))
 	h.mustContain("ecoinvent       ◆ production") // names as wide as they need, the environment kept

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -71,4 +72,64 @@ func envTag(env string) string {
 		return "  " + prodMark + env
 	}
 	return "  " + env
+}
+
+// widthSafe escapes, as \u200d or \U0001f3fd, the characters whose width terminals and
+// oat disagree on, and those printed invisibly: emoji skin-tone modifiers, the zero-width
+// joiner and the variation selectors join or restyle the character before them, which
+// oat (grapheme clusters) measures as one wide character and tmux and many terminals as
+// two, so a line oat fits to the width wraps there and the frame scrolls; zero-width
+// spaces, word joiners, soft hyphens and byte-order marks hide in text. Used on what the
+// list and the details show of a profile (not on what the form edits: it keeps the text).
+func widthSafe(s string) string {
+	i := strings.IndexFunc(s, ambiguousWidth)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		switch {
+		case !ambiguousWidth(r):
+			b.WriteRune(r)
+		case r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// ambiguousWidth: emoji modifiers (U+1F3FB–U+1F3FF), the zero-width joiner and
+// non-joiner, variation selectors (U+FE00–U+FE0F), zero-width space, word joiner, soft
+// hyphen, byte-order mark.
+func ambiguousWidth(r rune) bool {
+	switch {
+	case r >= 0x1f3fb && r <= 0x1f3ff, r >= 0xfe00 && r <= 0xfe0f:
+		return true
+	}
+	switch r {
+	case 0x200b, 0x200c, 0x200d, 0x2060, 0x00ad, 0xfeff:
+		return true
+	}
+	return false
+}
+
+// widthSafeProfile is p (already displayProfile's) with what the details show made
+// widthSafe.
+func widthSafeProfile(p vault.Profile) vault.Profile {
+	ws := widthSafe
+	p.Name, p.Environment, p.ClientID, p.TokenURL, p.APIBaseURL = ws(p.Name), ws(p.Environment), ws(p.ClientID), ws(p.TokenURL), ws(p.APIBaseURL)
+	p.Audience, p.Resource, p.Notes = ws(p.Audience), ws(p.Resource), ws(p.Notes)
+	p.TestRequest.Method, p.TestRequest.Path = ws(p.TestRequest.Method), ws(p.TestRequest.Path)
+	p.SecretFingerprint, p.PreviousFingerprint = ws(p.SecretFingerprint), ws(p.PreviousFingerprint)
+	p.DetectedAuth = oauth.AuthMethod(ws(string(p.DetectedAuth)))
+	scopes := make([]string, len(p.Scopes))
+	for i, s := range p.Scopes {
+		scopes[i] = ws(s)
+	}
+	p.Scopes = scopes
+	return p
 }

@@ -40,14 +40,20 @@ type globalKeys struct {
 	Help, Quit, Interrupt key.Binding
 	// CloseHelp (esc) closes the full help, as q does.
 	CloseHelp key.Binding
+	// HelpUp, HelpDown, HelpPgUp and HelpPgDown scroll the full help (help_page.go).
+	HelpUp, HelpDown, HelpPgUp, HelpPgDown key.Binding
 }
 
 func newGlobalKeys() globalKeys {
 	return globalKeys{
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		CloseHelp: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:       key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		Interrupt:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		CloseHelp:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help")),
+		HelpUp:     key.NewBinding(key.WithKeys("k", "up")),
+		HelpDown:   key.NewBinding(key.WithKeys("j", "down")),
+		HelpPgUp:   key.NewBinding(key.WithKeys("pgup", "b")),
+		HelpPgDown: key.NewBinding(key.WithKeys("pgdown", "f", " ")),
 	}
 }
 

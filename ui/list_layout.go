@@ -39,9 +39,9 @@ func rowWidth(nameW, envW int) int {
 func contentColumns(ps []vault.Profile) (nameW, envW int) {
 	nameW = 8
 	for _, p := range ps {
-		nameW = max(nameW, min(40, ansi.StringWidth(oauth.OneLine(p.Name))))
+		nameW = max(nameW, min(40, ansi.StringWidth(widthSafe(oauth.OneLine(p.Name)))))
 		if p.Environment != "" {
-			envW = max(envW, min(14, ansi.StringWidth(oauth.OneLine(p.Environment))))
+			envW = max(envW, min(14, ansi.StringWidth(widthSafe(oauth.OneLine(p.Environment)))))
 		}
 		if isProduction(p.Environment) {
 			envW = max(envW, min(14, 2+ansi.StringWidth(p.Environment)))
@@ -85,16 +85,26 @@ func (l *listScreen) layout() {
 		l.reserve, l.reserveFor = 0, size
 		if len(l.profiles) <= 100 {
 			for _, p := range l.profiles {
-				l.reserve = max(l.reserve, len(splitLines(l.detailLines(p, w, false))))
+				l.reserve = max(l.reserve, detailsReserve(l.detailLines(p, w, 0), p))
 			}
 		}
 	}
 	if p, ok := l.selected(); ok {
-		l.reserve = max(l.reserve, len(splitLines(l.detailLines(p, w, false))))
+		l.reserve = max(l.reserve, detailsReserve(l.detailLines(p, w, 0), p))
 	}
 	rows := min(n, max(bodyH-1-l.reserve, min(n, 3)))
 	l.list.SetSize(w, max(1, rows)+filterH)
 	l.follow()
+}
+
+// detailsReserve is the height the details of p need at least: their lines without the
+// notes, and one line of notes (ending in … when they go on) so that notes never vanish.
+func detailsReserve(lines []string, p vault.Profile) int {
+	n := len(splitLines(lines))
+	if p.Notes != "" {
+		n++
+	}
+	return n
 }
 
 // splitLines makes each line its own element (a wrapped block holds several).
@@ -109,9 +119,11 @@ func (l *listScreen) narrowBody(p vault.Profile, w, h int) string {
 		rule = "── " + pos + " " + strings.Repeat("─", max(0, w-4-ansi.StringWidth(pos)))
 	}
 	rest := h - lipgloss.Height(listView) - 1
-	lines := splitLines(l.detailLines(p, w, true))
-	if len(lines) > rest {
-		lines = splitLines(l.detailLines(p, w, false)) // the notes go first
+	// The notes get the lines the rest leaves (the last ends in … when they go on), and
+	// go first when there are none.
+	lines := splitLines(l.detailLines(p, w, 0))
+	if room := rest - len(lines); room > 0 {
+		lines = splitLines(l.detailLines(p, w, room))
 	}
 	if len(lines) > rest {
 		// Then the profile's fields: the token's state and what to do about it
@@ -136,9 +148,9 @@ func (l *listScreen) wideBody(p vault.Profile, w, h int) string {
 		left += "\n" + l.st.Subtle.Render("  "+pos)
 	}
 	dw := w - l.list.Width() - 2
-	lines := splitLines(l.detailLines(p, dw-4, true))
-	if len(lines) > h-2 {
-		lines = splitLines(l.detailLines(p, dw-4, false))
+	lines := splitLines(l.detailLines(p, dw-4, 0))
+	if room := h - 2 - len(lines); room > 0 {
+		lines = splitLines(l.detailLines(p, dw-4, room)) // as many lines of notes as fit
 	}
 	if len(lines) > h-2 {
 		lines = lines[:max(0, h-2)]

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
@@ -92,7 +93,7 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 		ageStyle = st.Warn
 		age = strings.TrimSuffix(age, "  ") + " ⚠"
 	}
-	env := oauth.OneLine(it.p.Environment)
+	env := widthSafe(oauth.OneLine(it.p.Environment))
 	if isProduction(env) {
 		env = prodMark + env
 	}
@@ -103,7 +104,7 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 	if selected {
 		prefix = "▸ "
 	}
-	cells := []string{prefix + pad(it.p.Name, nameW)}
+	cells := []string{prefix + pad(widthSafe(oauth.OneLine(it.p.Name)), nameW)}
 	if envW > 0 {
 		cells = append(cells, pad(env, envW))
 	}
@@ -280,10 +281,14 @@ func (l *listScreen) emptyView(w int) string {
 	return truncateBlock(strings.Join(lines, "\n"), w)
 }
 
-// detailLines describe profile p (with its notes, wrapped, when withNotes) and its token
-// in lines of width w.
-func (l *listScreen) detailLines(p vault.Profile, w int, withNotes bool) []string {
-	p = displayProfile(p)
+// detailLines describe profile p (with at most notesRoom lines of its notes, wrapped and
+// ended with … when cut) and its token in lines of width w.
+func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string {
+	// Notes may run to megabytes (profiles.toml allows 16 MiB): only what can be shown
+	// is escaped and wrapped, so a key is answered at once whatever their size.
+	var notesCut bool
+	p.Notes, notesCut = boundNotes(p.Notes, notesRoom, w)
+	p = widthSafeProfile(displayProfile(p))
 	st := l.st
 	v := l.deps.Broker.Vault
 	row := func(label, value string) string {
@@ -359,24 +364,64 @@ func (l *listScreen) detailLines(p vault.Profile, w int, withNotes bool) []strin
 	if p.PreviousFingerprint != "" {
 		wrapped("", st.Warn, "old secret "+p.PreviousFingerprint+" kept aside: R checks it is revoked")
 	}
-	if p.Notes != "" && withNotes {
-		lines = append(lines, l.notesLines(p.Notes, w)...)
+	if p.Notes != "" && notesRoom > 0 {
+		lines = append(lines, l.notesLines(p.Notes, w, notesRoom, notesCut)...)
 	}
 	lines = append(lines, "")
 	return append(lines, l.tokenPanel(p, w)...)
 }
 
-// notesLines are the notes wrapped to the width, under their label.
-func (l *listScreen) notesLines(notes string, w int) []string {
-	const labelW = 11 // the Label style's width
-	body := lipgloss.NewStyle().Width(max(10, w-labelW)).Render(notes)
+// notesLabelW is the width of the Label style, before the notes' text.
+const notesLabelW = 11
+
+// boundNotes is the beginning of notes that can fill at most room lines of width w (the
+// label aside), and whether anything was left out: its first room lines, and no more
+// bytes than room full lines could show. Zero-width characters may make the cut come a
+// little early; it never comes late.
+func boundNotes(notes string, room, w int) (string, bool) {
+	if room <= 0 {
+		return "", notes != ""
+	}
+	cut := false
+	if n := room * (max(10, w-notesLabelW) + 1) * utf8.UTFMax; len(notes) > n {
+		for n > 0 && !utf8.RuneStart(notes[n]) {
+			n-- // not in the middle of a character
+		}
+		notes, cut = notes[:n], true
+	}
+	i, nl := 0, 0
+	for ; i < len(notes); i++ {
+		if notes[i] == '\n' {
+			if nl++; nl == room {
+				break
+			}
+		}
+	}
+	if i < len(notes) {
+		notes, cut = notes[:i], true
+	}
+	return notes, cut
+}
+
+// notesLines are the notes wrapped to the width, under their label: at most room lines,
+// the last ending in … when the notes go on (cut: they were bounded before).
+func (l *listScreen) notesLines(notes string, w, room int, cut bool) []string {
+	tw := max(10, w-notesLabelW)
+	wrapped := strings.Split(lipgloss.NewStyle().Width(tw).Render(notes), "\n")
+	if len(wrapped) > room {
+		wrapped, cut = wrapped[:room], true
+	}
 	var out []string
-	for i, line := range strings.Split(body, "\n") {
+	for i, line := range wrapped {
 		label := l.st.Label.Render("")
 		if i == 0 {
 			label = l.st.Label.Render("notes")
 		}
-		out = append(out, truncateLine(label+l.st.Subtle.Render(strings.TrimRight(line, " ")), w))
+		line = strings.TrimRight(line, " ")
+		if cut && i == len(wrapped)-1 {
+			line = ansi.Truncate(line, tw-1, "") + "…"
+		}
+		out = append(out, truncateLine(label+l.st.Subtle.Render(line), w))
 	}
 	return out
 }

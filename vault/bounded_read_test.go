@@ -83,7 +83,14 @@ func TestOwnFilesRefuseNonRegular(t *testing.T) {
 				case "profiles.toml":
 					_, err = v.List()
 				case "state.toml":
-					_, err = v.TokenStates()
+					// A cache: set aside and read as empty (state_file_test.go), never a hang.
+					if _, err = v.TokenStates(); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+						t.Fatalf("%s left in place: %v", path, err)
+					}
+					return
 				case "secrets.age":
 					_, err = store.Get(context.Background(), "x/secret")
 				}

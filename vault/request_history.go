@@ -139,11 +139,7 @@ func (v *Vault) SaveTestRequest(ctx context.Context, id string, req TestRequest)
 
 // ForgetRequests drops the request history of the given profile IDs.
 func (v *Vault) ForgetRequests(ctx context.Context, ids ...string) error {
-	data, err := readFileIfExists(v.State.Path)
-	if err != nil {
-		return err
-	}
-	doc, err := v.State.parse(data, false)
+	doc, err := v.State.readDoc(ctx, false, false)
 	if err != nil {
 		return err
 	}
@@ -160,11 +156,7 @@ func (v *Vault) ForgetRequests(ctx context.Context, ids ...string) error {
 
 // requests reads one profile's request history.
 func (f *StateFile) requests(id string) ([]TestRequest, error) {
-	data, err := readFileIfExists(f.Path)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := f.parse(data, false)
+	doc, err := f.readDoc(context.Background(), false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +165,7 @@ func (f *StateFile) requests(id string) ([]TestRequest, error) {
 
 // updateRequests changes one profile's request history under the lock.
 func (f *StateFile) updateRequests(ctx context.Context, id string, fn func([]TestRequest) []TestRequest) error {
-	return updateTOMLWith(ctx, f.Path, f.hook, writeCacheFile, f.parse, func(doc *stateDoc) error {
+	return f.update(ctx, func(doc *stateDoc) error {
 		h := fn(doc.Requests[id])
 		if len(h) == 0 {
 			delete(doc.Requests, id)

@@ -3,7 +3,12 @@ package vault
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -42,9 +47,121 @@ type stateDoc struct {
 }
 
 // StateFile is state.toml: token metadata per profile ID.
+//
+// It is mostly a cache (token metadata, last errors, the test-call request history), so a
+// file that cannot be read (broken TOML, over its size bound, not a regular file) never
+// locks the user out: it is set aside as state.toml.broken-TIME, kept for the user to look
+// at, read as empty, and the function given to SetWarn hears of it once. A file written by a newer oat is still
+// refused (it is not broken, and this oat would drop what it does not know).
 type StateFile struct {
 	Path string
 	hook writeHook
+	// warn, when set (SetWarn), hears of a state file set aside.
+	warn func(msg string)
+
+	mu  sync.Mutex
+	now func() time.Time // nil: time.Now
+}
+
+// unreadableState says err means the state file cannot be read at all (as opposed to a
+// failure to read it that may pass, or a newer schema): such a file is set aside.
+func unreadableState(err error) bool {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return !errors.Is(err, ErrNewerSchema)
+	}
+	return errors.Is(err, ErrFileTooLarge) || errors.Is(err, ErrNotRegularFile)
+}
+
+// readDoc reads and decodes the state file; one that cannot be read is set aside and
+// read as empty. locked says the caller holds the file's lock (a write); strict is
+// parse's.
+func (f *StateFile) readDoc(ctx context.Context, strict, locked bool) (*stateDoc, error) {
+	data, err := readFileIfExists(f.Path)
+	var doc *stateDoc
+	if err == nil {
+		doc, err = f.parse(data, strict)
+		if err != nil && strict && !errors.Is(err, ErrNewerSchema) {
+			// An unknown field alone is no reason to set the file aside: a writer refuses it
+			// as before (rewriting would drop the field); broken TOML fails here too.
+			if _, lerr := f.parse(data, false); lerr == nil {
+				return nil, err
+			}
+		}
+	}
+	if err == nil || !unreadableState(err) {
+		return doc, err
+	}
+	if locked {
+		f.setAside(err)
+	} else {
+		// Under the lock, and only if it is still unreadable: another oat may have set it
+		// aside and written a good one meanwhile. A lock that cannot be had leaves the
+		// file where it is, still read as empty.
+		_ = withLock(ctx, f.Path, func() error {
+			data, rerr := readFileIfExists(f.Path)
+			if rerr == nil {
+				_, rerr = f.parse(data, false)
+			}
+			if rerr != nil && unreadableState(rerr) {
+				f.setAside(rerr)
+			}
+			return nil
+		})
+	}
+	return f.parse(nil, false)
+}
+
+// setAside renames the unreadable state file to state.toml.broken-TIME (0600) and warns.
+// A rename that fails is said in the warning: the file is then read as empty each time.
+func (f *StateFile) setAside(cause error) {
+	now := time.Now
+	if f.now != nil {
+		now = f.now
+	}
+	reason := cause.Error()
+	var fe *FileError
+	var pe *fs.PathError
+	if errors.As(cause, &pe) && pe.Path == f.Path {
+		reason = pe.Err.Error() // the path is said once
+	}
+	if errors.As(cause, &fe) {
+		reason = fe.Err.Error()
+		if fe.Line > 0 {
+			reason = fmt.Sprintf("line %d: %s", fe.Line, reason)
+		}
+	}
+	base := f.Path + ".broken-" + now().UTC().Format("20060102T150405Z")
+	aside := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(aside); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		aside = fmt.Sprintf("%s-%d", base, i)
+	}
+	var msg string
+	if err := os.Rename(f.Path, aside); err != nil {
+		msg = fmt.Sprintf("%s cannot be read (%s) and could not be set aside (%v): oat reads it as empty", f.Path, reason, err)
+	} else {
+		if fi, err := os.Lstat(aside); err == nil && fi.Mode().IsRegular() {
+			_ = os.Chmod(aside, 0o600)
+		}
+		msg = fmt.Sprintf("%s cannot be read (%s): set aside as %s; token metadata and request history start anew", f.Path, reason, filepath.Base(aside))
+	}
+	f.mu.Lock()
+	warn := f.warn
+	f.mu.Unlock()
+	if warn != nil {
+		warn(msg)
+	}
+}
+
+// SetWarn sets the function told (with a message naming both paths) when an unreadable
+// state file is set aside. It may be called while other goroutines use the file.
+func (f *StateFile) SetWarn(fn func(msg string)) {
+	f.mu.Lock()
+	f.warn = fn
+	f.mu.Unlock()
 }
 
 func (f *StateFile) parse(data []byte, strict bool) (*stateDoc, error) {
@@ -67,11 +184,7 @@ func (f *StateFile) parse(data []byte, strict bool) (*stateDoc, error) {
 
 // Load returns every token state by profile ID.
 func (f *StateFile) Load() (map[string]TokenState, error) {
-	data, err := readFileIfExists(f.Path)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := f.parse(data, false)
+	doc, err := f.readDoc(context.Background(), false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +194,7 @@ func (f *StateFile) Load() (map[string]TokenState, error) {
 // Update changes the state of one profile under the lock.
 func (f *StateFile) Update(ctx context.Context, id string, fn func(*TokenState)) error {
 	// A cache: atomic but not synced (writeCacheFile).
-	return updateTOMLWith(ctx, f.Path, f.hook, writeCacheFile, f.parse, func(doc *stateDoc) error {
+	return f.update(ctx, func(doc *stateDoc) error {
 		st := doc.Tokens[id]
 		fn(&st)
 		if st.isZero() {
@@ -91,6 +204,21 @@ func (f *StateFile) Update(ctx context.Context, id string, fn func(*TokenState))
 		}
 		doc.Schema = StateSchema
 		return nil
+	})
+}
+
+// update is updateTOML for the state file: a cache, written atomically but not synced
+// (writeCacheFile), and a file that cannot be read is set aside rather than refused.
+func (f *StateFile) update(ctx context.Context, fn func(*stateDoc) error) error {
+	return withLock(ctx, f.Path, func() error {
+		doc, err := f.readDoc(ctx, true, true)
+		if err != nil {
+			return err
+		}
+		if err := fn(doc); err != nil {
+			return err
+		}
+		return writeTOML(f.Path, doc, f.hook, writeCacheFile)
 	})
 }
 

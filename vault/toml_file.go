@@ -79,14 +79,19 @@ func updateTOMLWith[T any](ctx context.Context, path string, hook writeHook, wri
 		if err := fn(doc); err != nil {
 			return err
 		}
-		out, err := toml.Marshal(doc)
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", path, err)
-		}
-		if len(out) > maxTOMLFile {
-			// Never write a file that oat would refuse to read back.
-			return fmt.Errorf("write %s: it would be larger than %s; nothing was changed", path, SizeText(maxTOMLFile))
-		}
-		return write(path, out, hook)
+		return writeTOML(path, doc, hook, write)
 	})
+}
+
+// writeTOML encodes doc and writes it to path with write, refusing a file that oat would
+// refuse to read back.
+func writeTOML(path string, doc any, hook writeHook, write func(string, []byte, writeHook) error) error {
+	out, err := toml.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	if len(out) > maxTOMLFile {
+		return fmt.Errorf("write %s: it would be larger than %s; nothing was changed", path, SizeText(maxTOMLFile))
+	}
+	return write(path, out, hook)
 }

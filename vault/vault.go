@@ -30,7 +30,7 @@ type Vault struct {
 
 // Open returns a vault on the files in dir using store for secrets.
 func Open(dir string, store SecretStore) *Vault {
-	return &Vault{
+	v := &Vault{
 		Dir:            dir,
 		Profiles:       &ProfilesFile{Path: filepath.Join(dir, "profiles.toml")},
 		State:          &StateFile{Path: filepath.Join(dir, "state.toml")},
@@ -38,6 +38,8 @@ func Open(dir string, store SecretStore) *Vault {
 		Now:            time.Now,
 		RotationPolicy: DefaultRotationPolicy,
 	}
+	v.State.now = func() time.Time { return v.Now() } // names a state file set aside
+	return v
 }
 
 // The keys under which a profile's values live in the secret store.

@@ -232,6 +232,8 @@ func (a *App) Vault() (*vault.Vault, error) {
 		store = s
 	}
 	v := vault.Open(dir, store)
+	// An unreadable state file (a cache) is set aside and oat carries on: say so once.
+	v.State.SetWarn(func(msg string) { fmt.Fprintf(a.Err, "oat: warning: %s\n", oauth.Sanitize(msg)) })
 	switch tc := a.Getenv("OAT_TOKEN_CACHE"); tc {
 	case "", "keyctl":
 		v.Tokens = vault.NewTokenCache(dir, a.KeyOps) // the kernel keyring where keyctl works, else the store
