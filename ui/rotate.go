@@ -2,12 +2,17 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -17,6 +22,12 @@ import (
 // rotateStepMsg is one finished step of a running rotation; more follow on ch.
 type rotateStepMsg struct {
 	step vault.RotationStep
+	ch   <-chan tea.Msg
+}
+
+// rotateStartMsg names the step of a running rotation that has just started.
+type rotateStartMsg struct {
+	step string
 	ch   <-chan tea.Msg
 }
 
@@ -77,11 +88,21 @@ type rotateScreen struct {
 	updating bool
 	ups      []vault.SharedUpdate
 	upErr    error
+	// running is the step in flight; cancel cuts the rotation off (esc), cancelling says
+	// it was asked to.
+	running    string
+	cancel     context.CancelFunc
+	cancelling bool
 }
 
 // rotateKeys are the rotation's keys. esc leaves (cancels before anything ran);
 // enter also leaves once it has failed or the old secret was checked.
-type rotateKeys struct{ Send, Cancel, Copy, CheckOld, UpdateShared, Back, Done, Interrupt key.Binding }
+type rotateKeys struct {
+	Send, Cancel, Copy, CheckOld, UpdateShared, Back, Done, Interrupt key.Binding
+	// Activate makes a new secret active whose only failure was the test call; Retry
+	// runs the rotation again with the same new secret.
+	Activate, Retry key.Binding
+}
 
 func newRotateKeys() rotateKeys {
 	return rotateKeys{
@@ -93,6 +114,8 @@ func newRotateKeys() rotateKeys {
 		Back:         keyBack,
 		Done:         key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc/q", "back")),
 		Interrupt:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Activate:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "make it active anyway")),
+		Retry:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
 	}
 }
 
@@ -158,7 +181,12 @@ func (r *rotateScreen) Keys() help.KeyMap {
 	switch r.phase {
 	case rotInput:
 		return simpleKeys{k.Send, k.Cancel}
-	case rotRunning, rotChecking:
+	case rotRunning:
+		if r.cancelling {
+			return simpleKeys{k.Interrupt}
+		}
+		return simpleKeys{k.Cancel, k.Interrupt}
+	case rotChecking:
 		return simpleKeys{k.Interrupt}
 	}
 	if r.updating {
@@ -174,16 +202,33 @@ func (r *rotateScreen) Keys() help.KeyMap {
 	if r.phase == rotDone {
 		return append(ks, k.CheckOld, k.Back)
 	}
+	if r.phase == rotFailed && r.secret != "" {
+		if re := r.rotationErr(); re != nil && re.TokenOK {
+			ks = append(ks, k.Activate)
+		}
+		ks = append(ks, k.Retry)
+	}
 	return append(ks, k.Done)
 }
 
-// rotateCmd runs the rotation, sending each step as it finishes. The work starts when
-// Bubble Tea runs the command, never inside Update.
-func rotateCmd(b *vault.Broker, name, secret string) tea.Cmd {
+// rotationErr is the failed rotation's error when it stopped before the promotion.
+func (r *rotateScreen) rotationErr() *vault.RotationError {
+	var re *vault.RotationError
+	if r.phase == rotFailed && errors.As(r.err, &re) {
+		return re
+	}
+	return nil
+}
+
+// rotateCmd runs the rotation, sending each step as it starts and as it finishes. The
+// work starts when Bubble Tea runs the command, never inside Update; cancelling ctx
+// stops it with the old secret still active.
+func rotateCmd(ctx context.Context, b *vault.Broker, name, secret string, opts vault.RotateOptions) tea.Cmd {
 	return func() tea.Msg {
-		ch := make(chan tea.Msg, 8)
+		ch := make(chan tea.Msg, 16)
 		go func() {
-			rep, err := b.Rotate(context.Background(), name, secret, func(s vault.RotationStep) {
+			opts.Starting = func(step string) { ch <- rotateStartMsg{step: step, ch: ch} }
+			rep, err := b.RotateWith(ctx, name, secret, opts, func(s vault.RotationStep) {
 				ch <- rotateStepMsg{step: s, ch: ch}
 			})
 			ch <- rotateDoneMsg{rep: rep, err: err}
@@ -207,13 +252,25 @@ func waitOn(ch <-chan tea.Msg) tea.Cmd {
 // Update implements screen.
 func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case rotateStartMsg:
+		r.running = msg.step
+		return r, waitOn(msg.ch)
 	case rotateStepMsg:
 		r.steps = append(r.steps, msg.step)
+		r.running = ""
 		return r, waitOn(msg.ch)
 	case rotateDoneMsg:
-		r.rep, r.err = msg.rep, msg.err
+		r.rep, r.err, r.running, r.cancelling = msg.rep, msg.err, "", false
+		if r.cancel != nil {
+			r.cancel()
+			r.cancel = nil
+		}
 		if msg.err != nil {
-			r.phase, r.secret = rotFailed, ""
+			r.phase = rotFailed
+			var re *vault.RotationError
+			if !errors.As(msg.err, &re) || !(re.TokenOK || re.Cancelled) {
+				r.secret = "" // nothing to retry with: forget it now
+			}
 			return r, nil
 		}
 		r.phase, r.profile = rotDone, msg.rep.Profile
@@ -286,12 +343,35 @@ func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			r.secret, r.revealed = "", false
 			return closeScreen()
 		}
-	case rotFailed, rotChecked:
+	case rotRunning:
+		if key.Matches(msg, r.keys.Cancel) && r.cancel != nil && !r.cancelling {
+			r.cancelling = true
+			r.cancel()
+		}
+	case rotFailed:
+		re := r.rotationErr()
+		switch {
+		case key.Matches(msg, r.keys.Activate) && r.secret != "" && re != nil && re.TokenOK:
+			return r, r.start(vault.RotateOptions{ActivateIfCallFails: true})
+		case key.Matches(msg, r.keys.Retry) && r.secret != "":
+			return r, r.start(vault.RotateOptions{})
+		case key.Matches(msg, r.keys.Done):
+			r.secret = ""
+			return closeScreen()
+		}
+	case rotChecked:
 		if key.Matches(msg, r.keys.Done) {
 			return closeScreen()
 		}
 	}
 	return r, nil
+}
+
+// start runs the rotation with the new secret held, from a clean checklist.
+func (r *rotateScreen) start(opts vault.RotateOptions) tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.phase, r.steps, r.err, r.rep, r.cancel, r.cancelling, r.running = rotRunning, nil, nil, nil, cancel, false, ""
+	return rotateCmd(ctx, r.deps.Broker, r.profile.Name, r.secret, opts)
 }
 
 // updateShared gives the new secret to the profiles of the same client that lack it.
@@ -321,8 +401,8 @@ func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		}
 		r.input.SetValue("")
 		r.input.Blur()
-		r.secret, r.phase = s, rotRunning
-		return r, rotateCmd(r.deps.Broker, r.profile.Name, s)
+		r.secret = s
+		return r, r.start(vault.RotateOptions{})
 	}
 	var cmd tea.Cmd
 	r.input, cmd = r.input.Update(msg)
@@ -346,6 +426,7 @@ func (r *rotateScreen) View(width, height int) string {
 			"",
 			st.Subtle.Render("current secret: fp "+p.SecretFingerprint+" · nothing changes until the new one is proven"))
 	default:
+		re := r.rotationErr()
 		for _, s := range r.steps {
 			mark, style := "✓", st.OK
 			switch {
@@ -354,17 +435,38 @@ func (r *rotateScreen) View(width, height int) string {
 			case !s.OK:
 				mark, style = "✗", st.Bad
 			}
-			out = append(out, truncateLine(style.Render(mark+" "+s.Name)+st.Subtle.Render("  "+oauth.Sanitize(s.Note)), w))
+			note := oauth.Sanitize(s.Note)
+			switch {
+			case re != nil && !s.OK && s.Name == re.Step && re.Cancelled:
+				note = "cancelled"
+			case re != nil && !s.OK && s.Name == re.Step && re.TokenOK:
+				note = oauth.OneLine(re.Call) // the block below says why, once
+			case re != nil && !s.OK && s.Name == re.Step:
+				note = ""
+			case s.Name == vault.StepCall && !s.OK && r.rep != nil && r.rep.CallErr != nil:
+				note = oauth.OneLine(r.profile.CallText()) + " failed: made active anyway"
+			}
+			out = append(out, stepLine(st, style, mark+" "+s.Name, note, w)...)
 		}
 		if r.phase == rotRunning {
-			out = append(out, r.deps.busy("working"))
+			switch {
+			case r.cancelling:
+				out = append(out, r.deps.busy("cancelling: the old secret stays active"))
+			case r.running != "":
+				what := r.running
+				if what == vault.StepCall {
+					what += " " + oauth.OneLine(p.CallText())
+				}
+				out = append(out, truncateLine(r.deps.busy(what+"…"), w))
+			default:
+				out = append(out, r.deps.busy("starting"))
+			}
 		}
 	}
 	switch r.phase {
 	case rotFailed:
 		out = append(out, "")
-		out = append(out, errorLines(st, r.err, w)...)
-		out = append(out, "", st.OK.Render("The old secret ("+p.SecretFingerprint+") is still active: nothing was lost."))
+		out = append(out, r.failedLines(w)...)
 	case rotDone:
 		if r.secret != "" {
 			out = append(out, "", st.Banner.Render("⚠ The new secret, shown this once:"))
@@ -460,12 +562,88 @@ func (r *rotateScreen) sharedLines(w int) []string {
 	return out
 }
 
-// errorLines are an error wrapped to w, then each of its hints once.
+// errorLines are an error wrapped to w (its wrapped lines indented under the text),
+// then each of its hints once.
 func errorLines(st *theme.Styles, err error, w int) []string {
 	text, hints := vault.Explain(err)
-	out := []string{truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+oauth.Sanitize(text)), w)}
+	var out []string
+	for i, l := range strings.Split(oauth.Sanitize(text), "\n") {
+		head := "✗ "
+		if i > 0 {
+			head = "  "
+		}
+		out = append(out, hanging(st.Bad, head, strings.TrimRight(l, " "), w)...)
+	}
 	for _, h := range hints {
-		out = append(out, truncateBlock(st.Hint.Width(max(20, w)).Render("hint: "+oauth.Sanitize(h)), w))
+		out = append(out, hanging(st.Hint, "hint: ", oauth.Sanitize(h), w)...)
 	}
 	return out
+}
+
+// failedLines say what a failed rotation left, each fact once: the failed step above
+// names the step; here why, and that the old secret is still active.
+func (r *rotateScreen) failedLines(w int) []string {
+	st := r.st
+	re := r.rotationErr()
+	kept := "The old secret (" + oauth.OneLine(r.profile.SecretFingerprint) + ") is still active: nothing was lost."
+	switch {
+	case re == nil:
+		return append(errorLines(st, r.err, w), "", st.OK.Render(kept))
+	case re.Cancelled:
+		return wrapText(st.Text, "Cancelled: the new secret was not stored. "+kept, w)
+	case re.TokenOK:
+		call := oauth.OneLine(re.Call)
+		out := wrapText(st.OK, "✓ The provider accepted the new secret: it got a token with it.", w)
+		out = append(out, errorLines(st, fmt.Errorf("the test call %s failed: %w", call, re.Err), w)...)
+		var se *oauth.CallStatusError
+		if errors.As(re.Err, &se) && se.Status == http.StatusForbidden {
+			out = append(out, wrapText(st.Text, "A 403 means the API refuses this call to this client, although its token is good: the test request may point at something this client may not reach.", w)...)
+		}
+		out = append(out, "")
+		out = append(out, wrapText(st.Text, "The new secret is not active yet. "+kept, w)...)
+		if r.secret != "" {
+			out = append(out, wrapText(st.Text, "a makes it active anyway (the old one kept aside as usual); r tries again; or fix the test request (e on the profile) and rotate again.", w)...)
+		}
+		return out
+	default:
+		out := errorLines(st, re.Err, w)
+		return append(out, "", st.OK.Render("The new secret was not stored. "+kept))
+	}
+}
+
+// hanging wraps head+text in style to w, the lines after the first indented under
+// text (plain text: styled once wrapped, so no style spans a line break).
+func hanging(style lipgloss.Style, head, text string, w int) []string {
+	indent := strings.Repeat(" ", ansi.StringWidth(head))
+	plain := head + text
+	if w < 10 || ansi.StringWidth(plain) <= w {
+		return []string{truncateLine(style.Render(plain), max(w, 1))}
+	}
+	lines := strings.SplitN(ansi.Wrap(plain, w, ""), "\n", 2)
+	out := []string{style.Render(strings.TrimRight(lines[0], " "))}
+	if len(lines) > 1 {
+		rest := strings.Join(strings.Fields(lines[1]), " ")
+		for _, l := range strings.Split(ansi.Wrap(rest, w-len(indent), ""), "\n") {
+			out = append(out, indent+style.Render(strings.TrimRight(l, " ")))
+		}
+	}
+	return out
+}
+
+// stepLine is a checklist line: the step, and its note beside it when it fits, else
+// on the lines below, indented.
+func stepLine(st *theme.Styles, style lipgloss.Style, head, note string, w int) []string {
+	line := style.Render(head)
+	if note == "" {
+		return []string{truncateLine(line, w)}
+	}
+	if ansi.StringWidth(head)+2+ansi.StringWidth(note) <= w {
+		return []string{line + st.Subtle.Render("  "+note)}
+	}
+	return append([]string{truncateLine(line, w)}, hanging(st.Subtle, "  ", note, w)...)
+}
+
+// wrapText wraps plain text in style to w.
+func wrapText(style lipgloss.Style, text string, w int) []string {
+	return strings.Split(style.Width(max(20, w)).Render(text), "\n")
 }

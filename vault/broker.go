@@ -310,7 +310,7 @@ func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts Ro
 		_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
 		re.OldFingerprint = rep.OldFingerprint
 		if cerr := ctx.Err(); cerr != nil {
-			re.Cancelled = true
+			re.Cancelled, re.TokenOK = true, false // cut off, not refused
 			if !errors.Is(re.Err, cerr) {
 				re.Err = cerr
 			}

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oatcli/oat/vault"
+)
+
+// rotateDashStagingAt403 points dash-staging's test call at another client's account
+// (a 403) and rotates it with the secret the provider issued.
+func rotateDashStagingAt403(t *testing.T, w, hgt int) *harness {
+	t.Helper()
+	h := newHarness(t, w, hgt, true, "slow")
+	h.editOutside("dash-staging", func(p *vault.Profile) { p.TestRequest.Path = "/accounts/dash-production/orders" })
+	h.reloadSelect("dash-staging")
+	h.press("R")
+	h.typeText("dash-staging-secret-2")
+	h.press("enter")
+	return h
+}
+
+// TestRotateOnlyTheTestCallFailed: the new secret got a token and only the test call
+// was refused (403): the screen says the provider accepted the secret, names the call
+// and explains the 403, each fact once, and a makes the new secret active anyway, the
+// old one kept aside.
+func TestRotateOnlyTheTestCallFailed(t *testing.T) {
+	t.Parallel()
+	h := rotateDashStagingAt403(t, 80, 24)
+	h.mustContain("accepted the new secret", "GET /accounts/dash-production/orders", "A 403 means", "a make it active anyway", "r retry")
+	v := h.view()
+	for _, once := range []string{"403 Forbidden", "is still active", "belongs to another account"} {
+		if n := strings.Count(v, once); n != 1 {
+			t.Fatalf("%q shown %d times:\n%s", once, n, v)
+		}
+	}
+	p, _ := h.v.Get("dash-staging")
+	if s, _ := h.v.Secret(context.Background(), p); s != "dash-staging-secret-1" {
+		t.Fatal("the failed rotation changed the active secret")
+	}
+	h.press("a")
+	h.mustContain("✓ make the new secret active", "failed: made active anyway", "shown this once")
+	p, _ = h.v.Get("dash-staging")
+	if s, _ := h.v.Secret(context.Background(), p); s != "dash-staging-secret-2" || p.PreviousFingerprint != vault.Fingerprint("dash-staging-secret-1") {
+		t.Fatalf("after a: active %q, previous %q", s, p.PreviousFingerprint)
+	}
+}
+
+// TestRotateFailureSaysEachFactOnce: a refused new secret: the failed step is named,
+// the reason given once (not on the step line and again below), and that the old secret
+// is still active is said once; its wrapped lines keep their indent.
+func TestRotateFailureSaysEachFactOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 30, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("R")
+	h.typeText("not-what-the-provider-issued")
+	h.press("enter")
+	h.mustContain("✗ get a token with the new secret")
+	v := h.view()
+	for _, once := range []string{"is still active", "invalid_client"} {
+		if n := strings.Count(v, once); n != 1 {
+			t.Fatalf("%q shown %d times:\n%s", once, n, v)
+		}
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if len(l) > 0 && l[0] != ' ' {
+			t.Fatalf("a line at column 1 (lost its indent): %q\n%s", l, v)
+		}
+		if strings.Contains(l, "…") {
+			t.Fatalf("a line cut instead of wrapped: %q\n%s", l, v)
+		}
+	}
+	if strings.Contains(v, "r retry") || strings.Contains(v, "make it active anyway") {
+		t.Fatalf("retry or activate offered for a refused secret:\n%s", v)
+	}
+}
+
+// TestRotateEscCancelsTheStepInFlight: while a rotation runs, the spinner names the
+// step; esc cancels it and says so, and the old secret stays active with nothing staged.
+func TestRotateEscCancelsTheStepInFlight(t *testing.T) {
+	t.Parallel()
+	d, h := newDeps(t, true, "slow")
+	h.editOutside("ecoinvent", func(p *vault.Profile) { p.APIBaseURL = h.srv.URL + "/api"; p.TestRequest.Path = "/hang" })
+	p, _ := h.v.Get("ecoinvent")
+	var r screen = newRotate(d, p)
+	r.Init()
+	for _, c := range "ecoinvent-demo-secret-2" {
+		r, _ = r.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{c}})
+	}
+	r, cmd := r.Update(keyMsg("enter"))
+	if !strings.Contains(r.View(80, 24), "esc cancel") && !strings.Contains(helpText(r), "esc") {
+		t.Fatal("esc is not offered while the rotation runs")
+	}
+	for cmd != nil {
+		msg := cmd()
+		r, cmd = r.Update(msg)
+		if s, ok := msg.(rotateStartMsg); ok && s.step == vault.StepCall {
+			v := r.View(80, 24)
+			if !strings.Contains(v, "test call with the new token GET /hang") {
+				t.Fatalf("the spinner does not name the step:\n%s", v)
+			}
+			r, _ = r.Update(keyMsg("esc"))
+			if !strings.Contains(r.View(80, 24), "cancelling") {
+				t.Fatalf("esc does not say it cancels:\n%s", r.View(80, 24))
+			}
+		}
+		if _, ok := msg.(rotateDoneMsg); ok {
+			break
+		}
+	}
+	v := r.View(80, 24)
+	if !strings.Contains(v, "✗ test call with the new token  cancelled") || !strings.Contains(v, "Cancelled: the new secret was not stored") {
+		t.Fatalf("after esc:\n%s", v)
+	}
+	p, _ = h.v.Get("ecoinvent")
+	if s, _ := h.v.Secret(context.Background(), p); s != "ecoinvent-demo-secret-1" || p.PreviousFingerprint != "" {
+		t.Fatalf("after the cancel: active %q previous %q", s, p.PreviousFingerprint)
+	}
+	if _, err := h.v.StagedSecret(context.Background(), p); err == nil {
+		t.Fatal("a staged secret is left behind")
+	}
+}
+
+// helpText is a screen's short help as text.
+func helpText(s screen) string {
+	var out []string
+	for _, b := range s.Keys().ShortHelp() {
+		out = append(out, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(out, " · ")
+}
