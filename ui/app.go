@@ -174,6 +174,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.forward(m.screenSize())
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyEsc && msg.Alt {
+			// "\x1b\x1b" (two quick escs) reaches Bubble Tea v1 as one alt+esc: two escs.
+			esc := tea.KeyMsg{Type: tea.KeyEsc}
+			next, first := m.Update(esc)
+			next, second := next.Update(esc)
+			return next, tea.Batch(first, second)
+		}
 		if isBurst(msg) && !m.top().Capturing() {
 			return m.burst(msg)
 		}
