@@ -93,6 +93,9 @@ type rotateScreen struct {
 	running    string
 	cancel     context.CancelFunc
 	cancelling bool
+	// revoked is the fingerprint of the old secret o confirmed revoked: u does not keep
+	// it aside on the profiles of the same client.
+	revoked string
 }
 
 // rotateKeys are the rotation's keys. esc leaves (cancels before anything ran);
@@ -303,6 +306,9 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return r, tea.Batch(cmds...)
 	case checkOldMsg:
+		if msg.err == nil && msg.verdict == vault.Revoked {
+			r.revoked = r.profile.PreviousFingerprint // before the check dropped it
+		}
 		r.phase, r.verdict, r.err = rotChecked, msg.verdict, msg.err
 		if msg.profile.ID != "" {
 			r.profile = msg.profile
@@ -381,9 +387,9 @@ func (r *rotateScreen) updateShared() tea.Cmd {
 		names = append(names, q.Name)
 	}
 	r.updating, r.ups, r.upErr = true, nil, nil
-	v, name := r.deps.Broker.Vault, r.profile.Name
+	v, name, revoked := r.deps.Broker.Vault, r.profile.Name, r.revoked
 	return func() tea.Msg {
-		ups, err := v.UpdateShared(context.Background(), name, names)
+		ups, err := v.UpdateSharedRevoked(context.Background(), name, names, revoked)
 		return sharedUpdatedMsg{ups: ups, err: err}
 	}
 }
@@ -555,8 +561,10 @@ func (r *rotateScreen) sharedLines(w int) []string {
 				st.Text.Render("  It keeps its old secret: nothing was lost. u tries again."))
 		case u.Current:
 			out = append(out, st.OK.Render("✓ "+n+" already has the new secret"))
+		case u.DroppedOld:
+			out = append(out, stepLine(st, st.OK, "✓ "+n+" now has the new secret", "fp "+u.Profile.SecretFingerprint+"; its old one is revoked: not kept", w)...)
 		default:
-			out = append(out, st.OK.Render("✓ "+n+" now has the new secret")+st.Subtle.Render("  fp "+u.Profile.SecretFingerprint+", its old one kept aside"))
+			out = append(out, stepLine(st, st.OK, "✓ "+n+" now has the new secret", "fp "+u.Profile.SecretFingerprint+", its old one kept aside", w)...)
 		}
 	}
 	return out

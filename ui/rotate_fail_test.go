@@ -133,3 +133,44 @@ func helpText(s screen) string {
 	}
 	return strings.Join(out, " · ")
 }
+
+// TestRotateSharedUpdateAfterTheOldIsRevoked: o confirmed the old secret revoked, then
+// u gives the sibling the new secret: its copy of the revoked secret is not kept aside.
+func TestRotateSharedUpdateAfterTheOldIsRevoked(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	addShared(t, h, "eds-copy")
+	h.selectProfile("eds")
+	h.press("R")
+	h.typeText("eds-demo-secret-2")
+	h.press("enter", "o")
+	h.mustContain("✓ revoked")
+	h.press("u")
+	h.mustContain("✓ eds-copy now has the new secret", "revoked")
+	h.mustNotContain("its old one kept aside")
+	cp, _ := h.v.Get("eds-copy")
+	if s, _ := h.v.Secret(context.Background(), cp); s != "eds-demo-secret-2" || cp.PreviousFingerprint != "" {
+		t.Fatalf("eds-copy after o then u: previous %q", cp.PreviousFingerprint)
+	}
+	if _, err := h.v.PreviousSecret(context.Background(), cp); err == nil {
+		t.Fatal("the revoked secret is still kept aside for eds-copy")
+	}
+}
+
+// TestSharedUpdateErrorsUseAppWords: a sibling removed meanwhile is reported without
+// CLI advice.
+func TestSharedUpdateErrorsUseAppWords(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	addShared(t, h, "eds-copy")
+	h.selectProfile("eds")
+	h.press("R")
+	h.typeText("eds-demo-secret-2")
+	h.press("enter")
+	if err := h.v.Remove(context.Background(), "eds-copy"); err != nil {
+		t.Fatal(err)
+	}
+	h.press("u")
+	h.mustContain("eds-copy not updated")
+	h.mustNotContain("oat ls")
+}
