@@ -112,8 +112,8 @@ func newRotateKeys() rotateKeys {
 		Send:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 		Cancel:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Copy:         keyCopy,
-		CheckOld:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old secret")),
-		UpdateShared: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "update shared too")),
+		CheckOld:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old")),
+		UpdateShared: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "update shared")),
 		Back:         keyBack,
 		Done:         key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc/q", "back")),
 		Interrupt:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -195,15 +195,22 @@ func (r *rotateScreen) Keys() help.KeyMap {
 	if r.updating {
 		return simpleKeys{k.Interrupt}
 	}
+	// In order of need, for a narrow help bar: v is also named beside the masked secret.
 	var ks simpleKeys
 	if r.phase == rotDone && r.secret != "" {
-		ks = append(ks, revealKey(r.revealed), k.Copy)
+		ks = append(ks, k.Copy)
+	}
+	if r.phase == rotDone {
+		ks = append(ks, k.CheckOld)
 	}
 	if r.canUpdateShared() {
 		ks = append(ks, k.UpdateShared)
 	}
+	if r.phase == rotDone && r.secret != "" {
+		ks = append(ks, revealKey(r.revealed))
+	}
 	if r.phase == rotDone {
-		return append(ks, k.CheckOld, k.Back)
+		return append(ks, k.Back)
 	}
 	if r.phase == rotFailed && r.secret != "" {
 		if re := r.rotationErr(); re != nil && re.TokenOK {
@@ -417,20 +424,25 @@ func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 
 // View implements screen.
 func (r *rotateScreen) View(width, height int) string {
+	if out := strings.Join(r.view(width, false), "\n"); strings.Count(out, "\n") < height || height <= 0 {
+		return out
+	}
+	return strings.Join(r.view(width, true), "\n") // short terminal: the passed steps without notes
+}
+
+// view are the screen's lines; compact leaves out the notes of the steps that passed.
+func (r *rotateScreen) view(width int, compact bool) []string {
 	st := r.st
 	w := width - 2
 	p := displayProfile(r.profile)
 	out := []string{st.Title.Render("Rotate the secret of "+p.Name) + st.Warn.Render(envTag(p.Environment)), ""}
 	switch r.phase {
 	case rotInput:
-		out = append(out,
-			st.Text.Render("1. Get a new secret from the provider (keep the old one valid for now)."),
-			st.Text.Render("2. Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+"."),
-			st.Text.Render("3. Only if that works does it become active; the old one is kept aside."),
-			"",
-			st.Label.Render("new secret")+r.input.View(),
-			"",
-			st.Subtle.Render("current secret: fp "+p.SecretFingerprint+" · nothing changes until the new one is proven"))
+		out = append(out, hanging(st.Text, "1. ", "Get a new secret from the provider (keep the old one valid for now).", w)...)
+		out = append(out, hanging(st.Text, "2. ", "Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+".", w)...)
+		out = append(out, hanging(st.Text, "3. ", "Only if that works does it become active; the old one is kept aside.", w)...)
+		out = append(out, "", truncateLine(st.Label.Render("new secret")+r.input.View(), w), "")
+		out = append(out, hanging(st.Subtle, "", "current secret: fp "+p.SecretFingerprint+" · nothing changes until the new one is proven", w)...)
 	default:
 		re := r.rotationErr()
 		for _, s := range r.steps {
@@ -442,6 +454,9 @@ func (r *rotateScreen) View(width, height int) string {
 				mark, style = "✗", st.Bad
 			}
 			note := oauth.Sanitize(s.Note)
+			if compact && s.OK {
+				note = ""
+			}
 			switch {
 			case re != nil && !s.OK && s.Name == re.Step && re.Cancelled:
 				note = "cancelled"
@@ -449,6 +464,8 @@ func (r *rotateScreen) View(width, height int) string {
 				note = oauth.OneLine(re.Call) // the block below says why, once
 			case re != nil && !s.OK && s.Name == re.Step:
 				note = ""
+			case s.Name == vault.StepPromote && s.OK:
+				note = "" // the paragraph below says where the old secret is
 			case s.Name == vault.StepCall && !s.OK && r.rep != nil && r.rep.CallErr != nil:
 				note = oauth.OneLine(r.profile.CallText()) + " failed: made active anyway"
 			}
@@ -475,16 +492,14 @@ func (r *rotateScreen) View(width, height int) string {
 		out = append(out, r.failedLines(w)...)
 	case rotDone:
 		if r.secret != "" {
-			out = append(out, "", st.Banner.Render("⚠ The new secret, shown this once:"))
+			out = append(out, "", truncateLine(st.Banner.Render("⚠ The new secret, shown this once")+st.Text.Render("  fp "+p.SecretFingerprint), w))
 			out = append(out, oneTimeSecret(st, r.secret, r.revealed, w)...)
-			out = append(out, st.Label.Render("fingerprint")+st.Text.Render(" "+p.SecretFingerprint))
 		} else {
 			out = append(out, st.Text.Render("Active secret: fp "+p.SecretFingerprint))
 		}
 		if p.PreviousFingerprint != "" {
-			out = append(out, "", st.Text.Render("The old secret (fp "+p.PreviousFingerprint+") is kept aside, never shown."),
-				st.Text.Render("Revoke it at the provider, then press o:"),
-				st.Text.Render("oat tries it, and deletes it once the provider rejects it."))
+			out = append(out, "")
+			out = append(out, wrapText(st.Text, "The old secret (fp "+p.PreviousFingerprint+") is kept aside, never shown. Revoke it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
 		}
 	case rotChecking:
 		out = append(out, "", r.deps.busy("trying the old secret"))
@@ -495,14 +510,14 @@ func (r *rotateScreen) View(width, height int) string {
 			out = append(out, errorLines(st, r.err, w)...)
 			out = append(out, st.Text.Render("The old secret is kept."))
 		case r.verdict == vault.Revoked:
-			out = append(out, st.OK.Render("✓ revoked: the provider rejects the old secret (invalid_client). It is deleted."))
+			out = append(out, hanging(st.OK, "✓ ", "revoked: the provider rejects the old secret (invalid_client). It is deleted.", w)...)
 		default:
-			out = append(out, st.Warn.Render("⚠ still accepted: the provider still issues tokens for the old secret."),
-				st.Text.Render("Revoke it at the provider, then come back (R, then o). It is kept until then."))
+			out = append(out, hanging(st.Warn, "⚠ ", "still accepted: the provider still issues tokens for the old secret.", w)...)
+			out = append(out, wrapText(st.Text, "Revoke it at the provider, then come back (R, then o). It is kept until then.", w)...)
 		}
+		out = append(out, st.Text.Render("Active secret: fp "+p.SecretFingerprint))
 	}
-	out = append(out, r.sharedLines(w)...)
-	return strings.Join(out, "\n")
+	return append(out, r.sharedLines(w)...)
 }
 
 // sharedLines warn about the profiles of the same client and say what u did for them.
@@ -527,24 +542,25 @@ func (r *rotateScreen) sharedLines(w int) []string {
 		if len(names) == 1 {
 			warn = "⚠ " + names[0] + " uses the same client ID and token URL: it keeps the old secret and " + fails
 		}
-		out = append(out, "", truncateBlock(st.Warn.Width(max(20, w)).Render(warn), w))
+		out = append(out, "")
+		out = append(out, hanging(st.Warn, "⚠ ", strings.TrimPrefix(warn, "⚠ "), w)...)
 		say := ""
 		switch {
 		case r.phase == rotInput:
 			say = "Once the new secret works, u gives " + them + " the new secret too."
 		case r.canUpdateShared():
-			say = "u gives " + them + " the new secret too; the old one is kept aside there as here."
+			say = "u gives " + them + " the new secret too, the old one kept aside."
 		}
 		if say != "" {
-			out = append(out, truncateBlock(st.Text.Width(max(20, w)).Render(say), w))
+			out = append(out, wrapText(st.Text, say, w)...)
 		}
 	}
 	if r.updating {
 		out = append(out, r.deps.busy("giving the new secret to the profiles of the same client"))
 	}
 	if r.upErr != nil {
-		out = append(out, truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+oauth.Sanitize(vault.FirstLine(r.upErr))), w),
-			st.Text.Render("Nothing changed for them: they keep the old secret. u tries again."))
+		out = append(out, hanging(st.Bad, "✗ ", oauth.Sanitize(vault.FirstLine(r.upErr)), w)...)
+		out = append(out, wrapText(st.Text, "Nothing changed for them: they keep the old secret. u tries again.", w)...)
 	}
 	if len(r.ups) > 0 {
 		out = append(out, "")
@@ -557,8 +573,8 @@ func (r *rotateScreen) sharedLines(w int) []string {
 			if vault.IsPreviousPending(u.Err) {
 				why = "an earlier rotation's old secret is still kept aside there: check it first (select it, R, then o)"
 			}
-			out = append(out, truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+n+" not updated: "+why), w),
-				st.Text.Render("  It keeps its old secret: nothing was lost. u tries again."))
+			out = append(out, hanging(st.Bad, "✗ ", n+" not updated: "+why, w)...)
+			out = append(out, hanging(st.Text, "  ", "It keeps its old secret: nothing was lost. u tries again.", w)...)
 		case u.Current:
 			out = append(out, st.OK.Render("✓ "+n+" already has the new secret"))
 		case u.DroppedOld:
@@ -593,12 +609,13 @@ func errorLines(st *theme.Styles, err error, w int) []string {
 func (r *rotateScreen) failedLines(w int) []string {
 	st := r.st
 	re := r.rotationErr()
-	kept := "The old secret (" + oauth.OneLine(r.profile.SecretFingerprint) + ") is still active: nothing was lost."
+	kept := "Nothing was lost: the old secret (fp " + oauth.OneLine(r.profile.SecretFingerprint) + ") is still active."
 	switch {
 	case re == nil:
-		return append(errorLines(st, r.err, w), "", st.OK.Render(kept))
+		out := append(errorLines(st, r.err, w), "")
+		return append(out, wrapText(st.OK, kept, w)...)
 	case re.Cancelled:
-		return wrapText(st.Text, "Cancelled: the new secret was not stored. "+kept, w)
+		return append(wrapText(st.Text, "Cancelled: the new secret was not stored.", w), wrapText(st.OK, kept, w)...)
 	case re.TokenOK:
 		call := oauth.OneLine(re.Call)
 		out := wrapText(st.OK, "✓ The provider accepted the new secret: it got a token with it.", w)
@@ -608,14 +625,17 @@ func (r *rotateScreen) failedLines(w int) []string {
 			out = append(out, wrapText(st.Text, "A 403 means the API refuses this call to this client, although its token is good: the test request may point at something this client may not reach.", w)...)
 		}
 		out = append(out, "")
-		out = append(out, wrapText(st.Text, "The new secret is not active yet. "+kept, w)...)
+		out = append(out, wrapText(st.Text, "The new secret is not active yet.", w)...)
+		out = append(out, wrapText(st.OK, kept, w)...)
 		if r.secret != "" {
 			out = append(out, wrapText(st.Text, "a makes it active anyway (the old one kept aside as usual); r tries again; or fix the test request (e on the profile) and rotate again.", w)...)
 		}
 		return out
 	default:
 		out := errorLines(st, re.Err, w)
-		return append(out, "", st.OK.Render("The new secret was not stored. "+kept))
+		out = append(out, "")
+		out = append(out, wrapText(st.Text, "The new secret was not stored.", w)...)
+		return append(out, wrapText(st.OK, kept, w)...)
 	}
 }
 

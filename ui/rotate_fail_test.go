@@ -32,8 +32,9 @@ func TestRotateOnlyTheTestCallFailed(t *testing.T) {
 	h := rotateDashStagingAt403(t, 80, 24)
 	h.mustContain("accepted the new secret", "GET /accounts/dash-production/orders", "A 403 means", "a make it active anyway", "r retry")
 	v := h.view()
+	flat := strings.Join(strings.Fields(v), " ")
 	for _, once := range []string{"403 Forbidden", "is still active", "belongs to another account"} {
-		if n := strings.Count(v, once); n != 1 {
+		if n := strings.Count(flat, once); n != 1 {
 			t.Fatalf("%q shown %d times:\n%s", once, n, v)
 		}
 	}
@@ -61,8 +62,9 @@ func TestRotateFailureSaysEachFactOnce(t *testing.T) {
 	h.press("enter")
 	h.mustContain("✗ get a token with the new secret")
 	v := h.view()
+	flat := strings.Join(strings.Fields(v), " ")
 	for _, once := range []string{"is still active", "invalid_client"} {
-		if n := strings.Count(v, once); n != 1 {
+		if n := strings.Count(flat, once); n != 1 {
 			t.Fatalf("%q shown %d times:\n%s", once, n, v)
 		}
 	}
