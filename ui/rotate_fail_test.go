@@ -176,3 +176,33 @@ func TestSharedUpdateErrorsUseAppWords(t *testing.T) {
 	h.mustContain("eds-copy not updated")
 	h.mustNotContain("oat ls")
 }
+
+// TestCheckAllDetailAtSixtyColumns: at 60 columns a failed row's detail is readable
+// (on a line of its own under the row), not cut to a few characters.
+func TestCheckAllDetailAtSixtyColumns(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 30, true, "slow")
+	h.press("C")
+	h.mustContain("8 of 8 done")
+	v := h.view()
+	lines := strings.Split(v, "\n")
+	found := false
+	for i, l := range lines {
+		if strings.Contains(l, "rotated-away") && i+1 < len(lines) {
+			found = strings.Contains(l+lines[i+1], "both client authentication")
+		}
+	}
+	if !found {
+		t.Fatalf("rotated-away's detail is cut to nothing:\n%s", v)
+	}
+	c := h.m.overlay.(*checkAllScreen)
+	for i := range c.order {
+		c.sel = i
+		h.press("down", "up")
+	}
+	c.sel = len(c.order) - 1
+	h.press("down")
+	if !strings.Contains(h.view(), "▸ ") {
+		t.Fatalf("the selected row is out of sight:\n%s", h.view())
+	}
+}
