@@ -30,6 +30,14 @@ type Verification struct {
 	Issuer string
 	// JWKSURI is where the keys came from.
 	JWKSURI string
+	// SignatureOK says the signature is the issuer's, whatever else failed (an expired
+	// token fails with a good signature).
+	SignatureOK bool
+}
+
+// SignedBy says which key of which issuer signed the token (when SignatureOK).
+func (v *Verification) SignedBy() string {
+	return fmt.Sprintf("signed by key %q of %s (%s)", v.KeyID, v.Issuer, v.Alg)
 }
 
 // asymmetricAlgs are the signature algorithms oat verifies. HMAC and "none" are refused:
@@ -119,7 +127,7 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 	if verified == nil {
 		return fail("bad signature: the token was not signed by the issuer's key %q (altered, or forged)", v.KeyID)
 	}
-	v.KeyID = OneLine(verified.KeyID)
+	v.KeyID, v.SignatureOK = OneLine(verified.KeyID), true
 	now := c.now()
 	if exp, ok := numericDate(j.Claims["exp"]); ok && !now.Before(exp) {
 		return fail("the signature is good but the token expired %s", Relative(exp, now))
@@ -127,7 +135,7 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 	if nbf, ok := numericDate(j.Claims["nbf"]); ok && now.Add(time.Minute).Before(nbf) {
 		return fail("the signature is good but the token is not valid until %s", Relative(nbf, now))
 	}
-	v.Status, v.Reason = Verified, fmt.Sprintf("signed by key %q of %s (%s)", v.KeyID, v.Issuer, v.Alg)
+	v.Status, v.Reason = Verified, v.SignedBy()
 	return v
 }
 

@@ -212,6 +212,13 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.forward(m.screenSize())
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyEsc && msg.Alt {
+			// "\x1b\x1b" (two quick escs) reaches Bubble Tea v1 as one alt+esc: two escs.
+			esc := tea.KeyMsg{Type: tea.KeyEsc}
+			next, first := m.Update(esc)
+			next, second := next.Update(esc)
+			return next, tea.Batch(first, second)
+		}
 		if isBurst(msg) && !m.top().Capturing() {
 			return m.burst(msg)
 		}
@@ -326,8 +333,16 @@ func (m *Model) appMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	case copyMsg:
+		// The new copy replaces what the countdown was about: a token or secret still
+		// on the clipboard is taken off first (its tmux buffers too), and its pending
+		// clear is dropped, so it never wipes what was copied since.
+		prev := m.clip
+		m.clip = clipState{}
 		if !msg.plain {
 			m.clip = clipState{active: true, what: msg.what, value: msg.value, until: m.now().Add(ClipboardClearAfter * time.Second)}
+		}
+		if prev.active && prev.value != msg.value {
+			return replaceCmd(m.deps.Clipboard, prev.value, msg.what, msg.value), true
 		}
 		return copyCmd(m.deps.Clipboard, msg.what, msg.value), true
 	case clipboardMsg:

@@ -37,6 +37,8 @@ type checkAllScreen struct {
 	rows    map[string]vault.CheckRow
 	order   []string
 	running bool
+	// selLine is the selected row's line in the table, set as lines draws it.
+	selLine int
 	run     int
 	cancel  context.CancelFunc
 	vp      viewport.Model
@@ -208,7 +210,7 @@ func (c *checkAllScreen) layout() {
 	c.vp.Width, c.vp.Height = w, max(3, c.height-len(c.head()))
 	c.vp.SetContent(strings.Join(append(c.lines(w), c.selectedDetail(w)...), "\n"))
 	// Keep the selected row in sight (line 0 is the table's head).
-	if row := c.sel + 1; row < c.vp.YOffset {
+	if row := c.selLine; row < c.vp.YOffset {
 		c.vp.SetYOffset(row)
 	} else if row >= c.vp.YOffset+c.vp.Height {
 		c.vp.SetYOffset(row - c.vp.Height + 1)
@@ -235,12 +237,19 @@ func (c *checkAllScreen) lines(w int) []string {
 	for _, n := range c.names {
 		nameW = max(nameW, min(24, len(n)))
 	}
-	var lines []string
-	lines = append(lines, st.Subtle.Render("  "+pad("NAME", nameW)+"  "+pad("RESULT", 9)+pad("LATENCY", 9)+pad("LIFETIME", 9)+pad("SECRET", 8)+"DETAIL"))
+	// Too narrow for a DETAIL column worth reading: each detail goes on a line of its
+	// own under its row.
+	under := w-(2+nameW+2+9+9+9+8) < 24
+	head := "  " + pad("NAME", nameW) + "  " + pad("RESULT", 9) + pad("LATENCY", 9) + pad("LIFETIME", 9) + pad("SECRET", 8)
+	if !under {
+		head += "DETAIL"
+	}
+	lines := []string{st.Subtle.Render(head)}
+	c.selLine = 1
 	for i, n := range c.order {
 		mark := "  "
 		if i == c.sel {
-			mark = "▸ "
+			mark, c.selLine = "▸ ", len(lines)
 		}
 		r, done := c.rows[n]
 		if !done {
@@ -257,8 +266,15 @@ func (c *checkAllScreen) lines(w int) []string {
 		}
 		detail, life, age := r.Detail(), r.LifetimeText(), r.AgeText()
 		line := mark + st.Text.Render(pad(n, nameW)) + "  " + style.Render(pad(res, 9)) + st.Subtle.Render(pad(latencyText(r.Latency), 9)+pad(life, 9)) +
-			ageStyle.Render(pad(age, 8)) + st.Subtle.Render(detail)
+			ageStyle.Render(pad(age, 8))
+		if !under {
+			lines = append(lines, truncateLine(line+st.Subtle.Render(detail), w))
+			continue
+		}
 		lines = append(lines, truncateLine(line, w))
+		if detail != "" {
+			lines = append(lines, truncateLine("    "+st.Subtle.Render(detail), w))
+		}
 	}
 	return lines
 }

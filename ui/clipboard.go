@@ -168,6 +168,16 @@ func copyCmd(c Clipboard, what, s string) tea.Cmd {
 	}
 }
 
+// replaceCmd takes old off the clipboard (if it still holds it) and copies s: the
+// credential copied before does not stay in a tmux buffer once something else is copied.
+func replaceCmd(c Clipboard, old, what, s string) tea.Cmd {
+	return func() tea.Msg {
+		_, _ = c.ClearIf(old) // best effort: the copy below replaces it anyway
+		via, err := c.Copy(s)
+		return clipboardMsg{what: what, via: via, err: err}
+	}
+}
+
 // clearClipboardCmd empties the clipboard if it still holds s.
 func clearClipboardCmd(c Clipboard, s string) tea.Cmd {
 	return func() tea.Msg {

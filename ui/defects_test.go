@@ -1180,3 +1180,24 @@ func TestStatusIsReadInFull(t *testing.T) {
 		t.Fatalf("frame of %d lines", n)
 	}
 }
+
+// TestTwoQuickEscsAreTwoEscs: two escs sent together ("\x1b\x1b", tmux send-keys
+// Escape Escape) reach Bubble Tea v1 as one alt+esc; the app takes them as two escs:
+// the inspector closes and the list's filter is cleared.
+func TestTwoQuickEscsAreTwoEscs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.press("/")
+	h.typeText("ecoin")
+	h.press("enter", "enter", "i")
+	if _, ok := h.m.overlay.(*inspectScreen); !ok {
+		t.Fatalf("the inspector did not open:\n%s", h.view())
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyEsc, Alt: true})
+	if h.m.overlay != nil {
+		t.Fatalf("alt+esc left the inspector open:\n%s", h.view())
+	}
+	if f := h.m.main.list.FilterValue(); f != "" {
+		t.Fatalf("the second esc did not clear the filter %q", f)
+	}
+}

@@ -43,12 +43,7 @@ func oneLineMap(m map[string]string) map[string]string {
 }
 
 // latencyText is a latency to the millisecond; under one it is "<1ms", not "0s".
-func latencyText(d time.Duration) string {
-	if d < time.Millisecond {
-		return "<1ms"
-	}
-	return d.Round(time.Millisecond).String()
-}
+func latencyText(d time.Duration) string { return vault.LatencyText(d) }
 
 // prodMark marks a production environment in a row and in the title of a screen that
 // acts on it: a glyph and the word, never colour alone.

@@ -62,7 +62,7 @@ func TestFlowRotationSharedClient(t *testing.T) {
 			waitText(t, tm, "uses the same client ID")
 			tm.Type("eds-demo-secret-2")
 			sendKeys(tm, "enter")
-			waitText(t, tm, "kept aside there as here")
+			waitText(t, tm, "the new secret too, the old one kept aside")
 			sendKeys(tm, "u")
 			waitText(t, tm, "now has the new secret")
 			view := finish(t, tm)

@@ -267,7 +267,7 @@ func TestFlowRotationBadSecret(t *testing.T) {
 		waitText(t, tm, "new secret")
 		tm.Type("not-issued")
 		sendKeys(tm, "enter")
-		waitText(t, tm, "nothing was lost")
+		waitText(t, tm, "Nothing was lost")
 		view := finish(t, tm)
 		if strings.Contains(view, "not-issued") {
 			t.Fatal("the rejected secret is on screen")

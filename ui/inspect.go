@@ -39,8 +39,11 @@ type inspectScreen struct {
 	// raw shows the JSON view; offsets keep each view's scroll position.
 	raw     bool
 	offsets [2]int
-	width   int
-	height  int
+	// pos is where the user scrolled to: the head growing or shrinking (V) may clamp
+	// the viewport's offset for a frame, never move what the user sees for good.
+	pos    int
+	width  int
+	height int
 }
 
 // inspectKeys are the inspector's keys; Keys offers only those that work now.
@@ -95,18 +98,23 @@ func (s *inspectScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			s.raw = !s.raw
 			s.layout()
 			s.vp.SetYOffset(s.offsets[s.view()])
+			s.pos = s.vp.YOffset
 			return s, nil
 		case s.raw && key.Matches(msg, s.keys.Copy):
 			doc := s.rawJSON()
 			return s, func() tea.Msg { return copyMsg{what: "header and claims", value: doc, plain: true} }
 		default:
 			s.vp, cmd = s.vp.Update(msg)
+			s.pos = s.vp.YOffset
 		}
 	case verifiedMsg:
 		s.verifying, s.ver = false, msg.v // shown at the top: the view stays where it is
 	case tickMsg: // the relative times move on: drawn again below
 	default:
 		s.vp, cmd = s.vp.Update(msg)
+		if _, ok := msg.(tea.MouseMsg); ok {
+			s.pos = s.vp.YOffset
+		}
 	}
 	s.layout()
 	return s, cmd
@@ -140,9 +148,8 @@ func (s *inspectScreen) layout() {
 	if s.raw {
 		body = strings.Split(s.rawJSON(), "\n")
 	}
-	y := s.vp.YOffset
 	s.vp.SetContent(truncateBlock(strings.Join(body, "\n"), w))
-	s.vp.SetYOffset(y) // SetContent clamps it to the new content
+	s.vp.SetYOffset(s.pos) // clamped to the content: pos stays what the user chose
 }
 
 // View implements screen.
@@ -277,10 +284,24 @@ func (s *inspectScreen) signatureLines(w int) []string {
 	case oauth.VerifyFailed:
 		mark, style = "✗", st.Bad
 	}
-	out := []string{label + style.Render(mark+" "+string(s.ver.Status))}
+	head := style.Render(mark + " " + string(s.ver.Status))
+	reason := s.ver.Reason
+	if s.ver.SignatureOK {
+		// The signature is good; the token's time is judged now, at each frame.
+		head, reason = st.OK.Render("✓ good"), s.ver.SignedBy()
+		now := s.deps.Now().Truncate(time.Second)
+		switch exp := s.tok.ExpiresAt.Truncate(time.Second); {
+		case !exp.IsZero() && !exp.After(now):
+			head += st.Subtle.Render(" · ") + st.Bad.Render("✗ token expired "+oauth.Relative(exp, now))
+		case s.ver.Status == oauth.Verified:
+			head = st.OK.Render("✓ verified")
+		default:
+			head += st.Subtle.Render(" · ") + st.Bad.Render("✗ "+strings.TrimPrefix(s.ver.Reason, "the signature is good but "))
+		}
+	}
+	out := []string{truncateLine(label+head, w)}
 	indent := lipgloss.Width(label)
-	reason := st.Text.Width(max(20, w-indent)).Render(oauth.Sanitize(s.ver.Reason))
-	for _, l := range strings.Split(reason, "\n") {
+	for _, l := range strings.Split(st.Text.Width(max(20, w-indent)).Render(oauth.Sanitize(reason)), "\n") {
 		out = append(out, truncateLine(strings.Repeat(" ", indent)+l, w))
 	}
 	if s.ver.JWKSURI != "" {

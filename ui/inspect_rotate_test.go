@@ -241,7 +241,7 @@ func TestRotateWarnsAboutASharedClientAndUpdatesIt(t *testing.T) {
 	h.mustNotContain("u update shared") // not before the new secret works
 	h.typeText("eds-demo-secret-2")
 	h.press("enter")
-	h.mustContain("✓ make the new secret active", "⚠ eds-copy uses the same client ID", "u gives it the new secret too", "u update shared too")
+	h.mustContain("✓ make the new secret active", "⚠ eds-copy uses the same client ID", "u gives it the new secret too", "u update shared")
 	h.press("u")
 	h.mustContain("✓ eds-copy now has the new secret")
 	h.mustNotContain("⚠ eds-copy", "u update shared")
@@ -277,7 +277,7 @@ func TestRotateSharedUpdateThatFailsLosesNothing(t *testing.T) {
 	h.press("R")
 	h.typeText("eds-demo-secret-2")
 	h.press("enter", "u")
-	h.mustContain("✗ eds-copy not updated", "check it first", "It keeps its old secret: nothing was lost", "u update shared too")
+	h.mustContain("✗ eds-copy not updated", "check it first", "It keeps its old secret: nothing was lost", "u update shared")
 	after, _ := h.v.Get("eds-copy")
 	if s, _ := h.v.Secret(ctx, after); s != "eds-demo-secret-0" || after.SecretFingerprint != before.SecretFingerprint || after.PreviousFingerprint != before.PreviousFingerprint {
 		t.Fatalf("a failed update changed eds-copy: %+v", after)

@@ -577,7 +577,11 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 	s := l.slot(p.ID)
 	switch {
 	case !s.has && key.Matches(msg, l.keys.NeedToken):
-		return l, status("no token held for " + p.Name + " yet: enter gets one (the cached one while it is valid)"), true
+		switch l.rows.status(p).Kind { // as the details say it
+		case vault.TokenValid, vault.TokenExpiring, vault.TokenNoExpiry:
+			return l, status("the cached token of " + p.Name + " is not loaded yet: enter loads the cached token first"), true
+		}
+		return l, status("no token held for " + p.Name + " yet: enter gets one"), true
 	case key.Matches(msg, l.keys.Fetch):
 		return l, l.fetch(p, false), true
 	case key.Matches(msg, l.keys.Refresh):

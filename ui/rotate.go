@@ -2,12 +2,17 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -17,6 +22,12 @@ import (
 // rotateStepMsg is one finished step of a running rotation; more follow on ch.
 type rotateStepMsg struct {
 	step vault.RotationStep
+	ch   <-chan tea.Msg
+}
+
+// rotateStartMsg names the step of a running rotation that has just started.
+type rotateStartMsg struct {
+	step string
 	ch   <-chan tea.Msg
 }
 
@@ -77,22 +88,37 @@ type rotateScreen struct {
 	updating bool
 	ups      []vault.SharedUpdate
 	upErr    error
+	// running is the step in flight; cancel cuts the rotation off (esc), cancelling says
+	// it was asked to.
+	running    string
+	cancel     context.CancelFunc
+	cancelling bool
+	// revoked is the fingerprint of the old secret o confirmed revoked: u does not keep
+	// it aside on the profiles of the same client.
+	revoked string
 }
 
 // rotateKeys are the rotation's keys. esc leaves (cancels before anything ran);
 // enter also leaves once it has failed or the old secret was checked.
-type rotateKeys struct{ Send, Cancel, Copy, CheckOld, UpdateShared, Back, Done, Interrupt key.Binding }
+type rotateKeys struct {
+	Send, Cancel, Copy, CheckOld, UpdateShared, Back, Done, Interrupt key.Binding
+	// Activate makes a new secret active whose only failure was the test call; Retry
+	// runs the rotation again with the same new secret.
+	Activate, Retry key.Binding
+}
 
 func newRotateKeys() rotateKeys {
 	return rotateKeys{
 		Send:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 		Cancel:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Copy:         keyCopy,
-		CheckOld:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old secret")),
-		UpdateShared: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "update shared too")),
+		CheckOld:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check old")),
+		UpdateShared: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "update shared")),
 		Back:         keyBack,
 		Done:         key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc/q", "back")),
 		Interrupt:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Activate:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "make it active anyway")),
+		Retry:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
 	}
 }
 
@@ -158,32 +184,61 @@ func (r *rotateScreen) Keys() help.KeyMap {
 	switch r.phase {
 	case rotInput:
 		return simpleKeys{k.Send, k.Cancel}
-	case rotRunning, rotChecking:
+	case rotRunning:
+		if r.cancelling {
+			return simpleKeys{k.Interrupt}
+		}
+		return simpleKeys{k.Cancel, k.Interrupt}
+	case rotChecking:
 		return simpleKeys{k.Interrupt}
 	}
 	if r.updating {
 		return simpleKeys{k.Interrupt}
 	}
+	// In order of need, for a narrow help bar: v is also named beside the masked secret.
 	var ks simpleKeys
 	if r.phase == rotDone && r.secret != "" {
-		ks = append(ks, revealKey(r.revealed), k.Copy)
+		ks = append(ks, k.Copy)
+	}
+	if r.phase == rotDone {
+		ks = append(ks, k.CheckOld)
 	}
 	if r.canUpdateShared() {
 		ks = append(ks, k.UpdateShared)
 	}
+	if r.phase == rotDone && r.secret != "" {
+		ks = append(ks, revealKey(r.revealed))
+	}
 	if r.phase == rotDone {
-		return append(ks, k.CheckOld, k.Back)
+		return append(ks, k.Back)
+	}
+	if r.phase == rotFailed && r.secret != "" {
+		if re := r.rotationErr(); re != nil && re.TokenOK {
+			ks = append(ks, k.Activate)
+		}
+		ks = append(ks, k.Retry)
 	}
 	return append(ks, k.Done)
 }
 
-// rotateCmd runs the rotation, sending each step as it finishes. The work starts when
-// Bubble Tea runs the command, never inside Update.
-func rotateCmd(b *vault.Broker, name, secret string) tea.Cmd {
+// rotationErr is the failed rotation's error when it stopped before the promotion.
+func (r *rotateScreen) rotationErr() *vault.RotationError {
+	var re *vault.RotationError
+	if r.phase == rotFailed && errors.As(r.err, &re) {
+		return re
+	}
+	return nil
+}
+
+// rotateCmd runs the rotation, sending each step as it starts and as it finishes. The
+// work starts when Bubble Tea runs the command, never inside Update; cancelling ctx
+// stops it with the old secret still active.
+func rotateCmd(ctx context.Context, b *vault.Broker, name, secret string, opts vault.RotateOptions) tea.Cmd {
 	return func() tea.Msg {
-		ch := make(chan tea.Msg, 8)
+		ch := make(chan tea.Msg, 16)
 		go func() {
-			rep, err := b.Rotate(context.Background(), name, secret, func(s vault.RotationStep) {
+			opts.Starting = func(step string) { ch <- rotateStartMsg{step: step, ch: ch} }
+			rep, err := b.RotateWith(ctx, name, secret, opts, func(s vault.RotationStep) {
 				ch <- rotateStepMsg{step: s, ch: ch}
 			})
 			ch <- rotateDoneMsg{rep: rep, err: err}
@@ -207,13 +262,25 @@ func waitOn(ch <-chan tea.Msg) tea.Cmd {
 // Update implements screen.
 func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case rotateStartMsg:
+		r.running = msg.step
+		return r, waitOn(msg.ch)
 	case rotateStepMsg:
 		r.steps = append(r.steps, msg.step)
+		r.running = ""
 		return r, waitOn(msg.ch)
 	case rotateDoneMsg:
-		r.rep, r.err = msg.rep, msg.err
+		r.rep, r.err, r.running, r.cancelling = msg.rep, msg.err, "", false
+		if r.cancel != nil {
+			r.cancel()
+			r.cancel = nil
+		}
 		if msg.err != nil {
-			r.phase, r.secret = rotFailed, ""
+			r.phase = rotFailed
+			var re *vault.RotationError
+			if !errors.As(msg.err, &re) || !(re.TokenOK || re.Cancelled) {
+				r.secret = "" // nothing to retry with: forget it now
+			}
 			return r, nil
 		}
 		r.phase, r.profile = rotDone, msg.rep.Profile
@@ -246,6 +313,9 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		return r, tea.Batch(cmds...)
 	case checkOldMsg:
+		if msg.err == nil && msg.verdict == vault.Revoked {
+			r.revoked = r.profile.PreviousFingerprint // before the check dropped it
+		}
 		r.phase, r.verdict, r.err = rotChecked, msg.verdict, msg.err
 		if msg.profile.ID != "" {
 			r.profile = msg.profile
@@ -286,12 +356,35 @@ func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			r.secret, r.revealed = "", false
 			return closeScreen()
 		}
-	case rotFailed, rotChecked:
+	case rotRunning:
+		if key.Matches(msg, r.keys.Cancel) && r.cancel != nil && !r.cancelling {
+			r.cancelling = true
+			r.cancel()
+		}
+	case rotFailed:
+		re := r.rotationErr()
+		switch {
+		case key.Matches(msg, r.keys.Activate) && r.secret != "" && re != nil && re.TokenOK:
+			return r, r.start(vault.RotateOptions{ActivateIfCallFails: true})
+		case key.Matches(msg, r.keys.Retry) && r.secret != "":
+			return r, r.start(vault.RotateOptions{})
+		case key.Matches(msg, r.keys.Done):
+			r.secret = ""
+			return closeScreen()
+		}
+	case rotChecked:
 		if key.Matches(msg, r.keys.Done) {
 			return closeScreen()
 		}
 	}
 	return r, nil
+}
+
+// start runs the rotation with the new secret held, from a clean checklist.
+func (r *rotateScreen) start(opts vault.RotateOptions) tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.phase, r.steps, r.err, r.rep, r.cancel, r.cancelling, r.running = rotRunning, nil, nil, nil, cancel, false, ""
+	return rotateCmd(ctx, r.deps.Broker, r.profile.Name, r.secret, opts)
 }
 
 // updateShared gives the new secret to the profiles of the same client that lack it.
@@ -301,9 +394,9 @@ func (r *rotateScreen) updateShared() tea.Cmd {
 		names = append(names, q.Name)
 	}
 	r.updating, r.ups, r.upErr = true, nil, nil
-	v, name := r.deps.Broker.Vault, r.profile.Name
+	v, name, revoked := r.deps.Broker.Vault, r.profile.Name, r.revoked
 	return func() tea.Msg {
-		ups, err := v.UpdateShared(context.Background(), name, names)
+		ups, err := v.UpdateSharedRevoked(context.Background(), name, names, revoked)
 		return sharedUpdatedMsg{ups: ups, err: err}
 	}
 }
@@ -321,8 +414,8 @@ func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		}
 		r.input.SetValue("")
 		r.input.Blur()
-		r.secret, r.phase = s, rotRunning
-		return r, rotateCmd(r.deps.Broker, r.profile.Name, s)
+		r.secret = s
+		return r, r.start(vault.RotateOptions{})
 	}
 	var cmd tea.Cmd
 	r.input, cmd = r.input.Update(msg)
@@ -331,21 +424,27 @@ func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 
 // View implements screen.
 func (r *rotateScreen) View(width, height int) string {
+	if out := strings.Join(r.view(width, false), "\n"); strings.Count(out, "\n") < height || height <= 0 {
+		return out
+	}
+	return strings.Join(r.view(width, true), "\n") // short terminal: the passed steps without notes
+}
+
+// view are the screen's lines; compact leaves out the notes of the steps that passed.
+func (r *rotateScreen) view(width int, compact bool) []string {
 	st := r.st
 	w := width - 2
 	p := displayProfile(r.profile)
 	out := []string{st.Title.Render("Rotate the secret of "+p.Name) + st.Warn.Render(envTag(p.Environment)), ""}
 	switch r.phase {
 	case rotInput:
-		out = append(out,
-			st.Text.Render("1. Get a new secret from the provider (keep the old one valid for now)."),
-			st.Text.Render("2. Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+"."),
-			st.Text.Render("3. Only if that works does it become active; the old one is kept aside."),
-			"",
-			st.Label.Render("new secret")+r.input.View(),
-			"",
-			st.Subtle.Render("current secret: fp "+p.SecretFingerprint+" · nothing changes until the new one is proven"))
+		out = append(out, hanging(st.Text, "1. ", "Get a new secret from the provider (keep the old one valid for now).", w)...)
+		out = append(out, hanging(st.Text, "2. ", "Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+".", w)...)
+		out = append(out, hanging(st.Text, "3. ", "Only if that works does it become active; the old one is kept aside.", w)...)
+		out = append(out, "", truncateLine(st.Label.Render("new secret")+r.input.View(), w), "")
+		out = append(out, hanging(st.Subtle, "", "current secret: fp "+p.SecretFingerprint+" · nothing changes until the new one is proven", w)...)
 	default:
+		re := r.rotationErr()
 		for _, s := range r.steps {
 			mark, style := "✓", st.OK
 			switch {
@@ -354,29 +453,53 @@ func (r *rotateScreen) View(width, height int) string {
 			case !s.OK:
 				mark, style = "✗", st.Bad
 			}
-			out = append(out, truncateLine(style.Render(mark+" "+s.Name)+st.Subtle.Render("  "+oauth.Sanitize(s.Note)), w))
+			note := oauth.Sanitize(s.Note)
+			if compact && s.OK {
+				note = ""
+			}
+			switch {
+			case re != nil && !s.OK && s.Name == re.Step && re.Cancelled:
+				note = "cancelled"
+			case re != nil && !s.OK && s.Name == re.Step && re.TokenOK:
+				note = oauth.OneLine(re.Call) // the block below says why, once
+			case re != nil && !s.OK && s.Name == re.Step:
+				note = ""
+			case s.Name == vault.StepPromote && s.OK:
+				note = "" // the paragraph below says where the old secret is
+			case s.Name == vault.StepCall && !s.OK && r.rep != nil && r.rep.CallErr != nil:
+				note = oauth.OneLine(r.profile.CallText()) + " failed: made active anyway"
+			}
+			out = append(out, stepLine(st, style, mark+" "+s.Name, note, w)...)
 		}
 		if r.phase == rotRunning {
-			out = append(out, r.deps.busy("working"))
+			switch {
+			case r.cancelling:
+				out = append(out, r.deps.busy("cancelling: the old secret stays active"))
+			case r.running != "":
+				what := r.running
+				if what == vault.StepCall {
+					what += " " + oauth.OneLine(p.CallText())
+				}
+				out = append(out, truncateLine(r.deps.busy(what+"…"), w))
+			default:
+				out = append(out, r.deps.busy("starting"))
+			}
 		}
 	}
 	switch r.phase {
 	case rotFailed:
 		out = append(out, "")
-		out = append(out, errorLines(st, r.err, w)...)
-		out = append(out, "", st.OK.Render("The old secret ("+p.SecretFingerprint+") is still active: nothing was lost."))
+		out = append(out, r.failedLines(w)...)
 	case rotDone:
 		if r.secret != "" {
-			out = append(out, "", st.Banner.Render("⚠ The new secret, shown this once:"))
+			out = append(out, "", truncateLine(st.Banner.Render("⚠ The new secret, shown this once")+st.Text.Render("  fp "+p.SecretFingerprint), w))
 			out = append(out, oneTimeSecret(st, r.secret, r.revealed, w)...)
-			out = append(out, st.Label.Render("fingerprint")+st.Text.Render(" "+p.SecretFingerprint))
 		} else {
 			out = append(out, st.Text.Render("Active secret: fp "+p.SecretFingerprint))
 		}
 		if p.PreviousFingerprint != "" {
-			out = append(out, "", st.Text.Render("The old secret (fp "+p.PreviousFingerprint+") is kept aside, never shown."),
-				st.Text.Render("Revoke it at the provider, then press o:"),
-				st.Text.Render("oat tries it, and deletes it once the provider rejects it."))
+			out = append(out, "")
+			out = append(out, wrapText(st.Text, "The old secret (fp "+p.PreviousFingerprint+") is kept aside, never shown. Revoke it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
 		}
 	case rotChecking:
 		out = append(out, "", r.deps.busy("trying the old secret"))
@@ -387,14 +510,14 @@ func (r *rotateScreen) View(width, height int) string {
 			out = append(out, errorLines(st, r.err, w)...)
 			out = append(out, st.Text.Render("The old secret is kept."))
 		case r.verdict == vault.Revoked:
-			out = append(out, st.OK.Render("✓ revoked: the provider rejects the old secret (invalid_client). It is deleted."))
+			out = append(out, hanging(st.OK, "✓ ", "revoked: the provider rejects the old secret (invalid_client). It is deleted.", w)...)
 		default:
-			out = append(out, st.Warn.Render("⚠ still accepted: the provider still issues tokens for the old secret."),
-				st.Text.Render("Revoke it at the provider, then come back (R, then o). It is kept until then."))
+			out = append(out, hanging(st.Warn, "⚠ ", "still accepted: the provider still issues tokens for the old secret.", w)...)
+			out = append(out, wrapText(st.Text, "Revoke it at the provider, then come back (R, then o). It is kept until then.", w)...)
 		}
+		out = append(out, st.Text.Render("Active secret: fp "+p.SecretFingerprint))
 	}
-	out = append(out, r.sharedLines(w)...)
-	return strings.Join(out, "\n")
+	return append(out, r.sharedLines(w)...)
 }
 
 // sharedLines warn about the profiles of the same client and say what u did for them.
@@ -419,24 +542,25 @@ func (r *rotateScreen) sharedLines(w int) []string {
 		if len(names) == 1 {
 			warn = "⚠ " + names[0] + " uses the same client ID and token URL: it keeps the old secret and " + fails
 		}
-		out = append(out, "", truncateBlock(st.Warn.Width(max(20, w)).Render(warn), w))
+		out = append(out, "")
+		out = append(out, hanging(st.Warn, "⚠ ", strings.TrimPrefix(warn, "⚠ "), w)...)
 		say := ""
 		switch {
 		case r.phase == rotInput:
 			say = "Once the new secret works, u gives " + them + " the new secret too."
 		case r.canUpdateShared():
-			say = "u gives " + them + " the new secret too; the old one is kept aside there as here."
+			say = "u gives " + them + " the new secret too, the old one kept aside."
 		}
 		if say != "" {
-			out = append(out, truncateBlock(st.Text.Width(max(20, w)).Render(say), w))
+			out = append(out, wrapText(st.Text, say, w)...)
 		}
 	}
 	if r.updating {
 		out = append(out, r.deps.busy("giving the new secret to the profiles of the same client"))
 	}
 	if r.upErr != nil {
-		out = append(out, truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+oauth.Sanitize(vault.FirstLine(r.upErr))), w),
-			st.Text.Render("Nothing changed for them: they keep the old secret. u tries again."))
+		out = append(out, hanging(st.Bad, "✗ ", oauth.Sanitize(vault.FirstLine(r.upErr)), w)...)
+		out = append(out, wrapText(st.Text, "Nothing changed for them: they keep the old secret. u tries again.", w)...)
 	}
 	if len(r.ups) > 0 {
 		out = append(out, "")
@@ -449,23 +573,105 @@ func (r *rotateScreen) sharedLines(w int) []string {
 			if vault.IsPreviousPending(u.Err) {
 				why = "an earlier rotation's old secret is still kept aside there: check it first (select it, R, then o)"
 			}
-			out = append(out, truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+n+" not updated: "+why), w),
-				st.Text.Render("  It keeps its old secret: nothing was lost. u tries again."))
+			out = append(out, hanging(st.Bad, "✗ ", n+" not updated: "+why, w)...)
+			out = append(out, hanging(st.Text, "  ", "It keeps its old secret: nothing was lost. u tries again.", w)...)
 		case u.Current:
 			out = append(out, st.OK.Render("✓ "+n+" already has the new secret"))
+		case u.DroppedOld:
+			out = append(out, stepLine(st, st.OK, "✓ "+n+" now has the new secret", "fp "+u.Profile.SecretFingerprint+"; its old one is revoked: not kept", w)...)
 		default:
-			out = append(out, st.OK.Render("✓ "+n+" now has the new secret")+st.Subtle.Render("  fp "+u.Profile.SecretFingerprint+", its old one kept aside"))
+			out = append(out, stepLine(st, st.OK, "✓ "+n+" now has the new secret", "fp "+u.Profile.SecretFingerprint+", its old one kept aside", w)...)
 		}
 	}
 	return out
 }
 
-// errorLines are an error wrapped to w, then each of its hints once.
+// errorLines are an error wrapped to w (its wrapped lines indented under the text),
+// then each of its hints once.
 func errorLines(st *theme.Styles, err error, w int) []string {
 	text, hints := vault.Explain(err)
-	out := []string{truncateBlock(st.Bad.Width(max(20, w)).Render("✗ "+oauth.Sanitize(text)), w)}
+	var out []string
+	for i, l := range strings.Split(oauth.Sanitize(text), "\n") {
+		head := "✗ "
+		if i > 0 {
+			head = "  "
+		}
+		out = append(out, hanging(st.Bad, head, strings.TrimRight(l, " "), w)...)
+	}
 	for _, h := range hints {
-		out = append(out, truncateBlock(st.Hint.Width(max(20, w)).Render("hint: "+oauth.Sanitize(h)), w))
+		out = append(out, hanging(st.Hint, "hint: ", oauth.Sanitize(h), w)...)
 	}
 	return out
+}
+
+// failedLines say what a failed rotation left, each fact once: the failed step above
+// names the step; here why, and that the old secret is still active.
+func (r *rotateScreen) failedLines(w int) []string {
+	st := r.st
+	re := r.rotationErr()
+	kept := "Nothing was lost: the old secret (fp " + oauth.OneLine(r.profile.SecretFingerprint) + ") is still active."
+	switch {
+	case re == nil:
+		out := append(errorLines(st, r.err, w), "")
+		return append(out, wrapText(st.OK, kept, w)...)
+	case re.Cancelled:
+		return append(wrapText(st.Text, "Cancelled: the new secret was not stored.", w), wrapText(st.OK, kept, w)...)
+	case re.TokenOK:
+		call := oauth.OneLine(re.Call)
+		out := wrapText(st.OK, "✓ The provider accepted the new secret: it got a token with it.", w)
+		out = append(out, errorLines(st, fmt.Errorf("the test call %s failed: %w", call, re.Err), w)...)
+		var se *oauth.CallStatusError
+		if errors.As(re.Err, &se) && se.Status == http.StatusForbidden {
+			out = append(out, wrapText(st.Text, "A 403 means the API refuses this call to this client, although its token is good: the test request may point at something this client may not reach.", w)...)
+		}
+		out = append(out, "")
+		out = append(out, wrapText(st.Text, "The new secret is not active yet.", w)...)
+		out = append(out, wrapText(st.OK, kept, w)...)
+		if r.secret != "" {
+			out = append(out, wrapText(st.Text, "a makes it active anyway (the old one kept aside as usual); r tries again; or fix the test request (e on the profile) and rotate again.", w)...)
+		}
+		return out
+	default:
+		out := errorLines(st, re.Err, w)
+		out = append(out, "")
+		out = append(out, wrapText(st.Text, "The new secret was not stored.", w)...)
+		return append(out, wrapText(st.OK, kept, w)...)
+	}
+}
+
+// hanging wraps head+text in style to w, the lines after the first indented under
+// text (plain text: styled once wrapped, so no style spans a line break).
+func hanging(style lipgloss.Style, head, text string, w int) []string {
+	indent := strings.Repeat(" ", ansi.StringWidth(head))
+	plain := head + text
+	if w < 10 || ansi.StringWidth(plain) <= w {
+		return []string{truncateLine(style.Render(plain), max(w, 1))}
+	}
+	lines := strings.SplitN(ansi.Wrap(plain, w, ""), "\n", 2)
+	out := []string{style.Render(strings.TrimRight(lines[0], " "))}
+	if len(lines) > 1 {
+		rest := strings.Join(strings.Fields(lines[1]), " ")
+		for _, l := range strings.Split(ansi.Wrap(rest, w-len(indent), ""), "\n") {
+			out = append(out, indent+style.Render(strings.TrimRight(l, " ")))
+		}
+	}
+	return out
+}
+
+// stepLine is a checklist line: the step, and its note beside it when it fits, else
+// on the lines below, indented.
+func stepLine(st *theme.Styles, style lipgloss.Style, head, note string, w int) []string {
+	line := style.Render(head)
+	if note == "" {
+		return []string{truncateLine(line, w)}
+	}
+	if ansi.StringWidth(head)+2+ansi.StringWidth(note) <= w {
+		return []string{line + st.Subtle.Render("  "+note)}
+	}
+	return append([]string{truncateLine(line, w)}, hanging(st.Subtle, "  ", note, w)...)
+}
+
+// wrapText wraps plain text in style to w.
+func wrapText(style lipgloss.Style, text string, w int) []string {
+	return strings.Split(style.Width(max(20, w)).Render(text), "\n")
 }

@@ -165,7 +165,7 @@ func TestRotateBadSecretKeepsOld(t *testing.T) {
 	h.press("R")
 	h.typeText("not-what-the-provider-issued")
 	h.press("enter")
-	h.mustContain("✓ stage the new secret", "✗ get a token with the new secret", "still active: nothing was lost")
+	h.mustContain("✓ stage the new secret", "✗ get a token with the new secret", "Nothing was lost: the old secret")
 	p, _ := h.v.Get("ecoinvent")
 	if p.SecretFingerprint != before.SecretFingerprint {
 		t.Fatal("a failed rotation changed the active secret")

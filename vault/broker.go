@@ -210,6 +210,9 @@ type RotationReport struct {
 	NewFingerprint string
 	OldFingerprint string
 	Call           *oauth.CallResult
+	// CallErr says why the test call failed when the new secret was made active anyway
+	// (RotateOptions.ActivateIfCallFails).
+	CallErr error
 	// Token is the token fetched with the new secret, cached for the profile once the
 	// new secret is active: the front ends show it as the profile's token.
 	Token *TokenResult
@@ -222,11 +225,64 @@ func (r *RotationReport) step(name string, ok bool, note string) {
 	r.Steps = append(r.Steps, RotationStep{Name: name, OK: ok, Note: note})
 }
 
-// Rotate runs the rotation check: stage the new secret, get a token with it (and run the
-// profile's test call when it has one), and only then promote it, keeping the old one
-// aside. On any failure the staged secret is discarded and the old one stays active.
-// progress, when set, is called after each step.
+// The steps of a rotation, by the names its RotationSteps carry.
+const (
+	StepStage   = "stage the new secret"
+	StepToken   = "get a token with the new secret"
+	StepCall    = "test call with the new token"
+	StepPromote = "make the new secret active"
+)
+
+// RotateOptions change how RotateWith goes.
+type RotateOptions struct {
+	// ActivateIfCallFails makes the new secret active when the provider issued a token
+	// for it and only the profile's test call failed (a test request pointing at
+	// something this client may not reach). The old secret is kept aside as always;
+	// RotationReport.CallErr says why the call failed.
+	ActivateIfCallFails bool
+	// Starting, when set, is called as each step starts, with its name (a Step const):
+	// a front end names the step in flight.
+	Starting func(step string)
+}
+
+// RotationError is a rotation that stopped before the new secret became active: the
+// staged copy is discarded and the old secret is still active.
+type RotationError struct {
+	Step string // the step that failed (a Step const)
+	Err  error  // why
+	// OldFingerprint names the old secret, still active.
+	OldFingerprint string
+	// TokenOK says the provider issued a token for the new secret: the secret works, and
+	// only the test call failed. Call is that request ("GET /path").
+	TokenOK bool
+	Call    string
+	// Cancelled says the caller cancelled the rotation (ctx); Err is ctx's error.
+	Cancelled bool
+}
+
+func (e *RotationError) Error() string {
+	return fmt.Sprintf("%s\nthe new secret was not stored; the old secret (%s) is still active", e.Err, e.OldFingerprint)
+}
+
+func (e *RotationError) Unwrap() error { return e.Err }
+
+// CallText is p's test request as a user reads it: method and path (or URL).
+func (p Profile) CallText() string {
+	r := p.TestRequest.Normalized()
+	return r.Method + " " + r.Path
+}
+
+// Rotate runs the rotation check with no options (see RotateWith).
 func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress func(RotationStep)) (*RotationReport, error) {
+	return b.RotateWith(ctx, name, newSecret, RotateOptions{}, progress)
+}
+
+// RotateWith runs the rotation check: stage the new secret, get a token with it (and run
+// the profile's test call when it has one), and only then promote it, keeping the old one
+// aside. On any failure, or when ctx is cancelled before the promotion, the staged secret
+// is discarded and the old one stays active; the error is a *RotationError. progress,
+// when set, is called after each step.
+func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts RotateOptions, progress func(RotationStep)) (*RotationReport, error) {
 	rep := &RotationReport{NewFingerprint: Fingerprint(newSecret)}
 	send := func() {
 		if progress != nil {
@@ -237,48 +293,76 @@ func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress fu
 		rep.step(n, ok, note)
 		send()
 	}
+	start := func(n string) {
+		if opts.Starting != nil {
+			opts.Starting(n)
+		}
+	}
+	start(StepStage)
 	p, err := b.Vault.StageSecret(ctx, name, newSecret)
 	if err != nil {
-		report("stage the new secret", false, FirstLine(err))
+		report(StepStage, false, FirstLine(err))
 		return rep, err
 	}
 	rep.Profile, rep.OldFingerprint = p, p.SecretFingerprint
-	report("stage the new secret", true, "fingerprint "+rep.NewFingerprint)
-	discard := func(cause error) (*RotationReport, error) {
+	report(StepStage, true, "fingerprint "+rep.NewFingerprint)
+	fail := func(re *RotationError) (*RotationReport, error) {
 		_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
-		return rep, fmt.Errorf("%w\nthe new secret was not stored; the old secret (%s) is still active", cause, rep.OldFingerprint)
+		re.OldFingerprint = rep.OldFingerprint
+		if cerr := ctx.Err(); cerr != nil {
+			re.Cancelled, re.TokenOK = true, false // cut off, not refused
+			if !errors.Is(re.Err, cerr) {
+				re.Err = cerr
+			}
+		}
+		return rep, re
 	}
+	start(StepToken)
 	tok, err := b.fetchWith(ctx, p, newSecret)
 	if err != nil {
-		report("get a token with the new secret", false, FirstLine(err))
-		return discard(err)
+		report(StepToken, false, FirstLine(err))
+		return fail(&RotationError{Step: StepToken, Err: err})
 	}
-	report("get a token with the new secret", true, fmt.Sprintf("%s token, auth %s", tok.TokenType, tok.Auth))
+	report(StepToken, true, fmt.Sprintf("%s token, auth %s", tok.TokenType, tok.Auth))
 	if p.HasTestCall() {
+		start(StepCall)
 		res, err := b.callWith(ctx, p, tok.AccessToken)
 		if err == nil {
 			err = res.Err()
 		}
 		rep.Call = res
-		if err != nil {
-			report("test call with the new token", false, FirstLine(err))
-			return discard(err)
+		switch {
+		case err != nil && ctx.Err() == nil && opts.ActivateIfCallFails:
+			rep.CallErr = err
+			report(StepCall, false, FirstLine(err))
+		case err != nil:
+			report(StepCall, false, FirstLine(err))
+			return fail(&RotationError{Step: StepCall, Err: err, TokenOK: true, Call: p.CallText()})
+		default:
+			report(StepCall, true, fmt.Sprintf("HTTP %d in %s", res.Status, LatencyText(res.Latency)))
 		}
-		report("test call with the new token", true, fmt.Sprintf("HTTP %d in %s", res.Status, res.Latency.Round(time.Millisecond)))
 	} else {
-		rep.Steps = append(rep.Steps, RotationStep{Name: "test call with the new token", OK: true, Skipped: true, Note: "skipped: no API set for this profile"})
+		rep.Steps = append(rep.Steps, RotationStep{Name: StepCall, OK: true, Skipped: true, Note: "skipped: no API set for this profile"})
 		send()
 	}
+	start(StepPromote)
+	if err := ctx.Err(); err != nil { // cancelled: nothing is promoted
+		report(StepPromote, false, "cancelled")
+		return fail(&RotationError{Step: StepPromote, Err: err})
+	}
+	// Promoting is local and quick: once started it finishes, so a cancel never leaves
+	// it half-done.
+	ctx = context.WithoutCancel(ctx)
 	np, err := b.Vault.Promote(ctx, name)
 	if err != nil {
-		report("make the new secret active", false, FirstLine(err))
+		report(StepPromote, false, FirstLine(err))
 		if np.ID == "" {
-			_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
+			_ = b.Vault.DiscardStaged(ctx, p)
 		}
 		return rep, err
 	}
 	rep.Profile = np
-	report("make the new secret active", true, "the old secret is kept aside until it is confirmed revoked")
+	report(StepPromote, true, "the old secret is kept aside until it is confirmed revoked")
 	// The token the new secret earned is the profile's token now (promoting dropped the
 	// one the old secret had earned).
 	res := &TokenResult{Profile: np, Token: CachedFrom(tok), Fresh: tok}

@@ -70,6 +70,9 @@ type SharedUpdate struct {
 	Current bool
 	// Err says why it was not updated; that profile keeps its old secret active.
 	Err error
+	// DroppedOld says the profile's old secret was the one known revoked: it was not
+	// kept aside (UpdateSharedRevoked).
+	DroppedOld bool
 }
 
 // UpdateShared gives each profile in others the active secret of the profile called
@@ -79,6 +82,13 @@ type SharedUpdate struct {
 // done on its own: one that fails keeps its old secret active and says why in its
 // SharedUpdate; the others go on.
 func (v *Vault) UpdateShared(ctx context.Context, name string, others []string) ([]SharedUpdate, error) {
+	return v.UpdateSharedRevoked(ctx, name, others, "")
+}
+
+// UpdateSharedRevoked is UpdateShared once the client's old secret, of fingerprint
+// revoked, has been confirmed revoked (check old): a profile whose old secret is that
+// one does not keep it aside, there is nothing left to check. "" keeps every old one.
+func (v *Vault) UpdateSharedRevoked(ctx context.Context, name string, others []string, revoked string) ([]SharedUpdate, error) {
 	p, err := v.Get(name)
 	if err != nil {
 		return nil, err
@@ -91,6 +101,11 @@ func (v *Vault) UpdateShared(ctx context.Context, name string, others []string) 
 	for _, o := range others {
 		u := SharedUpdate{Name: o}
 		u.Profile, u.Current, u.Err = v.takeSecret(ctx, p, o, secret)
+		if u.Err == nil && !u.Current && revoked != "" && u.Profile.PreviousFingerprint == revoked {
+			if np, err := v.DropPrevious(ctx, o); err == nil {
+				u.Profile, u.DroppedOld = np, true
+			} // else it stays kept aside, to check later: nothing is lost
+		}
 		out = append(out, u)
 	}
 	return out, nil
@@ -99,6 +114,9 @@ func (v *Vault) UpdateShared(ctx context.Context, name string, others []string) 
 // takeSecret stages and promotes secret on the profile called name (a sibling of from).
 func (v *Vault) takeSecret(ctx context.Context, from Profile, name, secret string) (Profile, bool, error) {
 	q, err := v.Get(name)
+	if errors.Is(err, ErrProfileNotFound) {
+		return Profile{}, false, fmt.Errorf("%q no longer exists (removed meanwhile)", name)
+	}
 	if err != nil {
 		return Profile{}, false, err
 	}

@@ -54,6 +54,15 @@ func Explain(err error) (text string, hints []string) {
 	return strings.Join(keep, "\n"), hints
 }
 
+// LatencyText is a latency to the millisecond; under one it is "<1ms", not "0s". Both
+// front ends and the rotation's steps use it.
+func LatencyText(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	return d.Round(time.Millisecond).String()
+}
+
 // AgeDays is a secret's age in whole days.
 func AgeDays(age time.Duration) int { return int(age.Hours() / 24) }
 

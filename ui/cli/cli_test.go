@@ -582,3 +582,26 @@ func TestCAFileFlagExpandsHome(t *testing.T) {
 		t.Fatalf("ca_file %q, %v", p.CAFile, err)
 	}
 }
+
+// TestRotateWhenOnlyTheTestCallFails: a new secret that gets a token but whose test call
+// is refused (403) is not stored; the error says the secret was accepted, names the
+// call, and gives the flag that activates it anyway, which does so.
+func TestRotateWhenOnlyTheTestCallFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("dash", oauthtest.Dashboard, "--test-path", "/accounts/someone-else/orders")
+	e.srv.RotateSecret("dashboard-id", "new-Secret/2")
+	e.secrets = append(e.secrets, "new-Secret/2")
+	r := e.run("new-Secret/2\n", "rotate", "dash")
+	if r.code == 0 || !strings.Contains(r.err, "accepted the new secret") || !strings.Contains(r.err, "GET /accounts/someone-else/orders") ||
+		!strings.Contains(r.err, "--activate-if-call-fails") || strings.Count(r.err, "HTTP 403") != 1 {
+		t.Fatalf("call-only failure: %d %s", r.code, r.err)
+	}
+	r = e.run("new-Secret/2\n", "rotate", "dash", "--activate-if-call-fails")
+	if r.code != 0 || !strings.Contains(r.out, "active secret "+vault.Fingerprint("new-Secret/2")) || !strings.Contains(r.err, "test call") {
+		t.Fatalf("--activate-if-call-fails: %d %s %s", r.code, r.out, r.err)
+	}
+	if h := e.run("", "rotate", "--help"); !strings.Contains(h.out, "--activate-if-call-fails") {
+		t.Fatalf("not in --help: %s", h.out)
+	}
+}

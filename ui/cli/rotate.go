@@ -19,6 +19,9 @@ type rotateOptions struct {
 	checkOld, dropOld bool
 	// updateShared gives the new secret to the profiles sharing the client too.
 	updateShared bool
+	// activateIfCallFails makes the new secret active when it got a token and only the
+	// test call failed.
+	activateIfCallFails bool
 }
 
 func (a *App) rotateCmd() *cobra.Command {
@@ -37,7 +40,11 @@ and exits non-zero. --drop-old deletes it without checking.
 
 Other profiles with the same client ID and token URL share the secret: oat warns about
 them (they fail once the old secret is revoked); --update-shared gives them the new
-secret too once it is active, keeping their old one aside the same way.`,
+secret too once it is active, keeping their old one aside the same way.
+
+When the new secret gets a token but the test call fails (a 403 from a test path this
+client may not reach, say), the provider has accepted the secret: fix the test request
+(oat edit NAME --test-path ...), or make it active anyway with --activate-if-call-fails.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -47,6 +54,7 @@ secret too once it is active, keeping their old one aside the same way.`,
 	}
 	cmd.Flags().BoolVar(&o.checkOld, "check-old", false, "try the previous secret: delete it if revoked, warn if still accepted")
 	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret without checking")
+	cmd.Flags().BoolVar(&o.activateIfCallFails, "activate-if-call-fails", false, "make the new secret active when it gets a token even if the test call fails (the old one is kept aside)")
 	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret to the profiles with the same client ID and token URL")
 	return cmd
 }
@@ -80,7 +88,8 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := b.Rotate(ctx, o.name, secret, func(s vault.RotationStep) {
+	opts := vault.RotateOptions{ActivateIfCallFails: o.activateIfCallFails}
+	rep, err := b.RotateWith(ctx, o.name, secret, opts, func(s vault.RotationStep) {
 		mark := "✓"
 		switch {
 		case s.Skipped:
@@ -90,8 +99,15 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 		}
 		fmt.Fprintf(a.Err, "%s %s: %s\n", mark, s.Name, s.Note)
 	})
+	if re := (*vault.RotationError)(nil); errors.As(err, &re) {
+		return a.rotationFailed(o.name, re)
+	}
 	if err != nil {
 		return err
+	}
+	if rep.CallErr != nil {
+		fmt.Fprintf(a.Err, "⚠ the test call %s failed, but the new secret got a token: made active as asked. Fix the test request: oat edit %s --test-path ...\n",
+			oauth.OneLine(rep.Profile.CallText()), rep.Profile.Name)
 	}
 	fmt.Fprintf(a.Out, "rotated %s: active secret %s, old secret %s kept aside.\n",
 		rep.Profile.Name, rep.NewFingerprint, oauth.OneLine(rep.OldFingerprint))
@@ -101,6 +117,29 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 		return &exitError{code: ExitFailure, silent: true}
 	}
 	return nil
+}
+
+// rotationFailed says what a stopped rotation left, once: the failed step's line above
+// already gave its first line of why.
+func (a *App) rotationFailed(name string, re *vault.RotationError) error {
+	text, hints := vault.Explain(re.Err)
+	if _, rest, ok := strings.Cut(text, "\n"); ok && !re.Cancelled {
+		fmt.Fprintln(a.Err, oauth.Sanitize(rest))
+	}
+	switch {
+	case re.Cancelled:
+		fmt.Fprintln(a.Err, "oat: rotation cancelled")
+	case re.TokenOK:
+		fmt.Fprintf(a.Err, "oat: the provider accepted the new secret (it got a token); only the test call %s failed.\n", oauth.OneLine(re.Call))
+	}
+	fmt.Fprintf(a.Err, "the new secret was not stored; the old secret (%s) is still active\n", oauth.OneLine(re.OldFingerprint))
+	for _, h := range hints {
+		fmt.Fprintf(a.Err, "hint: %s\n", oauth.Sanitize(h))
+	}
+	if re.TokenOK {
+		fmt.Fprintf(a.Err, "hint: fix the test request (oat edit %s --test-path ...), or make the new secret active anyway: oat rotate %s --activate-if-call-fails\n", name, name)
+	}
+	return &exitError{code: exitCode(re.Err), err: re, silent: true}
 }
 
 // sharedAfterRotate warns about the profiles that share the rotated client (they hold
