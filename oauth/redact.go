@@ -303,6 +303,10 @@ func (r *redactor) exchange(ex *Exchange) {
 	ex.RequestHeaders, ex.ResponseHeaders = r.header(ex.RequestHeaders), r.header(ex.ResponseHeaders)
 }
 
+// registeredCodes are the token endpoint's error codes of RFC 6749 §5.2 and RFC 8707.
+var registeredCodes = map[string]bool{"invalid_request": true, "invalid_client": true, "invalid_grant": true,
+	"unauthorized_client": true, "unsupported_grant_type": true, "invalid_scope": true, "invalid_target": true}
+
 // redactedError stands in for an error whose text held the secret; it keeps nothing of
 // the original but its redacted text.
 type redactedError struct{ text string }
@@ -317,7 +321,10 @@ func (r *redactor) err(err error) error {
 	}
 	switch e := err.(type) {
 	case *OAuthError:
-		e.Code, e.Description, e.URI, e.Hint = r.redact(e.Code), r.redact(e.Description), r.redact(e.URI), r.redact(e.Hint)
+		if !registeredCodes[e.Code] { // a registered code is the server's word, never the secret
+			e.Code = r.redact(e.Code)
+		}
+		e.Description, e.URI, e.Hint = r.redact(e.Description), r.redact(e.URI), r.redact(e.Hint)
 		r.exchange(e.Exchange)
 		return e
 	case *ResponseError:

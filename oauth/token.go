@@ -209,7 +209,13 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMetho
 		// that no later cut (an excerpt, an HTML page without its tags) leaves part of
 		// it behind.
 		raw = r.redactBody(raw)
-		if _, again := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), raw, c.now()); again != nil {
+		var oe *OAuthError
+		if errors.As(err, &oe) {
+			// The server's error was understood: it stays that error, its own words
+			// redacted. (The loose redaction can match ordinary words of a body that
+			// never held the secret, and the body redacted may no longer parse.)
+			oe.Description, oe.URI = r.redact(oe.Description), r.redact(oe.URI)
+		} else if _, again := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), raw, c.now()); again != nil {
 			err = again
 		}
 	}
