@@ -152,28 +152,39 @@ type formScreen struct {
 	// (inspect then verifies only that issuer's tokens); found says what discovery found.
 	issuer string
 	found  []string
-	// discovering is the issuer a discovery in flight was asked for; pending is a
-	// discovered token endpoint on another origin than that issuer, which a second enter
-	// on the same issuer accepts and any edit of the issuer forgets.
+	// discovering is the issuer a discovery in flight was asked for ("" when none is):
+	// discSeq numbers the requests, and an answer is taken only if it is for the
+	// current one (an older, slower one must not put another issuer's token URL in the
+	// form); cancelDisc stops it (esc, an edit of the issuer, a new request). discFrom
+	// is the token URL and auth when it started: what the user typed since is not
+	// replaced.
 	discovering string
-	pending     *oauth.Metadata
-	pendingFor  string
+	discSeq     int
+	cancelDisc  context.CancelFunc
+	discFrom    [2]string
+	// pending is a discovered token endpoint on another origin than that issuer, which
+	// a second enter on the same issuer accepts and any edit of the issuer forgets.
+	pending    *oauth.Metadata
+	pendingFor string
+	// offer is what a discovery found after the user had typed another token URL or
+	// auth meanwhile: shown, and applied only by ctrl+o.
+	offer *oauth.Metadata
 }
 
 // formKeys are the form screen's keys; the keys that move between fields and change a
 // select are huh's (huhKeys), shown here for the help bar.
 type formKeys struct {
-	Next, Prev, Change, Enter, Save, Cancel key.Binding
+	Next, Prev, Change, Enter, Save, Cancel, UseFound key.Binding
 }
 
 // ShortHelp implements help.KeyMap.
 func (k formKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Save, k.Enter, k.Change, k.Next, k.Prev, k.Cancel}
+	return []key.Binding{k.Save, k.UseFound, k.Enter, k.Change, k.Next, k.Prev, k.Cancel}
 }
 
 // FullHelp implements help.KeyMap.
 func (k formKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Next, k.Prev, k.Change}, {k.Enter, k.Save, k.Cancel}}
+	return [][]key.Binding{{k.Next, k.Prev, k.Change}, {k.Enter, k.Save, k.UseFound, k.Cancel}}
 }
 
 func newFormKeys() formKeys {
@@ -185,6 +196,9 @@ func newFormKeys() formKeys {
 		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "read .env / discover / next")),
 		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		// ctrl+o rather than a letter (every letter types in a text field) or ctrl+d
+		// (the text field's delete-forward).
+		UseFound: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "use the discovered endpoint")),
 	}
 }
 
@@ -462,6 +476,11 @@ func (f *formScreen) updateKeys() {
 	i := f.focused()
 	f.keys.Change.SetEnabled(f.text[i] == nil)
 	f.keys.Enter.SetEnabled(true)
+	f.keys.UseFound.SetEnabled(f.offer != nil)
+	f.keys.Cancel.SetHelp("esc", "cancel")
+	if f.discovering != "" {
+		f.keys.Cancel.SetHelp("esc", "stop discovery")
+	}
 	switch {
 	case i == fImport:
 		f.keys.Enter.SetHelp("enter", "read .env")
@@ -491,7 +510,9 @@ func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 		f.touched[before] = true
 	}
 	if before == fDiscover && f.value(fDiscover) != old {
-		f.pending, f.found = nil, nil // another issuer: whatever was discovered no longer applies
+		// Another issuer: whatever was discovered, or is being, no longer applies.
+		f.pending, f.found, f.offer = nil, nil, nil
+		f.stopDiscovery()
 	}
 	if f.advanced != wasAdvanced {
 		f.form.UpdateFieldPositions()
@@ -503,9 +524,16 @@ func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 func (f *formScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	f.updateKeys() // the focus may have moved since the help was drawn
 	switch {
+	case key.Matches(msg, f.keys.Cancel) && f.discovering != "":
+		f.stopDiscovery() // the discovery, not the form
+		return f, nil
 	case key.Matches(msg, f.keys.Cancel):
+		f.stopDiscovery()
 		f.wipe()
 		return closeScreen()
+	case key.Matches(msg, f.keys.UseFound) && f.offer != nil:
+		f.acceptDiscovered(f.offer, false)
+		return f, nil
 	case key.Matches(msg, f.keys.Save):
 		return f.save()
 	case key.Matches(msg, f.keys.Enter):
@@ -539,12 +567,10 @@ func (f *formScreen) onEnter() (screen, tea.Cmd, bool) {
 	case i == fDiscover:
 		if iss := strings.TrimSpace(f.value(fDiscover)); iss != "" {
 			if f.pending != nil && f.pendingFor == iss {
-				f.acceptDiscovered(f.pending) // the second enter: confirmed
+				f.acceptDiscovered(f.pending, true) // the second enter: confirmed
 				return f, nil, true
 			}
-			f.pending, f.discovering, f.found = nil, iss, nil
-			f.busy = "discovering " + oauth.OneLine(iss) + "…"
-			return f, discoverCmd(f.deps.Broker.Client, iss), true
+			return f, f.startDiscovery(iss), true
 		}
 	case i == f.lastField():
 		s, cmd := f.save()
@@ -563,8 +589,36 @@ func (f *formScreen) lastField() int {
 	return fName
 }
 
+// startDiscovery asks for iss's metadata, in place of any request still in flight.
+func (f *formScreen) startDiscovery(iss string) tea.Cmd {
+	f.stopDiscovery()
+	f.pending, f.found, f.offer = nil, nil, nil
+	f.discSeq++
+	f.discovering = iss
+	f.discFrom = [2]string{f.value(fTokenURL), f.auth}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancelDisc = cancel
+	return discoverCmd(ctx, f.deps.Broker.Client, iss, f.discSeq)
+}
+
+// stopDiscovery cancels the discovery in flight, if any: its answer, should it still
+// come, is dropped.
+func (f *formScreen) stopDiscovery() {
+	if f.cancelDisc != nil {
+		f.cancelDisc()
+	}
+	f.cancelDisc, f.discovering = nil, ""
+}
+
+// onDiscovered takes the answer of the current discovery request (any other is
+// dropped). It fills the token URL and auth unless the user typed either since the
+// request went out: then it shows what it found and ctrl+o uses it. It moves the focus
+// on to the name only if the focus is still on the issuer.
 func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
-	f.busy = ""
+	if msg.seq != f.discSeq || f.discovering == "" || msg.issuer != f.discovering {
+		return nil // an answer to a request replaced or cancelled since
+	}
+	f.stopDiscovery()
 	if msg.err != nil {
 		f.ext[fDiscover] = oauth.OneLine(vault.FirstLine(msg.err))
 		f.touched[fDiscover] = true
@@ -575,10 +629,17 @@ func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
 	if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
 		// The client secret would go to a host the issuer's origin does not vouch
 		// for: show both origins and wait for a second enter.
-		f.pending, f.pendingFor = msg.meta, f.discovering
+		f.pending, f.pendingFor = msg.meta, msg.issuer
 		return nil
 	}
-	f.acceptDiscovered(msg.meta)
+	m := msg.meta
+	typed := f.value(fTokenURL) != f.discFrom[0] || f.auth != f.discFrom[1]
+	if typed && (f.value(fTokenURL) != m.TokenEndpoint || f.auth != string(m.SuggestedAuth())) {
+		delete(f.ext, fDiscover)
+		f.offer = m
+		return nil
+	}
+	f.acceptDiscovered(m, f.focused() == fDiscover)
 	return nil
 }
 
@@ -641,9 +702,10 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 }
 
 // acceptDiscovered fills the token URL and auth from discovered metadata, pins its
-// issuer, says what was found, and revalidates: the errors it resolves go.
-func (f *formScreen) acceptDiscovered(m *oauth.Metadata) {
-	f.pending, f.pendingFor = nil, ""
+// issuer, says what was found, and revalidates: the errors it resolves go. moveOn
+// takes the focus to the name (the user is still on the issuer).
+func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
+	f.pending, f.pendingFor, f.offer = nil, "", nil
 	delete(f.ext, fDiscover)
 	f.set(fTokenURL, m.TokenEndpoint)
 	f.set(fAuth, string(m.SuggestedAuth()))
@@ -660,7 +722,9 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata) {
 	f.formErr = ""
 	f.touched[fTokenURL], f.touched[fAuth] = true, true
 	f.validate()
-	f.moveTo(fName)
+	if moveOn {
+		f.moveTo(fName)
+	}
 }
 
 // moveTo puts the focus on field i, unfolding the advanced group if it is there.
@@ -905,6 +969,16 @@ func (f *formScreen) View(width, height int) string {
 	if f.busy != "" {
 		foot = append(foot, f.deps.busy(f.busy))
 	}
+	if f.offer != nil {
+		foot = append(foot, f.offerLines(w)...)
+	}
+	discoverBlock := -1
+	if f.discovering != "" {
+		// Shown under the issuer; here too, for when the issuer is scrolled out of view
+		// (a line is kept for it, so the page does not jump when it is).
+		discoverBlock = f.blockOf(fDiscover)
+		foot = append(foot, "")
+	}
 	if f.saving {
 		foot = append(foot, f.deps.busy("saving"))
 	}
@@ -925,16 +999,56 @@ func (f *formScreen) View(width, height int) string {
 		start++
 	}
 	var body []string
+	end := start
 	for j := start; j < len(blocks); j++ {
 		if len(body)+len(blocks[j]) > avail {
 			break
 		}
 		body = append(body, blocks[j]...)
+		end = j + 1
+	}
+	if discoverBlock >= 0 && (discoverBlock < start || discoverBlock >= end) {
+		foot[len(foot)-1] = truncateLine(f.discoveringLine(), w)
 	}
 	out := append(head, body...)
 	out = append(out, "")
 	out = append(out, foot...)
 	return strings.Join(out, "\n")
+}
+
+// discoveringLine says that a discovery is under way, with the app's spinner, and how
+// to stop it.
+func (f *formScreen) discoveringLine() string {
+	return f.deps.busy("discovering "+oauth.OneLine(f.discovering)+"…") + f.st.Hint.Render("  esc cancels")
+}
+
+// offerLines show what a discovery found when the user had typed another token URL or
+// auth meanwhile: the form does not replace what was typed, ctrl+o does.
+func (f *formScreen) offerLines(w int) []string {
+	m := f.offer
+	return wrapLines("", f.st.Warn, "discovered token endpoint "+oauth.OneLine(m.TokenEndpoint)+" (auth "+string(m.SuggestedAuth())+
+		") for "+oauth.OneLine(m.Issuer)+", not what you typed: ctrl+o uses it", w, 3)
+}
+
+// blockOf is the index among the View's blocks (group titles and fields) of field i.
+func (f *formScreen) blockOf(i int) int {
+	n := 0
+	for g := 0; g < groupCount; g++ {
+		if g == gAdvanced && !f.advanced {
+			continue
+		}
+		n++
+		for j := 0; j < fieldCount; j++ {
+			if groupOf(j) != g || !f.shown(j) {
+				continue
+			}
+			if j == i {
+				return n
+			}
+			n++
+		}
+	}
+	return -1
 }
 
 // fieldLines draws field i: the mark and label, the huh field, then what it found, its
@@ -954,6 +1068,9 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 		issOrigin, tokOrigin, _ := f.pending.TokenEndpointOrigin()
 		return append(lines, wrapLines("    ", st.Warn, "⚠ the token endpoint is on "+oauth.OneLine(tokOrigin)+", not on the issuer's origin "+
 			oauth.OneLine(issOrigin)+". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
+	}
+	if i == fDiscover && f.discovering != "" {
+		lines = append(lines, truncateLine("    "+f.discoveringLine(), w))
 	}
 	if i == fDiscover {
 		for j, l := range f.found {
@@ -991,10 +1108,13 @@ type savedMsg struct {
 	overwrote []string
 }
 
-// discoveredMsg carries issuer metadata for the form.
+// discoveredMsg carries issuer metadata for the form: the answer to request seq, for
+// issuer.
 type discoveredMsg struct {
-	meta *oauth.Metadata
-	err  error
+	issuer string
+	seq    int
+	meta   *oauth.Metadata
+	err    error
 }
 
 // importedEnvMsg carries the credentials read from the .env file at path for the form.
@@ -1032,10 +1152,10 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string) 
 	}
 }
 
-// discoverCmd looks up issuer metadata for the form.
-func discoverCmd(c *oauth.Client, issuer string) tea.Cmd {
+// discoverCmd looks up issuer metadata for the form, as its request seq.
+func discoverCmd(ctx context.Context, c *oauth.Client, issuer string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		m, err := c.Discover(context.Background(), issuer)
-		return discoveredMsg{meta: m, err: err}
+		m, err := c.Discover(ctx, issuer)
+		return discoveredMsg{issuer: issuer, seq: seq, meta: m, err: err}
 	}
 }

@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oatcli/oat/oauth/oauthtest"
+)
+
+// The testers' findings on the profile form (issue #13, "The profile form").
+
+// sendForm sends keys straight to the form, without running the commands they return:
+// a test then holds a discovery's command and delivers its answer when it likes (a slow
+// issuer answers after the user has moved on).
+func sendForm(t *testing.T, f *formScreen, keys ...string) tea.Cmd {
+	t.Helper()
+	var cmd tea.Cmd
+	for _, k := range keys {
+		var s screen
+		s, cmd = f.Update(keyMsg(k))
+		if s != screen(f) {
+			t.Fatalf("%q left the form", k)
+		}
+	}
+	return cmd
+}
+
+func formType(t *testing.T, f *formScreen, text string) {
+	t.Helper()
+	for _, r := range text {
+		if s, _ := f.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}); s != screen(f) {
+			t.Fatalf("%q left the form", r)
+		}
+	}
+}
+
+// clearField empties the focused text field the way a user does (ctrl+u).
+func clearField(t *testing.T, f *formScreen) {
+	t.Helper()
+	f.Update(tea.KeyMsg{Type: tea.KeyEnd})
+	f.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+}
+
+// TestFormSlowDiscoveryAnswerForAnOldIssuerIsDropped: discover a slow issuer, replace
+// the issuer and discover again: the slow answer lands last and must not set the token
+// URL (where the secret goes), the issuer or auth to the first issuer's.
+func TestFormSlowDiscoveryAnswerForAnOldIssuerIsDropped(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 80, 24)
+	slow, other := h.srv.Issuer(oauthtest.Keycloak, "slowok"), h.srv.Issuer(oauthtest.Keycloak, "other")
+	f.moveTo(fDiscover)
+	formType(t, f, slow)
+	first := sendForm(t, f, "enter")
+	if first == nil {
+		t.Fatal("enter on the issuer started no discovery")
+	}
+	// Replaced in one go (a paste over a selection): the field changes, and enter again.
+	for _, replace := range []bool{true, false} {
+		if replace {
+			clearField(t, f)
+			formType(t, f, other)
+		} else {
+			f.set(fDiscover, other) // however the field came to hold it
+		}
+		second := sendForm(t, f, "enter")
+		f.Update(second())
+		f.Update(first()) // the slow answer, last
+		if got, want := f.value(fTokenURL), h.srv.TokenURLRealm(oauthtest.Keycloak, "other"); got != want {
+			t.Fatalf("replace=%v: token URL %q, want %q: the slow answer for %s won", replace, got, want, slow)
+		}
+		if f.issuer != other {
+			t.Fatalf("replace=%v: issuer %q, want %q", replace, f.issuer, other)
+		}
+		if e, bad := f.errs[fDiscover]; bad {
+			t.Fatalf("replace=%v: the dropped answer left an error: %s", replace, e)
+		}
+		f.moveTo(fDiscover) // the answer took the focus on to the name
+		f.set(fDiscover, slow)
+		first = sendForm(t, f, "enter")
+	}
+}
+
+// TestFormSlowDiscoveryKeepsWhatTheUserTyped: while a slow discovery runs the form says
+// so, with a spinner; the user moves on and types a token URL; the answer neither moves
+// the focus nor replaces that token URL, but says what it found and that ctrl+o uses it.
+func TestFormSlowDiscoveryKeepsWhatTheUserTyped(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 80, 24)
+	iss := h.srv.Issuer(oauthtest.Keycloak, "slowok")
+	found := h.srv.TokenURLRealm(oauthtest.Keycloak, "slowok")
+	f.moveTo(fDiscover)
+	formType(t, f, iss)
+	cmd := sendForm(t, f, "enter")
+	h.mustContain(h.m.deps.spinner()+" discovering "+iss+"…", "esc cancels")
+	sendForm(t, f, "tab")
+	formType(t, f, "mine")
+	sendForm(t, f, "tab")
+	formType(t, f, "https://mine.example/token")
+	sendForm(t, f, "tab")
+	formType(t, f, "cid")
+	f.Update(cmd())
+	if f.focused() != fClientID {
+		t.Fatalf("the answer moved the focus to %s", fieldLabels[f.focused()])
+	}
+	formType(t, f, "2")
+	if f.value(fClientID) != "cid2" || f.value(fName) != "mine" {
+		t.Fatalf("keys landed elsewhere: client ID %q, name %q", f.value(fClientID), f.value(fName))
+	}
+	if f.value(fTokenURL) != "https://mine.example/token" || f.issuer != "" {
+		t.Fatalf("the answer replaced the token URL typed: %q (issuer %q)", f.value(fTokenURL), f.issuer)
+	}
+	h.mustContain("discovered token endpoint", "ctrl+o uses it")
+	h.mustNotContain("discovering")
+	f.Update(tea.KeyMsg{Type: tea.KeyCtrlO})
+	if f.value(fTokenURL) != found || f.issuer != iss || f.value(fAuth) != "auto" {
+		t.Fatalf("ctrl+o: token URL %q issuer %q auth %q", f.value(fTokenURL), f.issuer, f.value(fAuth))
+	}
+	if f.focused() != fClientID {
+		t.Fatalf("ctrl+o moved the focus to %s", fieldLabels[f.focused()])
+	}
+	h.mustNotContain("ctrl+o uses it")
+
+	// Nothing typed meanwhile: the answer fills the form, as when it is quick; with the
+	// focus still on the issuer it goes on to the name.
+	_, f = openAdd(t, 80, 24)
+	f.moveTo(fDiscover)
+	formType(t, f, iss)
+	cmd = sendForm(t, f, "enter")
+	f.Update(cmd())
+	if f.value(fTokenURL) != found || f.focused() != fName {
+		t.Fatalf("token URL %q, focus on %s", f.value(fTokenURL), fieldLabels[f.focused()])
+	}
+}
+
+// TestFormEscCancelsDiscovery: esc while discovery runs cancels the discovery, not the
+// form; its late answer changes nothing; a second esc leaves.
+func TestFormEscCancelsDiscovery(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 80, 24)
+	f.moveTo(fName)
+	formType(t, f, "kept")
+	f.moveTo(fDiscover)
+	formType(t, f, h.srv.Issuer(oauthtest.Keycloak, "slowok"))
+	cmd := sendForm(t, f, "enter")
+	h.press("esc")
+	if h.m.overlay != screen(f) {
+		t.Fatal("esc during discovery discarded the form")
+	}
+	h.mustNotContain("discovering")
+	f.Update(cmd())
+	if f.value(fTokenURL) != "" || f.value(fName) != "kept" {
+		t.Fatalf("a cancelled discovery filled the token URL %q", f.value(fTokenURL))
+	}
+	h.press("esc")
+	if h.m.overlay != nil {
+		t.Fatal("esc without discovery did not leave")
+	}
+}
