@@ -166,6 +166,11 @@ type formScreen struct {
 	// a second enter on the same issuer accepts and any edit of the issuer forgets.
 	pending    *oauth.Metadata
 	pendingFor string
+	// caPath is the CA file last checked, caErr what was wrong with it (caChecked:
+	// checked at all).
+	caPath    string
+	caErr     error
+	caChecked bool
 	// offer is what a discovery found after the user had typed another token URL or
 	// auth meanwhile: shown, and applied only by ctrl+o.
 	offer *oauth.Metadata
@@ -566,6 +571,10 @@ func (f *formScreen) onEnter() (screen, tea.Cmd, bool) {
 		}
 	case i == fDiscover:
 		if iss := strings.TrimSpace(f.value(fDiscover)); iss != "" {
+			if oauth.CheckIssuerURL(iss) != nil {
+				f.touched[fDiscover] = true
+				return f, nil, true // the error is under the field: nothing is sent
+			}
 			if f.pending != nil && f.pendingFor == iss {
 				f.acceptDiscovered(f.pending, true) // the second enter: confirmed
 				return f, nil, true
@@ -657,7 +666,23 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 		f.set(fName, c.DefaultName(msg.path))
 	}
 	f.set(fClientID, c.ClientID)
-	f.set(fSecret, c.Secret)
+	// The secret is checked as the file has it: the text field drops control
+	// characters, and would store another secret than the file's without a word.
+	badSecret := ""
+	if c.NoSecret == "" {
+		if err := vault.CheckSecret(c.Secret); err != nil {
+			var fe *vault.FieldError
+			if errors.As(err, &fe) {
+				badSecret = "the file's " + fe.Problem
+			} else {
+				badSecret = oauth.OneLine(err.Error())
+			}
+		} else {
+			f.set(fSecret, c.Secret)
+		}
+	} else {
+		f.set(fSecret, c.Secret)
+	}
 	f.set(fTokenURL, c.TokenURL)
 	f.set(fAPI, c.APIURL)
 	f.set(fScopes, strings.ReplaceAll(c.Scope, ",", " "))
@@ -666,9 +691,12 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 	}
 	// EarthDaily's EDS.env comes with EDS_SECRET empty or a placeholder: the secret the
 	// provider showed once is typed into the masked field.
-	if c.NoSecret != "" {
+	if c.NoSecret != "" || badSecret != "" {
 		f.touched[fSecret] = true
 		f.ext[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(c.NoSecret) + ")"
+		if badSecret != "" {
+			f.ext[fSecret] = badSecret
+		}
 		f.validate()
 		f.moveTo(fSecret)
 		return nil
@@ -846,7 +874,19 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	f.errs = map[int]string{}
 	p, err := f.profile()
 	f.mapErr(err)
-	f.mapErr(p.Validate())
+	if f.editing != nil {
+		f.mapErr(p.ValidateEdit(displayProfile(*f.editing)))
+	} else {
+		f.mapErr(p.Validate())
+	}
+	if f.editing == nil || p.CAFile != f.editing.CAFile { // as the vault checks it
+		f.mapErr(f.checkCA(p.CAFile))
+	}
+	if iss := strings.TrimSpace(f.value(fDiscover)); f.fields[fDiscover] != nil && iss != "" {
+		if err := oauth.CheckIssuerURL(iss); err != nil {
+			f.errs[fDiscover] = oauth.OneLine(err.Error())
+		}
+	}
 	if secret := vault.CleanSecret(f.value(fSecret)); f.editing == nil && secret == "" {
 		f.errs[fSecret] = "is required"
 	} else if secret != "" {
@@ -862,6 +902,15 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 		f.errs[i] = e
 	}
 	return p, len(f.errs) == 0
+}
+
+// checkCA is vault.CheckCAFile, read again only when the path changes (validate runs
+// on every message, the spinner's too) or save is pressed.
+func (f *formScreen) checkCA(path string) error {
+	if path != f.caPath || !f.caChecked {
+		f.caPath, f.caErr, f.caChecked = path, vault.CheckCAFile(path), true
+	}
+	return f.caErr
 }
 
 func (f *formScreen) mapErr(err error) {
@@ -903,6 +952,7 @@ func collect(err error, out *[]*vault.FieldError) {
 
 func (f *formScreen) save() (screen, tea.Cmd) {
 	f.tried = true
+	f.caChecked = false // the file may have changed since it was typed
 	p, ok := f.validate()
 	if !ok {
 		f.formErr = "fix the fields marked ✗"

@@ -1,11 +1,19 @@
 package ui
 
 import (
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
 )
 
 // The testers' findings on the profile form (issue #13, "The profile form").
@@ -156,4 +164,115 @@ func TestFormEscCancelsDiscovery(t *testing.T) {
 	if h.m.overlay != nil {
 		t.Fatal("esc without discovery did not leave")
 	}
+}
+
+// writePEM writes a PEM certificate (the test server's) to path.
+func writePEM(t *testing.T, path string) {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFormChecksTheCAFile: a CA file that is missing, a FIFO or not PEM is flagged under
+// the field as it is typed, and not saved; a good one saves, and the fetch error the
+// old CA file left on the main screen goes with it.
+func TestFormChecksTheCAFile(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	h := newHarness(t, 120, 40, true, "slow")
+	good := filepath.Join(home, "ca.pem")
+	writePEM(t, good)
+	h.editOutside("ecoinvent", func(p *vault.Profile) { p.CAFile = good })
+	os.Remove(good) // the CA file goes: the next fetch fails
+	h.reloadSelect("ecoinvent")
+	h.press("enter")
+	h.mustContain("✗ read the profile's CA file")
+
+	f := h.editForm("ecoinvent")
+	f.moveTo(fCAFile)
+	clearField(t, f)
+	h.typeText("~/nope.pem")
+	h.mustContain("✗ CA file", filepath.Join(home, "nope.pem")+": no such file")
+	fifo := filepath.Join(home, "fifo.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clearField(t, f)
+	h.typeText(fifo)
+	h.mustContain("✗ CA file", "not a regular file")
+	h.press("ctrl+s")
+	if h.m.overlay != screen(f) {
+		t.Fatal("a FIFO as CA file was saved")
+	}
+	writePEM(t, filepath.Join(home, "ca2.pem"))
+	clearField(t, f)
+	h.typeText("~/ca2.pem")
+	h.mustNotContain("✗ CA file")
+	h.press("ctrl+s")
+	if h.m.overlay != nil {
+		t.Fatalf("not saved:\n%s", h.view())
+	}
+	h.mustNotContain("read the profile's CA file")
+}
+
+// TestFormIssuerWithCredentials: user:password@ in the issuer is flagged as typed, shown
+// REDACTED, and discovery sends nothing.
+func TestFormIssuerWithCredentials(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 40)
+	f.moveTo(fDiscover)
+	iss := strings.Replace(h.srv.Issuer(oauthtest.Keycloak, "demo"), "://", "://u:SECRETPW@", 1)
+	h.typeText(iss)
+	h.mustContain("✗ discover issuer", "REDACTED", "must not carry credentials")
+	h.press("enter")
+	h.mustNotContain("tried:", "discovering")
+	if n := strings.Count(h.view(), "SECRETPW"); n != 1 {
+		t.Fatalf("the password is on screen %d times, want once (in the field typed):\n%s", n, h.view())
+	}
+	if f.value(fTokenURL) != "" {
+		t.Fatalf("discovered %q", f.value(fTokenURL))
+	}
+}
+
+// TestFormScopesAndTestPath: commas in scopes and a test path without an API base URL
+// are flagged under their fields.
+func TestFormScopesAndTestPath(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 40)
+	f.moveTo(fScopes)
+	h.typeText("api/read, api/write")
+	h.mustContain("✗ scopes", "separated by spaces, not commas")
+	f.moveTo(fTestPath)
+	h.typeText("/v1/me")
+	h.mustContain("✗ test path", "a test request needs an API base URL, or make the path a full URL")
+	f.moveTo(fAPI)
+	h.typeText("https://api.example.com")
+	h.mustNotContain("needs an API base URL")
+}
+
+// TestFormSecretWithControlCharacters: a .env whose secret holds an escape sequence and
+// a bidi override is refused under the secret field (RFC 6749: printable ASCII), and
+// nothing is saved; the one-time screen never gets it.
+func TestFormSecretWithControlCharacters(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	h, f := openAdd(t, 120, 40)
+	env := "CLIENT_ID=cid\nCLIENT_SECRET=Qz7\x1b]52;c;QUFB\x07\u202eWk9\nTOKEN_URL=" + h.srv.TokenURL(oauthtest.Generic) + "\n"
+	if err := os.WriteFile(filepath.Join(home, "x.env"), []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.typeText("~/x.env")
+	h.press("enter")
+	if f.value(fClientID) != "cid" {
+		t.Fatalf("not read:\n%s", h.view())
+	}
+	h.mustContain("✗ client secret", "printable ASCII")
+	h.press("ctrl+s")
+	if _, ok := h.m.overlay.(*formScreen); !ok {
+		t.Fatalf("saved:\n%s", h.view())
+	}
+	h.mustNotContain("Qz7", "\u202e")
 }
