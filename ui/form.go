@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -82,20 +84,46 @@ var fieldHelp = [fieldCount]string{
 	"",
 	"pasted or typed; never shown here",
 	"space-separated",
-	"←/→: auto tries Basic, then the body, and remembers",
+	"", // helpFor: it depends on the value
 	"base URL for test calls",
 	"←/→ to change",
 	"path (or URL) of the test call",
 	"Key: Value; Other-Key: value",
-	"←/→: show or hide audience, resource, extra params, encoding, CA file, environment, notes",
+	"enter or ←/→: show or hide audience, resource, extra params, encoding, CA file, environment, notes",
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
-	"←/→: raw for servers that do not decode Basic credentials",
-	"←/→: yes allows plain http on non-loopback hosts",
+	"",
+	"",
 	"extra CA certificates (PEM) for this profile (~ works)",
 	"label such as staging or production",
 	"",
+}
+
+// helpFor is the hint under field i when it has the focus: for a select, what the
+// value selected does.
+func (f *formScreen) helpFor(i int) string {
+	switch i {
+	case fAuth:
+		switch f.auth {
+		case string(oauth.AuthBasic):
+			return "←/→: client ID and secret in the Authorization header (client_secret_basic)"
+		case string(oauth.AuthPost):
+			return "←/→: client ID and secret in the form body (client_secret_post)"
+		}
+		return "←/→: auto tries Basic, then the body, and remembers what worked"
+	case fEncoding:
+		if f.encoding == string(oauth.BasicRaw) {
+			return "←/→: Basic credentials sent as typed, for servers that do not decode them"
+		}
+		return "←/→: Basic credentials form-encoded first (RFC 6749 §2.3.1)"
+	case fInsecure:
+		if f.insecure {
+			return "←/→: plain http allowed on any host: the secret crosses the network unencrypted"
+		}
+		return "←/→: https only; plain http only on loopback"
+	}
+	return fieldHelp[i]
 }
 
 // profileField maps validation field names to form fields.
@@ -491,6 +519,10 @@ func (f *formScreen) updateKeys() {
 		f.keys.Enter.SetHelp("enter", "read .env")
 	case i == fDiscover:
 		f.keys.Enter.SetHelp("enter", "discover")
+	case i == fMore && f.advanced:
+		f.keys.Enter.SetHelp("enter", "fold")
+	case i == fMore:
+		f.keys.Enter.SetHelp("enter", "unfold")
 	case i == f.lastField():
 		f.keys.Enter.SetHelp("enter", "save")
 	default:
@@ -581,6 +613,9 @@ func (f *formScreen) onEnter() (screen, tea.Cmd, bool) {
 			}
 			return f, f.startDiscovery(iss), true
 		}
+	case i == fMore:
+		f.set(fMore, map[bool]string{true: "folded", false: "shown"}[f.advanced])
+		return f, nil, true
 	case i == f.lastField():
 		s, cmd := f.save()
 		return s, cmd, true
@@ -720,6 +755,9 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 	}
 	secret := msg.secret
 	f.wipe()
+	if secret != "" && !msg.added && f.editing != nil {
+		return &replacedSecretScreen{newSecretOnce(f.deps, msg.profile, secret, false), f.editing.SecretFingerprint}, nil
+	}
 	if secret != "" {
 		return newSecretOnce(f.deps, msg.profile, secret, msg.added), nil
 	}
@@ -896,13 +934,19 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 		f.errs[fName] = "is required" // rather than vault's `"" is not a valid name`
 	}
 	if f.exists != "" && f.value(fName) == f.exists {
-		f.errs[fName] = "a profile with this name exists"
+		f.errs[fName] = existsErr(f.exists)
 	}
 	for i, e := range f.ext {
 		f.errs[i] = e
 	}
+	if len(f.errs) == 0 && f.formErr == fixFields {
+		f.formErr = "" // every field marked is fixed
+	}
 	return p, len(f.errs) == 0
 }
+
+// fixFields is the form's error after a save with fields in error.
+const fixFields = "fix the fields marked ✗"
 
 // checkCA is vault.CheckCAFile, read again only when the path changes (validate runs
 // on every message, the spinner's too) or save is pressed.
@@ -928,8 +972,12 @@ func (f *formScreen) mapErr(err error) {
 		}
 	}
 	if errors.Is(err, vault.ErrProfileExists) {
-		f.errs[fName] = "a profile with this name exists"
+		f.errs[fName] = existsErr(f.value(fName))
 	}
+}
+
+func existsErr(name string) string {
+	return "a profile named " + strconv.Quote(oauth.OneLine(strings.TrimSpace(name))) + " exists already"
 }
 
 // collect gathers FieldErrors from a tree of joined and wrapped errors.
@@ -955,7 +1003,7 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 	f.caChecked = false // the file may have changed since it was typed
 	p, ok := f.validate()
 	if !ok {
-		f.formErr = "fix the fields marked ✗"
+		f.formErr = fixFields
 		for i := 0; i < fieldCount; i++ {
 			if _, bad := f.errs[i]; bad && f.fields[i] != nil {
 				f.moveTo(i)
@@ -996,7 +1044,7 @@ func (f *formScreen) title() string {
 func (f *formScreen) View(width, height int) string {
 	st := f.st
 	w := width - 2
-	head := []string{st.Title.Render(f.title()) + st.Subtle.Render("  nothing is saved until ctrl+s · esc discards · * required")}
+	head := []string{f.head(w)}
 	var blocks [][]string
 	focus := f.focused()
 	focusBlock := 0
@@ -1066,6 +1114,17 @@ func (f *formScreen) View(width, height int) string {
 	return strings.Join(out, "\n")
 }
 
+// errLine is the error e under the field labelled label: "✗ name is required" when it
+// reads on from the label, "✗ name: a profile named …" when it is a sentence of its own.
+func errLine(label, e string) string {
+	for _, verb := range []string{"is ", "holds ", "has ", "must ", "needs ", "does "} {
+		if strings.HasPrefix(e, verb) {
+			return "✗ " + label + " " + e
+		}
+	}
+	return "✗ " + label + ": " + e
+}
+
 // discoveringLine says that a discovery is under way, with the app's spinner, and how
 // to stop it.
 func (f *formScreen) discoveringLine() string {
@@ -1101,6 +1160,19 @@ func (f *formScreen) blockOf(i int) int {
 	return -1
 }
 
+// head is the title and the legend, the legend shortened to fit w ("* required"
+// kept longest: the marks mean nothing without it).
+func (f *formScreen) head(w int) string {
+	title := f.st.Title.Render(f.title())
+	for _, legend := range []string{"nothing is saved until ctrl+s · esc discards · * required",
+		"saved by ctrl+s · esc discards · * required", "ctrl+s saves · * required", "* required"} {
+		if line := title + f.st.Subtle.Render("  "+legend); lipgloss.Width(line) <= w {
+			return line
+		}
+	}
+	return truncateLine(title, w)
+}
+
 // fieldLines draws field i: the mark and label, the huh field, then what it found, its
 // error or its hint.
 func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
@@ -1132,9 +1204,12 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 		}
 	}
 	if e, bad := f.errShown(i); bad {
-		lines = append(lines, wrapLines("    ", st.FieldError, "✗ "+fieldLabels[i]+" "+e, w, 3)...)
-	} else if focused && fieldHelp[i] != "" && !(i == fDiscover && len(f.found) > 0) {
-		lines = append(lines, truncateLine("    "+st.Hint.Render(fieldHelp[i]), w))
+		lines = append(lines, wrapLines("    ", st.FieldError, errLine(fieldLabels[i], e), w, 3)...)
+	} else if i == fSecret && f.editing != nil && f.value(fSecret) != "" {
+		// Shown while the field is filled, focused or not: saving does this.
+		lines = append(lines, wrapLines("    ", st.Warn, "⚠ replaces the secret without a check; R rotates it with one (the old one kept until revoked)", w, 2)...)
+	} else if help := f.helpFor(i); focused && help != "" && !(i == fDiscover && len(f.found) > 0) {
+		lines = append(lines, truncateLine("    "+st.Hint.Render(help), w))
 	}
 	return lines
 }
@@ -1208,4 +1283,33 @@ func discoverCmd(ctx context.Context, c *oauth.Client, issuer string, seq int) t
 		m, err := c.Discover(ctx, issuer)
 		return discoveredMsg{issuer: issuer, seq: seq, meta: m, err: err}
 	}
+}
+
+// replacedSecretScreen is the one-time screen of a secret typed into the edit form: it
+// also says that the old secret is gone, by both fingerprints (rotation, which keeps the
+// old one, has its own screen).
+type replacedSecretScreen struct {
+	*secretOnceScreen
+	oldFingerprint string
+}
+
+// Update implements screen.
+func (r *replacedSecretScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	s, cmd := r.secretOnceScreen.Update(msg)
+	if s == screen(r.secretOnceScreen) {
+		return r, cmd
+	}
+	return s, cmd
+}
+
+// View implements screen: the one-time screen with a line under its title.
+func (r *replacedSecretScreen) View(width, height int) string {
+	lines := strings.Split(r.secretOnceScreen.View(width, height), "\n")
+	old := r.oldFingerprint
+	if old == "" {
+		old = "unknown"
+	}
+	note := wrapLines("", r.st.Warn, "The old secret was replaced without a check and is not kept: fingerprint "+
+		oauth.OneLine(old)+" → "+oauth.OneLine(r.profile.SecretFingerprint)+".", width-2, 2)
+	return strings.Join(append(lines[:1], append(note, lines[1:]...)...), "\n")
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
@@ -275,4 +276,130 @@ func TestFormSecretWithControlCharacters(t *testing.T) {
 		t.Fatalf("saved:\n%s", h.view())
 	}
 	h.mustNotContain("Qz7", "\u202e")
+}
+
+// TestRotationRefusesABidiSecret: a new secret typed with U+202E is refused by the
+// vault (RFC 6749: printable ASCII) before anything is sent or shown once.
+func TestRotationRefusesABidiSecret(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("R")
+	h.typeText("Qz7\u202eWk9-new")
+	h.press("enter")
+	h.mustContain("printable ASCII")
+	h.mustNotContain("\u202e", "Qz7", "only time oat shows")
+	if p, _ := h.v.Get("ecoinvent"); p.PreviousFingerprint != "" {
+		t.Fatal("the secret was staged")
+	}
+}
+
+// TestFormEnterOnAdvancedFolds: enter on the advanced row shows or hides the advanced
+// fields (it used to save the form); the help bar says so.
+func TestFormEnterOnAdvancedFolds(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 80, 24)
+	f.moveTo(fMore)
+	h.send(sizeMsg{width: 80, height: 22})
+	if l := helpLine(h); !strings.Contains(l, "enter unfold") || strings.Contains(l, "enter save") {
+		t.Fatalf("help on the folded advanced row: %q", l)
+	}
+	h.press("enter")
+	if h.m.overlay != screen(f) || !f.advanced || f.tried {
+		t.Fatalf("enter on advanced: advanced %v, save tried %v\n%s", f.advanced, f.tried, h.view())
+	}
+	h.mustNotContain("fix the fields")
+	if f.focused() != fMore {
+		t.Fatalf("focus on %s", fieldLabels[f.focused()])
+	}
+	if l := helpLine(h); !strings.Contains(l, "enter fold") {
+		t.Fatalf("help on the open advanced row: %q", l)
+	}
+	h.press("enter")
+	if f.advanced {
+		t.Fatal("a second enter did not fold")
+	}
+}
+
+// TestFormStaleMessages: in a clone, "fix the fields marked ✗" goes once no field is
+// marked; the auth help describes the value selected.
+func TestFormStaleMessages(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("n")
+	f := h.m.overlay.(*formScreen)
+	h.press("ctrl+s")
+	h.mustContain("✗ fix the fields marked ✗")
+	f.moveTo(fName)
+	h.typeText("eco-prod")
+	h.mustContain("✗ fix the fields marked ✗") // the secret is still missing
+	f.moveTo(fSecret)
+	h.typeText("prod-S3cret")
+	h.mustNotContain("fix the fields marked")
+
+	f.moveTo(fAuth)
+	f.set(fAuth, "auto")
+	h.send(sizeMsg{width: 120, height: 38}) // any message: the view follows the value
+	h.mustContain("auto tries Basic")
+	h.press("l")
+	h.mustContain("Authorization header")
+	h.mustNotContain("auto tries Basic")
+	h.press("l")
+	h.mustContain("in the form body")
+	h.mustNotContain("auto tries Basic", "Authorization header")
+}
+
+// TestFormEditSecretSaysItReplacesWithoutACheck: typing a secret on edit says what it
+// does (and what R does instead); after saving, the one-time screen says the old
+// secret was replaced, with both fingerprints.
+func TestFormEditSecretSaysItReplacesWithoutACheck(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	old, _ := h.v.Get("ecoinvent")
+	f := h.editForm("ecoinvent")
+	f.moveTo(fSecret)
+	h.mustNotContain("replaces the secret without a check")
+	h.typeText("typed-S3cret")
+	h.mustContain("replaces the secret without a check; R rotates it with one (the old one kept until revoked)")
+	f.moveTo(fNotes) // the warning stays while the field is filled
+	h.mustContain("replaces the secret without a check")
+	h.press("ctrl+s")
+	h.mustContain("only time oat shows", "old secret", old.SecretFingerprint+" → "+vault.Fingerprint("typed-S3cret"))
+	h.press("enter")
+	if h.m.overlay != nil {
+		t.Fatalf("the one-time screen did not close:\n%s", h.view())
+	}
+}
+
+// TestFormCosmetics: the duplicate-name error reads as a sentence; a long value cut in
+// a field it does not have the focus of ends with …; the "* required" legend stays at
+// 60 columns.
+func TestFormCosmetics(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, true, "slow")
+	f := h.editForm("ecoinvent")
+	f.moveTo(fName)
+	for _, l := range strings.Split(h.view(), "\n") {
+		if strings.Contains(l, "Edit ecoinvent") && (!strings.Contains(l, "* required") || lipgloss.Width(l) > 60) {
+			t.Fatalf("the head at 60 columns: %q", l)
+		}
+	}
+	var line string
+	for _, l := range strings.Split(h.view(), "\n") {
+		if strings.Contains(l, "token URL") {
+			line = strings.TrimRight(l, " ")
+		}
+	}
+	if !strings.HasSuffix(line, "…") {
+		t.Fatalf("a cut token URL does not end with …: %q", line)
+	}
+	h.press("esc")
+	h2, f2 := openAdd(t, 120, 40)
+	f2.set(fName, "eds")
+	f2.set(fTokenURL, h2.srv.TokenURL(oauthtest.Generic))
+	f2.set(fClientID, "c")
+	f2.set(fSecret, "some-S3cret")
+	h2.press("ctrl+s")
+	h2.mustContain(`✗ name: a profile named "eds" exists already`)
 }
