@@ -89,7 +89,7 @@ var fieldHelp = [fieldCount]string{
 	"←/→ to change",
 	"path (or URL) of the test call",
 	"Key: Value; Other-Key: value",
-	"enter or ←/→: show or hide audience, resource, extra params, encoding, CA file, environment, notes",
+	"enter or ←/→: show or hide audience, CA file, environment, notes…",
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
@@ -922,7 +922,7 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	}
 	if iss := strings.TrimSpace(f.value(fDiscover)); f.fields[fDiscover] != nil && iss != "" {
 		if err := oauth.CheckIssuerURL(iss); err != nil {
-			f.errs[fDiscover] = oauth.OneLine(err.Error())
+			f.errs[fDiscover] = strings.TrimPrefix(oauth.OneLine(err.Error()), "issuer ") // under "discover issuer"
 		}
 	}
 	if secret := vault.CleanSecret(f.value(fSecret)); f.editing == nil && secret == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -44,14 +45,22 @@ func CheckCAFile(path string) error {
 	case errors.Is(err, fs.ErrPermission):
 		return bad("%s cannot be read (permission denied)", oauth.OneLine(path))
 	case errors.Is(err, ErrNotRegularFile) || errors.Is(err, ErrFileTooLarge):
-		return bad("%s", oauth.OneLine(err.Error())) // names the file and what it is
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			what := pe.Err.Error() // "is a FIFO, not a regular file", "larger than 1 MiB"
+			if !strings.HasPrefix(what, "is ") {
+				what = "is " + what
+			}
+			return bad("%s %s", oauth.OneLine(pe.Path), oauth.OneLine(what))
+		}
+		return bad("%s", oauth.OneLine(err.Error()))
 	case err != nil:
 		return bad("%s cannot be read: %s", oauth.OneLine(path), oauth.OneLine(err.Error()))
 	}
 	// The pool the TLS client is built from: a file it takes no certificate from
 	// would verify nothing.
 	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
-		return bad("%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", oauth.OneLine(path))
+		return bad("%s holds no PEM certificate (no BEGIN CERTIFICATE block that parses)", oauth.OneLine(path))
 	}
 	return nil
 }
