@@ -89,7 +89,7 @@ var fieldHelp = [fieldCount]string{
 	"←/→ to change",
 	"path (or URL) of the test call",
 	"Key: Value; Other-Key: value",
-	"enter or ←/→: show or hide audience, CA file, environment, notes…",
+	"enter, ←/→: show or hide audience, CA file, notes…",
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
@@ -107,19 +107,19 @@ func (f *formScreen) helpFor(i int) string {
 	case fAuth:
 		switch f.auth {
 		case string(oauth.AuthBasic):
-			return "←/→: client ID and secret in the Authorization header (client_secret_basic)"
+			return "←/→: client ID and secret in the Authorization header"
 		case string(oauth.AuthPost):
-			return "←/→: client ID and secret in the form body (client_secret_post)"
+			return "←/→: client ID and secret in the form body"
 		}
-		return "←/→: auto tries Basic, then the body, and remembers what worked"
+		return "←/→: auto tries Basic, then the body, and remembers"
 	case fEncoding:
 		if f.encoding == string(oauth.BasicRaw) {
-			return "←/→: Basic credentials sent as typed, for servers that do not decode them"
+			return "←/→: Basic credentials sent as typed, not encoded"
 		}
-		return "←/→: Basic credentials form-encoded first (RFC 6749 §2.3.1)"
+		return "←/→: Basic credentials form-encoded (RFC 6749 2.3.1)"
 	case fInsecure:
 		if f.insecure {
-			return "←/→: plain http allowed on any host: the secret crosses the network unencrypted"
+			return "←/→: plain http allowed on any host (unencrypted)"
 		}
 		return "←/→: https only; plain http only on loopback"
 	}
@@ -199,6 +199,9 @@ type formScreen struct {
 	caPath    string
 	caErr     error
 	caChecked bool
+	// stopped says esc stopped the last discovery (said under the issuer until it
+	// changes or discovery starts again).
+	stopped bool
 	// offer is what a discovery found after the user had typed another token URL or
 	// auth meanwhile: shown, and applied only by ctrl+o.
 	offer *oauth.Metadata
@@ -548,7 +551,7 @@ func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 	}
 	if before == fDiscover && f.value(fDiscover) != old {
 		// Another issuer: whatever was discovered, or is being, no longer applies.
-		f.pending, f.found, f.offer = nil, nil, nil
+		f.pending, f.found, f.offer, f.stopped = nil, nil, nil, false
 		f.stopDiscovery()
 	}
 	if f.advanced != wasAdvanced {
@@ -563,6 +566,7 @@ func (f *formScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	switch {
 	case key.Matches(msg, f.keys.Cancel) && f.discovering != "":
 		f.stopDiscovery() // the discovery, not the form
+		f.stopped = true
 		return f, nil
 	case key.Matches(msg, f.keys.Cancel):
 		f.stopDiscovery()
@@ -638,7 +642,7 @@ func (f *formScreen) startDiscovery(iss string) tea.Cmd {
 	f.stopDiscovery()
 	f.pending, f.found, f.offer = nil, nil, nil
 	f.discSeq++
-	f.discovering = iss
+	f.discovering, f.stopped = iss, false
 	f.discFrom = [2]string{f.value(fTokenURL), f.auth}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancelDisc = cancel
@@ -1193,6 +1197,9 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 	}
 	if i == fDiscover && f.discovering != "" {
 		lines = append(lines, truncateLine("    "+f.discoveringLine(), w))
+	}
+	if i == fDiscover && f.stopped {
+		lines = append(lines, truncateLine("    "+st.Hint.Render("discovery stopped: enter starts it again"), w))
 	}
 	if i == fDiscover {
 		for j, l := range f.found {

@@ -157,6 +157,7 @@ func TestFormEscCancelsDiscovery(t *testing.T) {
 		t.Fatal("esc during discovery discarded the form")
 	}
 	h.mustNotContain("discovering")
+	h.mustContain("discovery stopped: enter starts it again")
 	f.Update(cmd())
 	if f.value(fTokenURL) != "" || f.value(fName) != "kept" {
 		t.Fatalf("a cancelled discovery filled the token URL %q", f.value(fTokenURL))

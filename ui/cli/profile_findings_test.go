@@ -38,6 +38,12 @@ func TestCLIAddRefusesWhatTheFormRefuses(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.err, "printable ASCII") || strings.Contains(r.err, "Qz7") {
 		t.Errorf("a secret with an escape and a bidi override: exit %d: %s", r.code, r.err)
 	}
+	env := filepath.Join(e.dir, "x.env")
+	os.WriteFile(env, []byte("CLIENT_ID=generic-id\nCLIENT_SECRET=Qz7\x1b]52;c;QUFB\x07\u202eWk9\nTOKEN_URL="+tok+"\n"), 0o600)
+	r = e.run("", "import", env)
+	if r.code == 0 || !strings.Contains(r.err, "printable ASCII") || strings.Contains(r.err, "Qz7") {
+		t.Errorf("import of a secret with an escape and a bidi override: exit %d: %s", r.code, r.err)
+	}
 	iss := strings.Replace(e.srv.URL, "://", "://u:SECRETPW@", 1) + "/realms/demo"
 	r = e.run("generic-Secret+/=1\n", "add", "y", "--discover", iss, "--client-id", "generic-id")
 	if r.code == 0 || strings.Contains(r.err, "SECRETPW") || !strings.Contains(r.err, "REDACTED") {
