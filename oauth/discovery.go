@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -58,9 +59,9 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 // issuer is used as it is (typed by a person) or treated as an issuer like any other (a
 // token's iss claim, which RFC 7519 makes an issuer identifier, never a document).
 func discoveryURLs(issuer string, metadataURLs bool) ([]string, error) {
-	u, err := url.Parse(strings.TrimSpace(issuer))
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("issuer %q is not an http(s) URL", issuer)
+	u, err := parseIssuer(issuer)
+	if err != nil {
+		return nil, err
 	}
 	if metadataURLs && strings.Contains(u.Path, "/.well-known/") {
 		return []string{u.String()}, nil // already a metadata URL
@@ -81,6 +82,40 @@ func discoveryURLs(issuer string, metadataURLs bool) ([]string, error) {
 		urls = append(urls, at("/.well-known/oauth-authorization-server"))
 	}
 	return urls, nil
+}
+
+// CheckIssuerURL says what is wrong with an issuer URL a person typed: it must be an
+// http(s) URL with a host and without credentials (user:password@, which Go's client
+// would send as Basic auth to every discovery location, and which errors would echo).
+// Errors show the URL with its credentials REDACTED.
+func CheckIssuerURL(issuer string) error {
+	_, err := parseIssuer(issuer)
+	return err
+}
+
+// userinfoRE is the user:password@ part of a URL that may not parse.
+var userinfoRE = regexp.MustCompile(`^(\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@`)
+
+// RedactUserinfo is raw with the user:password@ of a URL replaced by REDACTED@, also
+// when raw does not parse as a URL.
+func RedactUserinfo(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+		c := *u
+		c.User = url.User("REDACTED")
+		return c.String()
+	}
+	return userinfoRE.ReplaceAllString(raw, "${1}REDACTED@")
+}
+
+func parseIssuer(issuer string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(issuer))
+	if err == nil && u.User != nil || err != nil && userinfoRE.MatchString(issuer) {
+		return nil, fmt.Errorf("issuer %q must not carry credentials in the URL (user:password@): discovery needs none", RedactUserinfo(issuer))
+	}
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("issuer %q is not an http(s) URL", issuer)
+	}
+	return u, nil
 }
 
 // ErrNoMetadata means no discovery location answered with a metadata document.

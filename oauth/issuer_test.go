@@ -136,3 +136,29 @@ func TestTokenEndpointOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoverRefusesCredentialsInTheIssuer: an issuer URL with user:password is refused
+// before any request (Go would send them as Basic auth to the discovery server), and the
+// error shows the URL with the credentials REDACTED, not echoed once per location tried.
+func TestDiscoverRefusesCredentialsInTheIssuer(t *testing.T) {
+	t.Parallel()
+	hits := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++; http.NotFound(w, r) }))
+	defer ts.Close()
+	for _, iss := range []string{strings.Replace(ts.URL, "://", "://u:SECRETPW@", 1) + "/realms/x", strings.Replace(ts.URL, "://", "://SECRETPW@", 1),
+		"ftp://u:SECRETPW@example.com/x"} {
+		_, err := NewClient().Discover(context.Background(), iss)
+		if err == nil || strings.Contains(err.Error(), "SECRETPW") || !strings.Contains(err.Error(), "REDACTED") {
+			t.Errorf("%s: %v", iss, err)
+		}
+		if err := CheckIssuerURL(iss); err == nil || strings.Contains(err.Error(), "SECRETPW") {
+			t.Errorf("CheckIssuerURL(%s): %v", iss, err)
+		}
+	}
+	if hits != 0 {
+		t.Fatalf("%d requests went to the discovery server", hits)
+	}
+	if err := CheckIssuerURL(ts.URL + "/realms/x"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -82,20 +84,46 @@ var fieldHelp = [fieldCount]string{
 	"",
 	"pasted or typed; never shown here",
 	"space-separated",
-	"←/→: auto tries Basic, then the body, and remembers",
+	"", // helpFor: it depends on the value
 	"base URL for test calls",
 	"←/→ to change",
 	"path (or URL) of the test call",
 	"Key: Value; Other-Key: value",
-	"←/→: show or hide audience, resource, extra params, encoding, CA file, environment, notes",
+	"enter, ←/→: show or hide audience, CA file, notes…",
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
-	"←/→: raw for servers that do not decode Basic credentials",
-	"←/→: yes allows plain http on non-loopback hosts",
+	"",
+	"",
 	"extra CA certificates (PEM) for this profile (~ works)",
 	"label such as staging or production",
 	"",
+}
+
+// helpFor is the hint under field i when it has the focus: for a select, what the
+// value selected does.
+func (f *formScreen) helpFor(i int) string {
+	switch i {
+	case fAuth:
+		switch f.auth {
+		case string(oauth.AuthBasic):
+			return "←/→: client ID and secret in the Authorization header"
+		case string(oauth.AuthPost):
+			return "←/→: client ID and secret in the form body"
+		}
+		return "←/→: auto tries Basic, then the body, and remembers"
+	case fEncoding:
+		if f.encoding == string(oauth.BasicRaw) {
+			return "←/→: Basic credentials sent as typed, not encoded"
+		}
+		return "←/→: Basic credentials form-encoded (RFC 6749 2.3.1)"
+	case fInsecure:
+		if f.insecure {
+			return "←/→: plain http allowed on any host (unencrypted)"
+		}
+		return "←/→: https only; plain http only on loopback"
+	}
+	return fieldHelp[i]
 }
 
 // profileField maps validation field names to form fields.
@@ -152,28 +180,47 @@ type formScreen struct {
 	// (inspect then verifies only that issuer's tokens); found says what discovery found.
 	issuer string
 	found  []string
-	// discovering is the issuer a discovery in flight was asked for; pending is a
-	// discovered token endpoint on another origin than that issuer, which a second enter
-	// on the same issuer accepts and any edit of the issuer forgets.
+	// discovering is the issuer a discovery in flight was asked for ("" when none is):
+	// discSeq numbers the requests, and an answer is taken only if it is for the
+	// current one (an older, slower one must not put another issuer's token URL in the
+	// form); cancelDisc stops it (esc, an edit of the issuer, a new request). discFrom
+	// is the token URL and auth when it started: what the user typed since is not
+	// replaced.
 	discovering string
-	pending     *oauth.Metadata
-	pendingFor  string
+	discSeq     int
+	cancelDisc  context.CancelFunc
+	discFrom    [2]string
+	// pending is a discovered token endpoint on another origin than that issuer, which
+	// a second enter on the same issuer accepts and any edit of the issuer forgets.
+	pending    *oauth.Metadata
+	pendingFor string
+	// caPath is the CA file last checked, caErr what was wrong with it (caChecked:
+	// checked at all).
+	caPath    string
+	caErr     error
+	caChecked bool
+	// stopped says esc stopped the last discovery (said under the issuer until it
+	// changes or discovery starts again).
+	stopped bool
+	// offer is what a discovery found after the user had typed another token URL or
+	// auth meanwhile: shown, and applied only by ctrl+o.
+	offer *oauth.Metadata
 }
 
 // formKeys are the form screen's keys; the keys that move between fields and change a
 // select are huh's (huhKeys), shown here for the help bar.
 type formKeys struct {
-	Next, Prev, Change, Enter, Save, Cancel key.Binding
+	Next, Prev, Change, Enter, Save, Cancel, UseFound key.Binding
 }
 
 // ShortHelp implements help.KeyMap.
 func (k formKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Save, k.Enter, k.Change, k.Next, k.Prev, k.Cancel}
+	return []key.Binding{k.Save, k.UseFound, k.Enter, k.Change, k.Next, k.Prev, k.Cancel}
 }
 
 // FullHelp implements help.KeyMap.
 func (k formKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Next, k.Prev, k.Change}, {k.Enter, k.Save, k.Cancel}}
+	return [][]key.Binding{{k.Next, k.Prev, k.Change}, {k.Enter, k.Save, k.UseFound, k.Cancel}}
 }
 
 func newFormKeys() formKeys {
@@ -185,6 +232,9 @@ func newFormKeys() formKeys {
 		Enter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "read .env / discover / next")),
 		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		// ctrl+o rather than a letter (every letter types in a text field) or ctrl+d
+		// (the text field's delete-forward).
+		UseFound: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "use the discovered endpoint")),
 	}
 }
 
@@ -462,11 +512,20 @@ func (f *formScreen) updateKeys() {
 	i := f.focused()
 	f.keys.Change.SetEnabled(f.text[i] == nil)
 	f.keys.Enter.SetEnabled(true)
+	f.keys.UseFound.SetEnabled(f.offer != nil)
+	f.keys.Cancel.SetHelp("esc", "cancel")
+	if f.discovering != "" {
+		f.keys.Cancel.SetHelp("esc", "stop discovery")
+	}
 	switch {
 	case i == fImport:
 		f.keys.Enter.SetHelp("enter", "read .env")
 	case i == fDiscover:
 		f.keys.Enter.SetHelp("enter", "discover")
+	case i == fMore && f.advanced:
+		f.keys.Enter.SetHelp("enter", "fold")
+	case i == fMore:
+		f.keys.Enter.SetHelp("enter", "unfold")
 	case i == f.lastField():
 		f.keys.Enter.SetHelp("enter", "save")
 	default:
@@ -491,7 +550,9 @@ func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 		f.touched[before] = true
 	}
 	if before == fDiscover && f.value(fDiscover) != old {
-		f.pending, f.found = nil, nil // another issuer: whatever was discovered no longer applies
+		// Another issuer: whatever was discovered, or is being, no longer applies.
+		f.pending, f.found, f.offer, f.stopped = nil, nil, nil, false
+		f.stopDiscovery()
 	}
 	if f.advanced != wasAdvanced {
 		f.form.UpdateFieldPositions()
@@ -503,9 +564,17 @@ func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 func (f *formScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	f.updateKeys() // the focus may have moved since the help was drawn
 	switch {
+	case key.Matches(msg, f.keys.Cancel) && f.discovering != "":
+		f.stopDiscovery() // the discovery, not the form
+		f.stopped = true
+		return f, nil
 	case key.Matches(msg, f.keys.Cancel):
+		f.stopDiscovery()
 		f.wipe()
 		return closeScreen()
+	case key.Matches(msg, f.keys.UseFound) && f.offer != nil:
+		f.acceptDiscovered(f.offer, false)
+		return f, nil
 	case key.Matches(msg, f.keys.Save):
 		return f.save()
 	case key.Matches(msg, f.keys.Enter):
@@ -538,14 +607,19 @@ func (f *formScreen) onEnter() (screen, tea.Cmd, bool) {
 		}
 	case i == fDiscover:
 		if iss := strings.TrimSpace(f.value(fDiscover)); iss != "" {
+			if oauth.CheckIssuerURL(iss) != nil {
+				f.touched[fDiscover] = true
+				return f, nil, true // the error is under the field: nothing is sent
+			}
 			if f.pending != nil && f.pendingFor == iss {
-				f.acceptDiscovered(f.pending) // the second enter: confirmed
+				f.acceptDiscovered(f.pending, true) // the second enter: confirmed
 				return f, nil, true
 			}
-			f.pending, f.discovering, f.found = nil, iss, nil
-			f.busy = "discovering " + oauth.OneLine(iss) + "…"
-			return f, discoverCmd(f.deps.Broker.Client, iss), true
+			return f, f.startDiscovery(iss), true
 		}
+	case i == fMore:
+		f.set(fMore, map[bool]string{true: "folded", false: "shown"}[f.advanced])
+		return f, nil, true
 	case i == f.lastField():
 		s, cmd := f.save()
 		return s, cmd, true
@@ -563,8 +637,36 @@ func (f *formScreen) lastField() int {
 	return fName
 }
 
+// startDiscovery asks for iss's metadata, in place of any request still in flight.
+func (f *formScreen) startDiscovery(iss string) tea.Cmd {
+	f.stopDiscovery()
+	f.pending, f.found, f.offer = nil, nil, nil
+	f.discSeq++
+	f.discovering, f.stopped = iss, false
+	f.discFrom = [2]string{f.value(fTokenURL), f.auth}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancelDisc = cancel
+	return discoverCmd(ctx, f.deps.Broker.Client, iss, f.discSeq)
+}
+
+// stopDiscovery cancels the discovery in flight, if any: its answer, should it still
+// come, is dropped.
+func (f *formScreen) stopDiscovery() {
+	if f.cancelDisc != nil {
+		f.cancelDisc()
+	}
+	f.cancelDisc, f.discovering = nil, ""
+}
+
+// onDiscovered takes the answer of the current discovery request (any other is
+// dropped). It fills the token URL and auth unless the user typed either since the
+// request went out: then it shows what it found and ctrl+o uses it. It moves the focus
+// on to the name only if the focus is still on the issuer.
 func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
-	f.busy = ""
+	if msg.seq != f.discSeq || f.discovering == "" || msg.issuer != f.discovering {
+		return nil // an answer to a request replaced or cancelled since
+	}
+	f.stopDiscovery()
 	if msg.err != nil {
 		f.ext[fDiscover] = oauth.OneLine(vault.FirstLine(msg.err))
 		f.touched[fDiscover] = true
@@ -575,10 +677,17 @@ func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
 	if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
 		// The client secret would go to a host the issuer's origin does not vouch
 		// for: show both origins and wait for a second enter.
-		f.pending, f.pendingFor = msg.meta, f.discovering
+		f.pending, f.pendingFor = msg.meta, msg.issuer
 		return nil
 	}
-	f.acceptDiscovered(msg.meta)
+	m := msg.meta
+	typed := f.value(fTokenURL) != f.discFrom[0] || f.auth != f.discFrom[1]
+	if typed && (f.value(fTokenURL) != m.TokenEndpoint || f.auth != string(m.SuggestedAuth())) {
+		delete(f.ext, fDiscover)
+		f.offer = m
+		return nil
+	}
+	f.acceptDiscovered(m, f.focused() == fDiscover)
 	return nil
 }
 
@@ -596,7 +705,23 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 		f.set(fName, c.DefaultName(msg.path))
 	}
 	f.set(fClientID, c.ClientID)
-	f.set(fSecret, c.Secret)
+	// The secret is checked as the file has it: the text field drops control
+	// characters, and would store another secret than the file's without a word.
+	badSecret := ""
+	if c.NoSecret == "" {
+		if err := vault.CheckSecret(c.Secret); err != nil {
+			var fe *vault.FieldError
+			if errors.As(err, &fe) {
+				badSecret = "the file's " + fe.Problem
+			} else {
+				badSecret = oauth.OneLine(err.Error())
+			}
+		} else {
+			f.set(fSecret, c.Secret)
+		}
+	} else {
+		f.set(fSecret, c.Secret)
+	}
 	f.set(fTokenURL, c.TokenURL)
 	f.set(fAPI, c.APIURL)
 	f.set(fScopes, strings.ReplaceAll(c.Scope, ",", " "))
@@ -605,9 +730,12 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 	}
 	// EarthDaily's EDS.env comes with EDS_SECRET empty or a placeholder: the secret the
 	// provider showed once is typed into the masked field.
-	if c.NoSecret != "" {
+	if c.NoSecret != "" || badSecret != "" {
 		f.touched[fSecret] = true
 		f.ext[fSecret] = "not in the file: type or paste it here (" + oauth.OneLine(c.NoSecret) + ")"
+		if badSecret != "" {
+			f.ext[fSecret] = badSecret
+		}
 		f.validate()
 		f.moveTo(fSecret)
 		return nil
@@ -631,6 +759,9 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 	}
 	secret := msg.secret
 	f.wipe()
+	if secret != "" && !msg.added && f.editing != nil {
+		return &replacedSecretScreen{newSecretOnce(f.deps, msg.profile, secret, false), f.editing.SecretFingerprint}, nil
+	}
 	if secret != "" {
 		return newSecretOnce(f.deps, msg.profile, secret, msg.added), nil
 	}
@@ -641,9 +772,10 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 }
 
 // acceptDiscovered fills the token URL and auth from discovered metadata, pins its
-// issuer, says what was found, and revalidates: the errors it resolves go.
-func (f *formScreen) acceptDiscovered(m *oauth.Metadata) {
-	f.pending, f.pendingFor = nil, ""
+// issuer, says what was found, and revalidates: the errors it resolves go. moveOn
+// takes the focus to the name (the user is still on the issuer).
+func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
+	f.pending, f.pendingFor, f.offer = nil, "", nil
 	delete(f.ext, fDiscover)
 	f.set(fTokenURL, m.TokenEndpoint)
 	f.set(fAuth, string(m.SuggestedAuth()))
@@ -660,7 +792,9 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata) {
 	f.formErr = ""
 	f.touched[fTokenURL], f.touched[fAuth] = true, true
 	f.validate()
-	f.moveTo(fName)
+	if moveOn {
+		f.moveTo(fName)
+	}
 }
 
 // moveTo puts the focus on field i, unfolding the advanced group if it is there.
@@ -782,7 +916,19 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	f.errs = map[int]string{}
 	p, err := f.profile()
 	f.mapErr(err)
-	f.mapErr(p.Validate())
+	if f.editing != nil {
+		f.mapErr(p.ValidateEdit(displayProfile(*f.editing)))
+	} else {
+		f.mapErr(p.Validate())
+	}
+	if f.editing == nil || p.CAFile != f.editing.CAFile { // as the vault checks it
+		f.mapErr(f.checkCA(p.CAFile))
+	}
+	if iss := strings.TrimSpace(f.value(fDiscover)); f.fields[fDiscover] != nil && iss != "" {
+		if err := oauth.CheckIssuerURL(iss); err != nil {
+			f.errs[fDiscover] = strings.TrimPrefix(oauth.OneLine(err.Error()), "issuer ") // under "discover issuer"
+		}
+	}
 	if secret := vault.CleanSecret(f.value(fSecret)); f.editing == nil && secret == "" {
 		f.errs[fSecret] = "is required"
 	} else if secret != "" {
@@ -792,12 +938,27 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 		f.errs[fName] = "is required" // rather than vault's `"" is not a valid name`
 	}
 	if f.exists != "" && f.value(fName) == f.exists {
-		f.errs[fName] = "a profile with this name exists"
+		f.errs[fName] = existsErr(f.exists)
 	}
 	for i, e := range f.ext {
 		f.errs[i] = e
 	}
+	if len(f.errs) == 0 && f.formErr == fixFields {
+		f.formErr = "" // every field marked is fixed
+	}
 	return p, len(f.errs) == 0
+}
+
+// fixFields is the form's error after a save with fields in error.
+const fixFields = "fix the fields marked ✗"
+
+// checkCA is vault.CheckCAFile, read again only when the path changes (validate runs
+// on every message, the spinner's too) or save is pressed.
+func (f *formScreen) checkCA(path string) error {
+	if path != f.caPath || !f.caChecked {
+		f.caPath, f.caErr, f.caChecked = path, vault.CheckCAFile(path), true
+	}
+	return f.caErr
 }
 
 func (f *formScreen) mapErr(err error) {
@@ -815,8 +976,12 @@ func (f *formScreen) mapErr(err error) {
 		}
 	}
 	if errors.Is(err, vault.ErrProfileExists) {
-		f.errs[fName] = "a profile with this name exists"
+		f.errs[fName] = existsErr(f.value(fName))
 	}
+}
+
+func existsErr(name string) string {
+	return "a profile named " + strconv.Quote(oauth.OneLine(strings.TrimSpace(name))) + " exists already"
 }
 
 // collect gathers FieldErrors from a tree of joined and wrapped errors.
@@ -839,9 +1004,10 @@ func collect(err error, out *[]*vault.FieldError) {
 
 func (f *formScreen) save() (screen, tea.Cmd) {
 	f.tried = true
+	f.caChecked = false // the file may have changed since it was typed
 	p, ok := f.validate()
 	if !ok {
-		f.formErr = "fix the fields marked ✗"
+		f.formErr = fixFields
 		for i := 0; i < fieldCount; i++ {
 			if _, bad := f.errs[i]; bad && f.fields[i] != nil {
 				f.moveTo(i)
@@ -882,7 +1048,7 @@ func (f *formScreen) title() string {
 func (f *formScreen) View(width, height int) string {
 	st := f.st
 	w := width - 2
-	head := []string{st.Title.Render(f.title()) + st.Subtle.Render("  nothing is saved until ctrl+s · esc discards · * required")}
+	head := []string{f.head(w)}
 	var blocks [][]string
 	focus := f.focused()
 	focusBlock := 0
@@ -905,6 +1071,16 @@ func (f *formScreen) View(width, height int) string {
 	if f.busy != "" {
 		foot = append(foot, f.deps.busy(f.busy))
 	}
+	if f.offer != nil {
+		foot = append(foot, f.offerLines(w)...)
+	}
+	discoverBlock := -1
+	if f.discovering != "" {
+		// Shown under the issuer; here too, for when the issuer is scrolled out of view
+		// (a line is kept for it, so the page does not jump when it is).
+		discoverBlock = f.blockOf(fDiscover)
+		foot = append(foot, "")
+	}
 	if f.saving {
 		foot = append(foot, f.deps.busy("saving"))
 	}
@@ -925,16 +1101,80 @@ func (f *formScreen) View(width, height int) string {
 		start++
 	}
 	var body []string
+	end := start
 	for j := start; j < len(blocks); j++ {
 		if len(body)+len(blocks[j]) > avail {
 			break
 		}
 		body = append(body, blocks[j]...)
+		end = j + 1
+	}
+	if discoverBlock >= 0 && (discoverBlock < start || discoverBlock >= end) {
+		foot[len(foot)-1] = truncateLine(f.discoveringLine(), w)
 	}
 	out := append(head, body...)
 	out = append(out, "")
 	out = append(out, foot...)
 	return strings.Join(out, "\n")
+}
+
+// errLine is the error e under the field labelled label: "✗ name is required" when it
+// reads on from the label, "✗ name: a profile named …" when it is a sentence of its own.
+func errLine(label, e string) string {
+	for _, verb := range []string{"is ", "holds ", "has ", "must ", "needs ", "does "} {
+		if strings.HasPrefix(e, verb) {
+			return "✗ " + label + " " + e
+		}
+	}
+	return "✗ " + label + ": " + e
+}
+
+// discoveringLine says that a discovery is under way, with the app's spinner, and how
+// to stop it.
+func (f *formScreen) discoveringLine() string {
+	return f.deps.busy("discovering "+oauth.OneLine(f.discovering)+"…") + f.st.Hint.Render("  esc cancels")
+}
+
+// offerLines show what a discovery found when the user had typed another token URL or
+// auth meanwhile: the form does not replace what was typed, ctrl+o does.
+func (f *formScreen) offerLines(w int) []string {
+	m := f.offer
+	return wrapLines("", f.st.Warn, "discovered token endpoint "+oauth.OneLine(m.TokenEndpoint)+" (auth "+string(m.SuggestedAuth())+
+		") for "+oauth.OneLine(m.Issuer)+", not what you typed: ctrl+o uses it", w, 3)
+}
+
+// blockOf is the index among the View's blocks (group titles and fields) of field i.
+func (f *formScreen) blockOf(i int) int {
+	n := 0
+	for g := 0; g < groupCount; g++ {
+		if g == gAdvanced && !f.advanced {
+			continue
+		}
+		n++
+		for j := 0; j < fieldCount; j++ {
+			if groupOf(j) != g || !f.shown(j) {
+				continue
+			}
+			if j == i {
+				return n
+			}
+			n++
+		}
+	}
+	return -1
+}
+
+// head is the title and the legend, the legend shortened to fit w ("* required"
+// kept longest: the marks mean nothing without it).
+func (f *formScreen) head(w int) string {
+	title := f.st.Title.Render(f.title())
+	for _, legend := range []string{"nothing is saved until ctrl+s · esc discards · * required",
+		"saved by ctrl+s · esc discards · * required", "ctrl+s saves · * required", "* required"} {
+		if line := title + f.st.Subtle.Render("  "+legend); lipgloss.Width(line) <= w {
+			return line
+		}
+	}
+	return truncateLine(title, w)
 }
 
 // fieldLines draws field i: the mark and label, the huh field, then what it found, its
@@ -955,6 +1195,12 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 		return append(lines, wrapLines("    ", st.Warn, "⚠ the token endpoint is on "+oauth.OneLine(tokOrigin)+", not on the issuer's origin "+
 			oauth.OneLine(issOrigin)+". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
 	}
+	if i == fDiscover && f.discovering != "" {
+		lines = append(lines, truncateLine("    "+f.discoveringLine(), w))
+	}
+	if i == fDiscover && f.stopped {
+		lines = append(lines, truncateLine("    "+st.Hint.Render("discovery stopped: enter starts it again"), w))
+	}
 	if i == fDiscover {
 		for j, l := range f.found {
 			indent := "      "
@@ -965,9 +1211,12 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 		}
 	}
 	if e, bad := f.errShown(i); bad {
-		lines = append(lines, wrapLines("    ", st.FieldError, "✗ "+fieldLabels[i]+" "+e, w, 3)...)
-	} else if focused && fieldHelp[i] != "" && !(i == fDiscover && len(f.found) > 0) {
-		lines = append(lines, truncateLine("    "+st.Hint.Render(fieldHelp[i]), w))
+		lines = append(lines, wrapLines("    ", st.FieldError, errLine(fieldLabels[i], e), w, 3)...)
+	} else if i == fSecret && f.editing != nil && f.value(fSecret) != "" {
+		// Shown while the field is filled, focused or not: saving does this.
+		lines = append(lines, wrapLines("    ", st.Warn, "⚠ replaces the secret without a check; R rotates it with one (the old one kept until revoked)", w, 2)...)
+	} else if help := f.helpFor(i); focused && help != "" && !(i == fDiscover && len(f.found) > 0) {
+		lines = append(lines, truncateLine("    "+st.Hint.Render(help), w))
 	}
 	return lines
 }
@@ -991,10 +1240,13 @@ type savedMsg struct {
 	overwrote []string
 }
 
-// discoveredMsg carries issuer metadata for the form.
+// discoveredMsg carries issuer metadata for the form: the answer to request seq, for
+// issuer.
 type discoveredMsg struct {
-	meta *oauth.Metadata
-	err  error
+	issuer string
+	seq    int
+	meta   *oauth.Metadata
+	err    error
 }
 
 // importedEnvMsg carries the credentials read from the .env file at path for the form.
@@ -1032,10 +1284,39 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string) 
 	}
 }
 
-// discoverCmd looks up issuer metadata for the form.
-func discoverCmd(c *oauth.Client, issuer string) tea.Cmd {
+// discoverCmd looks up issuer metadata for the form, as its request seq.
+func discoverCmd(ctx context.Context, c *oauth.Client, issuer string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		m, err := c.Discover(context.Background(), issuer)
-		return discoveredMsg{meta: m, err: err}
+		m, err := c.Discover(ctx, issuer)
+		return discoveredMsg{issuer: issuer, seq: seq, meta: m, err: err}
 	}
+}
+
+// replacedSecretScreen is the one-time screen of a secret typed into the edit form: it
+// also says that the old secret is gone, by both fingerprints (rotation, which keeps the
+// old one, has its own screen).
+type replacedSecretScreen struct {
+	*secretOnceScreen
+	oldFingerprint string
+}
+
+// Update implements screen.
+func (r *replacedSecretScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	s, cmd := r.secretOnceScreen.Update(msg)
+	if s == screen(r.secretOnceScreen) {
+		return r, cmd
+	}
+	return s, cmd
+}
+
+// View implements screen: the one-time screen with a line under its title.
+func (r *replacedSecretScreen) View(width, height int) string {
+	lines := strings.Split(r.secretOnceScreen.View(width, height), "\n")
+	old := r.oldFingerprint
+	if old == "" {
+		old = "unknown"
+	}
+	note := wrapLines("", r.st.Warn, "The old secret was replaced without a check and is not kept: fingerprint "+
+		oauth.OneLine(old)+" → "+oauth.OneLine(r.profile.SecretFingerprint)+".", width-2, 2)
+	return strings.Join(append(lines[:1], append(note, lines[1:]...)...), "\n")
 }

@@ -3,11 +3,15 @@ package ui
 import (
 	"errors"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/theme"
 )
@@ -93,8 +97,21 @@ func (t *textField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return t, cmd
 }
 
-// View implements huh.Field.
-func (t *textField) View() string { return t.in.View() }
+// View implements huh.Field. A field without the focus shows the start of its value;
+// one too long for the width ends with … so that it does not look whole.
+func (t *textField) View() string {
+	if t.focused {
+		return t.in.View()
+	}
+	v := t.in.Value()
+	if t.masked {
+		v = strings.Repeat(string(t.in.EchoCharacter), utf8.RuneCountInString(v))
+	}
+	if v == "" || lipgloss.Width(v) <= t.in.Width {
+		return t.in.View()
+	}
+	return t.in.TextStyle.Render(ansi.Truncate(v, t.in.Width, "…"))
+}
 
 // Focus implements huh.Field: the cursor goes to the end of the value, to type on.
 func (t *textField) Focus() tea.Cmd {

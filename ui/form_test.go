@@ -116,7 +116,8 @@ func TestFormDiscoveryPicksAuth(t *testing.T) {
 	for methods, want := range map[string]string{"client_secret_basic": "basic", "client_secret_post": "post",
 		"client_secret_basic client_secret_post": "auto", "private_key_jwt \x1b[31mclient_secret_post": "auto"} {
 		_, f := openAdd(t, 80, 24)
-		f.onDiscovered(discoveredMsg{meta: &oauth.Metadata{Issuer: "https://sso.example.com", TokenEndpoint: "https://sso.example.com/token",
+		f.startDiscovery("https://sso.example.com") // its answer is the one below
+		f.onDiscovered(discoveredMsg{issuer: f.discovering, seq: f.discSeq, meta: &oauth.Metadata{Issuer: "https://sso.example.com", TokenEndpoint: "https://sso.example.com/token",
 			TokenAuthMethods: strings.Fields(methods)}})
 		if f.value(fAuth) != want {
 			t.Errorf("%q: auth %q, want %s", methods, f.value(fAuth), want)

@@ -287,6 +287,7 @@ func (l *listScreen) onLoaded(msg profilesLoadedMsg) tea.Cmd {
 		return nil
 	}
 	l.loadErr = nil
+	l.dropChanged(l.profiles, msg.profiles)
 	l.profiles, l.states = msg.profiles, msg.states
 	l.rows.states = msg.states
 	l.reserveFor = 0 // the details' heights are measured again
@@ -365,6 +366,21 @@ func (l *listScreen) dropGone(ps []vault.Profile) {
 				s.cancel()
 			}
 			delete(l.slots, id)
+		}
+	}
+}
+
+// dropChanged forgets a fetch error of a profile whose token request has changed
+// since (its CA file fixed): the error was about the request as it was. The vault
+// drops the one in the state file the same way.
+func (l *listScreen) dropChanged(before, now []vault.Profile) {
+	old := map[string]vault.Profile{}
+	for _, p := range before {
+		old[p.ID] = p
+	}
+	for _, p := range now {
+		if s, q := l.slots[p.ID], old[p.ID]; s != nil && s.err != nil && !s.fetching && q.ID != "" && !vault.SameTokenRequest(q, p) {
+			s.err = nil
 		}
 	}
 }

@@ -93,12 +93,33 @@ var ErrInvalidProfile = errors.New("invalid profile")
 // Validate checks every field and returns all problems at once, each naming its field.
 // Fields that are not free text refuse control characters; notes and a test body may
 // hold line breaks and tabs.
-func (p *Profile) Validate() error { return p.validate(true) }
+func (p *Profile) Validate() error {
+	return invalid(p.Name, append(p.problems(true), p.settingErrors(nil)...))
+}
+
+// ValidateEdit is Validate for an edit of old: the rules that a saved profile may
+// predate (settingErrors) apply only to the fields the edit changes, as the vault
+// applies them when it saves the edit.
+func (p *Profile) ValidateEdit(old Profile) error {
+	return invalid(p.Name, append(p.problems(true), p.settingErrors(&old)...))
+}
 
 // validate is Validate; text says whether control characters are checked. Loading a
 // file does not check them: a hand edit must not make the whole file unreadable, and
 // what is shown is escaped anyway. Writing a profile does.
-func (p *Profile) validate(text bool) error {
+func (p *Profile) validate(text bool) error { return invalid(p.Name, p.problems(text)) }
+
+// invalid wraps the problems of the profile called name as one ErrInvalidProfile (nil
+// when there are none).
+func invalid(name string, errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w %q: %w", ErrInvalidProfile, name, errors.Join(errs...))
+}
+
+// problems are what validate finds.
+func (p *Profile) problems(text bool) []error {
 	var errs []error
 	add := func(field, format string, a ...any) {
 		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, a...)})
@@ -164,10 +185,31 @@ func (p *Profile) validate(text bool) error {
 			add("extra_params", "%q cannot be set as an extra parameter", k)
 		}
 	}
-	if len(errs) == 0 {
-		return nil
+	return errs
+}
+
+// settingErrors are mistakes that a profile file holds without harm but that make
+// every request fail (scopes separated by commas, a test path with nowhere to go):
+// checked when those fields are set — by Validate (old nil), and by an edit that
+// changes them (old: the profile before it) — and never when another change (a
+// rotation, the auth detected) rewrites a profile saved before the rule existed.
+func (p *Profile) settingErrors(old *Profile) []error {
+	var errs []error
+	add := func(field, problem string) { errs = append(errs, &FieldError{Field: field, Problem: problem}) }
+	if old == nil || !sameStrings(old.Scopes, p.Scopes) {
+		for _, s := range p.Scopes {
+			if strings.Contains(s, ",") {
+				add("scopes", "scopes are separated by spaces, not commas")
+				break
+			}
+		}
 	}
-	return fmt.Errorf("%w %q: %w", ErrInvalidProfile, p.Name, errors.Join(errs...))
+	if old == nil || old.TestRequest.Path != p.TestRequest.Path || old.APIBaseURL != p.APIBaseURL {
+		if p.TestRequest.Path != "" && p.APIBaseURL == "" && !oauth.IsAbsoluteURL(p.TestRequest.Path) {
+			add("test_request.path", "a test request needs an API base URL, or make the path a full URL")
+		}
+	}
+	return errs
 }
 
 // checkURL requires an absolute http(s) URL, and https unless the host is loopback or

@@ -1,7 +1,11 @@
 package vault
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
+	"strings"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -20,6 +24,45 @@ func (p Profile) caPEM() ([]byte, error) {
 		return nil, fmt.Errorf("read the profile's CA file: %w", err)
 	}
 	return pem, nil
+}
+
+// CheckCAFile says what is wrong with path as a profile's ca_file (nil for none): it
+// must be a readable regular file of at most MaxCAFile holding at least one PEM
+// certificate. The vault checks it when a profile is added or its CA file changes, and
+// the app's form as it is typed, so that a wrong path fails when it is set, not at
+// the next fetch.
+func CheckCAFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	bad := func(format string, a ...any) error {
+		return &FieldError{Field: "ca_file", Problem: fmt.Sprintf(format, a...)}
+	}
+	pem, err := ReadFileLimited(path, MaxCAFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return bad("%s: no such file", oauth.OneLine(path))
+	case errors.Is(err, fs.ErrPermission):
+		return bad("%s cannot be read (permission denied)", oauth.OneLine(path))
+	case errors.Is(err, ErrNotRegularFile) || errors.Is(err, ErrFileTooLarge):
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			what := pe.Err.Error() // "is a FIFO, not a regular file", "larger than 1 MiB"
+			if !strings.HasPrefix(what, "is ") {
+				what = "is " + what
+			}
+			return bad("%s %s", oauth.OneLine(pe.Path), oauth.OneLine(what))
+		}
+		return bad("%s", oauth.OneLine(err.Error()))
+	case err != nil:
+		return bad("%s cannot be read: %s", oauth.OneLine(path), oauth.OneLine(err.Error()))
+	}
+	// The pool the TLS client is built from: a file it takes no certificate from
+	// would verify nothing.
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return bad("%s holds no PEM certificate (no BEGIN CERTIFICATE block that parses)", oauth.OneLine(path))
+	}
+	return nil
 }
 
 // TokenRequest is the profile's client-credentials token request with the given secret.

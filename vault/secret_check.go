@@ -1,13 +1,18 @@
 package vault
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
 
 // CleanSecret is a typed or pasted secret without the white space around it: a paste
 // from a provider's web page often brings a line break (which a text field turns into a
 // space), and no provider issues a secret that starts or ends with white space.
 func CleanSecret(s string) string { return strings.TrimSpace(s) }
 
-// CheckSecret refuses a client secret that is empty or an obvious placeholder: a
+// CheckSecret refuses a client secret that is empty, holds a character a client secret
+// cannot hold (see checkVSCHAR), or is an obvious placeholder: a
 // template's `<EDS_SECRET HERE>`, `your_client_secret`, `changeme`, `${SECRET}`, `xxxx`.
 // EarthDaily's EDS.env is downloaded with such a value for the user to replace;
 // storing it would only fail later as invalid_client. The check is on the whole value,
@@ -15,6 +20,9 @@ func CleanSecret(s string) string { return strings.TrimSpace(s) }
 func CheckSecret(secret string) error {
 	if strings.TrimSpace(secret) == "" {
 		return &FieldError{Field: "client_secret", Problem: "is empty"}
+	}
+	if err := checkVSCHAR(secret); err != nil {
+		return err
 	}
 	if IsPlaceholderSecret(secret) {
 		return &FieldError{Field: "client_secret", Problem: "is a placeholder, not a secret: give the secret the provider showed you (at the prompt or on stdin); nothing was saved"}
@@ -82,4 +90,32 @@ func isEnvReference(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkVSCHAR refuses a secret with a character outside %x20-7E: RFC 6749 Appendix A.2
+// defines client-secret = *VSCHAR, VSCHAR = %x20-7E. A control character or a bidi
+// override in a secret is a paste gone wrong or an attack (an escape sequence that
+// reaches the terminal when the secret is shown once, a U+202E that shows it reversed),
+// never a secret a provider issued. The message says which character and where, not
+// the secret.
+func checkVSCHAR(secret string) error {
+	n := 0
+	for _, r := range secret {
+		n++
+		if r >= 0x20 && r <= 0x7e {
+			continue
+		}
+		kind := "a character outside ASCII"
+		switch {
+		case unicode.IsControl(r):
+			kind = "a control character"
+		case unicode.Is(unicode.Bidi_Control, r):
+			kind = "a bidi control"
+		case unicode.Is(unicode.Cf, r):
+			kind = "an invisible format character"
+		}
+		return &FieldError{Field: "client_secret", Problem: fmt.Sprintf("holds %s (U+%04X) at character %d: a client secret is printable ASCII only "+
+			"(RFC 6749 Appendix A: letters, digits, punctuation and spaces); check the paste; nothing was saved", kind, r, n)}
+	}
+	return nil
 }

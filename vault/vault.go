@@ -81,6 +81,9 @@ func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, err
 	if err := p.Validate(); err != nil {
 		return Profile{}, err
 	}
+	if err := CheckCAFile(p.CAFile); err != nil {
+		return Profile{}, invalid(p.Name, []error{err})
+	}
 	err := v.inflight(ctx, false, func() error {
 		// The new ID is recorded as pending before its secret exists: if oat is killed
 		// between storing the secret and writing the profile, `oat check` finds the orphan
@@ -134,6 +137,7 @@ func (v *Vault) Edit(ctx context.Context, name string, fn func(*Profile) error) 
 // keeping what fn may not change.
 func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFound error, fn func(*Profile) error) (Profile, error) {
 	var out Profile
+	var requestChanged bool
 	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
 		i := find(*ps)
 		if i < 0 {
@@ -146,11 +150,35 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 		}
 		p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
 		p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
+		errs := p.settingErrors(&keep)
+		if p.CAFile != keep.CAFile {
+			if err := CheckCAFile(p.CAFile); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if err := invalid(p.Name, errs); err != nil {
+			return err
+		}
+		requestChanged = !SameTokenRequest(keep, p)
 		(*ps)[i] = p
 		out = p
 		return nil
 	})
+	if err == nil && requestChanged {
+		// The last fetch error was about the request as it was (a CA file since fixed):
+		// it says nothing of the profile now, and would stay on the main screen until
+		// the next fetch. A cache: failing to clear it does not fail the edit.
+		_ = v.State.Update(ctx, out.ID, func(s *TokenState) { s.LastError, s.LastErrorAt = "", time.Time{} })
+	}
 	return out, err
+}
+
+// SameTokenRequest says whether profiles a and b make the same token request (what a
+// fetch error was about).
+func SameTokenRequest(a, b Profile) bool {
+	return a.TokenURL == b.TokenURL && a.ClientID == b.ClientID && sameStrings(a.Scopes, b.Scopes) && a.Audience == b.Audience &&
+		a.Resource == b.Resource && sameMap(a.ExtraParams, b.ExtraParams) && a.AuthMethod == b.AuthMethod &&
+		a.BasicEncoding == b.BasicEncoding && a.CAFile == b.CAFile && a.InsecureHTTP == b.InsecureHTTP
 }
 
 // Replace puts a new profile (with its secret) in the place of the one called name, so

@@ -576,6 +576,7 @@ func TestCAFileFlagExpandsHome(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	e := newEnv(t, "memory")
+	writePEM(t, filepath.Join(home, "ca.pem")) // a missing or non-PEM CA file is refused
 	e.add("ca", oauthtest.Generic, "--ca-file=~/ca.pem")
 	p, err := vault.Open(e.dir, e.store).Get("ca")
 	if err != nil || p.CAFile != filepath.Join(home, "ca.pem") {

@@ -140,6 +140,9 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 	}
 	if set("ca-file") {
 		p.CAFile = vault.ExpandPath(f.caFile)
+		if err := vault.CheckCAFile(p.CAFile); err != nil {
+			return usageErr(err) // now, before the secret is asked for
+		}
 	}
 	if set("notes") {
 		p.Notes = f.notes
