@@ -218,7 +218,7 @@ func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error)
 	if err != nil {
 		return nil, err
 	}
-	res := &CallResult{Method: method, URL: target, Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode),
+	res := &CallResult{Method: method, URL: RedactURL(target), Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode),
 		Latency: latency, Headers: sanitizeHeaders(resp.Header), ContentType: Sanitize(resp.Header.Get("Content-Type")),
 		Body: raw, Truncated: truncated}
 	mt, _, _ := mime.ParseMediaType(res.ContentType)
@@ -461,4 +461,29 @@ func explainStatus(r *CallResult) (string, []Advice) {
 		return with("the API answered " + e), nil
 	}
 	return with("the token is valid but not allowed to do this"), nil
+}
+
+// RedactURL is target with the user information of a URL (user:password@, or a lone
+// token@) masked, for showing: https://alice:•••••@host/x. Anything that is not a
+// scheme://authority URL comes back as it is.
+func RedactURL(target string) string {
+	i := strings.Index(target, "://")
+	if i < 0 {
+		return target
+	}
+	rest := target[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return target
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	masked := "•••••"
+	if hasPass {
+		masked = user + ":•••••"
+	}
+	return target[:i+3] + masked + rest[at:]
 }

@@ -25,7 +25,7 @@ type callDoneMsg struct {
 	out *vault.CallOutcome
 	// history is the profile's request history after this call was recorded; kept
 	// says why it was not (nil: it was, or nothing was sent).
-	history []vault.TestRequest
+	history []vault.HistoryEntry
 	kept    error
 }
 
@@ -39,7 +39,7 @@ type requestSavedMsg struct {
 // historyMsg carries the profile's request history, read when the screen opens.
 type historyMsg struct {
 	id      string
-	history []vault.TestRequest
+	history []vault.HistoryEntry
 }
 
 // callScreen edits and sends a test call with the profile's token, then shows status,
@@ -71,6 +71,9 @@ type callScreen struct {
 	notKept string
 	// sent is the request last sent: the answer shown is its.
 	sent vault.TestRequest
+	// token is the bearer token the last call carried: a request holding it is not
+	// saved (vault.SaveTestRequest).
+	token string
 	bodyView
 
 	width, height int
@@ -267,6 +270,9 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 		return nil
 	}
 	c.sending, c.res, c.err = false, msg.res, msg.err
+	if msg.out != nil && msg.out.Token != nil {
+		c.token = msg.out.Token.Token.AccessToken
+	}
 	if msg.res != nil {
 		c.setBody(msg.res)
 		if c.histPos < 0 {
@@ -398,9 +404,9 @@ func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			c.editNote, c.editBad = "✗ not saved: "+msg, true
 			return c, nil
 		}
-		v, id, req := c.deps.Broker.Vault, c.profile.ID, c.request()
+		v, id, req, tok := c.deps.Broker.Vault, c.profile.ID, c.request(), c.token
 		return c, func() tea.Msg {
-			np, err := v.SaveTestRequest(context.Background(), id, req)
+			np, err := v.SaveTestRequest(context.Background(), id, req, tok)
 			return requestSavedMsg{profile: np, req: req, err: err}
 		}
 	case key.Matches(msg, k.Next):
@@ -499,14 +505,14 @@ func (c *callScreen) head(w int) []string {
 	r := c.request()
 	if !c.editing {
 		r = c.sent
-		head = append(head, truncateLine(st.Label.Render("request")+st.Text.Render(r.Method+" "+oauth.OneLine(r.Path)), w))
+		head = append(head, truncateLine(st.Label.Render("request")+st.Text.Render(r.Method+" "+oauth.OneLine(oauth.RedactURL(r.Path))), w))
 	}
 	// The URL the request really goes to (joined to the API URL, {client_id}
 	// expanded, the query joined), live while the request is edited.
 	if u, err := c.callRequest(r).URL(); err != nil {
-		head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(err.Error())), w))
+		head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(oauth.RedactURL(err.Error()))), w))
 	} else {
-		head = append(head, truncateLine(st.Label.Render("url")+st.Subtle.Render(oauth.OneLine(u)), w))
+		head = append(head, truncateLine(st.Label.Render("url")+st.Subtle.Render(oauth.OneLine(oauth.RedactURL(u))), w))
 	}
 	return append(head, "")
 }

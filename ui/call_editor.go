@@ -48,7 +48,7 @@ type requestEditor struct {
 	saved vault.TestRequest
 	// history: the requests last sent, most recent first; histPos is the one shown
 	// (-1: the draft, kept in draft while browsing).
-	history []vault.TestRequest
+	history []vault.HistoryEntry
 	histPos int
 	draft   vault.TestRequest
 	// sendAnyway is the body the user chose to send although it is not valid JSON.
@@ -242,8 +242,14 @@ func (e *requestEditor) browse(step int) {
 		e.load(e.draft)
 		return
 	}
-	e.load(e.history[next])
-	e.editNote = "sent earlier; the history keeps no credential (Authorization, API keys, tokens): type them again"
+	h := e.history[next]
+	e.load(h.TestRequest)
+	e.editNote = "sent earlier"
+	if len(h.Dropped) > 0 {
+		// What oat left out when it kept the request, named; the list comes from
+		// state.toml, which a hand edit may have filled with anything.
+		e.editNote = "sent earlier; left out of the history as credentials, type them again: " + oauth.OneLine(strings.Join(h.Dropped, ", "))
+	}
 }
 
 // headerErr is what is wrong with the headers, "" when they parse.

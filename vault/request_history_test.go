@@ -2,9 +2,12 @@ package vault
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,10 +50,8 @@ func TestRequestHistory(t *testing.T) {
 	}
 	// oat's own token, anywhere in the request, keeps it out of the history.
 	for _, leak := range []TestRequest{
-		{Path: "/echo?q=" + tok},
 		{Path: "/echo/" + tok},
-		{Method: "POST", Path: "/echo", Body: `{"token":"` + tok + `"}`},
-		{Path: "/echo", Headers: map[string]string{"X-Trace": tok}},
+		{Path: "/echo/" + url.PathEscape(tok[:1]) + tok[1:]},
 	} {
 		if err := v.RecordRequest(ctx, p, leak, tok); !errors.Is(err, ErrNotKept) {
 			t.Fatalf("a request holding the token: err %v, want ErrNotKept", err)
@@ -132,5 +133,128 @@ func TestSaveTestRequest(t *testing.T) {
 	}
 	if _, err := v.SaveTestRequest(ctx, p.ID, TestRequest{Method: "FETCH", Path: "/x"}); !errors.Is(err, ErrInvalidProfile) {
 		t.Fatalf("an invalid method saved: %v", err)
+	}
+}
+
+// Whatever carries a credential is left out of what the history keeps, however it was
+// typed: the current token (percent-, JSON- or base64-encoded), an older JWT, the
+// profile's own client secret (known by its fingerprint), a URL's password, credential
+// names in the query, the path parameters, the fragment, the headers and the body, and
+// Authorization-like values. What was left out is named; a request without any keeps
+// no such note.
+func TestRequestHistoryDropsCredentials(t *testing.T) {
+	ctx := context.Background()
+	v, p := historyVault(t) // client secret "s3cret"
+	const jwtTok = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+	const opaque = "opaqueTok3nValue123"
+	const older = "eyJhbGciOiJFUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJvbGQifQ.b2xkc2ln"
+	b64 := base64.StdEncoding.EncodeToString([]byte(opaque))
+	h := func(k, v string) map[string]string { return map[string]string{k: v, "Accept": "application/json"} }
+	cases := []struct {
+		name    string
+		req     TestRequest
+		secret  string // must not be in state.toml
+		path    string // the path kept
+		body    string // the body kept
+		dropped string // named in Dropped
+	}{
+		{"token percent-encoded in the query", TestRequest{Path: "/api/echo?q=%65" + jwtTok[1:] + "&n=1"}, jwtTok[1:], "/api/echo?n=1", "", "query q"},
+		{"opaque token percent-encoded", TestRequest{Path: "/api/echo?q=%6F" + opaque[1:]}, opaque[1:], "/api/echo", "", "query q"},
+		{"token JSON-escaped in a header", TestRequest{Path: "/a", Headers: h("X-Trace", `\u0065`+jwtTok[1:])}, jwtTok[1:], "/a", "", "header X-Trace"},
+		{"opaque token JSON-escaped in a header", TestRequest{Path: "/a", Headers: h("X-Trace", `\u006F`+opaque[1:])}, opaque[1:], "/a", "", "header X-Trace"},
+		{"token base64 in a JSON body", TestRequest{Method: "POST", Path: "/a", Body: `{"data":"` + b64 + `"}`}, b64, "/a", "", "the body (it held data)"},
+		{"token base64 as a text body", TestRequest{Method: "POST", Path: "/a", Body: b64, Headers: h("Content-Type", "text/plain")}, b64, "/a", "", "the body"},
+		{"password in the URL", TestRequest{Path: "http://alice:Pa55w0rd@api.example/x?n=1"}, "Pa55w0rd", "http://api.example/x?n=1", "", "the user and password in the URL"},
+		{"client secret in a header", TestRequest{Path: "/a", Headers: h("X-Client", "s3cret")}, "s3cret", "/a", "", "header X-Client"},
+		{"client secret in a JSON body", TestRequest{Method: "POST", Path: "/a", Body: `{"c": "s3cret"}`}, "s3cret", "/a", "", "the body (it held c)"},
+		{"client secret in a form field", TestRequest{Method: "POST", Path: "/a", Body: "id=7&c=s3cret"}, "s3cret", "/a", "id=7", "body field c"},
+		{"client secret base64 in Basic form", TestRequest{Path: "/a", Headers: h("X-Forward", base64.StdEncoding.EncodeToString([]byte("c:s3cret")))}, "YzpzM2NyZXQ", "/a", "", "header X-Forward"},
+		{"client_secret= form body", TestRequest{Method: "POST", Path: "/a", Body: "client_secret=S3CRET&grant_type=x"}, "S3CRET", "/a", "grant_type=x", "body field client_secret"},
+		{"password in a JSON body", TestRequest{Method: "POST", Path: "/a", Body: `{"user":"u","password":"hunter22"}`}, "hunter22", "/a", "", "the body (it held password)"},
+		{"secret assigned in a text body", TestRequest{Method: "POST", Path: "/a", Body: "api_key: zz9plural", Headers: h("Content-Type", "text/plain")}, "zz9plural", "/a", "", "the body"},
+		{"matrix parameter", TestRequest{Path: "/x;access_token=abcdef12;v=1"}, "abcdef12", "/x;v=1", "", ";access_token"},
+		{"fragment", TestRequest{Path: "/x#access_token=abcdef12"}, "abcdef12", "/x", "", "the #fragment"},
+		{"?pwd=", TestRequest{Path: "/x?pwd=hunter22"}, "hunter22", "/x", "", "query pwd"},
+		{"?jwt=", TestRequest{Path: "/x?jwt=zzjwtvalue"}, "zzjwtvalue", "/x", "", "query jwt"},
+		{"?bearer=", TestRequest{Path: "/x?bearer=zzbearer1"}, "zzbearer1", "/x", "", "query bearer"},
+		{"X-JWT", TestRequest{Path: "/x", Headers: h("X-JWT", "zzjwtvalue")}, "zzjwtvalue", "/x", "", "header X-JWT"},
+		{"X-Bearer", TestRequest{Path: "/x", Headers: h("X-Bearer", "zzbearer1")}, "zzbearer1", "/x", "", "header X-Bearer"},
+		{"X-Pass", TestRequest{Path: "/x", Headers: h("X-Pass", "hunter22")}, "hunter22", "/x", "", "header X-Pass"},
+		{"a Bearer value under any name", TestRequest{Path: "/x", Headers: h("X-Forward", "Bearer zzopaque9")}, "zzopaque9", "/x", "", "header X-Forward"},
+		{"a Basic value under any name", TestRequest{Path: "/x", Headers: h("X-Upstream", "Basic YWxpY2U6cGFzcw==")}, "YWxpY2U6cGFzcw", "/x", "", "header X-Upstream"},
+		{"an older JWT in a header", TestRequest{Path: "/x", Headers: h("X-Trace", older)}, older, "/x", "", "header X-Trace"},
+		{"an older JWT in the query", TestRequest{Path: "/x?q=" + older}, older, "/x", "", "query q"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := v.ForgetRequests(ctx, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := v.RecordRequest(ctx, p, tc.req, jwtTok, opaque); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := os.ReadFile(v.State.Path)
+			if strings.Contains(string(raw), tc.secret) {
+				t.Fatalf("state.toml keeps %q:\n%s", tc.secret, raw)
+			}
+			hist, err := v.RequestHistory(p)
+			if err != nil || len(hist) != 1 {
+				t.Fatalf("history %v, %v", hist, err)
+			}
+			e := hist[0]
+			if e.Path != tc.path || e.Body != tc.body || !slices.Contains(e.Dropped, tc.dropped) {
+				t.Fatalf("kept path %q body %q dropped %q; want %q, %q, %q", e.Path, e.Body, e.Dropped, tc.path, tc.body, tc.dropped)
+			}
+			if tc.req.Headers != nil && e.Headers["Accept"] != "application/json" {
+				t.Fatalf("a harmless header went too: %v", e.Headers)
+			}
+		})
+	}
+	// A request without a credential is kept whole, and says nothing was dropped.
+	plain := TestRequest{Method: "POST", Path: "/items?limit=5", Body: `{"n":1,"name":"x"}`, Headers: h("Content-Type", "application/json")}
+	if err := v.RecordRequest(ctx, p, plain, jwtTok, opaque); err != nil {
+		t.Fatal(err)
+	}
+	hist, _ := v.RequestHistory(p)
+	if !hist[0].Equal(plain) || len(hist[0].Dropped) != 0 {
+		t.Fatalf("kept %+v, want it whole with nothing dropped", hist[0])
+	}
+}
+
+// A request carrying a credential is not saved to profiles.toml (plain text, no
+// secret): an API key header, the bearer token in any header, the client secret, a
+// URL's password, a credential query parameter, a token in the body. The error names
+// where; profiles.toml is left as it was.
+func TestSaveTestRequestRefusesCredentials(t *testing.T) {
+	ctx := context.Background()
+	v, p := historyVault(t) // client secret "s3cret"
+	const tok = "opaqueTok3nValue123"
+	for _, tc := range []struct {
+		req   TestRequest
+		where string
+	}{
+		{TestRequest{Path: "/x", Headers: map[string]string{"X-Api-Key": "supersecret"}}, "header X-Api-Key"},
+		{TestRequest{Path: "/x", Headers: map[string]string{"X-Trace": tok}}, "header X-Trace"},
+		{TestRequest{Path: "/x", Headers: map[string]string{"X-Client": "s3cret"}}, "header X-Client"},
+		{TestRequest{Path: "/x", Headers: map[string]string{"Authorization": "Bearer typed"}}, "header Authorization"},
+		{TestRequest{Path: "https://alice:Pa55w0rd@api.example/x"}, "the user and password in the URL"},
+		{TestRequest{Path: "/x?access_token=abc123"}, "query access_token"},
+		{TestRequest{Path: "/x/" + tok}, "the path"},
+		{TestRequest{Method: "POST", Path: "/x", Body: `{"t":"` + tok + `"}`}, "the body"},
+	} {
+		_, err := v.SaveTestRequest(ctx, p.ID, tc.req, tok)
+		if !errors.Is(err, ErrCredentialInRequest) || !strings.Contains(err.Error(), tc.where) {
+			t.Fatalf("saving %+v: %v, want a refusal naming %q", tc.req, err, tc.where)
+		}
+		raw, _ := os.ReadFile(v.Profiles.Path)
+		for _, s := range []string{"supersecret", tok, "Pa55w0rd", "abc123", "typed"} {
+			if strings.Contains(string(raw), s) {
+				t.Fatalf("profiles.toml holds %q:\n%s", s, raw)
+			}
+		}
+	}
+	// A body whose fields are merely named like credentials is saved.
+	if _, err := v.SaveTestRequest(ctx, p.ID, TestRequest{Method: "POST", Path: "/x", Body: `{"key":"color","token_type":"x"}`}, tok); err != nil {
+		t.Fatal(err)
 	}
 }
