@@ -342,9 +342,15 @@ func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		c.showMatch()
 		return c, nil
 	case key.Matches(msg, k.CopyBody):
-		// The raw bytes as the server sent them: the body is not a secret (no clear
-		// countdown), and the clipboard is not a terminal.
-		return c, func() tea.Msg { return copyMsg{what: "response body", value: string(c.res.Body), plain: true} }
+		// The body as the user sees it (not pretty-printed, not coloured), without the
+		// escape sequences and control characters a server may have put in it: pasted
+		// into a terminal, they would act (paste-jacking). Not a secret: no countdown.
+		raw := string(c.res.Body)
+		clean, what := oauth.Sanitize(raw), "response body"
+		if clean != raw {
+			what = "response body (control characters removed)"
+		}
+		return c, func() tea.Msg { return copyMsg{what: what, value: clean, plain: true} }
 	}
 	var cmd tea.Cmd
 	c.vp, cmd = c.vp.Update(msg)

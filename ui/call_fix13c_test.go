@@ -1,11 +1,17 @@
 package ui
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
 )
 
 // A URL's password never shows: the editor's url line and the answer's request and url
@@ -78,4 +84,38 @@ func TestCallSaveRefusesCredentialHeaders(t *testing.T) {
 		}
 		h.press("esc")
 	}
+}
+
+// apiAt points the named profile's API at a server of the test's own (a hostile one),
+// its test request at path, and reloads the list.
+func apiAt(h *harness, name, path string, handler http.HandlerFunc) {
+	h.t.Helper()
+	ts := httptest.NewServer(handler)
+	h.t.Cleanup(ts.Close)
+	h.editOutside(name, func(p *vault.Profile) {
+		p.APIBaseURL, p.TestRequest = ts.URL, vault.TestRequest{Path: path}
+	})
+	h.reloadSelect(name)
+}
+
+// y copies the body as the user sees it, without the escape sequences and control
+// characters a server put in it (OSC 52, ESC[2J, C1 CSI, \r), and says so.
+func TestCallCopyBodyWithoutControls(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	apiAt(h, "ecoinvent", "/x", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, "ok\x1b]52;c;ZXZpbA==\x07 then\x1b[2J \u009b31mred\r\nline two\n\tend")
+	})
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK")
+	h.press("y")
+	got := h.clip.get()
+	if i, r := oauth.FirstUnsafe(got, true); i >= 0 {
+		t.Fatalf("copied %q: %q at %d", got, r, i)
+	}
+	if got != "ok then red\nline two\n\tend" {
+		t.Fatalf("copied %q", got)
+	}
+	h.mustContain("control characters removed")
 }
