@@ -58,6 +58,9 @@ type callScreen struct {
 	editing bool
 	// leaving is set by an esc with unsaved changes: a second esc leaves.
 	leaving bool
+	// crossSend and crossSave are the origins (other than the API URL's) the user was
+	// told the token goes to: the next send, or save, to that origin goes ahead.
+	crossSend, crossSave string
 
 	// the call and its answer
 	sending bool
@@ -121,9 +124,14 @@ func newCallScreen(d Deps, p vault.Profile) *callScreen {
 		requestEditor: newRequestEditor(st, keys, p.TestRequest, p.APIBaseURL != ""), bodyView: newBodyView(st)}
 }
 
-// Init starts editing, or sends the profile's test request at once when it has one.
+// Init starts editing, or sends the profile's test request at once when it has one
+// (unless it sends the token to another origin than the API URL: then it asks first).
 func (c *callScreen) Init() tea.Cmd {
 	cmds := []tea.Cmd{c.loadHistory()}
+	if to, api, cross := c.profile.CrossOrigin(c.request()); cross && !c.editing {
+		c.editing, c.editBad, c.crossSend = true, true, to
+		c.editNote = "! the saved request sends the token to " + to + ", not " + api + ": enter sends it"
+	}
 	if c.editing {
 		cmds = append(cmds, c.focusField(reqTarget))
 	} else {
@@ -320,10 +328,13 @@ func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		return closeScreen()
 	case c.sending:
 		return c, nil
-	case key.Matches(msg, k.Rerun):
-		return c, c.send(false)
-	case key.Matches(msg, k.Fresh):
-		return c, c.send(true)
+	case key.Matches(msg, k.Rerun), key.Matches(msg, k.Fresh):
+		if why := c.crossProblem(); why != "" {
+			// Edited since (esc keeps the edits): asked in the editor, as a send there.
+			c.editing, c.editNote, c.editBad = true, why, true
+			return c, c.focusField(reqTarget)
+		}
+		return c, c.send(key.Matches(msg, k.Fresh))
 	case key.Matches(msg, k.EditReq):
 		c.editing = true
 		return c, c.focusField(reqTarget)
@@ -410,6 +421,11 @@ func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			c.editNote, c.editBad = "✗ not saved: "+msg, true
 			return c, nil
 		}
+		if to, api, cross := c.profile.CrossOrigin(c.request()); cross && c.crossSave != to {
+			c.crossSave, c.editBad = to, true
+			c.editNote = "! saved, every test call of the profile sends the token to " + to + ", not " + api + ": ctrl+s again saves it"
+			return c, nil
+		}
 		v, id, req, tok := c.deps.Broker.Vault, c.profile.ID, c.request(), c.token
 		return c, func() tea.Msg {
 			np, err := v.SaveTestRequest(context.Background(), id, req, tok)
@@ -438,7 +454,10 @@ func (c *callScreen) sendProblem() string {
 		return "✗ " + msg
 	}
 	if _, err := c.callRequest(c.request()).URL(); err != nil {
-		return "✗ " + oauth.Sanitize(err.Error())
+		return "✗ " + oauth.Sanitize(oauth.RedactURL(err.Error()))
+	}
+	if why := c.crossProblem(); why != "" {
+		return why
 	}
 	if e := c.bodyJSONErr(); e != "" {
 		body := c.body.Value()
@@ -448,6 +467,22 @@ func (c *callScreen) sendProblem() string {
 		}
 	}
 	return ""
+}
+
+// crossProblem asks before the token goes to another origin than the API URL's (a
+// full URL typed as the path): it says where, once per origin; "" when the request
+// stays on the API's origin or the user was told already.
+func (c *callScreen) crossProblem() string {
+	to, api, cross := c.profile.CrossOrigin(c.request())
+	if !cross || c.crossSend == to {
+		return ""
+	}
+	c.crossSend = to
+	again := "enter"
+	if c.editing && c.focus > reqTarget {
+		again = "ctrl+r"
+	}
+	return "! the token goes to " + to + ", not " + api + ": " + again + " again sends it"
 }
 
 // callRequest is r as oauth sends it for the profile, without a token (for its URL).

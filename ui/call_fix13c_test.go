@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -118,4 +119,56 @@ func TestCallCopyBodyWithoutControls(t *testing.T) {
 		t.Fatalf("copied %q", got)
 	}
 	h.mustContain("control characters removed")
+}
+
+// A full URL on another origin than the API URL's is sent only after the editor said
+// where the token goes, and saved only after it said so again; the saved request is
+// then not sent at once when the test call opens, but asked about first.
+func TestCallCrossOriginAsksBeforeSendingTheToken(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 100, 30, true, "slow")
+	var hits atomic.Int64
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	t.Cleanup(collector.Close)
+	h.selectProfile("ecoinvent")
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK")
+	h.press("e")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText(collector.URL + "/collect")
+	h.press("enter")
+	h.mustContain("! the token goes to "+collector.URL+", not "+h.srv.URL+": enter again sends it")
+	if hits.Load() != 0 {
+		t.Fatal("the token went to another origin unasked")
+	}
+	h.press("enter")
+	h.mustContain("✓ HTTP 200 OK")
+	if hits.Load() != 1 {
+		t.Fatalf("%d calls after the second enter", hits.Load())
+	}
+	h.press("e", "ctrl+s")
+	h.mustContain("every test call of the profile sends the token to " + collector.URL)
+	if p, _ := h.v.Get("ecoinvent"); p.TestRequest.Path != "/v0/versions" {
+		t.Fatalf("saved unasked: %+v", p.TestRequest)
+	}
+	h.press("ctrl+s")
+	h.mustContain("✓ saved as the test request of ecoinvent")
+	h.press("esc", "esc")
+
+	// Opened again: the saved request is not sent before the user says so.
+	h2 := restarted(h, 100, 30)
+	h2.selectProfile("ecoinvent")
+	h2.press("x")
+	h2.mustContain("! the saved request sends the token to " + collector.URL)
+	if hits.Load() != 1 {
+		t.Fatal("the saved cross-origin request was sent when the test call opened")
+	}
+	h2.press("enter")
+	h2.mustContain("✓ HTTP 200 OK")
+	if hits.Load() != 2 {
+		t.Fatalf("%d calls", hits.Load())
+	}
 }

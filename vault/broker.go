@@ -429,6 +429,12 @@ func (b *Broker) checkOne(ctx context.Context, name string, byName map[string]Pr
 		}
 	}
 	row.CallSkipped = call && !p.HasTestCall()
+	if to, api, cross := res.Profile.CrossOrigin(res.Profile.TestRequest); call && cross {
+		// Never sent unasked: the request may have been saved to collect tokens.
+		row.Err = &CrossOriginError{To: to, API: api}
+		row.Hint = "oat call " + p.Name + " --yes sends it there once; or save a path under the API URL"
+		return row
+	}
 	if call && p.HasTestCall() {
 		cr, err := b.callWith(ctx, res.Profile, res.Token.AccessToken)
 		if err == nil {

@@ -24,6 +24,8 @@ type callOptions struct {
 	methodSet           bool
 	headers             []string
 	force, verbose, dry bool
+	// yes sends a saved test request to another origin than the API URL.
+	yes bool
 }
 
 func (a *App) callCmd() *cobra.Command {
@@ -69,6 +71,7 @@ so on stderr. A second 401 is the answer.`,
 	f.BoolVarP(&o.force, "force", "f", false, "fetch a new token first")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "show all telling headers")
 	f.BoolVar(&o.dry, "dry-run", false, "print the request (URL expanded) without getting a token or sending it")
+	f.BoolVarP(&o.yes, "yes", "y", false, "send the saved test request even to another origin than the profile's API URL")
 	return cmd
 }
 
@@ -169,6 +172,12 @@ func (a *App) runCall(ctx context.Context, o callOptions) error {
 	}
 	if o.dry {
 		return a.printDryRun(req, u)
+	}
+	// A saved request with a full URL on another host than the API's sends the token
+	// there: profiles.toml may have been edited to collect tokens. A URL typed on the
+	// command line is the user's own choice.
+	if to, api, cross := p.CrossOrigin(p.TestRequest); o.target == "" && cross && !o.yes {
+		return fmt.Errorf("%w; oat call %s --yes sends it there", &vault.CrossOriginError{To: to, API: api}, oauth.OneLine(p.Name))
 	}
 	b, err := a.Broker()
 	if err != nil {
