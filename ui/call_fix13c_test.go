@@ -140,7 +140,7 @@ func TestCallCrossOriginAsksBeforeSendingTheToken(t *testing.T) {
 	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	h.typeText(collector.URL + "/collect")
 	h.press("enter")
-	h.mustContain("! the token goes to "+collector.URL+", not "+h.srv.URL+": enter again sends it")
+	h.mustContain("! the token goes to " + collector.URL + ", not " + h.srv.URL + ": enter again sends it")
 	if hits.Load() != 0 {
 		t.Fatal("the token went to another origin unasked")
 	}
