@@ -27,6 +27,10 @@ type callDoneMsg struct {
 	// says why it was not (nil: it was, or nothing was sent).
 	history []vault.HistoryEntry
 	kept    error
+	// changed is the profile as another oat left it when what the call depends on
+	// changed since the screen opened (changes says what): nothing was sent.
+	changed *vault.Profile
+	changes []string
 }
 
 // requestSavedMsg answers ctrl+s: the request saved as the profile's test request.
@@ -210,9 +214,18 @@ func (c *callScreen) send(force bool) tea.Cmd {
 	b, p, req, tr := c.deps.Broker, c.profile, c.req, c.request()
 	c.sent = tr
 	return func() tea.Msg {
+		// The profile as it is now, by its ID: another oat may have renamed it (and
+		// given its name to another), or changed where its token goes.
+		cur, err := b.Vault.GetByID(p.ID)
+		if err != nil {
+			return callDoneMsg{req: req, err: err}
+		}
+		if ch := p.Changes(cur); len(ch) > 0 {
+			return callDoneMsg{req: req, changed: &cur, changes: ch}
+		}
 		// The broker hands out the cached token only while it is valid (an expired one
 		// is replaced first), and replaces it once if the API rejects it.
-		out, err := b.Call(ctx, p.Name, force, func(p vault.Profile, tok string) (oauth.CallRequest, error) {
+		out, err := b.CallByID(ctx, p.ID, force, func(p vault.Profile, tok string) (oauth.CallRequest, error) {
 			cr, err := p.CallRequest(tok)
 			cr.Method, cr.Target, cr.Headers, cr.Body = tr.Method, tr.Path, tr.Headers, []byte(tr.Body)
 			return cr, err
@@ -278,6 +291,16 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 		return nil
 	}
 	c.sending, c.res, c.err = false, msg.res, msg.err
+	if msg.changed != nil {
+		// Sent only once the user has seen what changed: the next send uses the
+		// profile as it is now.
+		c.profile, c.editing, c.editBad = *msg.changed, true, true
+		c.editNote = "! the profile changed since this screen opened (" + strings.Join(msg.changes, "; ") + "): nothing was sent; enter sends with it as it is now"
+		return c.focusField(reqTarget)
+	}
+	if msg.out != nil && msg.out.Token != nil {
+		c.profile = msg.out.Token.Profile // renamed elsewhere: the title follows
+	}
 	if msg.out != nil && msg.out.Token != nil {
 		c.token = msg.out.Token.Token.AccessToken
 	}

@@ -172,3 +172,33 @@ func TestCallCrossOriginAsksBeforeSendingTheToken(t *testing.T) {
 		t.Fatalf("%d calls", hits.Load())
 	}
 }
+
+// The test call follows its profile by ID: renamed by another oat, and its name given
+// to another profile, the next send still carries its own token to its own API. When
+// what the call depends on changed (the API URL), the screen says so and sends nothing
+// until the user sends again.
+func TestCallFollowsItsProfileByID(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 100, 30, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK")
+	h.press("e")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText("/orders")
+	h.editOutside("ecoinvent", func(p *vault.Profile) { p.Name = "eco-old" })
+	h.editOutside("eds", func(p *vault.Profile) { p.Name = "ecoinvent" })
+	h.press("enter")
+	h.mustContain("✓ HTTP 200 OK", `"client_id": "ecoinvent-demo"`, "Test call · eco-old")
+	h.mustNotContain("eds-demo")
+
+	h.editOutside("eco-old", func(p *vault.Profile) { p.APIBaseURL = h.srv.URL + "/api/v2" })
+	before := h.srv.APIRequests()
+	h.press("r")
+	h.mustContain("! the profile changed since this screen opened", "(API URL "+h.srv.URL+"/api →", "/api/v2): nothing was sent")
+	if h.srv.APIRequests() != before {
+		t.Fatal("sent to a profile changed under the screen without asking")
+	}
+	h.press("enter")
+	h.mustContain("✓ HTTP 200 OK", `"path": "/api/v2/orders"`)
+}

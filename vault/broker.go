@@ -43,6 +43,11 @@ func (b *Broker) Token(ctx context.Context, name string, force bool, minValid ti
 	if err != nil {
 		return nil, err
 	}
+	return b.tokenFor(ctx, p, force, minValid)
+}
+
+// tokenFor is Token for the profile p.
+func (b *Broker) tokenFor(ctx context.Context, p Profile, force bool, minValid time.Duration) (*TokenResult, error) {
 	if minValid < b.Margin {
 		minValid = b.Margin
 	}
@@ -121,7 +126,26 @@ func (o *CallOutcome) Note() string {
 // dropped so that nothing hands it out again, and when it came from the cache a new one
 // is fetched and the call sent once more. A second 401 is the answer; there is no loop.
 func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p Profile, token string) (oauth.CallRequest, error)) (*CallOutcome, error) {
-	res, err := b.Token(ctx, name, force, 0)
+	p, err := b.Vault.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	return b.callFor(ctx, p, force, build)
+}
+
+// CallByID is Call for the profile with ID id, whatever it is called now: a screen
+// that opened a profile keeps calling with it after another oat renamed it, and never
+// with another profile that took its name.
+func (b *Broker) CallByID(ctx context.Context, id string, force bool, build func(p Profile, token string) (oauth.CallRequest, error)) (*CallOutcome, error) {
+	p, err := b.Vault.GetByID(id)
+	if err != nil {
+		return nil, err
+	}
+	return b.callFor(ctx, p, force, build)
+}
+
+func (b *Broker) callFor(ctx context.Context, p Profile, force bool, build func(p Profile, token string) (oauth.CallRequest, error)) (*CallOutcome, error) {
+	res, err := b.tokenFor(ctx, p, force, 0)
 	if err != nil {
 		return nil, err
 	}

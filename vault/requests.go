@@ -85,3 +85,33 @@ type CrossOriginError struct{ To, API string }
 func (e *CrossOriginError) Error() string {
 	return fmt.Sprintf("the test request sends the token to %s, not to the API URL's %s", e.To, e.API)
 }
+
+// GetByID returns the profile with ID id, whatever it is called now.
+func (v *Vault) GetByID(id string) (Profile, error) {
+	ps, err := v.Profiles.Load()
+	if err != nil {
+		return Profile{}, err
+	}
+	for _, p := range ps {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return Profile{}, fmt.Errorf("%w: it was removed since this screen opened", ErrProfileNotFound)
+}
+
+// Changes names what changed from p to q that a test call depends on ("API URL a →
+// b", "client ID", "token URL"): where the token goes and whose it is.
+func (p Profile) Changes(q Profile) []string {
+	var out []string
+	if p.APIBaseURL != q.APIBaseURL {
+		out = append(out, "API URL "+oauth.OneLine(p.APIBaseURL)+" → "+oauth.OneLine(q.APIBaseURL))
+	}
+	if p.ClientID != q.ClientID {
+		out = append(out, "client ID "+oauth.OneLine(p.ClientID)+" → "+oauth.OneLine(q.ClientID))
+	}
+	if p.TokenURL != q.TokenURL {
+		out = append(out, "token URL "+oauth.OneLine(p.TokenURL)+" → "+oauth.OneLine(q.TokenURL))
+	}
+	return out
+}
