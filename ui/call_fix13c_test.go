@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -43,7 +44,7 @@ func TestCallHistoryNoteOnlyWhereSomethingWasDropped(t *testing.T) {
 		t.Fatalf("state.toml keeps a credential:\n%s", state)
 	}
 	h.press("e", "pgup")
-	h.mustContain("history 1 of 2", "left out of the history as credentials", "header X-Api-Key", "the user")
+	h.mustContain("history 1 of 2", "the history did not keep header X-Api-Key", "the user")
 	h.press("pgup")
 	h.mustContain("history 2 of 2", "sent earlier")
 	h.mustNotContain("credential")
@@ -201,4 +202,49 @@ func TestCallFollowsItsProfileByID(t *testing.T) {
 	}
 	h.press("enter")
 	h.mustContain("✓ HTTP 200 OK", `"path": "/api/v2/orders"`)
+}
+
+// A body larger than the editor holds (64 KiB) is not loaded into the field: it is
+// kept aside, said so, and sent as it is, whole. A history entry hand-edited to a huge
+// body comes without it, and says so.
+func TestCallLargeBodyStaysOutOfTheEditor(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	big := `{"data":"` + strings.Repeat("x", 1<<20) + `"}`
+	var got atomic.Int64
+	apiAt(h, "ecoinvent", "/x", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got.Store(int64(len(b)))
+		fmt.Fprint(w, `{"ok":true}`)
+	})
+	h.editOutside("ecoinvent", func(p *vault.Profile) { p.TestRequest.Method, p.TestRequest.Body = "POST", big })
+	h.reloadSelect("ecoinvent")
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK")
+	h.press("e")
+	c := h.call()
+	if n := len(c.body.Value()); n > maxEditBody {
+		t.Fatalf("the body field holds %d bytes", n)
+	}
+	h.mustContain("the body (1.0 MiB) is larger than the editor holds (64 KiB)", "saved as it is")
+	h.mustNotContain("edited, not saved")
+	h.press("ctrl+r")
+	h.mustContain("✓ HTTP 200 OK")
+	if got.Load() != int64(len(big)) {
+		t.Fatalf("the server got %d bytes, want %d", got.Load(), len(big))
+	}
+
+	// A history entry of 5 MB, hand-edited into state.toml.
+	p, _ := h.v.Get("ecoinvent")
+	state := fmt.Sprintf("schema = 1\n[[requests.%s]]\nmethod = 'POST'\npath = '/huge'\nbody = '%s'\n", p.ID, strings.Repeat("y", 5<<20))
+	if err := os.WriteFile(h.v.State.Path, []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.press("esc", "esc")
+	h.press("x")
+	h.press("e", "pgup")
+	h.mustContain("history 1 of 1", "the history did not keep the body (larger", "than 16 KiB)")
+	if c := h.call(); c.body.Value() != "" || c.request().Path != "/huge" {
+		t.Fatalf("loaded %d bytes of body, path %q", len(c.body.Value()), c.request().Path)
+	}
 }
