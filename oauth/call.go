@@ -413,6 +413,9 @@ func (p *hdrParser) quoted() string {
 	return b.String()
 }
 
+// maxDescription bounds the error_description quoted in an explanation, in runes.
+const maxDescription = 160
+
 // explainStatus says in a sentence why a 401 or 403 happened, from RFC 6750's
 // WWW-Authenticate error codes, and what may fix it.
 func explainStatus(r *CallResult) (string, []Advice) {
@@ -435,7 +438,9 @@ func explainStatus(r *CallResult) (string, []Advice) {
 		}
 		return "the token is valid but not allowed to do this (no WWW-Authenticate detail)", nil
 	}
-	desc := bearer.Params["error_description"]
+	// A server's own words, bounded: a description of 3,000 characters must not fill
+	// the screen or the terminal.
+	desc := Excerpt(bearer.Params["error_description"], maxDescription)
 	with := func(s string) string {
 		if desc != "" {
 			return s + " (server says: " + desc + ")"

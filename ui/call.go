@@ -78,6 +78,9 @@ type callScreen struct {
 	notKept string
 	// sent is the request last sent: the answer shown is its.
 	sent vault.TestRequest
+	// advice is what may fix a refused call (vault.CallOutcome.Advice: no fresh token
+	// when the call carried one already).
+	advice []oauth.Advice
 	// token is the bearer token the last call carried: a request holding it is not
 	// saved (vault.SaveTestRequest).
 	token string
@@ -91,7 +94,7 @@ type callKeys struct {
 	// the editor
 	Send, SendAny, Save, Next, Prev, MethodPrev, MethodNext, History, HistoryNewer, EditBack key.Binding
 	// the answer
-	Cancel, Rerun, Fresh, EditReq, Search, NextMatch, PrevMatch, CopyBody, ScrollU, ScrollD, Back key.Binding
+	Cancel, Rerun, Fresh, EditReq, Search, NextMatch, PrevMatch, CopyBody, ScrollU, ScrollD, Top, Bottom, Back key.Binding
 	// the search field
 	SearchDone, SearchCancel key.Binding
 }
@@ -117,6 +120,8 @@ func newCallKeys() callKeys {
 		PrevMatch:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		CopyBody:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy body")),
 		ScrollU:      keyScrollU, ScrollD: keyScrollD, Back: keyBack,
+		Top:          key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home", "top")),
+		Bottom:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "bottom")),
 		SearchDone:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "find")),
 		SearchCancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
 	}
@@ -301,6 +306,7 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 	if msg.out != nil && msg.out.Token != nil {
 		c.profile = msg.out.Token.Profile // renamed elsewhere: the title follows
 	}
+	c.advice = msg.out.Advice()
 	if msg.out != nil && msg.out.Token != nil {
 		c.token = msg.out.Token.Token.AccessToken
 	}
@@ -339,13 +345,16 @@ func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		c.req++
 		c.err = fmt.Errorf("cancelled")
 		return c, nil
+	case key.Matches(msg, k.SearchCancel) && !c.sending && c.search.Value() != "":
+		c.clearSearch() // esc clears a committed search first
+		return c, nil
 	case key.Matches(msg, k.Back):
 		if c.sending {
 			c.cancel()
 			return closeScreen()
 		}
-		if r := c.request(); !leaving && !r.Equal(c.saved) && !r.Equal(c.sent) {
-			c.leaving = true // edits neither sent (so not in the history) nor saved
+		if r := c.request(); !leaving && !r.Equal(c.saved) {
+			c.leaving = true // edits not saved: asked, as the editor does
 			return c, nil
 		}
 		return closeScreen()
@@ -370,6 +379,12 @@ func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	case key.Matches(msg, k.NextMatch) && len(c.matches) > 0:
 		c.cur = (c.cur + 1) % len(c.matches)
 		c.showMatch()
+		return c, nil
+	case key.Matches(msg, k.Top):
+		c.vp.GotoTop()
+		return c, nil
+	case key.Matches(msg, k.Bottom):
+		c.vp.GotoBottom()
 		return c, nil
 	case key.Matches(msg, k.PrevMatch) && len(c.matches) > 0:
 		c.cur = (c.cur + len(c.matches) - 1) % len(c.matches)
@@ -560,7 +575,7 @@ func (c *callScreen) head(w int) []string {
 	if !c.request().Equal(c.saved) {
 		title += st.Subtle.Render(" · edited, not saved")
 	}
-	if c.histPos >= 0 {
+	if c.histPos >= 0 && c.editing {
 		title += st.Info.Render(fmt.Sprintf(" · history %d of %d", c.histPos+1, len(c.history)))
 	}
 	head := []string{truncateLine(title, w)}
@@ -586,7 +601,7 @@ func (c *callScreen) head(w int) []string {
 func (c *callScreen) meta(w int) []string {
 	st := c.st
 	if c.leaving && !c.sending {
-		warn := wrapLines("", st.Warn, "! the edited request was neither sent nor saved: e, then ctrl+s saves it · esc again leaves without it", w, 2)
+		warn := wrapLines("", st.Warn, "! the edited request is not saved: e, then ctrl+s saves it · esc again leaves without saving", w, 2)
 		return append(warn, c.outcome(w)...)
 	}
 	return c.outcome(w)
@@ -602,13 +617,18 @@ func (c *callScreen) outcome(w int) []string {
 		text, hints := vault.Explain(c.err)
 		meta := wrapLines("", st.Bad, "✗ "+oauth.Sanitize(text), w, 6)
 		for _, h := range hints {
-			meta = append(meta, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
+			meta = append(meta, wrapLines("", st.Hint, "hint: "+appHint(h), w, 3)...)
 		}
 		return meta
 	case c.res != nil:
 		return c.resultMeta(w)
 	}
 	return nil
+}
+
+// appHint words a hint for the app: its --timeout is the one oat was started with.
+func appHint(h string) string {
+	return strings.ReplaceAll(h, "raise --timeout", "start oat with a longer --timeout (oat --timeout 60s)")
 }
 
 // appAdvice words a step that may fix a refused call with the app's keys.
@@ -628,7 +648,7 @@ func (c *callScreen) resultMeta(w int) []string {
 	st, r := c.st, c.res
 	var meta []string
 	if c.note != "" {
-		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("! "+c.note), w))
+		meta = append(meta, wrapLines("", st.Warn, "! "+c.note, w, 3)...)
 	}
 	style, mark := st.OK, "✓"
 	if r.Status >= 400 {
@@ -644,8 +664,8 @@ func (c *callScreen) resultMeta(w int) []string {
 		vals[0] = truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+" "+strings.TrimLeft(vals[0], " "), w)
 		meta = append(meta, vals...)
 	}
-	if why := oauth.Explain(r.Explanation, r.Advice, appAdvice); why != "" {
-		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+why), w))
+	if why := oauth.Explain(r.Explanation, c.advice, appAdvice); why != "" {
+		meta = append(meta, wrapLines("", st.Warn, "why: "+why, w, 6)...)
 	}
 	if r.Truncated {
 		meta = append(meta, truncateBlock(st.Warn.Width(w).Render(fmt.Sprintf("⚠ body truncated: oat reads at most %s of an answer; y copies what was read",

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -357,7 +358,16 @@ func (e *requestEditor) editor(w int) []string {
 			method.WriteString(st.Subtle.Render(" " + m + " "))
 		}
 	}
-	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│ ")+method.String(), w))
+	row := method.String()
+	if ansi.StringWidth(row) > w-labelWidth-2 {
+		// Too narrow for every method: the selected one, never cut, between arrows.
+		sel := st.Accent.Render("[" + callMethods[e.methodIdx] + "]")
+		if e.focus == reqMethod {
+			sel = st.RowSelected.Render("[" + callMethods[e.methodIdx] + "]")
+		}
+		row = st.Subtle.Render("◂ ") + sel + st.Subtle.Render(" ▸")
+	}
+	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│ ")+row, w))
 	out = append(out, truncateLine(label(reqTarget, "path")+e.target.View(), w))
 	area := func(f int, name string, a textarea.Model, problem string) {
 		lines := strings.Split(a.View(), "\n")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -246,5 +247,102 @@ func TestCallLargeBodyStaysOutOfTheEditor(t *testing.T) {
 	h.mustContain("history 1 of 1", "the history did not keep the body (larger", "than 16 KiB)")
 	if c := h.call(); c.body.Value() != "" || c.request().Path != "/huge" {
 		t.Fatalf("loaded %d bytes of body, path %q", len(c.body.Value()), c.request().Path)
+	}
+}
+
+// A server's error_description of 3,000 characters takes a few wrapped lines ending in
+// …, not the screen; the advice says nothing of a fresh token when the call carried
+// one fresh from the token endpoint.
+func TestCallLongChallengeCappedAndAdviceFitsWhatHappened(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	long := strings.Repeat("blah ", 600)
+	apiAt(h, "ecoinvent", "/x", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+long+`"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	h.press("x")
+	h.mustContain("✗ HTTP 401", "why: the token was rejected as invalid", "…", "check its audience")
+	if n := strings.Count(h.view(), "blah"); n > 7*16 {
+		t.Fatalf("the description fills the screen: %d words shown\n%s", n, h.view())
+	}
+	h.mustNotContain("press f to send it again with a fresh token")
+}
+
+// After a timeout the app's hint speaks of the --timeout oat was started with.
+func TestCallTimeoutHintForTheApp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	h.b.Client.Timeout = 50 * time.Millisecond
+	h.selectProfile("ecoinvent")
+	h.press("x")
+	h.press("e")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText("/hang")
+	h.press("enter")
+	h.mustContain("timed out", "start oat with a longer --timeout")
+	h.mustNotContain("raise --timeout")
+}
+
+// In the answer: esc clears a committed search before it leaves; home and end go to
+// the start and the end of the body; leaving with edits not saved asks first, even when
+// they were sent; the title drops "history n of m" once back from the editor.
+func TestCallAnswerViewKeys(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 80, 24, true, "slow")
+	lines := strings.Repeat("line\n", 200)
+	apiAt(h, "ecoinvent", "/x", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "first\n"+lines+"last")
+	})
+	h.press("x")
+	h.mustContain("✓ HTTP 200 OK", "first")
+	h.send(tea.KeyMsg{Type: tea.KeyEnd})
+	h.mustContain("last")
+	h.mustNotContain("first")
+	h.send(tea.KeyMsg{Type: tea.KeyHome})
+	h.mustContain("first")
+
+	h.press("/")
+	h.typeText("last")
+	h.press("enter")
+	h.mustContain("match 1 of 1")
+	h.press("esc")
+	h.call() // still open
+	h.mustNotContain("match 1 of 1")
+
+	// Edited and sent, not saved: esc asks.
+	h.press("e")
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	h.typeText("/y")
+	h.press("enter")
+	h.mustContain("✓ HTTP 200 OK", "edited, not saved")
+	h.press("esc")
+	h.call()
+	h.mustContain("the edited request is not saved")
+	// Browse the history in the editor, then back: the answer's title has no marker.
+	h.press("e", "pgup")
+	h.mustContain("· history 1 of 2")
+	h.press("esc")
+	h.mustNotContain("· history")
+	h.press("esc")
+	h.mustContain("the edited request is not saved")
+	h.press("esc")
+	if _, ok := h.m.overlay.(*callScreen); ok {
+		t.Fatal("a second esc did not leave")
+	}
+}
+
+// At 40 columns the method select still shows the selected method.
+func TestCallMethodSelectNarrow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 40, 24, true, "slow")
+	h.selectProfile("ecoinvent")
+	h.press("x")
+	h.press("e", "shift+tab")
+	for range 4 {
+		h.send(tea.KeyMsg{Type: tea.KeyRight})
+	}
+	if m := viewLine(h, "▸ method"); !strings.Contains(m, "[DELETE]") {
+		t.Fatalf("method row %q", m)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -118,6 +119,18 @@ func (o *CallOutcome) Note() string {
 		return "the API rejected a token fresh from the token endpoint (HTTP 401); it will not be used again"
 	}
 	return ""
+}
+
+// Advice is the result's advice to fix a refused call, without "fetch a fresh token"
+// when the token the call carried was fresh from the token endpoint already.
+func (o *CallOutcome) Advice() []oauth.Advice {
+	if o == nil || o.Result == nil {
+		return nil
+	}
+	if o.Token == nil || o.Token.FromCache {
+		return o.Result.Advice
+	}
+	return slices.DeleteFunc(slices.Clone(o.Result.Advice), func(a oauth.Advice) bool { return a == oauth.AdviceFreshToken })
 }
 
 // Call sends the request that build makes for the profile called name, with its token

@@ -258,3 +258,21 @@ func TestSaveTestRequestRefusesCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The advice after a refused call speaks of a fresh token only when the call carried a
+// cached one: after a token fresh from the token endpoint, "get a fresh token" would
+// send the user round in circles.
+func TestCallOutcomeAdvice(t *testing.T) {
+	res := &oauth.CallResult{Advice: []oauth.Advice{oauth.AdviceFreshToken, oauth.AdviceInspect}}
+	cached := &CallOutcome{Result: res, Token: &TokenResult{FromCache: true}}
+	fresh := &CallOutcome{Result: res, Token: &TokenResult{}, Retried: true}
+	if got := cached.Advice(); len(got) != 2 {
+		t.Fatalf("cached: %v", got)
+	}
+	if got := fresh.Advice(); len(got) != 1 || got[0] != oauth.AdviceInspect {
+		t.Fatalf("fresh: %v", got)
+	}
+	if len(res.Advice) != 2 {
+		t.Fatal("Advice changed the result's own advice")
+	}
+}

@@ -193,7 +193,7 @@ func (a *App) runCall(ctx context.Context, o callOptions) error {
 	if err != nil {
 		return err
 	}
-	return a.printCallResult(out.Result, o.verbose)
+	return a.printCallResult(out.Result, out.Advice(), o.verbose)
 }
 
 func callNote(out *vault.CallOutcome) string {
@@ -223,7 +223,7 @@ func (a *App) printDryRun(req oauth.CallRequest, u string) error {
 
 // printCallResult writes the status, timing and telling headers to stderr and the body
 // to stdout (pretty and sanitized on a terminal, raw when piped).
-func (a *App) printCallResult(out *oauth.CallResult, verbose bool) error {
+func (a *App) printCallResult(out *oauth.CallResult, advice []oauth.Advice, verbose bool) error {
 	fmt.Fprintf(a.Err, "%s %s\nHTTP %d %s · %s", oauth.OneLine(out.Method), oauth.OneLine(out.URL), out.Status, out.StatusText, out.Latency.Round(time.Millisecond))
 	if out.ContentType != "" {
 		fmt.Fprintf(a.Err, " · %s", out.ContentType)
@@ -234,7 +234,7 @@ func (a *App) printCallResult(out *oauth.CallResult, verbose bool) error {
 			fmt.Fprintf(a.Err, "%s: %s\n", h[0], h[1])
 		}
 	}
-	if why := oauth.Explain(out.Explanation, out.Advice, cliAdvice); why != "" {
+	if why := oauth.Explain(out.Explanation, advice, cliAdvice); why != "" {
 		fmt.Fprintf(a.Err, "why: %s\n", why)
 	}
 	if a.IsTerminal(a.Out) {
