@@ -24,11 +24,20 @@ const MaxHistoryBody = 16 << 10
 // these are what the user typed.
 var credentialWords = []string{"auth", "cookie", "token", "key", "secret", "session", "pass", "pwd", "signature", "sig", "credential", "jwt", "bearer"}
 
+// notCredentialWords name what only sounds like a credential: an idempotency key, a
+// pagination token (pageToken, next_token, continuation_token, cursor), a sync token.
+var notCredentialWords = []string{"idempotency", "page", "next", "continuation", "cursor", "sync"}
+
 // isCredentialName says whether a header or parameter name looks like it carries a
 // credential. Generous on purpose: a header dropped from the history costs a retype, a
 // secret kept costs the secret.
 func isCredentialName(name string) bool {
 	n := strings.ToLower(name)
+	for _, w := range notCredentialWords {
+		if strings.Contains(n, w) {
+			return false // its value still counts when it looks like a credential
+		}
+	}
 	for _, w := range credentialWords {
 		if strings.Contains(n, w) {
 			return true

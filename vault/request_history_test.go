@@ -253,6 +253,10 @@ func TestSaveTestRequestRefusesCredentials(t *testing.T) {
 			}
 		}
 	}
+	// What only sounds like a credential is saved: an idempotency key, a page token.
+	if _, err := v.SaveTestRequest(ctx, p.ID, TestRequest{Path: "/x?pageToken=abc&next_token=2", Headers: map[string]string{"Idempotency-Key": "k-1"}}, tok); err != nil {
+		t.Fatal(err)
+	}
 	// A body whose fields are merely named like credentials is saved.
 	if _, err := v.SaveTestRequest(ctx, p.ID, TestRequest{Method: "POST", Path: "/x", Body: `{"key":"color","token_type":"x"}`}, tok); err != nil {
 		t.Fatal(err)

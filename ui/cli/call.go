@@ -205,7 +205,7 @@ func callNote(out *vault.CallOutcome) string {
 
 // printDryRun shows the request as it would be sent; the token is not fetched.
 func (a *App) printDryRun(req oauth.CallRequest, u string) error {
-	fmt.Fprintf(a.Out, "%s %s\n", oauth.OneLine(req.Method), oauth.OneLine(u))
+	fmt.Fprintf(a.Out, "%s %s\n", oauth.OneLine(req.Method), oauth.OneLine(oauth.RedactURL(u)))
 	keys := make([]string, 0, len(req.Headers))
 	for k := range req.Headers {
 		keys = append(keys, k)

@@ -39,3 +39,17 @@ func TestCallSavedCrossOriginNeedsYes(t *testing.T) {
 		t.Fatalf("call with a URL typed: %d %q, %d hits", r.code, r.err, hits.Load())
 	}
 }
+
+// A URL's password is not printed back: the dry run and the status line mask it.
+func TestCallMasksURLPassword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("eds", oauthtest.EDS)
+	u := strings.Replace(e.srv.URL, "http://", "http://alice:Pa55w0rd@", 1) + "/api/v0/versions"
+	for _, args := range [][]string{{"call", "eds", u, "--dry-run"}, {"call", "eds", u}} {
+		r := e.run("", args...)
+		if strings.Contains(r.out+r.err, "Pa55w0rd") || !strings.Contains(r.out+r.err, "alice:•••••@") {
+			t.Fatalf("%v: %d %q %q", args, r.code, r.out, r.err)
+		}
+	}
+}
