@@ -461,7 +461,7 @@ func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		}
 		if to, api, cross := c.profile.CrossOrigin(c.request()); cross && c.crossSave != to {
 			c.crossSave, c.editBad = to, true
-			c.editNote = "! saved, every test call of the profile sends the token to " + to + ", not " + api + ": ctrl+s again saves it"
+			c.editNote = "! once saved, every test call of the profile sends the token to " + to + ", not " + api + ": ctrl+s again saves it"
 			return c, nil
 		}
 		v, id, req, tok := c.deps.Broker.Vault, c.profile.ID, c.request(), c.token
@@ -664,8 +664,19 @@ func (c *callScreen) resultMeta(w int) []string {
 		vals[0] = truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+" "+strings.TrimLeft(vals[0], " "), w)
 		meta = append(meta, vals...)
 	}
-	if why := oauth.Explain(r.Explanation, c.advice, appAdvice); why != "" {
-		meta = append(meta, wrapLines("", st.Warn, "why: "+why, w, 6)...)
+	if r.Explanation != "" {
+		// The explanation quotes the server (capped), on a few lines that leave room
+		// for the body; the advice on lines of its own, never cut off by it.
+		meta = append(meta, wrapLines("", st.Warn, "why: "+r.Explanation, w, max(2, min(5, c.height/6)))...)
+		var steps []string
+		for _, a := range c.advice {
+			if s := appAdvice(a); s != "" {
+				steps = append(steps, s)
+			}
+		}
+		if len(steps) > 0 {
+			meta = append(meta, wrapLines("", st.Warn, "try: "+strings.Join(steps, ", and "), w, 3)...)
+		}
 	}
 	if r.Truncated {
 		meta = append(meta, truncateBlock(st.Warn.Width(w).Render(fmt.Sprintf("⚠ body truncated: oat reads at most %s of an answer; y copies what was read",
