@@ -5,13 +5,17 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
 )
 
 func historyVault(t *testing.T) (*Vault, Profile) {
@@ -278,5 +282,33 @@ func TestCallOutcomeAdvice(t *testing.T) {
 	}
 	if len(res.Advice) != 2 {
 		t.Fatal("Advice changed the result's own advice")
+	}
+}
+
+// A rotation does not send the new token to a test request on another origin than the
+// API URL's: the step is skipped and says why, and the rotation goes on.
+func TestRotateSkipsCrossOriginTestCall(t *testing.T) {
+	t.Parallel()
+	srv, err := oauthtest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	srv.AddClient(oauthtest.Client{ID: "c", Secrets: []string{"old", "new"}})
+	var hits atomic.Int64
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(collector.Close)
+	b := newBroker(t)
+	ctx := context.Background()
+	if _, err := b.Vault.Add(ctx, Profile{Name: "p", TokenURL: srv.TokenURL(oauthtest.Generic), ClientID: "c", AuthMethod: oauth.AuthPost,
+		APIBaseURL: srv.APIBaseURL(oauthtest.Generic), TestRequest: TestRequest{Path: collector.URL + "/collect"}}, "old"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := b.Rotate(ctx, "p", "new", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 0 || len(rep.Steps) < 3 || !rep.Steps[2].Skipped || !strings.Contains(rep.Steps[2].Note, collector.URL) {
+		t.Fatalf("%d calls to the other origin; steps %+v", hits.Load(), rep.Steps)
 	}
 }
