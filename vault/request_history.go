@@ -46,6 +46,13 @@ func isCredentialName(name string) bool {
 	return false
 }
 
+// maxHistoryLine and maxHistoryHeaders bound a path, a header value and the number of
+// headers of a history entry read back: state.toml may have been edited by hand.
+const (
+	maxHistoryLine    = 8 << 10
+	maxHistoryHeaders = 100
+)
+
 // ErrNotKept says a request was sent but not kept in the history.
 var ErrNotKept = errors.New("not kept in the history")
 
@@ -178,12 +185,17 @@ func (f *StateFile) requests(id string) ([]HistoryEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := doc.Requests[id]
-	for i := range h {
-		if len(h[i].Body) > MaxHistoryBody {
-			h[i].Body = ""
-			h[i].Dropped = append(h[i].Dropped, "the body (larger than "+SizeText(MaxHistoryBody)+")")
+	var h []HistoryEntry
+	for _, e := range doc.Requests[id] {
+		if len(e.Path) > maxHistoryLine || slices.ContainsFunc(slices.Collect(maps.Values(e.Headers)), func(v string) bool { return len(v) > maxHistoryLine }) ||
+			len(e.Headers) > maxHistoryHeaders {
+			continue // nothing oat wrote: an editor's fields cannot hold it either
 		}
+		if len(e.Body) > MaxHistoryBody {
+			e.Body = ""
+			e.Dropped = append(e.Dropped, "the body (larger than "+SizeText(MaxHistoryBody)+")")
+		}
+		h = append(h, e)
 	}
 	return h, nil
 }

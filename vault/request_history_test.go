@@ -312,3 +312,21 @@ func TestRotateSkipsCrossOriginTestCall(t *testing.T) {
 		t.Fatalf("%d calls to the other origin; steps %+v", hits.Load(), rep.Steps)
 	}
 }
+
+// A history entry edited by hand beyond what oat keeps is bounded when read: a huge
+// body comes without it (and says so), a huge path or header is not read at all.
+func TestRequestHistoryReadBounded(t *testing.T) {
+	v, p := historyVault(t)
+	huge := strings.Repeat("y", 5<<20)
+	state := fmt.Sprintf("schema = 1\n[[requests.%[1]s]]\npath = '/body'\nbody = '%[2]s'\n[[requests.%[1]s]]\npath = '/%[2]s'\n[[requests.%[1]s]]\npath = '/h'\nheaders = { X = '%[2]s' }\n[[requests.%[1]s]]\npath = '/ok'\n", p.ID, huge)
+	if err := os.WriteFile(v.State.Path, []byte(state), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h, err := v.RequestHistory(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 2 || h[0].Path != "/body" || h[0].Body != "" || len(h[0].Dropped) != 1 || h[1].Path != "/ok" {
+		t.Fatalf("read %d entries: %q…", len(h), h[0].Path[:min(20, len(h[0].Path))])
+	}
+}
