@@ -187,6 +187,7 @@ func TestRequestHistoryDropsCredentials(t *testing.T) {
 		{"a Bearer value under any name", TestRequest{Path: "/x", Headers: h("X-Forward", "Bearer zzopaque9")}, "zzopaque9", "/x", "", "header X-Forward"},
 		{"a Basic value under any name", TestRequest{Path: "/x", Headers: h("X-Upstream", "Basic YWxpY2U6cGFzcw==")}, "YWxpY2U6cGFzcw", "/x", "", "header X-Upstream"},
 		{"an older JWT in a header", TestRequest{Path: "/x", Headers: h("X-Trace", older)}, older, "/x", "", "header X-Trace"},
+		{"the token as a bare query parameter", TestRequest{Path: "/x?" + opaque + "&n=1"}, opaque, "/x?n=1", "", "query a parameter"},
 		{"an older JWT in the query", TestRequest{Path: "/x?q=" + older}, older, "/x", "", "query q"},
 	}
 	for _, tc := range cases {

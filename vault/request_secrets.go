@@ -202,9 +202,9 @@ func (c requestCreds) scrub(r TestRequest) (out TestRequest, dropped []string, p
 		if strings.EqualFold(k, "Content-Type") {
 			ct = r.Headers[k]
 		}
-		if isCredentialName(k) || c.holds(r.Headers[k]) {
+		if isCredentialName(k) || c.holds(r.Headers[k]) || c.holds(k) {
 			delete(r.Headers, k)
-			dropped = append(dropped, "header "+k)
+			dropped = append(dropped, "header "+shownName(c, k))
 		}
 	}
 	if len(r.Headers) == 0 {
@@ -230,8 +230,8 @@ func (c requestCreds) scrubTarget(path string) (string, []string, bool) {
 	var kept []string
 	for _, p := range params {
 		name, val, _ := strings.Cut(p, "=")
-		if isCredentialName(name) || c.holds(val) {
-			dropped = append(dropped, "query "+name)
+		if isCredentialName(name) || c.holds(val) || c.holds(name) {
+			dropped = append(dropped, "query "+shownName(c, name))
 			continue
 		}
 		kept = append(kept, p)
@@ -250,8 +250,8 @@ func (c requestCreds) scrubTarget(path string) (string, []string, bool) {
 			keep := parts[:1]
 			for _, p := range parts[1:] {
 				name, val, _ := strings.Cut(p, "=")
-				if isCredentialName(percentDecode(name)) || c.holds(val) {
-					dropped = append(dropped, ";"+percentDecode(name))
+				if isCredentialName(percentDecode(name)) || c.holds(val) || c.holds(name) {
+					dropped = append(dropped, ";"+shownName(c, percentDecode(name)))
 					continue
 				}
 				keep = append(keep, p)
@@ -301,8 +301,8 @@ func (c requestCreds) scrubBody(body, ct string) (string, []string) {
 		var kept, dropped []string
 		for _, p := range strings.Split(body, "&") {
 			name, val, _ := strings.Cut(p, "=")
-			if n := unescapeQuery(name); isCredentialName(n) || c.holds(unescapeQuery(val)) || c.holds(val) {
-				dropped = append(dropped, "body field "+n)
+			if n := unescapeQuery(name); isCredentialName(n) || c.holds(unescapeQuery(val)) || c.holds(val) || c.holds(n) {
+				dropped = append(dropped, "body field "+shownName(c, n))
 				continue
 			}
 			kept = append(kept, p)
@@ -373,4 +373,13 @@ func (c requestCreds) carrier(r TestRequest) string {
 		return "the body"
 	}
 	return ""
+}
+
+// shownName is the name of a dropped part as the history names it, or "a parameter"
+// when the name itself is the credential.
+func shownName(c requestCreds, name string) string {
+	if c.holds(name) {
+		return "a parameter"
+	}
+	return name
 }
