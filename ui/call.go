@@ -304,12 +304,10 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 		return c.focusField(reqTarget)
 	}
 	if msg.out != nil && msg.out.Token != nil {
-		c.profile = msg.out.Token.Profile // renamed elsewhere: the title follows
+		// renamed elsewhere: the title follows
+		c.profile, c.token = msg.out.Token.Profile, msg.out.Token.Token.AccessToken
 	}
 	c.advice = msg.out.Advice()
-	if msg.out != nil && msg.out.Token != nil {
-		c.token = msg.out.Token.Token.AccessToken
-	}
 	if msg.res != nil {
 		c.setBody(msg.res)
 		if c.histPos < 0 {
