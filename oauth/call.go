@@ -218,7 +218,7 @@ func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error)
 	if err != nil {
 		return nil, err
 	}
-	res := &CallResult{Method: method, URL: target, Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode),
+	res := &CallResult{Method: method, URL: RedactURL(target), Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode),
 		Latency: latency, Headers: sanitizeHeaders(resp.Header), ContentType: Sanitize(resp.Header.Get("Content-Type")),
 		Body: raw, Truncated: truncated}
 	mt, _, _ := mime.ParseMediaType(res.ContentType)
@@ -413,6 +413,9 @@ func (p *hdrParser) quoted() string {
 	return b.String()
 }
 
+// maxDescription bounds the error_description quoted in an explanation, in runes.
+const maxDescription = 160
+
 // explainStatus says in a sentence why a 401 or 403 happened, from RFC 6750's
 // WWW-Authenticate error codes, and what may fix it.
 func explainStatus(r *CallResult) (string, []Advice) {
@@ -435,7 +438,9 @@ func explainStatus(r *CallResult) (string, []Advice) {
 		}
 		return "the token is valid but not allowed to do this (no WWW-Authenticate detail)", nil
 	}
-	desc := bearer.Params["error_description"]
+	// A server's own words, bounded: a description of 3,000 characters must not fill
+	// the screen or the terminal.
+	desc := Excerpt(bearer.Params["error_description"], maxDescription)
 	with := func(s string) string {
 		if desc != "" {
 			return s + " (server says: " + desc + ")"
@@ -461,4 +466,29 @@ func explainStatus(r *CallResult) (string, []Advice) {
 		return with("the API answered " + e), nil
 	}
 	return with("the token is valid but not allowed to do this"), nil
+}
+
+// RedactURL is target with the user information of a URL (user:password@, or a lone
+// token@) masked, for showing: https://alice:•••••@host/x. Anything that is not a
+// scheme://authority URL comes back as it is.
+func RedactURL(target string) string {
+	i := strings.Index(target, "://")
+	if i < 0 {
+		return target
+	}
+	rest := target[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return target
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	masked := "•••••"
+	if hasPass {
+		masked = user + ":•••••"
+	}
+	return target[:i+3] + masked + rest[at:]
 }

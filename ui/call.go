@@ -25,8 +25,12 @@ type callDoneMsg struct {
 	out *vault.CallOutcome
 	// history is the profile's request history after this call was recorded; kept
 	// says why it was not (nil: it was, or nothing was sent).
-	history []vault.TestRequest
+	history []vault.HistoryEntry
 	kept    error
+	// changed is the profile as another oat left it when what the call depends on
+	// changed since the screen opened (changes says what): nothing was sent.
+	changed *vault.Profile
+	changes []string
 }
 
 // requestSavedMsg answers ctrl+s: the request saved as the profile's test request.
@@ -39,7 +43,7 @@ type requestSavedMsg struct {
 // historyMsg carries the profile's request history, read when the screen opens.
 type historyMsg struct {
 	id      string
-	history []vault.TestRequest
+	history []vault.HistoryEntry
 }
 
 // callScreen edits and sends a test call with the profile's token, then shows status,
@@ -58,6 +62,9 @@ type callScreen struct {
 	editing bool
 	// leaving is set by an esc with unsaved changes: a second esc leaves.
 	leaving bool
+	// crossSend and crossSave are the origins (other than the API URL's) the user was
+	// told the token goes to: the next send, or save, to that origin goes ahead.
+	crossSend, crossSave string
 
 	// the call and its answer
 	sending bool
@@ -71,6 +78,12 @@ type callScreen struct {
 	notKept string
 	// sent is the request last sent: the answer shown is its.
 	sent vault.TestRequest
+	// advice is what may fix a refused call (vault.CallOutcome.Advice: no fresh token
+	// when the call carried one already).
+	advice []oauth.Advice
+	// token is the bearer token the last call carried: a request holding it is not
+	// saved (vault.SaveTestRequest).
+	token string
 	bodyView
 
 	width, height int
@@ -81,7 +94,7 @@ type callKeys struct {
 	// the editor
 	Send, SendAny, Save, Next, Prev, MethodPrev, MethodNext, History, HistoryNewer, EditBack key.Binding
 	// the answer
-	Cancel, Rerun, Fresh, EditReq, Search, NextMatch, PrevMatch, CopyBody, ScrollU, ScrollD, Back key.Binding
+	Cancel, Rerun, Fresh, EditReq, Search, NextMatch, PrevMatch, CopyBody, ScrollU, ScrollD, Top, Bottom, Back key.Binding
 	// the search field
 	SearchDone, SearchCancel key.Binding
 }
@@ -107,6 +120,8 @@ func newCallKeys() callKeys {
 		PrevMatch:    key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		CopyBody:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy body")),
 		ScrollU:      keyScrollU, ScrollD: keyScrollD, Back: keyBack,
+		Top:          key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("home", "top")),
+		Bottom:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end", "bottom")),
 		SearchDone:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "find")),
 		SearchCancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
 	}
@@ -118,9 +133,14 @@ func newCallScreen(d Deps, p vault.Profile) *callScreen {
 		requestEditor: newRequestEditor(st, keys, p.TestRequest, p.APIBaseURL != ""), bodyView: newBodyView(st)}
 }
 
-// Init starts editing, or sends the profile's test request at once when it has one.
+// Init starts editing, or sends the profile's test request at once when it has one
+// (unless it sends the token to another origin than the API URL: then it asks first).
 func (c *callScreen) Init() tea.Cmd {
 	cmds := []tea.Cmd{c.loadHistory()}
+	if to, api, cross := c.profile.CrossOrigin(c.request()); cross && !c.editing {
+		c.editing, c.editBad, c.crossSend = true, true, to
+		c.editNote = "! the saved request sends the token to " + to + ", not " + api + ": enter sends it"
+	}
 	if c.editing {
 		cmds = append(cmds, c.focusField(reqTarget))
 	} else {
@@ -199,9 +219,18 @@ func (c *callScreen) send(force bool) tea.Cmd {
 	b, p, req, tr := c.deps.Broker, c.profile, c.req, c.request()
 	c.sent = tr
 	return func() tea.Msg {
+		// The profile as it is now, by its ID: another oat may have renamed it (and
+		// given its name to another), or changed where its token goes.
+		cur, err := b.Vault.GetByID(p.ID)
+		if err != nil {
+			return callDoneMsg{req: req, err: err}
+		}
+		if ch := p.Changes(cur); len(ch) > 0 {
+			return callDoneMsg{req: req, changed: &cur, changes: ch}
+		}
 		// The broker hands out the cached token only while it is valid (an expired one
 		// is replaced first), and replaces it once if the API rejects it.
-		out, err := b.Call(ctx, p.Name, force, func(p vault.Profile, tok string) (oauth.CallRequest, error) {
+		out, err := b.CallByID(ctx, p.ID, force, func(p vault.Profile, tok string) (oauth.CallRequest, error) {
 			cr, err := p.CallRequest(tok)
 			cr.Method, cr.Target, cr.Headers, cr.Body = tr.Method, tr.Path, tr.Headers, []byte(tr.Body)
 			return cr, err
@@ -267,6 +296,18 @@ func (c *callScreen) onDone(msg callDoneMsg) tea.Cmd {
 		return nil
 	}
 	c.sending, c.res, c.err = false, msg.res, msg.err
+	if msg.changed != nil {
+		// Sent only once the user has seen what changed: the next send uses the
+		// profile as it is now.
+		c.profile, c.editing, c.editBad = *msg.changed, true, true
+		c.editNote = "! the profile changed since this screen opened (" + strings.Join(msg.changes, "; ") + "): nothing was sent; enter sends with it as it is now"
+		return c.focusField(reqTarget)
+	}
+	if msg.out != nil && msg.out.Token != nil {
+		// renamed elsewhere: the title follows
+		c.profile, c.token = msg.out.Token.Profile, msg.out.Token.Token.AccessToken
+	}
+	c.advice = msg.out.Advice()
 	if msg.res != nil {
 		c.setBody(msg.res)
 		if c.histPos < 0 {
@@ -302,22 +343,28 @@ func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		c.req++
 		c.err = fmt.Errorf("cancelled")
 		return c, nil
+	case key.Matches(msg, k.SearchCancel) && !c.sending && c.search.Value() != "":
+		c.clearSearch() // esc clears a committed search first
+		return c, nil
 	case key.Matches(msg, k.Back):
 		if c.sending {
 			c.cancel()
 			return closeScreen()
 		}
-		if r := c.request(); !leaving && !r.Equal(c.saved) && !r.Equal(c.sent) {
-			c.leaving = true // edits neither sent (so not in the history) nor saved
+		if r := c.request(); !leaving && !r.Equal(c.saved) {
+			c.leaving = true // edits not saved: asked, as the editor does
 			return c, nil
 		}
 		return closeScreen()
 	case c.sending:
 		return c, nil
-	case key.Matches(msg, k.Rerun):
-		return c, c.send(false)
-	case key.Matches(msg, k.Fresh):
-		return c, c.send(true)
+	case key.Matches(msg, k.Rerun), key.Matches(msg, k.Fresh):
+		if why := c.crossProblem(); why != "" {
+			// Edited since (esc keeps the edits): asked in the editor, as a send there.
+			c.editing, c.editNote, c.editBad = true, why, true
+			return c, c.focusField(reqTarget)
+		}
+		return c, c.send(key.Matches(msg, k.Fresh))
 	case key.Matches(msg, k.EditReq):
 		c.editing = true
 		return c, c.focusField(reqTarget)
@@ -331,14 +378,26 @@ func (c *callScreen) onResultKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		c.cur = (c.cur + 1) % len(c.matches)
 		c.showMatch()
 		return c, nil
+	case key.Matches(msg, k.Top):
+		c.vp.GotoTop()
+		return c, nil
+	case key.Matches(msg, k.Bottom):
+		c.vp.GotoBottom()
+		return c, nil
 	case key.Matches(msg, k.PrevMatch) && len(c.matches) > 0:
 		c.cur = (c.cur + len(c.matches) - 1) % len(c.matches)
 		c.showMatch()
 		return c, nil
 	case key.Matches(msg, k.CopyBody):
-		// The raw bytes as the server sent them: the body is not a secret (no clear
-		// countdown), and the clipboard is not a terminal.
-		return c, func() tea.Msg { return copyMsg{what: "response body", value: string(c.res.Body), plain: true} }
+		// The body as the user sees it (not pretty-printed, not coloured), without the
+		// escape sequences and control characters a server may have put in it: pasted
+		// into a terminal, they would act (paste-jacking). Not a secret: no countdown.
+		raw := string(c.res.Body)
+		clean, what := oauth.Sanitize(raw), "response body"
+		if clean != raw {
+			what = "response body (control characters removed)"
+		}
+		return c, func() tea.Msg { return copyMsg{what: what, value: clean, plain: true} }
 	}
 	var cmd tea.Cmd
 	c.vp, cmd = c.vp.Update(msg)
@@ -398,9 +457,14 @@ func (c *callScreen) onEditKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			c.editNote, c.editBad = "✗ not saved: "+msg, true
 			return c, nil
 		}
-		v, id, req := c.deps.Broker.Vault, c.profile.ID, c.request()
+		if to, api, cross := c.profile.CrossOrigin(c.request()); cross && c.crossSave != to {
+			c.crossSave, c.editBad = to, true
+			c.editNote = "! once saved, every test call of the profile sends the token to " + to + ", not " + api + ": ctrl+s again saves it"
+			return c, nil
+		}
+		v, id, req, tok := c.deps.Broker.Vault, c.profile.ID, c.request(), c.token
 		return c, func() tea.Msg {
-			np, err := v.SaveTestRequest(context.Background(), id, req)
+			np, err := v.SaveTestRequest(context.Background(), id, req, tok)
 			return requestSavedMsg{profile: np, req: req, err: err}
 		}
 	case key.Matches(msg, k.Next):
@@ -426,7 +490,10 @@ func (c *callScreen) sendProblem() string {
 		return "✗ " + msg
 	}
 	if _, err := c.callRequest(c.request()).URL(); err != nil {
-		return "✗ " + oauth.Sanitize(err.Error())
+		return "✗ " + oauth.Sanitize(oauth.RedactURL(err.Error()))
+	}
+	if why := c.crossProblem(); why != "" {
+		return why
 	}
 	if e := c.bodyJSONErr(); e != "" {
 		body := c.body.Value()
@@ -436,6 +503,22 @@ func (c *callScreen) sendProblem() string {
 		}
 	}
 	return ""
+}
+
+// crossProblem asks before the token goes to another origin than the API URL's (a
+// full URL typed as the path): it says where, once per origin; "" when the request
+// stays on the API's origin or the user was told already.
+func (c *callScreen) crossProblem() string {
+	to, api, cross := c.profile.CrossOrigin(c.request())
+	if !cross || c.crossSend == to {
+		return ""
+	}
+	c.crossSend = to
+	again := "enter"
+	if c.editing && c.focus > reqTarget {
+		again = "ctrl+r"
+	}
+	return "! the token goes to " + to + ", not " + api + ": " + again + " again sends it"
 }
 
 // callRequest is r as oauth sends it for the profile, without a token (for its URL).
@@ -490,7 +573,7 @@ func (c *callScreen) head(w int) []string {
 	if !c.request().Equal(c.saved) {
 		title += st.Subtle.Render(" · edited, not saved")
 	}
-	if c.histPos >= 0 {
+	if c.histPos >= 0 && c.editing {
 		title += st.Info.Render(fmt.Sprintf(" · history %d of %d", c.histPos+1, len(c.history)))
 	}
 	head := []string{truncateLine(title, w)}
@@ -499,14 +582,14 @@ func (c *callScreen) head(w int) []string {
 	r := c.request()
 	if !c.editing {
 		r = c.sent
-		head = append(head, truncateLine(st.Label.Render("request")+st.Text.Render(r.Method+" "+oauth.OneLine(r.Path)), w))
+		head = append(head, truncateLine(st.Label.Render("request")+st.Text.Render(r.Method+" "+oauth.OneLine(oauth.RedactURL(r.Path))), w))
 	}
 	// The URL the request really goes to (joined to the API URL, {client_id}
 	// expanded, the query joined), live while the request is edited.
 	if u, err := c.callRequest(r).URL(); err != nil {
-		head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(err.Error())), w))
+		head = append(head, truncateLine(st.Label.Render("url")+st.Bad.Render("✗ "+oauth.OneLine(oauth.RedactURL(err.Error()))), w))
 	} else {
-		head = append(head, truncateLine(st.Label.Render("url")+st.Subtle.Render(oauth.OneLine(u)), w))
+		head = append(head, truncateLine(st.Label.Render("url")+st.Subtle.Render(oauth.OneLine(oauth.RedactURL(u))), w))
 	}
 	return append(head, "")
 }
@@ -516,7 +599,7 @@ func (c *callScreen) head(w int) []string {
 func (c *callScreen) meta(w int) []string {
 	st := c.st
 	if c.leaving && !c.sending {
-		warn := wrapLines("", st.Warn, "! the edited request was neither sent nor saved: e, then ctrl+s saves it · esc again leaves without it", w, 2)
+		warn := wrapLines("", st.Warn, "! the edited request is not saved: e, then ctrl+s saves it · esc again leaves without saving", w, 2)
 		return append(warn, c.outcome(w)...)
 	}
 	return c.outcome(w)
@@ -532,13 +615,18 @@ func (c *callScreen) outcome(w int) []string {
 		text, hints := vault.Explain(c.err)
 		meta := wrapLines("", st.Bad, "✗ "+oauth.Sanitize(text), w, 6)
 		for _, h := range hints {
-			meta = append(meta, truncateBlock(st.Hint.Width(w).Render("hint: "+h), w))
+			meta = append(meta, wrapLines("", st.Hint, "hint: "+appHint(h), w, 3)...)
 		}
 		return meta
 	case c.res != nil:
 		return c.resultMeta(w)
 	}
 	return nil
+}
+
+// appHint words a hint for the app: its --timeout is the one oat was started with.
+func appHint(h string) string {
+	return strings.ReplaceAll(h, "raise --timeout", "start oat with a longer --timeout (oat --timeout 60s)")
 }
 
 // appAdvice words a step that may fix a refused call with the app's keys.
@@ -558,7 +646,7 @@ func (c *callScreen) resultMeta(w int) []string {
 	st, r := c.st, c.res
 	var meta []string
 	if c.note != "" {
-		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("! "+c.note), w))
+		meta = append(meta, wrapLines("", st.Warn, "! "+c.note, w, 3)...)
 	}
 	style, mark := st.OK, "✓"
 	if r.Status >= 400 {
@@ -574,8 +662,19 @@ func (c *callScreen) resultMeta(w int) []string {
 		vals[0] = truncateLine(st.Subtle.Render(pad(strings.ToLower(h[0]), 22))+" "+strings.TrimLeft(vals[0], " "), w)
 		meta = append(meta, vals...)
 	}
-	if why := oauth.Explain(r.Explanation, r.Advice, appAdvice); why != "" {
-		meta = append(meta, truncateBlock(st.Warn.Width(w).Render("why: "+why), w))
+	if r.Explanation != "" {
+		// The explanation quotes the server (capped), on a few lines that leave room
+		// for the body; the advice on lines of its own, never cut off by it.
+		meta = append(meta, wrapLines("", st.Warn, "why: "+r.Explanation, w, max(2, min(5, c.height/6)))...)
+		var steps []string
+		for _, a := range c.advice {
+			if s := appAdvice(a); s != "" {
+				steps = append(steps, s)
+			}
+		}
+		if len(steps) > 0 {
+			meta = append(meta, wrapLines("", st.Warn, "try: "+strings.Join(steps, ", and "), w, 3)...)
+		}
 	}
 	if r.Truncated {
 		meta = append(meta, truncateBlock(st.Warn.Width(w).Render(fmt.Sprintf("⚠ body truncated: oat reads at most %s of an answer; y copies what was read",

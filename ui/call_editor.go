@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -48,11 +49,14 @@ type requestEditor struct {
 	saved vault.TestRequest
 	// history: the requests last sent, most recent first; histPos is the one shown
 	// (-1: the draft, kept in draft while browsing).
-	history []vault.TestRequest
+	history []vault.HistoryEntry
 	histPos int
 	draft   vault.TestRequest
 	// sendAnyway is the body the user chose to send although it is not valid JSON.
 	sendAnyway *string
+	// heldBody is a body loaded larger than the editor holds (maxEditBody): kept
+	// aside, sent and saved as it is while the body field stays untouched.
+	heldBody string
 	// editNote is a one-line message under the fields (saved, a save that failed, a
 	// send refused); editBad says it is a failure.
 	editNote string
@@ -72,13 +76,38 @@ func newRequestEditor(st *theme.Styles, keys callKeys, r vault.TestRequest, hasB
 	e.target.TextStyle, e.target.PlaceholderStyle = st.Text, st.Subtle
 	e.query = newArea(st, "name=value, one a line", 2000)
 	e.headers = newArea(st, "Name: value, one a line", 8000)
-	e.body = newArea(st, "request body", 1<<20)
+	e.body = newArea(st, "request body", maxEditBody)
 	e.load(r)
 	if r.Path == "" && !hasBase {
 		e.target.SetValue("https://")
 	}
 	e.saved = e.request()
 	return e
+}
+
+// maxEditBody bounds the body the editor holds: a textarea redraws its whole value on
+// every key (about 16 ms at 64 KiB, seconds at 1 MiB). A larger body goes in with
+// `oat call NAME -d @FILE`, or stays as loaded (heldBody).
+const maxEditBody = 64 << 10
+
+// bodyNote says what the editor did with a body too large for it, "" when none is.
+func (e *requestEditor) bodyNote() string {
+	switch {
+	case e.heldBody != "":
+		return fmt.Sprintf("! the body (%s) is larger than the editor holds (%s): sent and saved as it is; typing here replaces it",
+			approxSize(len(e.heldBody)), vault.SizeText(maxEditBody))
+	case len(e.body.Value()) >= maxEditBody:
+		return fmt.Sprintf("! the body is at the editor's limit (%s): a larger one goes with oat call NAME -d @FILE", vault.SizeText(maxEditBody))
+	}
+	return ""
+}
+
+// approxSize is n bytes to one decimal: 1.0 MiB, 70 KiB.
+func approxSize(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", (n+1<<9)>>10)
 }
 
 // setWidth fits the fields to w cells (labels included).
@@ -101,6 +130,8 @@ func (e *requestEditor) setHeight(h, w int) {
 	}
 	if e.bodyJSONErr() != "" {
 		fixed++
+	} else if note := e.bodyNote(); note != "" {
+		fixed += len(wrapLines(strings.Repeat(" ", labelWidth), e.st.Warn, note, w, 2))
 	}
 	if e.editNote != "" {
 		fixed += len(wrapLines("", e.st.Warn, e.editNote, w, 2))
@@ -121,7 +152,11 @@ func (e *requestEditor) update(msg tea.KeyMsg) tea.Cmd {
 	case reqHeaders:
 		e.headers, cmd = e.headers.Update(msg)
 	case reqBody:
+		before := e.body.Value()
 		e.body, cmd = e.body.Update(msg)
+		if e.body.Value() != before {
+			e.heldBody = "" // replaced by what is typed
+		}
 	}
 	return cmd
 }
@@ -160,6 +195,10 @@ func (e *requestEditor) load(r vault.TestRequest) {
 		headers[oauth.OneLine(k)] = oauth.OneLine(v)
 	}
 	e.headers.SetValue(vault.HeaderLines(headers))
+	e.heldBody = ""
+	if len(r.Body) > maxEditBody {
+		e.heldBody, r.Body = r.Body, ""
+	}
 	e.body.SetValue(oauth.Sanitize(r.Body))
 	e.sendAnyway = nil
 }
@@ -176,8 +215,12 @@ func (e *requestEditor) request() vault.TestRequest {
 			h[k] = v
 		}
 	}
+	body := e.body.Value()
+	if body == "" {
+		body = e.heldBody
+	}
 	return vault.TestRequest{Method: callMethods[e.methodIdx], Path: vault.JoinQuery(strings.TrimSpace(e.target.Value()), strings.Split(e.query.Value(), "\n")),
-		Headers: h, Body: e.body.Value()}
+		Headers: h, Body: body}
 }
 
 func (e *requestEditor) blurAll() {
@@ -242,8 +285,14 @@ func (e *requestEditor) browse(step int) {
 		e.load(e.draft)
 		return
 	}
-	e.load(e.history[next])
-	e.editNote = "sent earlier; the history keeps no credential (Authorization, API keys, tokens): type them again"
+	h := e.history[next]
+	e.load(h.TestRequest)
+	e.editNote = "sent earlier"
+	if len(h.Dropped) > 0 {
+		// What oat left out when it kept the request, named; the list comes from
+		// state.toml, which a hand edit may have filled with anything.
+		e.editNote = "sent earlier; the history did not keep " + oauth.OneLine(strings.Join(h.Dropped, ", ")) + ": type again what the API needs"
+	}
 }
 
 // headerErr is what is wrong with the headers, "" when they parse.
@@ -309,7 +358,16 @@ func (e *requestEditor) editor(w int) []string {
 			method.WriteString(st.Subtle.Render(" " + m + " "))
 		}
 	}
-	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│ ")+method.String(), w))
+	row := method.String()
+	if ansi.StringWidth(row) > w-labelWidth-2 {
+		// Too narrow for every method: the selected one, never cut, between arrows.
+		sel := st.Accent.Render("[" + callMethods[e.methodIdx] + "]")
+		if e.focus == reqMethod {
+			sel = st.RowSelected.Render("[" + callMethods[e.methodIdx] + "]")
+		}
+		row = st.Subtle.Render("◂ ") + sel + st.Subtle.Render(" ▸")
+	}
+	out = append(out, truncateLine(label(reqMethod, "method")+st.Subtle.Render("│ ")+row, w))
 	out = append(out, truncateLine(label(reqTarget, "path")+e.target.View(), w))
 	area := func(f int, name string, a textarea.Model, problem string) {
 		lines := strings.Split(a.View(), "\n")
@@ -337,6 +395,9 @@ func (e *requestEditor) editor(w int) []string {
 		bp = st.Warn.Render("! not valid JSON: " + msg)
 	}
 	area(reqBody, "body", e.body, bp)
+	if note := e.bodyNote(); bp == "" && note != "" {
+		out = append(out, wrapLines(strings.Repeat(" ", labelWidth), st.Warn, note, w, 2)...)
+	}
 	if e.editNote != "" {
 		style := st.Hint // information
 		switch {

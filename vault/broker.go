@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -43,6 +44,11 @@ func (b *Broker) Token(ctx context.Context, name string, force bool, minValid ti
 	if err != nil {
 		return nil, err
 	}
+	return b.tokenFor(ctx, p, force, minValid)
+}
+
+// tokenFor is Token for the profile p.
+func (b *Broker) tokenFor(ctx context.Context, p Profile, force bool, minValid time.Duration) (*TokenResult, error) {
 	if minValid < b.Margin {
 		minValid = b.Margin
 	}
@@ -115,13 +121,44 @@ func (o *CallOutcome) Note() string {
 	return ""
 }
 
+// Advice is the result's advice to fix a refused call, without "fetch a fresh token"
+// when the token the call carried was fresh from the token endpoint already.
+func (o *CallOutcome) Advice() []oauth.Advice {
+	if o == nil || o.Result == nil {
+		return nil
+	}
+	if o.Token == nil || o.Token.FromCache {
+		return o.Result.Advice
+	}
+	return slices.DeleteFunc(slices.Clone(o.Result.Advice), func(a oauth.Advice) bool { return a == oauth.AdviceFreshToken })
+}
+
 // Call sends the request that build makes for the profile called name, with its token
 // (cached while valid, unless force). Providers revoke tokens before their expiry (key
 // rollover, an incident, a secret re-provisioned) and answer 401: the rejected token is
 // dropped so that nothing hands it out again, and when it came from the cache a new one
 // is fetched and the call sent once more. A second 401 is the answer; there is no loop.
 func (b *Broker) Call(ctx context.Context, name string, force bool, build func(p Profile, token string) (oauth.CallRequest, error)) (*CallOutcome, error) {
-	res, err := b.Token(ctx, name, force, 0)
+	p, err := b.Vault.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	return b.callFor(ctx, p, force, build)
+}
+
+// CallByID is Call for the profile with ID id, whatever it is called now: a screen
+// that opened a profile keeps calling with it after another oat renamed it, and never
+// with another profile that took its name.
+func (b *Broker) CallByID(ctx context.Context, id string, force bool, build func(p Profile, token string) (oauth.CallRequest, error)) (*CallOutcome, error) {
+	p, err := b.Vault.GetByID(id)
+	if err != nil {
+		return nil, err
+	}
+	return b.callFor(ctx, p, force, build)
+}
+
+func (b *Broker) callFor(ctx context.Context, p Profile, force bool, build func(p Profile, token string) (oauth.CallRequest, error)) (*CallOutcome, error) {
+	res, err := b.tokenFor(ctx, p, force, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +361,12 @@ func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts Ro
 		return fail(&RotationError{Step: StepToken, Err: err})
 	}
 	report(StepToken, true, fmt.Sprintf("%s token, auth %s", tok.TokenType, tok.Auth))
-	if p.HasTestCall() {
+	if to, api, cross := p.CrossOrigin(p.TestRequest); cross {
+		// The new token never goes unasked to another origin than the API URL's.
+		rep.Steps = append(rep.Steps, RotationStep{Name: StepCall, OK: true, Skipped: true,
+			Note: "skipped: the test request sends the token to " + to + ", not the API URL's " + api})
+		send()
+	} else if p.HasTestCall() {
 		start(StepCall)
 		res, err := b.callWith(ctx, p, tok.AccessToken)
 		if err == nil {
@@ -513,6 +555,12 @@ func (b *Broker) checkOne(ctx context.Context, name string, byName map[string]Pr
 		}
 	}
 	row.CallSkipped = call && !p.HasTestCall()
+	if to, api, cross := res.Profile.CrossOrigin(res.Profile.TestRequest); call && cross {
+		// Never sent unasked: the request may have been saved to collect tokens.
+		row.Err = &CrossOriginError{To: to, API: api}
+		row.Hint = "oat call " + p.Name + " --yes sends it there once; or save a path under the API URL"
+		return row
+	}
 	if call && p.HasTestCall() {
 		cr, err := b.callWith(ctx, res.Profile, res.Token.AccessToken)
 		if err == nil {

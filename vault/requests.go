@@ -99,3 +99,62 @@ func (p Profile) HasTestCall() bool {
 func CachedFrom(t *oauth.Token) CachedToken {
 	return CachedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresAt: t.ExpiresAt, Scopes: t.Scopes, FetchedAt: t.IssuedAt}
 }
+
+// CrossOrigin says whether the test request r sends the profile's token to another
+// origin (scheme, host, port) than the profile's API URL: a full URL typed as its path,
+// perhaps to a host that collects tokens. to and api are the two origins. A path, or a
+// profile without an API URL to compare with, is not cross-origin.
+func (p Profile) CrossOrigin(r TestRequest) (to, api string, cross bool) {
+	if p.APIBaseURL == "" || !oauth.IsAbsoluteURL(r.Path) {
+		return "", "", false
+	}
+	vars := p.URLVars()
+	t, err := oauth.ExpandURL(r.Path, vars)
+	if err != nil {
+		return "", "", false
+	}
+	b, err := oauth.ExpandURL(p.APIBaseURL, vars)
+	if err != nil {
+		return "", "", false
+	}
+	to, api = oauth.Origin(t), oauth.Origin(b)
+	return to, api, to != api
+}
+
+// CrossOriginError says a saved test request was not sent: it would send the token to
+// another origin than the profile's API URL, and nobody confirmed it.
+type CrossOriginError struct{ To, API string }
+
+func (e *CrossOriginError) Error() string {
+	return fmt.Sprintf("the test request sends the token to %s, not to the API URL's %s", e.To, e.API)
+}
+
+// GetByID returns the profile with ID id, whatever it is called now.
+func (v *Vault) GetByID(id string) (Profile, error) {
+	ps, err := v.Profiles.Load()
+	if err != nil {
+		return Profile{}, err
+	}
+	for _, p := range ps {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return Profile{}, fmt.Errorf("%w: it was removed since this screen opened", ErrProfileNotFound)
+}
+
+// Changes names what changed from p to q that a test call depends on ("API URL a →
+// b", "client ID", "token URL"): where the token goes and whose it is.
+func (p Profile) Changes(q Profile) []string {
+	var out []string
+	if p.APIBaseURL != q.APIBaseURL {
+		out = append(out, "API URL "+oauth.OneLine(p.APIBaseURL)+" → "+oauth.OneLine(q.APIBaseURL))
+	}
+	if p.ClientID != q.ClientID {
+		out = append(out, "client ID "+oauth.OneLine(p.ClientID)+" → "+oauth.OneLine(q.ClientID))
+	}
+	if p.TokenURL != q.TokenURL {
+		out = append(out, "token URL "+oauth.OneLine(p.TokenURL)+" → "+oauth.OneLine(q.TokenURL))
+	}
+	return out
+}

@@ -43,7 +43,7 @@ type stateDoc struct {
 	Tokens map[string]TokenState `toml:"token"`
 	// Requests are the test requests last sent per profile ID, most recent first
 	// (request_history.go). Never with a token.
-	Requests map[string][]TestRequest `toml:"requests,omitempty"`
+	Requests map[string][]HistoryEntry `toml:"requests,omitempty"`
 }
 
 // StateFile is state.toml: token metadata per profile ID.

@@ -24,6 +24,8 @@ type callOptions struct {
 	methodSet           bool
 	headers             []string
 	force, verbose, dry bool
+	// yes sends a saved test request to another origin than the API URL.
+	yes bool
 }
 
 func (a *App) callCmd() *cobra.Command {
@@ -69,6 +71,7 @@ so on stderr. A second 401 is the answer.`,
 	f.BoolVarP(&o.force, "force", "f", false, "fetch a new token first")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "show all telling headers")
 	f.BoolVar(&o.dry, "dry-run", false, "print the request (URL expanded) without getting a token or sending it")
+	f.BoolVarP(&o.yes, "yes", "y", false, "send the saved test request even to another origin than the profile's API URL")
 	return cmd
 }
 
@@ -170,6 +173,12 @@ func (a *App) runCall(ctx context.Context, o callOptions) error {
 	if o.dry {
 		return a.printDryRun(req, u)
 	}
+	// A saved request with a full URL on another host than the API's sends the token
+	// there: profiles.toml may have been edited to collect tokens. A URL typed on the
+	// command line is the user's own choice.
+	if to, api, cross := p.CrossOrigin(p.TestRequest); o.target == "" && cross && !o.yes {
+		return fmt.Errorf("%w; oat call %s --yes sends it there", &vault.CrossOriginError{To: to, API: api}, oauth.OneLine(p.Name))
+	}
 	b, err := a.Broker()
 	if err != nil {
 		return err
@@ -184,7 +193,7 @@ func (a *App) runCall(ctx context.Context, o callOptions) error {
 	if err != nil {
 		return err
 	}
-	return a.printCallResult(out.Result, o.verbose)
+	return a.printCallResult(out.Result, out.Advice(), o.verbose)
 }
 
 func callNote(out *vault.CallOutcome) string {
@@ -196,7 +205,7 @@ func callNote(out *vault.CallOutcome) string {
 
 // printDryRun shows the request as it would be sent; the token is not fetched.
 func (a *App) printDryRun(req oauth.CallRequest, u string) error {
-	fmt.Fprintf(a.Out, "%s %s\n", oauth.OneLine(req.Method), oauth.OneLine(u))
+	fmt.Fprintf(a.Out, "%s %s\n", oauth.OneLine(req.Method), oauth.OneLine(oauth.RedactURL(u)))
 	keys := make([]string, 0, len(req.Headers))
 	for k := range req.Headers {
 		keys = append(keys, k)
@@ -214,7 +223,7 @@ func (a *App) printDryRun(req oauth.CallRequest, u string) error {
 
 // printCallResult writes the status, timing and telling headers to stderr and the body
 // to stdout (pretty and sanitized on a terminal, raw when piped).
-func (a *App) printCallResult(out *oauth.CallResult, verbose bool) error {
+func (a *App) printCallResult(out *oauth.CallResult, advice []oauth.Advice, verbose bool) error {
 	fmt.Fprintf(a.Err, "%s %s\nHTTP %d %s · %s", oauth.OneLine(out.Method), oauth.OneLine(out.URL), out.Status, out.StatusText, out.Latency.Round(time.Millisecond))
 	if out.ContentType != "" {
 		fmt.Fprintf(a.Err, " · %s", out.ContentType)
@@ -225,7 +234,7 @@ func (a *App) printCallResult(out *oauth.CallResult, verbose bool) error {
 			fmt.Fprintf(a.Err, "%s: %s\n", h[0], h[1])
 		}
 	}
-	if why := oauth.Explain(out.Explanation, out.Advice, cliAdvice); why != "" {
+	if why := oauth.Explain(out.Explanation, advice, cliAdvice); why != "" {
 		fmt.Fprintf(a.Err, "why: %s\n", why)
 	}
 	if a.IsTerminal(a.Out) {
