@@ -1201,3 +1201,26 @@ func TestTwoQuickEscsAreTwoEscs(t *testing.T) {
 		t.Fatalf("the second esc did not clear the filter %q", f)
 	}
 }
+
+// TestSortByTimeLeftPutsHeldTokensBeforeNone: ordered by time left, a failed or expired
+// token comes first, then the tokens held (soonest to expire first), and the profiles
+// holding no token last (the one valid token sorted below every "none").
+func TestSortByTimeLeftPutsHeldTokensBeforeNone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("opaque")
+	h.press("enter")
+	h.selectProfile("rotated-away")
+	h.press("enter") // an error
+	h.selectProfile("eds")
+	h.press("enter")
+	h.press("s", "s") // by name, then by time left
+	h.mustContain("by time left")
+	var names []string
+	for _, it := range h.m.main.list.Items() {
+		names = append(names, it.(profileItem).p.Name)
+	}
+	if len(names) < 4 || names[0] != "rotated-away" || names[1] != "eds" || names[2] != "opaque" {
+		t.Fatalf("order by time left: %v", names)
+	}
+}

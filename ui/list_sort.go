@@ -30,7 +30,8 @@ func (l *listScreen) sorted(ps []vault.Profile, o listOrder) []vault.Profile {
 	by := map[listOrder]func(a, b vault.Profile) int{
 		byName: func(a, b vault.Profile) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) },
 		byTimeLeft: func(a, b vault.Profile) int {
-			return cmp.Compare(l.rows.status(a).Left, l.rows.status(b).Left) // expired and none first
+			sa, sb := l.rows.status(a), l.rows.status(b)
+			return cmp.Or(cmp.Compare(leftRank(sa), leftRank(sb)), cmp.Compare(sa.Left, sb.Left))
 		},
 		bySecretAge: func(a, b vault.Profile) int { return cmp.Compare(l.rows.age(b), l.rows.age(a)) }, // oldest first
 		byEnvironment: func(a, b vault.Profile) int {
@@ -49,4 +50,19 @@ func prodRank(p vault.Profile) int {
 		return 0
 	}
 	return 1
+}
+
+// leftRank orders by time left: what needs attention (an error, a rejected or expired
+// token) first, then the tokens held, soonest to expire first, then those without an
+// expiry, and last the profiles holding no token (they have no time left to sort by).
+func leftRank(s vault.TokenStatus) int {
+	switch s.Kind {
+	case vault.TokenValid, vault.TokenExpiring:
+		return 1
+	case vault.TokenNoExpiry:
+		return 2
+	case vault.TokenNone:
+		return 3
+	}
+	return 0
 }
