@@ -140,6 +140,21 @@ func (f *StateFile) setAside(cause error) {
 		aside = fmt.Sprintf("%s-%d", base, i)
 	}
 	var msg string
+	if fi, err := os.Lstat(f.Path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		// A symlink, FIFO or device is no data of oat's: set aside it would stay a link
+		// (to /etc/passwd, say) that a later chmod would follow. It is removed (a link's
+		// target is left alone) and the state starts anew.
+		if err := os.Remove(f.Path); err == nil {
+			msg = fmt.Sprintf("%s is not a regular file (%s, %s): removed (what it pointed to is untouched); token metadata and request history start anew", f.Path, fi.Mode().Type(), reason)
+			f.mu.Lock()
+			warn := f.warn
+			f.mu.Unlock()
+			if warn != nil {
+				warn(msg)
+			}
+			return
+		}
+	}
 	if err := os.Rename(f.Path, aside); err != nil {
 		msg = fmt.Sprintf("%s cannot be read (%s) and could not be set aside (%v): oat reads it as empty", f.Path, reason, err)
 	} else {

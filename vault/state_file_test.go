@@ -121,3 +121,36 @@ func TestNewerStateFileIsRefusedNotSetAside(t *testing.T) {
 		t.Fatal("a newer state file was set aside")
 	}
 }
+
+// A state.toml that is a symlink (to /etc/passwd, say) is not data of oat's: it is
+// removed, not set aside as a link that a later chmod would follow, and what it points
+// to is left exactly as it was.
+func TestStateFileSymlinkIsRemovedNotFollowed(t *testing.T) {
+	t.Parallel()
+	v, _, _ := newTestVault(t)
+	p := mustAdd(t, v, "eds", "s3cret-value")
+	target := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(target, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, v.State.Path); err != nil {
+		t.Fatal(err)
+	}
+	var w warnings
+	v.State.SetWarn(w.add)
+	if _, _, err := v.CachedToken(context.Background(), p, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(v.State.Path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the symlink is still there: %v", err)
+	}
+	if aside := asideFiles(t, v.Dir); len(aside) != 0 {
+		t.Fatalf("a link was set aside: %v", aside)
+	}
+	if fi, err := os.Stat(target); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("the link's target changed: %v %v", fi.Mode(), err)
+	}
+	if msgs := w.all(); len(msgs) != 1 || !strings.Contains(msgs[0], "not a regular file") {
+		t.Fatalf("warnings: %q", msgs)
+	}
+}

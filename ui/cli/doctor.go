@@ -77,7 +77,14 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 					f.Mode = fmt.Sprintf("%04o", fi.Mode().Perm())
 					f.OK = fi.Mode().Perm()&^want == 0 && (fi.IsDir() || fi.Mode().IsRegular())
 				}
-				if !f.OK {
+				switch {
+				case f.OK:
+				case err == nil && !fi.IsDir() && !fi.Mode().IsRegular():
+					// A symlink, FIFO or device where oat keeps a file: chmod would act on
+					// what it points to (a symlink to /etc/passwd), so never advise it.
+					f.Mode = fi.Mode().Type().String() + " " + f.Mode
+					rep.Problems = append(rep.Problems, fmt.Sprintf("%s is not a regular file (%s): oat never made it; look at it, then remove it (rm %s)", oauth.OneLine(path), fi.Mode().Type(), shellQuote(path)))
+				default:
 					rep.Problems = append(rep.Problems, fmt.Sprintf("%s is %s: want %04o or less, owned by you (chmod %o %s)", oauth.OneLine(path), f.Mode, want, want, shellQuote(path)))
 				}
 				rep.Files = append(rep.Files, f)

@@ -140,3 +140,23 @@ func TestTokenWriteEdges(t *testing.T) {
 		t.Fatal("the stale temp file holding a token is still there")
 	}
 }
+
+// TestDoctorNeverAdvisesChmodThroughALink: a symlink in the config directory (to
+// /etc/passwd, say) is named as not a regular file, with no chmod advice that would act
+// on what it points to.
+func TestDoctorNeverAdvisesChmodThroughALink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("eds", oauthtest.EDS)
+	target := filepath.Join(t.TempDir(), "passwd")
+	if err := os.WriteFile(target, []byte("root:x:0:0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(e.dir, "state.toml.broken-20261125T161810Z-2")); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "doctor")
+	if r.code != 1 || !strings.Contains(r.err, "not a regular file") || strings.Contains(r.err, "chmod") {
+		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
+	}
+}
