@@ -242,6 +242,11 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*Metadata, error)
 		if OneLine(f.val) != f.val {
 			return nil, fmt.Errorf("the document's %s holds control characters: %s", f.name, OneLine(f.val))
 		}
+		// Credentials in a URL the server gives would be sent (as Basic auth) with the
+		// client's own, and shown wherever the URL is: refused, shown REDACTED.
+		if pu, err := url.Parse(f.val); err == nil && pu.User != nil || err != nil && userinfoRE.MatchString(f.val) {
+			return nil, fmt.Errorf("the document's %s %q carries credentials (user:password@): a server must not hand them out", f.name, RedactUserinfo(f.val))
+		}
 	}
 	for i := range m.Scopes {
 		m.Scopes[i] = Sanitize(m.Scopes[i])

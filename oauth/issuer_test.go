@@ -162,3 +162,24 @@ func TestDiscoverRefusesCredentialsInTheIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A discovery document whose token_endpoint (or jwks_uri) carries user:password@ is
+// refused, and the credentials never appear in the error: the app showed it as found
+// and the CLI printed it.
+func TestDiscoveredEndpointWithCredentialsIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, field := range []string{"token_endpoint", "jwks_uri"} {
+		var ts *httptest.Server
+		ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			doc := map[string]string{"issuer": ts.URL, "token_endpoint": ts.URL + "/tok", "jwks_uri": ts.URL + "/jwks"}
+			doc[field] = strings.Replace(ts.URL, "://", "://bob:TEPASS@", 1) + "/x"
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(doc)
+		}))
+		_, err := NewClient().Discover(context.Background(), ts.URL)
+		ts.Close()
+		if err == nil || strings.Contains(err.Error(), "TEPASS") || !strings.Contains(err.Error(), "REDACTED") {
+			t.Errorf("%s with credentials: %v", field, err)
+		}
+	}
+}
