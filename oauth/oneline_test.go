@@ -94,3 +94,23 @@ func TestClaimsRenderOnOneLine(t *testing.T) {
 		t.Errorf("registered claims: %q %q %q", in.Subject, in.Scopes, in.Requested)
 	}
 }
+
+// Characters that hide in text or that terminals measure differently are shown escaped
+// by OneLine (CLI tables printed a zero-width space raw and misaligned on a skin tone).
+func TestOneLineEscapesInvisibleAndWidthChangingCharacters(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"op\u200baque":   `op\u200baque`,
+		"\ufeffid":       `\ufeffid`,
+		"a\u00adb":       `a\u00adb`,
+		"x\u2060y":       `x\u2060y`,
+		"👍\U0001F3FD":    `👍\U0001f3fd`,
+		"👨\u200d👩":       `👨\u200d👩`,
+		"❤\ufe0f":        `❤\ufe0f`,
+		"plain café ünï": "plain café ünï",
+	} {
+		if got := OneLine(in); got != want {
+			t.Errorf("OneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

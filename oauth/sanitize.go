@@ -205,6 +205,11 @@ func OneLine(s string) string {
 			for shift := 12; shift >= 0; shift -= 4 {
 				b.WriteByte(hex[(r>>shift)&0xf])
 			}
+		case isEmojiModifier(r):
+			b.WriteString(`\U`)
+			for shift := 28; shift >= 0; shift -= 4 {
+				b.WriteByte(hex[(r>>shift)&0xf])
+			}
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -236,10 +241,22 @@ func isPlainLine(s string) bool {
 }
 
 // needsUnicodeEscape: the non-ASCII code points that OneLine and JSONSafe write as \u
-// escapes: C1 controls, bidi controls, and the line and paragraph separators.
+// escapes: C1 controls, bidi controls, the line and paragraph separators, and the
+// characters that hide in text or change the width of the one before them, which
+// terminals measure differently (zero-width space, non-joiner and joiner, word joiner,
+// soft hyphen, byte-order mark, variation selectors): look-alike names and IDs, and
+// table columns that no longer line up.
 func needsUnicodeEscape(r rune) bool {
-	return (r >= 0x80 && r < 0xa0) || isBidiControl(r) || r == 0x2028 || r == 0x2029
+	switch r {
+	case 0x200b, 0x200c, 0x200d, 0x2060, 0x00ad, 0xfeff:
+		return true
+	}
+	return (r >= 0x80 && r < 0xa0) || isBidiControl(r) || r == 0x2028 || r == 0x2029 || (r >= 0xfe00 && r <= 0xfe0f)
 }
+
+// isEmojiModifier: the skin-tone modifiers, outside the BMP, which OneLine writes as
+// \U escapes (JSONSafe leaves them: JSON would need a surrogate pair).
+func isEmojiModifier(r rune) bool { return r >= 0x1f3fb && r <= 0x1f3ff }
 
 // JSONSafe rewrites JSON produced by encoding/json so that it can be printed on a
 // terminal: C1 controls and bidi controls, which the encoder leaves raw inside strings,

@@ -249,7 +249,7 @@ func (l *listScreen) View(int, int) string {
 	header = truncateLine(header, w)
 	if l.loadErr != nil {
 		return lipgloss.JoinVertical(lipgloss.Left, header, "", st.Bad.Render("✗ cannot read the profiles"),
-			truncateBlock(lipgloss.NewStyle().Width(w).Render(oauth.Sanitize(l.loadErr.Error())), w), "",
+			truncateBlock(lipgloss.NewStyle().Width(w).Render(widthSafe(oauth.Sanitize(l.loadErr.Error()))), w), "",
 			truncateBlock(st.Hint.Width(w).Render("Fix the file by hand (oat never overwrites a file it cannot read): the list comes back by itself once it reads again, or press ctrl+r."), w))
 	}
 	if l.loaded && len(l.profiles) == 0 {

@@ -191,3 +191,23 @@ func editByHand(t *testing.T, dir, name string, edit func(*vault.Profile)) {
 	edit(&ps[i])
 	writeProfiles(t, path, ps)
 }
+
+// TestBinaryListShowsInvisibleCharactersEscaped: a hand-edited client ID with a
+// zero-width space and a skin-tone emoji is printed escaped by oat ls (the raw bytes
+// hid a look-alike and pushed the columns out of line).
+func TestBinaryListShowsInvisibleCharactersEscaped(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.add("gen", "gen-id", "gen-Secret+/=1", oauthtest.Generic)
+	path := filepath.Join(e.dir, "profiles.toml")
+	ps, err := (&vault.ProfilesFile{Path: path}).Load()
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("load: %v", err)
+	}
+	ps[0].ClientID, ps[0].Environment = "gen\u200b-id", "prod👍\U0001F3FD"
+	writeProfiles(t, path, ps)
+	r := e.run("", "ls")
+	if r.code != 0 || !strings.Contains(r.out, `gen\u200b-id`) || !strings.Contains(r.out, `prod👍\U0001f3fd`) || strings.Contains(r.out, "\u200b") || strings.ContainsRune(r.out, 0x1F3FD) {
+		t.Fatalf("ls: %d\n%s%s", r.code, r.out, r.err)
+	}
+}
