@@ -64,6 +64,11 @@ that let other shells use them (for trying the CLI, and for the benchmarks in be
 			if !serve && a.RunApp != nil {
 				return a.RunApp(ctx, a, AppOptions{Theme: a.theme, NoColor: a.noColorWanted(), Demo: true})
 			}
+			// The signals are caught before the directory is announced: one sent as soon
+			// as it is read must still lead to its removal. SIGHUP too: a closed terminal
+			// or a killed tmux session must not leave it (profiles and encrypted secrets).
+			sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+			defer stop()
 			fmt.Fprintf(a.Out, `oat demo server on %s (token endpoints, discovery, JWKS and a protected API)
 
 Use the demo profiles from another shell:
@@ -79,8 +84,6 @@ Then try:
 
 Press Ctrl-C to stop; the directory and its secrets are deleted.
 `, srv.URL, shellQuote(dir), demoPassphrase)
-			sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			<-sctx.Done()
 			fmt.Fprintln(a.Err, "\nstopping the demo server")
 			return nil
