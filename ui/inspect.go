@@ -136,7 +136,14 @@ func (s *inspectScreen) verify() tea.Cmd {
 	s.verifying, s.ver = true, nil
 	c, tok := s.deps.Broker.Client, s.tok.AccessToken
 	iss := s.profile.Issuer // pinned when the profile was discovered: only its tokens verify
-	return func() tea.Msg { return verifiedMsg{v: c.Verify(context.Background(), tok, iss)} }
+	p := s.profile
+	return func() tea.Msg {
+		caFile, caPEM, err := p.CA() // the profile's CA, as for its token requests
+		if err != nil {
+			return verifiedMsg{v: &oauth.Verification{Status: oauth.NotVerifiable, Reason: err.Error()}}
+		}
+		return verifiedMsg{v: c.VerifyWithCA(context.Background(), tok, iss, caFile, caPEM)}
+	}
 }
 
 // layout puts what there is to show into the viewport at the screen's size, under the

@@ -39,7 +39,11 @@ the issuer it was discovered from. With --verify the exit code is the outcome:
 			in := oauth.Inspect(res.Token.AccessToken, res.Profile.Scopes, res.Token.Scopes, now)
 			var ver *oauth.Verification
 			if verify {
-				ver = b.Client.Verify(cmd.Context(), res.Token.AccessToken, res.Profile.Issuer)
+				caFile, caPEM, err := res.Profile.CA()
+				if err != nil {
+					return err
+				}
+				ver = b.Client.VerifyWithCA(cmd.Context(), res.Token.AccessToken, res.Profile.Issuer, caFile, caPEM)
 			}
 			if asJSON {
 				if err := writeJSON(a.Out, inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType), false); err != nil {
