@@ -52,7 +52,19 @@ func CheckBinding(token string, cert *ClientCertificate) Binding {
 	if err != nil {
 		return Binding{Status: NotBound}
 	}
-	cnf, _ := j.Claims["cnf"].(map[string]any)
+	return bindingOf(j.Claims, cert)
+}
+
+// Binding is CheckBinding for the inspected token.
+func (in *Inspection) Binding(cert *ClientCertificate) Binding {
+	if in == nil || in.JWT == nil {
+		return Binding{Status: NotBound}
+	}
+	return bindingOf(in.JWT.Claims, cert)
+}
+
+func bindingOf(claims map[string]any, cert *ClientCertificate) Binding {
+	cnf, _ := claims["cnf"].(map[string]any)
 	x5t, _ := cnf["x5t#S256"].(string)
 	if x5t == "" {
 		return Binding{Status: NotBound}

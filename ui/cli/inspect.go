@@ -155,6 +155,11 @@ func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Ins
 		mark := map[oauth.VerifyStatus]string{oauth.Verified: "✓", oauth.NotVerifiable: "?", oauth.VerifyFailed: "✗"}[ver.Status]
 		fmt.Fprintf(w, "signature %s %s: %s\n", mark, ver.Status, oauth.Sanitize(ver.Reason))
 	}
+	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the client
+	// certificate; the profile's certificate comes with vault's key storage (issue #15).
+	if bind := in.Binding(nil); bind.Bound() {
+		fmt.Fprintf(w, "binding   %s\n", bind)
+	}
 }
 
 func orNone(s []string) string {
