@@ -111,6 +111,9 @@ func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, t
 	if ver != nil {
 		out["verification"] = map[string]any{"status": ver.Status, "reason": ver.Reason, "kid": ver.KeyID, "jwks_uri": ver.JWKSURI}
 	}
+	if b := in.Binding(nil); b.Bound() {
+		out["binding"] = map[string]any{"status": b.Status, "x5t#S256": b.Thumbprint}
+	}
 	return out
 }
 
