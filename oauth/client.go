@@ -222,7 +222,12 @@ func (c *Client) do(ctx context.Context, hc *http.Client, cert *ClientCertificat
 		if ce := certRejected(req.URL.Host, cert, err, c.now()); ce != nil {
 			return nil, nil, false, time.Since(start), ce
 		}
-		return nil, nil, false, time.Since(start), classifyNetErr(ctx, req.URL.Host, err)
+		ne := classifyNetErr(ctx, req.URL.Host, err)
+		if strings.Contains(err.Error(), "remote error: tls: handshake failure") {
+			// TLS 1.2's one word for every refusal, a missing client certificate included.
+			ne.Kind, ne.Hint = NetTLS, "the server ended the TLS handshake: it may require a client certificate (mutual TLS), or TLS settings oat does not offer"
+		}
+		return nil, nil, false, time.Since(start), ne
 	}
 	defer resp.Body.Close()
 	body, truncated, err := readBody(resp.Body, c.maxBody())

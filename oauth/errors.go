@@ -236,7 +236,7 @@ func IsNetwork(err error) bool {
 }
 
 // classifyNetErr turns a transport error into a NetworkError naming host.
-func classifyNetErr(ctx context.Context, host string, err error) error {
+func classifyNetErr(ctx context.Context, host string, err error) *NetworkError {
 	kind := NetOther
 	var dnsErr *net.DNSError
 	var uaErr x509.UnknownAuthorityError

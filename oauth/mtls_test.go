@@ -3,9 +3,16 @@ package oauth
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +278,62 @@ func TestParseClientCertificate(t *testing.T) {
 	}
 	if _, err := ParseClientCertificatePKCS12(p12, "wrong"); err == nil || !strings.Contains(err.Error(), "wrong password") || strings.Contains(err.Error(), "pfx-pass") {
 		t.Errorf("wrong password: %v", err)
+	}
+}
+
+// strictServer is a server that refuses in the handshake itself any client without a
+// certificate of ca, at TLS version v.
+func strictServer(t *testing.T, ca *oauthtest.CA, v uint16) (*httptest.Server, []byte) {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"x.y.z","token_type":"Bearer"}`)
+	}))
+	ts.TLS = &tls.Config{MinVersion: v, MaxVersion: v, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool()}
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+}
+
+// TestHandshakeRefusal: a server that refuses in the handshake (TLS 1.2, where the
+// refusal comes before any request, and 1.3, where it comes with the first read) is
+// named the same way; a server that requires a certificate the profile lacks says so
+// (TLS 1.3's certificate_required), or hints at it (TLS 1.2's bare handshake_failure).
+func TestHandshakeRefusal(t *testing.T) {
+	t.Parallel()
+	ca, err := oauthtest.NewCA("strict CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := oauthtest.NewCA("other CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient()
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		t.Run(tls.VersionName(v), func(t *testing.T) {
+			ts, serverCA := strictServer(t, ca, v)
+			req := TokenRequest{TokenURL: ts.URL + "/token", ClientID: "c", Auth: AuthTLS, CAFile: "ca.pem", CAPEM: serverCA}
+			req.Cert = clientCert(t)(other.Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "svc-x"}}))
+			_, err := c.FetchToken(context.Background(), req)
+			var re *CertificateRejectedError
+			if !errors.As(err, &re) || re.Subject != "CN=svc-x" || !IsAuthRejected(err) {
+				t.Errorf("a certificate of another CA: %T %v", err, err)
+			}
+			req.Cert = clientCert(t)(ca.Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "svc-ok"}}))
+			if _, err := c.FetchToken(context.Background(), req); err != nil {
+				t.Errorf("the right certificate: %v", err)
+			}
+			req.Auth, req.Cert, req.ClientSecret = AuthPost, nil, "secret-xyz"
+			_, err = c.FetchToken(context.Background(), req)
+			if v == tls.VersionTLS13 {
+				if !errors.As(err, &re) || re.Subject != "" || !strings.Contains(err.Error(), "requires a client certificate (mutual TLS) and the profile has none") {
+					t.Errorf("no certificate: %T %v", err, err)
+				}
+			} else if !IsNetwork(err) || !strings.Contains(HintOf(err), "client certificate") {
+				t.Errorf("no certificate: %T %v (hint %q)", err, err, HintOf(err))
+			}
+		})
 	}
 }
