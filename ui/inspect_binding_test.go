@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -52,4 +54,42 @@ func testInspectorBindingLine(t *testing.T, w, ht int) {
 	h.press("enter", "i")
 	h.mustContain("Inspect plain")
 	h.mustNotContain("binding", "bound to")
+}
+
+// TestFormDiscoveryAndVerifyTrustTheProfileCA: behind a private CA, the form's
+// discovery trusts the CA file typed in the form, and the inspector's V the profile's,
+// as the profile's token requests do.
+func TestFormDiscoveryAndVerifyTrustTheProfileCA(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	srv := oauthtest.NewTLSForTest(t, "Priv-S3cret", nil)
+	srv.SetClock(h.clk.Now)
+	ca := filepath.Join(t.TempDir(), "private-ca.pem")
+	if err := os.WriteFile(ca, srv.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.press("a")
+	f := h.m.overlay.(*formScreen)
+	f.moveTo(fDiscover)
+	f.set(fDiscover, srv.URL)
+	h.press("enter")
+	if got := f.value(fTokenURL); got != "" {
+		t.Fatalf("discovery trusted a private CA without a CA file: %q", got)
+	}
+	f.set(fCAFile, ca)
+	f.moveTo(fDiscover)
+	h.press("enter")
+	if got := f.value(fTokenURL); got != srv.TokenURL(oauthtest.Generic) {
+		t.Fatalf("discovery with the form's CA file: token URL %q\n%s", got, h.view())
+	}
+	for i, v := range map[int]string{fName: "priv", fClientID: "generic-client", fSecret: "Priv-S3cret"} {
+		f.set(i, v)
+	}
+	h.press("ctrl+s", "enter")
+	if p, err := h.v.Get("priv"); err != nil || p.CAFile != ca {
+		t.Fatalf("saved: %v %+v", err, p)
+	}
+	h.reloadSelect("priv")
+	h.press("enter", "i", "V")
+	h.mustContain("✓ verified")
 }
