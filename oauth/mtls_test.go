@@ -82,6 +82,9 @@ func TestMTLSTokenFetchBothMethods(t *testing.T) {
 			if !strings.Contains(body, "client_id="+tc.id) || strings.Contains(body, "client_secret") {
 				t.Errorf("the body must name the client and carry no secret: %s", body)
 			}
+			if want := "x5t#S256 " + tc.cert.Thumbprint(); !strings.Contains(tok.Exchange.ClientCert, want) || !strings.Contains(tok.Exchange.ClientCert, tc.cert.Subject()) {
+				t.Errorf("the exchange names the certificate as %q", tok.Exchange.ClientCert)
+			}
 			if h := tok.Exchange.RequestHeaders.Get("Authorization"); h != "" {
 				t.Errorf("no Authorization header expected, got %q", h)
 			}
@@ -241,8 +244,8 @@ func TestParseClientCertificate(t *testing.T) {
 	if cc.Subject() != "CN=svc-p" || len(cc.Chain) != 2 || cc.Thumbprint() != oauthtest.Thumbprint(chain[0]) {
 		t.Errorf("parsed %v with %d certificates", cc, len(cc.Chain))
 	}
-	for _, s := range []string{fmt.Sprint(cc), fmt.Sprintf("%+v", cc), fmt.Sprintf("%#v", cc)} {
-		if strings.Contains(s, "D:") || strings.Contains(s, fmt.Sprint(key.D)) {
+	for _, s := range []string{fmt.Sprint(cc), fmt.Sprintf("%+v", cc), fmt.Sprintf("%#v", cc), fmt.Sprintf("%+v", TokenRequest{Cert: cc}), fmt.Sprintf("%v", CallRequest{Cert: cc})} {
+		if strings.Contains(s, "Curve") || strings.Contains(s, key.D.String()) || strings.Contains(s, key.D.Text(16)) {
 			t.Errorf("printing the certificate shows the key: %s", s)
 		}
 	}

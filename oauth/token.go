@@ -59,6 +59,9 @@ type Exchange struct {
 	ResponseBody string
 	Latency      time.Duration
 	Auth         AuthMethod
+	// ClientCert names the client certificate presented (subject and x5t#S256), "" for
+	// none.
+	ClientCert string
 }
 
 // Token is a successful token response.
@@ -198,6 +201,9 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMetho
 	}
 	ex := &Exchange{Method: http.MethodPost, URL: req.TokenURL, RequestHeaders: redactHeaders(hreq.Header),
 		RequestBody: redactForm(form), Auth: auth}
+	if req.Cert != nil {
+		ex.ClientCert = req.Cert.String()
+	}
 
 	hc, err := c.httpFor(req.CAFile, req.CAPEM, req.Cert)
 	if err != nil {
