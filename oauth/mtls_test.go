@@ -167,6 +167,17 @@ func TestMTLSCertificateDoesNotLeakToOtherProfiles(t *testing.T) {
 	if withCert == without || withCert == other || again != withCert {
 		t.Fatal("one HTTP client per (CA, certificate) expected")
 	}
+	// Each has the shared settings: TLS 1.2 or later, the proxy of the client, no
+	// redirects followed.
+	for _, hc := range []*http.Client{withCert, without, other} {
+		tr := hc.Transport.(*http.Transport)
+		if tr.TLSClientConfig.MinVersion != tls.VersionTLS12 || tr.Proxy == nil || hc.CheckRedirect == nil {
+			t.Errorf("an HTTP client lacks the shared settings: %+v", tr.TLSClientConfig)
+		}
+	}
+	if without.Transport.(*http.Transport).TLSClientConfig.GetClientCertificate != nil {
+		t.Error("the client without a certificate has a certificate callback")
+	}
 	// A profile with the secret, on the same server and CA, presents no certificate:
 	// its token is not bound.
 	tok, err := c.FetchToken(context.Background(), TokenRequest{TokenURL: e.srv.TokenURL(oauthtest.Generic), ClientID: "generic-client",
