@@ -25,6 +25,9 @@ type CallRequest struct {
 	// CAFile names the extra CA bundle whose PEM is CAPEM (both empty: system roots).
 	CAFile string
 	CAPEM  []byte
+	// Cert is the client certificate presented to the API (nil: none): a token bound to
+	// it (RFC 8705 §3) is accepted only over a connection that presents it.
+	Cert *ClientCertificate
 	// AllowInsecure permits plain http on non-loopback hosts (the profile's insecure_http).
 	AllowInsecure bool
 	// Vars fill {name} in BaseURL and Target ({client_id}: see ExpandURL).
@@ -210,11 +213,11 @@ func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error)
 		}
 	}
 	hreq.Header.Set("Authorization", "Bearer "+req.Token)
-	hc, err := c.httpFor(req.CAFile, req.CAPEM)
+	hc, err := c.httpFor(req.CAFile, req.CAPEM, req.Cert)
 	if err != nil {
 		return nil, err
 	}
-	resp, raw, truncated, latency, err := c.do(ctx, hc, hreq)
+	resp, raw, truncated, latency, err := c.do(ctx, hc, req.Cert, hreq)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -35,10 +36,16 @@ type Client struct {
 	// names are looked up); nil means the system resolver.
 	lookupHost func(ctx context.Context, host string) ([]string, error)
 
-	mu    sync.Mutex
-	byCA  map[string]*http.Client
-	jwks  map[string]*jwksEntry
-	metas map[string]*Metadata
+	// Proxy, when set, chooses the proxy of every request instead of the environment
+	// (HTTPS_PROXY / NO_PROXY): tests set it, since the environment is the process's.
+	Proxy func(*http.Request) (*url.URL, error)
+
+	mu sync.Mutex
+	// byTrust holds one HTTP client per (CA bundle, client certificate): a client
+	// certificate is only ever presented on the requests of the profile that has it.
+	byTrust map[string]*http.Client
+	jwks    map[string]*jwksEntry
+	metas   map[string]*Metadata
 }
 
 // NewClient returns a client with its own transport: proxies from HTTPS_PROXY /
@@ -47,7 +54,7 @@ type Client struct {
 // the secret).
 func NewClient() *Client {
 	c := &Client{Timeout: DefaultTimeout, MaxBody: DefaultMaxBody, Now: time.Now}
-	c.HTTP = c.newHTTPClient(nil)
+	c.HTTP = c.newHTTPClient(nil, nil)
 	return c
 }
 
@@ -89,11 +96,27 @@ func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	return d.DialContext(ctx, network, addr)
 }
 
-func (c *Client) newHTTPClient(roots *x509.CertPool) *http.Client {
+// proxy is the proxy of r: the Proxy hook's choice, else the environment's.
+func (c *Client) proxy(r *http.Request) (*url.URL, error) {
+	if c.Proxy != nil {
+		return c.Proxy(r)
+	}
+	return http.ProxyFromEnvironment(r)
+}
+
+func (c *Client) newHTTPClient(roots *x509.CertPool, cert *ClientCertificate) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = c.dial
-	tr.Proxy = http.ProxyFromEnvironment
+	tr.Proxy = c.proxy
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
+	if cert != nil {
+		tc := cert.tlsCertificate()
+		// Always presented when the server asks, whatever CAs it names: a server that
+		// names none (self-signed certificates) must still get it.
+		tr.TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			return &tc, nil
+		}
+	}
 	tr.ResponseHeaderTimeout = 0 // the per-call context deadline governs
 	return &http.Client{
 		Transport: tr,
@@ -104,34 +127,54 @@ func (c *Client) newHTTPClient(roots *x509.CertPool) *http.Client {
 }
 
 // httpFor returns the HTTP client trusting the extra CA bundle pem, read from the file
-// named name (both empty: the system roots only). The caller reads the file (a bounded
+// named name (both empty: the system roots only), and presenting cert when a server
+// asks for a client certificate (nil: none). The caller reads the file (a bounded
 // read): the protocol package touches no files.
-func (c *Client) httpFor(name string, pem []byte) (*http.Client, error) {
-	if len(pem) == 0 {
-		if name != "" {
-			return nil, fmt.Errorf("CA file %s is empty", name)
-		}
+func (c *Client) httpFor(name string, pem []byte, cert *ClientCertificate) (*http.Client, error) {
+	if len(pem) == 0 && name != "" {
+		return nil, fmt.Errorf("CA file %s is empty", name)
+	}
+	if len(pem) == 0 && cert == nil {
 		return c.HTTP, nil
 	}
-	sum := sha256.Sum256(pem)
-	key := string(sum[:])
+	if cert != nil {
+		if err := cert.Check(); err != nil {
+			return nil, err
+		}
+	}
+	h := sha256.New()
+	h.Write(pem)
+	h.Write([]byte{0})
+	if cert != nil {
+		for _, der := range cert.Chain {
+			h.Write(der)
+		}
+		// The key's own public half too: the same chain with another key is another client.
+		if pub, err := x509.MarshalPKIXPublicKey(cert.Key.Public()); err == nil {
+			h.Write(pub)
+		}
+	}
+	key := string(h.Sum(nil))
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if hc, ok := c.byCA[key]; ok {
+	if hc, ok := c.byTrust[key]; ok {
 		return hc, nil
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
+	var pool *x509.CertPool
+	if len(pem) > 0 {
+		var err error
+		if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s holds no PEM certificate", name)
+		}
 	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA file %s holds no PEM certificate", name)
+	hc := c.newHTTPClient(pool, cert)
+	if c.byTrust == nil {
+		c.byTrust = map[string]*http.Client{}
 	}
-	hc := c.newHTTPClient(pool)
-	if c.byCA == nil {
-		c.byCA = map[string]*http.Client{}
-	}
-	c.byCA[key] = hc
+	c.byTrust[key] = hc
 	return hc, nil
 }
 
@@ -167,14 +210,24 @@ func readBody(r io.Reader, limit int64) ([]byte, bool, error) {
 
 // do sends req under the client's deadline and reads the body (capped). The deadline
 // covers the whole exchange, body included.
-func (c *Client) do(ctx context.Context, hc *http.Client, req *http.Request) (*http.Response, []byte, bool, time.Duration, error) {
+// cert is the client certificate hc presents (nil: none), named in the error when the
+// server refuses the handshake for it.
+func (c *Client) do(ctx context.Context, hc *http.Client, cert *ClientCertificate, req *http.Request) (*http.Response, []byte, bool, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 	req = req.WithContext(ctx)
 	start := time.Now()
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, nil, false, time.Since(start), classifyNetErr(ctx, req.URL.Host, err)
+		if ce := certRejected(req.URL.Host, cert, err, c.now()); ce != nil {
+			return nil, nil, false, time.Since(start), ce
+		}
+		ne := classifyNetErr(ctx, req.URL.Host, err)
+		if strings.Contains(err.Error(), "remote error: tls: handshake failure") {
+			// TLS 1.2's one word for every refusal, a missing client certificate included.
+			ne.Kind, ne.Hint = NetTLS, "the server ended the TLS handshake: it may require a client certificate (mutual TLS), or TLS settings oat does not offer"
+		}
+		return nil, nil, false, time.Since(start), ne
 	}
 	defer resp.Body.Close()
 	body, truncated, err := readBody(resp.Body, c.maxBody())

@@ -130,16 +130,29 @@ var ErrIssuerMismatch = errors.New("issuer mismatch")
 // (RFC 8414 §3.3), give or take a trailing slash; a metadata URL typed instead of an
 // issuer must be where the issuer the document names publishes it. Results are cached.
 func (c *Client) Discover(ctx context.Context, issuer string) (*Metadata, error) {
-	return c.discover(ctx, strings.TrimSpace(issuer), true)
+	return c.DiscoverWithCA(ctx, issuer, "", nil)
+}
+
+// DiscoverWithCA is Discover trusting, beside the system roots, the profile's extra CA
+// bundle caPEM read from caFile (both empty: the system roots only), as its token
+// requests and test calls do.
+func (c *Client) DiscoverWithCA(ctx context.Context, issuer, caFile string, caPEM []byte) (*Metadata, error) {
+	hc, err := c.httpFor(caFile, caPEM, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.discover(ctx, hc, strings.TrimSpace(issuer), true)
 }
 
 // discover looks up issuer's metadata. typed relaxes the match for a person's input
 // (see Discover); otherwise, as for a token's iss, the document's issuer must be
 // exactly the one asked for, byte for byte.
-func (c *Client) discover(ctx context.Context, issuer string, typed bool) (*Metadata, error) {
-	key := issuer
+func (c *Client) discover(ctx context.Context, hc *http.Client, issuer string, typed bool) (*Metadata, error) {
+	// Cached per HTTP client too: a document read trusting one profile's CA is not
+	// handed to a profile that does not trust it.
+	key := fmt.Sprintf("%p %s", hc, issuer)
 	if typed {
-		key = "typed " + issuer
+		key = "typed " + key
 	}
 	c.mu.Lock()
 	if m, ok := c.metas[key]; ok {
@@ -156,7 +169,7 @@ func (c *Client) discover(ctx context.Context, issuer string, typed bool) (*Meta
 	}
 	var tried []string
 	for _, mu := range urls {
-		m, err := c.fetchMetadata(ctx, mu)
+		m, err := c.fetchMetadata(ctx, hc, mu)
 		if err != nil {
 			if IsNetwork(err) {
 				return nil, err
@@ -221,8 +234,8 @@ func (m *Metadata) TokenEndpointOrigin() (issuer, token string, cross bool) {
 	return issuer, token, issuer != token
 }
 
-func (c *Client) fetchMetadata(ctx context.Context, u string) (*Metadata, error) {
-	body, status, err := c.getJSON(ctx, u)
+func (c *Client) fetchMetadata(ctx context.Context, hc *http.Client, u string) (*Metadata, error) {
+	body, status, err := c.getJSON(ctx, hc, u)
 	if err != nil {
 		return nil, err
 	}
@@ -259,14 +272,14 @@ func (c *Client) fetchMetadata(ctx context.Context, u string) (*Metadata, error)
 }
 
 // getJSON GETs u (capped, with the client's deadline) and returns body and status.
-func (c *Client) getJSON(ctx context.Context, u string) ([]byte, int, error) {
+func (c *Client) getJSON(ctx context.Context, hc *http.Client, u string) ([]byte, int, error) {
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, err
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "oat")
-	resp, body, truncated, _, err := c.do(ctx, c.HTTP, req)
+	resp, body, truncated, _, err := c.do(ctx, hc, nil, req)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -51,6 +51,9 @@ func (e *OAuthError) Error() string {
 func hintFor(code string, req *TokenRequest) string {
 	switch code {
 	case "invalid_client":
+		if req != nil && req.Auth.IsTLSAuth() {
+			return "check that the client certificate is the one registered for this client at the provider (its subject DN or SAN for tls_client_auth, its thumbprint for self_signed_tls_client_auth)"
+		}
 		return "check the client id and secret, the auth method (basic or post), and whether the secret was rotated at the provider"
 	case "invalid_scope":
 		if req != nil && len(req.Scopes) > 0 {
@@ -217,11 +220,13 @@ func HintOf(err error) string {
 }
 
 // IsAuthRejected reports whether err means the server refused the credentials or the
-// token (an OAuth error, or a 401/403 from an API): exit code 3 in the CLI.
+// token (an OAuth error, a TLS handshake refused for the client certificate, or a
+// 401/403 from an API): exit code 3 in the CLI.
 func IsAuthRejected(err error) bool {
 	var oe *OAuthError
 	var ce *CallStatusError
-	return errors.As(err, &oe) || (errors.As(err, &ce) && (ce.Status == 401 || ce.Status == 403))
+	var re *CertificateRejectedError
+	return errors.As(err, &oe) || errors.As(err, &re) || (errors.As(err, &ce) && (ce.Status == 401 || ce.Status == 403))
 }
 
 // IsNetwork reports whether err is a network failure: exit code 4 in the CLI.
@@ -231,7 +236,7 @@ func IsNetwork(err error) bool {
 }
 
 // classifyNetErr turns a transport error into a NetworkError naming host.
-func classifyNetErr(ctx context.Context, host string, err error) error {
+func classifyNetErr(ctx context.Context, host string, err error) *NetworkError {
 	kind := NetOther
 	var dnsErr *net.DNSError
 	var uaErr x509.UnknownAuthorityError

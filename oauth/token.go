@@ -40,6 +40,10 @@ type TokenRequest struct {
 	// CAFile names the extra CA bundle whose PEM is CAPEM (both empty: system roots).
 	CAFile string
 	CAPEM  []byte
+	// Cert is the client certificate presented in the TLS handshake: required by the
+	// tls_client_auth methods, and presented with any other method when set (a server
+	// that binds tokens to it, RFC 8705 §3).
+	Cert *ClientCertificate
 }
 
 // Exchange is one HTTP round trip as sent and received, with the secret and the token
@@ -55,6 +59,9 @@ type Exchange struct {
 	ResponseBody string
 	Latency      time.Duration
 	Auth         AuthMethod
+	// ClientCert names the client certificate presented (subject and x5t#S256), "" for
+	// none.
+	ClientCert string
 }
 
 // Token is a successful token response.
@@ -92,6 +99,12 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 	case AuthBasic, AuthPost:
 		tok, err := c.fetchWith(ctx, req, req.Auth, r)
 		return tok, r.err(err)
+	case AuthTLS, AuthSelfSignedTLS:
+		if req.Cert == nil {
+			return nil, fmt.Errorf("client auth %s needs a client certificate, and the profile has none", req.Auth)
+		}
+		tok, err := c.fetchWith(ctx, req, req.Auth, r)
+		return tok, r.err(err)
 	case AuthAuto, "":
 		tok, errBasic := c.fetchWith(ctx, req, AuthBasic, r)
 		if errBasic == nil {
@@ -110,7 +123,7 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 		}
 		return nil, r.err(&AutoError{Basic: errBasic, Post: errPost})
 	}
-	return nil, fmt.Errorf("unknown client auth method %q (use basic, post or auto)", Sanitize(string(req.Auth)))
+	return nil, fmt.Errorf("unknown client auth method %q (use basic, post, auto, tls_client_auth or self_signed_tls_client_auth)", Sanitize(string(req.Auth)))
 }
 
 // clientAuthFailed reports whether the answer to a Basic attempt says the client failed
@@ -167,9 +180,13 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMetho
 	for k, v := range req.Extra {
 		form.Set(k, v)
 	}
-	if auth == AuthPost {
+	switch {
+	case auth == AuthPost:
 		form.Set("client_id", req.ClientID)
 		form.Set("client_secret", req.ClientSecret)
+	case auth.IsTLSAuth():
+		// RFC 8705 §2: the certificate authenticates; client_id names the client.
+		form.Set("client_id", req.ClientID)
 	}
 	body := form.Encode()
 	hreq, err := http.NewRequest(http.MethodPost, req.TokenURL, strings.NewReader(body))
@@ -184,12 +201,15 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMetho
 	}
 	ex := &Exchange{Method: http.MethodPost, URL: req.TokenURL, RequestHeaders: redactHeaders(hreq.Header),
 		RequestBody: redactForm(form), Auth: auth}
+	if req.Cert != nil {
+		ex.ClientCert = req.Cert.String()
+	}
 
-	hc, err := c.httpFor(req.CAFile, req.CAPEM)
+	hc, err := c.httpFor(req.CAFile, req.CAPEM, req.Cert)
 	if err != nil {
 		return nil, err
 	}
-	resp, raw, truncated, latency, err := c.do(ctx, hc, hreq)
+	resp, raw, truncated, latency, err := c.do(ctx, hc, req.Cert, hreq)
 	ex.Latency = latency
 	if err != nil {
 		return nil, err

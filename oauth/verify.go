@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -60,6 +61,13 @@ type jwksEntry struct {
 // discovered from), must equal iss exactly: without it, any issuer that publishes keys
 // can sign a token that verifies.
 func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Verification {
+	return c.VerifyWithCA(ctx, token, expectedIssuer, "", nil)
+}
+
+// VerifyWithCA is Verify with discovery and the JWKS fetched trusting, beside the system
+// roots, the profile's extra CA bundle caPEM read from caFile, as its token requests
+// do.
+func (c *Client) VerifyWithCA(ctx context.Context, token, expectedIssuer, caFile string, caPEM []byte) *Verification {
 	j, err := DecodeJWT(token)
 	if err != nil {
 		if err == ErrNotJWT {
@@ -89,7 +97,12 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 	if expectedIssuer != "" && iss != expectedIssuer {
 		return fail("issuer mismatch: the token says %q, the profile expects %q", iss, expectedIssuer)
 	}
-	meta, err := c.discover(ctx, iss, false)
+	hc, err := c.httpFor(caFile, caPEM, nil)
+	if err != nil {
+		v.Status, v.Reason = NotVerifiable, err.Error()
+		return v
+	}
+	meta, err := c.discover(ctx, hc, iss, false)
 	if err != nil {
 		if errors.Is(err, ErrIssuerMismatch) {
 			return fail("%v", err)
@@ -106,7 +119,7 @@ func (c *Client) Verify(ctx context.Context, token, expectedIssuer string) *Veri
 	if err != nil {
 		return fail("the signature cannot be parsed: %v", err)
 	}
-	keys, err := c.keysFor(ctx, meta.JWKSURI, j.Kid)
+	keys, err := c.keysFor(ctx, hc, meta.JWKSURI, j.Kid)
 	if err != nil {
 		v.Status, v.Reason = NotVerifiable, fmt.Sprintf("could not fetch the issuer's keys from %s: %v", meta.JWKSURI, err)
 		return v
@@ -150,19 +163,20 @@ func algAllowed(alg string) bool {
 
 // keysFor returns the keys of the JWKS at uri that match kid (all signing keys when
 // kid is empty). An unknown kid causes exactly one refetch: the issuer may have rotated.
-func (c *Client) keysFor(ctx context.Context, uri, kid string) ([]jose.JSONWebKey, error) {
+func (c *Client) keysFor(ctx context.Context, hc *http.Client, uri, kid string) ([]jose.JSONWebKey, error) {
 	if err := requireSafeURL(uri); err != nil {
 		return nil, err
 	}
+	key := fmt.Sprintf("%p %s", hc, uri) // per HTTP client, as discovery
 	c.mu.Lock()
-	entry := c.jwks[uri]
+	entry := c.jwks[key]
 	c.mu.Unlock()
 	if entry != nil {
 		if ks := matchKeys(&entry.set, kid); len(ks) > 0 {
 			return ks, nil
 		}
 	}
-	set, err := c.fetchJWKS(ctx, uri)
+	set, err := c.fetchJWKS(ctx, hc, uri)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +184,7 @@ func (c *Client) keysFor(ctx context.Context, uri, kid string) ([]jose.JSONWebKe
 	if c.jwks == nil {
 		c.jwks = map[string]*jwksEntry{}
 	}
-	c.jwks[uri] = &jwksEntry{set: *set, fetched: c.now()}
+	c.jwks[key] = &jwksEntry{set: *set, fetched: c.now()}
 	c.mu.Unlock()
 	return matchKeys(set, kid), nil
 }
@@ -188,8 +202,8 @@ func matchKeys(set *jose.JSONWebKeySet, kid string) []jose.JSONWebKey {
 	return out
 }
 
-func (c *Client) fetchJWKS(ctx context.Context, uri string) (*jose.JSONWebKeySet, error) {
-	body, status, err := c.getJSON(ctx, uri)
+func (c *Client) fetchJWKS(ctx context.Context, hc *http.Client, uri string) (*jose.JSONWebKeySet, error) {
+	body, status, err := c.getJSON(ctx, hc, uri)
 	if err != nil {
 		return nil, err
 	}

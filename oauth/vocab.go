@@ -17,7 +17,17 @@ const (
 	AuthPost AuthMethod = "post"
 	// AuthAuto tries Basic first, then the body, and remembers what worked.
 	AuthAuto AuthMethod = "auto"
+	// AuthTLS authenticates with a client certificate issued by a CA the server trusts,
+	// matched by its subject DN or a SAN (RFC 8705 §2.1, tls_client_auth).
+	AuthTLS AuthMethod = "tls_client_auth"
+	// AuthSelfSignedTLS authenticates with a self-signed client certificate, matched by
+	// its registered thumbprint or JWK (RFC 8705 §2.2, self_signed_tls_client_auth).
+	AuthSelfSignedTLS AuthMethod = "self_signed_tls_client_auth"
 )
+
+// IsTLSAuth says whether m authenticates the client with its certificate (mutual TLS):
+// the token request then carries client_id in the body and no secret.
+func (m AuthMethod) IsTLSAuth() bool { return m == AuthTLS || m == AuthSelfSignedTLS }
 
 // BasicEncoding says how the id and secret are put into a Basic header.
 type BasicEncoding string

@@ -646,7 +646,7 @@ func (f *formScreen) startDiscovery(iss string) tea.Cmd {
 	f.discFrom = [2]string{f.value(fTokenURL), f.auth}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancelDisc = cancel
-	return discoverCmd(ctx, f.deps.Broker.Client, iss, f.discSeq)
+	return discoverCmd(ctx, f.deps.Broker.Client, iss, vault.ExpandPath(f.value(fCAFile)), f.discSeq)
 }
 
 // stopDiscovery cancels the discovery in flight, if any: its answer, should it still
@@ -1284,10 +1284,15 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string) 
 	}
 }
 
-// discoverCmd looks up issuer metadata for the form, as its request seq.
-func discoverCmd(ctx context.Context, c *oauth.Client, issuer string, seq int) tea.Cmd {
+// discoverCmd looks up issuer metadata for the form, as its request seq, trusting the
+// CA file the form names (as the profile's token requests will).
+func discoverCmd(ctx context.Context, c *oauth.Client, issuer, caFile string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		m, err := c.Discover(ctx, issuer)
+		caFile, caPEM, err := vault.Profile{CAFile: caFile}.CA()
+		if err != nil {
+			return discoveredMsg{issuer: issuer, seq: seq, err: err}
+		}
+		m, err := c.DiscoverWithCA(ctx, issuer, caFile, caPEM)
 		return discoveredMsg{issuer: issuer, seq: seq, meta: m, err: err}
 	}
 }

@@ -136,7 +136,14 @@ func (s *inspectScreen) verify() tea.Cmd {
 	s.verifying, s.ver = true, nil
 	c, tok := s.deps.Broker.Client, s.tok.AccessToken
 	iss := s.profile.Issuer // pinned when the profile was discovered: only its tokens verify
-	return func() tea.Msg { return verifiedMsg{v: c.Verify(context.Background(), tok, iss)} }
+	p := s.profile
+	return func() tea.Msg {
+		caFile, caPEM, err := p.CA() // the profile's CA, as for its token requests
+		if err != nil {
+			return verifiedMsg{v: &oauth.Verification{Status: oauth.NotVerifiable, Reason: err.Error()}}
+		}
+		return verifiedMsg{v: c.VerifyWithCA(context.Background(), tok, iss, caFile, caPEM)}
+	}
 }
 
 // layout puts what there is to show into the viewport at the screen's size, under the
@@ -215,6 +222,16 @@ func (s *inspectScreen) body(w int) []string {
 		b = append(b, st.Label.Render("expires")+when)
 	} else {
 		b = append(b, st.Label.Render("expires")+st.Subtle.Render("unknown: no expires_in and no exp claim"))
+	}
+	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the client
+	// certificate. The profile's certificate comes with vault's key storage (issue
+	// #15); until then a bound token says it has none to compare.
+	if bind := in.Binding(nil); bind.Bound() {
+		style := map[oauth.BindingStatus]lipgloss.Style{oauth.BoundToCert: st.OK, oauth.BoundToOther: st.Bad}[bind.Status]
+		if bind.Status == oauth.BoundNoCert {
+			style = st.Info
+		}
+		b = append(b, truncateLine(st.Label.Render("binding")+style.Render(bind.String()), w))
 	}
 	if in.JWT != nil {
 		b = append(b, s.jwtLines(in, now)...)

@@ -26,6 +26,14 @@ func (p Profile) caPEM() ([]byte, error) {
 	return pem, nil
 }
 
+// CA is the profile's extra CA bundle, its path and PEM (both empty: none), for the
+// requests that are not a token request or a test call (discovery, verification's
+// JWKS fetch): every request of a profile trusts the same CAs.
+func (p Profile) CA() (string, []byte, error) {
+	pem, err := p.caPEM()
+	return p.CAFile, pem, err
+}
+
 // CheckCAFile says what is wrong with path as a profile's ca_file (nil for none): it
 // must be a readable regular file of at most MaxCAFile holding at least one PEM
 // certificate. The vault checks it when a profile is added or its CA file changes, and

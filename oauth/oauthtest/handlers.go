@@ -58,7 +58,7 @@ func (s *Server) realmMetadata(w http.ResponseWriter, realm string) {
 }
 
 func (s *Server) metadata(w http.ResponseWriter, issuer, tokenURL, jwksURI string) {
-	writeJSON(w, http.StatusOK, map[string]any{
+	doc := map[string]any{
 		"issuer":                                issuer,
 		"token_endpoint":                        tokenURL,
 		"jwks_uri":                              jwksURI,
@@ -66,7 +66,9 @@ func (s *Server) metadata(w http.ResponseWriter, issuer, tokenURL, jwksURI strin
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"scopes_supported":                      []string{"api/read", "api/write", "openid"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
-	})
+	}
+	s.tlsMetadata(doc)
+	writeJSON(w, http.StatusOK, doc)
 }
 
 func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
@@ -146,6 +148,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 		return
 	}
 	id, secret, method, code, desc := clientAuth(r, f)
+	if tid, tcode, tdesc, ok := s.tlsClientAuth(r); ok {
+		id, secret, method, code, desc = tid, "", "tls", tcode, tdesc
+	}
 	if code != "" {
 		oauthError(w, code, desc)
 		return
@@ -154,8 +159,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 	c, ok := s.clients[id]
 	var cl Client
 	if ok {
-		cl = *c
-		cl.Secrets = slices.Clone(c.Secrets)
+		cl = c.cp()
 	}
 	s.mu.Unlock()
 	m := cl.Misbehave
@@ -196,7 +200,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 			`\u001b]52;c;ZXZpbA==\u0007\u001b]0;pwned title\u0007\u0007\r`+"\x9b2J done\"}")
 		return
 	}
-	if !ok || cl.Flavour != f || (f == Keycloak && cl.Realm != realm) || !slices.Contains(cl.Secrets, secret) {
+	if !ok || cl.Flavour != f || (f == Keycloak && cl.Realm != realm) || (method != "tls" && !slices.Contains(cl.Secrets, secret)) {
 		if m.EchoSecret {
 			oauthError(w, "invalid_client", "wrong secret "+secret+" for client "+id)
 			return
@@ -274,6 +278,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, cl *Client, f Fla
 		default:
 			claims["client_id"], claims["scp"] = cl.ID, granted
 		}
+		if cnf := boundTo(cl, r); cnf != nil {
+			claims["cnf"] = cnf
+		}
 		s.mu.Lock()
 		s.issued = append(s.issued, claims["jti"].(string))
 		s.mu.Unlock()
@@ -343,6 +350,9 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims, err := s.check(tok)
+	if err == nil {
+		err = checkBinding(claims, r)
+	}
 	if err != nil {
 		challenge(http.StatusUnauthorized, "invalid_token", err.Error(), "")
 		return

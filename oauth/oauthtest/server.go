@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -96,6 +97,15 @@ type Client struct {
 	// used, as a provider does when an operator finishes a rotation (the demo uses it).
 	RevokeOnUse bool
 	Misbehave   Misbehaviour
+	// TLSAuth registers the client for mutual TLS (RFC 8705 §2) on a server started
+	// with NewTLS: "tls_client_auth" (a certificate from a trusted CA whose subject DN
+	// is TLSSubjectDN or which names TLSSANDNS) or "self_signed_tls_client_auth" (a
+	// certificate whose x5t#S256 is in TLSThumbprints). Its tokens are bound to the
+	// certificate (RFC 8705 §3).
+	TLSAuth        string
+	TLSSubjectDN   string
+	TLSSANDNS      string
+	TLSThumbprints []string
 }
 
 // Server is the authorization server and the protected API.
@@ -105,8 +115,13 @@ type Server struct {
 	// TokenLifetime is the default token lifetime (3600 s, as the providers use).
 	TokenLifetime time.Duration
 
-	srv      *http.Server
-	listener net.Listener
+	// CAPEM is, for a server started with NewTLS, the PEM of the CA that issued its
+	// certificate: what a client trusts as its ca_file.
+	CAPEM []byte
+
+	srv       *http.Server
+	listener  net.Listener
+	clientCAs *x509.CertPool
 
 	mu      sync.Mutex
 	clients map[string]*Client
@@ -169,6 +184,13 @@ func NewOn(addr string) (*Server, error) {
 	return s, nil
 }
 
+// cp copies c's slices, so that a registration is not changed through the caller's.
+func (c Client) cp() Client {
+	c.Secrets = append([]string(nil), c.Secrets...)
+	c.TLSThumbprints = append([]string(nil), c.TLSThumbprints...)
+	return c
+}
+
 // Close stops the server, ending hanging requests.
 func (s *Server) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -200,8 +222,7 @@ func (s *Server) AddClient(c Client) {
 	if c.Flavour == Keycloak && c.Realm == "" {
 		c.Realm = "demo"
 	}
-	cp := c
-	cp.Secrets = append([]string(nil), c.Secrets...)
+	cp := c.cp()
 	s.clients[c.ID] = &cp
 }
 

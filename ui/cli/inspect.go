@@ -39,7 +39,11 @@ the issuer it was discovered from. With --verify the exit code is the outcome:
 			in := oauth.Inspect(res.Token.AccessToken, res.Profile.Scopes, res.Token.Scopes, now)
 			var ver *oauth.Verification
 			if verify {
-				ver = b.Client.Verify(cmd.Context(), res.Token.AccessToken, res.Profile.Issuer)
+				caFile, caPEM, err := res.Profile.CA()
+				if err != nil {
+					return err
+				}
+				ver = b.Client.VerifyWithCA(cmd.Context(), res.Token.AccessToken, res.Profile.Issuer, caFile, caPEM)
 			}
 			if asJSON {
 				if err := writeJSON(a.Out, inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType), false); err != nil {
@@ -107,6 +111,9 @@ func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, t
 	if ver != nil {
 		out["verification"] = map[string]any{"status": ver.Status, "reason": ver.Reason, "kid": ver.KeyID, "jwks_uri": ver.JWKSURI}
 	}
+	if b := in.Binding(nil); b.Bound() {
+		out["binding"] = map[string]any{"status": b.Status, "x5t#S256": b.Thumbprint}
+	}
 	return out
 }
 
@@ -150,6 +157,11 @@ func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Ins
 	if ver != nil {
 		mark := map[oauth.VerifyStatus]string{oauth.Verified: "✓", oauth.NotVerifiable: "?", oauth.VerifyFailed: "✗"}[ver.Status]
 		fmt.Fprintf(w, "signature %s %s: %s\n", mark, ver.Status, oauth.Sanitize(ver.Reason))
+	}
+	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the client
+	// certificate; the profile's certificate comes with vault's key storage (issue #15).
+	if bind := in.Binding(nil); bind.Bound() {
+		fmt.Fprintf(w, "binding   %s\n", bind)
 	}
 }
 

@@ -54,7 +54,15 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	if err != nil {
 		return err
 	}
-	m, err := b.Client.Discover(ctx, f.discover)
+	ca := vault.Profile{CAFile: p.CAFile}
+	if fs.Changed("ca-file") {
+		ca.CAFile = vault.ExpandPath(f.caFile)
+	}
+	caFile, caPEM, err := ca.CA()
+	if err != nil {
+		return usageErr(err)
+	}
+	m, err := b.Client.DiscoverWithCA(ctx, f.discover, caFile, caPEM)
 	if err != nil {
 		return fmt.Errorf("--discover: %w", err)
 	}
