@@ -1224,3 +1224,13 @@ func TestSortByTimeLeftPutsHeldTokensBeforeNone(t *testing.T) {
 		t.Fatalf("order by time left: %v", names)
 	}
 }
+
+// TestFullHelpListsEveryKey: ? lists every key of the screen, also those that do nothing
+// yet (v, c, i, o before a token is held were missing), so a key can be looked up.
+func TestFullHelpListsEveryKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	h.selectProfile("eds")
+	h.press("?")
+	h.mustContain("v reveal", "o one line", "c copy", "i inspect", "y copy…", "x test call", "R rotate", "C check all", "q quit")
+}

@@ -27,7 +27,9 @@ func (m Model) fullHelpLines(km help.KeyMap, w int) []string {
 		var bs []key.Binding
 		keyW := 0
 		for _, b := range group {
-			if b.Enabled() && b.Help().Key != "" {
+			// Every key, also those that do nothing right now (the full help is where
+			// a key is looked up); those are drawn dim.
+			if b.Help().Key != "" {
 				bs = append(bs, b)
 				keyW = max(keyW, ansi.StringWidth(b.Help().Key))
 			}
@@ -38,7 +40,11 @@ func (m Model) fullHelpLines(km help.KeyMap, w int) []string {
 		col, cw := make([]string, 0, len(bs)), 0
 		for _, b := range bs {
 			k := b.Help().Key
-			line := m.st.Key.Render(k) + strings.Repeat(" ", keyW-ansi.StringWidth(k)+1) + m.st.Subtle.Render(b.Help().Desc)
+			keyStyle := m.st.Key
+			if !b.Enabled() {
+				keyStyle = m.st.Subtle
+			}
+			line := keyStyle.Render(k) + strings.Repeat(" ", keyW-ansi.StringWidth(k)+1) + m.st.Subtle.Render(b.Help().Desc)
 			line = truncateLine(line, w)
 			cw = max(cw, ansi.StringWidth(line))
 			col = append(col, line)
