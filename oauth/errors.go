@@ -147,7 +147,7 @@ func netHint(k NetKind) string {
 	case NetTLS:
 		return "the certificate is not trusted for this host: set SSL_CERT_FILE or the profile's ca_file for a private CA"
 	case NetTimeout:
-		return "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or raise --timeout"
+		return "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or run oat with a longer --timeout (the app too: oat --timeout 60s)"
 	}
 	return ""
 }

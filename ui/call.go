@@ -624,10 +624,9 @@ func (c *callScreen) outcome(w int) []string {
 	return nil
 }
 
-// appHint words a hint for the app: its --timeout is the one oat was started with.
-func appHint(h string) string {
-	return strings.ReplaceAll(h, "raise --timeout", "start oat with a longer --timeout (oat --timeout 60s)")
-}
+// appHint words a hint for the app. (The timeout hint, which once said "raise
+// --timeout", now reads right in both front ends; this is where app-only wording goes.)
+func appHint(h string) string { return h }
 
 // appAdvice words a step that may fix a refused call with the app's keys.
 func appAdvice(a oauth.Advice) string {

@@ -280,7 +280,7 @@ func TestCallTimeoutHintForTheApp(t *testing.T) {
 	h.send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	h.typeText("/hang")
 	h.press("enter")
-	h.mustContain("timed out", "start oat with a longer --timeout")
+	h.mustContain("timed out", "run oat with a longer --timeout")
 	h.mustNotContain("raise --timeout")
 }
 

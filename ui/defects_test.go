@@ -1234,3 +1234,15 @@ func TestFullHelpListsEveryKey(t *testing.T) {
 	h.press("?")
 	h.mustContain("v reveal", "o one line", "c copy", "i inspect", "y copy…", "x test call", "R rotate", "C check all", "q quit")
 }
+
+// TestMainScreenTimeoutHintSpeaksToTheApp: a token request that times out in the app
+// says how to give the app more time, not "raise --timeout" as if it were a command.
+func TestMainScreenTimeoutHintSpeaksToTheApp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true)
+	h.b.Client.Timeout = 50 * time.Millisecond
+	h.selectProfile("slow")
+	h.press("enter")
+	h.mustContain("timed out", "run oat with a longer --timeout")
+	h.mustNotContain("raise --timeout")
+}
