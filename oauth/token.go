@@ -3,6 +3,7 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -40,6 +41,18 @@ type TokenRequest struct {
 	// CAFile names the extra CA bundle whose PEM is CAPEM (both empty: system roots).
 	CAFile string
 	CAPEM  []byte
+
+	// ClientKey signs the client assertion of private_key_jwt.
+	ClientKey crypto.Signer
+	// SigningAlg is the JWS algorithm the profile prefers for its key ("" = the key's
+	// default); SigningAlgs are the server's token_endpoint_auth_signing_alg_values_supported
+	// (from discovery), which win when given.
+	SigningAlg  string
+	SigningAlgs []string
+	// AssertionAudience is AudienceTokenEndpoint (the token URL) or AudienceIssuer
+	// (Issuer); Issuer is the profile's issuer.
+	AssertionAudience string
+	Issuer            string
 }
 
 // Exchange is one HTTP round trip as sent and received, with the secret and the token
@@ -89,7 +102,7 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 	// be the secret: one redaction step for all of them.
 	r := newRedactor(req)
 	switch req.Auth {
-	case AuthBasic, AuthPost:
+	case AuthBasic, AuthPost, AuthPrivateKeyJWT, AuthClientSecretJWT:
 		tok, err := c.fetchWith(ctx, req, req.Auth, r)
 		return tok, r.err(err)
 	case AuthAuto, "":
@@ -110,7 +123,7 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 		}
 		return nil, r.err(&AutoError{Basic: errBasic, Post: errPost})
 	}
-	return nil, fmt.Errorf("unknown client auth method %q (use basic, post or auto)", Sanitize(string(req.Auth)))
+	return nil, fmt.Errorf("unknown client auth method %q (use basic, post, auto, private_key_jwt or client_secret_jwt)", Sanitize(string(req.Auth)))
 }
 
 // clientAuthFailed reports whether the answer to a Basic attempt says the client failed
@@ -170,6 +183,17 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMetho
 	if auth == AuthPost {
 		form.Set("client_id", req.ClientID)
 		form.Set("client_secret", req.ClientSecret)
+	}
+	if IsAssertionAuth(auth) {
+		// Signed before anything is sent: a key the server's algorithms exclude fails here.
+		assertion, err := c.clientAssertion(req, auth)
+		if err != nil {
+			return nil, err
+		}
+		r.addCredential(assertion) // the assertion is a credential: redacted like the secret
+		form.Set("client_id", req.ClientID)
+		form.Set("client_assertion_type", ClientAssertionType)
+		form.Set("client_assertion", assertion)
 	}
 	body := form.Encode()
 	hreq, err := http.NewRequest(http.MethodPost, req.TokenURL, strings.NewReader(body))
@@ -467,7 +491,7 @@ func redactForm(form url.Values) string {
 	var b strings.Builder
 	for _, k := range keys {
 		v := form.Get(k)
-		if k == "client_secret" {
+		if k == "client_secret" || k == "client_assertion" {
 			v = "[redacted]"
 		}
 		if b.Len() > 0 {

@@ -17,6 +17,12 @@ const (
 	AuthPost AuthMethod = "post"
 	// AuthAuto tries Basic first, then the body, and remembers what worked.
 	AuthAuto AuthMethod = "auto"
+	// AuthPrivateKeyJWT sends a client assertion signed with the client's private key
+	// (RFC 7523 §2.2, OpenID Connect Core §9).
+	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
+	// AuthClientSecretJWT sends a client assertion signed with HS256 over the client
+	// secret (OpenID Connect Core §9).
+	AuthClientSecretJWT AuthMethod = "client_secret_jwt"
 )
 
 // BasicEncoding says how the id and secret are put into a Basic header.

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,6 +97,11 @@ type Client struct {
 	// used, as a provider does when an operator finishes a rotation (the demo uses it).
 	RevokeOnUse bool
 	Misbehave   Misbehaviour
+	// Keys are the public JWKs registered for private_key_jwt (see RegisterKey).
+	Keys []jose.JSONWebKey
+	// AssertionAudience "issuer" makes client assertions name the issuer as aud
+	// instead of the token endpoint.
+	AssertionAudience string
 }
 
 // Server is the authorization server and the protected API.
@@ -114,6 +120,9 @@ type Server struct {
 	issued  []string     // jti of every JWT issued
 	revoked map[string]bool
 	now     func() time.Time
+	// jtis are the client assertion IDs seen, with their expiry.
+	jtis          map[string]time.Time
+	assertionAlgs []string
 
 	tokenRequests atomic.Int64
 	jwksFetches   atomic.Int64
@@ -202,6 +211,7 @@ func (s *Server) AddClient(c Client) {
 	}
 	cp := c
 	cp.Secrets = append([]string(nil), c.Secrets...)
+	cp.Keys = slices.Clone(c.Keys)
 	s.clients[c.ID] = &cp
 }
 
