@@ -32,6 +32,10 @@ const (
 	AudienceIssuer        = "issuer"
 )
 
+// MinHS256Secret is the shortest client secret that can key HS256 (RFC 7518 §3.2: a key
+// as long as the hash output).
+const MinHS256Secret = 32
+
 // KeyAlgs are the JWS algorithms a key can sign with, in oat's order of preference.
 func KeyAlgs(key crypto.Signer) []string {
 	switch k := key.Public().(type) {
@@ -128,8 +132,8 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 				Sanitize(strings.Join(req.SigningAlgs, ", ")))
 		}
 		// RFC 7518 §3.2: an HMAC key at least as long as the hash (go-jose enforces it).
-		if len(req.ClientSecret) < 32 {
-			return "", fmt.Errorf("client_secret_jwt signs with HS256, which needs a client secret of at least 32 bytes (RFC 7518 §3.2); this one has %d", len(req.ClientSecret))
+		if len(req.ClientSecret) < MinHS256Secret {
+			return "", fmt.Errorf("client_secret_jwt signs with HS256, which needs a client secret of at least %d bytes (RFC 7518 §3.2); this one has %d", MinHS256Secret, len(req.ClientSecret))
 		}
 		sk = jose.SigningKey{Algorithm: jose.HS256, Key: []byte(req.ClientSecret)}
 	default:

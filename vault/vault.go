@@ -325,7 +325,14 @@ func (v *Vault) replaceCredential(ctx context.Context, name string, auth oauth.A
 func prepareCredential(p *Profile, cred string) (string, error) {
 	if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 		p.KeyThumbprint, p.KeyAlg = "", ""
-		return cred, CheckSecret(cred)
+		if err := CheckSecret(cred); err != nil {
+			return "", err
+		}
+		if p.AuthMethod == oauth.AuthClientSecretJWT && len(cred) < oauth.MinHS256Secret {
+			return "", invalid(p.Name, []error{&FieldError{Field: "client_secret", Problem: fmt.Sprintf(
+				"client_secret_jwt signs with HS256, which needs a secret of at least %d bytes (RFC 7518 §3.2); this one has %d", oauth.MinHS256Secret, len(cred))}})
+		}
+		return cred, nil
 	}
 	k, err := PrepareClientKey(*p, cred)
 	if err != nil {
