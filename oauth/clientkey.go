@@ -56,7 +56,7 @@ func ParseClientKey(data []byte) (crypto.Signer, error) {
 		}
 		return checkClientKey(k.Key)
 	}
-	rest := data
+	rest := oneLinePEM(data)
 	for {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
@@ -87,6 +87,52 @@ func ParseClientKey(data []byte) (crypto.Signer, error) {
 		}
 		return checkClientKey(key)
 	}
+}
+
+// oneLinePEM gives back a PEM whose line breaks became spaces (a paste into a one-line
+// field, an environment variable) with its line breaks: the header and footer on
+// their own lines, the base64 in between without spaces. Any other text is returned
+// as it is.
+func oneLinePEM(data []byte) []byte {
+	s := string(data)
+	if strings.Contains(s, "\n") || !strings.HasPrefix(s, "-----BEGIN ") {
+		return data
+	}
+	var out strings.Builder
+	for s != "" {
+		begin := strings.Index(s, "-----BEGIN ")
+		if begin < 0 {
+			break
+		}
+		hdrEnd := strings.Index(s[begin+11:], "-----")
+		if hdrEnd < 0 {
+			break
+		}
+		typ := s[begin+11 : begin+11+hdrEnd]
+		rest := s[begin+11+hdrEnd+5:]
+		footer := "-----END " + typ + "-----"
+		end := strings.Index(rest, footer)
+		if end < 0 {
+			break
+		}
+		body := strings.Join(strings.Fields(rest[:end]), "")
+		out.WriteString("-----BEGIN " + typ + "-----\n")
+		if strings.Contains(body, "Proc-Type:") {
+			// An encrypted PKCS#1 key: only the header matters, to refuse it by name.
+			out.WriteString("Proc-Type: 4,ENCRYPTED\n\n")
+			body = ""
+		}
+		for len(body) > 64 {
+			out.WriteString(body[:64] + "\n")
+			body = body[64:]
+		}
+		out.WriteString(body + "\n" + footer + "\n")
+		s = rest[end+len(footer):]
+	}
+	if out.Len() == 0 {
+		return data
+	}
+	return []byte(out.String())
 }
 
 func checkClientKey(key any) (crypto.Signer, error) {

@@ -14,7 +14,7 @@ import (
 
 // CheckCredential refuses a credential that cannot serve the auth method m: a private
 // key for private_key_jwt (PEM or JWK, see oauth.ParseClientKey), a client secret for
-// the others.
+// the others, long enough to key HS256 for client_secret_jwt.
 func CheckCredential(m oauth.AuthMethod, cred string) error {
 	if m == oauth.AuthPrivateKeyJWT {
 		_, err := oauth.ParseClientKey([]byte(cred))
@@ -23,7 +23,14 @@ func CheckCredential(m oauth.AuthMethod, cred string) error {
 		}
 		return nil
 	}
-	return CheckSecret(cred)
+	if err := CheckSecret(cred); err != nil {
+		return err
+	}
+	if m == oauth.AuthClientSecretJWT && len(cred) < oauth.MinHS256Secret {
+		return &FieldError{Field: "client_secret", Problem: fmt.Sprintf(
+			"client_secret_jwt signs with HS256, which needs a secret of at least %d bytes (RFC 7518 §3.2); this one has %d", oauth.MinHS256Secret, len(cred))}
+	}
+	return nil
 }
 
 // ClientKey is a parsed private key ready to store: its PKCS#8 PEM, its thumbprint and

@@ -192,3 +192,22 @@ func TestSwitchBetweenSecretAndKey(t *testing.T) {
 		t.Fatalf("back to a secret: %+v %v", p, err)
 	}
 }
+
+// A PEM pasted into a one-line field arrives with its line breaks as spaces: it is read
+// as the PEM it was; an encrypted one is still refused by name.
+func TestOneLinePEM(t *testing.T) {
+	t.Parallel()
+	for name, f := range keyForms(t) {
+		if strings.HasSuffix(name, "/jwk") {
+			continue
+		}
+		one := strings.ReplaceAll(f.text, "\n", " ")
+		if err := CheckCredential(oauth.AuthPrivateKeyJWT, one); err != nil {
+			t.Errorf("%s on one line: %v", name, err)
+		}
+	}
+	enc := "-----BEGIN RSA PRIVATE KEY----- Proc-Type: 4,ENCRYPTED DEK-Info: AES-128-CBC,00 MIIEabc -----END RSA PRIVATE KEY-----"
+	if err := CheckCredential(oauth.AuthPrivateKeyJWT, enc); err == nil || !strings.Contains(err.Error(), "encrypted") {
+		t.Errorf("encrypted on one line: %v", err)
+	}
+}

@@ -325,12 +325,11 @@ func (v *Vault) replaceCredential(ctx context.Context, name string, auth oauth.A
 func prepareCredential(p *Profile, cred string) (string, error) {
 	if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 		p.KeyThumbprint, p.KeyAlg = "", ""
-		if err := CheckSecret(cred); err != nil {
+		if err := CheckCredential(p.AuthMethod, cred); err != nil {
+			if p.AuthMethod == oauth.AuthClientSecretJWT && CheckSecret(cred) == nil {
+				return "", invalid(p.Name, []error{err})
+			}
 			return "", err
-		}
-		if p.AuthMethod == oauth.AuthClientSecretJWT && len(cred) < oauth.MinHS256Secret {
-			return "", invalid(p.Name, []error{&FieldError{Field: "client_secret", Problem: fmt.Sprintf(
-				"client_secret_jwt signs with HS256, which needs a secret of at least %d bytes (RFC 7518 §3.2); this one has %d", oauth.MinHS256Secret, len(cred))}})
 		}
 		return cred, nil
 	}
