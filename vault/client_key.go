@@ -2,6 +2,7 @@ package vault
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -83,6 +84,20 @@ func GenerateKey(alg string) (ClientKey, oauth.PublicKeyDocs, error) {
 		return ClientKey{}, oauth.PublicKeyDocs{}, err
 	}
 	return ClientKey{PEM: pemText, Thumbprint: docs.Thumbprint, Alg: alg}, docs, nil
+}
+
+// KeyGenAlgFor is the algorithm to generate a key for p with when none is asked: p's
+// own, else the first the server lists that oat generates keys for, else ES256.
+func KeyGenAlgFor(p Profile) string {
+	if p.KeyAlg != "" {
+		return p.KeyAlg
+	}
+	for _, a := range p.SigningAlgs {
+		if slices.Contains(oauth.KeyGenAlgs, a) {
+			return a
+		}
+	}
+	return "ES256"
 }
 
 // KeyDocs are the public documents of a stored private key (PEM), for showing what to

@@ -211,3 +211,20 @@ func TestOneLinePEM(t *testing.T) {
 		t.Errorf("encrypted on one line: %v", err)
 	}
 }
+
+// Checked rotation does not take keys yet: it says so, and stages nothing.
+func TestRotationRefusesKeysClearly(t *testing.T) {
+	t.Parallel()
+	v, store, _ := newTestVault(t)
+	k, _, _ := GenerateKey("ES256")
+	if _, err := v.Add(context.Background(), Profile{Name: "k", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthPrivateKeyJWT}, k.PEM); err != nil {
+		t.Fatal(err)
+	}
+	n := len(store.Keys())
+	if _, err := v.StageSecret(context.Background(), "k", "new-s3cret"); err == nil || !strings.Contains(err.Error(), "oat keygen k") {
+		t.Fatalf("stage: %v", err)
+	}
+	if len(store.Keys()) != n {
+		t.Fatal("something was staged")
+	}
+}

@@ -187,7 +187,8 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 func SameTokenRequest(a, b Profile) bool {
 	return a.TokenURL == b.TokenURL && a.ClientID == b.ClientID && sameStrings(a.Scopes, b.Scopes) && a.Audience == b.Audience &&
 		a.Resource == b.Resource && sameMap(a.ExtraParams, b.ExtraParams) && a.AuthMethod == b.AuthMethod &&
-		a.BasicEncoding == b.BasicEncoding && a.CAFile == b.CAFile && a.InsecureHTTP == b.InsecureHTTP
+		a.BasicEncoding == b.BasicEncoding && a.CAFile == b.CAFile && a.InsecureHTTP == b.InsecureHTTP &&
+		a.KeyAlg == b.KeyAlg && a.AssertionAudience == b.AssertionAudience
 }
 
 // Replace puts a new profile (with its secret) in the place of the one called name, so

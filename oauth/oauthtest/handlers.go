@@ -63,7 +63,7 @@ func (s *Server) metadata(w http.ResponseWriter, issuer, tokenURL, jwksURI strin
 		"token_endpoint":                        tokenURL,
 		"jwks_uri":                              jwksURI,
 		"grant_types_supported":                 []string{"client_credentials"},
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "client_secret_jwt"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"token_endpoint_auth_signing_alg_values_supported": s.acceptedAlgs(),
 		"scopes_supported":                      []string{"api/read", "api/write", "openid"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},

@@ -35,10 +35,14 @@ you already have, pipe it instead: oat edit NAME --auth private_key_jwt --replac
 			if err != nil {
 				return err
 			}
-			if _, err := v.Get(args[0]); err != nil {
+			old, err := v.Get(args[0])
+			if err != nil {
 				return err
 			}
-			k, docs, err := vault.GenerateKey(alg)
+			if !cmd.Flags().Changed("alg") {
+				alg = vault.KeyGenAlgFor(old)
+			}
+			k, _, err := vault.GenerateKey(alg)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -46,12 +50,26 @@ you already have, pipe it instead: oat edit NAME --auth private_key_jwt --replac
 			if err != nil {
 				return err
 			}
-			writeKeyOnce(a.Out, p, v.Secrets.Name(), docs)
-			return nil
+			return a.showKeyOnce(p, k.PEM)
 		},
 	}
-	cmd.Flags().StringVar(&alg, "alg", "ES256", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", "))
+	cmd.Flags().StringVar(&alg, "alg", "", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's, else the first the server lists, else ES256)")
 	return cmd
+}
+
+// showKeyOnce writes what the provider registers for p's new key, for the algorithm
+// the profile signs with.
+func (a *App) showKeyOnce(p vault.Profile, pemText string) error {
+	docs, err := vault.KeyDocs(pemText, p.KeyAlg)
+	if err != nil {
+		return err
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	writeKeyOnce(a.Out, p, v.Secrets.Name(), docs)
+	return nil
 }
 
 // writeKeyOnce shows what the provider registers for a new key, the one time oat shows

@@ -283,3 +283,41 @@ func TestKeyInputAndSwitching(t *testing.T) {
 		t.Fatalf("token with the secret: %d %s", r.code, r.err)
 	}
 }
+
+// A profile discovered from a server that accepts PS256 assertions only, with the issuer
+// as their audience: keygen makes an RSA key for PS256, the JWK shown says PS256, and
+// the token comes. An EC key for it is refused before any request.
+func TestKeygenFollowsDiscoveredAlgsAndIssuerAudience(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.srv.SetAssertionAlgs([]string{"PS256"})
+	e.srv.AddClient(oauthtest.Client{ID: "disc", Scopes: []string{"api/read"}, AssertionAudience: "issuer"})
+	r := e.run("", "add", "d", "--discover", e.srv.URL, "--auth", "private_key_jwt", "--keygen", "--assertion-aud", "issuer", "--client-id", "disc")
+	if r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	line, jwk := shownJWK(t, r.out)
+	if jwk.Algorithm != "PS256" {
+		t.Fatalf("JWK alg %q, want PS256:\n%s", jwk.Algorithm, r.out)
+	}
+	if err := e.srv.RegisterKey("disc", []byte(line)); err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, storedKeyForms(t, e, "d")...)
+	if r := e.run("", "token", "d"); r.code != 0 {
+		t.Fatalf("token: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "inspect", "d"); !strings.Contains(r.out, "signed PS256 assertion") || !strings.Contains(r.out, "aud the issuer") {
+		t.Fatalf("inspect:\n%s", r.out)
+	}
+	before := e.srv.TokenRequests()
+	if r := e.run("", "keygen", "d", "--alg", "ES256"); r.code == 0 || !strings.Contains(r.err, "PS256") {
+		t.Fatalf("an ES256 key for a PS256-only server: %d %s", r.code, r.err)
+	}
+	if e.srv.TokenRequests() != before {
+		t.Fatal("a request was sent")
+	}
+	if r := e.run("", "token", "d", "--force"); r.code != 0 {
+		t.Fatalf("the old key still works after the refused keygen: %d %s", r.code, r.err)
+	}
+}

@@ -195,18 +195,20 @@ func (a *App) addCmd() *cobra.Command {
 				if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 					return usageErr(errors.New("--keygen makes a key for private_key_jwt: add --auth private_key_jwt"))
 				}
-				k, docs, err := vault.GenerateKey(f.keyAlg)
+				alg := f.keyAlg
+				if alg == "" {
+					alg = vault.KeyGenAlgFor(p)
+				}
+				k, _, err := vault.GenerateKey(alg)
 				if err != nil {
 					return usageErr(err)
 				}
-				p.KeyAlg = k.Alg
 				added, err := v.Add(cmd.Context(), p, k.PEM)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(a.Out, "added %s: client %s, token URL %s\n", added.Name, oauth.OneLine(added.ClientID), oauth.OneLine(added.TokenURL))
-				writeKeyOnce(a.Out, added, v.Secrets.Name(), docs)
-				return nil
+				return a.showKeyOnce(added, k.PEM)
 			}
 			secret, err := a.readCredential(p, fmt.Sprintf("Client secret for %s (input hidden): ", p.Name))
 			if err != nil {
