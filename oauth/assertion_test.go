@@ -277,3 +277,24 @@ func decodeJWTParts(t *testing.T, s string) (hdr, claims map[string]any) {
 	}
 	return hdr, claims
 }
+
+// oauthtest refuses an algorithm it does not accept, and an algorithm other than the
+// one the key was registered for.
+func TestOauthtestRejectsWrongAlg(t *testing.T) {
+	t.Parallel()
+	key, _ := GenerateClientKey("RS256")
+	srv := jwtServer(t, key, "RS256") // registered for RS256
+	c := NewClient()
+	r := jwtReq(srv, AuthPrivateKeyJWT, key, "PS256")
+	_, err := c.FetchToken(context.Background(), r)
+	var oe *OAuthError
+	if !errors.As(err, &oe) || oe.Code != "invalid_client" || !strings.Contains(oe.Description, "registered for RS256") {
+		t.Fatalf("PS256 with a key registered for RS256: %v", err)
+	}
+	srv.SetAssertionAlgs([]string{"ES256"})
+	r.SigningAlg = "RS256"
+	_, err = c.FetchToken(context.Background(), r)
+	if !errors.As(err, &oe) || oe.Code != "invalid_client" || !strings.Contains(oe.Description, "algorithm") {
+		t.Fatalf("RS256 where only ES256 is accepted: %v", err)
+	}
+}
