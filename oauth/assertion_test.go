@@ -298,3 +298,14 @@ func TestOauthtestRejectsWrongAlg(t *testing.T) {
 		t.Fatalf("RS256 where only ES256 is accepted: %v", err)
 	}
 }
+
+// invalid_client for a key says what to check for a key, not for a secret.
+func TestInvalidClientHintForKeys(t *testing.T) {
+	t.Parallel()
+	key, _ := GenerateClientKey("ES256")
+	srv := jwtServer(t, nil, "")
+	_, err := NewClient().FetchToken(context.Background(), jwtReq(srv, AuthPrivateKeyJWT, key, ""))
+	if h := HintOf(err); !strings.Contains(h, "public JWK registered") {
+		t.Fatalf("hint %q (%v)", h, err)
+	}
+}
