@@ -19,8 +19,11 @@ type Metadata struct {
 	TokenEndpoint    string   `json:"token_endpoint"`
 	JWKSURI          string   `json:"jwks_uri"`
 	TokenAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
-	Scopes           []string `json:"scopes_supported"`
-	GrantTypes       []string `json:"grant_types_supported"`
+	// TokenAuthSigningAlgs are the JWS algorithms the token endpoint accepts in client
+	// assertions (private_key_jwt, client_secret_jwt).
+	TokenAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	Scopes               []string `json:"scopes_supported"`
+	GrantTypes           []string `json:"grant_types_supported"`
 	// Source is the URL the document was read from.
 	Source string `json:"-"`
 }

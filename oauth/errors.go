@@ -54,6 +54,12 @@ func hintFor(code string, req *TokenRequest) string {
 		if req != nil && req.Auth.IsTLSAuth() {
 			return "check that the client certificate is the one registered for this client at the provider (its subject DN or SAN for tls_client_auth, its thumbprint for self_signed_tls_client_auth)"
 		}
+		if req != nil && req.Auth == AuthPrivateKeyJWT {
+			return "check that the provider has this key's public JWK registered for the client (kid = its thumbprint, oat inspect shows it), the client id, and the assertion's audience (token URL or issuer)"
+		}
+		if req != nil && req.Auth == AuthClientSecretJWT {
+			return "check the client id and secret, that the provider expects client_secret_jwt (HS256), and the assertion's audience (token URL or issuer)"
+		}
 		return "check the client id and secret, the auth method (basic or post), and whether the secret was rotated at the provider"
 	case "invalid_scope":
 		if req != nil && len(req.Scopes) > 0 {

@@ -114,6 +114,23 @@ func base64Pieces(secret string) map[string]bool {
 	return out
 }
 
+// addCredential makes the redactor remove another credential oat sent, a client
+// assertion: whole, form- or path-encoded, and its signature alone.
+func (r *redactor) addCredential(s string) {
+	if r == nil || len(s) < 16 {
+		return
+	}
+	forms := []string{s, url.QueryEscape(s), url.PathEscape(s)}
+	if i := strings.LastIndexByte(s, '.'); i >= 0 && len(s)-i > 16 {
+		forms = append(forms, s[i+1:])
+	}
+	for _, f := range forms {
+		if !containsString(r.forms, f) {
+			r.forms = append(r.forms, f)
+		}
+	}
+}
+
 // redact returns text with every form of the secret replaced by [redacted].
 func (r *redactor) redact(text string) string {
 	text = r.redactExact(text)

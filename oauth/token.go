@@ -3,6 +3,7 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,18 @@ type TokenRequest struct {
 	// tls_client_auth methods, and presented with any other method when set (a server
 	// that binds tokens to it, RFC 8705 §3).
 	Cert *ClientCertificate
+
+	// ClientKey signs the client assertion of private_key_jwt.
+	ClientKey crypto.Signer
+	// SigningAlg is the JWS algorithm the profile prefers for its key ("" = the key's
+	// default); SigningAlgs are the server's token_endpoint_auth_signing_alg_values_supported
+	// (from discovery), which win when given.
+	SigningAlg  string
+	SigningAlgs []string
+	// AssertionAudience is AudienceTokenEndpoint (the token URL) or AudienceIssuer
+	// (Issuer); Issuer is the profile's issuer.
+	AssertionAudience string
+	Issuer            string
 }
 
 // Exchange is one HTTP round trip as sent and received, with the secret and the token
@@ -96,7 +109,7 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 	// be the secret: one redaction step for all of them.
 	r := newRedactor(req)
 	switch req.Auth {
-	case AuthBasic, AuthPost:
+	case AuthBasic, AuthPost, AuthPrivateKeyJWT, AuthClientSecretJWT:
 		tok, err := c.fetchWith(ctx, req, req.Auth, r)
 		return tok, r.err(err)
 	case AuthTLS, AuthSelfSignedTLS:
@@ -123,7 +136,7 @@ func (c *Client) FetchToken(ctx context.Context, req TokenRequest) (*Token, erro
 		}
 		return nil, r.err(&AutoError{Basic: errBasic, Post: errPost})
 	}
-	return nil, fmt.Errorf("unknown client auth method %q (use basic, post, auto, tls_client_auth or self_signed_tls_client_auth)", Sanitize(string(req.Auth)))
+	return nil, fmt.Errorf("unknown client auth method %q (use basic, post, auto, private_key_jwt, client_secret_jwt, tls_client_auth or self_signed_tls_client_auth)", Sanitize(string(req.Auth)))
 }
 
 // clientAuthFailed reports whether the answer to a Basic attempt says the client failed
@@ -187,6 +200,17 @@ func (c *Client) fetchWith(ctx context.Context, req TokenRequest, auth AuthMetho
 	case auth.IsTLSAuth():
 		// RFC 8705 §2: the certificate authenticates; client_id names the client.
 		form.Set("client_id", req.ClientID)
+	}
+	if IsAssertionAuth(auth) {
+		// Signed before anything is sent: a key the server's algorithms exclude fails here.
+		assertion, err := c.clientAssertion(req, auth)
+		if err != nil {
+			return nil, err
+		}
+		r.addCredential(assertion) // the assertion is a credential: redacted like the secret
+		form.Set("client_id", req.ClientID)
+		form.Set("client_assertion_type", ClientAssertionType)
+		form.Set("client_assertion", assertion)
 	}
 	body := form.Encode()
 	hreq, err := http.NewRequest(http.MethodPost, req.TokenURL, strings.NewReader(body))
@@ -487,7 +511,7 @@ func redactForm(form url.Values) string {
 	var b strings.Builder
 	for _, k := range keys {
 		v := form.Get(k)
-		if k == "client_secret" {
+		if k == "client_secret" || k == "client_assertion" {
 			v = "[redacted]"
 		}
 		if b.Len() > 0 {

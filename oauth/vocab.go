@@ -23,6 +23,12 @@ const (
 	// AuthSelfSignedTLS authenticates with a self-signed client certificate, matched by
 	// its registered thumbprint or JWK (RFC 8705 §2.2, self_signed_tls_client_auth).
 	AuthSelfSignedTLS AuthMethod = "self_signed_tls_client_auth"
+	// AuthPrivateKeyJWT sends a client assertion signed with the client's private key
+	// (RFC 7523 §2.2, OpenID Connect Core §9).
+	AuthPrivateKeyJWT AuthMethod = "private_key_jwt"
+	// AuthClientSecretJWT sends a client assertion signed with HS256 over the client
+	// secret (OpenID Connect Core §9).
+	AuthClientSecretJWT AuthMethod = "client_secret_jwt"
 )
 
 // IsTLSAuth says whether m authenticates the client with its certificate (mutual TLS):

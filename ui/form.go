@@ -110,8 +110,16 @@ func (f *formScreen) helpFor(i int) string {
 			return "←/→: client ID and secret in the Authorization header"
 		case string(oauth.AuthPost):
 			return "←/→: client ID and secret in the form body"
+		case string(oauth.AuthPrivateKeyJWT):
+			return "←/→: a JWT signed with your private key (RFC 7523)"
+		case string(oauth.AuthClientSecretJWT):
+			return "←/→: a JWT signed with HS256 over the secret (32+ bytes)"
 		}
 		return "←/→: auto tries Basic, then the body, and remembers"
+	case fSecret:
+		if f.auth == string(oauth.AuthPrivateKeyJWT) {
+			return "paste a PEM or JWK private key; empty: a new ES256 key on save"
+		}
 	case fEncoding:
 		if f.encoding == string(oauth.BasicRaw) {
 			return "←/→: Basic credentials sent as typed, not encoded"
@@ -133,6 +141,42 @@ var profileField = map[string]int{
 	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
 	"environment": fEnv, "audience": fAudience, "resource": fResource, "test_request.path": fTestPath,
 	"ca_file": fCAFile, "notes": fNotes, "insecure_http": fInsecure, "issuer": fDiscover,
+	"private_key": fSecret, "key_alg": fAuth, "assertion_audience": fAuth,
+}
+
+// label is field i's label: the secret's field takes a private key for private_key_jwt.
+func (f *formScreen) label(i int) string {
+	if i == fSecret && f.auth == string(oauth.AuthPrivateKeyJWT) {
+		return "private key"
+	}
+	return fieldLabels[i]
+}
+
+// secretPlaceholder is what the empty secret (or key) field says it means.
+func (f *formScreen) secretPlaceholder() string {
+	switch {
+	case f.auth == string(oauth.AuthPrivateKeyJWT) && (f.editing == nil || f.keyChange()):
+		return "empty: a new ES256 key on save"
+	case f.keyChange():
+		return "the client secret (replaces the key)"
+	case f.editing != nil:
+		return "unchanged (type to replace; R rotates with a check)"
+	case f.from != nil:
+		return "the new client's secret"
+	}
+	return ""
+}
+
+// keyChange says whether the form changes what the profile stores: a private key
+// instead of a client secret, or back (an edit only).
+func (f *formScreen) keyChange() bool {
+	return f.editing != nil && (f.auth == string(oauth.AuthPrivateKeyJWT)) != (f.editing.AuthMethod == oauth.AuthPrivateKeyJWT)
+}
+
+// generatesKey says whether save generates the private key: private_key_jwt with none
+// pasted, where the profile needs one (an add, or an edit that moves to a key).
+func (f *formScreen) generatesKey() bool {
+	return f.auth == string(oauth.AuthPrivateKeyJWT) && vault.CleanSecret(f.value(fSecret)) == "" && (f.editing == nil || f.keyChange())
 }
 
 // formScreen adds, edits or clones a profile. Nothing is saved until ctrl+s (or enter
@@ -266,6 +310,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		}
 	}
 	f.text[fSecret].mask()
+	f.text[fSecret].in.CharLimit = 8192 // a pasted RSA private key (PEM or JWK)
 	f.text[fImport].in.Placeholder = "optional"
 	f.text[fDiscover].in.Placeholder = "optional"
 	src := editing
@@ -366,7 +411,9 @@ func (f *formScreen) buildHuh() {
 		encRFC = string(oauth.BasicRFC)
 	}
 	auth := newSelect(&f.auth, huh.NewOption("auto (Basic, then the body)", "auto"),
-		huh.NewOption("basic (Authorization header)", "basic"), huh.NewOption("post (in the body)", "post"))
+		huh.NewOption("basic (Authorization header)", "basic"), huh.NewOption("post (in the body)", "post"),
+		huh.NewOption("private_key_jwt (signed with a key)", string(oauth.AuthPrivateKeyJWT)),
+		huh.NewOption("client_secret_jwt (HS256 over the secret)", string(oauth.AuthClientSecretJWT)))
 	enc := newSelect(&f.encoding, huh.NewOption("rfc (default)", encRFC), huh.NewOption("raw", "raw"))
 	var methods []huh.Option[string]
 	methods = append(methods, huh.NewOption("GET", methodGET))
@@ -759,6 +806,9 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 	}
 	secret := msg.secret
 	f.wipe()
+	if msg.key != nil {
+		return newKeyOnce(f.deps, msg.profile, *msg.key, msg.generated), nil
+	}
 	if secret != "" && !msg.added && f.editing != nil {
 		return &replacedSecretScreen{newSecretOnce(f.deps, msg.profile, secret, false), f.editing.SecretFingerprint}, nil
 	}
@@ -929,10 +979,13 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 			f.errs[fDiscover] = strings.TrimPrefix(oauth.OneLine(err.Error()), "issuer ") // under "discover issuer"
 		}
 	}
-	if secret := vault.CleanSecret(f.value(fSecret)); f.editing == nil && secret == "" {
+	f.text[fSecret].in.Placeholder = f.secretPlaceholder()
+	switch secret := vault.CleanSecret(f.value(fSecret)); {
+	case f.generatesKey(): // generated on save
+	case secret == "" && (f.editing == nil || f.keyChange()):
 		f.errs[fSecret] = "is required"
-	} else if secret != "" {
-		f.mapErr(vault.CheckSecret(secret))
+	case secret != "":
+		f.mapErr(vault.CheckCredential(oauth.AuthMethod(f.auth), secret))
 	}
 	if strings.TrimSpace(f.value(fName)) == "" {
 		f.errs[fName] = "is required" // rather than vault's `"" is not a valid name`
@@ -1018,10 +1071,11 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 	}
 	f.formErr, f.saving = "", true
 	secret := vault.CleanSecret(f.value(fSecret))
+	gen := f.generatesKey()
 	if f.editing != nil {
-		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, displayProfile(*f.editing), p, secret)
+		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, displayProfile(*f.editing), p, secret, gen)
 	}
-	return f, addCmd(f.deps.Broker.Vault, p, secret)
+	return f, addCmd(f.deps.Broker.Vault, p, secret, gen)
 }
 
 // errShown is the error to show under field i: once the field was touched, or save
@@ -1181,8 +1235,8 @@ func (f *formScreen) head(w int) string {
 // error or its hint.
 func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 	st := f.st
-	name := fieldLabels[i]
-	if required[i] && (i != fSecret || f.editing == nil) {
+	name := f.label(i)
+	if required[i] && (i != fSecret || f.editing == nil || f.keyChange()) {
 		name += " *"
 	}
 	label, mark := st.FieldLabel.Render(name), "  "
@@ -1211,7 +1265,7 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 		}
 	}
 	if e, bad := f.errShown(i); bad {
-		lines = append(lines, wrapLines("    ", st.FieldError, errLine(fieldLabels[i], e), w, 3)...)
+		lines = append(lines, wrapLines("    ", st.FieldError, errLine(f.label(i), e), w, 3)...)
 	} else if i == fSecret && f.editing != nil && f.value(fSecret) != "" {
 		// Shown while the field is filled, focused or not: saving does this.
 		lines = append(lines, wrapLines("    ", st.Warn, "⚠ replaces the secret without a check; R rotates it with one (the old one kept until revoked)", w, 2)...)
@@ -1238,6 +1292,10 @@ type savedMsg struct {
 	// overwrote names the fields another oat had changed while the form was open, which
 	// this save replaced.
 	overwrote []string
+	// key is what the provider registers for a private key just stored (never the
+	// private key: secret is empty then); generated says oat made the key.
+	key       *oauth.PublicKeyDocs
+	generated bool
 }
 
 // discoveredMsg carries issuer metadata for the form: the answer to request seq, for
@@ -1256,28 +1314,74 @@ type importedEnvMsg struct {
 	err   error
 }
 
-// addCmd stores a new profile with its secret.
-func addCmd(v *vault.Vault, p vault.Profile, secret string) tea.Cmd {
+// addCmd stores a new profile with its secret (or private key; gen: a new ES256 key).
+func addCmd(v *vault.Vault, p vault.Profile, secret string, gen bool) tea.Cmd {
 	return func() tea.Msg {
+		if gen {
+			k, _, err := vault.GenerateKey("ES256")
+			if err != nil {
+				return savedMsg{err: err}
+			}
+			secret, p.KeyAlg = k.PEM, k.Alg
+		}
 		np, err := v.Add(context.Background(), p, secret)
+		if err == nil && np.AuthMethod == oauth.AuthPrivateKeyJWT {
+			return keySaved(np, secret, gen, true, nil)
+		}
 		return savedMsg{profile: np, secret: secret, added: true, err: err}
 	}
+}
+
+// keySaved is the savedMsg of a private key stored for p: the public documents to show
+// once, and not the key.
+func keySaved(p vault.Profile, key string, gen, added bool, overwrote []string) savedMsg {
+	docs, err := vault.KeyDocs(key, p.KeyAlg)
+	if err != nil {
+		return savedMsg{profile: p, added: added, err: err, overwrote: overwrote}
+	}
+	return savedMsg{profile: p, added: added, key: &docs, generated: gen, overwrote: overwrote}
 }
 
 // editCmd saves what the form changed (from → p) into the profile first called name,
 // leaving what it did not touch as it is now (another oat may have changed it since);
 // a non-empty secret replaces the secret too (without keeping the old: that is what
 // rotation is for).
-func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string) tea.Cmd {
+func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, gen bool) tea.Cmd {
 	return func() tea.Msg {
+		ctx := context.Background()
+		if gen {
+			k, _, err := vault.GenerateKey("ES256")
+			if err != nil {
+				return savedMsg{err: err}
+			}
+			secret = k.PEM
+		}
+		// A move between a secret and a key stores the new credential with its method
+		// first: an edit alone may not change what is stored.
+		moved := (p.AuthMethod == oauth.AuthPrivateKeyJWT) != (from.AuthMethod == oauth.AuthPrivateKeyJWT)
+		if moved {
+			cur, err := v.GetByID(from.ID)
+			if err == nil {
+				cur, err = v.ReplaceCredential(ctx, cur.Name, p.AuthMethod, secret)
+			}
+			if err != nil {
+				return savedMsg{err: err}
+			}
+			from.AuthMethod, from.DetectedAuth = p.AuthMethod, cur.DetectedAuth // done: not merged again
+		}
 		// By ID: another oat may have renamed the profile since the form opened.
 		var overwrote []string
-		np, err := v.EditByID(context.Background(), from.ID, func(q *vault.Profile) error {
+		np, err := v.EditByID(ctx, from.ID, func(q *vault.Profile) error {
 			overwrote = vault.MergeEdit(q, from, p)
 			return nil
 		})
-		if err == nil && secret != "" {
-			np, err = v.ReplaceSecret(context.Background(), np.Name, secret)
+		if err == nil && secret != "" && !moved {
+			np, err = v.ReplaceSecret(ctx, np.Name, secret)
+		}
+		switch {
+		case err == nil && secret != "" && np.AuthMethod == oauth.AuthPrivateKeyJWT:
+			return keySaved(np, secret, gen, false, overwrote)
+		case secret != "":
 			return savedMsg{profile: np, secret: secret, err: err, overwrote: overwrote}
 		}
 		return savedMsg{profile: np, err: err, overwrote: overwrote}

@@ -357,7 +357,12 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 		wrapped("scopes", st.Text, strings.TrimSpace(sc))
 	}
 	age := v.SecretAge(p)
-	lines = append(lines, row("secret", st.Text.Render("fp "+p.SecretFingerprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
+	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		// The key is known by its RFC 7638 thumbprint, as the provider shows it.
+		lines = append(lines, row("key", st.Text.Render(p.KeyAlg+" "+p.KeyThumbprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
+	} else {
+		lines = append(lines, row("secret", st.Text.Render("fp "+p.SecretFingerprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
+	}
 	if v.Overdue(p) {
 		wrapped("", st.Warn, fmt.Sprintf("⚠ rotation overdue (policy %dd): R rotates it", vault.AgeDays(v.RotationPolicy)))
 	}

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 )
@@ -106,4 +107,87 @@ func oneTimeSecret(st *theme.Styles, secret string, revealed bool, w int) []stri
 	}
 	box := st.Secret.Render(strings.Join(wrapHard(secret, max(10, w-6)), "\n"))
 	return []string{truncateBlock(box, w)}
+}
+
+// keyOnceScreen shows, once, what the provider registers for a private key just stored
+// (private_key_jwt): the public JWK, the JWKS or the PEM public key (v shows the next
+// form, c copies the one shown), with the key's thumbprint. Nothing of it is secret;
+// the private key itself is never on screen. It is the secret's one-time screen for
+// keys: shown once, forgotten on leaving.
+type keyOnceScreen struct {
+	*secretOnceScreen
+	docs      oauth.PublicKeyDocs
+	generated bool
+	// form is the document shown: 0 the JWK, 1 the JWKS, 2 the PEM.
+	form int
+}
+
+var keyForms = [3]string{"public JWK", "JWKS", "public key (PEM)"}
+
+// keyNextForm shows the next form of the public key.
+var keyNextForm = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "JWK / JWKS / PEM"))
+
+func newKeyOnce(d Deps, p vault.Profile, docs oauth.PublicKeyDocs, generated bool) *keyOnceScreen {
+	return &keyOnceScreen{secretOnceScreen: newSecretOnce(d, p, "", true), docs: docs, generated: generated}
+}
+
+func (s *keyOnceScreen) doc() string {
+	return [3]string{s.docs.JWK, s.docs.JWKS, s.docs.PEM}[s.form]
+}
+
+// Keys implements screen.
+func (s *keyOnceScreen) Keys() help.KeyMap { return simpleKeys{keyNextForm, keyCopy, keyDone} }
+
+// Update implements screen.
+func (s *keyOnceScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, keyNextForm):
+			s.form = (s.form + 1) % len(keyForms)
+		case key.Matches(k, keyCopy):
+			what, doc := keyForms[s.form], s.doc()
+			return s, func() tea.Msg { return copyMsg{what: what, value: doc, plain: true} }
+		case key.Matches(k, keyDone):
+			s.docs = oauth.PublicKeyDocs{}
+			return closeScreen()
+		}
+	}
+	return s, nil
+}
+
+// View implements screen.
+func (s *keyOnceScreen) View(width, height int) string {
+	st := s.st
+	w := width - 2
+	title := "Private key stored for " + s.profile.Name
+	if s.generated {
+		title = "Key pair generated for " + s.profile.Name
+	}
+	lines := []string{
+		st.Title.Render(truncateLine(title, w)),
+		"",
+		st.Banner.Render(truncateLine("⚠ Register this public key at the provider: oat shows it only now.", w)),
+		st.Text.Render(truncateLine("The private key stays in the "+s.deps.Broker.Vault.Secrets.Name()+" store; oat never shows it.", w)),
+		"",
+		st.Label.Render("thumbprint") + st.Text.Render(" "+s.docs.Thumbprint) + st.Subtle.Render("  (kid)"),
+		st.Label.Render("algorithm ") + st.Text.Render(" "+s.docs.Alg),
+		"",
+	}
+	var tabs []string
+	for i, n := range keyForms {
+		if i == s.form {
+			tabs = append(tabs, st.Accent.Render("["+n+"]"))
+		} else {
+			tabs = append(tabs, st.Subtle.Render(" "+n+" "))
+		}
+	}
+	lines = append(lines, truncateLine(strings.Join(tabs, " "), w))
+	// What is shown came from oat itself (go-jose's JSON, encoding/pem), never a server.
+	var doc []string
+	for _, l := range strings.Split(strings.TrimSpace(s.doc()), "\n") {
+		doc = append(doc, wrapHard(l, max(10, w))...)
+	}
+	lines = append(lines, st.Text.Render(strings.Join(doc, "\n")))
+	lines = append(lines, "", st.Subtle.Render(truncateLine("v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w)))
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(lines, "\n"))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -37,6 +38,14 @@ type Profile struct {
 	ExtraParams   map[string]string   `toml:"extra_params,omitempty" json:"extra_params,omitempty"`
 	AuthMethod    oauth.AuthMethod    `toml:"auth_method" json:"auth_method"`
 	BasicEncoding oauth.BasicEncoding `toml:"basic_encoding,omitempty" json:"basic_encoding,omitempty"`
+	// KeyAlg is the JWS algorithm a private_key_jwt profile signs with (RS256, PS256,
+	// ES256, EdDSA; "" = the key's default); SigningAlgs are the server's
+	// token_endpoint_auth_signing_alg_values_supported, kept from discovery, which win.
+	KeyAlg      string   `toml:"key_alg,omitempty" json:"key_alg,omitempty"`
+	SigningAlgs []string `toml:"signing_algs,omitempty" json:"signing_algs,omitempty"`
+	// AssertionAudience is the aud of client assertions: "" for the token URL, "issuer"
+	// for the issuer (some servers want it).
+	AssertionAudience string `toml:"assertion_audience,omitempty" json:"assertion_audience,omitempty"`
 	// DetectedAuth records which method worked when AuthMethod is auto.
 	DetectedAuth oauth.AuthMethod `toml:"detected_auth,omitempty" json:"detected_auth,omitempty"`
 
@@ -60,6 +69,11 @@ type Profile struct {
 	// PreviousFingerprint names the secret kept aside after a rotation until it is
 	// confirmed revoked and dropped.
 	PreviousFingerprint string `toml:"previous_fingerprint,omitempty" json:"previous_fingerprint,omitempty"`
+	// KeyThumbprint is the RFC 7638 SHA-256 thumbprint of a private_key_jwt profile's
+	// public key: the kid of its assertions, what the provider shows for the registered
+	// key. SecretFingerprint stays the fingerprint of the stored value (the private
+	// key's PEM), which rotation and the request checks compare with the store.
+	KeyThumbprint string `toml:"key_thumbprint,omitempty" json:"key_thumbprint,omitempty"`
 }
 
 // FieldError is a validation failure of one profile field.
@@ -136,11 +150,23 @@ func (p *Profile) problems(text bool) []error {
 		add("client_id", "is required")
 	}
 	switch p.AuthMethod {
-	case oauth.AuthBasic, oauth.AuthPost, oauth.AuthAuto:
+	case oauth.AuthBasic, oauth.AuthPost, oauth.AuthAuto, oauth.AuthPrivateKeyJWT, oauth.AuthClientSecretJWT:
 	case "":
-		add("auth_method", "is required: basic, post or auto")
+		add("auth_method", "is required: basic, post, auto, private_key_jwt or client_secret_jwt")
 	default:
-		add("auth_method", "%q is not one of basic, post, auto", p.AuthMethod)
+		add("auth_method", "%q is not one of basic, post, auto, private_key_jwt, client_secret_jwt", p.AuthMethod)
+	}
+	if p.KeyAlg != "" && !slices.Contains(oauth.KeyGenAlgs, p.KeyAlg) {
+		add("key_alg", "%q is not one of %s", p.KeyAlg, strings.Join(oauth.KeyGenAlgs, ", "))
+	}
+	switch p.AssertionAudience {
+	case oauth.AudienceTokenEndpoint:
+	case oauth.AudienceIssuer:
+		if p.Issuer == "" {
+			add("assertion_audience", "is the issuer, but the profile has no issuer (set one, or discover it)")
+		}
+	default:
+		add("assertion_audience", "%q is not \"issuer\" (or empty, for the token URL)", p.AssertionAudience)
 	}
 	switch p.DetectedAuth {
 	case "", oauth.AuthBasic, oauth.AuthPost:
@@ -181,7 +207,7 @@ func (p *Profile) problems(text bool) []error {
 	}
 	for k := range p.ExtraParams {
 		switch k {
-		case "", "grant_type", "client_id", "client_secret":
+		case "", "grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type":
 			add("extra_params", "%q cannot be set as an extra parameter", k)
 		}
 	}

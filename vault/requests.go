@@ -79,11 +79,21 @@ func (p Profile) TokenRequest(secret string) (oauth.TokenRequest, error) {
 	if err != nil {
 		return oauth.TokenRequest{}, err
 	}
-	return oauth.TokenRequest{
+	req := oauth.TokenRequest{
 		TokenURL: p.TokenURL, ClientID: p.ClientID, ClientSecret: secret, Scopes: p.Scopes,
 		Audience: p.Audience, Resource: p.Resource, Extra: p.ExtraParams,
 		Auth: p.EffectiveAuth(), Encoding: p.BasicEncoding, CAFile: p.CAFile, CAPEM: pem,
-	}, nil
+		SigningAlg: p.KeyAlg, SigningAlgs: p.SigningAlgs, AssertionAudience: p.AssertionAudience, Issuer: p.Issuer,
+	}
+	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		// The stored credential is the private key; no secret goes anywhere.
+		key, err := oauth.ParseClientKey([]byte(secret))
+		if err != nil {
+			return oauth.TokenRequest{}, fmt.Errorf("the stored credential of %q is not a usable private key (%v): set one with oat keygen", p.Name, err)
+		}
+		req.ClientKey, req.ClientSecret = key, ""
+	}
+	return req, nil
 }
 
 // CallRequest is the profile's test request with the given token: {client_id} in its

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 // Rotation moves a profile from one secret to the next in steps that can each fail, or
@@ -43,6 +45,9 @@ func (v *Vault) optional(ctx context.Context, key string) (string, bool, error) 
 // StageSecret writes the new secret beside the active one. It refuses while the previous
 // rotation's old secret is still kept, so that one is never overwritten unseen.
 func (v *Vault) StageSecret(ctx context.Context, name, secret string) (Profile, error) {
+	if pr, err := v.Get(name); err == nil && pr.AuthMethod == oauth.AuthPrivateKeyJWT {
+		return Profile{}, fmt.Errorf("%q signs with a private key: checked rotation of keys is not there yet; replace the key with oat keygen %s (shown once to register)", name, name)
+	}
 	if err := CheckSecret(secret); err != nil {
 		return Profile{}, err
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 // DefaultRotationPolicy is how old a secret may get before oat flags it.
@@ -67,7 +69,8 @@ func (v *Vault) Get(name string) (Profile, error) {
 // Add validates p, stores secret, then writes the profile. If the profile cannot be
 // written the secret is removed again, so nothing is left half-added.
 func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, error) {
-	if err := CheckSecret(secret); err != nil {
+	secret, err := prepareCredential(&p, secret)
+	if err != nil {
 		return Profile{}, err
 	}
 	now := v.Now().UTC().Truncate(time.Second)
@@ -84,7 +87,7 @@ func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, err
 	if err := CheckCAFile(p.CAFile); err != nil {
 		return Profile{}, invalid(p.Name, []error{err})
 	}
-	err := v.inflight(ctx, false, func() error {
+	err = v.inflight(ctx, false, func() error {
 		// The new ID is recorded as pending before its secret exists: if oat is killed
 		// between storing the secret and writing the profile, `oat check` finds the orphan
 		// under this ID (a keyring cannot list its entries).
@@ -150,6 +153,12 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 		}
 		p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
 		p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
+		p.KeyThumbprint = keep.KeyThumbprint
+		if (p.AuthMethod == oauth.AuthPrivateKeyJWT) != (keep.AuthMethod == oauth.AuthPrivateKeyJWT) {
+			// The stored credential is a key or a secret: the method changes with it.
+			return fmt.Errorf("%w %q: auth_method %s → %s changes what is stored (a private key or a client secret): use oat keygen %s for a key, oat edit %s --auth %s --replace-secret for a secret",
+				ErrInvalidProfile, keep.Name, keep.AuthMethod, p.AuthMethod, keep.Name, keep.Name, p.AuthMethod)
+		}
 		errs := p.settingErrors(&keep)
 		if p.CAFile != keep.CAFile {
 			if err := CheckCAFile(p.CAFile); err != nil {
@@ -178,7 +187,8 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 func SameTokenRequest(a, b Profile) bool {
 	return a.TokenURL == b.TokenURL && a.ClientID == b.ClientID && sameStrings(a.Scopes, b.Scopes) && a.Audience == b.Audience &&
 		a.Resource == b.Resource && sameMap(a.ExtraParams, b.ExtraParams) && a.AuthMethod == b.AuthMethod &&
-		a.BasicEncoding == b.BasicEncoding && a.CAFile == b.CAFile && a.InsecureHTTP == b.InsecureHTTP
+		a.BasicEncoding == b.BasicEncoding && a.CAFile == b.CAFile && a.InsecureHTTP == b.InsecureHTTP &&
+		a.KeyAlg == b.KeyAlg && a.AssertionAudience == b.AssertionAudience
 }
 
 // Replace puts a new profile (with its secret) in the place of the one called name, so
@@ -262,11 +272,39 @@ func (v *Vault) Secret(ctx context.Context, p Profile) (string, error) {
 // ReplaceSecret overwrites the active secret without keeping the old one (for fixing a
 // mistyped secret; rotation keeps the old one aside instead).
 func (v *Vault) ReplaceSecret(ctx context.Context, name, secret string) (Profile, error) {
-	if err := CheckSecret(secret); err != nil {
-		return Profile{}, err
-	}
+	return v.ReplaceCredential(ctx, name, "", secret)
+}
+
+// ReplaceCredential is ReplaceSecret that may also change the auth method (auth ""
+// keeps it), for moving between a client secret and a private key: the credential is
+// checked for the method, stored, and only then the profile says the new method.
+func (v *Vault) ReplaceCredential(ctx context.Context, name string, auth oauth.AuthMethod, secret string) (Profile, error) {
+	return v.replaceCredential(ctx, name, auth, nil, secret)
+}
+
+// SetKey makes the profile called name sign client assertions (private_key_jwt) with
+// the private key pemOrJWK, using alg ("" = the key's default, or what the server
+// allows). Whatever credential it had is replaced; nothing is kept aside.
+func (v *Vault) SetKey(ctx context.Context, name, pemOrJWK, alg string) (Profile, error) {
+	return v.replaceCredential(ctx, name, oauth.AuthPrivateKeyJWT, &alg, pemOrJWK)
+}
+
+func (v *Vault) replaceCredential(ctx context.Context, name string, auth oauth.AuthMethod, alg *string, secret string) (Profile, error) {
 	p, err := v.Get(name)
 	if err != nil {
+		return Profile{}, err
+	}
+	q := p
+	if auth != "" {
+		q.SetAuthMethod(auth)
+	}
+	if alg != nil {
+		q.KeyAlg = *alg
+	}
+	if secret, err = prepareCredential(&q, secret); err != nil {
+		return Profile{}, err
+	}
+	if err := q.Validate(); err != nil {
 		return Profile{}, err
 	}
 	if err := v.Secrets.Set(ctx, secretKey(p.ID), secret); err != nil {
@@ -278,7 +316,30 @@ func (v *Vault) ReplaceSecret(ctx context.Context, name, secret string) (Profile
 	now := v.Now().UTC().Truncate(time.Second)
 	return v.editByID(ctx, p.ID, func(p *Profile) {
 		p.SecretFingerprint, p.SecretSetAt = Fingerprint(secret), now
+		p.AuthMethod, p.DetectedAuth, p.KeyAlg, p.KeyThumbprint = q.AuthMethod, q.DetectedAuth, q.KeyAlg, q.KeyThumbprint
 	})
+}
+
+// prepareCredential checks cred for p's auth method and returns what the store keeps:
+// the secret as it is, or the private key as PKCS#8 PEM with p's thumbprint and
+// algorithm set from it.
+func prepareCredential(p *Profile, cred string) (string, error) {
+	if p.AuthMethod != oauth.AuthPrivateKeyJWT {
+		p.KeyThumbprint, p.KeyAlg = "", ""
+		if err := CheckCredential(p.AuthMethod, cred); err != nil {
+			if p.AuthMethod == oauth.AuthClientSecretJWT && CheckSecret(cred) == nil {
+				return "", invalid(p.Name, []error{err})
+			}
+			return "", err
+		}
+		return cred, nil
+	}
+	k, err := PrepareClientKey(*p, cred)
+	if err != nil {
+		return "", invalid(p.Name, []error{err})
+	}
+	p.KeyThumbprint, p.KeyAlg = k.Thumbprint, k.Alg
+	return k.PEM, nil
 }
 
 // editByID changes the profile with the given ID under the file lock.

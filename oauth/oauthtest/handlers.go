@@ -64,6 +64,7 @@ func (s *Server) metadata(w http.ResponseWriter, issuer, tokenURL, jwksURI strin
 		"jwks_uri":                              jwksURI,
 		"grant_types_supported":                 []string{"client_credentials"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"token_endpoint_auth_signing_alg_values_supported": s.acceptedAlgs(),
 		"scopes_supported":                      []string{"api/read", "api/write", "openid"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 	}
@@ -101,6 +102,26 @@ func clientAuth(r *http.Request, f Flavour) (id, secret, method string, errCode,
 	authz := r.Header.Get("Authorization")
 	bodyID, bodySecret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	_, hasBodySecret := r.PostForm["client_secret"]
+	if _, ok := r.PostForm["client_assertion"]; ok || r.PostForm.Get("client_assertion_type") != "" {
+		// RFC 7523 §2.2: the assertion authenticates the client, alone.
+		switch {
+		case authz != "" || hasBodySecret:
+			return "", "", "", "invalid_request", "the client authenticated with more than one method (a client assertion and a secret)"
+		case r.PostForm.Get("client_assertion_type") != assertionType:
+			return "", "", "", "invalid_client", "client_assertion_type must be " + assertionType
+		case r.PostForm.Get("client_assertion") == "":
+			return "", "", "", "invalid_client", "client_assertion is empty"
+		}
+		id := bodyID
+		if id == "" { // RFC 7523 §3: the sub identifies the client; the signature is checked later
+			if tok, err := jwt.ParseSigned(r.PostForm.Get("client_assertion"), []jose.SignatureAlgorithm{"RS256", "PS256", "ES256", "EdDSA", "HS256"}); err == nil {
+				var c jwt.Claims
+				_ = tok.UnsafeClaimsWithoutVerification(&c)
+				id = c.Subject
+			}
+		}
+		return id, "", "assertion", "", ""
+	}
 	if authz != "" {
 		if hasBodySecret {
 			return "", "", "", "invalid_request", "the client authenticated with more than one method (Basic and client_secret in the body)"
@@ -200,7 +221,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 			`\u001b]52;c;ZXZpbA==\u0007\u001b]0;pwned title\u0007\u0007\r`+"\x9b2J done\"}")
 		return
 	}
-	if !ok || cl.Flavour != f || (f == Keycloak && cl.Realm != realm) || (method != "tls" && !slices.Contains(cl.Secrets, secret)) {
+	if method == "assertion" && ok && cl.Flavour == f && (f != Keycloak || cl.Realm == realm) {
+		m, err := s.verifyAssertion(&cl, r.PostForm.Get("client_assertion"), s.URL+r.URL.Path, s.Issuer(f, realm))
+		if err != nil {
+			oauthError(w, "invalid_client", err.Error())
+			return
+		}
+		method, secret = m, ""
+	} else if !ok || cl.Flavour != f || (f == Keycloak && cl.Realm != realm) || (method != "tls" && !slices.Contains(cl.Secrets, secret)) {
 		if m.EchoSecret {
 			oauthError(w, "invalid_client", "wrong secret "+secret+" for client "+id)
 			return
@@ -216,7 +244,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 		oauthError(w, "invalid_client", "this endpoint takes client_id and client_secret in the form body")
 		return
 	}
-	if cl.RevokeOnUse {
+	if cl.RevokeOnUse && secret != "" {
 		s.revokeOlderThan(id, secret)
 	}
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {

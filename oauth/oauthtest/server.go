@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,6 +107,11 @@ type Client struct {
 	TLSSubjectDN   string
 	TLSSANDNS      string
 	TLSThumbprints []string
+	// Keys are the public JWKs registered for private_key_jwt (see RegisterKey).
+	Keys []jose.JSONWebKey
+	// AssertionAudience "issuer" makes client assertions name the issuer as aud
+	// instead of the token endpoint.
+	AssertionAudience string
 }
 
 // Server is the authorization server and the protected API.
@@ -129,6 +135,9 @@ type Server struct {
 	issued  []string     // jti of every JWT issued
 	revoked map[string]bool
 	now     func() time.Time
+	// jtis are the client assertion IDs seen, with their expiry.
+	jtis          map[string]time.Time
+	assertionAlgs []string
 
 	tokenRequests atomic.Int64
 	jwksFetches   atomic.Int64
@@ -188,6 +197,7 @@ func NewOn(addr string) (*Server, error) {
 func (c Client) cp() Client {
 	c.Secrets = append([]string(nil), c.Secrets...)
 	c.TLSThumbprints = append([]string(nil), c.TLSThumbprints...)
+	c.Keys = slices.Clone(c.Keys)
 	return c
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
 )
 
 func (a *App) inspectCmd() *cobra.Command {
@@ -46,11 +47,14 @@ the issuer it was discovered from. With --verify the exit code is the outcome:
 				ver = b.Client.VerifyWithCA(cmd.Context(), res.Token.AccessToken, res.Profile.Issuer, caFile, caPEM)
 			}
 			if asJSON {
-				if err := writeJSON(a.Out, inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType), false); err != nil {
+				out := inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType)
+				out["client_auth"] = clientAuthJSON(res.Profile)
+				if err := writeJSON(a.Out, out, false); err != nil {
 					return err
 				}
 			} else {
 				writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now)
+				fmt.Fprintf(a.Out, "client    %s\n", clientAuthText(res.Profile))
 			}
 			return verifyExit(ver)
 		},
@@ -59,6 +63,42 @@ the issuer it was discovered from. With --verify the exit code is the outcome:
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
 	return cmd
+}
+
+// clientAuthText says how the profile authenticates at the token endpoint.
+func clientAuthText(p vault.Profile) string {
+	m := p.EffectiveAuth()
+	s := "authenticates with " + oauth.OneLine(string(m))
+	switch m {
+	case oauth.AuthPrivateKeyJWT:
+		s += fmt.Sprintf(" (signed %s assertion, key thumbprint %s", oauth.OneLine(p.KeyAlg), oauth.OneLine(p.KeyThumbprint))
+	case oauth.AuthClientSecretJWT:
+		s += " (HS256 assertion over the client secret"
+	default:
+		return s + ", secret fingerprint " + oauth.OneLine(p.SecretFingerprint)
+	}
+	aud := "the token URL"
+	if p.AssertionAudience == oauth.AudienceIssuer {
+		aud = "the issuer"
+	}
+	return s + ", aud " + aud + ")"
+}
+
+func clientAuthJSON(p vault.Profile) map[string]any {
+	out := map[string]any{"method": p.EffectiveAuth()}
+	if oauth.IsAssertionAuth(p.EffectiveAuth()) {
+		aud := "token_url"
+		if p.AssertionAudience == oauth.AudienceIssuer {
+			aud = "issuer"
+		}
+		out["assertion_audience"] = aud
+	}
+	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		out["key_alg"], out["key_thumbprint"] = p.KeyAlg, p.KeyThumbprint
+	} else {
+		out["secret_fingerprint"] = p.SecretFingerprint
+	}
+	return out
 }
 
 // verifyExit is the exit of inspect --verify: nil when verified (or not asked), 3 when

@@ -20,12 +20,16 @@ type lsRow struct {
 	TokenExpiresAt    *time.Time `json:"token_expires_at,omitempty"`
 	TokenSecondsLeft  int64      `json:"token_seconds_left,omitempty"`
 	LastError         string     `json:"last_error,omitempty"`
+	AuthMethod        string     `json:"auth_method"`
 	SecretFingerprint string     `json:"secret_fingerprint"`
-	SecretSetAt       time.Time  `json:"secret_set_at"`
-	SecretAgeDays     int        `json:"secret_age_days"`
-	secretAge         time.Duration
-	Overdue           bool `json:"rotation_overdue"`
-	PreviousKept      bool `json:"previous_secret_kept,omitempty"`
+	// KeyThumbprint is the RFC 7638 thumbprint of a private_key_jwt profile's key.
+	KeyThumbprint string    `json:"key_thumbprint,omitempty"`
+	KeyAlg        string    `json:"key_alg,omitempty"`
+	SecretSetAt   time.Time `json:"secret_set_at"`
+	SecretAgeDays int       `json:"secret_age_days"`
+	secretAge     time.Duration
+	Overdue       bool `json:"rotation_overdue"`
+	PreviousKept  bool `json:"previous_secret_kept,omitempty"`
 	// TokenCache says where the cached token is: "keyctl" (the Linux kernel keyring) or
 	// "store" (the secret store); absent when no token is cached.
 	TokenCache string `json:"token_cache,omitempty"`
@@ -89,7 +93,8 @@ func (a *App) lsCmd() *cobra.Command {
 func makeRow(v *vault.Vault, p vault.Profile, st vault.TokenState, now time.Time) lsRow {
 	status := st.Status(now, vault.DefaultMargin)
 	r := lsRow{Name: p.Name, Environment: p.Environment, ClientID: p.ClientID, TokenURL: p.TokenURL,
-		Token: string(status.Kind), SecretFingerprint: p.SecretFingerprint, SecretSetAt: p.SecretSetAt,
+		Token: string(status.Kind), AuthMethod: string(p.EffectiveAuth()), KeyThumbprint: p.KeyThumbprint, KeyAlg: p.KeyAlg,
+		SecretFingerprint: p.SecretFingerprint, SecretSetAt: p.SecretSetAt,
 		SecretAgeDays: vault.AgeDays(v.SecretAge(p)), secretAge: v.SecretAge(p), Overdue: v.Overdue(p), PreviousKept: p.PreviousFingerprint != ""}
 	if !st.ExpiresAt.IsZero() {
 		t := st.ExpiresAt

@@ -19,6 +19,8 @@ type profileFlags struct {
 	tokenURL, clientID, audience, resource, auth, encoding string
 	apiURL, testPath, testMethod, env, caFile, notes       string
 	discover                                               string
+	keyAlg, assertionAud                                   string
+	keygen                                                 bool
 	scopes, params, headers                                []string
 	insecure                                               bool
 	// yes accepts a discovered token endpoint on another origin than the issuer.
@@ -34,7 +36,9 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.audience, "audience", "", "audience parameter")
 	fs.StringVar(&f.resource, "resource", "", "resource parameter (RFC 8707)")
 	fs.StringArrayVar(&f.params, "param", nil, "extra form parameter KEY=VALUE (repeatable)")
-	fs.StringVar(&f.auth, "auth", "auto", "client authentication: basic, post or auto")
+	fs.StringVar(&f.auth, "auth", "auto", "client authentication: basic, post, auto, private_key_jwt (a private key, read from stdin, or --keygen) or client_secret_jwt (HS256 over the secret)")
+	fs.StringVar(&f.keyAlg, "key-alg", "", "private_key_jwt: the JWS algorithm (RS256 or PS256 for an RSA key; default: the key's, or the first the server lists)")
+	fs.StringVar(&f.assertionAud, "assertion-aud", "token-url", "client assertion audience: token-url, or issuer (for servers that want their issuer)")
 	fs.StringVar(&f.encoding, "basic-encoding", "rfc", "Basic encoding: rfc (form-urlencoded, RFC 6749) or raw (for servers that do not decode)")
 	fs.StringVar(&f.apiURL, "api-url", "", "API base URL for test calls")
 	fs.StringVar(&f.testPath, "test-path", "", "path (or URL) of the default test call")
@@ -74,7 +78,7 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 		return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client secret would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
 			oauth.OneLine(m.TokenEndpoint), tokOrigin, issOrigin, tokOrigin))
 	}
-	p.TokenURL, p.Issuer = m.TokenEndpoint, m.Issuer
+	p.TokenURL, p.Issuer, p.SigningAlgs = m.TokenEndpoint, m.Issuer, m.TokenAuthSigningAlgs
 	if !fs.Changed("auth") {
 		p.SetAuthMethod(m.SuggestedAuth())
 	}
@@ -120,6 +124,19 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 	}
 	if fs.Changed("auth") || (all && f.discover == "") {
 		p.SetAuthMethod(oauth.AuthMethod(f.auth))
+	}
+	if set("key-alg") {
+		p.KeyAlg = f.keyAlg
+	}
+	if set("assertion-aud") {
+		switch f.assertionAud {
+		case "token-url", "":
+			p.AssertionAudience = oauth.AudienceTokenEndpoint
+		case "issuer":
+			p.AssertionAudience = oauth.AudienceIssuer
+		default:
+			return usageErr(fmt.Errorf("--assertion-aud %q: want token-url or issuer", oauth.OneLine(f.assertionAud)))
+		}
 	}
 	if set("basic-encoding") {
 		p.BasicEncoding = oauth.BasicEncoding(strings.ToLower(f.encoding))
@@ -182,7 +199,26 @@ func (a *App) addCmd() *cobra.Command {
 			if _, err := v.Get(p.Name); err == nil {
 				return usageErr(fmt.Errorf("%w: %q (use oat edit, or oat rm first)", vault.ErrProfileExists, p.Name))
 			}
-			secret, err := a.readSecret(fmt.Sprintf("Client secret for %s (input hidden): ", p.Name))
+			if f.keygen {
+				if p.AuthMethod != oauth.AuthPrivateKeyJWT {
+					return usageErr(errors.New("--keygen makes a key for private_key_jwt: add --auth private_key_jwt"))
+				}
+				alg := f.keyAlg
+				if alg == "" {
+					alg = vault.KeyGenAlgFor(p)
+				}
+				k, _, err := vault.GenerateKey(alg)
+				if err != nil {
+					return usageErr(err)
+				}
+				added, err := v.Add(cmd.Context(), p, k.PEM)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.Out, "added %s: client %s, token URL %s\n", added.Name, oauth.OneLine(added.ClientID), oauth.OneLine(added.TokenURL))
+				return a.showKeyOnce(added, k.PEM)
+			}
+			secret, err := a.readCredential(p, fmt.Sprintf("Client secret for %s (input hidden): ", p.Name))
 			if err != nil {
 				return err
 			}
@@ -190,12 +226,13 @@ func (a *App) addCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Out, "added %s: client %s, token URL %s\nsecret stored in the %s store, fingerprint %s (oat never shows the secret again)\n",
-				added.Name, oauth.OneLine(added.ClientID), oauth.OneLine(added.TokenURL), v.Secrets.Name(), oauth.OneLine(added.SecretFingerprint))
+			fmt.Fprintf(a.Out, "added %s: client %s, token URL %s\n%s\n",
+				added.Name, oauth.OneLine(added.ClientID), oauth.OneLine(added.TokenURL), credentialLine(added, v.Secrets.Name()))
 			return nil
 		},
 	}
 	f.register(cmd.Flags())
+	cmd.Flags().BoolVar(&f.keygen, "keygen", false, "with --auth private_key_jwt: generate the key pair (--key-alg ES256, RS256, PS256 or EdDSA; default ES256) instead of reading one, and show once the public key to register")
 	return cmd
 }
 
@@ -213,19 +250,36 @@ func (a *App) editCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := v.Get(args[0]); err != nil {
+			old, err := v.Get(args[0])
+			if err != nil {
 				return err
 			}
 			if n := cmd.Flags().NFlag(); n == 0 || (n == 1 && cmd.Flags().Changed("yes")) {
 				return usageErr(fmt.Errorf("nothing to change: give the flags to set (see oat edit --help)"))
 			}
 			var secret string
+			next := old
+			if cmd.Flags().Changed("auth") {
+				next.SetAuthMethod(oauth.AuthMethod(f.auth))
+			}
+			kindChanges := (next.AuthMethod == oauth.AuthPrivateKeyJWT) != (old.AuthMethod == oauth.AuthPrivateKeyJWT)
+			if kindChanges && !replaceSecret {
+				return usageErr(fmt.Errorf("--auth %s changes what %s stores (a private key or a client secret): add --replace-secret and give the new one on stdin, or use oat keygen %s", oauth.OneLine(f.auth), old.Name, old.Name))
+			}
 			if replaceSecret {
-				if secret, err = a.readSecret(fmt.Sprintf("Corrected client secret for %s (input hidden): ", args[0])); err != nil {
+				if secret, err = a.readCredential(next, fmt.Sprintf("Corrected client secret for %s (input hidden): ", args[0])); err != nil {
 					return err
 				}
 			}
-			p, err := v.Edit(cmd.Context(), args[0], func(p *vault.Profile) error {
+			if kindChanges {
+				// The credential and the method change together, before the other fields.
+				if old, err = v.ReplaceCredential(cmd.Context(), old.Name, next.AuthMethod, secret); err != nil {
+					return err
+				}
+				replaceSecret = false
+				fmt.Fprintf(a.Out, "%s now uses %s: %s\n", old.Name, old.AuthMethod, credentialLine(old, v.Secrets.Name()))
+			}
+			p, err := v.Edit(cmd.Context(), old.Name, func(p *vault.Profile) error {
 				if rename != "" {
 					p.Name = rename
 				}
@@ -241,7 +295,7 @@ func (a *App) editCmd() *cobra.Command {
 				if p, err = v.ReplaceSecret(cmd.Context(), p.Name, secret); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.Out, "secret replaced, fingerprint %s (use oat rotate to rotate with a check)\n", oauth.OneLine(p.SecretFingerprint))
+				fmt.Fprintf(a.Out, "replaced: %s\n", credentialLine(p, v.Secrets.Name()))
 			}
 			fmt.Fprintf(a.Out, "updated %s\n", p.Name)
 			return nil

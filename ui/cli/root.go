@@ -173,7 +173,7 @@ Secrets are never taken from flags: they come from a hidden prompt or from stdin
 		}
 		return nil
 	}
-	root.AddCommand(a.lsCmd(), a.addCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
+	root.AddCommand(a.lsCmd(), a.addCmd(), a.keygenCmd(), a.editCmd(), a.rmCmd(), a.tokenCmd(), a.inspectCmd(),
 		a.callCmd(), a.execCmd(), a.proxyCmd(), a.envCmd(), a.importCmd(), a.rotateCmd(), a.checkCmd(), a.lockCmd(), a.unlockCmd(), a.demoCmd(), a.versionCmd())
 	root.AddCommand(a.doctorCmd())
 	root.InitDefaultCompletionCmd()

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+)
+
+func (a *App) keygenCmd() *cobra.Command {
+	var alg string
+	cmd := &cobra.Command{
+		Use:   "keygen NAME",
+		Short: "Make a key pair for a profile (private_key_jwt); show once the public key to register",
+		Long: `Make a new key pair for the profile and make it sign its client assertions
+(private_key_jwt, RFC 7523). The private key goes into the secret store under the
+profile; oat never shows it. What the provider needs is shown this once: the public
+JWK, a JWKS document and the PEM public key, with the key's RFC 7638 thumbprint
+(the kid of every assertion, and the key's fingerprint in oat from now on).
+
+The profile's previous credential (client secret or key) is replaced. To use a key
+you already have, pipe it instead: oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
+		Example: `  oat keygen okta-m2m
+  oat keygen entra --alg RS256
+  oat add hydra --auth private_key_jwt --keygen --token-url https://hydra.example/oauth2/token --client-id svc`,
+		Args:              exactArgs(1),
+		ValidArgsFunction: a.completeProfiles,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			old, err := v.Get(args[0])
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("alg") {
+				alg = vault.KeyGenAlgFor(old)
+			}
+			k, _, err := vault.GenerateKey(alg)
+			if err != nil {
+				return usageErr(err)
+			}
+			p, err := v.SetKey(cmd.Context(), args[0], k.PEM, k.Alg)
+			if err != nil {
+				return err
+			}
+			return a.showKeyOnce(p, k.PEM)
+		},
+	}
+	cmd.Flags().StringVar(&alg, "alg", "", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's, else the first the server lists, else ES256)")
+	return cmd
+}
+
+// showKeyOnce writes what the provider registers for p's new key, for the algorithm
+// the profile signs with.
+func (a *App) showKeyOnce(p vault.Profile, pemText string) error {
+	docs, err := vault.KeyDocs(pemText, p.KeyAlg)
+	if err != nil {
+		return err
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	writeKeyOnce(a.Out, p, v.Secrets.Name(), docs)
+	return nil
+}
+
+// writeKeyOnce shows what the provider registers for a new key, the one time oat shows
+// it: the public JWK, the JWKS, the PEM public key and the thumbprint. Nothing of it is
+// secret, but it is shown only here so that the user registers the key they have.
+func writeKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
+	fmt.Fprintf(w, "%s signs its client assertions (private_key_jwt) with a new %s key\n", p.Name, docs.Alg)
+	fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
+	fmt.Fprintf(w, "  private key stored in the %s store; oat never shows it\n", store)
+	fmt.Fprintf(w, "\nRegister the public key at the provider (shown this once; any one form):\n")
+	fmt.Fprintf(w, "\npublic JWK\n%s\n", docs.JWK)
+	fmt.Fprintf(w, "\nJWKS\n%s\n", docs.JWKS)
+	fmt.Fprintf(w, "\npublic key (PEM)\n%s", docs.PEM)
+	fmt.Fprintf(w, "\nThen: oat token %s\n", p.Name)
+}
+
+// readKey reads a private key (PEM or JWK, several lines) from stdin. A terminal is not
+// offered: a PEM cannot be typed at a hidden one-line prompt.
+func (a *App) readKey(name string) (string, error) {
+	if a.IsTerminal(a.In) {
+		return "", usageErr(fmt.Errorf("private_key_jwt: pipe the private key of %s on stdin (PEM or JWK, e.g. oat add %s … < key.pem), or generate one with --keygen", name, name))
+	}
+	b, err := a.readStdin(64 << 10)
+	if err != nil {
+		return "", fmt.Errorf("read the private key from stdin: %w", err)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return "", usageErr(errors.New("no private key on stdin: pipe a PEM or JWK private key, or generate one with --keygen"))
+	}
+	return string(b), nil
+}
+
+// readCredential reads what the profile's auth method stores: a private key for
+// private_key_jwt, a client secret otherwise.
+func (a *App) readCredential(p vault.Profile, prompt string) (string, error) {
+	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		return a.readKey(p.Name)
+	}
+	return a.readSecret(prompt)
+}
+
+// credentialLine says how the stored credential is known: the key's thumbprint, or the
+// secret's fingerprint.
+func credentialLine(p vault.Profile, store string) string {
+	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		return fmt.Sprintf("private key (%s) stored in the %s store, thumbprint %s (oat never shows the key)", oauth.OneLine(p.KeyAlg), store, oauth.OneLine(p.KeyThumbprint))
+	}
+	return fmt.Sprintf("secret stored in the %s store, fingerprint %s (oat never shows the secret again)", store, oauth.OneLine(p.SecretFingerprint))
+}

@@ -1,0 +1,111 @@
+package vault
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/oatcli/oat/oauth"
+)
+
+// A private_key_jwt profile keeps its private key where other profiles keep their
+// client secret: in the secret store under <id>/secret, as PKCS#8 PEM. One credential
+// slot per profile means adding, removing, the pending-ID bookkeeping, `oat check` and
+// the secret's age apply to keys unchanged; the profile file holds only the public
+// thumbprint (KeyThumbprint) and the algorithm.
+
+// CheckCredential refuses a credential that cannot serve the auth method m: a private
+// key for private_key_jwt (PEM or JWK, see oauth.ParseClientKey), a client secret for
+// the others, long enough to key HS256 for client_secret_jwt.
+func CheckCredential(m oauth.AuthMethod, cred string) error {
+	if m == oauth.AuthPrivateKeyJWT {
+		_, err := oauth.ParseClientKey([]byte(cred))
+		if err != nil {
+			return &FieldError{Field: "private_key", Problem: err.Error()}
+		}
+		return nil
+	}
+	if err := CheckSecret(cred); err != nil {
+		return err
+	}
+	if m == oauth.AuthClientSecretJWT && len(cred) < oauth.MinHS256Secret {
+		return &FieldError{Field: "client_secret", Problem: fmt.Sprintf(
+			"client_secret_jwt signs with HS256, which needs a secret of at least %d bytes (RFC 7518 §3.2); this one has %d", oauth.MinHS256Secret, len(cred))}
+	}
+	return nil
+}
+
+// ClientKey is a parsed private key ready to store: its PKCS#8 PEM, its thumbprint and
+// the algorithm it signs with.
+type ClientKey struct {
+	PEM        string
+	Thumbprint string
+	Alg        string
+}
+
+// PrepareClientKey reads cred (PEM or JWK) as p's private key, chooses its algorithm
+// (p.KeyAlg, else what the server's algorithms and the key allow) and returns it in the
+// form the store keeps.
+func PrepareClientKey(p Profile, cred string) (ClientKey, error) {
+	key, err := oauth.ParseClientKey([]byte(cred))
+	if err != nil {
+		return ClientKey{}, &FieldError{Field: "private_key", Problem: err.Error()}
+	}
+	alg, err := oauth.ChooseAlg(key, p.KeyAlg, p.SigningAlgs)
+	if err != nil {
+		return ClientKey{}, &FieldError{Field: "key_alg", Problem: err.Error()}
+	}
+	pemText, err := oauth.MarshalClientKey(key)
+	if err != nil {
+		return ClientKey{}, err
+	}
+	tp, err := oauth.Thumbprint(key.Public())
+	if err != nil {
+		return ClientKey{}, err
+	}
+	return ClientKey{PEM: pemText, Thumbprint: tp, Alg: alg}, nil
+}
+
+// GenerateKey makes a new private key for alg (ES256 when empty), in the form the store
+// keeps, with the documents the provider registers.
+func GenerateKey(alg string) (ClientKey, oauth.PublicKeyDocs, error) {
+	if alg == "" {
+		alg = "ES256"
+	}
+	key, err := oauth.GenerateClientKey(alg)
+	if err != nil {
+		return ClientKey{}, oauth.PublicKeyDocs{}, err
+	}
+	pemText, err := oauth.MarshalClientKey(key)
+	if err != nil {
+		return ClientKey{}, oauth.PublicKeyDocs{}, err
+	}
+	docs, err := oauth.PublicDocs(key, alg)
+	if err != nil {
+		return ClientKey{}, oauth.PublicKeyDocs{}, err
+	}
+	return ClientKey{PEM: pemText, Thumbprint: docs.Thumbprint, Alg: alg}, docs, nil
+}
+
+// KeyGenAlgFor is the algorithm to generate a key for p with when none is asked: p's
+// own, else the first the server lists that oat generates keys for, else ES256.
+func KeyGenAlgFor(p Profile) string {
+	if p.KeyAlg != "" {
+		return p.KeyAlg
+	}
+	for _, a := range p.SigningAlgs {
+		if slices.Contains(oauth.KeyGenAlgs, a) {
+			return a
+		}
+	}
+	return "ES256"
+}
+
+// KeyDocs are the public documents of a stored private key (PEM), for showing what to
+// register again.
+func KeyDocs(pemText, alg string) (oauth.PublicKeyDocs, error) {
+	key, err := oauth.ParseClientKey([]byte(pemText))
+	if err != nil {
+		return oauth.PublicKeyDocs{}, fmt.Errorf("the stored key: %w", err)
+	}
+	return oauth.PublicDocs(key, alg)
+}
