@@ -943,6 +943,9 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	for i, e := range f.ext {
 		f.errs[i] = e
 	}
+	if why := f.text[fSecret].refused; why != "" {
+		f.errs[fSecret], f.touched[fSecret] = why, true // said at once, like the paste it refused
+	}
 	if len(f.errs) == 0 && f.formErr == fixFields {
 		f.formErr = "" // every field marked is fixed
 	}
