@@ -79,8 +79,8 @@ type rotateScreen struct {
 	// field changes.
 	inputErr string
 	phase    rotatePhase
-	steps   []vault.RotationStep
-	secret  string // the new secret, held only until the one-time display ends
+	steps    []vault.RotationStep
+	secret   string // the new secret, held only until the one-time display ends
 	// revealed shows the new secret; it is masked until v (the screen may be shared).
 	revealed bool
 	rep      *vault.RotationReport
