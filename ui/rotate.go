@@ -294,7 +294,7 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		}
 		if msg.err != nil && r.leave {
 			r.secret = "" // esc twice: the cancel has landed, the screen goes
-			return closeScreen()
+			return closeWith("rotation of " + oauth.OneLine(r.profile.Name) + " stopped: the old secret is still active")
 		}
 		if msg.err != nil {
 			r.phase = rotFailed

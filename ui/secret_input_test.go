@@ -115,6 +115,7 @@ func TestRotationSecondEscWhileCancellingLeaves(t *testing.T) {
 	if r.secret != "" {
 		t.Fatal("the new secret is still held")
 	}
+	h.mustContain("stopped: the old secret is still active")
 }
 
 // TestRotationOneEscWhileCancellingStays: a single esc cancels and shows the outcome.
