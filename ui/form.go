@@ -712,7 +712,7 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 		if err := vault.CheckSecret(c.Secret); err != nil {
 			var fe *vault.FieldError
 			if errors.As(err, &fe) {
-				badSecret = "the file's " + fe.Problem
+				badSecret = "the file's secret " + fe.Problem // "… holds an escape character: …"
 			} else {
 				badSecret = oauth.OneLine(err.Error())
 			}

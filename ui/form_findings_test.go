@@ -273,7 +273,7 @@ func TestFormSecretWithControlCharacters(t *testing.T) {
 	if f.value(fClientID) != "cid" {
 		t.Fatalf("not read:\n%s", h.view())
 	}
-	h.mustContain("✗ client secret", "printable ASCII")
+	h.mustContain("✗ client secret", "printable ASCII", "the file's secret holds an escape character")
 	h.press("ctrl+s")
 	if _, ok := h.m.overlay.(*formScreen); !ok {
 		t.Fatalf("saved:\n%s", h.view())
