@@ -29,7 +29,7 @@ type textField struct {
 	// handed to huh (which keeps the values of the fields it leaves).
 	masked bool
 	// refused says why the last key or paste into the secret's field was not inserted
-	// (see secretKeyProblem); it lasts until the value changes.
+	// (see secretKey); it lasts until the value changes.
 	refused string
 	keys    huh.InputKeyMap
 	first   bool
@@ -97,10 +97,12 @@ func (t *textField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return t, nil // huh's own messages (title updates) do not concern this field
 	}
 	if t.masked {
-		if why := secretKeyProblem(msg.(tea.KeyMsg)); why != "" {
+		k, why := secretKey(msg.(tea.KeyMsg))
+		if why != "" {
 			t.refused = why
 			return t, nil
 		}
+		msg = k
 	}
 	old := t.in.Value()
 	var cmd tea.Cmd
@@ -111,25 +113,31 @@ func (t *textField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return t, cmd
 }
 
-// secretKeyProblem says why a key or a paste may not go into a secret's field, or is ""
-// when it may. The runes are checked as the terminal sent them, before the text input
-// sees them: it would turn a tab into a space and drop control characters, so that
-// another secret than the one pasted would be stored without a word. A refused paste
-// inserts nothing: what is stored is what was pasted, or nothing. The words are
-// vault.SecretCharProblem's, as the CLI says them.
-func secretKeyProblem(k tea.KeyMsg) string {
+// secretKey is a key or a paste as it may go into a secret's field, or why it may not
+// (then the field takes nothing). The runes are checked as the terminal sent them,
+// before the text input sees them: it would turn a tab into a space and drop control
+// characters, so that another secret than the one pasted would be stored without a
+// word. A paste loses the white space around it first, as vault.CleanSecret does on
+// saving (a line copied from a web page ends with a line break; no secret does); a
+// tab, a line break or a control character inside it refuses it whole: what is
+// stored is what was pasted, or nothing. The words are vault.SecretCharProblem's, as
+// the CLI says them.
+func secretKey(k tea.KeyMsg) (tea.KeyMsg, string) {
+	if k.Paste {
+		k.Runes = []rune(vault.CleanSecret(string(k.Runes)))
+	}
 	kind := vault.SecretCharProblem(string(k.Runes))
 	switch {
 	case kind == "":
-		return ""
+		return k, ""
 	case k.Paste:
-		return "is unchanged: the paste holds " + kind + "; a client secret is printable ASCII only (RFC 6749)"
+		return k, "is unchanged: the paste holds " + kind + "; a client secret is printable ASCII only (RFC 6749)"
 	}
-	return "is unchanged: that key types " + kind + "; a client secret is printable ASCII only (RFC 6749)"
+	return k, "is unchanged: that key types " + kind + "; a client secret is printable ASCII only (RFC 6749)"
 }
 
 // secretInput makes in a secret's input: • for each character, and no ctrl+v: the
-// text input's own paste reads the clipboard past secretKeyProblem's check (a
+// text input's own paste reads the clipboard past secretKey's check (a
 // terminal's paste arrives as keys, and is checked).
 func secretInput(in *textinput.Model) {
 	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'

@@ -75,7 +75,7 @@ type rotateScreen struct {
 	profile vault.Profile
 	input   textinput.Model
 	// inputErr says why the new secret is not in the field: a paste refused as it came
-	// (secretKeyProblem), or a secret the vault refused at staging. It lasts until the
+	// (secretKey), or a secret the vault refused at staging. It lasts until the
 	// field changes.
 	inputErr string
 	phase    rotatePhase
@@ -441,7 +441,8 @@ func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		r.secret, r.inputErr = s, ""
 		return r, r.start(vault.RotateOptions{})
 	}
-	if why := secretKeyProblem(msg); why != "" {
+	msg, why := secretKey(msg)
+	if why != "" {
 		r.inputErr = why
 		return r, nil
 	}
