@@ -759,7 +759,7 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 		if err := vault.CheckSecret(c.Secret); err != nil {
 			var fe *vault.FieldError
 			if errors.As(err, &fe) {
-				badSecret = "the file's " + fe.Problem
+				badSecret = "the file's secret " + fe.Problem // "… holds an escape character: …"
 			} else {
 				badSecret = oauth.OneLine(err.Error())
 			}
@@ -995,6 +995,9 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	}
 	for i, e := range f.ext {
 		f.errs[i] = e
+	}
+	if why := f.text[fSecret].refused; why != "" {
+		f.errs[fSecret], f.touched[fSecret] = why, true // said at once, like the paste it refused
 	}
 	if len(f.errs) == 0 && f.formErr == fixFields {
 		f.formErr = "" // every field marked is fixed

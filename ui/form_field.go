@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/theme"
+	"github.com/oatcli/oat/vault"
 )
 
 // textField is a one-line text field of the profile form: a huh.Field around a bubbles
@@ -26,7 +27,10 @@ type textField struct {
 	in textinput.Model
 	// masked is the secret's field: • for each character, and its value is not
 	// handed to huh (which keeps the values of the fields it leaves).
-	masked  bool
+	masked bool
+	// refused says why the last key or paste into the secret's field was not inserted
+	// (see secretKey); it lasts until the value changes.
+	refused string
 	keys    huh.InputKeyMap
 	first   bool
 	last    bool
@@ -53,17 +57,17 @@ func newTextField(st *theme.Styles) *textField {
 // mask shows • for each character typed (the secret).
 func (t *textField) mask() {
 	t.masked = true
-	t.in.EchoMode = textinput.EchoPassword
-	t.in.EchoCharacter = '•'
+	secretInput(&t.in)
 }
 
 // Value is the text typed.
 func (t *textField) Value() string { return t.in.Value() }
 
-// SetValue replaces the text; the cursor goes to its end in the focused field, to
+// SetValue replaces the text (and forgets a refused paste); the cursor goes to its end in the focused field, to
 // its start in another (which then shows how the value begins).
 func (t *textField) SetValue(s string) {
 	t.in.SetValue(s)
+	t.refused = ""
 	if !t.focused {
 		t.in.CursorStart()
 	}
@@ -92,9 +96,52 @@ func (t *textField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(tea.KeyMsg); !ok {
 		return t, nil // huh's own messages (title updates) do not concern this field
 	}
+	if t.masked {
+		k, why := secretKey(msg.(tea.KeyMsg))
+		if why != "" {
+			t.refused = why
+			return t, nil
+		}
+		msg = k
+	}
+	old := t.in.Value()
 	var cmd tea.Cmd
 	t.in, cmd = t.in.Update(msg)
+	if t.in.Value() != old {
+		t.refused = ""
+	}
 	return t, cmd
+}
+
+// secretKey is a key or a paste as it may go into a secret's field, or why it may not
+// (then the field takes nothing). The runes are checked as the terminal sent them,
+// before the text input sees them: it would turn a tab into a space and drop control
+// characters, so that another secret than the one pasted would be stored without a
+// word. A paste loses the white space around it first, as vault.CleanSecret does on
+// saving (a line copied from a web page ends with a line break; no secret does); a
+// tab, a line break or a control character inside it refuses it whole: what is
+// stored is what was pasted, or nothing. The words are vault.SecretCharProblem's, as
+// the CLI says them.
+func secretKey(k tea.KeyMsg) (tea.KeyMsg, string) {
+	if k.Paste {
+		k.Runes = []rune(vault.CleanSecret(string(k.Runes)))
+	}
+	kind := vault.SecretCharProblem(string(k.Runes))
+	switch {
+	case kind == "":
+		return k, ""
+	case k.Paste:
+		return k, "is unchanged: the paste holds " + kind + "; a client secret is printable ASCII only (RFC 6749)"
+	}
+	return k, "is unchanged: that key types " + kind + "; a client secret is printable ASCII only (RFC 6749)"
+}
+
+// secretInput makes in a secret's input: • for each character, and no ctrl+v: the
+// text input's own paste reads the clipboard past secretKey's check (a
+// terminal's paste arrives as keys, and is checked).
+func secretInput(in *textinput.Model) {
+	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
+	in.KeyMap.Paste.SetEnabled(false)
 }
 
 // View implements huh.Field. A field without the focus shows the start of its value;

@@ -273,7 +273,7 @@ func TestFormSecretWithControlCharacters(t *testing.T) {
 	if f.value(fClientID) != "cid" {
 		t.Fatalf("not read:\n%s", h.view())
 	}
-	h.mustContain("✗ client secret", "printable ASCII")
+	h.mustContain("✗ client secret", "printable ASCII", "the file's secret holds an escape character")
 	h.press("ctrl+s")
 	if _, ok := h.m.overlay.(*formScreen); !ok {
 		t.Fatalf("saved:\n%s", h.view())
@@ -281,14 +281,14 @@ func TestFormSecretWithControlCharacters(t *testing.T) {
 	h.mustNotContain("Qz7", "\u202e")
 }
 
-// TestRotationRefusesABidiSecret: a new secret typed with U+202E is refused by the
-// vault (RFC 6749: printable ASCII) before anything is sent or shown once.
+// TestRotationRefusesABidiSecret: a new secret pasted with U+202E is refused as it is
+// pasted (RFC 6749: printable ASCII), before anything is sent or shown once.
 func TestRotationRefusesABidiSecret(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40, true, "slow")
 	h.selectProfile("ecoinvent")
 	h.press("R")
-	h.typeText("Qz7\u202eWk9-new")
+	h.send(pasted("Qz7\u202eWk9-new"))
 	h.press("enter")
 	h.mustContain("printable ASCII")
 	h.mustNotContain("\u202e", "Qz7", "only time oat shows")

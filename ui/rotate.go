@@ -74,9 +74,13 @@ type rotateScreen struct {
 	keys    rotateKeys
 	profile vault.Profile
 	input   textinput.Model
-	phase   rotatePhase
-	steps   []vault.RotationStep
-	secret  string // the new secret, held only until the one-time display ends
+	// inputErr says why the new secret is not in the field: a paste refused as it came
+	// (secretKey), or a secret the vault refused at staging. It lasts until the
+	// field changes.
+	inputErr string
+	phase    rotatePhase
+	steps    []vault.RotationStep
+	secret   string // the new secret, held only until the one-time display ends
 	// revealed shows the new secret; it is masked until v (the screen may be shared).
 	revealed bool
 	rep      *vault.RotationReport
@@ -93,6 +97,9 @@ type rotateScreen struct {
 	running    string
 	cancel     context.CancelFunc
 	cancelling bool
+	// leave is an esc pressed while cancelling (two escs at once): the screen closes
+	// once the cancel lands.
+	leave bool
 	// revoked is the fingerprint of the old secret o confirmed revoked: u does not keep
 	// it aside on the profiles of the same client.
 	revoked string
@@ -126,7 +133,7 @@ func newRotate(d Deps, p vault.Profile) *rotateScreen {
 	st := d.Styles
 	in := newInput(st)
 	in.Prompt = ""
-	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
+	secretInput(&in)
 	in.Placeholder = "paste the new secret the provider issued"
 	in.TextStyle, in.PlaceholderStyle = st.Text, st.Subtle
 	r := &rotateScreen{deps: d, st: st, keys: newRotateKeys(), profile: p, input: in}
@@ -275,6 +282,20 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			r.cancel()
 			r.cancel = nil
 		}
+		var fe *vault.FieldError
+		if re := (*vault.RotationError)(nil); errors.As(msg.err, &re) && re.Step == vault.StepStage && errors.As(re.Err, &fe) && fe.Field == "client_secret" {
+			// The vault refused the secret itself (a placeholder, the active one, a
+			// character a secret cannot hold): the field comes back, the reason under it.
+			if r.leave {
+				return closeScreen()
+			}
+			r.phase, r.steps, r.secret, r.inputErr = rotInput, nil, "", fe.Problem
+			return r, r.input.Focus()
+		}
+		if msg.err != nil && r.leave {
+			r.secret = "" // esc twice: the cancel has landed, the screen goes
+			return closeWith("rotation of " + oauth.OneLine(r.profile.Name) + " stopped: the old secret is still active")
+		}
 		if msg.err != nil {
 			r.phase = rotFailed
 			var re *vault.RotationError
@@ -357,9 +378,12 @@ func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			return closeScreen()
 		}
 	case rotRunning:
-		if key.Matches(msg, r.keys.Cancel) && r.cancel != nil && !r.cancelling {
+		switch {
+		case key.Matches(msg, r.keys.Cancel) && r.cancel != nil && !r.cancelling:
 			r.cancelling = true
 			r.cancel()
+		case key.Matches(msg, r.keys.Cancel) && r.cancelling:
+			r.leave = true // applied when the cancel lands: the outcome is not lost to it
 		}
 	case rotFailed:
 		re := r.rotationErr()
@@ -383,7 +407,7 @@ func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 // start runs the rotation with the new secret held, from a clean checklist.
 func (r *rotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
-	r.phase, r.steps, r.err, r.rep, r.cancel, r.cancelling, r.running = rotRunning, nil, nil, nil, cancel, false, ""
+	r.phase, r.steps, r.err, r.rep, r.cancel, r.cancelling, r.running, r.leave = rotRunning, nil, nil, nil, cancel, false, "", false
 	return rotateCmd(ctx, r.deps.Broker, r.profile.Name, r.secret, opts)
 }
 
@@ -414,11 +438,20 @@ func (r *rotateScreen) onInputKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		}
 		r.input.SetValue("")
 		r.input.Blur()
-		r.secret = s
+		r.secret, r.inputErr = s, ""
 		return r, r.start(vault.RotateOptions{})
 	}
+	msg, why := secretKey(msg)
+	if why != "" {
+		r.inputErr = why
+		return r, nil
+	}
+	old := r.input.Value()
 	var cmd tea.Cmd
 	r.input, cmd = r.input.Update(msg)
+	if r.input.Value() != old {
+		r.inputErr = ""
+	}
 	return r, cmd
 }
 
@@ -441,7 +474,11 @@ func (r *rotateScreen) view(width int, compact bool) []string {
 		out = append(out, hanging(st.Text, "1. ", "Get a new secret from the provider (keep the old one valid for now).", w)...)
 		out = append(out, hanging(st.Text, "2. ", "Paste it here. oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+".", w)...)
 		out = append(out, hanging(st.Text, "3. ", "Only if that works does it become active; the old one is kept aside.", w)...)
-		out = append(out, "", truncateLine(st.Label.Render("new secret")+r.input.View(), w), "")
+		out = append(out, "", truncateLine(st.Label.Render("new secret")+r.input.View(), w))
+		if r.inputErr != "" {
+			out = append(out, hanging(st.Bad, "✗ ", "the new secret "+oauth.OneLine(r.inputErr), w)...)
+		}
+		out = append(out, "")
 		out = append(out, hanging(st.Subtle, "", "current secret: fp "+p.SecretFingerprint+" · nothing changes until the new one is proven", w)...)
 	default:
 		re := r.rotationErr()

@@ -339,6 +339,11 @@ func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts Ro
 	p, err := b.Vault.StageSecret(ctx, name, newSecret)
 	if err != nil {
 		report(StepStage, false, FirstLine(err))
+		// A RotationError like the other steps' failures: the step line gave the first
+		// line of why, and the front ends say the rest once (not the whole error again).
+		if cur, gerr := b.Vault.Get(name); gerr == nil {
+			return rep, &RotationError{Step: StepStage, Err: err, OldFingerprint: cur.SecretFingerprint}
+		}
 		return rep, err
 	}
 	rep.Profile, rep.OldFingerprint = p, p.SecretFingerprint

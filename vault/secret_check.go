@@ -3,7 +3,6 @@ package vault
 import (
 	"fmt"
 	"strings"
-	"unicode"
 )
 
 // CleanSecret is a typed or pasted secret without the white space around it: a paste
@@ -96,26 +95,39 @@ func isEnvReference(s string) bool {
 // defines client-secret = *VSCHAR, VSCHAR = %x20-7E. A control character or a bidi
 // override in a secret is a paste gone wrong or an attack (an escape sequence that
 // reaches the terminal when the secret is shown once, a U+202E that shows it reversed),
-// never a secret a provider issued. The message says which character and where, not
-// the secret.
+// never a secret a provider issued. The message says what kind of character, never
+// where it is nor, for one that could be part of the secret, which.
 func checkVSCHAR(secret string) error {
-	n := 0
-	for _, r := range secret {
-		n++
+	if kind := SecretCharProblem(secret); kind != "" {
+		return &FieldError{Field: "client_secret", Problem: "holds " + kind + ": a client secret is printable ASCII only " +
+			"(RFC 6749 Appendix A: letters, digits, punctuation and spaces); check the paste; nothing was saved"}
+	}
+	return nil
+}
+
+// SecretCharProblem names the first character of s a client secret cannot hold (see
+// checkVSCHAR), or is "" when every character is VSCHAR. A control character is a
+// paste's artifact (a tab, a line break, an escape), named with its code; any other
+// character outside printable ASCII could be part of the secret, so only its class is
+// named. The app's secret fields check each key and paste with it before their text
+// input (which turns a tab into a space and drops controls) sees it.
+func SecretCharProblem(s string) string {
+	for _, r := range s {
 		if r >= 0x20 && r <= 0x7e {
 			continue
 		}
-		kind := "a character outside ASCII"
 		switch {
-		case unicode.IsControl(r):
-			kind = "a control character"
-		case unicode.Is(unicode.Bidi_Control, r):
-			kind = "a bidi control"
-		case unicode.Is(unicode.Cf, r):
-			kind = "an invisible format character"
+		case r == '\t':
+			return "a tab"
+		case r == '\n' || r == '\r':
+			return "a line break"
+		case r == 0x1b:
+			return "an escape character"
+		case r < 0x20 || r == 0x7f:
+			return fmt.Sprintf("a control character (U+%04X)", r)
+		default:
+			return "a character outside printable ASCII"
 		}
-		return &FieldError{Field: "client_secret", Problem: fmt.Sprintf("holds %s (U+%04X) at character %d: a client secret is printable ASCII only "+
-			"(RFC 6749 Appendix A: letters, digits, punctuation and spaces); check the paste; nothing was saved", kind, r, n)}
 	}
-	return nil
+	return ""
 }

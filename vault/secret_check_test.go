@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/oatcli/oat/oauth"
@@ -55,5 +56,27 @@ func TestPlaceholderNeverStored(t *testing.T) {
 	}
 	if s, err := v.Secret(ctx, added); err != nil || s != "real-s3cret" {
 		t.Fatalf("the secret changed: %q %v", s, err)
+	}
+}
+
+// TestSecretCharMessageLeaksNothing: a refused character is named by its class; a
+// control character (a paste artifact) also by its code, a character that could be
+// part of the secret never; no position is given.
+func TestSecretCharMessageLeaksNothing(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"Qz7\tWk9": "holds a tab:", "Qz7\nWk9": "holds a line break:", "Qz7\rWk9": "holds a line break:",
+		"Qz7\x1bWk9": "holds an escape character:", "Qz7\x07Wk9": "holds a control character (U+0007):",
+		"Qz7éWk9": "holds a character outside printable ASCII:", "Qz7\u202eWk9": "holds a character outside printable ASCII:",
+		"Qz7\x7fWk9": "holds a control character (U+007F):",
+	} {
+		err := CheckSecret(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", in, err, want)
+			continue
+		}
+		if strings.Contains(err.Error(), "at character") || strings.Contains(err.Error(), "U+00E9") || strings.Contains(err.Error(), "U+202E") {
+			t.Errorf("%q: the message tells where or which character: %v", in, err)
+		}
 	}
 }

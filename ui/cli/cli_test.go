@@ -606,3 +606,19 @@ func TestRotateWhenOnlyTheTestCallFails(t *testing.T) {
 		t.Fatalf("not in --help: %s", h.out)
 	}
 }
+
+// TestRotateRefusedSecretSaysWhyOnce: a new secret with an escape character is refused
+// at staging, and the reason is printed once (it was under the step and again as the
+// command's error).
+func TestRotateRefusedSecretSaysWhyOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("gen", oauthtest.Generic)
+	r := e.run("dash\x1bstaging\n", "rotate", "gen")
+	if r.code == 0 || strings.Count(r.err, "escape character") != 1 {
+		t.Fatalf("exit %d, want the reason once:\n%s", r.code, r.err)
+	}
+	if strings.Contains(r.err, "dash") || strings.Contains(r.err, "staging") {
+		t.Fatalf("the refused secret is shown:\n%s", r.err)
+	}
+}
