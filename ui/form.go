@@ -311,6 +311,9 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 	}
 	f.text[fSecret].mask()
 	f.text[fSecret].in.CharLimit = 8192 // a pasted RSA private key (PEM or JWK)
+	f.text[fSecret].takesKey = func() bool {
+		return f.auth == string(oauth.AuthPrivateKeyJWT) || oauth.AuthMethod(f.auth).IsTLSAuth()
+	}
 	f.text[fImport].in.Placeholder = "optional"
 	f.text[fDiscover].in.Placeholder = "optional"
 	src := editing

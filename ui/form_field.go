@@ -31,10 +31,13 @@ type textField struct {
 	// refused says why the last key or paste into the secret's field was not inserted
 	// (see secretKey); it lasts until the value changes.
 	refused string
-	keys    huh.InputKeyMap
-	first   bool
-	last    bool
-	focused bool
+	// takesKey says the field holds a private key (PEM or JWK) now rather than a client
+	// secret: its line breaks are the key's, checked by vault when it is parsed.
+	takesKey func() bool
+	keys     huh.InputKeyMap
+	first    bool
+	last     bool
+	focused  bool
 }
 
 var _ huh.Field = (*textField)(nil)
@@ -96,7 +99,7 @@ func (t *textField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(tea.KeyMsg); !ok {
 		return t, nil // huh's own messages (title updates) do not concern this field
 	}
-	if t.masked {
+	if t.masked && (t.takesKey == nil || !t.takesKey()) {
 		k, why := secretKey(msg.(tea.KeyMsg))
 		if why != "" {
 			t.refused = why
