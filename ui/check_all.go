@@ -37,6 +37,10 @@ type checkAllScreen struct {
 	rows    map[string]vault.CheckRow
 	order   []string
 	running bool
+	// under says the table is too narrow for a DETAIL column (details go under their
+	// rows); selEnd is then the last line of the selected row's detail.
+	under  bool
+	selEnd int
 	// selLine is the selected row's line in the table, set as lines draws it.
 	selLine int
 	run     int
@@ -208,12 +212,17 @@ func (c *checkAllScreen) head() []string {
 func (c *checkAllScreen) layout() {
 	w := c.width - 2
 	c.vp.Width, c.vp.Height = w, max(3, c.height-len(c.head()))
-	c.vp.SetContent(strings.Join(append(c.lines(w), c.selectedDetail(w)...), "\n"))
-	// Keep the selected row in sight (line 0 is the table's head).
+	lines := c.lines(w)
+	if !c.under {
+		lines = append(lines, c.selectedDetail(w)...)
+	}
+	c.vp.SetContent(strings.Join(lines, "\n"))
+	// Keep the selected row in sight (line 0 is the table's head), and under a narrow
+	// table its whole detail too, as much of it as the height allows.
 	if row := c.selLine; row < c.vp.YOffset {
 		c.vp.SetYOffset(row)
-	} else if row >= c.vp.YOffset+c.vp.Height {
-		c.vp.SetYOffset(row - c.vp.Height + 1)
+	} else if end := max(row, c.selEnd); end >= c.vp.YOffset+c.vp.Height {
+		c.vp.SetYOffset(min(row, end-c.vp.Height+1))
 	}
 }
 
@@ -240,6 +249,7 @@ func (c *checkAllScreen) lines(w int) []string {
 	// Too narrow for a DETAIL column worth reading: each detail goes on a line of its
 	// own under its row.
 	under := w-(2+nameW+2+9+9+9+8) < 24
+	c.under, c.selEnd = under, 0
 	head := "  " + pad("NAME", nameW) + "  " + pad("RESULT", 9) + pad("LATENCY", 9) + pad("LIFETIME", 9) + pad("SECRET", 8)
 	if !under {
 		head += "DETAIL"
@@ -272,7 +282,12 @@ func (c *checkAllScreen) lines(w int) []string {
 			continue
 		}
 		lines = append(lines, truncateLine(line, w))
-		if detail != "" {
+		switch {
+		case detail != "" && i == c.sel:
+			// The selected row's detail in full: the others are cut to a line.
+			lines = append(lines, wrapLines("    ", st.Subtle, detail, w, 12)...)
+			c.selEnd = len(lines) - 1
+		case detail != "":
 			lines = append(lines, truncateLine("    "+st.Subtle.Render(detail), w))
 		}
 	}

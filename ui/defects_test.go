@@ -1246,3 +1246,28 @@ func TestMainScreenTimeoutHintSpeaksToTheApp(t *testing.T) {
 	h.mustContain("timed out", "run oat with a longer --timeout")
 	h.mustNotContain("raise --timeout")
 }
+
+// TestCheckAllSelectedErrorInFullAtSixtyByTwenty: at 60×20 the selected row's error is
+// read in full under it (it was cut to a line, and the full one drawn below the table,
+// out of sight).
+func TestCheckAllSelectedErrorInFullAtSixtyByTwenty(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, true, "slow")
+	h.press("C")
+	h.mustContain("8 of 8 done")
+	c := h.m.overlay.(*checkAllScreen)
+	r := c.rows[c.order[c.sel]]
+	if r.OK {
+		t.Fatal("no failure first")
+	}
+	flat := strings.Join(strings.Fields(h.view()), " ")
+	if !strings.Contains(flat, strings.Join(strings.Fields(r.Detail()), " ")) {
+		t.Fatalf("the selected row's full error is not on screen:\n%s", h.view())
+	}
+	h.press("down")
+	r = c.rows[c.order[c.sel]]
+	flat = strings.Join(strings.Fields(h.view()), " ")
+	if !strings.Contains(flat, strings.Join(strings.Fields(r.Detail()), " ")) {
+		t.Fatalf("the next row's full error is not on screen:\n%s", h.view())
+	}
+}
