@@ -505,7 +505,11 @@ func (m Model) statusLine() string {
 		left = 0
 	}
 	// First, so a narrow terminal moves the message rather than the countdown.
-	c := m.st.Warn.Render(fmt.Sprintf("⧗ %s on the clipboard, cleared in %ds", m.clip.what, int(left.Round(time.Second).Seconds())))
+	secs := int(left.Round(time.Second).Seconds())
+	c := m.st.Warn.Render(fmt.Sprintf("⧗ %s on the clipboard, cleared in %ds", m.clip.what, secs))
+	if ansi.StringWidth(c) > w {
+		c = m.st.Warn.Render(fmt.Sprintf("⧗ %s copied, clear in %ds", m.clip.what, secs)) // the seconds stay
+	}
 	if len(msg) == 1 && ansi.StringWidth(c)+2+ansi.StringWidth(msg[0]) <= w {
 		return c + "  " + msg[0]
 	}

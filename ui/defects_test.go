@@ -1271,3 +1271,13 @@ func TestCheckAllSelectedErrorInFullAtSixtyByTwenty(t *testing.T) {
 		t.Fatalf("the next row's full error is not on screen:\n%s", h.view())
 	}
 }
+
+// TestClipboardCountdownKeepsItsSecondsAt40: at 40 columns the countdown lost its
+// seconds ("cleared in …"); a shorter wording keeps them.
+func TestClipboardCountdownKeepsItsSecondsAt40(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 40, 10, true, "slow")
+	h.selectProfile("eds")
+	h.press("enter", "c")
+	h.mustContain("45s")
+}
