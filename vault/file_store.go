@@ -96,14 +96,7 @@ func syncDir(dir string) {
 
 // CacheName says where the unlocked key is kept between commands.
 func (s *FileStore) CacheName() string {
-	if s.Cache != nil {
-		return s.Cache.Name()
-	}
-	note := s.CacheNote
-	if note == "" {
-		note = "none configured"
-	}
-	return "none (" + note + "): the passphrase is needed by every command"
+	return cacheName(s.Cache, s.CacheNote, "the passphrase is needed by every command")
 }
 
 // Exists reports whether the store has been created (in either format).

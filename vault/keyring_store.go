@@ -117,14 +117,7 @@ func (k *KeyringStore) cacheID(key string) string {
 
 // CacheName says where values read from the keyring are kept between commands.
 func (k *KeyringStore) CacheName() string {
-	if k.Cache != nil {
-		return k.Cache.Name()
-	}
-	note := k.CacheNote
-	if note == "" {
-		note = "none configured"
-	}
-	return "none (" + note + "): every command reads the keyring"
+	return cacheName(k.Cache, k.CacheNote, "every command reads the keyring")
 }
 
 // Cached reports whether key's value is in the Cache, without renewing its idle time.

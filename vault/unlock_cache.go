@@ -91,6 +91,18 @@ func NewSessionUnlockCache(idle time.Duration) (UnlockCache, error) {
 	return newPlatformUnlockCache(idle)
 }
 
+// cacheName names a store's unlock cache for people, or says why there is none (note)
+// and what that means (without).
+func cacheName(c UnlockCache, note, without string) string {
+	if c != nil {
+		return c.Name()
+	}
+	if note == "" {
+		note = "none configured"
+	}
+	return "none (" + note + "): " + without
+}
+
 // unlockCacheID names one store's entry in the cache: its directory, hashed.
 func unlockCacheID(dir string) string {
 	dir = canonicalDir(dir)
