@@ -313,7 +313,8 @@ func (r *keyRotateScreen) view(width int) []string {
 		if r.phase == krStaging {
 			out = append(out, r.deps.busy("generating the new key"))
 		}
-		out = append(out, "", truncateLine(st.Subtle.Render(current+" · nothing changes until the new one is proven"), w))
+		out = append(out, "")
+		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
 		out = append(out, truncateLine(st.Subtle.Render("a key of your own: oat rotate "+p.Name+" < key.pem"), w))
 		return out
 	case krRegister:
@@ -387,7 +388,10 @@ func (r *keyRotateScreen) view(width int) []string {
 			out = append(out, errorLines(st, r.err, w)...)
 		}
 	case krDone:
-		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+		if len(r.steps) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
 		if p.PreviousKeyThumbprint != "" {
 			out = append(out, "")
 			out = append(out, wrapText(st.Text, "The old key (kid "+p.PreviousKeyThumbprint+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
@@ -395,7 +399,9 @@ func (r *keyRotateScreen) view(width int) []string {
 	case krChecking:
 		out = append(out, "", r.deps.busy("trying the old key"))
 	case krChecked:
-		out = append(out, "")
+		if len(r.steps) > 0 {
+			out = append(out, "")
+		}
 		switch {
 		case r.err != nil:
 			out = append(out, errorLines(st, r.err, w)...)
@@ -406,7 +412,7 @@ func (r *keyRotateScreen) view(width int) []string {
 			out = append(out, hanging(st.Warn, "⚠ ", "still accepted: the provider still issues tokens for the old key "+oauth.OneLine(r.oldThumb)+".", w)...)
 			out = append(out, wrapText(st.Text, "Remove it at the provider, then come back (R, then o). It is kept until then.", w)...)
 		}
-		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
 	}
 	return out
 }

@@ -77,6 +77,7 @@ func TestRotateKeyInTheApp(t *testing.T) {
 	h.press("o")
 	h.mustContain("still accepted: the provider still issues tokens for the old key " + old.Thumbprint)
 	h.press("esc")
+	h.mustContain("old key "+old.Thumbprint+" kept aside", "0d")
 	h.press("R") // the old key is still kept: the screen offers its check
 	h.mustContain("o check old")
 	if err := h.srv.RevokeKey("signer-id", old.Thumbprint); err != nil {
