@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
@@ -191,5 +192,51 @@ func TestRotateKeyOnTerminalAndPiped(t *testing.T) {
 	e.add("sec", oauthtest.Generic)
 	if r := e.run("", "rotate", "sec", "--keygen"); r.code != ExitUsage || !strings.Contains(r.err, "client secret") {
 		t.Fatalf("--keygen on a secret profile: %d %s", r.code, r.err)
+	}
+}
+
+// The secret's age and the rotation policy apply to keys: a 100-day-old key is listed
+// overdue by ls and doctor; once rotated it is fresh and listed nowhere.
+func TestRotateKeyResetsItsAge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	run := func(stdin string, args ...string) result {
+		t.Helper()
+		var out, errb bytes.Buffer
+		a := &App{In: strings.NewReader(stdin), Out: &out, Err: &errb, Getenv: func(string) string { return "" },
+			IsTerminal: func(any) bool { return false }, Store: e.store, Now: func() time.Time { return now }}
+		code := Execute(context.Background(), a, append([]string{"--config-dir", e.dir}, args...))
+		return result{out: out.String(), err: errb.String(), code: code}
+	}
+	e.srv.AddClient(oauthtest.Client{ID: "age-id", Scopes: []string{"api/read"}})
+	k, docs, _ := vault.GenerateKey("ES256")
+	_ = e.srv.RegisterKey("age-id", []byte(docs.JWK))
+	if r := run(k.PEM, "add", "aged", "--auth", "private_key_jwt", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "age-id"); r.code != 0 {
+		t.Fatalf("add: %s", r.err)
+	}
+	now = now.Add(100 * 24 * time.Hour)
+	later := now
+	e.srv.SetClock(func() time.Time { return later }) // the assertions are stamped with oat's clock
+	if r := run("", "doctor"); !strings.Contains(r.out, "older than the rotation policy: aged") || !strings.Contains(r.out, "--keygen") {
+		t.Fatalf("doctor before: %s", r.out)
+	}
+	if r := run("", "ls"); !strings.Contains(r.out, "100d ⚠") {
+		t.Fatalf("ls before: %s", r.out)
+	}
+	r := run("", "rotate", "aged", "--keygen")
+	if r.code != 0 {
+		t.Fatalf("keygen: %s", r.err)
+	}
+	jwk, _ := shownJWK(t, r.out)
+	_ = e.srv.RegisterKey("age-id", []byte(jwk))
+	if r := run("", "rotate", "aged", "--continue"); r.code != 0 {
+		t.Fatalf("continue: %s", r.err)
+	}
+	if r := run("", "doctor"); strings.Contains(r.out, "⚠ older than the rotation policy") || !strings.Contains(r.out, "no secret is older") {
+		t.Fatalf("doctor after: %s", r.out)
+	}
+	if r := run("", "ls"); strings.Contains(r.out, "⚠") || !strings.Contains(r.out, "0d") {
+		t.Fatalf("ls after: %s", r.out)
 	}
 }
