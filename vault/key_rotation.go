@@ -103,7 +103,7 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 		// Only the key is staged: its algorithm follows from it and the profile when it
 		// is promoted, so an algorithm the key allows but the profile does not use (PS256
 		// on an RS256 profile) cannot be carried across the two steps.
-		return Profile{}, StagedKey{}, &FieldError{Field: "key_alg", Problem: fmt.Sprintf("the profile signs with %s, and an %s key keeps it; rotate without --key-alg, then change it with oat edit %s --key-alg %s", p.KeyAlg, got, name, oauth.OneLine(alg))}
+		return Profile{}, StagedKey{}, &FieldError{Field: "key_alg", Problem: fmt.Sprintf("a rotated key signs with what the profile's algorithm (%s) and the key allow, here %s; rotate with --key-alg %s, then change it with oat edit %s --key-alg %s", p.KeyAlg, keyAlgFor(p, key), keyAlgFor(p, key), name, oauth.OneLine(alg))}
 	}
 	q.KeyAlg = got
 	ck, err := PrepareClientKey(q, cred)

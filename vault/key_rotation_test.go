@@ -171,6 +171,13 @@ func TestStageKeyRefusalsAndImport(t *testing.T) {
 	if _, _, err := b.Vault.StageKey(ctx, "k", forms["rsa/pkcs8"].text, "ES256"); err == nil {
 		t.Fatal("an RSA key staged to sign ES256")
 	}
+	// An algorithm the key allows but the promotion would not carry is refused, saying how.
+	if _, _, err := b.Vault.GenerateStagedKey(ctx, "k", "PS256"); err == nil || !strings.Contains(err.Error(), "--key-alg RS256, then change it with oat edit k --key-alg PS256") {
+		t.Fatalf("PS256 from an ES256 profile: %v", err)
+	}
+	if _, sk, err := b.Vault.GenerateStagedKey(ctx, "k", "RS256"); err != nil || sk.Key.Alg != "RS256" {
+		t.Fatalf("RS256 from an ES256 profile: %v", err)
+	}
 }
 
 // TestKeyRotationFailureAtEveryStep: a store failing at each call of each step (stage,

@@ -81,7 +81,7 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 // writeRotationKeyOnce shows what the provider registers for the new key of a rotation,
 // the one time oat shows it.
 func writeRotationKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
-	fmt.Fprintf(w, "new %s key for %s, staged beside the active one (%s)\n", docs.Alg, oauth.OneLine(p.Name), oauth.OneLine(p.KeyThumbprint))
+	fmt.Fprintf(w, "new %s key for %s, staged beside the active key %s\n", docs.Alg, oauth.OneLine(p.Name), oauth.OneLine(p.KeyThumbprint))
 	fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
 	fmt.Fprintf(w, "  private key stored in the %s store; oat never shows it\n", store)
 	fmt.Fprintf(w, "\nRegister the public key at the provider beside the old one (shown this once; any one form):\n")
