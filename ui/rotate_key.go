@@ -369,9 +369,14 @@ func (r *keyRotateScreen) view(width int) []string {
 		}
 		out = append(out, truncateLine(r.deps.busy(what), w))
 	case krFailed:
-		out = append(out, "")
+		if len(r.steps) > 0 {
+			out = append(out, "")
+		}
 		var re *vault.RotationError
-		if errors.As(r.err, &re) {
+		if errors.As(r.err, &re) && re.Cancelled {
+			out = append(out, wrapText(st.Text, "Cancelled.", w)...)
+			out = append(out, wrapText(st.OK, "Nothing was lost: the old key ("+p.KeyThumbprint+") is still active; the new one stays staged (r tries it).", w)...)
+		} else if errors.As(r.err, &re) {
 			if re.TokenOK {
 				out = append(out, wrapText(st.OK, "✓ The provider accepted the new key: it got a token with it; only the test call "+oauth.OneLine(re.Call)+" failed.", w)...)
 			}

@@ -115,3 +115,22 @@ func TestRotateKeyOffersTheStagedKey(t *testing.T) {
 	h.press("enter")
 	h.mustContain("✓ make the new key active", "Active key: ES256 "+sk.Key.Thumbprint)
 }
+
+// A cancelled key rotation says so, and that the old key is active and the new one
+// staged; r tries the staged key again.
+func TestRotateKeyCancelled(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 100, 30, false)
+	old := h.addKeyProfile("signer", "signer-id")
+	h.press("R", "g")
+	r := h.m.overlay.(*keyRotateScreen)
+	jwk := r.docs.Docs.JWK
+	r.phase = krRunning
+	h.send(rotateDoneMsg{err: &vault.RotationError{Step: vault.StepToken, Err: context.Canceled, Cancelled: true, KeptStaged: true}})
+	h.mustContain("Cancelled.", "the old key ("+old.Thumbprint+") is still", "stays staged (r tries it)")
+	if err := h.srv.RegisterKey("signer-id", []byte(jwk)); err != nil {
+		t.Fatal(err)
+	}
+	h.press("r")
+	h.mustContain("✓ make the new key active")
+}
