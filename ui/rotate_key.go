@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -26,7 +27,8 @@ type stagedFoundMsg struct{ thumbprint string }
 type keyRotPhase int
 
 const (
-	krChoose   keyRotPhase = iota // g generates; enter tries a key staged before
+	krChoose   keyRotPhase = iota // g generates; p pastes; enter tries a key staged before
+	krPaste                       // a key of one's own pasted (masked)
 	krStaging                     // generating and staging
 	krRegister                    // the public key shown once: register it, then enter
 	krRunning                     // token → test call → promote
@@ -47,6 +49,8 @@ type keyRotateScreen struct {
 	keys    keyRotateKeys
 	profile vault.Profile
 	phase   keyRotPhase
+	// input takes a pasted private key (PEM or JWK), masked; it is emptied once staged.
+	input textinput.Model
 	// docs is what to register, held only on the register step (shown once); form is
 	// the one shown (keyForms).
 	docs vault.StagedKey
@@ -65,12 +69,14 @@ type keyRotateScreen struct {
 
 // keyRotateKeys are the key rotation's keys.
 type keyRotateKeys struct {
-	Generate, Try, Form, Copy, Cancel, CheckOld, Retry, Activate, Done, Interrupt key.Binding
+	Generate, Paste, Stage, Try, Form, Copy, Cancel, CheckOld, Retry, Activate, Done, Interrupt key.Binding
 }
 
 func newKeyRotateKeys(r rotateKeys) keyRotateKeys {
 	return keyRotateKeys{
 		Generate:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate a new key")),
+		Paste:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste a key of your own")),
+		Stage:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use this key")),
 		Try:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "registered: try it")),
 		Form:      keyNextForm,
 		Copy:      keyCopy,
@@ -84,7 +90,12 @@ func newKeyRotateKeys(r rotateKeys) keyRotateKeys {
 }
 
 func newKeyRotate(d Deps, p vault.Profile) *keyRotateScreen {
-	r := &keyRotateScreen{deps: d, keys: newKeyRotateKeys(newRotateKeys()), profile: p}
+	in := newInput(d.Styles)
+	in.Prompt = ""
+	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
+	in.Placeholder = "paste the private key (PEM or JWK)"
+	in.TextStyle, in.PlaceholderStyle = d.Styles.Text, d.Styles.Subtle
+	r := &keyRotateScreen{deps: d, keys: newKeyRotateKeys(newRotateKeys()), profile: p, input: in}
 	if p.PreviousFingerprint != "" {
 		r.phase = krDone // an earlier rotation awaits its check: offer it straight away
 	}
@@ -106,8 +117,8 @@ func (r *keyRotateScreen) Init() tea.Cmd {
 	}
 }
 
-// Capturing implements screen: no text field.
-func (r *keyRotateScreen) Capturing() bool { return false }
+// Capturing implements screen: the pasted key's field takes every key.
+func (r *keyRotateScreen) Capturing() bool { return r.phase == krPaste }
 
 // InFlight implements inFlight: quitting mid-rotation asks first.
 func (r *keyRotateScreen) InFlight() string {
@@ -123,9 +134,11 @@ func (r *keyRotateScreen) Keys() help.KeyMap {
 	switch r.phase {
 	case krChoose:
 		if r.staged != "" {
-			return simpleKeys{k.Try, k.Generate, k.Cancel}
+			return simpleKeys{k.Try, k.Generate, k.Paste, k.Cancel}
 		}
-		return simpleKeys{k.Generate, k.Cancel}
+		return simpleKeys{k.Generate, k.Paste, k.Cancel}
+	case krPaste:
+		return simpleKeys{k.Stage, k.Cancel}
 	case krRegister:
 		return simpleKeys{k.Try, k.Form, k.Copy, k.Cancel}
 	case krRunning:
@@ -222,11 +235,16 @@ func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 				_, sk, err := v.GenerateStagedKey(context.Background(), name, alg)
 				return keyStagedMsg{key: sk, err: err}
 			}
+		case key.Matches(msg, k.Paste):
+			r.phase, r.err = krPaste, nil
+			return r, r.input.Focus()
 		case key.Matches(msg, k.Try) && r.staged != "":
 			return r, r.start(vault.RotateOptions{})
 		case key.Matches(msg, k.Cancel):
 			return closeScreen()
 		}
+	case krPaste:
+		return r.onPasteKey(msg)
 	case krRegister:
 		switch {
 		case key.Matches(msg, k.Form):
@@ -276,6 +294,34 @@ func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	return r, nil
 }
 
+// onPasteKey handles a key while a private key is pasted: enter stages it (vault reads
+// it; the field is emptied whatever happens), esc goes back.
+func (r *keyRotateScreen) onPasteKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, r.keys.Cancel):
+		r.input.SetValue("")
+		r.input.Blur()
+		r.phase = krChoose
+		return r, nil
+	case key.Matches(msg, r.keys.Stage):
+		cred := vault.CleanKeyPaste(r.input.Value())
+		if cred == "" {
+			return r, nil
+		}
+		r.input.SetValue("")
+		r.input.Blur()
+		r.phase, r.err = krStaging, nil
+		v, name := r.deps.Broker.Vault, r.profile.Name
+		return r, func() tea.Msg {
+			_, sk, err := v.StageKey(context.Background(), name, cred, "")
+			return keyStagedMsg{key: sk, err: err}
+		}
+	}
+	var cmd tea.Cmd
+	r.input, cmd = r.input.Update(msg)
+	return r, cmd
+}
+
 func (r *keyRotateScreen) doc() string {
 	return [3]string{r.docs.Docs.JWK, r.docs.Docs.JWKS, r.docs.Docs.PEM}[r.form]
 }
@@ -299,8 +345,8 @@ func (r *keyRotateScreen) view(width int) []string {
 	out := []string{st.Title.Render(truncateLine("Rotate the key of "+p.Name, w)) + st.Warn.Render(envTag(p.Environment)), ""}
 	current := "current key: " + p.KeyAlg + " " + p.KeyThumbprint
 	switch r.phase {
-	case krChoose, krStaging:
-		out = append(out, hanging(st.Text, "1. ", "oat generates a new key pair and shows its public key once.", w)...)
+	case krChoose, krStaging, krPaste:
+		out = append(out, hanging(st.Text, "1. ", "oat generates a new key pair (or takes one you paste) and shows its public key once.", w)...)
 		out = append(out, hanging(st.Text, "2. ", "You register it at the provider beside the old one, then press enter.", w)...)
 		out = append(out, hanging(st.Text, "3. ", "oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+"; only then it becomes active, the old key kept aside.", w)...)
 		out = append(out, "")
@@ -310,12 +356,14 @@ func (r *keyRotateScreen) view(width int) []string {
 		if r.err != nil {
 			out = append(out, errorLines(st, r.err, w)...)
 		}
+		if r.phase == krPaste {
+			out = append(out, truncateLine(st.Label.Render("new key")+r.input.View(), w), "")
+		}
 		if r.phase == krStaging {
-			out = append(out, r.deps.busy("generating the new key"))
+			out = append(out, r.deps.busy("staging the new key"))
 		}
 		out = append(out, "")
 		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
-		out = append(out, truncateLine(st.Subtle.Render("a key of your own: oat rotate "+p.Name+" < key.pem"), w))
 		return out
 	case krRegister:
 		d := r.docs.Docs

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
@@ -133,4 +135,31 @@ func TestRotateKeyCancelled(t *testing.T) {
 	}
 	h.press("r")
 	h.mustContain("✓ make the new key active")
+}
+
+// p takes a key of one's own, pasted (its PEM line breaks lost in the one-line field),
+// masked: it is staged, its public key shown, and once registered enter makes it
+// active. The pasted key is never on screen.
+func TestRotateKeyPasted(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 100, 30, false)
+	h.addKeyProfile("signer", "signer-id")
+	own, docs, _ := vault.GenerateKey("RS256")
+	if err := h.srv.RegisterKey("signer-id", []byte(docs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	h.press("R", "p")
+	h.mustContain("new key", "paste the private key (PEM or JWK)")
+	h.press("q") // typed into the field, not taken as quit
+	h.press("backspace")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(own.PEM), Paste: true})
+	h.mustContain("•••")
+	h.mustNotContain("PRIVATE KEY", own.PEM[40:80])
+	h.press("enter")
+	h.mustContain("Register this public key", docs.Thumbprint)
+	h.press("enter")
+	h.mustContain("✓ make the new key active", "Active key: RS256 "+own.Thumbprint)
+	if r := h.m.overlay.(*keyRotateScreen); r.input.Value() != "" {
+		t.Fatal("the pasted key is still held in the field")
+	}
 }
