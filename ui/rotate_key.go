@@ -304,7 +304,9 @@ func (r *keyRotateScreen) onPasteKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		r.phase = krChoose
 		return r, nil
 	case key.Matches(msg, r.keys.Stage):
-		cred := vault.CleanKeyPaste(r.input.Value())
+		// A PEM whose line breaks the one-line field turned to spaces reads as it is
+		// (oauth.ParseClientKey takes one-line PEM).
+		cred := strings.TrimSpace(r.input.Value())
 		if cred == "" {
 			return r, nil
 		}

@@ -5,9 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -169,28 +167,3 @@ func withKey(p Profile, pemText string) Profile {
 	return p
 }
 
-var pemBlockRE = regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----`)
-
-// CleanKeyPaste undoes what a one-line field does to a pasted PEM key (its line breaks
-// turned to spaces): each block is written again with the base64 body on lines of 64.
-// A JWK or a PEM with its line breaks is returned as it is (trimmed).
-func CleanKeyPaste(s string) string {
-	s = strings.TrimSpace(s)
-	if strings.Contains(s, "\n") || !strings.HasPrefix(s, "-----BEGIN ") {
-		return s
-	}
-	var b strings.Builder
-	for _, m := range pemBlockRE.FindAllStringSubmatch(s, -1) {
-		body := strings.Join(strings.Fields(m[2]), "")
-		b.WriteString("-----BEGIN " + m[1] + "-----\n")
-		for len(body) > 64 {
-			b.WriteString(body[:64] + "\n")
-			body = body[64:]
-		}
-		if body != "" {
-			b.WriteString(body + "\n")
-		}
-		b.WriteString("-----END " + m[3] + "-----\n")
-	}
-	return b.String()
-}

@@ -265,23 +265,3 @@ func TestKeyRotationFailureAtEveryStep(t *testing.T) {
 	}
 }
 
-// A PEM key pasted into a one-line field (line breaks turned to spaces) reads as the
-// key; a JWK passes unchanged.
-func TestCleanKeyPaste(t *testing.T) {
-	t.Parallel()
-	for name, f := range keyForms(t) {
-		flat := strings.Join(strings.Fields(f.text), " ")
-		if strings.HasSuffix(name, "/jwk") {
-			flat = f.text
-		}
-		k, err := oauth.ParseClientKey([]byte(CleanKeyPaste(flat)))
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		want, _ := oauth.Thumbprint(f.key.Public())
-		if got, _ := oauth.Thumbprint(k.Public()); got != want {
-			t.Errorf("%s: another key", name)
-		}
-	}
-}
