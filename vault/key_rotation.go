@@ -166,4 +166,3 @@ func withKey(p Profile, pemText string) Profile {
 	describeKeys(&p, pemText, "")
 	return p
 }
-

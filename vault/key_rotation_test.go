@@ -264,4 +264,3 @@ func TestKeyRotationFailureAtEveryStep(t *testing.T) {
 		}
 	}
 }
-
