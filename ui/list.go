@@ -630,6 +630,9 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 	case key.Matches(msg, l.keys.Call):
 		return newCallScreen(l.deps, p), nil, true
 	case key.Matches(msg, l.keys.Rotate):
+		if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+			return newKeyRotate(l.deps, p), nil, true
+		}
 		return newRotate(l.deps, p), nil, true
 	case key.Matches(msg, l.keys.CheckAll):
 		return newCheckAll(l.deps, l.profiles), nil, true

@@ -366,7 +366,9 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 	if v.Overdue(p) {
 		wrapped("", st.Warn, fmt.Sprintf("⚠ rotation overdue (policy %dd): R rotates it", vault.AgeDays(v.RotationPolicy)))
 	}
-	if p.PreviousFingerprint != "" {
+	if p.PreviousKeyThumbprint != "" && p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		wrapped("", st.Warn, "old key "+p.PreviousKeyThumbprint+" kept aside: R checks it is revoked")
+	} else if p.PreviousFingerprint != "" {
 		wrapped("", st.Warn, "old secret "+p.PreviousFingerprint+" kept aside: R checks it is revoked")
 	}
 	if p.Notes != "" && notesRoom > 0 {

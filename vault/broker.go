@@ -256,6 +256,17 @@ type RotationReport struct {
 	// Shared are the other profiles with the same client ID and token URL: they still
 	// hold the old secret and fail once it is revoked (UpdateShared gives them the new).
 	Shared []Profile
+	// Key says a private key was rotated (RotateStagedKey): the fingerprints are then
+	// the keys' RFC 7638 thumbprints.
+	Key bool
+}
+
+// credential names what was rotated: "key" or "secret".
+func (r *RotationReport) credential() string {
+	if r.Key {
+		return "key"
+	}
+	return "secret"
 }
 
 func (r *RotationReport) step(name string, ok bool, note string) {
@@ -295,9 +306,15 @@ type RotationError struct {
 	Call    string
 	// Cancelled says the caller cancelled the rotation (ctx); Err is ctx's error.
 	Cancelled bool
+	// KeptStaged says the new credential is still staged (a key: its public half is
+	// registered at the provider, so it is tried again rather than regenerated).
+	KeptStaged bool
 }
 
 func (e *RotationError) Error() string {
+	if e.KeptStaged {
+		return fmt.Sprintf("%s\nthe new key stays staged, not active; the old key (%s) is still active", e.Err, e.OldFingerprint)
+	}
 	return fmt.Sprintf("%s\nthe new secret was not stored; the old secret (%s) is still active", e.Err, e.OldFingerprint)
 }
 
@@ -320,36 +337,92 @@ func (b *Broker) Rotate(ctx context.Context, name, newSecret string, progress fu
 // is discarded and the old one stays active; the error is a *RotationError. progress,
 // when set, is called after each step.
 func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts RotateOptions, progress func(RotationStep)) (*RotationReport, error) {
-	rep := &RotationReport{NewFingerprint: Fingerprint(newSecret)}
-	send := func() {
-		if progress != nil {
-			progress(rep.Steps[len(rep.Steps)-1])
-		}
-	}
-	report := func(n string, ok bool, note string) {
-		rep.step(n, ok, note)
-		send()
-	}
-	start := func(n string) {
-		if opts.Starting != nil {
-			opts.Starting(n)
-		}
-	}
-	start(StepStage)
+	r := b.newRotation(ctx, opts, progress)
+	r.rep.NewFingerprint = Fingerprint(newSecret)
+	r.start(StepStage)
 	p, err := b.Vault.StageSecret(ctx, name, newSecret)
 	if err != nil {
-		report(StepStage, false, FirstLine(err))
+		r.report(StepStage, false, FirstLine(err))
 		// A RotationError like the other steps' failures: the step line gave the first
 		// line of why, and the front ends say the rest once (not the whole error again).
 		if cur, gerr := b.Vault.Get(name); gerr == nil {
-			return rep, &RotationError{Step: StepStage, Err: err, OldFingerprint: cur.SecretFingerprint}
+			return r.rep, &RotationError{Step: StepStage, Err: err, OldFingerprint: cur.SecretFingerprint}
 		}
-		return rep, err
+		return r.rep, err
 	}
-	rep.Profile, rep.OldFingerprint = p, p.SecretFingerprint
-	report(StepStage, true, "fingerprint "+rep.NewFingerprint)
+	r.rep.Profile, r.rep.OldFingerprint = p, p.SecretFingerprint
+	r.report(StepStage, true, "fingerprint "+r.rep.NewFingerprint)
+	return r.tryAndPromote(name, p, p, newSecret, false)
+}
+
+// RotateStagedKey runs the rotation check of the key staged with StageKey (after the
+// user registered its public key at the provider): a token with it (and the test call),
+// and only then the promotion, the old key kept aside. On failure the old key stays
+// active and the new one stays staged, to try again once the registration is right;
+// the error is a *RotationError with KeptStaged set.
+func (b *Broker) RotateStagedKey(ctx context.Context, name string, opts RotateOptions, progress func(RotationStep)) (*RotationReport, error) {
+	r := b.newRotation(ctx, opts, progress)
+	p, err := b.Vault.Recover(ctx, name)
+	if err != nil {
+		return r.rep, err
+	}
+	if p.AuthMethod != oauth.AuthPrivateKeyJWT {
+		return r.rep, fmt.Errorf("%q %w", name, ErrNotAKeyProfile)
+	}
+	sk, err := b.Vault.StagedKeyOf(ctx, p)
+	if errors.Is(err, ErrNothingStaged) {
+		return r.rep, fmt.Errorf("%q: no new key is staged: start with oat rotate %s --keygen", name, name)
+	}
+	if err != nil {
+		return r.rep, err
+	}
+	r.rep.Profile, r.rep.OldFingerprint, r.rep.NewFingerprint = p, p.KeyThumbprint, sk.Key.Thumbprint
+	r.rep.Key = true
+	r.rep.step(StepStage, true, "thumbprint "+sk.Key.Thumbprint)
+	r.send()
+	return r.tryAndPromote(name, p, withKey(p, sk.Key.PEM), sk.Key.PEM, true)
+}
+
+// rotation is one run of the rotation check, reporting its steps as they go.
+type rotation struct {
+	b        *Broker
+	ctx      context.Context
+	opts     RotateOptions
+	progress func(RotationStep)
+	rep      *RotationReport
+}
+
+func (b *Broker) newRotation(ctx context.Context, opts RotateOptions, progress func(RotationStep)) *rotation {
+	return &rotation{b: b, ctx: ctx, opts: opts, progress: progress, rep: &RotationReport{}}
+}
+
+func (r *rotation) send() {
+	if r.progress != nil {
+		r.progress(r.rep.Steps[len(r.rep.Steps)-1])
+	}
+}
+
+func (r *rotation) report(n string, ok bool, note string) {
+	r.rep.step(n, ok, note)
+	r.send()
+}
+
+func (r *rotation) start(n string) {
+	if r.opts.Starting != nil {
+		r.opts.Starting(n)
+	}
+}
+
+// tryAndPromote gets a token with cred (the staged credential) as tryAs, runs p's test
+// call with it, and promotes it. keep leaves the staged credential in place on failure.
+func (r *rotation) tryAndPromote(name string, p, tryAs Profile, cred string, keep bool) (*RotationReport, error) {
+	b, ctx, rep, opts := r.b, r.ctx, r.rep, r.opts
 	fail := func(re *RotationError) (*RotationReport, error) {
-		_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
+		if keep {
+			re.KeptStaged = true
+		} else {
+			_ = b.Vault.DiscardStaged(context.WithoutCancel(ctx), p)
+		}
 		re.OldFingerprint = rep.OldFingerprint
 		if cerr := ctx.Err(); cerr != nil {
 			re.Cancelled, re.TokenOK = true, false // cut off, not refused
@@ -359,20 +432,20 @@ func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts Ro
 		}
 		return rep, re
 	}
-	start(StepToken)
-	tok, err := b.fetchWith(ctx, p, newSecret)
+	r.start(StepToken)
+	tok, err := b.fetchWith(ctx, tryAs, cred)
 	if err != nil {
-		report(StepToken, false, FirstLine(err))
+		r.report(StepToken, false, FirstLine(err))
 		return fail(&RotationError{Step: StepToken, Err: err})
 	}
-	report(StepToken, true, fmt.Sprintf("%s token, auth %s", tok.TokenType, tok.Auth))
+	r.report(StepToken, true, fmt.Sprintf("%s token, auth %s", tok.TokenType, tok.Auth))
 	if to, api, cross := p.CrossOrigin(p.TestRequest); cross {
 		// The new token never goes unasked to another origin than the API URL's.
 		rep.Steps = append(rep.Steps, RotationStep{Name: StepCall, OK: true, Skipped: true,
 			Note: "skipped: the test request sends the token to " + to + ", not the API URL's " + api})
-		send()
+		r.send()
 	} else if p.HasTestCall() {
-		start(StepCall)
+		r.start(StepCall)
 		res, err := b.callWith(ctx, p, tok.AccessToken)
 		if err == nil {
 			err = res.Err()
@@ -381,20 +454,20 @@ func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts Ro
 		switch {
 		case err != nil && ctx.Err() == nil && opts.ActivateIfCallFails:
 			rep.CallErr = err
-			report(StepCall, false, FirstLine(err))
+			r.report(StepCall, false, FirstLine(err))
 		case err != nil:
-			report(StepCall, false, FirstLine(err))
+			r.report(StepCall, false, FirstLine(err))
 			return fail(&RotationError{Step: StepCall, Err: err, TokenOK: true, Call: p.CallText()})
 		default:
-			report(StepCall, true, fmt.Sprintf("HTTP %d in %s", res.Status, LatencyText(res.Latency)))
+			r.report(StepCall, true, fmt.Sprintf("HTTP %d in %s", res.Status, LatencyText(res.Latency)))
 		}
 	} else {
 		rep.Steps = append(rep.Steps, RotationStep{Name: StepCall, OK: true, Skipped: true, Note: "skipped: no API set for this profile"})
-		send()
+		r.send()
 	}
-	start(StepPromote)
+	r.start(StepPromote)
 	if err := ctx.Err(); err != nil { // cancelled: nothing is promoted
-		report(StepPromote, false, "cancelled")
+		r.report(StepPromote, false, "cancelled")
 		return fail(&RotationError{Step: StepPromote, Err: err})
 	}
 	// Promoting is local and quick: once started it finishes, so a cancel never leaves
@@ -402,14 +475,14 @@ func (b *Broker) RotateWith(ctx context.Context, name, newSecret string, opts Ro
 	ctx = context.WithoutCancel(ctx)
 	np, err := b.Vault.Promote(ctx, name)
 	if err != nil {
-		report(StepPromote, false, FirstLine(err))
-		if np.ID == "" {
+		r.report(StepPromote, false, FirstLine(err))
+		if np.ID == "" && !keep {
 			_ = b.Vault.DiscardStaged(ctx, p)
 		}
 		return rep, err
 	}
 	rep.Profile = np
-	report(StepPromote, true, "the old secret is kept aside until it is confirmed revoked")
+	r.report(StepPromote, true, "the old "+rep.credential()+" is kept aside until it is confirmed revoked")
 	// The token the new secret earned is the profile's token now (promoting dropped the
 	// one the old secret had earned).
 	res := &TokenResult{Profile: np, Token: CachedFrom(tok), Fresh: tok}
@@ -445,7 +518,8 @@ func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, P
 	if err != nil {
 		return "", p, err
 	}
-	_, err = b.fetchWith(ctx, p, old)
+	// A kept key signs as itself (its own kid and algorithm), not as the active key.
+	_, err = b.fetchWith(ctx, withKey(p, old), old)
 	if err == nil {
 		return StillAccepted, p, nil
 	}

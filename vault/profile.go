@@ -74,6 +74,10 @@ type Profile struct {
 	// key. SecretFingerprint stays the fingerprint of the stored value (the private
 	// key's PEM), which rotation and the request checks compare with the store.
 	KeyThumbprint string `toml:"key_thumbprint,omitempty" json:"key_thumbprint,omitempty"`
+	// PreviousKeyThumbprint is the thumbprint of the key kept aside after a key
+	// rotation (PreviousFingerprint names the same key's stored PEM): the kid the user
+	// finds at the provider to revoke it.
+	PreviousKeyThumbprint string `toml:"previous_key_thumbprint,omitempty" json:"previous_key_thumbprint,omitempty"`
 }
 
 // FieldError is a validation failure of one profile field.

@@ -46,7 +46,7 @@ func (v *Vault) optional(ctx context.Context, key string) (string, bool, error) 
 // rotation's old secret is still kept, so that one is never overwritten unseen.
 func (v *Vault) StageSecret(ctx context.Context, name, secret string) (Profile, error) {
 	if pr, err := v.Get(name); err == nil && pr.AuthMethod == oauth.AuthPrivateKeyJWT {
-		return Profile{}, fmt.Errorf("%q signs with a private key: checked rotation of keys is not there yet; replace the key with oat keygen %s (shown once to register)", name, name)
+		return Profile{}, fmt.Errorf("%q signs with a private key, not a secret: rotate it with oat rotate %s --keygen (a new key, shown once to register), or replace it outright with oat keygen %s", name, name, name)
 	}
 	if err := CheckSecret(secret); err != nil {
 		return Profile{}, err
@@ -114,6 +114,7 @@ func (v *Vault) finishPromote(ctx context.Context, p Profile, active, previous s
 	now := v.Now().UTC().Truncate(time.Second)
 	np, err := v.editByID(ctx, p.ID, func(q *Profile) {
 		q.SecretFingerprint, q.SecretSetAt, q.PreviousFingerprint = Fingerprint(active), now, Fingerprint(previous)
+		describeKeys(q, active, previous)
 	})
 	if err != nil {
 		return Profile{}, fmt.Errorf("record the rotation of %q: %w (the new secret is active; run the command again to finish)", p.Name, err)
@@ -150,7 +151,7 @@ func (v *Vault) DropPrevious(ctx context.Context, name string) (Profile, error) 
 	if err := v.Secrets.Delete(ctx, previousKey(p.ID)); err != nil {
 		return Profile{}, fmt.Errorf("drop the old secret of %q: %w", name, err)
 	}
-	return v.editByID(ctx, p.ID, func(q *Profile) { q.PreviousFingerprint = "" })
+	return v.editByID(ctx, p.ID, func(q *Profile) { q.PreviousFingerprint, q.PreviousKeyThumbprint = "", "" })
 }
 
 // RollBack makes the previous secret active again and forgets the newer one.
@@ -169,6 +170,7 @@ func (v *Vault) RollBack(ctx context.Context, name string) (Profile, error) {
 	now := v.Now().UTC().Truncate(time.Second)
 	np, err := v.editByID(ctx, p.ID, func(q *Profile) {
 		q.SecretFingerprint, q.SecretSetAt, q.PreviousFingerprint = Fingerprint(prev), now, ""
+		describeKeys(q, prev, "")
 	})
 	if err != nil {
 		return Profile{}, err
@@ -218,15 +220,20 @@ func (v *Vault) Recover(ctx context.Context, name string) (Profile, error) {
 		}
 	}
 	fp, pfp := Fingerprint(active), ""
-	if hasPrev {
+	if !hasPrev {
+		prev = ""
+	} else {
 		pfp = Fingerprint(prev)
 	}
-	if p.SecretFingerprint != fp || p.PreviousFingerprint != pfp {
+	described := p
+	describeKeys(&described, active, prev)
+	if p.SecretFingerprint != fp || p.PreviousFingerprint != pfp || described.KeyThumbprint != p.KeyThumbprint || described.PreviousKeyThumbprint != p.PreviousKeyThumbprint {
 		return v.editByID(ctx, p.ID, func(q *Profile) {
 			if q.SecretFingerprint != fp {
 				q.SecretFingerprint, q.SecretSetAt = fp, v.Now().UTC().Truncate(time.Second)
 			}
 			q.PreviousFingerprint = pfp
+			describeKeys(q, active, prev)
 		})
 	}
 	return p, nil

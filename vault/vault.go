@@ -153,7 +153,7 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 		}
 		p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
 		p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
-		p.KeyThumbprint = keep.KeyThumbprint
+		p.KeyThumbprint, p.PreviousKeyThumbprint = keep.KeyThumbprint, keep.PreviousKeyThumbprint
 		if (p.AuthMethod == oauth.AuthPrivateKeyJWT) != (keep.AuthMethod == oauth.AuthPrivateKeyJWT) {
 			// The stored credential is a key or a secret: the method changes with it.
 			return fmt.Errorf("%w %q: auth_method %s → %s changes what is stored (a private key or a client secret): use oat keygen %s for a key, oat edit %s --auth %s --replace-secret for a secret",

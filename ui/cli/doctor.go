@@ -233,7 +233,7 @@ func printDoctor(a *App, rep doctorReport) {
 	if len(rep.Overdue) == 0 {
 		fmt.Fprintln(w, "rotation      no secret is older than the rotation policy")
 	} else {
-		fmt.Fprintf(w, "rotation      ⚠ older than the rotation policy: %s (oat rotate NAME, after the provider issues a new secret)\n", strings.Join(rep.Overdue, ", "))
+		fmt.Fprintf(w, "rotation      ⚠ older than the rotation policy: %s (oat rotate NAME, after the provider issues a new secret; for a key: oat rotate NAME --keygen)\n", strings.Join(rep.Overdue, ", "))
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(a.Err, "✗ %s\n", oauth.OneLine(p))

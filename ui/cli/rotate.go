@@ -22,6 +22,10 @@ type rotateOptions struct {
 	// activateIfCallFails makes the new secret active when it got a token and only the
 	// test call failed.
 	activateIfCallFails bool
+	// keygen stages a generated key (private_key_jwt) of keyAlg; cont tries the staged
+	// key and promotes it (see rotate_key.go).
+	keygen, cont bool
+	keyAlg       string
 }
 
 func (a *App) rotateCmd() *cobra.Command {
@@ -44,7 +48,16 @@ secret too once it is active, keeping their old one aside the same way.
 
 When the new secret gets a token but the test call fails (a 403 from a test path this
 client may not reach, say), the provider has accepted the secret: fix the test request
-(oat edit NAME --test-path ...), or make it active anyway with --activate-if-call-fails.`,
+(oat edit NAME --test-path ...), or make it active anyway with --activate-if-call-fails.
+
+A profile that signs with a private key (private_key_jwt) rotates its key the same way:
+  oat rotate NAME --keygen [--key-alg ALG]
+makes a new key and shows once its public JWK, JWKS and PEM public key to register at
+the provider. On a terminal oat waits for enter, then gets a token with the new key,
+runs the test call and only then makes it active, the old key kept aside. Without a
+terminal it stops there: register the key, then run oat rotate NAME --continue.
+A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
+--check-old and --drop-old work on the old key.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +69,9 @@ client may not reach, say), the provider has accepted the secret: fix the test r
 	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret without checking")
 	cmd.Flags().BoolVar(&o.activateIfCallFails, "activate-if-call-fails", false, "make the new secret active when it gets a token even if the test call fails (the old one is kept aside)")
 	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret to the profiles with the same client ID and token URL")
+	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
+	cmd.Flags().StringVar(&o.keyAlg, "key-alg", "", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
+	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt: try the staged key (registered at the provider by now) and make it active")
 	return cmd
 }
 
@@ -69,6 +85,14 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	b, err := a.Broker()
 	if err != nil {
 		return err
+	}
+	if p, err := b.Vault.Get(o.name); err == nil && p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		return a.runRotateKey(ctx, b, p, o)
+	} else if o.keygen || o.cont || o.keyAlg != "" {
+		if err != nil {
+			return err
+		}
+		return usageErr(fmt.Errorf("--keygen, --key-alg and --continue rotate a private key; %s authenticates with a client secret (%s): oat rotate %s", p.Name, p.EffectiveAuth(), p.Name))
 	}
 	switch {
 	case o.dropOld:

@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+)
+
+// runRotateKey is oat rotate for a private_key_jwt profile: stage a new key (generated
+// with --keygen, or piped), show once what to register, and — after enter on a
+// terminal, or with --continue later — try it and make it active (vault does each step).
+func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile, o rotateOptions) error {
+	switch {
+	case o.updateShared:
+		return usageErr(fmt.Errorf("--update-shared gives a client secret to the profiles sharing it; %s signs with a private key: give them the new key with oat keygen or oat edit --replace-secret", p.Name))
+	}
+	if (o.keygen || o.keyAlg != "") && (o.cont || o.checkOld || o.dropOld) {
+		return usageErr(errors.New("--keygen starts a key rotation; --continue, --check-old and --drop-old are later steps: one at a time"))
+	}
+	if o.keyAlg != "" && !o.keygen {
+		return usageErr(errors.New("--key-alg goes with --keygen"))
+	}
+	if o.cont && (o.checkOld || o.dropOld) {
+		return usageErr(errors.New("--continue and --check-old/--drop-old are different steps: one at a time"))
+	}
+	switch {
+	case o.dropOld:
+		np, err := b.Vault.DropPrevious(ctx, o.name)
+		if err != nil {
+			return keyWording(err)
+		}
+		fmt.Fprintf(a.Out, "old key of %s deleted; active key %s\n", oauth.OneLine(np.Name), oauth.OneLine(np.KeyThumbprint))
+		return nil
+	case o.checkOld:
+		return a.checkOldKey(ctx, b, o.name)
+	case o.cont:
+		return a.tryStagedKey(ctx, b, p.Name, o)
+	}
+	var sk vault.StagedKey
+	var err error
+	if o.keygen {
+		_, sk, err = b.Vault.GenerateStagedKey(ctx, p.Name, o.keyAlg)
+		if err != nil {
+			return err
+		}
+	} else {
+		if a.IsTerminal(a.In) {
+			return usageErr(fmt.Errorf("%s signs with a private key: oat rotate %s --keygen makes a new one (shown once to register), or pipe a key of your own on stdin (PEM or JWK)", p.Name, p.Name))
+		}
+		cred, err := a.readKey(p.Name)
+		if err != nil {
+			return err
+		}
+		if _, sk, err = b.Vault.StageKey(ctx, p.Name, cred, ""); err != nil {
+			return err
+		}
+		// A key of one's own is most often registered already: try it at once.
+		fmt.Fprintf(a.Err, "✓ stage the new key: thumbprint %s (%s)\n", sk.Key.Thumbprint, sk.Key.Alg)
+		return a.tryStagedKey(ctx, b, p.Name, o)
+	}
+	writeRotationKeyOnce(a.Out, p, b.Vault.Secrets.Name(), sk.Docs)
+	if !a.IsTerminal(a.In) {
+		fmt.Fprintf(a.Out, "\nThe new key is staged; the old key (%s) is still active.\nRegister the public key at the provider, then: oat rotate %s --continue\n", oauth.OneLine(p.KeyThumbprint), oauth.OneLine(p.Name))
+		return nil
+	}
+	fmt.Fprintf(a.Err, "\nRegister the public key at the provider, then press enter (ctrl+c stops here; the new key stays staged for oat rotate %s --continue): ", oauth.OneLine(p.Name))
+	var rerr error
+	a.atPrompt(func() { _, rerr = bufio.NewReader(a.In).ReadString('\n') })
+	if rerr != nil && !errors.Is(rerr, io.EOF) {
+		return rerr
+	}
+	return a.tryStagedKey(ctx, b, p.Name, o)
+}
+
+// writeRotationKeyOnce shows what the provider registers for the new key of a rotation,
+// the one time oat shows it.
+func writeRotationKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
+	fmt.Fprintf(w, "new %s key for %s, staged beside the active key %s\n", docs.Alg, oauth.OneLine(p.Name), oauth.OneLine(p.KeyThumbprint))
+	fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
+	fmt.Fprintf(w, "  private key stored in the %s store; oat never shows it\n", store)
+	fmt.Fprintf(w, "\nRegister the public key at the provider beside the old one (shown this once; any one form):\n")
+	fmt.Fprintf(w, "\npublic JWK\n%s\n", docs.JWK)
+	fmt.Fprintf(w, "\nJWKS\n%s\n", docs.JWKS)
+	fmt.Fprintf(w, "\npublic key (PEM)\n%s", docs.PEM)
+}
+
+// tryStagedKey runs the checked rotation of the staged key: token, test call, promote.
+func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o rotateOptions) error {
+	opts := vault.RotateOptions{ActivateIfCallFails: o.activateIfCallFails}
+	rep, err := b.RotateStagedKey(ctx, name, opts, func(s vault.RotationStep) {
+		mark := "✓"
+		switch {
+		case s.Skipped:
+			mark = "-"
+		case !s.OK:
+			mark = "✗"
+		}
+		fmt.Fprintf(a.Err, "%s %s: %s\n", mark, keyStepName(s.Name), oauth.Sanitize(s.Note))
+	})
+	if re := (*vault.RotationError)(nil); errors.As(err, &re) {
+		return a.keyRotationFailed(name, re)
+	}
+	if err != nil {
+		return err
+	}
+	if rep.CallErr != nil {
+		fmt.Fprintf(a.Err, "⚠ the test call %s failed, but the new key got a token: made active as asked. Fix the test request: oat edit %s --test-path ...\n",
+			oauth.OneLine(rep.Profile.CallText()), oauth.OneLine(rep.Profile.Name))
+	}
+	fmt.Fprintf(a.Out, "rotated %s: active key %s (%s), old key %s kept aside.\n",
+		oauth.OneLine(rep.Profile.Name), oauth.OneLine(rep.NewFingerprint), oauth.OneLine(rep.Profile.KeyAlg), oauth.OneLine(rep.OldFingerprint))
+	for _, q := range rep.Shared {
+		fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it still signs with the old key and will fail once that is revoked.\n", oauth.OneLine(q.Name))
+	}
+	fmt.Fprintf(a.Out, "Remove the old key (kid %s) at the provider, then: oat rotate %s --check-old\n", oauth.OneLine(rep.OldFingerprint), oauth.OneLine(rep.Profile.Name))
+	return nil
+}
+
+// keyStepName is a rotation step's name as it reads for a key.
+func keyStepName(step string) string {
+	return strings.Replace(step, "new secret", "new key", 1)
+}
+
+// keyRotationFailed says what a stopped key rotation left: the old key active, the new
+// one staged to try again.
+func (a *App) keyRotationFailed(name string, re *vault.RotationError) error {
+	text, hints := vault.Explain(re.Err)
+	if _, rest, ok := strings.Cut(text, "\n"); ok && !re.Cancelled {
+		fmt.Fprintln(a.Err, oauth.Sanitize(rest))
+	}
+	n := oauth.OneLine(name)
+	switch {
+	case re.Cancelled:
+		fmt.Fprintln(a.Err, "oat: rotation cancelled")
+	case re.TokenOK:
+		fmt.Fprintf(a.Err, "oat: the provider accepted the new key (it got a token); only the test call %s failed.\n", oauth.OneLine(re.Call))
+	}
+	fmt.Fprintf(a.Err, "the new key stays staged, not active; the old key (%s) is still active\n", oauth.OneLine(re.OldFingerprint))
+	for _, h := range hints {
+		fmt.Fprintf(a.Err, "hint: %s\n", oauth.Sanitize(h))
+	}
+	switch {
+	case re.TokenOK:
+		fmt.Fprintf(a.Err, "hint: fix the test request (oat edit %s --test-path ...), then oat rotate %s --continue (or --continue --activate-if-call-fails)\n", n, n)
+	case re.Step == vault.StepToken && !re.Cancelled:
+		fmt.Fprintf(a.Err, "hint: is the new public key registered at the provider for this client? Then try again: oat rotate %s --continue (or start over: oat rotate %s --keygen)\n", n, n)
+	}
+	return &exitError{code: exitCode(re.Err), err: re, silent: true}
+}
+
+// checkOldKey tries the previous key: revoked deletes it, still accepted exits 1.
+func (a *App) checkOldKey(ctx context.Context, b *vault.Broker, name string) error {
+	before, err := b.Vault.Get(name)
+	if err != nil {
+		return err
+	}
+	verdict, p, err := b.CheckOld(ctx, name)
+	if err != nil {
+		return keyWording(err)
+	}
+	if verdict == vault.Revoked {
+		fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old key %s (invalid_client); it is deleted. Active key: %s\n", oauth.OneLine(before.PreviousKeyThumbprint), oauth.OneLine(p.KeyThumbprint))
+		return nil
+	}
+	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old key %s.\n  Remove it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(p.PreviousKeyThumbprint), oauth.OneLine(p.Name))
+	return &exitError{code: ExitFailure, silent: true}
+}
+
+// keyWording words a rotation error about "the old secret" for a key, keeping what it
+// wraps (the exit code comes from that).
+func keyWording(err error) error { return &keyWorded{err} }
+
+type keyWorded struct{ err error }
+
+func (e *keyWorded) Error() string {
+	return strings.NewReplacer("previous secret", "previous key", "old secret", "old key").Replace(e.err.Error())
+}
+func (e *keyWorded) Unwrap() error { return e.err }

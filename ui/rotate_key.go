@@ -1,0 +1,476 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/vault"
+)
+
+// keyStagedMsg is a new key staged for rotation, with what to register.
+type keyStagedMsg struct {
+	key vault.StagedKey
+	err error
+}
+
+// stagedFoundMsg says a key is already staged (an earlier oat rotate --keygen).
+type stagedFoundMsg struct{ thumbprint string }
+
+type keyRotPhase int
+
+const (
+	krChoose   keyRotPhase = iota // g generates; p pastes; enter tries a key staged before
+	krPaste                       // a key of one's own pasted (masked)
+	krStaging                     // generating and staging
+	krRegister                    // the public key shown once: register it, then enter
+	krRunning                     // token → test call → promote
+	krFailed                      // the old key active, the new one still staged
+	krDone                        // the new key active, the old one kept aside
+	krChecking
+	krChecked
+)
+
+// keyRotateScreen is the checked rotation of a private_key_jwt profile's key: generate a
+// new key → its public JWK/JWKS/PEM shown once → "register it at the provider, then
+// press enter" → a token with it and the test call as a checklist → active, the old
+// key kept aside → o checks the old key (revoked: deleted; still accepted: kept).
+// Every step is vault's (GenerateStagedKey, Broker.RotateStagedKey, CheckOld); a
+// failure leaves the old key active and the new one staged to try again.
+type keyRotateScreen struct {
+	deps    Deps
+	keys    keyRotateKeys
+	profile vault.Profile
+	phase   keyRotPhase
+	// input takes a pasted private key (PEM or JWK), masked; it is emptied once staged.
+	input textinput.Model
+	// docs is what to register, held only on the register step (shown once); form is
+	// the one shown (keyForms).
+	docs vault.StagedKey
+	form int
+	// staged is the thumbprint of a key staged before this screen opened.
+	staged  string
+	steps   []vault.RotationStep
+	running string
+	cancel  context.CancelFunc
+	rep     *vault.RotationReport
+	err     error
+	verdict vault.OldSecretVerdict
+	// oldThumb is the old key's thumbprint, for the verdict line once it is dropped.
+	oldThumb string
+}
+
+// keyRotateKeys are the key rotation's keys.
+type keyRotateKeys struct {
+	Generate, Paste, Stage, Try, Form, Copy, Cancel, CheckOld, Retry, Activate, Done, Interrupt key.Binding
+}
+
+func newKeyRotateKeys(r rotateKeys) keyRotateKeys {
+	return keyRotateKeys{
+		Generate:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate a new key")),
+		Paste:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste a key of your own")),
+		Stage:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use this key")),
+		Try:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "registered: try it")),
+		Form:      keyNextForm,
+		Copy:      keyCopy,
+		Cancel:    r.Cancel,
+		CheckOld:  r.CheckOld,
+		Retry:     r.Retry,
+		Activate:  r.Activate,
+		Done:      r.Done,
+		Interrupt: r.Interrupt,
+	}
+}
+
+func newKeyRotate(d Deps, p vault.Profile) *keyRotateScreen {
+	in := newInput(d.Styles)
+	in.Prompt = ""
+	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
+	in.Placeholder = "paste the private key (PEM or JWK)"
+	in.TextStyle, in.PlaceholderStyle = d.Styles.Text, d.Styles.Subtle
+	r := &keyRotateScreen{deps: d, keys: newKeyRotateKeys(newRotateKeys()), profile: p, input: in}
+	if p.PreviousFingerprint != "" {
+		r.phase = krDone // an earlier rotation awaits its check: offer it straight away
+	}
+	return r
+}
+
+// Init looks for a key staged before (oat rotate --keygen without --continue).
+func (r *keyRotateScreen) Init() tea.Cmd {
+	if r.phase != krChoose {
+		return nil
+	}
+	v, p := r.deps.Broker.Vault, r.profile
+	return func() tea.Msg {
+		sk, err := v.StagedKeyOf(context.Background(), p)
+		if err != nil {
+			return nil
+		}
+		return stagedFoundMsg{thumbprint: sk.Key.Thumbprint}
+	}
+}
+
+// Capturing implements screen: the pasted key's field takes every key.
+func (r *keyRotateScreen) Capturing() bool { return r.phase == krPaste }
+
+// InFlight implements inFlight: quitting mid-rotation asks first.
+func (r *keyRotateScreen) InFlight() string {
+	if r.phase == krRunning || r.phase == krChecking || r.phase == krStaging {
+		return "a rotation"
+	}
+	return ""
+}
+
+// Keys implements screen.
+func (r *keyRotateScreen) Keys() help.KeyMap {
+	k := r.keys
+	switch r.phase {
+	case krChoose:
+		if r.staged != "" {
+			return simpleKeys{k.Try, k.Generate, k.Paste, k.Cancel}
+		}
+		return simpleKeys{k.Generate, k.Paste, k.Cancel}
+	case krPaste:
+		return simpleKeys{k.Stage, k.Cancel}
+	case krRegister:
+		return simpleKeys{k.Try, k.Form, k.Copy, k.Cancel}
+	case krRunning:
+		return simpleKeys{k.Cancel, k.Interrupt}
+	case krStaging, krChecking:
+		return simpleKeys{k.Interrupt}
+	case krFailed:
+		var re *vault.RotationError
+		if errors.As(r.err, &re) && re.TokenOK {
+			return simpleKeys{k.Activate, k.Retry, k.Done}
+		}
+		if r.staged != "" {
+			return simpleKeys{k.Retry, k.Done}
+		}
+		return simpleKeys{k.Done}
+	case krDone:
+		return simpleKeys{k.CheckOld, k.Done}
+	}
+	return simpleKeys{k.Done}
+}
+
+// rotateKeyCmd runs the checked rotation of the staged key, each step sent as it starts
+// and ends (the messages of the secret's rotation).
+func rotateKeyCmd(ctx context.Context, b *vault.Broker, name string, opts vault.RotateOptions) tea.Cmd {
+	return func() tea.Msg {
+		ch := make(chan tea.Msg, 16)
+		go func() {
+			opts.Starting = func(step string) { ch <- rotateStartMsg{step: step, ch: ch} }
+			rep, err := b.RotateStagedKey(ctx, name, opts, func(s vault.RotationStep) {
+				ch <- rotateStepMsg{step: s, ch: ch}
+			})
+			ch <- rotateDoneMsg{rep: rep, err: err}
+			close(ch)
+		}()
+		return waitOn(ch)()
+	}
+}
+
+// Update implements screen.
+func (r *keyRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stagedFoundMsg:
+		if r.phase == krChoose {
+			r.staged = msg.thumbprint
+		}
+	case keyStagedMsg:
+		if msg.err != nil {
+			r.phase, r.err = krChoose, msg.err
+			return r, nil
+		}
+		r.phase, r.docs, r.form, r.err, r.staged = krRegister, msg.key, 0, nil, msg.key.Key.Thumbprint
+	case rotateStartMsg:
+		r.running = msg.step
+		return r, waitOn(msg.ch)
+	case rotateStepMsg:
+		r.steps, r.running = append(r.steps, msg.step), ""
+		return r, waitOn(msg.ch)
+	case rotateDoneMsg:
+		r.rep, r.err, r.running = msg.rep, msg.err, ""
+		if r.cancel != nil {
+			r.cancel()
+			r.cancel = nil
+		}
+		if msg.err != nil {
+			r.phase = krFailed
+			return r, nil
+		}
+		r.phase, r.profile, r.staged = krDone, msg.rep.Profile, ""
+		if res := msg.rep.Token; res != nil {
+			id := r.profile.ID // the list shows the token the new key earned
+			return r, func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
+		}
+	case checkOldMsg:
+		r.phase, r.verdict, r.err = krChecked, msg.verdict, msg.err
+		if msg.profile.ID != "" {
+			r.profile = msg.profile
+		}
+	case tea.KeyMsg:
+		return r.onKey(msg)
+	}
+	return r, nil
+}
+
+// onKey handles a key in the current phase.
+func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	k := r.keys
+	switch r.phase {
+	case krChoose:
+		switch {
+		case key.Matches(msg, k.Generate):
+			r.phase, r.err = krStaging, nil
+			v, name, alg := r.deps.Broker.Vault, r.profile.Name, ""
+			return r, func() tea.Msg {
+				_, sk, err := v.GenerateStagedKey(context.Background(), name, alg)
+				return keyStagedMsg{key: sk, err: err}
+			}
+		case key.Matches(msg, k.Paste):
+			r.phase, r.err = krPaste, nil
+			return r, r.input.Focus()
+		case key.Matches(msg, k.Try) && r.staged != "":
+			return r, r.start(vault.RotateOptions{})
+		case key.Matches(msg, k.Cancel):
+			return closeScreen()
+		}
+	case krPaste:
+		return r.onPasteKey(msg)
+	case krRegister:
+		switch {
+		case key.Matches(msg, k.Form):
+			r.form = (r.form + 1) % len(keyForms)
+		case key.Matches(msg, k.Copy):
+			what, doc := keyForms[r.form], r.doc()
+			return r, func() tea.Msg { return copyMsg{what: what, value: doc, plain: true} }
+		case key.Matches(msg, k.Try):
+			r.docs = vault.StagedKey{} // shown once: gone from here on
+			return r, r.start(vault.RotateOptions{})
+		case key.Matches(msg, k.Cancel):
+			r.docs = vault.StagedKey{}
+			return closeWith("the new key of " + oauth.OneLine(r.profile.Name) + " stays staged: R then enter tries it once registered")
+		}
+	case krRunning:
+		if key.Matches(msg, k.Cancel) && r.cancel != nil {
+			r.cancel()
+		}
+	case krFailed:
+		var re *vault.RotationError
+		tokenOK := errors.As(r.err, &re) && re.TokenOK
+		switch {
+		case key.Matches(msg, k.Activate) && tokenOK:
+			return r, r.start(vault.RotateOptions{ActivateIfCallFails: true})
+		case key.Matches(msg, k.Retry) && r.staged != "":
+			return r, r.start(vault.RotateOptions{})
+		case key.Matches(msg, k.Done):
+			return closeScreen()
+		}
+	case krDone:
+		switch {
+		case key.Matches(msg, k.CheckOld):
+			r.phase, r.oldThumb = krChecking, r.profile.PreviousKeyThumbprint
+			b, name := r.deps.Broker, r.profile.Name
+			return r, func() tea.Msg {
+				v, p, err := b.CheckOld(context.Background(), name)
+				return checkOldMsg{verdict: v, profile: p, err: err}
+			}
+		case key.Matches(msg, k.Done):
+			return closeScreen()
+		}
+	case krChecked:
+		if key.Matches(msg, k.Done) {
+			return closeScreen()
+		}
+	}
+	return r, nil
+}
+
+// onPasteKey handles a key while a private key is pasted: enter stages it (vault reads
+// it; the field is emptied whatever happens), esc goes back.
+func (r *keyRotateScreen) onPasteKey(msg tea.KeyMsg) (screen, tea.Cmd) {
+	switch {
+	case key.Matches(msg, r.keys.Cancel):
+		r.input.SetValue("")
+		r.input.Blur()
+		r.phase = krChoose
+		return r, nil
+	case key.Matches(msg, r.keys.Stage):
+		// A PEM whose line breaks the one-line field turned to spaces reads as it is
+		// (oauth.ParseClientKey takes one-line PEM).
+		cred := strings.TrimSpace(r.input.Value())
+		if cred == "" {
+			return r, nil
+		}
+		r.input.SetValue("")
+		r.input.Blur()
+		r.phase, r.err = krStaging, nil
+		v, name := r.deps.Broker.Vault, r.profile.Name
+		return r, func() tea.Msg {
+			_, sk, err := v.StageKey(context.Background(), name, cred, "")
+			return keyStagedMsg{key: sk, err: err}
+		}
+	}
+	var cmd tea.Cmd
+	r.input, cmd = r.input.Update(msg)
+	return r, cmd
+}
+
+func (r *keyRotateScreen) doc() string {
+	return [3]string{r.docs.Docs.JWK, r.docs.Docs.JWKS, r.docs.Docs.PEM}[r.form]
+}
+
+// start runs the checked rotation of the staged key from a clean checklist.
+func (r *keyRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.phase, r.steps, r.err, r.rep, r.cancel, r.running = krRunning, nil, nil, nil, cancel, ""
+	return rotateKeyCmd(ctx, r.deps.Broker, r.profile.Name, opts)
+}
+
+// View implements screen.
+func (r *keyRotateScreen) View(width, height int) string {
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.view(width), "\n"))
+}
+
+func (r *keyRotateScreen) view(width int) []string {
+	st := r.deps.Styles
+	w := width - 2
+	p := displayProfile(r.profile)
+	out := []string{st.Title.Render(truncateLine("Rotate the key of "+p.Name, w)) + st.Warn.Render(envTag(p.Environment)), ""}
+	current := "current key: " + p.KeyAlg + " " + p.KeyThumbprint
+	switch r.phase {
+	case krChoose, krStaging, krPaste:
+		out = append(out, hanging(st.Text, "1. ", "oat generates a new key pair (or takes one you paste) and shows its public key once.", w)...)
+		out = append(out, hanging(st.Text, "2. ", "You register it at the provider beside the old one, then press enter.", w)...)
+		out = append(out, hanging(st.Text, "3. ", "oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+"; only then it becomes active, the old key kept aside.", w)...)
+		out = append(out, "")
+		if r.staged != "" {
+			out = append(out, hanging(st.Text, "", "A new key is staged already (thumbprint "+oauth.OneLine(r.staged)+"): enter tries it once registered; g makes another.", w)...)
+		}
+		if r.err != nil {
+			out = append(out, errorLines(st, r.err, w)...)
+		}
+		if r.phase == krPaste {
+			out = append(out, truncateLine(st.Label.Render("new key")+r.input.View(), w), "")
+		}
+		if r.phase == krStaging {
+			out = append(out, r.deps.busy("staging the new key"))
+		}
+		out = append(out, "")
+		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
+		return out
+	case krRegister:
+		d := r.docs.Docs
+		out = append(out,
+			st.Banner.Render(truncateLine("⚠ Register this public key at the provider: oat shows it only now.", w)),
+			st.Text.Render(truncateLine("The private key stays in the "+r.deps.Broker.Vault.Secrets.Name()+" store; oat never shows it.", w)),
+			"",
+			st.Label.Render("thumbprint")+st.Text.Render(" "+d.Thumbprint)+st.Subtle.Render("  (kid)"),
+			st.Label.Render("algorithm ")+st.Text.Render(" "+d.Alg),
+			"")
+		var tabs []string
+		for i, n := range keyForms {
+			if i == r.form {
+				tabs = append(tabs, st.Accent.Render("["+n+"]"))
+			} else {
+				tabs = append(tabs, st.Subtle.Render(" "+n+" "))
+			}
+		}
+		out = append(out, truncateLine(strings.Join(tabs, " "), w))
+		// What is shown came from oat itself (go-jose's JSON, encoding/pem), never a server.
+		var doc []string
+		for _, l := range strings.Split(strings.TrimSpace(r.doc()), "\n") {
+			doc = append(doc, wrapHard(l, max(10, w))...)
+		}
+		out = append(out, st.Text.Render(strings.Join(doc, "\n")), "")
+		out = append(out, hanging(st.Text, "", "Register it at the provider, then press enter: oat gets a token with it. "+current+", still active.", w)...)
+		return out
+	}
+	for _, s := range r.steps {
+		mark, style := "✓", st.OK
+		switch {
+		case s.Skipped:
+			mark, style = "–", st.Subtle
+		case !s.OK:
+			mark, style = "✗", st.Bad
+		}
+		note := oauth.Sanitize(s.Note)
+		if !s.OK && !s.Skipped && r.phase == krFailed {
+			note = "" // the block below says why
+		}
+		if s.Name == vault.StepPromote && s.OK {
+			note = ""
+		}
+		out = append(out, stepLine(st, style, mark+" "+keyStep(s.Name), note, w)...)
+	}
+	switch r.phase {
+	case krRunning:
+		what := "starting"
+		if r.running != "" {
+			what = keyStep(r.running) + "…"
+		}
+		out = append(out, truncateLine(r.deps.busy(what), w))
+	case krFailed:
+		if len(r.steps) > 0 {
+			out = append(out, "")
+		}
+		var re *vault.RotationError
+		if errors.As(r.err, &re) && re.Cancelled {
+			out = append(out, wrapText(st.Text, "Cancelled.", w)...)
+			out = append(out, wrapText(st.OK, "Nothing was lost: the old key ("+p.KeyThumbprint+") is still active; the new one stays staged (r tries it).", w)...)
+		} else if errors.As(r.err, &re) {
+			if re.TokenOK {
+				out = append(out, wrapText(st.OK, "✓ The provider accepted the new key: it got a token with it; only the test call "+oauth.OneLine(re.Call)+" failed.", w)...)
+			}
+			out = append(out, errorLines(st, re.Err, w)...)
+			out = append(out, "")
+			out = append(out, wrapText(st.OK, "Nothing was lost: the old key ("+p.KeyThumbprint+") is still active; the new one stays staged.", w)...)
+			switch {
+			case re.TokenOK:
+				out = append(out, wrapText(st.Text, "a makes it active anyway (the old one kept aside); r tries again.", w)...)
+			case re.Step == vault.StepToken:
+				out = append(out, wrapText(st.Text, "Is the new public key registered at the provider for this client? r tries again.", w)...)
+			}
+		} else {
+			out = append(out, errorLines(st, r.err, w)...)
+		}
+	case krDone:
+		if len(r.steps) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+		if p.PreviousKeyThumbprint != "" {
+			out = append(out, "")
+			out = append(out, wrapText(st.Text, "The old key (kid "+p.PreviousKeyThumbprint+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
+		}
+	case krChecking:
+		out = append(out, "", r.deps.busy("trying the old key"))
+	case krChecked:
+		if len(r.steps) > 0 {
+			out = append(out, "")
+		}
+		switch {
+		case r.err != nil:
+			out = append(out, errorLines(st, r.err, w)...)
+			out = append(out, st.Text.Render("The old key is kept."))
+		case r.verdict == vault.Revoked:
+			out = append(out, hanging(st.OK, "✓ ", "revoked: the provider rejects the old key "+oauth.OneLine(r.oldThumb)+" (invalid_client). It is deleted.", w)...)
+		default:
+			out = append(out, hanging(st.Warn, "⚠ ", "still accepted: the provider still issues tokens for the old key "+oauth.OneLine(r.oldThumb)+".", w)...)
+			out = append(out, wrapText(st.Text, "Remove it at the provider, then come back (R, then o). It is kept until then.", w)...)
+		}
+		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+	}
+	return out
+}
+
+// keyStep is a rotation step's name as it reads for a key.
+func keyStep(name string) string { return strings.Replace(name, "new secret", "new key", 1) }

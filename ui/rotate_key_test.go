@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
+)
+
+// addKeyProfile adds a private_key_jwt profile for a client of the harness's server,
+// its key registered there, and selects it.
+func (h *harness) addKeyProfile(name, id string) vault.ClientKey {
+	h.t.Helper()
+	h.srv.AddClient(oauthtest.Client{ID: id, Scopes: []string{"api/read"}})
+	k, docs, err := vault.GenerateKey("ES256")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.srv.RegisterKey(id, []byte(docs.JWK)); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.v.Add(context.Background(), vault.Profile{Name: name, TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: id,
+		AuthMethod: oauth.AuthPrivateKeyJWT, APIBaseURL: h.srv.APIBaseURL(oauthtest.Generic), TestRequest: vault.TestRequest{Path: "/v0/versions"}}, k.PEM); err != nil {
+		h.t.Fatal(err)
+	}
+	h.reloadSelect(name)
+	return k
+}
+
+// R on a key profile: g generates a new key and shows its public key once (v cycles
+// JWK/JWKS/PEM, c copies); enter before it is registered fails with the old key still
+// active and the new one staged; after the test registers the shown JWK, r runs the
+// checklist to "active"; the row's age is fresh (no ⚠); o checks the old key: still
+// accepted, then (revoked at the provider) deleted. No private key on screen.
+func TestRotateKeyInTheApp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	old := h.addKeyProfile("signer", "signer-id")
+	h.clk.Advance(100 * 24 * time.Hour)
+	h.reloadSelect("signer")
+	h.mustContain("⚠")
+	h.press("R")
+	h.mustContain("Rotate the key of signer", "g generate a new key", "current key: ES256 "+old.Thumbprint)
+	h.press("g")
+	h.mustContain("Register this public key at the provider", "[public JWK]", `"kty":"EC"`, "then press enter")
+	r := h.m.overlay.(*keyRotateScreen)
+	jwk, newTP := r.docs.Docs.JWK, r.docs.Key.Thumbprint
+	h.mustContain(newTP)
+	h.press("v")
+	h.mustContain("[JWKS]", `{"keys":[`)
+	h.press("v")
+	h.mustContain("BEGIN PUBLIC KEY")
+	h.press("c")
+	if !strings.Contains(h.clip.get(), "BEGIN PUBLIC KEY") {
+		t.Fatalf("c copied %q", h.clip.get())
+	}
+	// Not registered yet: refused; the old key is active, the new one staged.
+	h.press("enter")
+	h.mustContain("✗ get a token with the new key", "the old key ("+old.Thumbprint+") is still active", "r retry")
+	h.mustNotContain(`"kty":"EC"`) // shown once: gone
+	if p, _ := h.v.Get("signer"); p.KeyThumbprint != old.Thumbprint {
+		t.Fatal("a refused key became active")
+	}
+	if err := h.srv.RegisterKey("signer-id", []byte(jwk)); err != nil {
+		t.Fatal(err)
+	}
+	h.press("r")
+	h.mustContain("✓ get a token with the new key", "✓ test call with the new token", "✓ make the new key active", "Active key: ES256 "+newTP, "kid "+old.Thumbprint, "o check old")
+	p, _ := h.v.Get("signer")
+	if p.KeyThumbprint != newTP || p.PreviousKeyThumbprint != old.Thumbprint || h.v.Overdue(p) {
+		t.Fatalf("after the rotation: %+v", p)
+	}
+	h.press("o")
+	h.mustContain("still accepted: the provider still issues tokens for the old key " + old.Thumbprint)
+	h.press("esc")
+	h.mustContain("old key "+old.Thumbprint+" kept aside", "0d")
+	h.press("R") // the old key is still kept: the screen offers its check
+	h.mustContain("o check old")
+	if err := h.srv.RevokeKey("signer-id", old.Thumbprint); err != nil {
+		t.Fatal(err)
+	}
+	h.press("o")
+	h.mustContain("✓ revoked: the provider rejects the old key " + old.Thumbprint)
+	h.press("esc")
+	h.mustNotContain("⚠")
+	if p, _ := h.v.Get("signer"); p.PreviousKeyThumbprint != "" || p.PreviousFingerprint != "" {
+		t.Fatalf("the revoked key is still named: %+v", p)
+	}
+	v := h.view()
+	for _, k := range []string{old.PEM, "PRIVATE KEY"} {
+		if strings.Contains(v, k) {
+			t.Fatal("a private key on screen")
+		}
+	}
+}
+
+// A key staged by oat rotate --keygen (no --continue yet) is offered: enter tries it.
+func TestRotateKeyOffersTheStagedKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 100, 30, false)
+	h.addKeyProfile("signer", "signer-id")
+	_, sk, err := h.v.GenerateStagedKey(context.Background(), "signer", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.RegisterKey("signer-id", []byte(sk.Docs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	h.press("R")
+	h.mustContain("A new key is staged already (thumbprint "+sk.Key.Thumbprint, "enter registered: try it")
+	h.press("enter")
+	h.mustContain("✓ make the new key active", "Active key: ES256 "+sk.Key.Thumbprint)
+}
+
+// A cancelled key rotation says so, and that the old key is active and the new one
+// staged; r tries the staged key again.
+func TestRotateKeyCancelled(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 100, 30, false)
+	old := h.addKeyProfile("signer", "signer-id")
+	h.press("R", "g")
+	r := h.m.overlay.(*keyRotateScreen)
+	jwk := r.docs.Docs.JWK
+	r.phase = krRunning
+	h.send(rotateDoneMsg{err: &vault.RotationError{Step: vault.StepToken, Err: context.Canceled, Cancelled: true, KeptStaged: true}})
+	h.mustContain("Cancelled.", "the old key ("+old.Thumbprint+") is still", "stays staged (r tries it)")
+	if err := h.srv.RegisterKey("signer-id", []byte(jwk)); err != nil {
+		t.Fatal(err)
+	}
+	h.press("r")
+	h.mustContain("✓ make the new key active")
+}
+
+// p takes a key of one's own, pasted (its PEM line breaks lost in the one-line field),
+// masked: it is staged, its public key shown, and once registered enter makes it
+// active. The pasted key is never on screen.
+func TestRotateKeyPasted(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 100, 30, false)
+	h.addKeyProfile("signer", "signer-id")
+	own, docs, _ := vault.GenerateKey("RS256")
+	if err := h.srv.RegisterKey("signer-id", []byte(docs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	h.press("R", "p")
+	h.mustContain("new key", "paste the private key (PEM or JWK)")
+	h.press("q") // typed into the field, not taken as quit
+	h.press("backspace")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(own.PEM), Paste: true})
+	h.mustContain("•••")
+	h.mustNotContain("PRIVATE KEY", own.PEM[40:80])
+	h.press("enter")
+	h.mustContain("Register this public key", docs.Thumbprint)
+	h.press("enter")
+	h.mustContain("✓ make the new key active", "Active key: RS256 "+own.Thumbprint)
+	if r := h.m.overlay.(*keyRotateScreen); r.input.Value() != "" {
+		t.Fatal("the pasted key is still held in the field")
+	}
+}

@@ -1,0 +1,168 @@
+package vault
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/oatcli/oat/oauth"
+)
+
+// Key rotation is secret rotation (see rotation.go) with a private key in the slots:
+// the new key is staged under <id>/staged, the old one kept under <id>/previous, the
+// active one under <id>/secret, so the same crash recovery, rollback and checks apply.
+// What differs: the provider must learn the new public key before a token can be
+// fetched with it, so staging and trying are two steps (StageKey, then
+// Broker.RotateStagedKey once the user registered it), and a staged key that fails to
+// get a token is kept staged, not discarded — the user registered it and retries.
+//
+// The profile names the old key twice: PreviousFingerprint is the fingerprint of its
+// stored PEM, as for secrets (Recover, DropPrevious and the shared-client checks
+// compare it with the store), and PreviousKeyThumbprint its RFC 7638 thumbprint, the
+// kid the user finds at the provider to revoke.
+
+// ErrNotAKeyProfile means a key rotation was asked for a profile that does not sign
+// with a private key.
+var ErrNotAKeyProfile = errors.New("does not sign with a private key (private_key_jwt)")
+
+// keyAlgFor is the algorithm p signs with when key is its key: p's own when the key
+// can sign with it, else what the key and the server allow.
+func keyAlgFor(p Profile, key crypto.Signer) string {
+	pref := p.KeyAlg
+	if !slices.Contains(oauth.KeyAlgs(key), pref) {
+		pref = ""
+	}
+	alg, err := oauth.ChooseAlg(key, pref, p.SigningAlgs)
+	if err != nil {
+		return p.KeyAlg
+	}
+	return alg
+}
+
+// describeKeys sets a key profile's thumbprints and algorithm from its active key
+// and the key kept aside (prev, "" for none). Other profiles are left alone.
+func describeKeys(q *Profile, active, prev string) {
+	if q.AuthMethod != oauth.AuthPrivateKeyJWT {
+		return
+	}
+	if k, err := oauth.ParseClientKey([]byte(active)); err == nil {
+		if tp, err := oauth.Thumbprint(k.Public()); err == nil {
+			q.KeyThumbprint, q.KeyAlg = tp, keyAlgFor(*q, k)
+		}
+	}
+	q.PreviousKeyThumbprint = ""
+	if prev == "" {
+		return
+	}
+	if k, err := oauth.ParseClientKey([]byte(prev)); err == nil {
+		if tp, err := oauth.Thumbprint(k.Public()); err == nil {
+			q.PreviousKeyThumbprint = tp
+		}
+	}
+}
+
+// StagedKey is a key staged for rotation, with what to register at the provider.
+type StagedKey struct {
+	Key  ClientKey
+	Docs oauth.PublicKeyDocs
+}
+
+// StageKey stages a new private key (PEM or JWK) for the private_key_jwt profile called
+// name, beside the active one, and returns what the provider must register. alg ("")
+// keeps the profile's algorithm when the key can sign with it. Like StageSecret it
+// refuses while the previous rotation's old key is still kept aside. A key staged
+// before and never promoted is replaced.
+func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, StagedKey, error) {
+	p, err := v.Recover(ctx, name)
+	if err != nil {
+		return Profile{}, StagedKey{}, err
+	}
+	if p.AuthMethod != oauth.AuthPrivateKeyJWT {
+		return Profile{}, StagedKey{}, fmt.Errorf("%q %w: rotate its secret with oat rotate %s", name, ErrNotAKeyProfile, name)
+	}
+	if _, ok, err := v.optional(ctx, previousKey(p.ID)); err != nil {
+		return Profile{}, StagedKey{}, err
+	} else if ok {
+		return Profile{}, StagedKey{}, fmt.Errorf("%q: the previous key is still kept aside (thumbprint %s); check it is revoked (oat rotate %s --check-old) or drop it first", name, p.PreviousKeyThumbprint, name)
+	}
+	key, err := oauth.ParseClientKey([]byte(cred))
+	if err != nil {
+		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: err.Error()}
+	}
+	q := p
+	if alg != "" {
+		q.KeyAlg = alg
+	}
+	got := keyAlgFor(q, key)
+	if alg != "" && got != alg {
+		return Profile{}, StagedKey{}, &FieldError{Field: "key_alg", Problem: fmt.Sprintf("the new key cannot sign with %s here (it would sign with %s)", oauth.OneLine(alg), got)}
+	}
+	if alg != "" && alg != p.KeyAlg && keyAlgFor(p, key) != alg {
+		// Only the key is staged: its algorithm follows from it and the profile when it
+		// is promoted, so an algorithm the key allows but the profile does not use (PS256
+		// on an RS256 profile) cannot be carried across the two steps.
+		return Profile{}, StagedKey{}, &FieldError{Field: "key_alg", Problem: fmt.Sprintf("a rotated key signs with what the profile's algorithm (%s) and the key allow, here %s; rotate with --key-alg %s, then change it with oat edit %s --key-alg %s", p.KeyAlg, keyAlgFor(p, key), keyAlgFor(p, key), name, oauth.OneLine(alg))}
+	}
+	q.KeyAlg = got
+	ck, err := PrepareClientKey(q, cred)
+	if err != nil {
+		return Profile{}, StagedKey{}, err
+	}
+	if ck.Thumbprint == p.KeyThumbprint {
+		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: "is the key already in use; give a new one (or generate one)"}
+	}
+	docs, err := oauth.PublicDocs(key, ck.Alg)
+	if err != nil {
+		return Profile{}, StagedKey{}, err
+	}
+	if err := v.Secrets.Set(ctx, stagedKey(p.ID), ck.PEM); err != nil {
+		return Profile{}, StagedKey{}, fmt.Errorf("stage the new key of %q: %w (the active key is unchanged)", name, err)
+	}
+	return p, StagedKey{Key: ck, Docs: docs}, nil
+}
+
+// GenerateStagedKey generates a new key (alg "" = the profile's algorithm, see
+// KeyGenAlgFor) and stages it (see StageKey).
+func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profile, StagedKey, error) {
+	p, err := v.Get(name)
+	if err != nil {
+		return Profile{}, StagedKey{}, err
+	}
+	gen := alg
+	if gen == "" {
+		gen = KeyGenAlgFor(p)
+	}
+	k, _, err := GenerateKey(gen)
+	if err != nil {
+		return Profile{}, StagedKey{}, err
+	}
+	return v.StageKey(ctx, name, k.PEM, alg)
+}
+
+// StagedKeyOf returns the key staged for p's rotation, with its public documents (to
+// show again what to register), or ErrNothingStaged.
+func (v *Vault) StagedKeyOf(ctx context.Context, p Profile) (StagedKey, error) {
+	s, err := v.StagedSecret(ctx, p)
+	if err != nil {
+		return StagedKey{}, err
+	}
+	key, err := oauth.ParseClientKey([]byte(s))
+	if err != nil {
+		return StagedKey{}, fmt.Errorf("the staged key of %q: %w", p.Name, err)
+	}
+	alg := keyAlgFor(p, key)
+	docs, err := oauth.PublicDocs(key, alg)
+	if err != nil {
+		return StagedKey{}, err
+	}
+	return StagedKey{Key: ClientKey{PEM: s, Thumbprint: docs.Thumbprint, Alg: alg}, Docs: docs}, nil
+}
+
+// withKey is p signing with the key pemText (its thumbprint and algorithm), to try a
+// staged or previous key.
+func withKey(p Profile, pemText string) Profile {
+	describeKeys(&p, pemText, "")
+	return p
+}
