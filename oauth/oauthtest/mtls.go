@@ -40,13 +40,19 @@ type CA struct {
 
 // NewCA creates a CA whose subject is CN=cn, valid from an hour ago for a year.
 func NewCA(cn string) (*CA, error) {
+	now := time.Now()
+	return NewCAValid(cn, now.Add(-time.Hour), now.Add(365*24*time.Hour))
+}
+
+// NewCAValid is NewCA valid from notBefore to notAfter: for a test whose server runs
+// on a fake clock (Server.SetClock), which checks client certificates at its time.
+func NewCAValid(cn string, notBefore, notAfter time.Time) (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
 	tmpl := &x509.Certificate{SerialNumber: serial(), Subject: pkix.Name{CommonName: cn, Organization: []string{"oauthtest"}},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		NotBefore: notBefore, NotAfter: notAfter, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
