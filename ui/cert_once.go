@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -89,8 +90,17 @@ func (s *certOnceScreen) View(width, height int) string {
 	lines = append(lines, row("x5t#S256", st.Text, s.info.Thumbprint)...)
 	lines = append(lines, "",
 		st.Text.Render(truncateLine("Its private key is in the "+s.deps.Broker.Vault.Secrets.Name()+" store; oat never shows it.", w)),
-		st.Subtle.Render(truncateLine("self_signed_tls_client_auth: register the certificate (or this thumbprint) at the provider.", w)),
+		st.Subtle.Render(truncateLine(s.registerHint(), w)),
 		"",
 		st.Subtle.Render(truncateLine("c copies the thumbprint · enter: done", w)))
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(lines, "\n"))
+}
+
+// registerHint says what the provider needs to know of the certificate for the
+// profile's method.
+func (s *certOnceScreen) registerHint() string {
+	if s.profile.AuthMethod == oauth.AuthSelfSignedTLS {
+		return "Register it (or this thumbprint) for the client at the provider."
+	}
+	return "The provider must trust its issuer and know its subject (or a SAN)."
 }
