@@ -231,5 +231,28 @@ func TestBinaryMutualTLSPKCS12(t *testing.T) {
 	if r := e.run("", "inspect", "p"); !strings.Contains(r.out, "binding   bound to the client certificate ✓") {
 		t.Fatalf("inspect: %s", r.out)
 	}
+	// A renewed certificate, as PKCS#12, replaces the stored one.
+	nchain, nkey := e.issue(e.ca, "p12")
+	nleaf, _ := x509.ParseCertificate(nchain[0])
+	np12, err := pkcs12.Modern.Encode(nkey, nleaf, nil, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(string(np12), "edit", "p", "--pkcs12"); r.code != ExitUsage || !strings.Contains(r.err, "--replace-secret") {
+		t.Fatalf("edit --pkcs12 alone: %d %s", r.code, r.err)
+	}
+	r = e.run(string(np12), "edit", "p", "--replace-secret", "--pkcs12")
+	if r.code != 0 || !strings.Contains(r.out, "x5t#S256 "+oauthtest.Thumbprint(nchain[0])) {
+		t.Fatalf("edit --replace-secret --pkcs12: %d %s %s", r.code, r.out, r.err)
+	}
+	r = e.run("", "inspect", "p", "--json", "--force")
+	if r.code != 0 || !strings.Contains(r.out, `"x5t#S256":"`+oauthtest.Thumbprint(nchain[0])+`"`) || !strings.Contains(r.out, `"status":"bound to the client certificate"`) ||
+		!strings.Contains(r.out, `"subject":"CN=p12"`) {
+		t.Fatalf("inspect --json after the renewal: %d %s %s", r.code, r.out, r.err)
+	}
+	// Moving to a client secret needs the secret: the certificate is not turned into one.
+	if r := e.run("", "edit", "p", "--auth", "basic"); r.code != ExitUsage || !strings.Contains(r.err, "a client secret, not a client certificate and its key") {
+		t.Fatalf("edit --auth basic: %d %s", r.code, r.err)
+	}
 	e.noSecretOnDisk()
 }

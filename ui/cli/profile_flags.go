@@ -183,7 +183,9 @@ func (a *App) addCmd() *cobra.Command {
 		Short: "Add a profile; the client secret is read from a hidden prompt or stdin",
 		Example: `  oat add eds --token-url "$EDS_AUTH_URL" --client-id "$EDS_CLIENT_ID" --api-url https://api.earthdaily.com
   pass show eds/secret | oat add eds --token-url https://… --client-id abc
-  oat add ecoinvent --discover https://sso.ecoinvent.org/realms/ecoinvent --client-id me --api-url https://api.ecoinvent.org --test-path /v0/versions`,
+  oat add ecoinvent --discover https://sso.ecoinvent.org/realms/ecoinvent --client-id me --api-url https://api.ecoinvent.org --test-path /v0/versions
+  cat client.crt client.key | oat add billing --auth tls_client_auth --token-url https://… --client-id billing
+  oat add billing --auth self_signed_tls_client_auth --pkcs12 --token-url https://… --client-id billing < client.p12`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := a.Vault()
