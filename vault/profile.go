@@ -77,7 +77,7 @@ type Profile struct {
 	// ClientCert is the client certificate chain (PEM, leaf first) of a tls_client_auth
 	// or self_signed_tls_client_auth profile: public; its private key is the profile's
 	// credential in the secret store (see client_cert.go).
-	ClientCert string `toml:"client_cert,omitempty" json:"client_cert,omitempty"`
+	ClientCert string `toml:"client_cert,multiline,omitempty" json:"client_cert,omitempty"`
 }
 
 // FieldError is a validation failure of one profile field.

@@ -94,7 +94,8 @@ func (a *App) lsCmd() *cobra.Command {
 					if c.Error != "" {
 						what = "unreadable: " + c.Error
 					}
-					fmt.Fprintf(a.Err, "⚠ %s: client certificate %s %s\n", r.Name, c.Subject, what)
+					// After the table, on stdout: a buffered stdout would print it before.
+					fmt.Fprintf(a.Out, "⚠ %s: client certificate %s %s\n", r.Name, c.Subject, what)
 				}
 			}
 			return nil
