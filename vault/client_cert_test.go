@@ -173,3 +173,31 @@ func TestClientCertificateRefusalsAndSwitch(t *testing.T) {
 		t.Fatalf("back to a secret: %+v %v", p, err)
 	}
 }
+
+// A certificate's subject comes from whoever made it: what describes it is escaped to
+// one line (no escape sequence, bidi control or line break reaches a terminal).
+func TestClientCertificateHostileSubject(t *testing.T) {
+	t.Parallel()
+	v, _, _ := newTestVault(t)
+	chain, key, err := (*oauthtest.CA)(nil).Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "evil\x1b[2J\u202ecod.exe\nline2", Organization: []string{"\x07bell"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := v.Add(context.Background(), Profile{Name: "h", TokenURL: "https://a.example/token", ClientID: "c", AuthMethod: oauth.AuthSelfSignedTLS},
+		string(oauthtest.PEM(chain, key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, ok, err := p.CertInfo()
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	for _, s := range []string{info.Subject, info.Issuer, info.Line()} {
+		if strings.ContainsAny(s, "\x1b\u202e\n\x07") {
+			t.Errorf("%q holds a control character", s)
+		}
+	}
+	if !strings.Contains(info.Subject, "evil") || !info.SelfSigned {
+		t.Errorf("subject %q", info.Subject)
+	}
+}
