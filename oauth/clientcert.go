@@ -101,6 +101,7 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 	} else {
 		keyPEM = oneLinePEM(bytes.TrimSpace(keyPEM))
 	}
+	hasKey := false
 	for rest := keyPEM; ; {
 		var b *pem.Block
 		if b, rest = pem.Decode(rest); b == nil {
@@ -109,6 +110,19 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 		if strings.Contains(b.Type, "ENCRYPTED") || b.Headers["Proc-Type"] != "" {
 			return nil, errors.New("the private key is encrypted: decrypt it first (openssl pkey -in key.pem), or use PKCS#12")
 		}
+		hasKey = hasKey || strings.HasSuffix(b.Type, "PRIVATE KEY")
+	}
+	// What is missing, said plainly (crypto/tls words it for programmers).
+	_, certErr := ParseChainPEM(certPEM)
+	switch {
+	case certErr != nil && !hasKey:
+		return nil, errors.New("no PEM certificate and private key found: give the certificate (chain) and its private key as PEM, in one text")
+	case certErr != nil && strings.Contains(certErr.Error(), "no PEM certificate"):
+		return nil, errors.New("no certificate found, only a private key: give the certificate (-----BEGIN CERTIFICATE-----) with it")
+	case certErr != nil:
+		return nil, certErr
+	case !hasKey:
+		return nil, errors.New("no private key found, only the certificate: give its private key (-----BEGIN PRIVATE KEY-----) with it, e.g. cat client.crt client.key")
 	}
 	// crypto/tls reads the chain and the key and checks that they belong together.
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)

@@ -139,9 +139,13 @@ func TestClientCertificateRefusalsAndSwitch(t *testing.T) {
 	if strings.Contains(err.Error(), "MII") {
 		t.Errorf("the error quotes the input: %v", err)
 	}
-	for _, bad := range []string{fx.keyPEM, string(oauthtest.PEM(fx.chain, otherKey))[:strings.Index(wrong, "-----BEGIN PRIVATE KEY")], "s3cret"} {
-		if _, err := v.Add(ctx, fx.profile("m"), bad); err == nil {
-			t.Errorf("%.30q accepted", bad)
+	for bad, want := range map[string]string{
+		fx.keyPEM: "no certificate found, only a private key",
+		wrong[:strings.Index(wrong, "-----BEGIN PRIVATE KEY")]: "no private key found, only the certificate",
+		"s3cret": "no PEM certificate and private key found",
+	} {
+		if _, err := v.Add(ctx, fx.profile("m"), bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%.30q: %v, want %q", bad, err, want)
 		}
 	}
 	if n := len(store.Keys()); n != 0 {
