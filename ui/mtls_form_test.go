@@ -103,6 +103,9 @@ func TestFormMutualTLS(t *testing.T) {
 	if _, err := h.b.Token(context.Background(), "mt", true, 0); err != nil {
 		t.Fatalf("token with the certificate: %v", err)
 	}
+	if c := curlCommand(p, "tok"); !strings.Contains(c, "--cert client.crt --key client.key") {
+		t.Errorf("the curl command does not present a certificate: %s", c)
+	}
 	h.reloadSelect("mt")
 	h.press("enter", "i")
 	h.mustContain("Inspect mt", "binding    bound to the client certificate ✓")
