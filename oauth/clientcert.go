@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/sha256"
 	"crypto/tls"
@@ -93,9 +94,14 @@ func (c *ClientCertificate) tlsCertificate() tls.Certificate {
 // unencrypted private key (PKCS#8, PKCS#1 or SEC 1), in one text or two (certPEM and
 // keyPEM may be the same bytes). Errors never quote the key.
 func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, error) {
+	// A text pasted into a one-line field (the app's) lost its line breaks: put them back.
+	certPEM = oneLinePEM(bytes.TrimSpace(certPEM))
 	if keyPEM == nil {
 		keyPEM = certPEM
+	} else {
+		keyPEM = oneLinePEM(bytes.TrimSpace(keyPEM))
 	}
+	hasKey := false
 	for rest := keyPEM; ; {
 		var b *pem.Block
 		if b, rest = pem.Decode(rest); b == nil {
@@ -104,10 +110,31 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 		if strings.Contains(b.Type, "ENCRYPTED") || b.Headers["Proc-Type"] != "" {
 			return nil, errors.New("the private key is encrypted: decrypt it first (openssl pkey -in key.pem), or use PKCS#12")
 		}
+		hasKey = hasKey || strings.HasSuffix(b.Type, "PRIVATE KEY")
+	}
+	// What is missing, said plainly (crypto/tls words it for programmers).
+	_, certErr := ParseChainPEM(certPEM)
+	switch {
+	case certErr != nil && !hasKey:
+		return nil, errors.New("no PEM certificate and private key found: give the certificate (chain) and its private key as PEM, in one text")
+	case certErr != nil && strings.Contains(certErr.Error(), "no PEM certificate"):
+		return nil, errors.New("no certificate found, only a private key: give the certificate (-----BEGIN CERTIFICATE-----) with it")
+	case certErr != nil:
+		return nil, certErr
+	case !hasKey:
+		return nil, errors.New("no private key found, only the certificate: give its private key (-----BEGIN PRIVATE KEY-----) with it, e.g. cat client.crt client.key")
 	}
 	// crypto/tls reads the chain and the key and checks that they belong together.
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
+		if strings.Contains(err.Error(), "does not match") {
+			// Name the certificate the key is not for (its subject is public).
+			if chain, cerr := ParseChainPEM(certPEM); cerr == nil {
+				if leaf, lerr := x509.ParseCertificate(chain[0]); lerr == nil {
+					return nil, fmt.Errorf("the private key does not belong to the certificate %s: give the key the certificate was issued for", OneLine(leaf.Subject.String()))
+				}
+			}
+		}
 		return nil, fmt.Errorf("not a PEM certificate and private key: %s", strings.TrimPrefix(err.Error(), "tls: "))
 	}
 	signer, ok := pair.PrivateKey.(crypto.Signer)
@@ -116,6 +143,39 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 	}
 	cc := &ClientCertificate{Chain: pair.Certificate, Key: signer}
 	return cc, cc.Check()
+}
+
+// ParseChainPEM reads the CERTIFICATE blocks of a PEM text, in order (leaf first), as
+// DER; any other block is skipped. An error when there is none or one does not parse.
+func ParseChainPEM(text []byte) ([][]byte, error) {
+	var chain [][]byte
+	for rest := oneLinePEM(bytes.TrimSpace(text)); ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		if _, err := x509.ParseCertificate(b.Bytes); err != nil {
+			return nil, fmt.Errorf("a PEM certificate does not parse: %s", OneLine(strings.TrimPrefix(err.Error(), "x509: ")))
+		}
+		chain = append(chain, b.Bytes)
+	}
+	if len(chain) == 0 {
+		return nil, errors.New("no PEM certificate found (expected -----BEGIN CERTIFICATE-----)")
+	}
+	return chain, nil
+}
+
+// ChainPEM is the chain as PEM, leaf first: the public part of a client certificate,
+// which vault keeps beside the profile. It never holds the key.
+func (c *ClientCertificate) ChainPEM() string {
+	var b bytes.Buffer
+	for _, der := range c.Chain {
+		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+	}
+	return b.String()
 }
 
 // ParseClientCertificatePKCS12 reads a PKCS#12 (.p12 / .pfx) file holding a

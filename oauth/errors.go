@@ -52,7 +52,12 @@ func hintFor(code string, req *TokenRequest) string {
 	switch code {
 	case "invalid_client":
 		if req != nil && req.Auth.IsTLSAuth() {
-			return "check that the client certificate is the one registered for this client at the provider (its subject DN or SAN for tls_client_auth, its thumbprint for self_signed_tls_client_auth)"
+			what := "the client certificate"
+			if req.Cert != nil {
+				// Named by its subject and thumbprint: which certificate was refused.
+				what = fmt.Sprintf("the client certificate %s (x5t#S256 %s)", req.Cert.Subject(), req.Cert.Thumbprint())
+			}
+			return "check that " + what + " is the one registered for this client at the provider (its subject DN or SAN for tls_client_auth, its thumbprint for self_signed_tls_client_auth)"
 		}
 		if req != nil && req.Auth == AuthPrivateKeyJWT {
 			return "check that the provider has this key's public JWK registered for the client (kid = its thumbprint, oat inspect shows it), the client id, and the assertion's audience (token URL or issuer)"

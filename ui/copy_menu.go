@@ -136,6 +136,12 @@ func curlCommand(p vault.Profile, token string) string {
 	if len(cr.Body) > 0 {
 		parts = append(parts, "--data-binary "+shellQuote(string(cr.Body)))
 	}
+	if vault.CredentialOf(p.AuthMethod) == vault.CredCert {
+		// The token is bound to the client certificate (RFC 8705 §3): the API wants it
+		// presented. Its key is in the store, never in a command line: the user names
+		// their own files.
+		parts = append(parts, "--cert client.crt --key client.key")
+	}
 	return strings.Join(append(parts, shellQuote(u)), " ")
 }
 

@@ -114,11 +114,18 @@ func (f *formScreen) helpFor(i int) string {
 			return "←/→: a JWT signed with your private key (RFC 7523)"
 		case string(oauth.AuthClientSecretJWT):
 			return "←/→: a JWT signed with HS256 over the secret (32+ bytes)"
+		case string(oauth.AuthTLS):
+			return "←/→: mutual TLS, a certificate from a CA the provider trusts"
+		case string(oauth.AuthSelfSignedTLS):
+			return "←/→: mutual TLS, a self-signed certificate (by thumbprint)"
 		}
 		return "←/→: auto tries Basic, then the body, and remembers"
 	case fSecret:
 		if f.auth == string(oauth.AuthPrivateKeyJWT) {
 			return "paste a PEM or JWK private key; empty: a new ES256 key on save"
+		}
+		if f.certAuth() {
+			return "paste the certificate chain and its key (PEM); PKCS#12: oat add --pkcs12"
 		}
 	case fEncoding:
 		if f.encoding == string(oauth.BasicRaw) {
@@ -141,7 +148,7 @@ var profileField = map[string]int{
 	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
 	"environment": fEnv, "audience": fAudience, "resource": fResource, "test_request.path": fTestPath,
 	"ca_file": fCAFile, "notes": fNotes, "insecure_http": fInsecure, "issuer": fDiscover,
-	"private_key": fSecret, "key_alg": fAuth, "assertion_audience": fAuth,
+	"private_key": fSecret, "key_alg": fAuth, "assertion_audience": fAuth, "client_cert": fSecret,
 }
 
 // label is field i's label: the secret's field takes a private key for private_key_jwt.
@@ -149,7 +156,16 @@ func (f *formScreen) label(i int) string {
 	if i == fSecret && f.auth == string(oauth.AuthPrivateKeyJWT) {
 		return "private key"
 	}
+	if i == fSecret && f.certAuth() {
+		return "cert and key"
+	}
 	return fieldLabels[i]
+}
+
+// certAuth says whether the auth selected is mutual TLS: the secret's field then takes
+// the client certificate and its private key (PEM).
+func (f *formScreen) certAuth() bool {
+	return vault.CredentialOf(oauth.AuthMethod(f.auth)) == vault.CredCert
 }
 
 // secretPlaceholder is what the empty secret (or key) field says it means.
@@ -157,6 +173,10 @@ func (f *formScreen) secretPlaceholder() string {
 	switch {
 	case f.auth == string(oauth.AuthPrivateKeyJWT) && (f.editing == nil || f.keyChange()):
 		return "empty: a new ES256 key on save"
+	case f.certAuth() && (f.editing == nil || f.keyChange()):
+		return "certificate and key (PEM), pasted"
+	case f.certAuth():
+		return "unchanged (paste a new certificate and key to replace)"
 	case f.keyChange():
 		return "the client secret (replaces the key)"
 	case f.editing != nil:
@@ -167,10 +187,10 @@ func (f *formScreen) secretPlaceholder() string {
 	return ""
 }
 
-// keyChange says whether the form changes what the profile stores: a private key
-// instead of a client secret, or back (an edit only).
+// keyChange says whether the form changes what the profile stores: a private key, a
+// client certificate and its key, or a client secret (an edit only).
 func (f *formScreen) keyChange() bool {
-	return f.editing != nil && (f.auth == string(oauth.AuthPrivateKeyJWT)) != (f.editing.AuthMethod == oauth.AuthPrivateKeyJWT)
+	return f.editing != nil && vault.CredentialOf(oauth.AuthMethod(f.auth)) != vault.CredentialOf(f.editing.AuthMethod)
 }
 
 // generatesKey says whether save generates the private key: private_key_jwt with none
@@ -310,7 +330,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		}
 	}
 	f.text[fSecret].mask()
-	f.text[fSecret].in.CharLimit = 8192 // a pasted RSA private key (PEM or JWK)
+	f.text[fSecret].in.CharLimit = 32 << 10 // a pasted RSA private key, or a certificate chain and its key (PEM)
 	f.text[fSecret].takesKey = func() bool {
 		return f.auth == string(oauth.AuthPrivateKeyJWT) || oauth.AuthMethod(f.auth).IsTLSAuth()
 	}
@@ -416,7 +436,9 @@ func (f *formScreen) buildHuh() {
 	auth := newSelect(&f.auth, huh.NewOption("auto (Basic, then the body)", "auto"),
 		huh.NewOption("basic (Authorization header)", "basic"), huh.NewOption("post (in the body)", "post"),
 		huh.NewOption("private_key_jwt (signed with a key)", string(oauth.AuthPrivateKeyJWT)),
-		huh.NewOption("client_secret_jwt (HS256 over the secret)", string(oauth.AuthClientSecretJWT)))
+		huh.NewOption("client_secret_jwt (HS256 over the secret)", string(oauth.AuthClientSecretJWT)),
+		huh.NewOption("tls_client_auth (mutual TLS, CA-issued certificate)", string(oauth.AuthTLS)),
+		huh.NewOption("self_signed_tls_client_auth (mutual TLS, self-signed)", string(oauth.AuthSelfSignedTLS)))
 	enc := newSelect(&f.encoding, huh.NewOption("rfc (default)", encRFC), huh.NewOption("raw", "raw"))
 	var methods []huh.Option[string]
 	methods = append(methods, huh.NewOption("GET", methodGET))
@@ -811,6 +833,9 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 	f.wipe()
 	if msg.key != nil {
 		return newKeyOnce(f.deps, msg.profile, *msg.key, msg.generated), nil
+	}
+	if msg.cert != nil {
+		return newCertOnce(f.deps, msg.profile, *msg.cert, msg.added), nil
 	}
 	if secret != "" && !msg.added && f.editing != nil {
 		return &replacedSecretScreen{newSecretOnce(f.deps, msg.profile, secret, false), f.editing.SecretFingerprint}, nil
@@ -1302,6 +1327,9 @@ type savedMsg struct {
 	// private key: secret is empty then); generated says oat made the key.
 	key       *oauth.PublicKeyDocs
 	generated bool
+	// cert describes a client certificate just stored (its key is never in the
+	// message: secret is empty then).
+	cert *vault.CertInfo
 }
 
 // discoveredMsg carries issuer metadata for the form: the answer to request seq, for
@@ -1334,6 +1362,9 @@ func addCmd(v *vault.Vault, p vault.Profile, secret string, gen bool) tea.Cmd {
 		if err == nil && np.AuthMethod == oauth.AuthPrivateKeyJWT {
 			return keySaved(np, secret, gen, true, nil)
 		}
+		if err == nil && vault.CredentialOf(np.AuthMethod) == vault.CredCert {
+			return certSaved(np, true, nil)
+		}
 		return savedMsg{profile: np, secret: secret, added: true, err: err}
 	}
 }
@@ -1364,7 +1395,7 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, 
 		}
 		// A move between a secret and a key stores the new credential with its method
 		// first: an edit alone may not change what is stored.
-		moved := (p.AuthMethod == oauth.AuthPrivateKeyJWT) != (from.AuthMethod == oauth.AuthPrivateKeyJWT)
+		moved := vault.CredentialOf(p.AuthMethod) != vault.CredentialOf(from.AuthMethod)
 		if moved {
 			cur, err := v.GetByID(from.ID)
 			if err == nil {
@@ -1387,6 +1418,8 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, 
 		switch {
 		case err == nil && secret != "" && np.AuthMethod == oauth.AuthPrivateKeyJWT:
 			return keySaved(np, secret, gen, false, overwrote)
+		case err == nil && secret != "" && vault.CredentialOf(np.AuthMethod) == vault.CredCert:
+			return certSaved(np, false, overwrote)
 		case secret != "":
 			return savedMsg{profile: np, secret: secret, err: err, overwrote: overwrote}
 		}

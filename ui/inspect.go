@@ -223,10 +223,10 @@ func (s *inspectScreen) body(w int) []string {
 	} else {
 		b = append(b, st.Label.Render("expires")+st.Subtle.Render("unknown: no expires_in and no exp claim"))
 	}
-	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the client
-	// certificate. The profile's certificate comes with vault's key storage (issue
-	// #15); until then a bound token says it has none to compare.
-	if bind := in.Binding(nil); bind.Bound() {
+	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the profile's
+	// client certificate (its public chain: no key is read for it).
+	cert, _ := s.profile.Certificate()
+	if bind := in.Binding(cert); bind.Bound() {
 		style := map[oauth.BindingStatus]lipgloss.Style{oauth.BoundToCert: st.OK, oauth.BoundToOther: st.Bad}[bind.Status]
 		if bind.Status == oauth.BoundNoCert {
 			style = st.Info

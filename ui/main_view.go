@@ -357,7 +357,29 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 		wrapped("scopes", st.Text, strings.TrimSpace(sc))
 	}
 	age := v.SecretAge(p)
-	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+	if vault.CredentialOf(p.AuthMethod) == vault.CredCert {
+		// The certificate by subject, issuer, expiry and x5t#S256 (what a bound token's
+		// cnf carries); its key is in the store and never shown.
+		switch info, ok, err := p.CertInfo(); {
+		case err != nil:
+			wrapped("cert", st.Bad, "✗ unreadable: "+oauth.OneLine(err.Error()))
+		case !ok:
+			wrapped("cert", st.Bad, "✗ none: import one (oat edit "+p.Name+" --replace-secret)")
+		default:
+			lines = append(lines, row("cert", st.Text.Render(info.Subject)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
+			if info.SelfSigned {
+				wrapped("", st.Subtle, "self-signed")
+			} else {
+				wrapped("", st.Subtle, "issued by "+info.Issuer)
+			}
+			if exp, warn := info.Expiry(v.Now()); warn {
+				wrapped("", st.Warn, "⚠ "+exp)
+			} else {
+				wrapped("", st.Subtle, exp)
+			}
+			wrapped("", st.Subtle, "x5t#S256 "+info.Thumbprint)
+		}
+	} else if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		// The key is known by its RFC 7638 thumbprint, as the provider shows it.
 		lines = append(lines, row("key", st.Text.Render(p.KeyAlg+" "+p.KeyThumbprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
 	} else {

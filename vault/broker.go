@@ -165,6 +165,9 @@ func (b *Broker) callFor(ctx context.Context, p Profile, force bool, build func(
 	out := &CallOutcome{Token: res}
 	send := func(p Profile, token string) (*oauth.CallResult, error) {
 		req, err := build(p, token)
+		if err == nil {
+			err = b.presentCert(ctx, p, &req)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -212,10 +215,28 @@ func (b *Broker) fetchWith(ctx context.Context, p Profile, secret string) (*oaut
 // callWith sends p's test request with token.
 func (b *Broker) callWith(ctx context.Context, p Profile, token string) (*oauth.CallResult, error) {
 	req, err := p.CallRequest(token)
+	if err == nil {
+		err = b.presentCert(ctx, p, &req)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return b.Client.Call(ctx, req)
+}
+
+// presentCert makes a call of a mutual-TLS profile present its client certificate to
+// the API (RFC 8705 §3: its tokens are bound to it), whatever built the request. The
+// certificate's key is read from the store; other profiles' requests are left alone.
+func (b *Broker) presentCert(ctx context.Context, p Profile, req *oauth.CallRequest) error {
+	if req.Cert != nil || CredentialOf(p.AuthMethod) != CredCert {
+		return nil
+	}
+	key, err := b.Vault.Secret(ctx, p)
+	if err != nil {
+		return err
+	}
+	req.Cert, err = p.certWithKey(key)
+	return err
 }
 
 // rememberAuth records which method worked for a profile on auto, so the next request

@@ -14,9 +14,14 @@ import (
 // thumbprint (KeyThumbprint) and the algorithm.
 
 // CheckCredential refuses a credential that cannot serve the auth method m: a private
-// key for private_key_jwt (PEM or JWK, see oauth.ParseClientKey), a client secret for
-// the others, long enough to key HS256 for client_secret_jwt.
+// key for private_key_jwt (PEM or JWK, see oauth.ParseClientKey), a certificate and
+// its key (PEM) for mutual TLS, a client secret for the others, long enough to key
+// HS256 for client_secret_jwt.
 func CheckCredential(m oauth.AuthMethod, cred string) error {
+	if CredentialOf(m) == CredCert {
+		_, err := ClientCertificate(cred)
+		return err
+	}
 	if m == oauth.AuthPrivateKeyJWT {
 		_, err := oauth.ParseClientKey([]byte(cred))
 		if err != nil {

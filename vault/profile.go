@@ -78,6 +78,10 @@ type Profile struct {
 	// rotation (PreviousFingerprint names the same key's stored PEM): the kid the user
 	// finds at the provider to revoke it.
 	PreviousKeyThumbprint string `toml:"previous_key_thumbprint,omitempty" json:"previous_key_thumbprint,omitempty"`
+	// ClientCert is the client certificate chain (PEM, leaf first) of a tls_client_auth
+	// or self_signed_tls_client_auth profile: public; its private key is the profile's
+	// credential in the secret store (see client_cert.go).
+	ClientCert string `toml:"client_cert,multiline,omitempty" json:"client_cert,omitempty"`
 }
 
 // FieldError is a validation failure of one profile field.
@@ -154,11 +158,12 @@ func (p *Profile) problems(text bool) []error {
 		add("client_id", "is required")
 	}
 	switch p.AuthMethod {
-	case oauth.AuthBasic, oauth.AuthPost, oauth.AuthAuto, oauth.AuthPrivateKeyJWT, oauth.AuthClientSecretJWT:
+	case oauth.AuthBasic, oauth.AuthPost, oauth.AuthAuto, oauth.AuthPrivateKeyJWT, oauth.AuthClientSecretJWT,
+		oauth.AuthTLS, oauth.AuthSelfSignedTLS:
 	case "":
-		add("auth_method", "is required: basic, post, auto, private_key_jwt or client_secret_jwt")
+		add("auth_method", "is required: basic, post, auto, private_key_jwt, client_secret_jwt, tls_client_auth or self_signed_tls_client_auth")
 	default:
-		add("auth_method", "%q is not one of basic, post, auto, private_key_jwt, client_secret_jwt", p.AuthMethod)
+		add("auth_method", "%q is not one of basic, post, auto, private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth", p.AuthMethod)
 	}
 	if p.KeyAlg != "" && !slices.Contains(oauth.KeyGenAlgs, p.KeyAlg) {
 		add("key_alg", "%q is not one of %s", p.KeyAlg, strings.Join(oauth.KeyGenAlgs, ", "))
@@ -198,6 +203,9 @@ func (p *Profile) problems(text bool) []error {
 		}
 	}
 	if text { // on write only: a hand edit must not make the whole file unreadable
+		if err := p.checkClientCert(); err != nil {
+			errs = append(errs, err)
+		}
 		errs = append(errs, p.textErrors()...)
 		errs = append(errs, p.templateErrors()...)
 	}

@@ -75,6 +75,7 @@ func (p *Profile) textErrors() []error {
 	}
 	check("notes", "", p.Notes, true)
 	check("test_request.body", "", p.TestRequest.Body, true)
+	check("client_cert", "", p.ClientCert, true)
 	return errs
 }
 

@@ -93,6 +93,29 @@ func (p Profile) TokenRequest(secret string) (oauth.TokenRequest, error) {
 		}
 		req.ClientKey, req.ClientSecret = key, ""
 	}
+	if CredentialOf(p.AuthMethod) == CredCert {
+		// The stored credential is the certificate's key: presented in the handshake,
+		// never sent.
+		cc, err := p.certWithKey(secret)
+		if err != nil {
+			return oauth.TokenRequest{}, err
+		}
+		req.Cert, req.ClientSecret = cc, ""
+	}
+	return req, nil
+}
+
+// CallRequestWith is CallRequest for a profile whose token may be bound to its client
+// certificate (RFC 8705 §3): with the stored credential secret, the call presents the
+// certificate to the API too. Other profiles ignore secret.
+func (p Profile) CallRequestWith(token, secret string) (oauth.CallRequest, error) {
+	req, err := p.CallRequest(token)
+	if err != nil || CredentialOf(p.AuthMethod) != CredCert {
+		return req, err
+	}
+	if req.Cert, err = p.certWithKey(secret); err != nil {
+		return oauth.CallRequest{}, err
+	}
 	return req, nil
 }
 

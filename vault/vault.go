@@ -153,11 +153,12 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 		}
 		p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
 		p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
-		p.KeyThumbprint, p.PreviousKeyThumbprint = keep.KeyThumbprint, keep.PreviousKeyThumbprint
-		if (p.AuthMethod == oauth.AuthPrivateKeyJWT) != (keep.AuthMethod == oauth.AuthPrivateKeyJWT) {
-			// The stored credential is a key or a secret: the method changes with it.
-			return fmt.Errorf("%w %q: auth_method %s → %s changes what is stored (a private key or a client secret): use oat keygen %s for a key, oat edit %s --auth %s --replace-secret for a secret",
-				ErrInvalidProfile, keep.Name, keep.AuthMethod, p.AuthMethod, keep.Name, keep.Name, p.AuthMethod)
+		p.KeyThumbprint, p.PreviousKeyThumbprint, p.ClientCert = keep.KeyThumbprint, keep.PreviousKeyThumbprint, keep.ClientCert
+		if from, to := CredentialOf(keep.AuthMethod), CredentialOf(p.AuthMethod); from != to {
+			// The stored credential is a key, a certificate's key or a secret: the method
+			// changes with it.
+			return fmt.Errorf("%w %q: auth_method %s → %s changes what is stored (%s, not %s): use oat edit %s --auth %s --replace-secret with the new one on stdin (or oat keygen %s for a key)",
+				ErrInvalidProfile, keep.Name, keep.AuthMethod, p.AuthMethod, to, from, keep.Name, p.AuthMethod, keep.Name)
 		}
 		errs := p.settingErrors(&keep)
 		if p.CAFile != keep.CAFile {
@@ -188,7 +189,7 @@ func SameTokenRequest(a, b Profile) bool {
 	return a.TokenURL == b.TokenURL && a.ClientID == b.ClientID && sameStrings(a.Scopes, b.Scopes) && a.Audience == b.Audience &&
 		a.Resource == b.Resource && sameMap(a.ExtraParams, b.ExtraParams) && a.AuthMethod == b.AuthMethod &&
 		a.BasicEncoding == b.BasicEncoding && a.CAFile == b.CAFile && a.InsecureHTTP == b.InsecureHTTP &&
-		a.KeyAlg == b.KeyAlg && a.AssertionAudience == b.AssertionAudience
+		a.KeyAlg == b.KeyAlg && a.AssertionAudience == b.AssertionAudience && a.ClientCert == b.ClientCert
 }
 
 // Replace puts a new profile (with its secret) in the place of the one called name, so
@@ -317,13 +318,23 @@ func (v *Vault) replaceCredential(ctx context.Context, name string, auth oauth.A
 	return v.editByID(ctx, p.ID, func(p *Profile) {
 		p.SecretFingerprint, p.SecretSetAt = Fingerprint(secret), now
 		p.AuthMethod, p.DetectedAuth, p.KeyAlg, p.KeyThumbprint = q.AuthMethod, q.DetectedAuth, q.KeyAlg, q.KeyThumbprint
+		p.ClientCert = q.ClientCert
 	})
 }
 
 // prepareCredential checks cred for p's auth method and returns what the store keeps:
-// the secret as it is, or the private key as PKCS#8 PEM with p's thumbprint and
-// algorithm set from it.
+// the secret as it is, the private key as PKCS#8 PEM with p's thumbprint and algorithm
+// set from it, or a client certificate's key as PKCS#8 PEM with p's chain set from it.
 func prepareCredential(p *Profile, cred string) (string, error) {
+	if CredentialOf(p.AuthMethod) == CredCert {
+		p.KeyThumbprint, p.KeyAlg = "", ""
+		key, err := prepareCert(p, cred)
+		if err != nil {
+			return "", invalid(p.Name, []error{err})
+		}
+		return key, nil
+	}
+	p.ClientCert = ""
 	if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 		p.KeyThumbprint, p.KeyAlg = "", ""
 		if err := CheckCredential(p.AuthMethod, cred); err != nil {

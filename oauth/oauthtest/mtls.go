@@ -40,13 +40,19 @@ type CA struct {
 
 // NewCA creates a CA whose subject is CN=cn, valid from an hour ago for a year.
 func NewCA(cn string) (*CA, error) {
+	now := time.Now()
+	return NewCAValid(cn, now.Add(-time.Hour), now.Add(365*24*time.Hour))
+}
+
+// NewCAValid is NewCA valid from notBefore to notAfter: for a test whose server runs
+// on a fake clock (Server.SetClock), which checks client certificates at its time.
+func NewCAValid(cn string, notBefore, notAfter time.Time) (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
 	tmpl := &x509.Certificate{SerialNumber: serial(), Subject: pkix.Name{CommonName: cn, Organization: []string{"oauthtest"}},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		NotBefore: notBefore, NotAfter: notAfter, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -308,4 +314,27 @@ func (s *Server) tlsMetadata(doc map[string]any) {
 	}
 	doc["token_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", TLSClientAuth, SelfSignedTLSClientAuth}
 	doc["tls_client_certificate_bound_access_tokens"] = true
+}
+
+// KeyForms are the forms of a certificate's private key that must never be shown or
+// written anywhere: its PKCS#8 PEM, the base64 of the DER (whole, and each PEM line
+// that holds part of the private scalar), and the scalar itself in base64 and hex.
+// The PEM lines holding only the public key are left out: the certificate carries
+// the public key too, and may be shown.
+func KeyForms(key *ecdsa.PrivateKey) []string {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		panic(err)
+	}
+	d := key.D.FillBytes(make([]byte, (key.Curve.Params().BitSize+7)/8))
+	b64 := base64.StdEncoding.EncodeToString(der)
+	out := []string{string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), b64,
+		base64.StdEncoding.EncodeToString(d), base64.RawURLEncoding.EncodeToString(d), fmt.Sprintf("%x", d)}
+	off := bytes.Index(der, d)
+	for i := 0; i*48 < len(der); i++ { // a PEM line is 64 characters: 48 bytes
+		if i*48 < off+len(d) && off < i*48+48 {
+			out = append(out, b64[i*64:min(len(b64), i*64+64)])
+		}
+	}
+	return out
 }

@@ -46,15 +46,21 @@ the issuer it was discovered from. With --verify the exit code is the outcome:
 				}
 				ver = b.Client.VerifyWithCA(cmd.Context(), res.Token.AccessToken, res.Profile.Issuer, caFile, caPEM)
 			}
+			// A certificate-bound token (RFC 8705 §3) is compared with the profile's
+			// client certificate (its public chain: no key is read for it).
+			cert, _ := res.Profile.Certificate()
 			if asJSON {
-				out := inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType)
-				out["client_auth"] = clientAuthJSON(res.Profile)
+				out := inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType, cert)
+				out["client_auth"] = clientAuthJSON(res.Profile, now)
 				if err := writeJSON(a.Out, out, false); err != nil {
 					return err
 				}
 			} else {
-				writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now)
+				writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now, cert)
 				fmt.Fprintf(a.Out, "client    %s\n", clientAuthText(res.Profile))
+				if line := certLine(res.Profile, now); line != "" {
+					fmt.Fprintf(a.Out, "cert      %s\n", line)
+				}
 			}
 			return verifyExit(ver)
 		},
@@ -74,6 +80,8 @@ func clientAuthText(p vault.Profile) string {
 		s += fmt.Sprintf(" (signed %s assertion, key thumbprint %s", oauth.OneLine(p.KeyAlg), oauth.OneLine(p.KeyThumbprint))
 	case oauth.AuthClientSecretJWT:
 		s += " (HS256 assertion over the client secret"
+	case oauth.AuthTLS, oauth.AuthSelfSignedTLS:
+		return s + " (mutual TLS: the client certificate below; its key stays in the store)"
 	default:
 		return s + ", secret fingerprint " + oauth.OneLine(p.SecretFingerprint)
 	}
@@ -84,7 +92,7 @@ func clientAuthText(p vault.Profile) string {
 	return s + ", aud " + aud + ")"
 }
 
-func clientAuthJSON(p vault.Profile) map[string]any {
+func clientAuthJSON(p vault.Profile, now time.Time) map[string]any {
 	out := map[string]any{"method": p.EffectiveAuth()}
 	if oauth.IsAssertionAuth(p.EffectiveAuth()) {
 		aud := "token_url"
@@ -93,9 +101,12 @@ func clientAuthJSON(p vault.Profile) map[string]any {
 		}
 		out["assertion_audience"] = aud
 	}
+	if c := certJSON(p, now); c != nil {
+		out["client_cert"] = c
+	}
 	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		out["key_alg"], out["key_thumbprint"] = p.KeyAlg, p.KeyThumbprint
-	} else {
+	} else if vault.CredentialOf(p.AuthMethod) == vault.CredSecret {
 		out["secret_fingerprint"] = p.SecretFingerprint
 	}
 	return out
@@ -128,7 +139,7 @@ func writeJSON(w io.Writer, v any, indent bool) error {
 	return err
 }
 
-func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, typ string) map[string]any {
+func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, typ string, cert *oauth.ClientCertificate) map[string]any {
 	out := map[string]any{"token_type": typ, "length": in.Length, "jwt": in.IsJWT,
 		"requested_scopes": in.Requested, "granted_scopes": in.Scopes, "missing_scopes": in.Missing}
 	if !exp.IsZero() {
@@ -151,14 +162,14 @@ func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, t
 	if ver != nil {
 		out["verification"] = map[string]any{"status": ver.Status, "reason": ver.Reason, "kid": ver.KeyID, "jwks_uri": ver.JWKSURI}
 	}
-	if b := in.Binding(nil); b.Bound() {
+	if b := in.Binding(cert); b.Bound() {
 		out["binding"] = map[string]any{"status": b.Status, "x5t#S256": b.Thumbprint}
 	}
 	return out
 }
 
 // writeInspection prints an inspection as readable text.
-func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Inspection, ver *oauth.Verification, now time.Time) {
+func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Inspection, ver *oauth.Verification, now time.Time, cert *oauth.ClientCertificate) {
 	kind := "opaque token"
 	if in.IsJWT {
 		kind = "JWT"
@@ -198,9 +209,9 @@ func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Ins
 		mark := map[oauth.VerifyStatus]string{oauth.Verified: "✓", oauth.NotVerifiable: "?", oauth.VerifyFailed: "✗"}[ver.Status]
 		fmt.Fprintf(w, "signature %s %s: %s\n", mark, ver.Status, oauth.Sanitize(ver.Reason))
 	}
-	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the client
-	// certificate; the profile's certificate comes with vault's key storage (issue #15).
-	if bind := in.Binding(nil); bind.Bound() {
+	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the profile's
+	// client certificate.
+	if bind := in.Binding(cert); bind.Bound() {
 		fmt.Fprintf(w, "binding   %s\n", bind)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -103,10 +104,17 @@ func (a *App) readKey(name string) (string, error) {
 }
 
 // readCredential reads what the profile's auth method stores: a private key for
-// private_key_jwt, a client secret otherwise.
-func (a *App) readCredential(p vault.Profile, prompt string) (string, error) {
-	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+// private_key_jwt, a client certificate and its key for mutual TLS (PEM, or PKCS#12
+// with pkcs12), a client secret otherwise.
+func (a *App) readCredential(p vault.Profile, prompt string, pkcs12 bool) (string, error) {
+	switch vault.CredentialOf(p.AuthMethod) {
+	case vault.CredKey:
 		return a.readKey(p.Name)
+	case vault.CredCert:
+		return a.readCert(p.Name, pkcs12)
+	}
+	if pkcs12 {
+		return "", usageErr(fmt.Errorf("--pkcs12 reads a client certificate: it goes with --auth tls_client_auth or self_signed_tls_client_auth"))
 	}
 	return a.readSecret(prompt)
 }
@@ -114,6 +122,9 @@ func (a *App) readCredential(p vault.Profile, prompt string) (string, error) {
 // credentialLine says how the stored credential is known: the key's thumbprint, or the
 // secret's fingerprint.
 func credentialLine(p vault.Profile, store string) string {
+	if vault.CredentialOf(p.AuthMethod) == vault.CredCert {
+		return fmt.Sprintf("client certificate %s\n  its private key stored in the %s store (oat never shows it)", certLine(p, time.Now()), store)
+	}
 	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		return fmt.Sprintf("private key (%s) stored in the %s store, thumbprint %s (oat never shows the key)", oauth.OneLine(p.KeyAlg), store, oauth.OneLine(p.KeyThumbprint))
 	}

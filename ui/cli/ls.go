@@ -23,8 +23,10 @@ type lsRow struct {
 	AuthMethod        string     `json:"auth_method"`
 	SecretFingerprint string     `json:"secret_fingerprint"`
 	// KeyThumbprint is the RFC 7638 thumbprint of a private_key_jwt profile's key.
-	KeyThumbprint string    `json:"key_thumbprint,omitempty"`
-	KeyAlg        string    `json:"key_alg,omitempty"`
+	KeyThumbprint string `json:"key_thumbprint,omitempty"`
+	KeyAlg        string `json:"key_alg,omitempty"`
+	// ClientCert describes a mutual-TLS profile's client certificate.
+	ClientCert    *certRow  `json:"client_cert,omitempty"`
 	SecretSetAt   time.Time `json:"secret_set_at"`
 	SecretAgeDays int       `json:"secret_age_days"`
 	secretAge     time.Duration
@@ -83,7 +85,20 @@ func (a *App) lsCmd() *cobra.Command {
 				// A hand-edited profiles.toml can hold anything: fields are shown escaped.
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, oauth.OneLine(env), oauth.OneLine(r.ClientID), tokenCell(r), age)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if c := r.ClientCert; c != nil && (c.ExpiryWarning || c.Error != "") {
+					what := c.Expiry
+					if c.Error != "" {
+						what = "unreadable: " + c.Error
+					}
+					// After the table, on stdout: a buffered stdout would print it before.
+					fmt.Fprintf(a.Out, "⚠ %s: client certificate %s %s\n", r.Name, c.Subject, what)
+				}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -96,6 +111,7 @@ func makeRow(v *vault.Vault, p vault.Profile, st vault.TokenState, now time.Time
 		Token: string(status.Kind), AuthMethod: string(p.EffectiveAuth()), KeyThumbprint: p.KeyThumbprint, KeyAlg: p.KeyAlg,
 		SecretFingerprint: p.SecretFingerprint, SecretSetAt: p.SecretSetAt,
 		SecretAgeDays: vault.AgeDays(v.SecretAge(p)), secretAge: v.SecretAge(p), Overdue: v.Overdue(p), PreviousKept: p.PreviousFingerprint != ""}
+	r.ClientCert = certJSON(p, now)
 	if !st.ExpiresAt.IsZero() {
 		t := st.ExpiresAt
 		r.TokenExpiresAt = &t

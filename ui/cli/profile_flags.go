@@ -20,7 +20,7 @@ type profileFlags struct {
 	apiURL, testPath, testMethod, env, caFile, notes       string
 	discover                                               string
 	keyAlg, assertionAud                                   string
-	keygen                                                 bool
+	keygen, pkcs12                                         bool
 	scopes, params, headers                                []string
 	insecure                                               bool
 	// yes accepts a discovered token endpoint on another origin than the issuer.
@@ -36,7 +36,8 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.audience, "audience", "", "audience parameter")
 	fs.StringVar(&f.resource, "resource", "", "resource parameter (RFC 8707)")
 	fs.StringArrayVar(&f.params, "param", nil, "extra form parameter KEY=VALUE (repeatable)")
-	fs.StringVar(&f.auth, "auth", "auto", "client authentication: basic, post, auto, private_key_jwt (a private key, read from stdin, or --keygen) or client_secret_jwt (HS256 over the secret)")
+	fs.StringVar(&f.auth, "auth", "auto", "client authentication: basic, post, auto, private_key_jwt (a private key, read from stdin, or --keygen), client_secret_jwt (HS256 over the secret), tls_client_auth or self_signed_tls_client_auth (mutual TLS: a certificate and its key, PEM on stdin, or PKCS#12 with --pkcs12)")
+	fs.BoolVar(&f.pkcs12, "pkcs12", false, "mutual TLS: stdin is a PKCS#12 file (.p12/.pfx); its passphrase comes from $OAT_PKCS12_PASSPHRASE or a hidden prompt")
 	fs.StringVar(&f.keyAlg, "key-alg", "", "private_key_jwt: the JWS algorithm (RS256 or PS256 for an RSA key; default: the key's, or the first the server lists)")
 	fs.StringVar(&f.assertionAud, "assertion-aud", "token-url", "client assertion audience: token-url, or issuer (for servers that want their issuer)")
 	fs.StringVar(&f.encoding, "basic-encoding", "rfc", "Basic encoding: rfc (form-urlencoded, RFC 6749) or raw (for servers that do not decode)")
@@ -182,7 +183,9 @@ func (a *App) addCmd() *cobra.Command {
 		Short: "Add a profile; the client secret is read from a hidden prompt or stdin",
 		Example: `  oat add eds --token-url "$EDS_AUTH_URL" --client-id "$EDS_CLIENT_ID" --api-url https://api.earthdaily.com
   pass show eds/secret | oat add eds --token-url https://… --client-id abc
-  oat add ecoinvent --discover https://sso.ecoinvent.org/realms/ecoinvent --client-id me --api-url https://api.ecoinvent.org --test-path /v0/versions`,
+  oat add ecoinvent --discover https://sso.ecoinvent.org/realms/ecoinvent --client-id me --api-url https://api.ecoinvent.org --test-path /v0/versions
+  cat client.crt client.key | oat add billing --auth tls_client_auth --token-url https://… --client-id billing
+  oat add billing --auth self_signed_tls_client_auth --pkcs12 --token-url https://… --client-id billing < client.p12`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := a.Vault()
@@ -218,7 +221,7 @@ func (a *App) addCmd() *cobra.Command {
 				fmt.Fprintf(a.Out, "added %s: client %s, token URL %s\n", added.Name, oauth.OneLine(added.ClientID), oauth.OneLine(added.TokenURL))
 				return a.showKeyOnce(added, k.PEM)
 			}
-			secret, err := a.readCredential(p, fmt.Sprintf("Client secret for %s (input hidden): ", p.Name))
+			secret, err := a.readCredential(p, fmt.Sprintf("Client secret for %s (input hidden): ", p.Name), f.pkcs12)
 			if err != nil {
 				return err
 			}
@@ -262,12 +265,16 @@ func (a *App) editCmd() *cobra.Command {
 			if cmd.Flags().Changed("auth") {
 				next.SetAuthMethod(oauth.AuthMethod(f.auth))
 			}
-			kindChanges := (next.AuthMethod == oauth.AuthPrivateKeyJWT) != (old.AuthMethod == oauth.AuthPrivateKeyJWT)
+			kindChanges := vault.CredentialOf(next.AuthMethod) != vault.CredentialOf(old.AuthMethod)
 			if kindChanges && !replaceSecret {
-				return usageErr(fmt.Errorf("--auth %s changes what %s stores (a private key or a client secret): add --replace-secret and give the new one on stdin, or use oat keygen %s", oauth.OneLine(f.auth), old.Name, old.Name))
+				return usageErr(fmt.Errorf("--auth %s changes what %s stores (%s, not %s): add --replace-secret and give the new one on stdin, or use oat keygen %s for a key",
+					oauth.OneLine(f.auth), old.Name, vault.CredentialOf(next.AuthMethod), vault.CredentialOf(old.AuthMethod), old.Name))
+			}
+			if f.pkcs12 && !replaceSecret {
+				return usageErr(errors.New("--pkcs12 reads the new certificate: add --replace-secret"))
 			}
 			if replaceSecret {
-				if secret, err = a.readCredential(next, fmt.Sprintf("Corrected client secret for %s (input hidden): ", args[0])); err != nil {
+				if secret, err = a.readCredential(next, fmt.Sprintf("Corrected client secret for %s (input hidden): ", args[0]), f.pkcs12); err != nil {
 					return err
 				}
 			}
