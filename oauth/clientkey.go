@@ -141,13 +141,28 @@ func checkClientKey(key any) (crypto.Signer, error) {
 		if k.N.BitLen() < 2048 {
 			return nil, fmt.Errorf("the RSA key has %d bits; use 2048 or more", k.N.BitLen())
 		}
+		if k.N.BitLen() > 8192 {
+			// Each assertion is signed with it: a 16384-bit key takes seconds a token.
+			return nil, fmt.Errorf("the RSA key has %d bits; oat takes at most 8192 (2048–4096 is usual)", k.N.BitLen())
+		}
+		if k.Validate() != nil {
+			return nil, errors.New("the RSA private key is inconsistent (its parts do not make one key): export it again")
+		}
 		return k, nil
 	case *ecdsa.PrivateKey:
 		if k.Curve != elliptic.P256() {
 			return nil, fmt.Errorf("the EC key is on %s; oat signs ES256, which needs P-256", k.Curve.Params().Name)
 		}
+		// A JWK carries the public point beside the private scalar: they must be one key,
+		// or the thumbprint shown (of the public half) is not the key that signs.
+		if x, y := k.Curve.ScalarBaseMult(k.D.Bytes()); x.Cmp(k.X) != 0 || y.Cmp(k.Y) != 0 {
+			return nil, errors.New("the EC private key does not match its public key (\"d\" is not the private half of \"x\", \"y\"): export it again")
+		}
 		return k, nil
 	case ed25519.PrivateKey:
+		if len(k) != ed25519.PrivateKeySize || !bytes.Equal(ed25519.NewKeyFromSeed(k.Seed())[32:], k[32:]) {
+			return nil, errors.New("the Ed25519 private key does not match its public key: export it again")
+		}
 		return k, nil
 	}
 	return nil, errors.New("not an RSA, EC P-256 or Ed25519 private key")
