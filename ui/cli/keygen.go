@@ -15,6 +15,7 @@ import (
 
 func (a *App) keygenCmd() *cobra.Command {
 	var alg string
+	var replace bool
 	cmd := &cobra.Command{
 		Use:   "keygen NAME",
 		Short: "Make a key pair for a profile (private_key_jwt); show once the public key to register",
@@ -24,8 +25,11 @@ profile; oat never shows it. What the provider needs is shown this once: the pub
 JWK, a JWKS document and the PEM public key, with the key's RFC 7638 thumbprint
 (the kid of every assertion, and the key's fingerprint in oat from now on).
 
-The profile's previous credential (client secret or key) is replaced. To use a key
-you already have, pipe it instead: oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
+A profile that already has a credential (client secret, key or certificate) keeps it
+unless --replace is given: then it is replaced at once, with nothing kept aside. To
+move a private_key_jwt profile to a new key with a check (the old key kept until the
+new one works), use oat rotate NAME --keygen. To use a key you already have, pipe it:
+oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 		Example: `  oat keygen okta-m2m
   oat keygen entra --alg RS256
   oat add hydra --auth private_key_jwt --keygen --token-url https://hydra.example/oauth2/token --client-id svc`,
@@ -39,6 +43,11 @@ you already have, pipe it instead: oat edit NAME --auth private_key_jwt --replac
 			old, err := v.Get(args[0])
 			if err != nil {
 				return err
+			}
+			if (old.SecretFingerprint != "" || old.KeyThumbprint != "") && !replace {
+				// A working credential is not thrown away on a bare keygen: the checked way
+				// keeps the old one until the new key is proven (and revoked later).
+				return usageErr(fmt.Errorf("%s already has a credential (%s): oat keygen would replace it at once, with nothing kept. To move to a new key with a check, use oat rotate %s --keygen (a private_key_jwt profile); to replace it anyway, add --replace", old.Name, old.AuthMethod, old.Name))
 			}
 			if !cmd.Flags().Changed("alg") {
 				alg = vault.KeyGenAlgFor(old)
@@ -55,6 +64,7 @@ you already have, pipe it instead: oat edit NAME --auth private_key_jwt --replac
 		},
 	}
 	cmd.Flags().StringVar(&alg, "alg", "", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's, else the first the server lists, else ES256)")
+	cmd.Flags().BoolVar(&replace, "replace", false, "replace the profile's credential (secret, key or certificate) at once, keeping nothing: oat rotate NAME --keygen does it with a check")
 	return cmd
 }
 

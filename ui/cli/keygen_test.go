@@ -133,7 +133,7 @@ func TestKeygenEachAlg(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, "memory")
 			e.add("g", oauthtest.Generic)
-			r := e.run("", "keygen", "g", "--alg", alg)
+			r := e.run("", "keygen", "g", "--alg", alg, "--replace")
 			if r.code != 0 {
 				t.Fatalf("keygen: %d %s", r.code, r.err)
 			}
@@ -311,7 +311,7 @@ func TestKeygenFollowsDiscoveredAlgsAndIssuerAudience(t *testing.T) {
 		t.Fatalf("inspect:\n%s", r.out)
 	}
 	before := e.srv.TokenRequests()
-	if r := e.run("", "keygen", "d", "--alg", "ES256"); r.code == 0 || !strings.Contains(r.err, "PS256") {
+	if r := e.run("", "keygen", "d", "--alg", "ES256", "--replace"); r.code == 0 || !strings.Contains(r.err, "PS256") {
 		t.Fatalf("an ES256 key for a PS256-only server: %d %s", r.code, r.err)
 	}
 	if e.srv.TokenRequests() != before {
@@ -319,5 +319,29 @@ func TestKeygenFollowsDiscoveredAlgsAndIssuerAudience(t *testing.T) {
 	}
 	if r := e.run("", "token", "d", "--force"); r.code != 0 {
 		t.Fatalf("the old key still works after the refused keygen: %d %s", r.code, r.err)
+	}
+}
+
+// keygen on a profile that already has a credential refuses without --replace and
+// changes nothing: the secret (or key) that works is not thrown away by a bare keygen;
+// the message points to the checked rotation.
+func TestKeygenKeepsAWorkingCredentialUnlessReplace(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("g", oauthtest.Generic)
+	before, err := vault.Open(e.dir, e.store).Get("g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "keygen", "g")
+	if r.code != ExitUsage || !strings.Contains(r.err, "oat rotate g --keygen") || !strings.Contains(r.err, "--replace") {
+		t.Fatalf("keygen without --replace: %d %s", r.code, r.err)
+	}
+	after, _ := vault.Open(e.dir, e.store).Get("g")
+	if after.AuthMethod != before.AuthMethod || after.SecretFingerprint != before.SecretFingerprint || after.KeyThumbprint != "" {
+		t.Fatalf("the profile changed: %+v", after)
+	}
+	if r := e.run("", "token", "g", "--force"); r.code != 0 {
+		t.Fatalf("the old secret no longer works: %s", r.err)
 	}
 }
