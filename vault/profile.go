@@ -154,6 +154,10 @@ func (p *Profile) problems(text bool) []error {
 	} else if err := checkURL(p.TokenURL, p.InsecureHTTP); err != nil {
 		add("token_url", "%v", err)
 	}
+	if p.AuthMethod.IsTLSAuth() && p.TokenURL != "" && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(p.TokenURL)), "https://") {
+		// Over plain http the request would go with no client authentication at all.
+		add("token_url", "must be https for %s: the client certificate is presented in the TLS handshake, which plain http has none of", p.AuthMethod)
+	}
 	if strings.TrimSpace(p.ClientID) == "" {
 		add("client_id", "is required")
 	}

@@ -186,3 +186,20 @@ func writeCA(t *testing.T, dir string) string {
 	}
 	return path
 }
+
+// A mutual-TLS profile with a plain http token URL is refused: the request would go
+// with no client authentication at all (the certificate rides on the TLS handshake).
+func TestMutualTLSNeedsAnHTTPSTokenURL(t *testing.T) {
+	t.Parallel()
+	for _, m := range []oauth.AuthMethod{oauth.AuthTLS, oauth.AuthSelfSignedTLS} {
+		p := Profile{Name: "m", TokenURL: "http://127.0.0.1:8080/token", ClientID: "c", AuthMethod: m}
+		err := p.Validate()
+		if err == nil || !strings.Contains(err.Error(), "must be https") {
+			t.Errorf("%s over http: %v", m, err)
+		}
+		p.TokenURL = "https://127.0.0.1:8443/token"
+		if err := p.Validate(); err != nil && strings.Contains(err.Error(), "must be https") {
+			t.Errorf("%s over https: %v", m, err)
+		}
+	}
+}
