@@ -207,6 +207,9 @@ type CertificateRejectedError struct {
 	Subject, Issuer string
 	NotAfter        time.Time
 	Expired         bool
+	// NotYet is a certificate whose validity starts after now (NotBefore).
+	NotBefore time.Time
+	NotYet    bool
 	// Alert is the server's TLS alert, e.g. "bad certificate".
 	Alert string
 }
@@ -219,12 +222,18 @@ func (e *CertificateRejectedError) Error() string {
 	if e.Expired {
 		s += fmt.Sprintf("\n  it expired on %s; issued by %s", e.NotAfter.UTC().Format("2006-01-02 15:04 MST"), e.Issuer)
 	}
+	if e.NotYet {
+		s += fmt.Sprintf("\n  it is not valid until %s; issued by %s", e.NotBefore.UTC().Format("2006-01-02 15:04 MST"), e.Issuer)
+	}
 	return s + "\n  hint: " + certHint(e)
 }
 
 func certHint(e *CertificateRejectedError) string {
 	if e.Expired {
-		return "renew the certificate and import the new one"
+		return "renew the certificate and import the new one (oat edit NAME --replace-secret < new.pem)"
+	}
+	if e.NotYet {
+		return "check this machine's clock, or wait until the certificate is valid"
 	}
 	return "check that the certificate is the one registered for this client at the provider, issued by a CA it trusts (tls_client_auth), or registered by its thumbprint (self_signed_tls_client_auth)"
 }
@@ -258,6 +267,7 @@ func certRejected(host string, cert *ClientCertificate, err error, now time.Time
 		if leaf, lerr := cert.Leaf(); lerr == nil {
 			e.Issuer, e.NotAfter = OneLine(leaf.Issuer.String()), leaf.NotAfter
 			e.Expired = now.After(leaf.NotAfter)
+			e.NotBefore, e.NotYet = leaf.NotBefore, now.Before(leaf.NotBefore)
 		}
 	}
 	return e

@@ -123,6 +123,7 @@ func (p Profile) certWithKey(key string) (*oauth.ClientCertificate, error) {
 type CertInfo struct {
 	Subject    string    `json:"subject"`
 	Issuer     string    `json:"issuer"`
+	NotBefore  time.Time `json:"not_before"`
 	NotAfter   time.Time `json:"not_after"`
 	Thumbprint string    `json:"x5t#S256"`
 	// SelfSigned says the certificate is its own issuer.
@@ -143,7 +144,7 @@ func (p Profile) CertInfo() (info CertInfo, ok bool, err error) {
 		return CertInfo{}, false, fmt.Errorf("the client certificate of %q: %w", p.Name, err)
 	}
 	return CertInfo{Subject: oauth.OneLine(leaf.Subject.String()), Issuer: oauth.OneLine(leaf.Issuer.String()),
-		NotAfter: leaf.NotAfter.UTC(), Thumbprint: cc.Thumbprint(), SelfSigned: string(leaf.RawIssuer) == string(leaf.RawSubject)}, true, nil
+		NotBefore: leaf.NotBefore.UTC(), NotAfter: leaf.NotAfter.UTC(), Thumbprint: cc.Thumbprint(), SelfSigned: string(leaf.RawIssuer) == string(leaf.RawSubject)}, true, nil
 }
 
 // Expiry says, at now, when the certificate expires, and warns (warn true) when it has
@@ -153,10 +154,14 @@ func (c CertInfo) Expiry(now time.Time) (text string, warn bool) {
 	day := c.NotAfter.UTC().Format("2006-01-02")
 	left := c.NotAfter.Sub(now)
 	in := oauth.ShortDuration(left)
-	if d := int(left.Hours() / 24); d >= 1 {
+	if d := int(left.Hours() / 24); d == 1 {
+		in = "1 day"
+	} else if d > 1 {
 		in = fmt.Sprintf("%d days", d)
 	}
 	switch {
+	case now.Before(c.NotBefore):
+		return "not valid until " + c.NotBefore.UTC().Format("2006-01-02 15:04 MST") + ": check the clock, or wait", true
 	case left <= 0:
 		return "expired " + day + ": renew it", true
 	case left <= CertExpiryWarning:

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -201,5 +202,21 @@ func TestMutualTLSNeedsAnHTTPSTokenURL(t *testing.T) {
 		if err := p.Validate(); err != nil && strings.Contains(err.Error(), "must be https") {
 			t.Errorf("%s over https: %v", m, err)
 		}
+	}
+}
+
+// A client certificate whose validity has not begun says so (it read "expires … in 1
+// days: renew it"), and one day reads as "1 day".
+func TestCertNotYetValidSaysSo(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	c := CertInfo{NotBefore: now.Add(24 * time.Hour), NotAfter: now.Add(48*time.Hour + time.Hour)}
+	if text, warn := c.Expiry(now); !warn || !strings.Contains(text, "not valid until 2026-11-26") {
+		t.Fatalf("not yet valid: %q %v", text, warn)
+	}
+	c.NotBefore = now.Add(-time.Hour)
+	c.NotAfter = now.Add(36 * time.Hour)
+	if text, _ := c.Expiry(now); !strings.Contains(text, "in 1 day:") {
+		t.Fatalf("one day: %q", text)
 	}
 }
