@@ -25,6 +25,8 @@ type rotateOptions struct {
 	// keygen stages a generated key (private_key_jwt) of keyAlg; cont tries the staged
 	// key and promotes it (see rotate_key.go).
 	keygen, cont bool
+	// restage replaces a key staged earlier (shown once, maybe registered already).
+	restage bool
 	keyAlg       string
 }
 
@@ -70,6 +72,7 @@ A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
 	cmd.Flags().BoolVar(&o.activateIfCallFails, "activate-if-call-fails", false, "make the new secret active when it gets a token even if the test call fails (the old one is kept aside)")
 	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret to the profiles with the same client ID and token URL")
 	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
+	cmd.Flags().BoolVar(&o.restage, "restage", false, "private_key_jwt: replace a new key staged earlier (one not tried yet with --continue)")
 	cmd.Flags().StringVar(&o.keyAlg, "key-alg", "", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
 	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt: try the staged key (registered at the provider by now) and make it active")
 	return cmd

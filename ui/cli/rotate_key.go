@@ -44,6 +44,11 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 	}
 	var sk vault.StagedKey
 	var err error
+	if staged, serr := b.Vault.StagedKeyOf(ctx, p); serr == nil && !o.restage {
+		// A staged key was shown once and may be registered at the provider already:
+		// another --keygen (or key) would drop it without a word.
+		return usageErr(fmt.Errorf("a new key is staged for %s already (thumbprint %s): register it and run oat rotate %s --continue, or add --restage to replace it with another", p.Name, oauth.OneLine(staged.Key.Thumbprint), p.Name))
+	}
 	if o.keygen {
 		_, sk, err = b.Vault.GenerateStagedKey(ctx, p.Name, o.keyAlg)
 		if err != nil {

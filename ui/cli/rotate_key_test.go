@@ -240,3 +240,31 @@ func TestRotateKeyResetsItsAge(t *testing.T) {
 		t.Fatalf("ls after: %s", r.out)
 	}
 }
+
+// A key staged with --keygen (shown once, maybe registered already) is not replaced by
+// another --keygen without --restage: it said nothing and dropped the first.
+func TestRotateKeyKeepsAStagedKeyUnlessRestage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.srv.AddClient(oauthtest.Client{ID: "rs-id", Scopes: []string{"api/read"}})
+	if r := e.run("", "add", "rs", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "rs-id"); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	r := e.run("", "rotate", "rs", "--keygen")
+	if r.code != 0 {
+		t.Fatalf("rotate --keygen: %d %s", r.code, r.err)
+	}
+	_, first := shownJWK(t, r.out)
+	r = e.run("", "rotate", "rs", "--keygen")
+	if r.code != ExitUsage || !strings.Contains(r.err, first.KeyID) || !strings.Contains(r.err, "--restage") {
+		t.Fatalf("a second --keygen: %d %s", r.code, r.err)
+	}
+	v := vault.Open(e.dir, e.store)
+	p, _ := v.Get("rs")
+	if sk, err := v.StagedKeyOf(context.Background(), p); err != nil || sk.Key.Thumbprint != first.KeyID {
+		t.Fatalf("the first staged key was replaced: %v", err)
+	}
+	if r := e.run("", "rotate", "rs", "--keygen", "--restage"); r.code != 0 {
+		t.Fatalf("--restage: %d %s", r.code, r.err)
+	}
+}
