@@ -27,7 +27,7 @@ type rotateOptions struct {
 	keygen, cont bool
 	// restage replaces a key staged earlier (shown once, maybe registered already).
 	restage bool
-	keyAlg       string
+	keyAlg  string
 }
 
 func (a *App) rotateCmd() *cobra.Command {
