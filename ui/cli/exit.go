@@ -128,8 +128,19 @@ func (a *App) prompt(question string) (s string, err error) {
 }
 
 // readStdin reads at most limit bytes of stdin, within the command's time: a pipe that
-// never closes must not hold oat forever.
+// never closes must not hold oat forever. More than limit is an error that says so (a
+// cut key or certificate chain gave misleading parse errors, or a chain cut short was
+// stored), and nothing is read past it.
 func (a *App) readStdin(limit int64) ([]byte, error) {
+	b, err := a.readStdinUpTo(limit + 1)
+	if err == nil && int64(len(b)) > limit {
+		clear(b)
+		return nil, usageErr(fmt.Errorf("stdin holds more than %s, more than oat takes here: nothing was read into the profile (is it the right file?)", vault.SizeText(limit)))
+	}
+	return b, err
+}
+
+func (a *App) readStdinUpTo(limit int64) ([]byte, error) {
 	type result struct {
 		b   []byte
 		err error

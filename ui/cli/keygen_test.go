@@ -345,3 +345,23 @@ func TestKeygenKeepsAWorkingCredentialUnlessReplace(t *testing.T) {
 		t.Fatalf("the old secret no longer works: %s", r.err)
 	}
 }
+
+// More on stdin than oat takes is said as such: a 1 MB PEM read "no PEM private key
+// found" (it was cut at 64 KiB), and a key followed by a long chain was stored cut short.
+func TestStdinOverTheBoundIsSaidAsSuch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	k, _, err := vault.GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, keyForms(k.PEM)...)
+	big := k.PEM + strings.Repeat("# padding\n", 8000)
+	r := e.run(big, "add", "big", "--auth", "private_key_jwt", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "big-id")
+	if r.code != ExitUsage || !strings.Contains(r.err, "stdin holds more than 64 KiB") {
+		t.Fatalf("a key over the bound: %d %s", r.code, r.err)
+	}
+	if _, err := vault.Open(e.dir, e.store).Get("big"); err == nil {
+		t.Fatal("a profile was added from a cut input")
+	}
+}
