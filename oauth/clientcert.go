@@ -186,7 +186,10 @@ func ParseClientCertificatePKCS12(data []byte, password string) (*ClientCertific
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
 			return nil, errors.New("PKCS#12: wrong password")
 		}
-		return nil, fmt.Errorf("PKCS#12: %s", OneLine(strings.TrimPrefix(err.Error(), "pkcs12: ")))
+		if bytes.Contains(data[:min(len(data), 64<<10)], []byte("-----BEGIN ")) {
+			return nil, errors.New("PKCS#12: this is PEM text, not a PKCS#12 file: give it without --pkcs12 (the certificate and its key, PEM)")
+		}
+		return nil, errors.New("PKCS#12: the file does not parse as PKCS#12 (.p12/.pfx): check it is the right file; a PEM certificate and key go without --pkcs12")
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {

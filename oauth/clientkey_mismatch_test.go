@@ -38,3 +38,16 @@ func TestParseClientKeyRefusesMismatchedHalves(t *testing.T) {
 		t.Fatal("a mixed Ed25519 JWK was accepted")
 	}
 }
+
+// PEM given as PKCS#12 says so in words (it printed Go's asn1 structure error).
+func TestPKCS12GivenPEMSaysSo(t *testing.T) {
+	t.Parallel()
+	_, err := ParseClientCertificatePKCS12([]byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), "")
+	if err == nil || !strings.Contains(err.Error(), "PEM text, not a PKCS#12 file") || strings.Contains(err.Error(), "asn1") {
+		t.Fatalf("PEM as PKCS#12: %v", err)
+	}
+	_, err = ParseClientCertificatePKCS12([]byte{0x30, 0x03, 0x02, 0x01, 0x03}, "")
+	if err == nil || strings.Contains(err.Error(), "asn1") {
+		t.Fatalf("garbage as PKCS#12: %v", err)
+	}
+}
