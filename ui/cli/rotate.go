@@ -91,6 +91,8 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	}
 	if p, err := b.Vault.Get(o.name); err == nil && p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		return a.runRotateKey(ctx, b, p, o)
+	} else if err == nil && p.AuthMethod.IsTLSAuth() && !o.checkOld && !o.dropOld {
+		return usageErr(fmt.Errorf("%s authenticates with a client certificate (%s): renew it with oat edit %s --replace-secret < new.pem (the new certificate and its key; --pkcs12 for a .p12). A checked rotation of certificates is not built yet", p.Name, p.AuthMethod, p.Name))
 	} else if o.keygen || o.cont || o.keyAlg != "" {
 		if err != nil {
 			return err
