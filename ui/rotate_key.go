@@ -368,29 +368,8 @@ func (r *keyRotateScreen) view(width int) []string {
 		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
 		return out
 	case krRegister:
-		d := r.docs.Docs
-		out = append(out,
-			st.Banner.Render(truncateLine("⚠ Register this public key at the provider: oat shows it only now.", w)),
-			st.Text.Render(truncateLine("The private key stays in the "+r.deps.Broker.Vault.Secrets.Name()+" store; oat never shows it.", w)),
-			"",
-			st.Label.Render("thumbprint")+st.Text.Render(" "+d.Thumbprint)+st.Subtle.Render("  (kid)"),
-			st.Label.Render("algorithm ")+st.Text.Render(" "+d.Alg),
-			"")
-		var tabs []string
-		for i, n := range keyForms {
-			if i == r.form {
-				tabs = append(tabs, st.Accent.Render("["+n+"]"))
-			} else {
-				tabs = append(tabs, st.Subtle.Render(" "+n+" "))
-			}
-		}
-		out = append(out, truncateLine(strings.Join(tabs, " "), w))
-		// What is shown came from oat itself (go-jose's JSON, encoding/pem), never a server.
-		var doc []string
-		for _, l := range strings.Split(strings.TrimSpace(r.doc()), "\n") {
-			doc = append(doc, wrapHard(l, max(10, w))...)
-		}
-		out = append(out, st.Text.Render(strings.Join(doc, "\n")), "")
+		out = append(out, keyDocsLines(st, r.deps.Broker.Vault.Secrets.Name(), r.docs.Docs, r.form, w)...)
+		out = append(out, "")
 		out = append(out, hanging(st.Text, "", "Register it at the provider, then press enter: oat gets a token with it. "+current+", still active.", w)...)
 		return out
 	}

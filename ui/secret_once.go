@@ -135,6 +135,36 @@ func (s *keyOnceScreen) doc() string {
 	return [3]string{s.docs.JWK, s.docs.JWKS, s.docs.PEM}[s.form]
 }
 
+// keyDocsLines are what the provider registers for a new key, in the form shown (form
+// indexes keyForms): the warning that it is shown once, the thumbprint and algorithm,
+// the form tabs and the document, wrapped hard to w. The key's one-time screen and the
+// key rotation's registration step both show them.
+func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w int) []string {
+	lines := []string{
+		st.Banner.Render(truncateLine("⚠ Register this public key at the provider: oat shows it only now.", w)),
+		st.Text.Render(truncateLine("The private key stays in the "+store+" store; oat never shows it.", w)),
+		"",
+		st.Label.Render("thumbprint") + st.Text.Render(" "+d.Thumbprint) + st.Subtle.Render("  (kid)"),
+		st.Label.Render("algorithm ") + st.Text.Render(" "+d.Alg),
+		"",
+	}
+	var tabs []string
+	for i, n := range keyForms {
+		if i == form {
+			tabs = append(tabs, st.Accent.Render("["+n+"]"))
+		} else {
+			tabs = append(tabs, st.Subtle.Render(" "+n+" "))
+		}
+	}
+	lines = append(lines, truncateLine(strings.Join(tabs, " "), w))
+	// What is shown came from oat itself (go-jose's JSON, encoding/pem), never a server.
+	var doc []string
+	for _, l := range strings.Split(strings.TrimSpace([3]string{d.JWK, d.JWKS, d.PEM}[form]), "\n") {
+		doc = append(doc, wrapHard(l, max(10, w))...)
+	}
+	return append(lines, st.Text.Render(strings.Join(doc, "\n")))
+}
+
 // Keys implements screen.
 func (s *keyOnceScreen) Keys() help.KeyMap { return simpleKeys{keyNextForm, keyCopy, keyDone} }
 
@@ -166,28 +196,8 @@ func (s *keyOnceScreen) View(width, height int) string {
 	lines := []string{
 		st.Title.Render(truncateLine(title, w)),
 		"",
-		st.Banner.Render(truncateLine("⚠ Register this public key at the provider: oat shows it only now.", w)),
-		st.Text.Render(truncateLine("The private key stays in the "+s.deps.Broker.Vault.Secrets.Name()+" store; oat never shows it.", w)),
-		"",
-		st.Label.Render("thumbprint") + st.Text.Render(" "+s.docs.Thumbprint) + st.Subtle.Render("  (kid)"),
-		st.Label.Render("algorithm ") + st.Text.Render(" "+s.docs.Alg),
-		"",
 	}
-	var tabs []string
-	for i, n := range keyForms {
-		if i == s.form {
-			tabs = append(tabs, st.Accent.Render("["+n+"]"))
-		} else {
-			tabs = append(tabs, st.Subtle.Render(" "+n+" "))
-		}
-	}
-	lines = append(lines, truncateLine(strings.Join(tabs, " "), w))
-	// What is shown came from oat itself (go-jose's JSON, encoding/pem), never a server.
-	var doc []string
-	for _, l := range strings.Split(strings.TrimSpace(s.doc()), "\n") {
-		doc = append(doc, wrapHard(l, max(10, w))...)
-	}
-	lines = append(lines, st.Text.Render(strings.Join(doc, "\n")))
+	lines = append(lines, keyDocsLines(st, s.deps.Broker.Vault.Secrets.Name(), s.docs, s.form, w)...)
 	lines = append(lines, "", st.Subtle.Render(truncateLine("v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w)))
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(lines, "\n"))
 }

@@ -88,13 +88,20 @@ func (a *App) showKeyOnce(p vault.Profile, pemText string) error {
 // secret, but it is shown only here so that the user registers the key they have.
 func writeKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
 	fmt.Fprintf(w, "%s signs its client assertions (private_key_jwt) with a new %s key\n", p.Name, docs.Alg)
+	writeKeyDocs(w, store, docs, "Register the public key at the provider")
+	fmt.Fprintf(w, "\nThen: oat token %s\n", p.Name)
+}
+
+// writeKeyDocs is the part of a new key's one-time display that keygen and a key
+// rotation share: the thumbprint, where the private key is, and the public key in each
+// form, under register (what to do with it).
+func writeKeyDocs(w io.Writer, store string, docs oauth.PublicKeyDocs, register string) {
 	fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
 	fmt.Fprintf(w, "  private key stored in the %s store; oat never shows it\n", store)
-	fmt.Fprintf(w, "\nRegister the public key at the provider (shown this once; any one form):\n")
+	fmt.Fprintf(w, "\n%s (shown this once; any one form):\n", register)
 	fmt.Fprintf(w, "\npublic JWK\n%s\n", docs.JWK)
 	fmt.Fprintf(w, "\nJWKS\n%s\n", docs.JWKS)
 	fmt.Fprintf(w, "\npublic key (PEM)\n%s", docs.PEM)
-	fmt.Fprintf(w, "\nThen: oat token %s\n", p.Name)
 }
 
 // readKey reads a private key (PEM or JWK, several lines) from stdin. A terminal is not

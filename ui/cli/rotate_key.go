@@ -87,12 +87,7 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 // the one time oat shows it.
 func writeRotationKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
 	fmt.Fprintf(w, "new %s key for %s, staged beside the active key %s\n", docs.Alg, oauth.OneLine(p.Name), oauth.OneLine(p.KeyThumbprint))
-	fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
-	fmt.Fprintf(w, "  private key stored in the %s store; oat never shows it\n", store)
-	fmt.Fprintf(w, "\nRegister the public key at the provider beside the old one (shown this once; any one form):\n")
-	fmt.Fprintf(w, "\npublic JWK\n%s\n", docs.JWK)
-	fmt.Fprintf(w, "\nJWKS\n%s\n", docs.JWKS)
-	fmt.Fprintf(w, "\npublic key (PEM)\n%s", docs.PEM)
+	writeKeyDocs(w, store, docs, "Register the public key at the provider beside the old one")
 }
 
 // tryStagedKey runs the checked rotation of the staged key: token, test call, promote.
