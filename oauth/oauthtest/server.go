@@ -94,8 +94,9 @@ type Client struct {
 	GrantDisabled bool
 	// Lifetime of its tokens; 0 means the server's TokenLifetime.
 	Lifetime time.Duration
-	// RevokeOnUse makes the provider revoke older secrets the first time a newer one is
-	// used, as a provider does when an operator finishes a rotation (the demo uses it).
+	// RevokeOnUse makes the provider revoke older secrets (and older private_key_jwt
+	// keys) the first time a newer one is used, as a provider does when an operator
+	// finishes a rotation (the demo uses it).
 	RevokeOnUse bool
 	Misbehave   Misbehaviour
 	// TLSAuth registers the client for mutual TLS (RFC 8705 §2) on a server started

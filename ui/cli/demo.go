@@ -27,8 +27,9 @@ func (a *App) demoCmd() *cobra.Command {
 		Short: "Try oat on a built-in local authorization server (no credentials, no keyring)",
 		Long: `Start a local authorization server and protected API on 127.0.0.1 with one client per
 provider style (Keycloak realm, EarthDaily-style, Cognito-style, a dashboard's
-/authenticate, and a few that misbehave on purpose), an in-memory secret store and demo
-profiles, then open the app. Nothing touches your real profiles or keyring.
+/authenticate, a private_key_jwt client, a mutual-TLS client on a TLS server of its own,
+and a few that misbehave on purpose), an in-memory secret store and demo profiles, then
+open the app. Nothing touches your real profiles or keyring.
 
 With --serve, the app is not opened: the server keeps running, the profiles go to a
 temporary directory with a throwaway encrypted file store, and oat prints the variables
@@ -53,11 +54,21 @@ that let other shells use them (for trying the CLI, and for the benchmarks in be
 				store = &vault.FileStore{Path: filepath.Join(dir, "secrets.age"), WorkFactor: 10,
 					Passphrase: func() (string, error) { return demoPassphrase, nil }}
 			}
-			v := vault.Open(dir, store)
+			keys, err := startDemoKeys(dir)
+			if err != nil {
+				return err
+			}
+			defer keys.Close()
+			// registeringStore stands in for the provider's console: keys made in the
+			// demo are registered for its private_key_jwt client.
+			v := vault.Open(dir, &registeringStore{SecretStore: store, srv: srv})
 			if a.Now != nil {
 				v.Now = a.Now
 			}
 			if _, err := SeedDemo(ctx, srv, v); err != nil {
+				return err
+			}
+			if err := keys.seed(ctx, srv, v); err != nil {
 				return err
 			}
 			a.vault, a.broker, a.configDir = v, nil, dir
@@ -79,6 +90,8 @@ Then try:
   oat token eds
   oat inspect ecoinvent --verify
   oat call ecoinvent
+  oat call okta-svc        (private_key_jwt: no secret, a signed assertion)
+  oat inspect mtls-api     (mutual TLS: a certificate-bound token)
   oat check --all --call
   printf '%%s' eds-demo-secret-2 | oat rotate eds && oat rotate eds --check-old
 
