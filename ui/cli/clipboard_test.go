@@ -26,7 +26,7 @@ func TestAppOSC52OnlyToTheTerminal(t *testing.T) {
 	defer errFile.Close()
 	// No DISPLAY or WAYLAND_DISPLAY: no system clipboard, so OSC 52 is the only way.
 	s := startPty(t, ptyEnv(e, "OAT_BACKGROUND=dark"), errFile, "demo")
-	s.waitFor("9 profiles") // loaded: enter before the load would select nothing
+	s.waitFor("11 profiles") // loaded: enter before the load would select nothing
 	s.typeKeys("\r")        // a token for the first profile
 	s.waitFor("valid")
 	s.typeKeys("c")
@@ -76,7 +76,7 @@ func TestClipboardHelperGetsNoPassphrase(t *testing.T) {
 		env = append(env, kv)
 	}
 	s := startPty(t, env, nil, "demo")
-	s.waitFor("9 profiles") // loaded: enter before the load would select nothing
+	s.waitFor("11 profiles") // loaded: enter before the load would select nothing
 	s.typeKeys("\r")
 	s.waitFor("valid")
 	s.typeKeys("c")
