@@ -47,7 +47,11 @@ func SameClient(a, b Profile) bool {
 	return a.ClientID != "" && a.ClientID == b.ClientID && endpointKey(a.TokenURL) == endpointKey(b.TokenURL)
 }
 
-// SharedClient returns the profiles other than p with the same client ID and token URL.
+// SharedClient returns the profiles other than p with the same client ID and token URL
+// that hold p's credential. For a secret that is any of them: a client has one secret
+// (two during a rotation). A private_key_jwt client can have several keys registered,
+// one per profile: a profile with a key of its own is not touched by p's rotation, so
+// only those holding p's key (or, after a rotation, its old one) are returned.
 func (v *Vault) SharedClient(p Profile) ([]Profile, error) {
 	ps, err := v.List()
 	if err != nil {
@@ -55,11 +59,23 @@ func (v *Vault) SharedClient(p Profile) ([]Profile, error) {
 	}
 	var out []Profile
 	for _, q := range ps {
-		if q.ID != p.ID && SameClient(p, q) {
+		if q.ID != p.ID && SameClient(p, q) && sharesKey(p, q) {
 			out = append(out, q)
 		}
 	}
 	return out, nil
+}
+
+// sharesKey says whether q holds p's private key or p's old one, when p signs with a key;
+// true for every other kind of credential.
+func sharesKey(p, q Profile) bool {
+	if CredentialOf(p.AuthMethod) != CredKey {
+		return true
+	}
+	if CredentialOf(q.AuthMethod) != CredKey || q.KeyThumbprint == "" {
+		return false
+	}
+	return q.KeyThumbprint == p.KeyThumbprint || q.KeyThumbprint == p.PreviousKeyThumbprint
 }
 
 // SharedUpdate is what UpdateShared did to one profile.
@@ -128,7 +144,12 @@ func (v *Vault) takeSecret(ctx context.Context, from Profile, name, secret strin
 			return q, true, nil
 		}
 	}
-	if _, err := v.StageSecret(ctx, name, secret); err != nil {
+	stage := func() error { _, err := v.StageSecret(ctx, name, secret); return err }
+	if CredentialOf(q.AuthMethod) == CredKey {
+		// The key is the client's: it keeps the algorithm it signs with for from.
+		stage = func() error { _, _, err := v.StageKey(ctx, name, secret, from.KeyAlg); return err }
+	}
+	if err := stage(); err != nil {
 		return Profile{}, false, err
 	}
 	np, err := v.Promote(ctx, name)

@@ -218,3 +218,83 @@ func TestExplainGivesEachHintOnce(t *testing.T) {
 		t.Fatalf("text lost a line: %q", text)
 	}
 }
+
+// Profiles of one private_key_jwt client: a client can have several keys registered, so
+// only the profiles holding the rotated key are its shared ones (a profile with a key of
+// its own is left alone, with no false warning); UpdateShared gives them the new key
+// (staged as a key: its thumbprint and algorithm follow), they get tokens with it, and
+// once check-old finds the old key rejected their kept copy goes too.
+func TestSharedKeyProfilesTakeTheNewKey(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	b, _, k1 := keyProfile(t, srv, "shared-key", "ES256") // profile "k"
+	v, ctx := b.Vault, context.Background()
+	url := srv.TokenURL(oauthtest.Generic)
+	if _, err := v.Add(ctx, Profile{Name: "k-copy", TokenURL: url, ClientID: "shared-key", AuthMethod: oauth.AuthPrivateKeyJWT, KeyAlg: "ES256"}, k1.PEM); err != nil {
+		t.Fatal(err)
+	}
+	own, ownDocs, err := GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RegisterKey("shared-key", []byte(ownDocs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Add(ctx, Profile{Name: "k-own", TokenURL: url, ClientID: "shared-key", AuthMethod: oauth.AuthPrivateKeyJWT}, own.PEM); err != nil {
+		t.Fatal(err)
+	}
+	names := func(ps []Profile) string {
+		var n []string
+		for _, p := range ps {
+			n = append(n, p.Name)
+		}
+		return strings.Join(n, ",")
+	}
+	p, _ := v.Get("k")
+	if sh, err := v.SharedClient(p); err != nil || names(sh) != "k-copy" {
+		t.Fatalf("before the rotation, shared %q %v (want k-copy only)", names(sh), err)
+	}
+	_, sk, err := v.GenerateStagedKey(ctx, "k", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RegisterKey("shared-key", []byte(sk.Docs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := b.RotateStagedKey(ctx, "k", RotateOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names(rep.Shared) != "k-copy" {
+		t.Fatalf("after the rotation, shared %q (want k-copy only)", names(rep.Shared))
+	}
+	ups, err := v.UpdateShared(ctx, "k", []string{"k-copy"})
+	if err != nil || len(ups) != 1 || ups[0].Err != nil || ups[0].Current {
+		t.Fatalf("update shared: %+v %v", ups, err)
+	}
+	c := ups[0].Profile
+	if c.KeyThumbprint != sk.Key.Thumbprint || c.KeyAlg != "ES256" || c.PreviousKeyThumbprint != k1.Thumbprint {
+		t.Fatalf("k-copy after the update: %+v", c)
+	}
+	if s, _ := v.Secret(ctx, c); s != sk.Key.PEM {
+		t.Fatal("k-copy does not hold the new key")
+	}
+	if _, err := b.Token(ctx, "k-copy", true, 0); err != nil {
+		t.Fatalf("k-copy with the new key: %v", err)
+	}
+	if err := srv.RevokeKey("shared-key", k1.Thumbprint); err != nil {
+		t.Fatal(err)
+	}
+	if verdict, _, err := b.CheckOld(ctx, "k"); err != nil || verdict != Revoked {
+		t.Fatalf("check old: %s %v", verdict, err)
+	}
+	if c, _ = v.Get("k-copy"); c.PreviousKeyThumbprint != "" || c.PreviousFingerprint != "" {
+		t.Fatalf("k-copy kept the revoked key: %+v", c)
+	}
+	if o, _ := v.Get("k-own"); o.KeyThumbprint != own.Thumbprint {
+		t.Fatal("the profile with a key of its own was changed")
+	}
+	if _, err := b.Token(ctx, "k-own", true, 0); err != nil {
+		t.Fatalf("k-own: %v", err)
+	}
+}
