@@ -59,7 +59,9 @@ the provider. On a terminal oat waits for enter, then gets a token with the new 
 runs the test call and only then makes it active, the old key kept aside. Without a
 terminal it stops there: register the key, then run oat rotate NAME --continue.
 A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
---check-old and --drop-old work on the old key.`,
+--check-old and --drop-old work on the old key. The profiles of the same client that
+sign with the same key are its shared ones (a profile with a key of its own is left
+alone); --update-shared gives them the new key.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,7 +72,7 @@ A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
 	cmd.Flags().BoolVar(&o.checkOld, "check-old", false, "try the previous secret: delete it if revoked, warn if still accepted")
 	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret without checking")
 	cmd.Flags().BoolVar(&o.activateIfCallFails, "activate-if-call-fails", false, "make the new secret active when it gets a token even if the test call fails (the old one is kept aside)")
-	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret to the profiles with the same client ID and token URL")
+	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret (or key) to the profiles with the same client ID and token URL that hold the old one")
 	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
 	cmd.Flags().BoolVar(&o.restage, "restage", false, "private_key_jwt: replace a new key staged earlier (one not tried yet with --continue)")
 	cmd.Flags().StringVar(&o.keyAlg, "key-alg", "", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
@@ -178,13 +180,22 @@ func (a *App) sharedAfterRotate(ctx context.Context, b *vault.Broker, rep *vault
 	if len(rep.Shared) == 0 {
 		return false
 	}
+	cred, held := "secret", "holds the old secret"
+	if rep.Key {
+		cred, held = "key", "still signs with the old key"
+	}
 	var names []string
 	for _, p := range rep.Shared {
 		names = append(names, p.Name)
 	}
 	if !update {
 		for _, n := range names {
-			fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it still holds the old secret and will fail once that is revoked.\n  Give it the new secret: oat edit %s --replace-secret (or rotate with --update-shared)\n", oauth.OneLine(n), oauth.OneLine(n))
+			n = oauth.OneLine(n)
+			fix := "oat edit " + n + " --replace-secret (or rotate with --update-shared)"
+			if rep.Key {
+				fix = "rotate with --update-shared (or give it a key of its own: oat rotate " + n + " --keygen)"
+			}
+			fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it %s and will fail once that is revoked.\n  Give it the new %s: %s\n", n, held, cred, fix)
 		}
 		return false
 	}
@@ -199,9 +210,15 @@ func (a *App) sharedAfterRotate(ctx context.Context, b *vault.Broker, rep *vault
 		switch {
 		case u.Err != nil:
 			failed = true
-			fmt.Fprintf(a.Err, "✗ %s not updated: %s\n  it keeps its old secret; try again: oat rotate %s (with the same new secret)\n", n, oauth.Sanitize(vault.FirstLine(u.Err)), n)
+			retry := "oat rotate " + n + " (with the same new secret)"
+			if rep.Key {
+				retry = "give it a key of its own: oat rotate " + n + " --keygen"
+			}
+			fmt.Fprintf(a.Err, "✗ %s not updated: %s\n  it keeps its old %s; %s\n", n, oauth.Sanitize(vault.FirstLine(u.Err)), cred, retry)
 		case u.Current:
-			fmt.Fprintf(a.Out, "✓ %s already had the new secret\n", n)
+			fmt.Fprintf(a.Out, "✓ %s already had the new %s\n", n, cred)
+		case rep.Key:
+			fmt.Fprintf(a.Out, "✓ %s updated too: active key %s, its old one kept aside\n", n, oauth.OneLine(u.Profile.KeyThumbprint))
 		default:
 			fmt.Fprintf(a.Out, "✓ %s updated too: active secret %s, its old one kept aside\n", n, oauth.OneLine(u.Profile.SecretFingerprint))
 		}

@@ -16,10 +16,6 @@ import (
 // with --keygen, or piped), show once what to register, and — after enter on a
 // terminal, or with --continue later — try it and make it active (vault does each step).
 func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile, o rotateOptions) error {
-	switch {
-	case o.updateShared:
-		return usageErr(fmt.Errorf("--update-shared gives a client secret to the profiles sharing it; %s signs with a private key: give them the new key with oat keygen or oat edit --replace-secret", p.Name))
-	}
 	if (o.keygen || o.keyAlg != "") && (o.cont || o.checkOld || o.dropOld) {
 		return usageErr(errors.New("--keygen starts a key rotation; --continue, --check-old and --drop-old are later steps: one at a time"))
 	}
@@ -115,10 +111,11 @@ func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o 
 	}
 	fmt.Fprintf(a.Out, "rotated %s: active key %s (%s), old key %s kept aside.\n",
 		oauth.OneLine(rep.Profile.Name), oauth.OneLine(rep.NewFingerprint), oauth.OneLine(rep.Profile.KeyAlg), oauth.OneLine(rep.OldFingerprint))
-	for _, q := range rep.Shared {
-		fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it still signs with the old key and will fail once that is revoked.\n", oauth.OneLine(q.Name))
-	}
+	failed := a.sharedAfterRotate(ctx, b, rep, o.updateShared)
 	fmt.Fprintf(a.Out, "Remove the old key (kid %s) at the provider, then: oat rotate %s --check-old\n", oauth.OneLine(rep.OldFingerprint), oauth.OneLine(rep.Profile.Name))
+	if failed {
+		return &exitError{code: ExitFailure, silent: true}
+	}
 	return nil
 }
 

@@ -268,3 +268,67 @@ func TestRotateKeyKeepsAStagedKeyUnlessRestage(t *testing.T) {
 		t.Fatalf("--restage: %d %s", r.code, r.err)
 	}
 }
+
+// A second profile with the same client and the same key (a copy for another scope) is
+// warned about after a key rotation, and --update-shared gives it the new key, in real
+// processes; it gets tokens with the new key, and no private key reaches any output.
+func TestRotateKeyUpdatesSharedProfiles(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "sk-id", Scopes: []string{"api/read"}})
+	url := e.srv.TokenURL(oauthtest.Generic)
+	r := e.run("", "add", "sk", "--auth", "private_key_jwt", "--keygen", "--token-url", url, "--client-id", "sk-id")
+	if r.code != 0 {
+		t.Fatalf("add --keygen: %d %s", r.code, r.err)
+	}
+	oldJWK, _ := shownJWK(t, r.out)
+	if err := e.srv.RegisterKey("sk-id", []byte(oldJWK)); err != nil {
+		t.Fatal(err)
+	}
+	_, pemText, _ := e.storedKeys("sk")
+	if r := e.run(pemText, "add", "sk-copy", "--auth", "private_key_jwt", "--token-url", url, "--client-id", "sk-id"); r.code != 0 {
+		t.Fatalf("add sk-copy: %d %s", r.code, r.err)
+	}
+	for _, update := range []bool{false, true} {
+		r = e.run("", "rotate", "sk", "--keygen")
+		if r.code != 0 {
+			t.Fatalf("rotate --keygen: %d %s", r.code, r.err)
+		}
+		newJWK, newKey := shownJWK(t, r.out)
+		if err := e.srv.RegisterKey("sk-id", []byte(newJWK)); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"rotate", "sk", "--continue"}
+		if update {
+			args = append(args, "--update-shared")
+		}
+		r = e.run("", args...)
+		if r.code != 0 {
+			t.Fatalf("rotate --continue %v: %d %s %s", update, r.code, r.out, r.err)
+		}
+		e.storedKeys("sk")
+		e.storedKeys("sk-copy")
+		if !update {
+			if !strings.Contains(r.err, "sk-copy has the same client ID and token URL: it still signs with the old key") || !strings.Contains(r.err, "--update-shared") {
+				t.Fatalf("no warning about sk-copy:\n%s", r.err)
+			}
+			// The next rotation needs the old key dropped first. sk-copy keeps the key it
+			// has (now its own: not sk's any more); sk-copy2 takes sk's current key.
+			if r := e.run("", "rotate", "sk", "--drop-old"); r.code != 0 {
+				t.Fatalf("drop-old: %d %s", r.code, r.err)
+			}
+			_, pemText, _ = e.storedKeys("sk")
+			if r := e.run(pemText, "add", "sk-copy2", "--auth", "private_key_jwt", "--token-url", url, "--client-id", "sk-id"); r.code != 0 {
+				t.Fatalf("add sk-copy2: %d %s", r.code, r.err)
+			}
+			continue
+		}
+		if !strings.Contains(r.out, "✓ sk-copy2 updated too: active key "+newKey.KeyID) || strings.Contains(r.out+r.err, "sk-copy ") {
+			t.Fatalf("sk-copy2 not updated, or sk-copy (a key of its own) touched:\n%s\n%s", r.out, r.err)
+		}
+		if r := e.run("", "token", "sk-copy2", "--force"); r.code != 0 {
+			t.Fatalf("sk-copy2 with the new key: %d %s", r.code, r.err)
+		}
+		e.storedKeys("sk-copy2")
+	}
+}
