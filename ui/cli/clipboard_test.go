@@ -27,7 +27,7 @@ func TestAppOSC52OnlyToTheTerminal(t *testing.T) {
 	// No DISPLAY or WAYLAND_DISPLAY: no system clipboard, so OSC 52 is the only way.
 	s := startPty(t, ptyEnv(e, "OAT_BACKGROUND=dark"), errFile, "demo")
 	s.waitFor("11 profiles") // loaded: enter before the load would select nothing
-	s.typeKeys("\r")        // a token for the first profile
+	s.typeKeys("\r")         // a token for the first profile
 	s.waitFor("valid")
 	s.typeKeys("c")
 	s.waitFor("copied to the")
