@@ -24,8 +24,30 @@ type Metadata struct {
 	TokenAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	Scopes               []string `json:"scopes_supported"`
 	GrantTypes           []string `json:"grant_types_supported"`
+	// MTLSAliases are RFC 8705 §5's mtls_endpoint_aliases: the endpoints a client that
+	// authenticates with a certificate uses instead (often on a host of their own that
+	// asks for client certificates, while the main one does not).
+	MTLSAliases *EndpointAliases `json:"mtls_endpoint_aliases,omitempty"`
 	// Source is the URL the document was read from.
 	Source string `json:"-"`
+}
+
+// EndpointAliases are the endpoints of RFC 8705 §5's mtls_endpoint_aliases that oat uses.
+type EndpointAliases struct {
+	TokenEndpoint string `json:"token_endpoint"`
+}
+
+// ForAuth is the metadata as a client authenticating with method sees it: for the
+// mutual-TLS methods the token endpoint is the server's mTLS alias when it names one
+// (RFC 8705 §5: "the client MUST use the alias"), so that every check and message about
+// the token endpoint is about the one the client will use.
+func (m *Metadata) ForAuth(method AuthMethod) *Metadata {
+	if !method.IsTLSAuth() || m.MTLSAliases == nil || m.MTLSAliases.TokenEndpoint == "" {
+		return m
+	}
+	c := *m
+	c.TokenEndpoint = m.MTLSAliases.TokenEndpoint
+	return &c
 }
 
 // SuggestedAuth maps the advertised token endpoint auth methods to a profile auth
@@ -254,7 +276,11 @@ func (c *Client) fetchMetadata(ctx context.Context, hc *http.Client, u string) (
 	}
 	// The URLs are used, stored in profiles and compared, not only shown: one with a
 	// control character is refused, never quietly cleaned into another URL.
-	for _, f := range []struct{ name, val string }{{"issuer", m.Issuer}, {"token_endpoint", m.TokenEndpoint}, {"jwks_uri", m.JWKSURI}} {
+	fields := []struct{ name, val string }{{"issuer", m.Issuer}, {"token_endpoint", m.TokenEndpoint}, {"jwks_uri", m.JWKSURI}}
+	if m.MTLSAliases != nil {
+		fields = append(fields, struct{ name, val string }{"mtls_endpoint_aliases.token_endpoint", m.MTLSAliases.TokenEndpoint})
+	}
+	for _, f := range fields {
 		if OneLine(f.val) != f.val {
 			return nil, fmt.Errorf("the document's %s holds control characters: %s", f.name, OneLine(f.val))
 		}

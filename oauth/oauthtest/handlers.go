@@ -22,6 +22,7 @@ func (s *Server) routes() http.Handler {
 		path := strings.TrimPrefix(s.TokenURL(f), s.URL)
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.token(w, r, f, "") })
 	}
+	mux.HandleFunc("POST "+mtlsAliasPrefix+"/token", func(w http.ResponseWriter, r *http.Request) { s.token(w, r, Generic, "") })
 	mux.HandleFunc("POST /realms/{realm}/protocol/openid-connect/token", func(w http.ResponseWriter, r *http.Request) {
 		s.token(w, r, Keycloak, r.PathValue("realm"))
 	})

@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -258,6 +259,9 @@ func (s *Server) tlsClientAuth(r *http.Request) (id, code, desc string, ok bool)
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
 		return id, "invalid_client", "no client certificate was presented (this client authenticates with " + cl.TLSAuth + ")", true
 	}
+	if s.MTLSAliases && !strings.HasPrefix(r.URL.Path, mtlsAliasPrefix+"/") {
+		return id, "invalid_client", "client certificates are taken only at the mtls_endpoint_aliases token endpoint (RFC 8705 §5)", true
+	}
 	leaf := r.TLS.PeerCertificates[0]
 	switch cl.TLSAuth {
 	case TLSClientAuth:
@@ -314,7 +318,13 @@ func (s *Server) tlsMetadata(doc map[string]any) {
 	}
 	doc["token_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", TLSClientAuth, SelfSignedTLSClientAuth}
 	doc["tls_client_certificate_bound_access_tokens"] = true
+	if s.MTLSAliases {
+		doc["mtls_endpoint_aliases"] = map[string]string{"token_endpoint": s.URL + mtlsAliasPrefix + "/token"}
+	}
 }
+
+// mtlsAliasPrefix is where a server with MTLSAliases serves its mutual-TLS endpoints.
+const mtlsAliasPrefix = "/mtls"
 
 // KeyForms are the forms of a certificate's private key that must never be shown or
 // written anywhere: its PKCS#8 PEM, the base64 of the DER (whole, and each PEM line

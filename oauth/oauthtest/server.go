@@ -125,6 +125,10 @@ type Server struct {
 	// CAPEM is, for a server started with NewTLS, the PEM of the CA that issued its
 	// certificate: what a client trusts as its ca_file.
 	CAPEM []byte
+	// MTLSAliases makes a TLS server publish mtls_endpoint_aliases (RFC 8705 §5) with
+	// its token endpoint under /mtls and take client certificates only there, as a
+	// deployment that keeps mutual TLS on endpoints of their own does.
+	MTLSAliases bool
 
 	srv       *http.Server
 	listener  net.Listener

@@ -273,3 +273,39 @@ func TestRotateOnMutualTLSSaysHowToRenew(t *testing.T) {
 		t.Fatalf("rotate on mTLS: %d %s", r.code, r.err)
 	}
 }
+
+// A server that keeps mutual TLS on endpoints of their own publishes them as
+// mtls_endpoint_aliases (RFC 8705 §5) and takes client certificates only there: oat add
+// --discover with a mutual-TLS method stores the alias as the token URL (the client
+// "MUST use" it) and gets a token; a secret-based method keeps the main endpoint.
+func TestDiscoverUsesTheMTLSAlias(t *testing.T) {
+	t.Parallel()
+	e := newMTLSEnv(t)
+	e.srv.MTLSAliases = true
+	e.srv.AddClient(oauthtest.Client{ID: "ma", TLSAuth: oauthtest.TLSClientAuth, TLSSubjectDN: "CN=svc-alias", Scopes: []string{"api/read"}})
+	chain, key := e.issue(e.ca, "svc-alias")
+	alias := e.srv.URL + "/mtls/token"
+
+	// Without discovery, at the main endpoint: refused, and the server says where.
+	if r := e.add("main", "tls_client_auth", "ma", keyFirst(chain, key)); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "token", "main"); r.code == 0 || !strings.Contains(r.err, "mtls_endpoint_aliases") {
+		t.Fatalf("token at the main endpoint: %d %s", r.code, r.err)
+	}
+	r := e.run(keyFirst(chain, key), "add", "disc", "--auth", "tls_client_auth", "--discover", e.srv.URL, "--client-id", "ma", "--ca-file", e.caFile)
+	if r.code != 0 || !strings.Contains(r.err, "discovered token endpoint "+alias) {
+		t.Fatalf("add --discover: %d %s %s", r.code, r.out, r.err)
+	}
+	if r := e.run("", "token", "disc"); r.code != 0 {
+		t.Fatalf("token at the alias: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "ls", "--json"); !strings.Contains(r.out, `"token_url": "`+alias+`"`) {
+		t.Fatalf("the stored token URL is not the alias:\n%s", r.out)
+	}
+	// A client secret goes to the main token endpoint, as before.
+	r = e.run("s3cret-value", "add", "sec", "--auth", "post", "--discover", e.srv.URL, "--client-id", "x", "--ca-file", e.caFile)
+	if r.code != 0 || !strings.Contains(r.err, "discovered token endpoint "+e.srv.URL+"/token ") {
+		t.Fatalf("add --discover with a secret: %d %s", r.code, r.err)
+	}
+}

@@ -74,6 +74,11 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	if m.TokenEndpoint == "" {
 		return fmt.Errorf("--discover: %s names no token_endpoint", oauth.OneLine(m.Source))
 	}
+	method := m.SuggestedAuth()
+	if fs.Changed("auth") {
+		method = oauth.AuthMethod(f.auth)
+	}
+	m = m.ForAuth(method) // a mutual-TLS client uses the server's mTLS alias, if any
 	issOrigin, tokOrigin, cross := m.TokenEndpointOrigin()
 	if cross && !f.yes {
 		return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client secret would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
@@ -81,7 +86,7 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	}
 	p.TokenURL, p.Issuer, p.SigningAlgs = m.TokenEndpoint, m.Issuer, m.TokenAuthSigningAlgs
 	if !fs.Changed("auth") {
-		p.SetAuthMethod(m.SuggestedAuth())
+		p.SetAuthMethod(method)
 	}
 	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
 	if cross {
