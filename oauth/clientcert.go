@@ -141,8 +141,23 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 	if !ok {
 		return nil, errors.New("the private key cannot sign")
 	}
-	cc := &ClientCertificate{Chain: pair.Certificate, Key: signer}
+	cc := &ClientCertificate{Chain: withoutRepeats(pair.Certificate), Key: signer}
 	return cc, cc.Check()
+}
+
+// withoutRepeats is chain with each certificate once, in its first place (the leaf stays
+// first): a bundle made with cat often holds an intermediate twice, which would be
+// stored and sent in every handshake twice.
+func withoutRepeats(chain [][]byte) [][]byte {
+	seen := make(map[string]bool, len(chain))
+	out := chain[:0:0]
+	for _, der := range chain {
+		if !seen[string(der)] {
+			seen[string(der)] = true
+			out = append(out, der)
+		}
+	}
+	return out
 }
 
 // ParseChainPEM reads the CERTIFICATE blocks of a PEM text, in order (leaf first), as
@@ -199,6 +214,7 @@ func ParseClientCertificatePKCS12(data []byte, password string) (*ClientCertific
 	for _, ca := range cas {
 		cc.Chain = append(cc.Chain, ca.Raw)
 	}
+	cc.Chain = withoutRepeats(cc.Chain)
 	return cc, cc.Check()
 }
 

@@ -290,6 +290,22 @@ func TestParseClientCertificate(t *testing.T) {
 	if got.Thumbprint() != cc.Thumbprint() || len(got.Chain) != 2 {
 		t.Errorf("PKCS#12 gave %v with %d certificates", got, len(got.Chain))
 	}
+	// A bundle made with cat that holds the CA twice (and the leaf again at the end):
+	// each certificate is kept once, the leaf first.
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: chain[1]})
+	leafPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: chain[0]})
+	twice := append(append(append(append([]byte{}, pemText...), caPEM...), caPEM...), leafPEM...)
+	if dup, err := ParseClientCertificatePEM(twice, nil); err != nil || len(dup.Chain) != 2 || dup.Thumbprint() != cc.Thumbprint() ||
+		strings.Count(dup.ChainPEM(), "BEGIN CERTIFICATE") != 2 {
+		t.Errorf("a chain with repeats: %v, %d certificates", err, len(dup.Chain))
+	}
+	p12dup, err := pkcs12.Modern2023.Encode(key, leaf, []*x509.Certificate{caLeaf, caLeaf}, "pfx-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dup, err := ParseClientCertificatePKCS12(p12dup, "pfx-pass"); err != nil || len(dup.Chain) != 2 {
+		t.Errorf("PKCS#12 with the CA twice: %v, %d certificates", err, len(dup.Chain))
+	}
 	if _, err := ParseClientCertificatePKCS12(p12, "wrong"); err == nil || !strings.Contains(err.Error(), "wrong password") || strings.Contains(err.Error(), "pfx-pass") {
 		t.Errorf("wrong password: %v", err)
 	}
