@@ -341,7 +341,10 @@ func (r *redactor) err(err error) error {
 		if !registeredCodes[e.Code] { // a registered code is the server's word, never the secret
 			e.Code = r.redact(e.Code)
 		}
-		e.Description, e.URI, e.Hint = r.redact(e.Description), r.redact(e.URI), r.redact(e.Hint)
+		// The hint is oat's own words around the profile's values, never the server's: only
+		// the secret itself is taken out (loose matching would mangle oat's words when a
+		// secret repeats a few letters).
+		e.Description, e.URI, e.Hint = r.redact(e.Description), r.redact(e.URI), r.redactExact(e.Hint)
 		r.exchange(e.Exchange)
 		return e
 	case *ResponseError:
