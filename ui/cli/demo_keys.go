@@ -40,7 +40,7 @@ func startDemoKeys(dir string) (*demoKeys, error) {
 		return nil, fmt.Errorf("start the demo's TLS server: %w", err)
 	}
 	caFile := filepath.Join(dir, "demo-server-ca.pem")
-	if err := os.WriteFile(caFile, srv.CAPEM, 0o644); err != nil {
+	if err := os.WriteFile(caFile, srv.CAPEM, 0o600); err != nil { // public, but oat doctor wants every file of the config dir private
 		srv.Close()
 		return nil, err
 	}
