@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -44,6 +45,9 @@ func TestDemoKeyProfiles(t *testing.T) {
 			m, err := b.Vault.Get("mtls-api")
 			if err != nil || m.AuthMethod != oauth.AuthTLS || m.ClientCert == "" || m.CAFile == "" {
 				t.Fatalf("mtls-api: %+v %v", m, err)
+			}
+			if st, err := os.Stat(m.CAFile); err != nil || st.Mode().Perm() != 0o600 {
+				t.Fatalf("the demo CA file: %v %v (oat doctor wants 0600 in the config dir)", st.Mode(), err)
 			}
 			tok, err := b.Token(ctx, "mtls-api", true, 0)
 			if err != nil {
