@@ -86,12 +86,8 @@ type rotateScreen struct {
 	rep      *vault.RotationReport
 	err      error
 	verdict  vault.OldSecretVerdict
-	// shared are the other profiles of the same client (same client ID and token URL);
-	// updating says their update is in flight; ups is its outcome, upErr its failure.
-	shared   []vault.Profile
-	updating bool
-	ups      []vault.SharedUpdate
-	upErr    error
+	// sharedClient is about the other profiles of the same client.
+	sharedClient
 	// running is the step in flight; cancel cuts the rotation off (esc), cancelling says
 	// it was asked to.
 	running    string
@@ -100,9 +96,6 @@ type rotateScreen struct {
 	// leave is an esc pressed while cancelling (two escs at once): the screen closes
 	// once the cancel lands.
 	leave bool
-	// revoked is the fingerprint of the old secret o confirmed revoked: u does not keep
-	// it aside on the profiles of the same client.
-	revoked string
 }
 
 // rotateKeys are the rotation's keys. esc leaves (cancels before anything ran);
@@ -136,7 +129,7 @@ func newRotate(d Deps, p vault.Profile) *rotateScreen {
 	secretInput(&in)
 	in.Placeholder = "paste the new secret the provider issued"
 	in.TextStyle, in.PlaceholderStyle = st.Text, st.Subtle
-	r := &rotateScreen{deps: d, st: st, keys: newRotateKeys(), profile: p, input: in}
+	r := &rotateScreen{deps: d, st: st, keys: newRotateKeys(), profile: p, input: in, sharedClient: sharedClient{cred: "secret"}}
 	if p.PreviousFingerprint != "" {
 		r.phase = rotDone // an earlier rotation awaits its check: offer it straight away
 	}
@@ -145,11 +138,7 @@ func newRotate(d Deps, p vault.Profile) *rotateScreen {
 
 // Init focuses the secret field and looks for profiles sharing the client.
 func (r *rotateScreen) Init() tea.Cmd {
-	v, p := r.deps.Broker.Vault, r.profile
-	find := func() tea.Msg {
-		ps, _ := v.SharedClient(p) // a warning only: a failed read shows none
-		return sharedMsg{profiles: ps}
-	}
+	find := findShared(r.deps.Broker.Vault, r.profile)
 	if r.phase == rotInput {
 		return tea.Batch(r.input.Focus(), find)
 	}
@@ -159,13 +148,7 @@ func (r *rotateScreen) Init() tea.Cmd {
 // behind are the profiles sharing the client that do not hold the active secret yet
 // (before the rotation: all of them, since they will not get the new one).
 func (r *rotateScreen) behind() []vault.Profile {
-	var out []vault.Profile
-	for _, q := range r.shared {
-		if r.phase == rotInput || r.phase == rotRunning || r.phase == rotFailed || q.SecretFingerprint != r.profile.SecretFingerprint {
-			out = append(out, q)
-		}
-	}
-	return out
+	return r.sharedClient.behind(r.phase != rotInput && r.phase != rotRunning && r.phase != rotFailed, r.profile.SecretFingerprint)
 }
 
 // canUpdateShared says u works now: the new secret is active and some profile of the
@@ -318,21 +301,7 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		r.shared = msg.profiles
 		return r, nil
 	case sharedUpdatedMsg:
-		r.updating, r.ups, r.upErr = false, msg.ups, msg.err
-		var cmds []tea.Cmd
-		for _, u := range msg.ups {
-			if u.Err != nil || u.Current {
-				continue
-			}
-			for i := range r.shared {
-				if r.shared[i].Name == u.Name {
-					r.shared[i] = u.Profile
-				}
-			}
-			id := u.Profile.ID // its token came from the old secret: the list drops it
-			cmds = append(cmds, func() tea.Msg { return tokenReplacedMsg{id: id} })
-		}
-		return r, tea.Batch(cmds...)
+		return r, r.onUpdated(msg)
 	case checkOldMsg:
 		if msg.err == nil && msg.verdict == vault.Revoked {
 			r.revoked = r.profile.PreviousFingerprint // before the check dropped it
@@ -413,16 +382,7 @@ func (r *rotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 
 // updateShared gives the new secret to the profiles of the same client that lack it.
 func (r *rotateScreen) updateShared() tea.Cmd {
-	var names []string
-	for _, q := range r.behind() {
-		names = append(names, q.Name)
-	}
-	r.updating, r.ups, r.upErr = true, nil, nil
-	v, name, revoked := r.deps.Broker.Vault, r.profile.Name, r.revoked
-	return func() tea.Msg {
-		ups, err := v.UpdateSharedRevoked(context.Background(), name, names, revoked)
-		return sharedUpdatedMsg{ups: ups, err: err}
-	}
+	return r.update(r.deps.Broker.Vault, r.profile.Name, r.behind())
 }
 
 // onInputKey handles a key while the new secret is typed or pasted.
@@ -559,68 +519,8 @@ func (r *rotateScreen) view(width int, compact bool) []string {
 
 // sharedLines warn about the profiles of the same client and say what u did for them.
 func (r *rotateScreen) sharedLines(w int) []string {
-	st := r.st
-	var out []string
-	behind := r.behind()
-	if len(behind) > 0 && len(r.ups) == 0 && r.upErr == nil { // after u, each outcome says it
-		fails := "will fail once it is revoked."
-		if r.phase == rotChecked && r.verdict == vault.Revoked {
-			fails = "fails now that it is revoked."
-		}
-		var names []string
-		for _, q := range behind {
-			names = append(names, oauth.OneLine(q.Name))
-		}
-		them := "it"
-		if len(names) > 1 {
-			them = "them"
-		}
-		warn := "⚠ " + strings.Join(names, ", ") + " use the same client ID and token URL: they keep the old secret and " + fails
-		if len(names) == 1 {
-			warn = "⚠ " + names[0] + " uses the same client ID and token URL: it keeps the old secret and " + fails
-		}
-		out = append(out, "")
-		out = append(out, hanging(st.Warn, "⚠ ", strings.TrimPrefix(warn, "⚠ "), w)...)
-		say := ""
-		switch {
-		case r.phase == rotInput:
-			say = "Once the new secret works, u gives " + them + " the new secret too."
-		case r.canUpdateShared():
-			say = "u gives " + them + " the new secret too, the old one kept aside."
-		}
-		if say != "" {
-			out = append(out, wrapText(st.Text, say, w)...)
-		}
-	}
-	if r.updating {
-		out = append(out, r.deps.busy("giving the new secret to the profiles of the same client"))
-	}
-	if r.upErr != nil {
-		out = append(out, hanging(st.Bad, "✗ ", oauth.Sanitize(vault.FirstLine(r.upErr)), w)...)
-		out = append(out, wrapText(st.Text, "Nothing changed for them: they keep the old secret. u tries again.", w)...)
-	}
-	if len(r.ups) > 0 {
-		out = append(out, "")
-	}
-	for _, u := range r.ups {
-		n := oauth.OneLine(u.Name)
-		switch {
-		case u.Err != nil:
-			why := oauth.Sanitize(vault.FirstLine(u.Err))
-			if vault.IsPreviousPending(u.Err) {
-				why = "an earlier rotation's old secret is still kept aside there: check it first (select it, R, then o)"
-			}
-			out = append(out, hanging(st.Bad, "✗ ", n+" not updated: "+why, w)...)
-			out = append(out, hanging(st.Text, "  ", "It keeps its old secret: nothing was lost. u tries again.", w)...)
-		case u.Current:
-			out = append(out, st.OK.Render("✓ "+n+" already has the new secret"))
-		case u.DroppedOld:
-			out = append(out, stepLine(st, st.OK, "✓ "+n+" now has the new secret", "fp "+u.Profile.SecretFingerprint+"; its old one is revoked: not kept", w)...)
-		default:
-			out = append(out, stepLine(st, st.OK, "✓ "+n+" now has the new secret", "fp "+u.Profile.SecretFingerprint+", its old one kept aside", w)...)
-		}
-	}
-	return out
+	return r.lines(r.st, r.deps.busy, sharedView{behind: r.behind(), beforeNew: r.phase == rotInput,
+		canUpdate: r.canUpdateShared(), revokedNow: r.phase == rotChecked && r.verdict == vault.Revoked}, w)
 }
 
 // errorLines are an error wrapped to w (its wrapped lines indented under the text),

@@ -65,27 +65,30 @@ type keyRotateScreen struct {
 	verdict vault.OldSecretVerdict
 	// oldThumb is the old key's thumbprint, for the verdict line once it is dropped.
 	oldThumb string
+	// sharedClient is about the other profiles holding the same key.
+	sharedClient
 }
 
 // keyRotateKeys are the key rotation's keys.
 type keyRotateKeys struct {
-	Generate, Paste, Stage, Try, Form, Copy, Cancel, CheckOld, Retry, Activate, Done, Interrupt key.Binding
+	Generate, Paste, Stage, Try, Form, Copy, Cancel, CheckOld, UpdateShared, Retry, Activate, Done, Interrupt key.Binding
 }
 
 func newKeyRotateKeys(r rotateKeys) keyRotateKeys {
 	return keyRotateKeys{
-		Generate:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate a new key")),
-		Paste:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste a key of your own")),
-		Stage:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use this key")),
-		Try:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "registered: try it")),
-		Form:      keyNextForm,
-		Copy:      keyCopy,
-		Cancel:    r.Cancel,
-		CheckOld:  r.CheckOld,
-		Retry:     r.Retry,
-		Activate:  r.Activate,
-		Done:      r.Done,
-		Interrupt: r.Interrupt,
+		Generate:     key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate a new key")),
+		Paste:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste a key of your own")),
+		Stage:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use this key")),
+		Try:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "registered: try it")),
+		Form:         keyNextForm,
+		Copy:         keyCopy,
+		Cancel:       r.Cancel,
+		CheckOld:     r.CheckOld,
+		UpdateShared: r.UpdateShared,
+		Retry:        r.Retry,
+		Activate:     r.Activate,
+		Done:         r.Done,
+		Interrupt:    r.Interrupt,
 	}
 }
 
@@ -95,26 +98,37 @@ func newKeyRotate(d Deps, p vault.Profile) *keyRotateScreen {
 	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 	in.Placeholder = "paste the private key (PEM or JWK)"
 	in.TextStyle, in.PlaceholderStyle = d.Styles.Text, d.Styles.Subtle
-	r := &keyRotateScreen{deps: d, keys: newKeyRotateKeys(newRotateKeys()), profile: p, input: in}
+	r := &keyRotateScreen{deps: d, keys: newKeyRotateKeys(newRotateKeys()), profile: p, input: in, sharedClient: sharedClient{cred: "key"}}
 	if p.PreviousFingerprint != "" {
 		r.phase = krDone // an earlier rotation awaits its check: offer it straight away
 	}
 	return r
 }
 
-// Init looks for a key staged before (oat rotate --keygen without --continue).
+// Init looks for a key staged before (oat rotate --keygen without --continue) and for
+// the profiles holding the same key.
 func (r *keyRotateScreen) Init() tea.Cmd {
-	if r.phase != krChoose {
-		return nil
-	}
 	v, p := r.deps.Broker.Vault, r.profile
-	return func() tea.Msg {
+	find := findShared(v, p)
+	if r.phase != krChoose {
+		return find
+	}
+	return tea.Batch(find, func() tea.Msg {
 		sk, err := v.StagedKeyOf(context.Background(), p)
 		if err != nil {
 			return nil
 		}
 		return stagedFoundMsg{thumbprint: sk.Key.Thumbprint}
-	}
+	})
+}
+
+// newActive says the new key is the profile's: u can give it to the profiles behind.
+func (r *keyRotateScreen) newActive() bool { return r.phase == krDone || r.phase == krChecked }
+
+// canUpdateShared says u works now: the new key is active and a profile of the same
+// client still holds the old one.
+func (r *keyRotateScreen) canUpdateShared() bool {
+	return r.newActive() && !r.updating && len(r.behind(true, r.profile.SecretFingerprint)) > 0
 }
 
 // Capturing implements screen: the pasted key's field takes every key.
@@ -122,7 +136,7 @@ func (r *keyRotateScreen) Capturing() bool { return r.phase == krPaste }
 
 // InFlight implements inFlight: quitting mid-rotation asks first.
 func (r *keyRotateScreen) InFlight() string {
-	if r.phase == krRunning || r.phase == krChecking || r.phase == krStaging {
+	if r.phase == krRunning || r.phase == krChecking || r.phase == krStaging || r.updating {
 		return "a rotation"
 	}
 	return ""
@@ -131,6 +145,15 @@ func (r *keyRotateScreen) InFlight() string {
 // Keys implements screen.
 func (r *keyRotateScreen) Keys() help.KeyMap {
 	k := r.keys
+	if r.updating {
+		return simpleKeys{k.Interrupt}
+	}
+	if r.canUpdateShared() {
+		if r.phase == krDone {
+			return simpleKeys{k.CheckOld, k.UpdateShared, k.Done}
+		}
+		return simpleKeys{k.UpdateShared, k.Done}
+	}
 	switch r.phase {
 	case krChoose:
 		if r.staged != "" {
@@ -207,11 +230,21 @@ func (r *keyRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return r, nil
 		}
 		r.phase, r.profile, r.staged = krDone, msg.rep.Profile, ""
+		if msg.rep.Shared != nil {
+			r.shared = msg.rep.Shared
+		}
 		if res := msg.rep.Token; res != nil {
 			id := r.profile.ID // the list shows the token the new key earned
 			return r, func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
 		}
+	case sharedMsg:
+		r.shared = msg.profiles
+	case sharedUpdatedMsg:
+		return r, r.onUpdated(msg)
 	case checkOldMsg:
+		if msg.err == nil && msg.verdict == vault.Revoked {
+			r.revoked = r.profile.PreviousFingerprint // before the check dropped it
+		}
 		r.phase, r.verdict, r.err = krChecked, msg.verdict, msg.err
 		if msg.profile.ID != "" {
 			r.profile = msg.profile
@@ -225,6 +258,12 @@ func (r *keyRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 // onKey handles a key in the current phase.
 func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	k := r.keys
+	if r.updating {
+		return r, nil // one change at a time: o or esc wait for u's outcome
+	}
+	if key.Matches(msg, k.UpdateShared) && r.canUpdateShared() {
+		return r, r.update(r.deps.Broker.Vault, r.profile.Name, r.behind(true, r.profile.SecretFingerprint))
+	}
 	switch r.phase {
 	case krChoose:
 		switch {
@@ -366,7 +405,7 @@ func (r *keyRotateScreen) view(width int) []string {
 		}
 		out = append(out, "")
 		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
-		return out
+		return append(out, r.sharedLines(w)...)
 	case krRegister:
 		out = append(out, keyDocsLines(st, r.deps.Broker.Vault.Secrets.Name(), r.docs.Docs, r.form, w)...)
 		out = append(out, "")
@@ -448,7 +487,17 @@ func (r *keyRotateScreen) view(width int) []string {
 		}
 		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
 	}
+	if r.newActive() {
+		out = append(out, r.sharedLines(w)...)
+	}
 	return out
+}
+
+// sharedLines warn about the profiles holding the same key and say what u did for them.
+func (r *keyRotateScreen) sharedLines(w int) []string {
+	return r.lines(r.deps.Styles, r.deps.busy, sharedView{behind: r.behind(r.newActive(), r.profile.SecretFingerprint),
+		beforeNew: r.phase == krChoose || r.phase == krPaste, canUpdate: r.canUpdateShared(),
+		revokedNow: r.phase == krChecked && r.verdict == vault.Revoked}, w)
 }
 
 // keyStep is a rotation step's name as it reads for a key.

@@ -163,3 +163,49 @@ func TestRotateKeyPasted(t *testing.T) {
 		t.Fatal("the pasted key is still held in the field")
 	}
 }
+
+// R on a key profile whose key another profile of the same client holds too (a copy for
+// another scope): the screen warns before and after, u gives the copy the new key (its
+// token from the old key dropped), and a profile with a key of its own is never named.
+func TestRotateKeyUpdatesSharedProfilesInTheApp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	old := h.addKeyProfile("signer", "shared-signer")
+	ctx := context.Background()
+	url := h.srv.TokenURL(oauthtest.Generic)
+	if _, err := h.v.Add(ctx, vault.Profile{Name: "signer-copy", TokenURL: url, ClientID: "shared-signer", AuthMethod: oauth.AuthPrivateKeyJWT}, old.PEM); err != nil {
+		t.Fatal(err)
+	}
+	own, ownDocs, _ := vault.GenerateKey("ES256")
+	if err := h.srv.RegisterKey("shared-signer", []byte(ownDocs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.v.Add(ctx, vault.Profile{Name: "signer-own", TokenURL: url, ClientID: "shared-signer", AuthMethod: oauth.AuthPrivateKeyJWT}, own.PEM); err != nil {
+		t.Fatal(err)
+	}
+	h.reloadSelect("signer")
+	h.press("R")
+	h.mustContain("signer-copy uses the same client ID and token URL: it keeps the old key", "Once the new key works, u gives it the new key too.")
+	h.mustNotContain("signer-own")
+	h.press("g")
+	r := h.m.overlay.(*keyRotateScreen)
+	if err := h.srv.RegisterKey("shared-signer", []byte(r.docs.Docs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	newTP := r.docs.Key.Thumbprint
+	h.press("enter")
+	h.mustContain("✓ make the new key active", "signer-copy uses the same client ID and token URL", "u gives it the new key too, the old one kept aside.", "u update shared")
+	h.press("u")
+	h.mustContain("✓ signer-copy now has the new key", "kid "+newTP+", its old one kept aside")
+	h.mustNotContain("u update shared", "signer-own")
+	c, _ := h.v.Get("signer-copy")
+	if c.KeyThumbprint != newTP || c.PreviousKeyThumbprint != old.Thumbprint {
+		t.Fatalf("signer-copy: %+v", c)
+	}
+	if _, err := h.b.Token(ctx, "signer-copy", true, 0); err != nil {
+		t.Fatalf("signer-copy with the new key: %v", err)
+	}
+	if o, _ := h.v.Get("signer-own"); o.KeyThumbprint != own.Thumbprint {
+		t.Fatal("the profile with a key of its own changed")
+	}
+}
