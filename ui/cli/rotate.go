@@ -28,6 +28,8 @@ type rotateOptions struct {
 	// restage replaces a key staged earlier (shown once, maybe registered already).
 	restage bool
 	keyAlg  string
+	// pkcs12 reads the new client certificate (mutual TLS) as PKCS#12 from stdin.
+	pkcs12 bool
 }
 
 func (a *App) rotateCmd() *cobra.Command {
@@ -59,7 +61,22 @@ the provider. On a terminal oat waits for enter, then gets a token with the new 
 runs the test call and only then makes it active, the old key kept aside. Without a
 terminal it stops there: register the key, then run oat rotate NAME --continue.
 A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
---check-old and --drop-old work on the old key.`,
+--check-old and --drop-old work on the old key.
+
+A profile that authenticates with a client certificate (tls_client_auth,
+self_signed_tls_client_auth) rotates it the same way:
+  oat rotate NAME < new.pem            (the renewed certificate chain and its key, PEM)
+  oat rotate NAME --pkcs12 < new.p12   (passphrase from $OAT_PKCS12_PASSPHRASE or asked)
+oat shows the new certificate's subject, issuer, validity and x5t#S256 (what the
+provider registers), refuses a key that is not the certificate's, a certificate that
+has expired or is not valid yet, and the one in use; then it gets a token with the new
+one, runs the test call presenting it, and only then makes it active, the old
+certificate and its key kept aside. If the provider refuses it, the old one stays
+active and the new one staged: register it, then oat rotate NAME --continue.
+--check-old presents the old certificate: for self_signed_tls_client_auth it is
+rejected once removed from the client's registration; for tls_client_auth (the
+provider checks the subject of a certificate from a CA it trusts) once the CA has
+revoked it or it has expired. --drop-old forgets it without asking.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -74,7 +91,8 @@ A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
 	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
 	cmd.Flags().BoolVar(&o.restage, "restage", false, "private_key_jwt: replace a new key staged earlier (one not tried yet with --continue)")
 	cmd.Flags().StringVar(&o.keyAlg, "key-alg", "", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
-	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt: try the staged key (registered at the provider by now) and make it active")
+	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt, mutual TLS: try the staged key or certificate (registered at the provider by now) and make it active")
+	cmd.Flags().BoolVar(&o.pkcs12, "pkcs12", false, "mutual TLS: the new certificate and key on stdin are PKCS#12 (.p12/.pfx); passphrase from $OAT_PKCS12_PASSPHRASE or a hidden prompt")
 	return cmd
 }
 
@@ -91,8 +109,13 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	}
 	if p, err := b.Vault.Get(o.name); err == nil && p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		return a.runRotateKey(ctx, b, p, o)
-	} else if err == nil && p.AuthMethod.IsTLSAuth() && !o.checkOld && !o.dropOld {
-		return usageErr(fmt.Errorf("%s authenticates with a client certificate (%s): renew it with oat edit %s --replace-secret < new.pem (the new certificate and its key; --pkcs12 for a .p12). A checked rotation of certificates is not built yet", p.Name, p.AuthMethod, p.Name))
+	} else if err == nil && vault.CredentialOf(p.AuthMethod) == vault.CredCert {
+		return a.runRotateCert(ctx, b, p, o)
+	} else if o.pkcs12 {
+		if err != nil {
+			return err
+		}
+		return usageErr(fmt.Errorf("--pkcs12 reads a client certificate (mutual TLS); %s authenticates with %s", p.Name, p.EffectiveAuth()))
 	} else if o.keygen || o.cont || o.keyAlg != "" {
 		if err != nil {
 			return err
