@@ -289,3 +289,35 @@ func certCredential(p Profile, cred string) (Profile, string, error) {
 	p.ClientCert = chain
 	return p, key, nil
 }
+
+// CertRegistration says what the provider must know of a new certificate for a
+// profile with method m to get a token with it (subject: the certificate's).
+func CertRegistration(m oauth.AuthMethod, subject string) string {
+	if m == oauth.AuthSelfSignedTLS {
+		return "The provider must know this certificate for the client before it issues a token: register it (its x5t#S256, or the certificate itself) beside the old one."
+	}
+	return "The provider accepts it when its CA is one the provider trusts and its subject (" + subject + ") is the one registered for the client."
+}
+
+// OldCertRejected says what CheckOld's "revoked" means for a certificate of a profile
+// with method m.
+func OldCertRejected(m oauth.AuthMethod) string {
+	if m == oauth.AuthSelfSignedTLS {
+		return "it is not registered for the client any more (invalid_client)"
+	}
+	return "the TLS server refused it in the TLS handshake (revoked, expired or no longer trusted) or the token endpoint answered invalid_client"
+}
+
+// OldCertAccepted says why an old certificate is still accepted and what to do, for a
+// profile called name with method m; old describes it (ok false: unknown).
+func OldCertAccepted(m oauth.AuthMethod, name string, old CertInfo, ok bool) string {
+	n := oauth.OneLine(name)
+	if m == oauth.AuthSelfSignedTLS {
+		return fmt.Sprintf("It is still registered (self_signed_tls_client_auth knows a client by its certificates): remove the old certificate (x5t#S256 %s) from the client's registration, then check again (oat rotate %s --check-old). It is kept until then.", old.Thumbprint, n)
+	}
+	subject, until := "", ""
+	if ok {
+		subject, until = " ("+old.Subject+")", " ("+old.NotAfter.UTC().Format("2006-01-02 15:04 MST")+")"
+	}
+	return fmt.Sprintf("tls_client_auth checks the subject%s of a certificate from a CA it trusts: the renewed certificate has the same subject, so the old one is accepted until it expires%s or the CA revokes it. Have the CA revoke it and check again (oat rotate %s --check-old), or forget it here (oat rotate %s --drop-old). It is kept until then.", subject, until, n, n)
+}

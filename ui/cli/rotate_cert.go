@@ -82,11 +82,7 @@ func writeNewCert(w io.Writer, p vault.Profile, c vault.CertInfo, now time.Time)
 	fmt.Fprintf(w, "new client certificate for %s, staged beside the active one%s\n", oauth.OneLine(p.Name), old)
 	fmt.Fprintf(w, "  subject   %s\n  issuer    %s\n  valid     %s to %s; %s\n  x5t#S256  %s\n",
 		c.Subject, issuer, c.NotBefore.UTC().Format(day), c.NotAfter.UTC().Format(day), exp, c.Thumbprint)
-	if p.AuthMethod == oauth.AuthSelfSignedTLS {
-		fmt.Fprintf(w, "The provider must know this certificate for the client before it issues a token:\nregister it (its x5t#S256 above, or the certificate itself) beside the old one.\n")
-	} else {
-		fmt.Fprintf(w, "The provider accepts it when its CA is one the provider trusts and its subject (%s) is the one registered for the client.\n", c.Subject)
-	}
+	fmt.Fprintln(w, vault.CertRegistration(p.AuthMethod, c.Subject))
 }
 
 // activeThumb is the x5t#S256 of p's active certificate.
@@ -182,28 +178,10 @@ func (a *App) checkOldCert(ctx context.Context, b *vault.Broker, name string) er
 	}
 	old := oauth.OneLine(before.PreviousKeyThumbprint)
 	if verdict == vault.Revoked {
-		why := "the TLS server refused it in the TLS handshake (revoked, expired or no longer trusted) or the token endpoint answered invalid_client"
-		if p.AuthMethod == oauth.AuthSelfSignedTLS {
-			why = "it is not registered for the client any more (invalid_client)"
-		}
-		fmt.Fprintf(a.Out, "✓ rejected: the provider no longer accepts the old certificate %s: %s. It is deleted (and its key). Active certificate: x5t#S256 %s\n", old, why, activeThumb(p))
+		fmt.Fprintf(a.Out, "✓ rejected: the provider no longer accepts the old certificate %s: %s. It is deleted (and its key). Active certificate: x5t#S256 %s\n", old, vault.OldCertRejected(p.AuthMethod), activeThumb(p))
 		return nil
 	}
-	n := oauth.OneLine(p.Name)
-	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old certificate %s.\n", old)
-	if p.AuthMethod == oauth.AuthSelfSignedTLS {
-		fmt.Fprintf(a.Out, "  It is still registered (self_signed_tls_client_auth knows a client by its certificates): remove the old certificate (x5t#S256 %s) from the client's registration, then run oat rotate %s --check-old again. It is kept until then.\n", old, n)
-	} else {
-		until := ""
-		if oerr == nil {
-			until = " (" + oldInfo.NotAfter.UTC().Format("2006-01-02 15:04 MST") + ")"
-		}
-		subject := ""
-		if oerr == nil {
-			subject = " (" + oldInfo.Subject + ")"
-		}
-		fmt.Fprintf(a.Out, "  tls_client_auth checks the subject%s of a certificate from a CA it trusts: the renewed certificate has the same subject, so the old one is accepted until it expires%s or the CA revokes it. Have the CA revoke it and run oat rotate %s --check-old again, or forget it here with oat rotate %s --drop-old. It is kept until then.\n", subject, until, n, n)
-	}
+	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old certificate %s.\n  %s\n", old, vault.OldCertAccepted(p.AuthMethod, p.Name, oldInfo, oerr == nil))
 	return &exitError{code: ExitFailure, silent: true}
 }
 

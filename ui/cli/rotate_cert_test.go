@@ -50,7 +50,7 @@ func TestRotateCertSelfSignedBinary(t *testing.T) {
 		t.Fatalf("rotate before registration: %d\n%s%s", r.code, r.out, r.err)
 	}
 	for _, want := range []string{"new client certificate for ss, staged beside the active one (x5t#S256 " + oldTP + ")",
-		"subject   CN=self\n", "issuer    self-signed\n", "valid     ", "x5t#S256  " + newTP + "\n", "register it (its x5t#S256 above, or the certificate itself) beside the old one"} {
+		"subject   CN=self\n", "issuer    self-signed\n", "valid     ", "x5t#S256  " + newTP + "\n", "register it (its x5t#S256, or the certificate itself) beside the old one"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("rotate output lacks %q:\n%s", want, r.out)
 		}
@@ -82,7 +82,7 @@ func TestRotateCertSelfSignedBinary(t *testing.T) {
 	}
 	r = e.run("", "rotate", "ss", "--check-old")
 	if r.code != ExitFailure || !strings.Contains(r.out, "still accepted: the provider still issues tokens for the old certificate "+oldTP) ||
-		!strings.Contains(r.out, "remove the old certificate (x5t#S256 "+oldTP+") from the client's registration") {
+		!strings.Contains(r.out, "remove the old certificate (x5t#S256 "+oldTP+") from the client's registration, then check again (oat rotate ss --check-old)") {
 		t.Fatalf("still accepted: %d\n%s%s", r.code, r.out, r.err)
 	}
 	e.srv.AddClient(oauthtest.Client{ID: "ss", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: []string{newTP}, Scopes: []string{"api/read"}})
