@@ -308,16 +308,16 @@ func OldCertRejected(m oauth.AuthMethod) string {
 	return "the TLS server refused it in the TLS handshake (revoked, expired or no longer trusted) or the token endpoint answered invalid_client"
 }
 
-// OldCertAccepted says why an old certificate is still accepted and what to do, for a
-// profile called name with method m; old describes it (ok false: unknown).
-func OldCertAccepted(m oauth.AuthMethod, name string, old CertInfo, ok bool) string {
-	n := oauth.OneLine(name)
+// OldCertAccepted says why an old certificate of a profile with method m is still
+// accepted and what retires it (the front ends add how to check again); old describes
+// it (ok false: unknown).
+func OldCertAccepted(m oauth.AuthMethod, old CertInfo, ok bool) string {
 	if m == oauth.AuthSelfSignedTLS {
-		return fmt.Sprintf("It is still registered (self_signed_tls_client_auth knows a client by its certificates): remove the old certificate (x5t#S256 %s) from the client's registration, then check again (oat rotate %s --check-old). It is kept until then.", old.Thumbprint, n)
+		return fmt.Sprintf("It is still registered (self_signed_tls_client_auth knows a client by its certificates): remove the old certificate (x5t#S256 %s) from the client's registration", old.Thumbprint)
 	}
 	subject, until := "", ""
 	if ok {
 		subject, until = " ("+old.Subject+")", " ("+old.NotAfter.UTC().Format("2006-01-02 15:04 MST")+")"
 	}
-	return fmt.Sprintf("tls_client_auth checks the subject%s of a certificate from a CA it trusts: the renewed certificate has the same subject, so the old one is accepted until it expires%s or the CA revokes it. Have the CA revoke it and check again (oat rotate %s --check-old), or forget it here (oat rotate %s --drop-old). It is kept until then.", subject, until, n, n)
+	return fmt.Sprintf("tls_client_auth checks the subject%s of a certificate from a CA it trusts: the renewed certificate has the same subject, so the old one is accepted until it expires%s or the CA revokes it. Have the CA revoke it", subject, until)
 }

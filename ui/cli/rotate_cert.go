@@ -181,7 +181,12 @@ func (a *App) checkOldCert(ctx context.Context, b *vault.Broker, name string) er
 		fmt.Fprintf(a.Out, "✓ rejected: the provider no longer accepts the old certificate %s: %s. It is deleted (and its key). Active certificate: x5t#S256 %s\n", old, vault.OldCertRejected(p.AuthMethod), activeThumb(p))
 		return nil
 	}
-	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old certificate %s.\n  %s\n", old, vault.OldCertAccepted(p.AuthMethod, p.Name, oldInfo, oerr == nil))
+	if oerr != nil {
+		oldInfo.Thumbprint = old
+	}
+	n := oauth.OneLine(p.Name)
+	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old certificate %s.\n  %s, then run oat rotate %s --check-old again (or forget it here: oat rotate %s --drop-old). It is kept until then.\n",
+		old, vault.OldCertAccepted(p.AuthMethod, oldInfo, oerr == nil), n, n)
 	return &exitError{code: ExitFailure, silent: true}
 }
 

@@ -82,7 +82,7 @@ func TestRotateCertSelfSignedBinary(t *testing.T) {
 	}
 	r = e.run("", "rotate", "ss", "--check-old")
 	if r.code != ExitFailure || !strings.Contains(r.out, "still accepted: the provider still issues tokens for the old certificate "+oldTP) ||
-		!strings.Contains(r.out, "remove the old certificate (x5t#S256 "+oldTP+") from the client's registration, then check again (oat rotate ss --check-old)") {
+		!strings.Contains(r.out, "remove the old certificate (x5t#S256 "+oldTP+") from the client's registration, then run oat rotate ss --check-old again") {
 		t.Fatalf("still accepted: %d\n%s%s", r.code, r.out, r.err)
 	}
 	e.srv.AddClient(oauthtest.Client{ID: "ss", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: []string{newTP}, Scopes: []string{"api/read"}})
