@@ -385,7 +385,10 @@ func (r *certRotateScreen) view(width int) []string {
 		if r.err != nil {
 			out = append(out, errorLines(st, r.err, w)...)
 		}
-		out = append(out, truncateLine(st.Label.Render("cert and key")+" "+r.input.View(), w), "")
+		if r.staged || r.err != nil {
+			out = append(out, "")
+		}
+		out = append(out, truncateLine(st.Label.Render("new cert")+r.input.View(), w), "")
 		if r.phase == crStaging {
 			out = append(out, r.deps.busy("checking the new certificate"))
 		}
@@ -393,7 +396,7 @@ func (r *certRotateScreen) view(width int) []string {
 		out = append(out, hanging(st.Subtle, "", "A .p12 file: oat rotate "+p.Name+" --pkcs12 < new.p12", w)...)
 		return out
 	case crStaged:
-		out = append(out, st.Text.Render(truncateLine("New certificate, staged beside the active one (its key stays in the "+r.deps.Broker.Vault.Secrets.Name()+" store):", w)))
+		out = append(out, hanging(st.Text, "", "New certificate, staged beside the active one (its key stays in the "+r.deps.Broker.Vault.Secrets.Name()+" store):", w)...)
 		out = append(out, r.certRows(r.cert, w)...)
 		out = append(out, "")
 		out = append(out, wrapText(st.Text, vault.CertRegistration(r.profile.AuthMethod, r.cert.Subject), w)...)
