@@ -36,7 +36,7 @@ func (a *App) rotateCmd() *cobra.Command {
 	var o rotateOptions
 	cmd := &cobra.Command{
 		Use:   "rotate NAME",
-		Short: "Rotate the client secret with a check: the new one must work before it replaces the old",
+		Short: "Rotate the client secret, key or certificate with a check: the new one must work before it replaces the old",
 		Long: `Rotate the client secret. The new secret (from a hidden prompt or stdin) is used to get
 a token, and to run the profile's test call if it has one; only if that works does it
 become active. The old secret is kept aside, never shown.
@@ -84,8 +84,8 @@ revoked it or it has expired. --drop-old forgets it without asking.`,
 			return a.runRotate(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.checkOld, "check-old", false, "try the previous secret: delete it if revoked, warn if still accepted")
-	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret without checking")
+	cmd.Flags().BoolVar(&o.checkOld, "check-old", false, "try the previous secret (key, certificate): delete it if rejected, warn if still accepted")
+	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret (key, certificate) without checking")
 	cmd.Flags().BoolVar(&o.activateIfCallFails, "activate-if-call-fails", false, "make the new secret active when it gets a token even if the test call fails (the old one is kept aside)")
 	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret to the profiles with the same client ID and token URL")
 	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
