@@ -178,6 +178,20 @@ func (c *Client) httpFor(name string, pem []byte, cert *ClientCertificate) (*htt
 	return hc, nil
 }
 
+// CloseIdleConnections closes every kept-alive connection, so that the next request
+// makes a new TLS handshake: a server's verdict on a client certificate (revoked,
+// expired) is given in the handshake, which a reused connection skips.
+func (c *Client) CloseIdleConnections() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.HTTP != nil {
+		c.HTTP.CloseIdleConnections()
+	}
+	for _, hc := range c.byTrust {
+		hc.CloseIdleConnections()
+	}
+}
+
 func (c *Client) now() time.Time {
 	if c.Now != nil {
 		return c.Now()

@@ -249,7 +249,7 @@ func (e *CertificateRejectedError) Error() string {
 
 func certHint(e *CertificateRejectedError) string {
 	if e.Expired {
-		return "renew the certificate and import the new one (oat edit NAME --replace-secret < new.pem)"
+		return "renew the certificate and rotate to the new one (oat rotate NAME < new.pem: tried before it replaces the old)"
 	}
 	if e.NotYet {
 		return "check this machine's clock, or wait until the certificate is valid"

@@ -633,10 +633,8 @@ func (l *listScreen) onProfileKey(msg tea.KeyMsg, p vault.Profile) (screen, tea.
 		if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 			return newKeyRotate(l.deps, p), nil, true
 		}
-		if p.AuthMethod.IsTLSAuth() {
-			// No checked rotation for certificates yet: say how to renew rather than open
-			// a secret's rotation that would refuse a PEM.
-			return l, status(p.Name + " uses a client certificate: renew it with e (edit), pasting the new certificate and key; a checked rotation of certificates is not built yet"), true
+		if vault.CredentialOf(p.AuthMethod) == vault.CredCert {
+			return newCertRotate(l.deps, p), nil, true
 		}
 		return newRotate(l.deps, p), nil, true
 	case key.Matches(msg, l.keys.CheckAll):

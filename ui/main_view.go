@@ -390,6 +390,8 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 	}
 	if p.PreviousKeyThumbprint != "" && p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		wrapped("", st.Warn, "old key "+p.PreviousKeyThumbprint+" kept aside: R checks it is revoked")
+	} else if p.PreviousKeyThumbprint != "" && vault.CredentialOf(p.AuthMethod) == vault.CredCert {
+		wrapped("", st.Warn, "old certificate "+p.PreviousKeyThumbprint+" kept aside: R checks it is rejected")
 	} else if p.PreviousFingerprint != "" {
 		wrapped("", st.Warn, "old secret "+p.PreviousFingerprint+" kept aside: R checks it is revoked")
 	}

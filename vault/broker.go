@@ -280,11 +280,17 @@ type RotationReport struct {
 	// Key says a private key was rotated (RotateStagedKey): the fingerprints are then
 	// the keys' RFC 7638 thumbprints.
 	Key bool
+	// Cert says a client certificate was rotated (RotateStagedCert): the fingerprints
+	// are then the certificates' x5t#S256.
+	Cert bool
 }
 
-// credential names what was rotated: "key" or "secret".
+// credential names what was rotated: "key", "certificate" or "secret".
 func (r *RotationReport) credential() string {
-	if r.Key {
+	switch {
+	case r.Cert:
+		return "certificate"
+	case r.Key:
 		return "key"
 	}
 	return "secret"
@@ -330,11 +336,17 @@ type RotationError struct {
 	// KeptStaged says the new credential is still staged (a key: its public half is
 	// registered at the provider, so it is tried again rather than regenerated).
 	KeptStaged bool
+	// Cert says the credential is a client certificate (RotateStagedCert).
+	Cert bool
 }
 
 func (e *RotationError) Error() string {
 	if e.KeptStaged {
-		return fmt.Sprintf("%s\nthe new key stays staged, not active; the old key (%s) is still active", e.Err, e.OldFingerprint)
+		what := "key"
+		if e.Cert {
+			what = "certificate"
+		}
+		return fmt.Sprintf("%s\nthe new %s stays staged, not active; the old %s (%s) is still active", e.Err, what, what, e.OldFingerprint)
 	}
 	return fmt.Sprintf("%s\nthe new secret was not stored; the old secret (%s) is still active", e.Err, e.OldFingerprint)
 }
@@ -404,6 +416,41 @@ func (b *Broker) RotateStagedKey(ctx context.Context, name string, opts RotateOp
 	return r.tryAndPromote(name, p, withKey(p, sk.Key.PEM), sk.Key.PEM, true)
 }
 
+// RotateStagedCert runs the rotation check of the client certificate staged with
+// StageCert: a token with it (and the test call, presenting it), and only then the
+// promotion, the old certificate and key kept aside. On failure the old one stays
+// active and the new one stays staged, to try again once the provider knows it (a
+// self-signed certificate's registration); the error is a *RotationError with
+// KeptStaged and Cert set.
+func (b *Broker) RotateStagedCert(ctx context.Context, name string, opts RotateOptions, progress func(RotationStep)) (*RotationReport, error) {
+	r := b.newRotation(ctx, opts, progress)
+	p, err := b.Vault.Recover(ctx, name)
+	if err != nil {
+		return r.rep, err
+	}
+	if CredentialOf(p.AuthMethod) != CredCert {
+		return r.rep, fmt.Errorf("%q %w", name, ErrNotACertProfile)
+	}
+	staged, err := b.Vault.StagedSecret(ctx, p)
+	if errors.Is(err, ErrNothingStaged) {
+		return r.rep, fmt.Errorf("%q: no new certificate is staged: start with oat rotate %s < new.pem (the new certificate and its key)", name, name)
+	}
+	if err != nil {
+		return r.rep, err
+	}
+	tryAs, key, err := certCredential(p, staged)
+	if err != nil {
+		return r.rep, fmt.Errorf("the staged certificate of %q: %w", name, err)
+	}
+	if cur, ok, _ := p.CertInfo(); ok {
+		r.rep.OldFingerprint = cur.Thumbprint
+	}
+	r.rep.Profile, r.rep.NewFingerprint, r.rep.Cert = p, certThumbprint(staged), true
+	r.rep.step(StepStage, true, "x5t#S256 "+r.rep.NewFingerprint)
+	r.send()
+	return r.tryAndPromote(name, p, tryAs, key, true)
+}
+
 // rotation is one run of the rotation check, reporting its steps as they go.
 type rotation struct {
 	b        *Broker
@@ -439,6 +486,7 @@ func (r *rotation) start(n string) {
 func (r *rotation) tryAndPromote(name string, p, tryAs Profile, cred string, keep bool) (*RotationReport, error) {
 	b, ctx, rep, opts := r.b, r.ctx, r.rep, r.opts
 	fail := func(re *RotationError) (*RotationReport, error) {
+		re.Cert = rep.Cert
 		if keep {
 			re.KeptStaged = true
 		} else {
@@ -467,7 +515,18 @@ func (r *rotation) tryAndPromote(name string, p, tryAs Profile, cred string, kee
 		r.send()
 	} else if p.HasTestCall() {
 		r.start(StepCall)
-		res, err := b.callWith(ctx, p, tok.AccessToken)
+		var res *oauth.CallResult
+		var err error
+		if rep.Cert {
+			// The token may be bound to the new certificate (RFC 8705 §3): the call
+			// presents that one, not the active one.
+			var req oauth.CallRequest
+			if req, err = tryAs.CallRequestWith(tok.AccessToken, cred); err == nil {
+				res, err = b.Client.Call(ctx, req)
+			}
+		} else {
+			res, err = b.callWith(ctx, p, tok.AccessToken)
+		}
 		if err == nil {
 			err = res.Err()
 		}
@@ -539,12 +598,25 @@ func (b *Broker) CheckOld(ctx context.Context, name string) (OldSecretVerdict, P
 	if err != nil {
 		return "", p, err
 	}
-	// A kept key signs as itself (its own kid and algorithm), not as the active key.
-	_, err = b.fetchWith(ctx, withKey(p, old), old)
+	// A kept key signs as itself (its own kid and algorithm), not as the active key; a
+	// kept certificate is presented with its own key.
+	tryAs, cred := withKey(p, old), old
+	if CredentialOf(p.AuthMethod) == CredCert {
+		if tryAs, cred, err = certCredential(p, old); err != nil {
+			return "", p, fmt.Errorf("the kept certificate of %q: %w", name, err)
+		}
+		// Asked afresh: a connection kept alive from an earlier try skips the handshake,
+		// where a revoked or expired certificate is refused.
+		b.Client.CloseIdleConnections()
+	}
+	_, err = b.fetchWith(ctx, tryAs, cred)
 	if err == nil {
 		return StillAccepted, p, nil
 	}
-	if !isInvalidClient(err) {
+	// A certificate is rejected by the token endpoint (invalid_client: not the one
+	// registered) or already in the TLS handshake (revoked, expired, not trusted).
+	var ce *oauth.CertificateRejectedError
+	if !isInvalidClient(err) && !(CredentialOf(p.AuthMethod) == CredCert && errors.As(err, &ce) && ce.Subject != "") {
 		return "", p, fmt.Errorf("could not tell whether the old secret is revoked (kept): %w", err)
 	}
 	np, err := b.Vault.DropPrevious(ctx, name)

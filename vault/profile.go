@@ -76,7 +76,8 @@ type Profile struct {
 	KeyThumbprint string `toml:"key_thumbprint,omitempty" json:"key_thumbprint,omitempty"`
 	// PreviousKeyThumbprint is the thumbprint of the key kept aside after a key
 	// rotation (PreviousFingerprint names the same key's stored PEM): the kid the user
-	// finds at the provider to revoke it.
+	// finds at the provider to revoke it. For a mutual-TLS profile it is the x5t#S256 of
+	// the certificate kept aside after a certificate rotation (see cert_rotation.go).
 	PreviousKeyThumbprint string `toml:"previous_key_thumbprint,omitempty" json:"previous_key_thumbprint,omitempty"`
 	// ClientCert is the client certificate chain (PEM, leaf first) of a tls_client_auth
 	// or self_signed_tls_client_auth profile: public; its private key is the profile's

@@ -47,6 +47,8 @@ func (v *Vault) optional(ctx context.Context, key string) (string, bool, error) 
 func (v *Vault) StageSecret(ctx context.Context, name, secret string) (Profile, error) {
 	if pr, err := v.Get(name); err == nil && pr.AuthMethod == oauth.AuthPrivateKeyJWT {
 		return Profile{}, fmt.Errorf("%q signs with a private key, not a secret: rotate it with oat rotate %s --keygen (a new key, shown once to register), or replace it outright with oat keygen %s", name, name, name)
+	} else if err == nil && CredentialOf(pr.AuthMethod) == CredCert {
+		return Profile{}, fmt.Errorf("%q authenticates with a client certificate, not a secret: rotate it with oat rotate %s < new.pem (the new certificate and its key)", name, name)
 	}
 	if err := CheckSecret(secret); err != nil {
 		return Profile{}, err
@@ -92,6 +94,9 @@ func (v *Vault) Promote(ctx context.Context, name string) (Profile, error) {
 	p, err := v.Get(name)
 	if err != nil {
 		return Profile{}, err
+	}
+	if CredentialOf(p.AuthMethod) == CredCert {
+		return v.promoteCert(ctx, p)
 	}
 	staged, err := v.StagedSecret(ctx, p)
 	if err != nil {
@@ -160,6 +165,9 @@ func (v *Vault) RollBack(ctx context.Context, name string) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
+	if CredentialOf(p.AuthMethod) == CredCert {
+		return v.rollBackCert(ctx, p)
+	}
 	prev, err := v.PreviousSecret(ctx, p)
 	if err != nil {
 		return Profile{}, err
@@ -192,6 +200,9 @@ func (v *Vault) Recover(ctx context.Context, name string) (Profile, error) {
 	p, err := v.Get(name)
 	if err != nil {
 		return Profile{}, err
+	}
+	if CredentialOf(p.AuthMethod) == CredCert {
+		return v.recoverCert(ctx, p)
 	}
 	active, err := v.Secret(ctx, p)
 	if err != nil {

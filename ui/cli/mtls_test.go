@@ -257,23 +257,6 @@ func TestBinaryMutualTLSPKCS12(t *testing.T) {
 	e.noSecretOnDisk()
 }
 
-// oat rotate on a mutual-TLS profile says how to renew the certificate instead of
-// asking for a one-line secret ("the secret has a line break in it").
-func TestRotateOnMutualTLSSaysHowToRenew(t *testing.T) {
-	t.Parallel()
-	e := newMTLSEnv(t)
-	e.srv.AddClient(oauthtest.Client{ID: "rn", TLSAuth: oauthtest.TLSClientAuth, TLSSubjectDN: "CN=renew", Scopes: []string{"api/read"}})
-	chain, key := e.issue(e.ca, "renew")
-	if r := e.add("rn", "tls_client_auth", "rn", keyFirst(chain, key)); r.code != 0 {
-		t.Fatalf("add: %d %s", r.code, r.err)
-	}
-	newChain, newKey := e.issue(e.ca, "renew")
-	r := e.run(keyFirst(newChain, newKey), "rotate", "rn")
-	if r.code != ExitUsage || !strings.Contains(r.err, "oat edit rn --replace-secret < new.pem") || strings.Contains(r.err, "line break") {
-		t.Fatalf("rotate on mTLS: %d %s", r.code, r.err)
-	}
-}
-
 // A server that keeps mutual TLS on endpoints of their own publishes them as
 // mtls_endpoint_aliases (RFC 8705 §5) and takes client certificates only there: oat add
 // --discover with a mutual-TLS method stores the alias as the token URL (the client

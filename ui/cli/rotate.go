@@ -28,13 +28,15 @@ type rotateOptions struct {
 	// restage replaces a key staged earlier (shown once, maybe registered already).
 	restage bool
 	keyAlg  string
+	// pkcs12 reads the new client certificate (mutual TLS) as PKCS#12 from stdin.
+	pkcs12 bool
 }
 
 func (a *App) rotateCmd() *cobra.Command {
 	var o rotateOptions
 	cmd := &cobra.Command{
 		Use:   "rotate NAME",
-		Short: "Rotate the client secret with a check: the new one must work before it replaces the old",
+		Short: "Rotate the client secret, key or certificate with a check: the new one must work before it replaces the old",
 		Long: `Rotate the client secret. The new secret (from a hidden prompt or stdin) is used to get
 a token, and to run the profile's test call if it has one; only if that works does it
 become active. The old secret is kept aside, never shown.
@@ -61,7 +63,22 @@ terminal it stops there: register the key, then run oat rotate NAME --continue.
 A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
 --check-old and --drop-old work on the old key. The profiles of the same client that
 sign with the same key are its shared ones (a profile with a key of its own is left
-alone); --update-shared gives them the new key.`,
+alone); --update-shared gives them the new key.
+
+A profile that authenticates with a client certificate (tls_client_auth,
+self_signed_tls_client_auth) rotates it the same way:
+  oat rotate NAME < new.pem            (the renewed certificate chain and its key, PEM)
+  oat rotate NAME --pkcs12 < new.p12   (passphrase from $OAT_PKCS12_PASSPHRASE or asked)
+oat shows the new certificate's subject, issuer, validity and x5t#S256 (what the
+provider registers), refuses a key that is not the certificate's, a certificate that
+has expired or is not valid yet, and the one in use; then it gets a token with the new
+one, runs the test call presenting it, and only then makes it active, the old
+certificate and its key kept aside. If the provider refuses it, the old one stays
+active and the new one staged: register it, then oat rotate NAME --continue.
+--check-old presents the old certificate: for self_signed_tls_client_auth it is
+rejected once removed from the client's registration; for tls_client_auth (the
+provider checks the subject of a certificate from a CA it trusts) once the CA has
+revoked it or it has expired. --drop-old forgets it without asking.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,14 +86,15 @@ alone); --update-shared gives them the new key.`,
 			return a.runRotate(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&o.checkOld, "check-old", false, "try the previous secret: delete it if revoked, warn if still accepted")
-	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret without checking")
+	cmd.Flags().BoolVar(&o.checkOld, "check-old", false, "try the previous secret (key, certificate): delete it if rejected, warn if still accepted")
+	cmd.Flags().BoolVar(&o.dropOld, "drop-old", false, "delete the previous secret (key, certificate) without checking")
 	cmd.Flags().BoolVar(&o.activateIfCallFails, "activate-if-call-fails", false, "make the new secret active when it gets a token even if the test call fails (the old one is kept aside)")
 	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret (or key) to the profiles with the same client ID and token URL that hold the old one")
 	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
 	cmd.Flags().BoolVar(&o.restage, "restage", false, "private_key_jwt: replace a new key staged earlier (one not tried yet with --continue)")
 	cmd.Flags().StringVar(&o.keyAlg, "key-alg", "", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
-	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt: try the staged key (registered at the provider by now) and make it active")
+	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt, mutual TLS: try the staged key or certificate (registered at the provider by now) and make it active")
+	cmd.Flags().BoolVar(&o.pkcs12, "pkcs12", false, "mutual TLS: the new certificate and key on stdin are PKCS#12 (.p12/.pfx); passphrase from $OAT_PKCS12_PASSPHRASE or a hidden prompt")
 	return cmd
 }
 
@@ -93,8 +111,13 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	}
 	if p, err := b.Vault.Get(o.name); err == nil && p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		return a.runRotateKey(ctx, b, p, o)
-	} else if err == nil && p.AuthMethod.IsTLSAuth() && !o.checkOld && !o.dropOld {
-		return usageErr(fmt.Errorf("%s authenticates with a client certificate (%s): renew it with oat edit %s --replace-secret < new.pem (the new certificate and its key; --pkcs12 for a .p12). A checked rotation of certificates is not built yet", p.Name, p.AuthMethod, p.Name))
+	} else if err == nil && vault.CredentialOf(p.AuthMethod) == vault.CredCert {
+		return a.runRotateCert(ctx, b, p, o)
+	} else if o.pkcs12 {
+		if err != nil {
+			return err
+		}
+		return usageErr(fmt.Errorf("--pkcs12 reads a client certificate (mutual TLS); %s authenticates with %s", p.Name, p.EffectiveAuth()))
 	} else if o.keygen || o.cont || o.keyAlg != "" {
 		if err != nil {
 			return err
