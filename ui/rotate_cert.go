@@ -73,24 +73,27 @@ type certRotateScreen struct {
 	// old describes the old certificate, for the verdict once it is dropped.
 	old      vault.CertInfo
 	oldKnown bool
+	// sharedClient is about the other profiles presenting the same certificate.
+	sharedClient
 }
 
 // certRotateKeys are the certificate rotation's keys.
 type certRotateKeys struct {
-	Stage, Try, Copy, Cancel, CheckOld, Retry, Activate, Done, Interrupt key.Binding
+	Stage, Try, Copy, Cancel, CheckOld, UpdateShared, Retry, Activate, Done, Interrupt key.Binding
 }
 
 func newCertRotateKeys(r rotateKeys) certRotateKeys {
 	return certRotateKeys{
-		Stage:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check it")),
-		Try:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "get a token with it")),
-		Copy:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy x5t#S256")),
-		Cancel:    r.Cancel,
-		CheckOld:  r.CheckOld,
-		Retry:     r.Retry,
-		Activate:  r.Activate,
-		Done:      r.Done,
-		Interrupt: r.Interrupt,
+		Stage:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check it")),
+		Try:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "get a token with it")),
+		Copy:         key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy x5t#S256")),
+		Cancel:       r.Cancel,
+		CheckOld:     r.CheckOld,
+		UpdateShared: r.UpdateShared,
+		Retry:        r.Retry,
+		Activate:     r.Activate,
+		Done:         r.Done,
+		Interrupt:    r.Interrupt,
 	}
 }
 
@@ -101,20 +104,22 @@ func newCertRotate(d Deps, p vault.Profile) *certRotateScreen {
 	in.CharLimit = 32 << 10 // a certificate chain and its key (PEM), as the form's field
 	in.Placeholder = "paste the renewed certificate (chain) and its private key, PEM"
 	in.TextStyle, in.PlaceholderStyle = d.Styles.Text, d.Styles.Subtle
-	r := &certRotateScreen{deps: d, keys: newCertRotateKeys(newRotateKeys()), profile: p, input: in}
+	r := &certRotateScreen{deps: d, keys: newCertRotateKeys(newRotateKeys()), profile: p, input: in, sharedClient: sharedClient{cred: "certificate"}}
 	if p.PreviousFingerprint != "" {
 		r.phase = crDone // an earlier rotation awaits its check: offer it straight away
 	}
 	return r
 }
 
-// Init focuses the field and looks for a certificate staged before.
+// Init focuses the field and looks for a certificate staged before and for the
+// profiles presenting the same certificate.
 func (r *certRotateScreen) Init() tea.Cmd {
-	if r.phase != crPaste {
-		return nil
-	}
 	v, p := r.deps.Broker.Vault, r.profile
-	return tea.Batch(r.input.Focus(), func() tea.Msg {
+	find := findShared(v, p)
+	if r.phase != crPaste {
+		return find
+	}
+	return tea.Batch(find, r.input.Focus(), func() tea.Msg {
 		sc, err := v.StagedCertOf(context.Background(), p)
 		if err != nil {
 			return nil
@@ -128,15 +133,33 @@ func (r *certRotateScreen) Capturing() bool { return r.phase == crPaste }
 
 // InFlight implements inFlight: quitting mid-rotation asks first.
 func (r *certRotateScreen) InFlight() string {
-	if r.phase == crRunning || r.phase == crChecking || r.phase == crStaging {
+	if r.phase == crRunning || r.phase == crChecking || r.phase == crStaging || r.updating {
 		return "a rotation"
 	}
 	return ""
 }
 
+// newActive says the new certificate is the profile's: u can give it to the profiles
+// behind.
+func (r *certRotateScreen) newActive() bool { return r.phase == crDone || r.phase == crChecked }
+
+// canUpdateShared says u works now.
+func (r *certRotateScreen) canUpdateShared() bool {
+	return r.canUpdate(r.newActive(), r.profile.SecretFingerprint)
+}
+
 // Keys implements screen.
 func (r *certRotateScreen) Keys() help.KeyMap {
 	k := r.keys
+	if r.updating {
+		return simpleKeys{k.Interrupt}
+	}
+	if r.canUpdateShared() {
+		if r.phase == crDone {
+			return simpleKeys{k.CheckOld, k.UpdateShared, k.Done}
+		}
+		return simpleKeys{k.UpdateShared, k.Done}
+	}
 	switch r.phase {
 	case crPaste:
 		return simpleKeys{k.Stage, k.Cancel}
@@ -211,11 +234,20 @@ func (r *certRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return r, nil
 		}
 		r.phase, r.profile, r.staged = crDone, msg.rep.Profile, false
+		if msg.rep.Shared != nil {
+			r.shared = msg.rep.Shared
+		}
 		if res := msg.rep.Token; res != nil {
 			id := r.profile.ID // the list shows the token the new certificate earned
 			return r, func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
 		}
+	case sharedMsg, sharedUpdatedMsg:
+		_, cmd := r.onMsg(msg)
+		return r, cmd
 	case certCheckedMsg:
+		if msg.err == nil && msg.verdict == vault.Revoked {
+			r.revoked = r.profile.PreviousFingerprint // before the check dropped it
+		}
 		r.phase, r.verdict, r.err = crChecked, msg.verdict, msg.err
 		r.old, r.oldKnown = msg.old, msg.known
 		if msg.profile.ID != "" {
@@ -230,6 +262,12 @@ func (r *certRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 // onKey handles a key in the current phase.
 func (r *certRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	k := r.keys
+	if r.updating {
+		return r, nil // one change at a time: o or esc wait for u's outcome
+	}
+	if key.Matches(msg, k.UpdateShared) && r.canUpdateShared() {
+		return r, r.update(r.deps.Broker.Vault, r.profile.Name, r.behind(true, r.profile.SecretFingerprint))
+	}
 	switch r.phase {
 	case crPaste:
 		return r.onPasteKey(msg)
@@ -394,7 +432,7 @@ func (r *certRotateScreen) view(width int) []string {
 		}
 		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
 		out = append(out, hanging(st.Subtle, "", "A .p12 file: oat rotate "+p.Name+" --pkcs12 < new.p12", w)...)
-		return out
+		return append(out, r.sharedLines(w)...)
 	case crStaged:
 		out = append(out, hanging(st.Text, "", "New certificate, staged beside the active one (its key stays in the "+r.deps.Broker.Vault.Secrets.Name()+" store):", w)...)
 		out = append(out, r.certRows(r.cert, w)...)
@@ -496,7 +534,18 @@ func (r *certRotateScreen) view(width int) []string {
 		out = append(out, "")
 		out = append(out, hanging(st.Text, "", "Active certificate: "+certOneLine(r.profile), w)...)
 	}
+	if r.newActive() {
+		out = append(out, r.sharedLines(w)...)
+	}
 	return out
+}
+
+// sharedLines warn about the profiles presenting the same certificate and say what u
+// did for them.
+func (r *certRotateScreen) sharedLines(w int) []string {
+	return r.lines(r.deps.Styles, r.deps.busy, sharedView{behind: r.behind(r.newActive(), r.profile.SecretFingerprint),
+		beforeNew: r.phase == crPaste || r.phase == crStaging, canUpdate: r.canUpdateShared(),
+		revokedNow: r.phase == crChecked && r.verdict == vault.Revoked}, w)
 }
 
 // activeThumbOf is the x5t#S256 of p's active certificate.

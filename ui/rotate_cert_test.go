@@ -209,3 +209,42 @@ func TestRotateCertEscCancels(t *testing.T) {
 	h.press("o")
 	h.mustContain("still accepted", "tls_client_auth checks the subject (CN=svc)")
 }
+
+// R on a mutual-TLS profile whose certificate another profile of the same client
+// presents too: the screen warns, u gives that one the new certificate and key after
+// the rotation, and a profile with a certificate of its own is never named.
+func TestRotateCertUpdatesSharedProfilesInTheApp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	c := newCertRot(t, h)
+	now := h.clk.Now()
+	oldCred, oldTP := c.issue(nil, "self", now, 30)
+	ownCred, ownTP := c.issue(nil, "own", now, 30)
+	newCred, newTP := c.issue(nil, "self", now, 365)
+	c.srv.AddClient(oauthtest.Client{ID: "shc", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: []string{oldTP, ownTP, newTP}, Scopes: []string{"api/read"}})
+	first := c.add("shc", oauth.AuthSelfSignedTLS, oldCred)
+	for name, cred := range map[string]string{"shc-copy": oldCred, "shc-own": ownCred} {
+		if _, err := h.v.Add(context.Background(), vault.Profile{Name: name, TokenURL: first.TokenURL, ClientID: "shc",
+			AuthMethod: oauth.AuthSelfSignedTLS, CAFile: first.CAFile}, cred); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.reloadSelect("shc")
+	h.press("R")
+	h.mustContain("shc-copy uses the same client ID and token URL: it keeps the old certificate", "Once the new certificate works, u gives it")
+	h.mustNotContain("shc-own")
+	c.paste(newCred)
+	h.press("enter")
+	h.press("enter")
+	h.mustContain("Active certificate", "u gives it the new certificate too, the old one kept aside.", "u update shared")
+	h.press("u")
+	c.flatContains("✓ shc-copy now has the new certificate", "x5t#S256 "+newTP+", its old one kept aside")
+	h.mustNotContain(c.keys...)
+	h.mustNotContain("shc-own", "u update shared")
+	if c.active("shc-copy") != newTP || c.active("shc-own") != ownTP {
+		t.Fatalf("after u: shc-copy %s, shc-own %s", c.active("shc-copy"), c.active("shc-own"))
+	}
+	if _, err := h.b.Token(context.Background(), "shc-copy", true, 0); err != nil {
+		t.Fatalf("shc-copy with the new certificate: %v", err)
+	}
+}

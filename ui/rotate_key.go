@@ -128,7 +128,7 @@ func (r *keyRotateScreen) newActive() bool { return r.phase == krDone || r.phase
 // canUpdateShared says u works now: the new key is active and a profile of the same
 // client still holds the old one.
 func (r *keyRotateScreen) canUpdateShared() bool {
-	return r.newActive() && !r.updating && len(r.behind(true, r.profile.SecretFingerprint)) > 0
+	return r.canUpdate(r.newActive(), r.profile.SecretFingerprint)
 }
 
 // Capturing implements screen: the pasted key's field takes every key.
@@ -237,10 +237,9 @@ func (r *keyRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			id := r.profile.ID // the list shows the token the new key earned
 			return r, func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
 		}
-	case sharedMsg:
-		r.shared = msg.profiles
-	case sharedUpdatedMsg:
-		return r, r.onUpdated(msg)
+	case sharedMsg, sharedUpdatedMsg:
+		_, cmd := r.onMsg(msg)
+		return r, cmd
 	case checkOldMsg:
 		if msg.err == nil && msg.verdict == vault.Revoked {
 			r.revoked = r.profile.PreviousFingerprint // before the check dropped it

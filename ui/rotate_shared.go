@@ -50,6 +50,24 @@ func (s *sharedClient) behind(newActive bool, active string) []vault.Profile {
 	return out
 }
 
+// canUpdate says u works now: the new credential (fingerprint active) is the profile's
+// and some profile of the same client does not hold it.
+func (s *sharedClient) canUpdate(newActive bool, active string) bool {
+	return newActive && !s.updating && len(s.behind(true, active)) > 0
+}
+
+// onMsg takes the messages about the shared profiles; handled says msg was one.
+func (s *sharedClient) onMsg(msg tea.Msg) (handled bool, cmd tea.Cmd) {
+	switch msg := msg.(type) {
+	case sharedMsg:
+		s.shared = msg.profiles
+		return true, nil
+	case sharedUpdatedMsg:
+		return true, s.onUpdated(msg)
+	}
+	return false, nil
+}
+
 // update gives the active credential of the profile called name to the profiles in
 // behind.
 func (s *sharedClient) update(v *vault.Vault, name string, behind []vault.Profile) tea.Cmd {
@@ -140,8 +158,13 @@ func (s *sharedClient) lines(st *theme.Styles, busy func(string) string, v share
 	for _, u := range s.ups {
 		n := oauth.OneLine(u.Name)
 		id := "fp " + u.Profile.SecretFingerprint
-		if c == "key" {
+		switch c {
+		case "key":
 			id = "kid " + u.Profile.KeyThumbprint
+		case "certificate":
+			if cc, err := u.Profile.Certificate(); err == nil && cc != nil {
+				id = "x5t#S256 " + cc.Thumbprint()
+			}
 		}
 		switch {
 		case u.Err != nil:

@@ -299,3 +299,65 @@ func TestRecoverCertPromotion(t *testing.T) {
 		t.Fatal("the staged certificate was lost")
 	}
 }
+
+// Profiles of one mutual-TLS client: only those presenting the rotated certificate are
+// its shared ones (one with a certificate of its own is left alone); UpdateShared gives
+// them the new certificate and key (the chain into the profile, the key into the
+// store), they get tokens with it, and check-old drops their kept copy too.
+func TestSharedCertProfilesTakeTheNewCertificate(t *testing.T) {
+	t.Parallel()
+	fx := newCertRot(t)
+	ctx := context.Background()
+	oldCred, oldTP, _ := fx.issue(nil, "self", fx.clk.Now(), 90)
+	ownCred, ownTP, _ := fx.issue(nil, "own", fx.clk.Now(), 90)
+	newCred, newTP, newKey := fx.issue(nil, "self", fx.clk.Now(), 365)
+	register := func(tps ...string) {
+		fx.srv.AddClient(oauthtest.Client{ID: "sh", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: tps, Scopes: []string{"api/read"}})
+	}
+	register(oldTP, ownTP)
+	add := func(name, cred string) {
+		if _, err := fx.v.Add(ctx, Profile{Name: name, TokenURL: fx.srv.TokenURL(oauthtest.Generic), ClientID: "sh", AuthMethod: oauth.AuthSelfSignedTLS, CAFile: fx.caFile}, cred); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("a", oldCred)
+	add("a-copy", oldCred)
+	add("a-own", ownCred)
+	if _, _, err := fx.v.StageCert(ctx, "a", newCred); err != nil {
+		t.Fatal(err)
+	}
+	register(oldTP, ownTP, newTP)
+	rep, err := fx.b.RotateStagedCert(ctx, "a", RotateOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Shared) != 1 || rep.Shared[0].Name != "a-copy" {
+		t.Fatalf("shared after the rotation: %v (want a-copy only)", rep.Shared)
+	}
+	ups, err := fx.v.UpdateShared(ctx, "a", []string{"a-copy"})
+	if err != nil || len(ups) != 1 || ups[0].Err != nil {
+		t.Fatalf("update: %+v %v", ups, err)
+	}
+	c := ups[0].Profile
+	if fx.thumb("a-copy") != newTP || c.PreviousKeyThumbprint != oldTP || strings.Contains(c.ClientCert, "PRIVATE") {
+		t.Fatalf("a-copy after the update: %+v", c)
+	}
+	if k, _ := fx.store.Get(ctx, secretKey(c.ID)); !strings.Contains(k, "PRIVATE KEY") || strings.Contains(k, "CERTIFICATE") {
+		t.Fatal("a-copy's store slot is not the new key alone")
+	} else if cc, err := ClientCertificate(c.ClientCert + k); err != nil || !cc.Key.Public().(*ecdsa.PublicKey).Equal(&newKey.PublicKey) {
+		t.Fatalf("a-copy's key is not the new certificate's: %v", err)
+	}
+	if _, err := fx.b.Token(ctx, "a-copy", true, 0); err != nil {
+		t.Fatalf("a-copy with the new certificate: %v", err)
+	}
+	register(ownTP, newTP)
+	if verdict, _, err := fx.b.CheckOld(ctx, "a"); err != nil || verdict != Revoked {
+		t.Fatalf("check old: %s %v", verdict, err)
+	}
+	if c, _ := fx.v.Get("a-copy"); c.PreviousFingerprint != "" || c.PreviousKeyThumbprint != "" {
+		t.Fatalf("a-copy kept the rejected certificate: %+v", c)
+	}
+	if fx.thumb("a-own") != ownTP {
+		t.Fatal("the profile with a certificate of its own changed")
+	}
+}

@@ -50,8 +50,9 @@ func SameClient(a, b Profile) bool {
 // SharedClient returns the profiles other than p with the same client ID and token URL
 // that hold p's credential. For a secret that is any of them: a client has one secret
 // (two during a rotation). A private_key_jwt client can have several keys registered,
-// one per profile: a profile with a key of its own is not touched by p's rotation, so
-// only those holding p's key (or, after a rotation, its old one) are returned.
+// and a mutual-TLS client several certificates, one per profile: a profile with a key
+// or certificate of its own is not touched by p's rotation, so only those holding p's
+// (or, after a rotation, its old one) are returned.
 func (v *Vault) SharedClient(p Profile) ([]Profile, error) {
 	ps, err := v.List()
 	if err != nil {
@@ -66,16 +67,23 @@ func (v *Vault) SharedClient(p Profile) ([]Profile, error) {
 	return out, nil
 }
 
-// sharesKey says whether q holds p's private key or p's old one, when p signs with a key;
-// true for every other kind of credential.
+// sharesKey says whether q holds p's private key (or client certificate) or p's old one,
+// when p signs with a key (presents a certificate); true for a secret.
 func sharesKey(p, q Profile) bool {
-	if CredentialOf(p.AuthMethod) != CredKey {
+	switch kind := CredentialOf(p.AuthMethod); {
+	case kind == CredSecret:
 		return true
+	case CredentialOf(q.AuthMethod) != kind:
+		return false
+	case kind == CredKey:
+		return q.KeyThumbprint != "" && (q.KeyThumbprint == p.KeyThumbprint || q.KeyThumbprint == p.PreviousKeyThumbprint)
 	}
-	if CredentialOf(q.AuthMethod) != CredKey || q.KeyThumbprint == "" {
+	// PreviousKeyThumbprint names a kept old certificate by its x5t#S256.
+	qc, err := q.Certificate()
+	if err != nil || qc == nil {
 		return false
 	}
-	return q.KeyThumbprint == p.KeyThumbprint || q.KeyThumbprint == p.PreviousKeyThumbprint
+	return q.ClientCert == p.ClientCert || qc.Thumbprint() == p.PreviousKeyThumbprint
 }
 
 // SharedUpdate is what UpdateShared did to one profile.
@@ -145,9 +153,13 @@ func (v *Vault) takeSecret(ctx context.Context, from Profile, name, secret strin
 		}
 	}
 	stage := func() error { _, err := v.StageSecret(ctx, name, secret); return err }
-	if CredentialOf(q.AuthMethod) == CredKey {
+	switch CredentialOf(q.AuthMethod) {
+	case CredKey:
 		// The key is the client's: it keeps the algorithm it signs with for from.
 		stage = func() error { _, _, err := v.StageKey(ctx, name, secret, from.KeyAlg); return err }
+	case CredCert:
+		// The store holds the certificate's key; the chain is from's.
+		stage = func() error { _, _, err := v.StageCert(ctx, name, from.ClientCert+secret); return err }
 	}
 	if err := stage(); err != nil {
 		return Profile{}, false, err

@@ -204,8 +204,11 @@ func (a *App) sharedAfterRotate(ctx context.Context, b *vault.Broker, rep *vault
 		return false
 	}
 	cred, held := "secret", "holds the old secret"
-	if rep.Key {
+	switch {
+	case rep.Key:
 		cred, held = "key", "still signs with the old key"
+	case rep.Cert:
+		cred, held = "certificate", "still presents the old certificate"
 	}
 	var names []string
 	for _, p := range rep.Shared {
@@ -215,8 +218,11 @@ func (a *App) sharedAfterRotate(ctx context.Context, b *vault.Broker, rep *vault
 		for _, n := range names {
 			n = oauth.OneLine(n)
 			fix := "oat edit " + n + " --replace-secret (or rotate with --update-shared)"
-			if rep.Key {
+			switch {
+			case rep.Key:
 				fix = "rotate with --update-shared (or give it a key of its own: oat rotate " + n + " --keygen)"
+			case rep.Cert:
+				fix = "rotate with --update-shared (or give it a certificate of its own: oat rotate " + n + " < its.pem)"
 			}
 			fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it %s and will fail once that is revoked.\n  Give it the new %s: %s\n", n, held, cred, fix)
 		}
@@ -234,14 +240,23 @@ func (a *App) sharedAfterRotate(ctx context.Context, b *vault.Broker, rep *vault
 		case u.Err != nil:
 			failed = true
 			retry := "oat rotate " + n + " (with the same new secret)"
-			if rep.Key {
+			switch {
+			case rep.Key:
 				retry = "give it a key of its own: oat rotate " + n + " --keygen"
+			case rep.Cert:
+				retry = "oat rotate " + n + " with the new certificate and key on stdin"
 			}
 			fmt.Fprintf(a.Err, "✗ %s not updated: %s\n  it keeps its old %s; %s\n", n, oauth.Sanitize(vault.FirstLine(u.Err)), cred, retry)
 		case u.Current:
 			fmt.Fprintf(a.Out, "✓ %s already had the new %s\n", n, cred)
 		case rep.Key:
 			fmt.Fprintf(a.Out, "✓ %s updated too: active key %s, its old one kept aside\n", n, oauth.OneLine(u.Profile.KeyThumbprint))
+		case rep.Cert:
+			tp := ""
+			if cc, err := u.Profile.Certificate(); err == nil && cc != nil {
+				tp = cc.Thumbprint()
+			}
+			fmt.Fprintf(a.Out, "✓ %s updated too: active certificate x5t#S256 %s, its old one kept aside\n", n, oauth.OneLine(tp))
 		default:
 			fmt.Fprintf(a.Out, "✓ %s updated too: active secret %s, its old one kept aside\n", n, oauth.OneLine(u.Profile.SecretFingerprint))
 		}

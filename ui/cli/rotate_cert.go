@@ -22,8 +22,6 @@ func (a *App) runRotateCert(ctx context.Context, b *vault.Broker, p vault.Profil
 	switch {
 	case o.keygen || o.keyAlg != "" || o.restage:
 		return usageErr(fmt.Errorf("--keygen, --key-alg and --restage make a private key (private_key_jwt); %s authenticates with a client certificate: oat rotate %s < new.pem (the renewed certificate and its key; --pkcs12 for a .p12)", n, n))
-	case o.updateShared:
-		return usageErr(fmt.Errorf("--update-shared gives a client secret to the profiles sharing it; %s authenticates with a client certificate: give them the new one with oat rotate or oat edit --replace-secret", n))
 	case o.cont && (o.checkOld || o.dropOld):
 		return usageErr(errors.New("--continue and --check-old/--drop-old are different steps: one at a time"))
 	case o.pkcs12 && (o.cont || o.checkOld || o.dropOld):
@@ -123,13 +121,14 @@ func (a *App) tryStagedCert(ctx context.Context, b *vault.Broker, name string, o
 	}
 	fmt.Fprintf(a.Out, "rotated %s: active certificate x5t#S256 %s, old certificate %s kept aside (its key too, never shown).\n",
 		n, oauth.OneLine(rep.NewFingerprint), oauth.OneLine(rep.OldFingerprint))
-	for _, q := range rep.Shared {
-		fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it still presents the old certificate and will fail once that is rejected.\n", oauth.OneLine(q.Name))
-	}
+	failed := a.sharedAfterRotate(ctx, b, rep, o.updateShared)
 	if rep.Profile.AuthMethod == oauth.AuthSelfSignedTLS {
 		fmt.Fprintf(a.Out, "Remove the old certificate (x5t#S256 %s) from the client's registration at the provider, then: oat rotate %s --check-old\n", oauth.OneLine(rep.OldFingerprint), n)
 	} else {
 		fmt.Fprintf(a.Out, "Have the CA revoke the old certificate (or let it expire), then: oat rotate %s --check-old (or forget it here: --drop-old)\n", n)
+	}
+	if failed {
+		return &exitError{code: ExitFailure, silent: true}
 	}
 	return nil
 }

@@ -224,3 +224,29 @@ func TestRotateCertRefusalsBinary(t *testing.T) {
 	}
 	e.noSecretOnDisk()
 }
+
+// Two profiles presenting the same self-signed certificate: rotating one warns about the
+// other, and --update-shared gives it the new certificate and key, in real processes.
+func TestRotateCertUpdatesSharedProfiles(t *testing.T) {
+	t.Parallel()
+	e := newMTLSEnv(t)
+	chain, key := e.issue(nil, "self")
+	oldTP := oauthtest.Thumbprint(chain[0])
+	nchain, nkey := e.issue(nil, "self")
+	newTP := oauthtest.Thumbprint(nchain[0])
+	e.srv.AddClient(oauthtest.Client{ID: "sc", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: []string{oldTP, newTP}, Scopes: []string{"api/read"}})
+	for _, n := range []string{"sc", "sc-copy"} {
+		if r := e.add(n, "self_signed_tls_client_auth", "sc", string(oauthtest.PEM(chain, key))); r.code != 0 {
+			t.Fatalf("add %s: %d %s", n, r.code, r.err)
+		}
+	}
+	r := e.run(keyFirst(nchain, nkey), "rotate", "sc", "--update-shared")
+	if r.code != 0 || !strings.Contains(r.out, "✓ sc-copy updated too: active certificate x5t#S256 "+newTP) {
+		t.Fatalf("rotate --update-shared: %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := e.run("", "token", "sc-copy", "--force"); r.code != 0 {
+		t.Fatalf("sc-copy with the new certificate: %d %s", r.code, r.err)
+	}
+	e.storedKeys("sc-copy")
+	e.noSecretOnDisk()
+}
