@@ -25,6 +25,13 @@ const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // credential in its own right (servers commonly accept at most 5 minutes).
 const AssertionLifetime = 60 * time.Second
 
+// AssertionBackdate is how far before now a client assertion's iat and nbf lie: a
+// server whose clock runs a second or two behind this machine's compares nbf = now
+// without leeway and rejects an assertion "not valid yet" (seen with client_secret_jwt).
+// exp stays AssertionLifetime after now, so the assertion lives AssertionLifetime plus
+// this, well within the 5 minutes servers accept.
+const AssertionBackdate = 5 * time.Second
+
 // The assertion audiences a profile may choose (RFC 7523 §3 allows either; the token
 // endpoint is what most servers want, some want their issuer identifier).
 const (
@@ -97,7 +104,8 @@ type assertionClaims struct {
 }
 
 // clientAssertion signs the client assertion for req with its key (private_key_jwt) or
-// its secret (client_secret_jwt, HS256), valid from now for AssertionLifetime.
+// its secret (client_secret_jwt, HS256), valid from AssertionBackdate ago until
+// AssertionLifetime from now.
 func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, error) {
 	now := c.now()
 	aud := req.TokenURL
@@ -145,8 +153,8 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 	}
 	claims := jwt.Claims{
 		Issuer: req.ClientID, Subject: req.ClientID, Audience: jwt.Audience{aud},
-		ID: base64.RawURLEncoding.EncodeToString(jti), IssuedAt: jwt.NewNumericDate(now),
-		NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(AssertionLifetime)),
+		ID: base64.RawURLEncoding.EncodeToString(jti), IssuedAt: jwt.NewNumericDate(now.Add(-AssertionBackdate)),
+		NotBefore: jwt.NewNumericDate(now.Add(-AssertionBackdate)), Expiry: jwt.NewNumericDate(now.Add(AssertionLifetime)),
 	}
 	s, err := jwt.Signed(signer).Claims(assertionClaims{claims}).Serialize()
 	if err != nil {
