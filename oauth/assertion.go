@@ -120,6 +120,7 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 		return "", fmt.Errorf("random jti: %w", err)
 	}
 	var sk jose.SigningKey
+	opts := (&jose.SignerOptions{}).WithType("JWT")
 	switch auth {
 	case AuthPrivateKeyJWT:
 		if req.ClientKey == nil {
@@ -129,11 +130,26 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 		if err != nil {
 			return "", err
 		}
-		kid, err := Thumbprint(req.ClientKey.Public())
+		m := KeyMaterial{Key: req.ClientKey, KeyID: req.KeyID}
+		if req.KeyCert != nil {
+			m.Chain = [][]byte{req.KeyCert}
+		}
+		if err := checkKeyID(m.KeyID); err != nil {
+			return "", err
+		}
+		if err := m.checkChain(); err != nil {
+			return "", err
+		}
+		kid, err := m.AssertionKeyID()
 		if err != nil {
 			return "", err
 		}
 		sk = jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: jose.JSONWebKey{Key: req.ClientKey, KeyID: kid}}
+		if req.KeyCert != nil {
+			// The certificate the provider registered, by both thumbprints: Entra ID's
+			// current docs name x5t#S256, its older ones (and other servers) x5t.
+			opts = opts.WithHeader("x5t", CertThumbprintSHA1(req.KeyCert)).WithHeader("x5t#S256", CertThumbprint(req.KeyCert))
+		}
 	case AuthClientSecretJWT:
 		if len(req.SigningAlgs) > 0 && !slices.Contains(req.SigningAlgs, "HS256") {
 			return "", fmt.Errorf("the server accepts client assertions signed with %s only, and client_secret_jwt signs with HS256; no request was sent",
@@ -147,7 +163,7 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 	default:
 		return "", fmt.Errorf("%s is not a client assertion method", auth)
 	}
-	signer, err := jose.NewSigner(sk, (&jose.SignerOptions{}).WithType("JWT"))
+	signer, err := jose.NewSigner(sk, opts)
 	if err != nil {
 		return "", fmt.Errorf("client assertion signer: %w", err)
 	}

@@ -248,9 +248,10 @@ func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	case krRegister:
 		switch {
 		case key.Matches(msg, k.Form):
-			r.form = (r.form + 1) % len(keyForms)
+			names, _ := keyDocForms(r.docs.Docs)
+			r.form = (r.form + 1) % len(names)
 		case key.Matches(msg, k.Copy):
-			what, doc := keyForms[r.form], r.doc()
+			what, doc := keyDoc(r.docs.Docs, r.form)
 			return r, func() tea.Msg { return copyMsg{what: what, value: doc, plain: true} }
 		case key.Matches(msg, k.Try):
 			r.docs = vault.StagedKey{} // shown once: gone from here on
@@ -322,10 +323,6 @@ func (r *keyRotateScreen) onPasteKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	var cmd tea.Cmd
 	r.input, cmd = r.input.Update(msg)
 	return r, cmd
-}
-
-func (r *keyRotateScreen) doc() string {
-	return [3]string{r.docs.Docs.JWK, r.docs.Docs.JWKS, r.docs.Docs.PEM}[r.form]
 }
 
 // start runs the checked rotation of the staged key from a clean checklist.
@@ -428,7 +425,7 @@ func (r *keyRotateScreen) view(width int) []string {
 		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
 		if p.PreviousKeyThumbprint != "" {
 			out = append(out, "")
-			out = append(out, wrapText(st.Text, "The old key (kid "+p.PreviousKeyThumbprint+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
+			out = append(out, wrapText(st.Text, "The old key (kid "+vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
 		}
 	case krChecking:
 		out = append(out, "", r.deps.busy("trying the old key"))

@@ -78,6 +78,12 @@ func clientAuthText(p vault.Profile) string {
 	switch m {
 	case oauth.AuthPrivateKeyJWT:
 		s += fmt.Sprintf(" (signed %s assertion, key thumbprint %s", oauth.OneLine(p.KeyAlg), oauth.OneLine(p.KeyThumbprint))
+		if p.KeyID != "" {
+			s += ", kid " + oauth.OneLine(p.KeyID)
+		}
+		if p.ClientCert != "" {
+			s += ", naming the certificate below by x5t#S256 and x5t"
+		}
 	case oauth.AuthClientSecretJWT:
 		s += " (HS256 assertion over the client secret"
 	case oauth.AuthTLS, oauth.AuthSelfSignedTLS:
@@ -106,6 +112,9 @@ func clientAuthJSON(p vault.Profile, now time.Time) map[string]any {
 	}
 	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		out["key_alg"], out["key_thumbprint"] = p.KeyAlg, p.KeyThumbprint
+		if p.KeyID != "" {
+			out["key_id"] = p.KeyID
+		}
 	} else if vault.CredentialOf(p.AuthMethod) == vault.CredSecret {
 		out["secret_fingerprint"] = p.SecretFingerprint
 	}

@@ -14,8 +14,9 @@ import (
 )
 
 func (a *App) keygenCmd() *cobra.Command {
-	var alg string
-	var replace bool
+	var alg, subject string
+	var replace, withCert bool
+	var days int
 	cmd := &cobra.Command{
 		Use:   "keygen NAME",
 		Short: "Make a key pair for a profile (private_key_jwt); show once the public key to register",
@@ -25,13 +26,19 @@ profile; oat never shows it. What the provider needs is shown this once: the pub
 JWK, a JWKS document and the PEM public key, with the key's RFC 7638 thumbprint
 (the kid of every assertion, and the key's fingerprint in oat from now on).
 
+--cert also makes a self-signed certificate for the key (--days, default 365;
+--subject, the CN, default "oat NAME"), for providers that register a certificate
+rather than a key (Entra ID: upload it under Certificates & secrets). It is shown
+once with the rest, and kept (public) in the profile; each assertion then names it
+in its header by x5t#S256 and x5t.
+
 A profile that already has a credential (client secret, key or certificate) keeps it
 unless --replace is given: then it is replaced at once, with nothing kept aside. To
 move a private_key_jwt profile to a new key with a check (the old key kept until the
 new one works), use oat rotate NAME --keygen. To use a key you already have, pipe it:
 oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 		Example: `  oat keygen okta-m2m
-  oat keygen entra --alg RS256
+  oat keygen entra --alg PS256 --cert --days 365 --subject "oat entra"
   oat add hydra --auth private_key_jwt --keygen --token-url https://hydra.example/oauth2/token --client-id svc`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
@@ -49,10 +56,20 @@ oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 				// keeps the old one until the new key is proven (and revoked later).
 				return usageErr(fmt.Errorf("%s already has a credential (%s): oat keygen would replace it at once, with nothing kept. To move to a new key with a check, use oat rotate %s --keygen (a private_key_jwt profile); to replace it anyway, add --replace", old.Name, old.AuthMethod, old.Name))
 			}
+			if !withCert && (cmd.Flags().Changed("days") || cmd.Flags().Changed("subject")) {
+				return usageErr(errors.New("--days and --subject describe the certificate: they go with --cert"))
+			}
 			if !cmd.Flags().Changed("alg") {
 				alg = vault.KeyGenAlgFor(old)
 			}
-			k, _, err := vault.GenerateKey(alg)
+			var cert *vault.CertRequest
+			if withCert {
+				if subject == "" {
+					subject = "oat " + old.Name
+				}
+				cert = &vault.CertRequest{Subject: subject, Days: days, Now: v.Now()}
+			}
+			k, _, err := vault.GenerateKeyCert(alg, cert)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -64,6 +81,9 @@ oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 		},
 	}
 	cmd.Flags().StringVar(&alg, "alg", "", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's, else the first the server lists, else ES256)")
+	cmd.Flags().BoolVar(&withCert, "cert", false, "also make a self-signed certificate for the key, for providers that register certificates (Entra ID); assertions name it by x5t#S256 and x5t")
+	cmd.Flags().IntVar(&days, "days", 365, "with --cert: how many days the certificate is valid (1-3650)")
+	cmd.Flags().StringVar(&subject, "subject", "", "with --cert: the certificate's subject CN (default \"oat NAME\")")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the profile's credential (secret, key or certificate) at once, keeping nothing: oat rotate NAME --keygen does it with a check")
 	return cmd
 }
@@ -96,12 +116,34 @@ func writeKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicK
 // rotation share: the thumbprint, where the private key is, and the public key in each
 // form, under register (what to do with it).
 func writeKeyDocs(w io.Writer, store string, docs oauth.PublicKeyDocs, register string) {
-	fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
+	if docs.KeyID != "" {
+		fmt.Fprintf(w, "  kid %s (the key's own: the kid of each assertion)\n", oauth.OneLine(docs.KeyID))
+		fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the key's fingerprint in oat)\n", docs.Thumbprint)
+	} else {
+		fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
+	}
+	if docs.Cert != "" {
+		fmt.Fprintf(w, "  certificate x5t#S256 %s\n  certificate x5t %s (each assertion names the certificate by both)\n", docs.X5tS256, docs.X5t)
+	}
 	fmt.Fprintf(w, "  private key stored in the %s store; oat never shows it\n", store)
-	fmt.Fprintf(w, "\n%s (shown this once; any one form):\n", register)
+	if docs.Cert != "" {
+		// A provider that registers certificates (Entra ID) takes this one.
+		fmt.Fprintf(w, "\n%s (shown this once; the certificate, or any one form of the key):\n", register)
+		fmt.Fprintf(w, "\ncertificate (PEM)\n%s", docs.Cert)
+	} else {
+		fmt.Fprintf(w, "\n%s (shown this once; any one form):\n", register)
+	}
 	fmt.Fprintf(w, "\npublic JWK\n%s\n", docs.JWK)
 	fmt.Fprintf(w, "\nJWKS\n%s\n", docs.JWKS)
 	fmt.Fprintf(w, "\npublic key (PEM)\n%s", docs.PEM)
+}
+
+// ownKid is ", kid X" for a key with its own kid, "" for one known by its thumbprint.
+func ownKid(kid string) string {
+	if kid == "" {
+		return ""
+	}
+	return ", kid " + oauth.OneLine(kid)
 }
 
 // readKey reads a private key (PEM or JWK, several lines) from stdin. A terminal is not
@@ -143,7 +185,11 @@ func credentialLine(p vault.Profile, store string) string {
 		return fmt.Sprintf("client certificate %s\n  its private key stored in the %s store (oat never shows it)", certLine(p, time.Now()), store)
 	}
 	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
-		return fmt.Sprintf("private key (%s) stored in the %s store, thumbprint %s (oat never shows the key)", oauth.OneLine(p.KeyAlg), store, oauth.OneLine(p.KeyThumbprint))
+		s := fmt.Sprintf("private key (%s%s) stored in the %s store, thumbprint %s (oat never shows the key)", oauth.OneLine(p.KeyAlg), ownKid(p.KeyID), store, oauth.OneLine(p.KeyThumbprint))
+		if line := certLine(p, time.Now()); line != "" {
+			s += "\n  certificate " + line + "\n  (each assertion names it by x5t#S256 and x5t)"
+		}
+		return s
 	}
 	return fmt.Sprintf("secret stored in the %s store, fingerprint %s (oat never shows the secret again)", store, oauth.OneLine(p.SecretFingerprint))
 }

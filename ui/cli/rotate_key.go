@@ -113,12 +113,12 @@ func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o 
 		fmt.Fprintf(a.Err, "⚠ the test call %s failed, but the new key got a token: made active as asked. Fix the test request: oat edit %s --test-path ...\n",
 			oauth.OneLine(rep.Profile.CallText()), oauth.OneLine(rep.Profile.Name))
 	}
-	fmt.Fprintf(a.Out, "rotated %s: active key %s (%s), old key %s kept aside.\n",
-		oauth.OneLine(rep.Profile.Name), oauth.OneLine(rep.NewFingerprint), oauth.OneLine(rep.Profile.KeyAlg), oauth.OneLine(rep.OldFingerprint))
+	fmt.Fprintf(a.Out, "rotated %s: active key %s (%s%s), old key %s kept aside.\n",
+		oauth.OneLine(rep.Profile.Name), oauth.OneLine(rep.NewFingerprint), oauth.OneLine(rep.Profile.KeyAlg), ownKid(rep.Profile.KeyID), oauth.OneLine(rep.OldFingerprint))
 	for _, q := range rep.Shared {
 		fmt.Fprintf(a.Err, "⚠ %s has the same client ID and token URL: it still signs with the old key and will fail once that is revoked.\n", oauth.OneLine(q.Name))
 	}
-	fmt.Fprintf(a.Out, "Remove the old key (kid %s) at the provider, then: oat rotate %s --check-old\n", oauth.OneLine(rep.OldFingerprint), oauth.OneLine(rep.Profile.Name))
+	fmt.Fprintf(a.Out, "Remove the old key (kid %s) at the provider, then: oat rotate %s --check-old\n", oauth.OneLine(vault.KidOf(rep.OldFingerprint, rep.OldKeyID)), oauth.OneLine(rep.Profile.Name))
 	return nil
 }
 
@@ -165,10 +165,10 @@ func (a *App) checkOldKey(ctx context.Context, b *vault.Broker, name string) err
 		return keyWording(err)
 	}
 	if verdict == vault.Revoked {
-		fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old key %s (invalid_client); it is deleted. Active key: %s\n", oauth.OneLine(before.PreviousKeyThumbprint), oauth.OneLine(p.KeyThumbprint))
+		fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old key %s (invalid_client); it is deleted. Active key: %s\n", oauth.OneLine(vault.KidOf(before.PreviousKeyThumbprint, before.PreviousKeyID)), oauth.OneLine(p.KeyThumbprint))
 		return nil
 	}
-	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old key %s.\n  Remove it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(p.PreviousKeyThumbprint), oauth.OneLine(p.Name))
+	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old key %s.\n  Remove it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)), oauth.OneLine(p.Name))
 	return &exitError{code: ExitFailure, silent: true}
 }
 

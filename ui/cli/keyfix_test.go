@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"crypto"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"strings"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
+)
+
+// privateJWK is key as a private JWK with its own kid, as a user exports it after
+// registering the public half under that kid.
+func privateJWK(t *testing.T, key crypto.Signer, kid, alg string) (private, public string) {
+	t.Helper()
+	pr, err := json.Marshal(jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: alg, Use: "sig"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, err := json.Marshal(jose.JSONWebKey{Key: key.Public(), KeyID: kid, Algorithm: alg, Use: "sig"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pr), string(pu)
+}
+
+// A JWK imported with its own kid (registered under it at Okta/Auth0) signs its
+// assertions with that kid, not the RFC 7638 thumbprint; the kid is shown where the key
+// is described, and a rotation to another JWK of one's own keeps that key's kid.
+func TestImportedJWKKeepsItsKid(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.srv.AddClient(oauthtest.Client{ID: "okta", Scopes: []string{"api/read"}})
+	key, _ := oauth.GenerateClientKey("ES256")
+	priv, pub := privateJWK(t, key, "abc", "ES256")
+	e.secrets = append(e.secrets, priv)
+	if err := e.srv.RegisterKey("okta", []byte(pub)); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(priv, "add", "o", "--auth", "private_key_jwt", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "okta")
+	if r.code != 0 || !strings.Contains(r.out, "kid abc") {
+		t.Fatalf("add: %d\n%s%s", r.code, r.out, r.err)
+	}
+	e.secrets = append(e.secrets, storedKeyForms(t, e, "o")...)
+	if r := e.run("", "token", "o"); r.code != 0 {
+		t.Fatalf("token with the kid the provider knows: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "inspect", "o"); !strings.Contains(r.out, "kid abc") {
+		t.Fatalf("inspect does not name the kid:\n%s", r.out)
+	}
+	if r := e.run("", "ls", "--json"); !strings.Contains(r.out, `"key_id": "abc"`) {
+		t.Fatalf("ls --json:\n%s", r.out)
+	}
+	// Rotation to another key of one's own, registered under its own kid first.
+	key2, _ := oauth.GenerateClientKey("ES256")
+	priv2, pub2 := privateJWK(t, key2, "def", "ES256")
+	e.secrets = append(e.secrets, priv2)
+	if err := e.srv.RegisterKey("okta", []byte(pub2)); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(priv2, "rotate", "o"); r.code != 0 || !strings.Contains(r.out, "kid def") {
+		t.Fatalf("rotate to a JWK with its kid: %d\n%s%s", r.code, r.out, r.err)
+	}
+	if err := e.srv.RevokeKey("okta", "abc"); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "token", "o", "--force"); r.code != 0 {
+		t.Fatalf("token after the rotation: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "inspect", "o"); !strings.Contains(r.out, "kid def") {
+		t.Fatalf("inspect after the rotation:\n%s", r.out)
+	}
+}
+
+// certOf is the first certificate of a PEM text, and its DER.
+func certOf(t *testing.T, text string) (*x509.Certificate, []byte) {
+	t.Helper()
+	i := strings.Index(text, "-----BEGIN CERTIFICATE-----")
+	if i < 0 {
+		t.Fatalf("no certificate shown:\n%s", text)
+	}
+	b, _ := pem.Decode([]byte(text[i:]))
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, b.Bytes
+}
+
+// Entra ID registers a certificate, not a JWK: oat keygen --cert makes one (self-signed,
+// the subject and days asked for) and shows it once; registered at oauthtest by its
+// certificate only, the token comes, the assertion naming it by x5t#S256 and x5t.
+func TestKeygenCertForCertificateRegisteringProviders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.srv.AddClient(oauthtest.Client{ID: "entra", Scopes: []string{"api/read"}})
+	if r := e.run("", "add", "en", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "entra"); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	r := e.run("", "keygen", "en", "--replace", "--cert", "--days", "30", "--subject", "oat billing", "--alg", "PS256")
+	if r.code != 0 {
+		t.Fatalf("keygen --cert: %d %s", r.code, r.err)
+	}
+	e.secrets = append(e.secrets, storedKeyForms(t, e, "en")...)
+	cert, der := certOf(t, r.out)
+	if cert.Subject.CommonName != "oat billing" || cert.NotAfter.Sub(cert.NotBefore) < 30*24*time.Hour || cert.NotAfter.Sub(cert.NotBefore) > 31*24*time.Hour {
+		t.Fatalf("certificate %s valid %s – %s", cert.Subject, cert.NotBefore, cert.NotAfter)
+	}
+	for _, want := range []string{"x5t#S256 " + oauth.CertThumbprint(der), "x5t " + oauth.CertThumbprintSHA1(der)} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("keygen output lacks %q:\n%s", want, r.out)
+		}
+	}
+	if err := e.srv.RegisterCertificate("entra", der); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "token", "en"); r.code != 0 {
+		t.Fatalf("token by the registered certificate: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "inspect", "en"); !strings.Contains(r.out, oauth.CertThumbprint(der)) {
+		t.Fatalf("inspect does not show the certificate:\n%s", r.out)
+	}
+	if r := e.run("", "keygen", "en", "--replace", "--days", "30"); r.code != ExitUsage || !strings.Contains(r.err, "--cert") {
+		t.Fatalf("--days without --cert: %d %s", r.code, r.err)
+	}
+}
+
+// A certificate and its key piped together import both; the token comes by the
+// certificate. A certificate of another key is refused, naming it, with nothing saved.
+func TestImportKeyWithCertificate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.srv.AddClient(oauthtest.Client{ID: "entra", Scopes: []string{"api/read"}})
+	ca, err := oauthtest.NewCA("test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, key, err := ca.Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "billing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := string(oauthtest.PEM(chain, key))
+	e.secrets = append(e.secrets, oauthtest.KeyForms(key)...)
+	_, otherKey, _ := ca.Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "other"}})
+	mismatched := string(oauthtest.PEM(chain, otherKey))
+	add := func(name, stdin string) result {
+		return e.run(stdin, "add", name, "--auth", "private_key_jwt", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "entra")
+	}
+	if r := add("bad", mismatched); r.code != ExitUsage || !strings.Contains(r.err, "not for this private key") || !strings.Contains(r.err, "billing") {
+		t.Fatalf("a certificate of another key: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "ls"); strings.Contains(r.out, "bad") {
+		t.Fatalf("the refused profile was saved:\n%s", r.out)
+	}
+	r := add("imp", both)
+	if r.code != 0 || !strings.Contains(r.out, oauth.CertThumbprint(chain[0])) {
+		t.Fatalf("add key and certificate: %d\n%s%s", r.code, r.out, r.err)
+	}
+	if err := e.srv.RegisterCertificate("entra", chain[0]); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "token", "imp"); r.code != 0 {
+		t.Fatalf("token: %d %s", r.code, r.err)
+	}
+	// Imported without its certificate, the key alone is not what the provider knows.
+	if r := e.run(oauthtest.KeyForms(key)[0], "edit", "imp", "--replace-secret"); r.code != 0 {
+		t.Fatalf("replace with the key alone: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "token", "imp"); r.code != ExitAuth {
+		t.Fatalf("the key without its certificate: %d %s", r.code, r.err)
+	}
+}
