@@ -105,6 +105,18 @@ func (p Profile) Certificate() (*oauth.ClientCertificate, error) {
 	return &oauth.ClientCertificate{Chain: chain}, nil
 }
 
+// TokenBinding checks token's certificate binding (RFC 8705 §3, cnf x5t#S256) against
+// p's client certificate: the one a mutual-TLS profile presents (a private_key_jwt
+// profile's certificate is never presented, so its tokens have none to compare). Both
+// front ends show it, and warn when the token is bound to another certificate.
+func (p Profile) TokenBinding(token string) oauth.Binding {
+	var cert *oauth.ClientCertificate
+	if CredentialOf(p.AuthMethod) == CredCert {
+		cert, _ = p.Certificate()
+	}
+	return oauth.CheckBinding(token, cert)
+}
+
 // certWithKey is the profile's client certificate with its stored private key.
 func (p Profile) certWithKey(key string) (*oauth.ClientCertificate, error) {
 	if p.ClientCert == "" {

@@ -6,6 +6,9 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +179,89 @@ func TestImportKeyWithCertificate(t *testing.T) {
 	if r := e.run("", "token", "imp"); r.code != ExitAuth {
 		t.Fatalf("the key without its certificate: %d %s", r.code, r.err)
 	}
+}
+
+// boundElsewhereEnv is an in-process env whose server is oauthtest's TLS listener, with
+// a tls_client_auth profile "mt" whose token comes bound (cnf x5t#S256) to another
+// certificate than the profile's. It returns the two thumbprints and the token.
+func boundElsewhereEnv(t *testing.T) (e *env, profileTP, tokenTP, token string) {
+	t.Helper()
+	e = newEnv(t, "memory")
+	ca, err := oauthtest.NewCA("oat test client CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = oauthtest.NewTLSForTest(t, "unused", ca.Pool())
+	caFile := filepath.Join(t.TempDir(), "server-ca.pem")
+	if err := os.WriteFile(caFile, e.srv.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chain, key, err := ca.Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "svc"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, oauthtest.KeyForms(key)...)
+	other, _, _ := ca.Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "other"}})
+	profileTP, tokenTP = oauthtest.Thumbprint(chain[0]), oauthtest.Thumbprint(other[0])
+	token, err = e.srv.Sign(map[string]any{"iss": e.srv.URL, "sub": "m", "exp": time.Now().Add(time.Hour).Unix(), "cnf": map[string]any{"x5t#S256": tokenTP}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.AddClient(oauthtest.Client{ID: "m", TLSAuth: oauthtest.TLSClientAuth, TLSSubjectDN: "CN=svc", Scopes: []string{"api/read"},
+		Misbehave: oauthtest.Misbehaviour{Custom: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": 3600})
+		}}})
+	r := e.run(string(oauthtest.PEM(chain, key)), "add", "mt", "--auth", "tls_client_auth", "--token-url", e.srv.TokenURL(oauthtest.Generic),
+		"--client-id", "m", "--ca-file", caFile, "--api-url", e.srv.APIBaseURL(oauthtest.Generic), "--test-path", "/me")
+	if r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	return e, profileTP, tokenTP, token
+}
+
+// A token bound to another certificate than the profile's: inspect shows both
+// thumbprints and exits 3 (the token will not be accepted with this certificate);
+// token and call say so on stderr, once, without the token.
+func TestTokenBoundToAnotherCertificate(t *testing.T) {
+	t.Parallel()
+	e, profileTP, tokenTP, token := boundElsewhereEnv(t)
+	r := e.run("", "token", "mt")
+	if r.code != 0 || strings.TrimSpace(r.out) != token {
+		t.Fatalf("token: %d %s", r.code, r.err)
+	}
+	warned := func(what string, r result) {
+		t.Helper()
+		if n := strings.Count(r.err, "bound to another certificate"); n != 1 {
+			t.Errorf("%s: the warning %d times, want once:\n%s", what, n, r.err)
+		}
+		for _, tp := range []string{profileTP, tokenTP} {
+			if !strings.Contains(r.err, tp) {
+				t.Errorf("%s: the warning lacks %s:\n%s", what, tp, r.err)
+			}
+		}
+		if strings.Contains(r.err, token) || strings.Contains(r.err, strings.Split(token, ".")[2]) {
+			t.Errorf("%s: the token is on stderr", what)
+		}
+	}
+	warned("token", r)
+	warned("cached token", e.run("", "token", "mt"))
+	r = e.run("", "inspect", "mt")
+	if r.code != ExitAuth {
+		t.Errorf("inspect exit %d, want %d", r.code, ExitAuth)
+	}
+	for _, want := range []string{"bound to another certificate ✗", "token's cnf x5t#S256  " + tokenTP, "profile's certificate " + profileTP} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, r.out)
+		}
+	}
+	r = e.run("", "inspect", "mt", "--json")
+	if r.code != ExitAuth || !strings.Contains(r.out, `"profile_x5t#S256":"`+profileTP+`"`) {
+		t.Errorf("inspect --json: %d\n%s", r.code, r.out)
+	}
+	if r := e.run("", "inspect", "--help"); !strings.Contains(r.out, "bound to another certificate") {
+		t.Errorf("inspect --help does not document the exit code:\n%s", r.out)
+	}
+	// Last: the API refuses the token, and oat remembers that.
+	warned("call", e.run("", "call", "mt"))
 }
