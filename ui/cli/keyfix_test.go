@@ -265,3 +265,77 @@ func TestTokenBoundToAnotherCertificate(t *testing.T) {
 	// Last: the API refuses the token, and oat remembers that.
 	warned("call", e.run("", "call", "mt"))
 }
+
+// A flag that means nothing for the profile's auth method is an error naming the flag
+// and the methods it goes with, before anything is read or saved: add, edit, rotate.
+func TestFlagsForAnotherMethodAreErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.add("g", oauthtest.Generic)
+	e.srv.AddClient(oauthtest.Client{ID: "kid", Scopes: []string{"api/read"}})
+	if r := e.run("", "add", "k", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "kid"); r.code != 0 {
+		t.Fatalf("add k: %d %s", r.code, r.err)
+	}
+	key, _ := oauth.GenerateClientKey("ES256")
+	keyPEM, _ := oauth.MarshalClientKey(key)
+	e.secrets = append(e.secrets, keyForms(keyPEM)...)
+	secret := "generic-Secret+/=1\n"
+	add := func(name, auth string, extra ...string) []string {
+		return append([]string{"add", name, "--auth", auth, "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "x"}, extra...)
+	}
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		want  []string
+	}{
+		{"add pkcs12 with a key", keyPEM, add("n", "private_key_jwt", "--pkcs12"), []string{"--pkcs12", "tls_client_auth or self_signed_tls_client_auth", "private_key_jwt"}},
+		{"add pkcs12 with a secret", secret, add("n", "basic", "--pkcs12"), []string{"--pkcs12", "tls_client_auth"}},
+		{"add key-alg with basic", secret, add("n", "basic", "--key-alg", "RS256"), []string{"--key-alg", "goes with --auth private_key_jwt", "basic"}},
+		{"add key-alg with post", secret, add("n", "post", "--key-alg", "ES256"), []string{"--key-alg", "private_key_jwt"}},
+		{"add key-alg with client_secret_jwt", secret, add("n", "client_secret_jwt", "--key-alg", "ES256"), []string{"--key-alg", "private_key_jwt"}},
+		{"add key-alg with mTLS", "", add("n", "tls_client_auth", "--key-alg", "ES256"), []string{"--key-alg", "private_key_jwt", "tls_client_auth"}},
+		{"add assertion-aud with basic", secret, add("n", "basic", "--assertion-aud", "issuer"), []string{"--assertion-aud", "private_key_jwt or client_secret_jwt"}},
+		{"add assertion-aud with mTLS", "", add("n", "self_signed_tls_client_auth", "--assertion-aud", "token-url"), []string{"--assertion-aud", "private_key_jwt or client_secret_jwt"}},
+		{"add basic-encoding with a key", "", add("n", "private_key_jwt", "--keygen", "--basic-encoding", "raw"), []string{"--basic-encoding", "basic or auto"}},
+		{"add basic-encoding with post", secret, add("n", "post", "--basic-encoding", "raw"), []string{"--basic-encoding", "basic or auto"}},
+		{"add basic-encoding with client_secret_jwt", secret, add("n", "client_secret_jwt", "--basic-encoding", "rfc"), []string{"--basic-encoding", "basic or auto"}},
+		{"add keygen with mTLS", "", add("n", "tls_client_auth", "--keygen"), []string{"--keygen", "private_key_jwt", "tls_client_auth"}},
+		{"add keygen with basic", "", add("n", "basic", "--keygen"), []string{"--keygen", "private_key_jwt"}},
+		{"edit key-alg on a secret profile", "", []string{"edit", "g", "--key-alg", "RS256"}, []string{"--key-alg", "private_key_jwt", "auto"}},
+		{"edit basic-encoding to post", "", []string{"edit", "g", "--auth", "post", "--basic-encoding", "raw"}, []string{"--basic-encoding", "basic or auto", "post"}},
+		{"edit assertion-aud on a secret profile", "", []string{"edit", "g", "--assertion-aud", "issuer"}, []string{"--assertion-aud", "private_key_jwt or client_secret_jwt"}},
+		{"edit pkcs12 on a key profile", keyPEM, []string{"edit", "k", "--replace-secret", "--pkcs12"}, []string{"--pkcs12", "tls_client_auth"}},
+		{"edit basic-encoding on a key profile", "", []string{"edit", "k", "--basic-encoding", "raw"}, []string{"--basic-encoding", "private_key_jwt"}},
+		{"rotate keygen on a secret profile", "", []string{"rotate", "g", "--keygen"}, []string{"--keygen", "private_key_jwt"}},
+		{"rotate restage on a secret profile", secret, []string{"rotate", "g", "--restage"}, []string{"--restage", "private_key_jwt"}},
+		{"rotate update-shared on a key profile", "", []string{"rotate", "k", "--keygen", "--update-shared"}, []string{"--update-shared"}},
+		{"keygen days without cert", "", []string{"keygen", "k", "--replace", "--days", "3"}, []string{"--days", "--cert"}},
+	} {
+		before := e.run("", "ls", "--json").out
+		r := e.run(tc.stdin, tc.args...)
+		if r.code != ExitUsage {
+			t.Errorf("%s: exit %d, want %d\n%s%s", tc.name, r.code, ExitUsage, r.out, r.err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.err, w) {
+				t.Errorf("%s: the message lacks %q: %s", tc.name, w, r.err)
+			}
+		}
+		if after := e.run("", "ls", "--json").out; after != before {
+			t.Errorf("%s: the profiles changed:\n%s\n%s", tc.name, before, after)
+		}
+	}
+	// What fits its method still works.
+	for _, args := range [][]string{
+		add("ok1", "auto", "--basic-encoding", "raw"),
+		add("ok2", "basic", "--basic-encoding", "rfc"),
+		{"edit", "k", "--key-alg", "ES256", "--assertion-aud", "token-url"},
+		{"edit", "g", "--basic-encoding", "raw"},
+	} {
+		if r := e.run(secret, args...); r.code != 0 {
+			t.Errorf("%v: %d %s", args, r.code, r.err)
+		}
+	}
+}

@@ -90,6 +90,35 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	return nil
 }
 
+// methodFlags are the flags of add and edit that mean something for some auth methods
+// only: given with another method they would do nothing, so they are refused.
+var methodFlags = []struct {
+	flag string
+	fits func(oauth.AuthMethod) bool
+	with string
+}{
+	{"pkcs12", oauth.AuthMethod.IsTLSAuth, "tls_client_auth or self_signed_tls_client_auth (it reads a client certificate)"},
+	{"keygen", isKeyAuth, "private_key_jwt (it makes the key that signs its assertions)"},
+	{"key-alg", isKeyAuth, "private_key_jwt (the algorithm its key signs with; client_secret_jwt always signs HS256)"},
+	{"assertion-aud", oauth.IsAssertionAuth, "private_key_jwt or client_secret_jwt (the aud of their client assertions)"},
+	{"basic-encoding", func(m oauth.AuthMethod) bool { return m == oauth.AuthBasic || m == oauth.AuthAuto },
+		"basic or auto (how the client ID and secret are put in the Authorization header)"},
+}
+
+func isKeyAuth(m oauth.AuthMethod) bool { return m == oauth.AuthPrivateKeyJWT }
+
+// checkMethodFlags refuses a flag given that does nothing for auth method m, naming
+// the methods it goes with.
+func checkMethodFlags(fs *pflag.FlagSet, m oauth.AuthMethod) error {
+	for _, f := range methodFlags {
+		if fs.Changed(f.flag) && !f.fits(m) {
+			return usageErr(fmt.Errorf("--%s goes with --auth %s; this profile uses %s, for which it would do nothing: leave it out (or change --auth)",
+				f.flag, f.with, oauth.OneLine(string(m))))
+		}
+	}
+	return nil
+}
+
 // apply copies the flags that were given (all of them for add) onto p.
 func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *vault.Profile, all bool) error {
 	set := func(name string) bool { return all || fs.Changed(name) }
@@ -196,6 +225,9 @@ func (a *App) addCmd() *cobra.Command {
 			if err := f.apply(cmd.Context(), a, cmd.Flags(), &p, true); err != nil {
 				return err
 			}
+			if err := checkMethodFlags(cmd.Flags(), p.AuthMethod); err != nil {
+				return err
+			}
 			if err := p.Validate(); err != nil {
 				return usageErr(err)
 			}
@@ -264,6 +296,9 @@ func (a *App) editCmd() *cobra.Command {
 			next := old
 			if cmd.Flags().Changed("auth") {
 				next.SetAuthMethod(oauth.AuthMethod(f.auth))
+			}
+			if err := checkMethodFlags(cmd.Flags(), next.AuthMethod); err != nil {
+				return err
 			}
 			kindChanges := vault.CredentialOf(next.AuthMethod) != vault.CredentialOf(old.AuthMethod)
 			if kindChanges && !replaceSecret {

@@ -78,6 +78,21 @@ A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
 	return cmd
 }
 
+// keyRotationFlag is the first flag given that only a key rotation uses ("" for none).
+func keyRotationFlag(o rotateOptions) string {
+	switch {
+	case o.keygen:
+		return "--keygen"
+	case o.keyAlg != "":
+		return "--key-alg"
+	case o.cont:
+		return "--continue"
+	case o.restage:
+		return "--restage"
+	}
+	return ""
+}
+
 func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	if o.checkOld && o.dropOld {
 		return usageErr(errors.New("--check-old and --drop-old exclude each other"))
@@ -93,11 +108,11 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 		return a.runRotateKey(ctx, b, p, o)
 	} else if err == nil && p.AuthMethod.IsTLSAuth() && !o.checkOld && !o.dropOld {
 		return usageErr(fmt.Errorf("%s authenticates with a client certificate (%s): renew it with oat edit %s --replace-secret < new.pem (the new certificate and its key; --pkcs12 for a .p12). A checked rotation of certificates is not built yet", p.Name, p.AuthMethod, p.Name))
-	} else if o.keygen || o.cont || o.keyAlg != "" {
+	} else if flag := keyRotationFlag(o); flag != "" {
 		if err != nil {
 			return err
 		}
-		return usageErr(fmt.Errorf("--keygen, --key-alg and --continue rotate a private key; %s authenticates with a client secret (%s): oat rotate %s", p.Name, p.EffectiveAuth(), p.Name))
+		return usageErr(fmt.Errorf("%s goes with a private_key_jwt profile (it rotates a private key); %s authenticates with a client secret (%s): oat rotate %s", flag, p.Name, p.EffectiveAuth(), p.Name))
 	}
 	switch {
 	case o.dropOld:
