@@ -140,7 +140,7 @@ func (r *keyRotateScreen) Keys() help.KeyMap {
 	case krPaste:
 		return simpleKeys{k.Stage, k.Cancel}
 	case krRegister:
-		return simpleKeys{k.Try, k.Form, k.Copy, k.Cancel}
+		return simpleKeys{k.Try, nextFormKey(k.Form, r.docs.Docs), k.Copy, k.Cancel}
 	case krRunning:
 		return simpleKeys{k.Cancel, k.Interrupt}
 	case krStaging, krChecking:

@@ -143,6 +143,14 @@ func keyDoc(d oauth.PublicKeyDocs, form int) (name, doc string) {
 // keyNextForm shows the next form of the public key.
 var keyNextForm = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "JWK / JWKS / PEM"))
 
+// nextFormKey is keyNextForm with help naming the forms d is shown in.
+func nextFormKey(b key.Binding, d oauth.PublicKeyDocs) key.Binding {
+	if d.Cert != "" {
+		b.SetHelp("v", "cert / JWK / JWKS / PEM")
+	}
+	return b
+}
+
 func newKeyOnce(d Deps, p vault.Profile, docs oauth.PublicKeyDocs, generated bool) *keyOnceScreen {
 	return &keyOnceScreen{secretOnceScreen: newSecretOnce(d, p, "", true), docs: docs, generated: generated}
 }
@@ -193,7 +201,9 @@ func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w
 }
 
 // Keys implements screen.
-func (s *keyOnceScreen) Keys() help.KeyMap { return simpleKeys{keyNextForm, keyCopy, keyDone} }
+func (s *keyOnceScreen) Keys() help.KeyMap {
+	return simpleKeys{nextFormKey(keyNextForm, s.docs), keyCopy, keyDone}
+}
 
 // Update implements screen.
 func (s *keyOnceScreen) Update(msg tea.Msg) (screen, tea.Cmd) {

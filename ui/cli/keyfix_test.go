@@ -133,6 +133,25 @@ func TestKeygenCertForCertificateRegisteringProviders(t *testing.T) {
 	if r := e.run("", "keygen", "en", "--replace", "--days", "30"); r.code != ExitUsage || !strings.Contains(r.err, "--cert") {
 		t.Fatalf("--days without --cert: %d %s", r.code, r.err)
 	}
+	// A key rotation makes a new certificate like the old one, shown once to register.
+	r = e.run("", "rotate", "en", "--keygen")
+	if r.code != 0 {
+		t.Fatalf("rotate --keygen: %d %s", r.code, r.err)
+	}
+	cert2, der2 := certOf(t, r.out)
+	if cert2.Subject.CommonName != "oat billing" || string(der2) == string(der) || cert2.NotAfter.Sub(cert2.NotBefore) < 30*24*time.Hour {
+		t.Fatalf("the rotation's certificate %s, valid %s – %s", cert2.Subject, cert2.NotBefore, cert2.NotAfter)
+	}
+	if err := e.srv.RegisterCertificate("entra", der2); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "rotate", "en", "--continue"); r.code != 0 {
+		t.Fatalf("rotate --continue: %d %s", r.code, r.err)
+	}
+	e.secrets = append(e.secrets, storedKeyForms(t, e, "en")...)
+	if r := e.run("", "inspect", "en", "--force"); r.code != 0 || !strings.Contains(r.out, oauth.CertThumbprint(der2)) {
+		t.Fatalf("inspect after the rotation: %d\n%s%s", r.code, r.out, r.err)
+	}
 }
 
 // A certificate and its key piped together import both; the token comes by the
