@@ -333,6 +333,14 @@ func (r *keyRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 }
 
 // View implements screen.
+// ownKid is " (kid X)" for a key with its own kid, "" for one known by its thumbprint.
+func ownKid(kid string) string {
+	if kid == "" {
+		return ""
+	}
+	return " (kid " + kid + ")"
+}
+
 func (r *keyRotateScreen) View(width, height int) string {
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.view(width), "\n"))
 }
@@ -342,7 +350,7 @@ func (r *keyRotateScreen) view(width int) []string {
 	w := width - 2
 	p := displayProfile(r.profile)
 	out := []string{st.Title.Render(truncateLine("Rotate the key of "+p.Name, w)) + st.Warn.Render(envTag(p.Environment)), ""}
-	current := "current key: " + p.KeyAlg + " " + p.KeyThumbprint
+	current := "current key: " + p.KeyAlg + " " + p.KeyThumbprint + ownKid(p.KeyID)
 	switch r.phase {
 	case krChoose, krStaging, krPaste:
 		out = append(out, hanging(st.Text, "1. ", "oat generates a new key pair (or takes one you paste) and shows its public key once.", w)...)
@@ -422,7 +430,7 @@ func (r *keyRotateScreen) view(width int) []string {
 		if len(r.steps) > 0 {
 			out = append(out, "")
 		}
-		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)))
 		if p.PreviousKeyThumbprint != "" {
 			out = append(out, "")
 			out = append(out, wrapText(st.Text, "The old key (kid "+vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
@@ -443,7 +451,7 @@ func (r *keyRotateScreen) view(width int) []string {
 			out = append(out, hanging(st.Warn, "⚠ ", "still accepted: the provider still issues tokens for the old key "+oauth.OneLine(r.oldThumb)+".", w)...)
 			out = append(out, wrapText(st.Text, "Remove it at the provider, then come back (R, then o). It is kept until then.", w)...)
 		}
-		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)))
 	}
 	return out
 }

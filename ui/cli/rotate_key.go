@@ -66,7 +66,7 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 			return err
 		}
 		// A key of one's own is most often registered already: try it at once.
-		fmt.Fprintf(a.Err, "✓ stage the new key: thumbprint %s (%s)\n", sk.Key.Thumbprint, sk.Key.Alg)
+		fmt.Fprintf(a.Err, "✓ stage the new key: thumbprint %s (%s%s)\n", sk.Key.Thumbprint, sk.Key.Alg, ownKid(sk.Key.KeyID))
 		return a.tryStagedKey(ctx, b, p.Name, o)
 	}
 	writeRotationKeyOnce(a.Out, p, b.Vault.Secrets.Name(), sk.Docs)
