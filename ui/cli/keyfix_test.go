@@ -133,6 +133,19 @@ func TestKeygenCertForCertificateRegisteringProviders(t *testing.T) {
 	if r := e.run("", "keygen", "en", "--replace", "--days", "30"); r.code != ExitUsage || !strings.Contains(r.err, "--cert") {
 		t.Fatalf("--days without --cert: %d %s", r.code, r.err)
 	}
+	// add --keygen --cert does it in one step.
+	r = e.run("", "add", "en2", "--auth", "private_key_jwt", "--keygen", "--cert", "--subject", "oat two", "--key-alg", "RS256",
+		"--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "entra")
+	if r.code != 0 {
+		t.Fatalf("add --keygen --cert: %d %s", r.code, r.err)
+	}
+	e.secrets = append(e.secrets, storedKeyForms(t, e, "en2")...)
+	if c, d := certOf(t, r.out); c.Subject.CommonName != "oat two" || e.srv.RegisterCertificate("entra", d) != nil {
+		t.Fatalf("add --keygen --cert made %s", c.Subject)
+	}
+	if r := e.run("", "token", "en2"); r.code != 0 {
+		t.Fatalf("token of en2: %d %s", r.code, r.err)
+	}
 	// A key rotation makes a new certificate like the old one, shown once to register.
 	r = e.run("", "rotate", "en", "--keygen")
 	if r.code != 0 {
@@ -330,6 +343,8 @@ func TestFlagsForAnotherMethodAreErrors(t *testing.T) {
 		{"rotate restage on a secret profile", secret, []string{"rotate", "g", "--restage"}, []string{"--restage", "private_key_jwt"}},
 		{"rotate update-shared on a key profile", "", []string{"rotate", "k", "--keygen", "--update-shared"}, []string{"--update-shared"}},
 		{"keygen days without cert", "", []string{"keygen", "k", "--replace", "--days", "3"}, []string{"--days", "--cert"}},
+		{"add cert without keygen", keyPEM, add("n", "private_key_jwt", "--cert"), []string{"--cert", "--keygen"}},
+		{"add subject without cert", "", add("n", "private_key_jwt", "--keygen", "--subject", "x"), []string{"--subject", "--cert"}},
 	} {
 		before := e.run("", "ls", "--json").out
 		r := e.run(tc.stdin, tc.args...)

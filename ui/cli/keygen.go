@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
 )
 
 func (a *App) keygenCmd() *cobra.Command {
-	var alg, subject string
-	var replace, withCert bool
-	var days int
+	var alg string
+	var replace bool
+	var cf certFlags
 	cmd := &cobra.Command{
 		Use:   "keygen NAME",
 		Short: "Make a key pair for a profile (private_key_jwt); show once the public key to register",
@@ -56,18 +57,12 @@ oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 				// keeps the old one until the new key is proven (and revoked later).
 				return usageErr(fmt.Errorf("%s already has a credential (%s): oat keygen would replace it at once, with nothing kept. To move to a new key with a check, use oat rotate %s --keygen (a private_key_jwt profile); to replace it anyway, add --replace", old.Name, old.AuthMethod, old.Name))
 			}
-			if !withCert && (cmd.Flags().Changed("days") || cmd.Flags().Changed("subject")) {
-				return usageErr(errors.New("--days and --subject describe the certificate: they go with --cert"))
+			cert, err := cf.request(cmd.Flags(), old.Name, v.Now())
+			if err != nil {
+				return err
 			}
 			if !cmd.Flags().Changed("alg") {
 				alg = vault.KeyGenAlgFor(old)
-			}
-			var cert *vault.CertRequest
-			if withCert {
-				if subject == "" {
-					subject = "oat " + old.Name
-				}
-				cert = &vault.CertRequest{Subject: subject, Days: days, Now: v.Now()}
 			}
 			k, _, err := vault.GenerateKeyCert(alg, cert)
 			if err != nil {
@@ -81,11 +76,39 @@ oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 		},
 	}
 	cmd.Flags().StringVar(&alg, "alg", "", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's, else the first the server lists, else ES256)")
-	cmd.Flags().BoolVar(&withCert, "cert", false, "also make a self-signed certificate for the key, for providers that register certificates (Entra ID); assertions name it by x5t#S256 and x5t")
-	cmd.Flags().IntVar(&days, "days", 365, "with --cert: how many days the certificate is valid (1-3650)")
-	cmd.Flags().StringVar(&subject, "subject", "", "with --cert: the certificate's subject CN (default \"oat NAME\")")
+	cf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the profile's credential (secret, key or certificate) at once, keeping nothing: oat rotate NAME --keygen does it with a check")
 	return cmd
+}
+
+// certFlags ask for a self-signed certificate with a generated key (keygen, add
+// --keygen): for providers that register certificates rather than keys (Entra ID).
+type certFlags struct {
+	cert    bool
+	days    int
+	subject string
+}
+
+func (c *certFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&c.cert, "cert", false, "also make a self-signed certificate for the key, for providers that register certificates (Entra ID); assertions name it by x5t#S256 and x5t")
+	fs.IntVar(&c.days, "days", 365, "with --cert: how many days the certificate is valid (1-3650)")
+	fs.StringVar(&c.subject, "subject", "", "with --cert: the certificate's subject CN (default \"oat NAME\")")
+}
+
+// request is the certificate asked for the profile called name (nil: none); --days and
+// --subject without --cert are an error.
+func (c *certFlags) request(fs *pflag.FlagSet, name string, now time.Time) (*vault.CertRequest, error) {
+	if !c.cert {
+		if fs.Changed("days") || fs.Changed("subject") {
+			return nil, usageErr(errors.New("--days and --subject describe the certificate: they go with --cert"))
+		}
+		return nil, nil
+	}
+	subject := c.subject
+	if subject == "" {
+		subject = "oat " + name
+	}
+	return &vault.CertRequest{Subject: subject, Days: c.days, Now: now}, nil
 }
 
 // showKeyOnce writes what the provider registers for p's new key, for the algorithm

@@ -21,6 +21,8 @@ type profileFlags struct {
 	discover                                               string
 	keyAlg, assertionAud                                   string
 	keygen, pkcs12                                         bool
+	// cert asks add --keygen for a self-signed certificate with the key.
+	cert certFlags
 	scopes, params, headers                                []string
 	insecure                                               bool
 	// yes accepts a discovered token endpoint on another origin than the issuer.
@@ -214,7 +216,8 @@ func (a *App) addCmd() *cobra.Command {
   pass show eds/secret | oat add eds --token-url https://… --client-id abc
   oat add ecoinvent --discover https://sso.ecoinvent.org/realms/ecoinvent --client-id me --api-url https://api.ecoinvent.org --test-path /v0/versions
   cat client.crt client.key | oat add billing --auth tls_client_auth --token-url https://… --client-id billing
-  oat add billing --auth self_signed_tls_client_auth --pkcs12 --token-url https://… --client-id billing < client.p12`,
+  oat add billing --auth self_signed_tls_client_auth --pkcs12 --token-url https://… --client-id billing < client.p12
+  oat add entra --auth private_key_jwt --keygen --cert --key-alg PS256 --token-url https://login.microsoftonline.com/TENANT/oauth2/v2.0/token --client-id APP_ID --scope https://graph.microsoft.com/.default`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := a.Vault()
@@ -228,6 +231,9 @@ func (a *App) addCmd() *cobra.Command {
 			if err := checkMethodFlags(cmd.Flags(), p.AuthMethod); err != nil {
 				return err
 			}
+			if fs := cmd.Flags(); !f.keygen && (fs.Changed("cert") || fs.Changed("days") || fs.Changed("subject")) {
+				return usageErr(errors.New("--cert, --days and --subject make a certificate for a key made with --keygen; a certificate of your own is piped with its key (PEM)"))
+			}
 			if err := p.Validate(); err != nil {
 				return usageErr(err)
 			}
@@ -238,11 +244,15 @@ func (a *App) addCmd() *cobra.Command {
 				if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 					return usageErr(errors.New("--keygen makes a key for private_key_jwt: add --auth private_key_jwt"))
 				}
+				cert, err := f.cert.request(cmd.Flags(), p.Name, v.Now())
+				if err != nil {
+					return err
+				}
 				alg := f.keyAlg
 				if alg == "" {
 					alg = vault.KeyGenAlgFor(p)
 				}
-				k, _, err := vault.GenerateKey(alg)
+				k, _, err := vault.GenerateKeyCert(alg, cert)
 				if err != nil {
 					return usageErr(err)
 				}
@@ -268,6 +278,7 @@ func (a *App) addCmd() *cobra.Command {
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().BoolVar(&f.keygen, "keygen", false, "with --auth private_key_jwt: generate the key pair (--key-alg ES256, RS256, PS256 or EdDSA; default ES256) instead of reading one, and show once the public key to register")
+	f.cert.register(cmd.Flags())
 	return cmd
 }
 
