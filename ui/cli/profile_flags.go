@@ -22,9 +22,9 @@ type profileFlags struct {
 	keyAlg, assertionAud                                   string
 	keygen, pkcs12                                         bool
 	// cert asks add --keygen for a self-signed certificate with the key.
-	cert certFlags
-	scopes, params, headers                                []string
-	insecure                                               bool
+	cert                    certFlags
+	scopes, params, headers []string
+	insecure                bool
 	// yes accepts a discovered token endpoint on another origin than the issuer.
 	yes bool
 }
