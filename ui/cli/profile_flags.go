@@ -21,12 +21,12 @@ type profileFlags struct {
 	discover                                               string
 	keyAlg, assertionAud                                   string
 	keygen, pkcs12                                         bool
-	// cert asks add --keygen for a self-signed certificate with the key.
-	cert                    certFlags
-	scopes, params, headers []string
-	insecure                bool
+	scopes, params, headers                                []string
+	insecure                                               bool
 	// yes accepts a discovered token endpoint on another origin than the issuer.
 	yes bool
+	// cert asks add --keygen for a self-signed certificate with the key.
+	cert certFlags
 }
 
 func (f *profileFlags) register(fs *pflag.FlagSet) {
