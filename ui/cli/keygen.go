@@ -37,7 +37,9 @@ A profile that already has a credential (client secret, key or certificate) keep
 unless --replace is given: then it is replaced at once, with nothing kept aside. To
 move a private_key_jwt profile to a new key with a check (the old key kept until the
 new one works), use oat rotate NAME --keygen. To use a key you already have, pipe it:
-oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
+oat edit NAME --auth private_key_jwt --replace-secret < key.pem
+(a JWK keeps its own kid for the assertions; a certificate piped with the key, as
+cat cert.pem key.pem, is kept with it and named in each assertion by x5t#S256 and x5t).`,
 		Example: `  oat keygen okta-m2m
   oat keygen entra --alg PS256 --cert --days 365 --subject "oat entra"
   oat add hydra --auth private_key_jwt --keygen --token-url https://hydra.example/oauth2/token --client-id svc`,
