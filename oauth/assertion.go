@@ -25,6 +25,13 @@ const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // credential in its own right (servers commonly accept at most 5 minutes).
 const AssertionLifetime = 60 * time.Second
 
+// AssertionBackdate is how far before now a client assertion's iat and nbf lie: a
+// server whose clock runs a second or two behind this machine's compares nbf = now
+// without leeway and rejects an assertion "not valid yet" (seen with client_secret_jwt).
+// exp stays AssertionLifetime after now, so the assertion lives AssertionLifetime plus
+// this, well within the 5 minutes servers accept.
+const AssertionBackdate = 5 * time.Second
+
 // The assertion audiences a profile may choose (RFC 7523 §3 allows either; the token
 // endpoint is what most servers want, some want their issuer identifier).
 const (
@@ -97,7 +104,8 @@ type assertionClaims struct {
 }
 
 // clientAssertion signs the client assertion for req with its key (private_key_jwt) or
-// its secret (client_secret_jwt, HS256), valid from now for AssertionLifetime.
+// its secret (client_secret_jwt, HS256), valid from AssertionBackdate ago until
+// AssertionLifetime from now.
 func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, error) {
 	now := c.now()
 	aud := req.TokenURL
@@ -112,6 +120,7 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 		return "", fmt.Errorf("random jti: %w", err)
 	}
 	var sk jose.SigningKey
+	opts := (&jose.SignerOptions{}).WithType("JWT")
 	switch auth {
 	case AuthPrivateKeyJWT:
 		if req.ClientKey == nil {
@@ -121,11 +130,26 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 		if err != nil {
 			return "", err
 		}
-		kid, err := Thumbprint(req.ClientKey.Public())
+		m := KeyMaterial{Key: req.ClientKey, KeyID: req.KeyID}
+		if req.KeyCert != nil {
+			m.Chain = [][]byte{req.KeyCert}
+		}
+		if err := checkKeyID(m.KeyID); err != nil {
+			return "", err
+		}
+		if err := m.checkChain(); err != nil {
+			return "", err
+		}
+		kid, err := m.AssertionKeyID()
 		if err != nil {
 			return "", err
 		}
 		sk = jose.SigningKey{Algorithm: jose.SignatureAlgorithm(alg), Key: jose.JSONWebKey{Key: req.ClientKey, KeyID: kid}}
+		if req.KeyCert != nil {
+			// The certificate the provider registered, by both thumbprints: Entra ID's
+			// current docs name x5t#S256, its older ones (and other servers) x5t.
+			opts = opts.WithHeader("x5t", CertThumbprintSHA1(req.KeyCert)).WithHeader("x5t#S256", CertThumbprint(req.KeyCert))
+		}
 	case AuthClientSecretJWT:
 		if len(req.SigningAlgs) > 0 && !slices.Contains(req.SigningAlgs, "HS256") {
 			return "", fmt.Errorf("the server accepts client assertions signed with %s only, and client_secret_jwt signs with HS256; no request was sent",
@@ -139,14 +163,14 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 	default:
 		return "", fmt.Errorf("%s is not a client assertion method", auth)
 	}
-	signer, err := jose.NewSigner(sk, (&jose.SignerOptions{}).WithType("JWT"))
+	signer, err := jose.NewSigner(sk, opts)
 	if err != nil {
 		return "", fmt.Errorf("client assertion signer: %w", err)
 	}
 	claims := jwt.Claims{
 		Issuer: req.ClientID, Subject: req.ClientID, Audience: jwt.Audience{aud},
-		ID: base64.RawURLEncoding.EncodeToString(jti), IssuedAt: jwt.NewNumericDate(now),
-		NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(AssertionLifetime)),
+		ID: base64.RawURLEncoding.EncodeToString(jti), IssuedAt: jwt.NewNumericDate(now.Add(-AssertionBackdate)),
+		NotBefore: jwt.NewNumericDate(now.Add(-AssertionBackdate)), Expiry: jwt.NewNumericDate(now.Add(AssertionLifetime)),
 	}
 	s, err := jwt.Signed(signer).Claims(assertionClaims{claims}).Serialize()
 	if err != nil {

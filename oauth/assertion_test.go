@@ -100,7 +100,7 @@ func TestClientAssertionMethodsAndAlgs(t *testing.T) {
 			if claims["iss"] != "jwt-client" || claims["sub"] != "jwt-client" || claims["aud"] != r.TokenURL {
 				t.Errorf("claims %v", claims)
 			}
-			if exp, iat := claims["exp"].(float64), claims["iat"].(float64); exp-iat != AssertionLifetime.Seconds() || claims["jti"] == "" {
+			if exp, iat := claims["exp"].(float64), claims["iat"].(float64); exp-iat != (AssertionLifetime+AssertionBackdate).Seconds() || claims["jti"] == "" {
 				t.Errorf("exp %v iat %v jti %v", exp, iat, claims["jti"])
 			}
 		})

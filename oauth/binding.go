@@ -21,6 +21,19 @@ type Binding struct {
 	Status BindingStatus
 	// Thumbprint is the token's cnf x5t#S256, shown on one line ("" when not bound).
 	Thumbprint string
+	// CertThumbprint is the x5t#S256 of the certificate it was compared with ("" when
+	// there was none).
+	CertThumbprint string
+}
+
+// Mismatch says, for a token bound to another certificate, which two certificates
+// differ: "the token is bound to another certificate than the profile's (token's
+// cnf x5t#S256 …, profile's certificate …)"; "" for any other binding.
+func (b Binding) Mismatch() string {
+	if b.Status != BoundToOther {
+		return ""
+	}
+	return "the token is " + string(BoundToOther) + " than the profile's (token's cnf x5t#S256 " + b.Thumbprint + ", profile's certificate " + b.CertThumbprint + ")"
 }
 
 // Bound says whether the token carries a certificate binding at all.
@@ -71,9 +84,9 @@ func bindingOf(claims map[string]any, cert *ClientCertificate) Binding {
 	case cert == nil || len(cert.Chain) == 0:
 		b.Status = BoundNoCert
 	case cert.Thumbprint() == x5t:
-		b.Status = BoundToCert
+		b.Status, b.CertThumbprint = BoundToCert, cert.Thumbprint()
 	default:
-		b.Status = BoundToOther
+		b.Status, b.CertThumbprint = BoundToOther, cert.Thumbprint()
 	}
 	return b
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -46,6 +47,14 @@ func (c *ClientCertificate) Thumbprint() string {
 // CertThumbprint is the x5t#S256 of a DER certificate.
 func CertThumbprint(der []byte) string {
 	sum := sha256.Sum256(der)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// CertThumbprintSHA1 is the x5t of a DER certificate: base64url (no padding) of its
+// SHA-1, what Entra ID's older docs ask a client assertion's header to carry. SHA-1
+// here names a certificate, it secures nothing.
+func CertThumbprintSHA1(der []byte) string {
+	sum := sha1.Sum(der)
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 

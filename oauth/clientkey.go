@@ -9,11 +9,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -36,35 +39,86 @@ func GenerateClientKey(alg string) (crypto.Signer, error) {
 	return nil, fmt.Errorf("no key algorithm %q: use one of %s", Sanitize(alg), strings.Join(KeyGenAlgs, ", "))
 }
 
+// KeyMaterial is a private key with what came with it: the kid its JWK carried, kept
+// for the assertion header because the provider registered the key under it (Okta,
+// Auth0 match by kid), and a certificate for the key (chain, leaf first, DER), for
+// providers that register certificates rather than keys (Entra ID), named in the
+// assertion header by x5t and x5t#S256. The RFC 7638 thumbprint stays the key's
+// fingerprint in oat either way.
+type KeyMaterial struct {
+	Key   crypto.Signer
+	KeyID string
+	Chain [][]byte
+}
+
+// keyIDHeader is the PEM header under which oat keeps a key's own kid beside the
+// PKCS#8 key in the secret store (RFC 1421 headers, which x509 ignores).
+const keyIDHeader = "kid"
+
+// maxKeyID bounds a kid oat keeps (providers use UUIDs, thumbprints or short names).
+const maxKeyID = 200
+
 // ParseClientKey reads a private key given as PEM (PKCS#8 "PRIVATE KEY", PKCS#1 "RSA
 // PRIVATE KEY", SEC1 "EC PRIVATE KEY") or as a private JWK. A public key, a
-// certificate or an encrypted key is refused with what to give instead. Only keys oat
-// can sign a client assertion with are accepted: RSA of 2048 bits or more, EC P-256,
-// Ed25519. No error quotes the input.
+// certificate alone or an encrypted key is refused with what to give instead. Only keys
+// oat can sign a client assertion with are accepted: RSA of 2048 bits or more, EC
+// P-256, Ed25519. No error quotes the input.
 func ParseClientKey(data []byte) (crypto.Signer, error) {
+	m, err := ParseKeyMaterial(data)
+	return m.Key, err
+}
+
+// ParseKeyMaterial is ParseClientKey keeping what came with the key: a JWK's kid (and
+// its x5c certificates), or the PEM certificates given beside the key (in any order)
+// and the kid oat stored with it. A certificate that is not the key's is refused.
+func ParseKeyMaterial(data []byte) (KeyMaterial, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
-		return nil, errors.New("no key given")
+		return KeyMaterial{}, errors.New("no key given")
 	}
+	var m KeyMaterial
 	if data[0] == '{' {
 		var k jose.JSONWebKey
 		if err := json.Unmarshal(data, &k); err != nil {
-			return nil, errors.New("the JWK does not parse (give a private JWK with its \"d\" member, or a PEM private key)")
+			return KeyMaterial{}, errors.New("the JWK does not parse (give a private JWK with its \"d\" member, or a PEM private key)")
 		}
 		if k.IsPublic() {
-			return nil, errors.New("this JWK is a public key: give the private key (a JWK with its \"d\" member), or generate one with oat keygen")
+			return KeyMaterial{}, errors.New("this JWK is a public key: give the private key (a JWK with its \"d\" member), or generate one with oat keygen")
 		}
-		return checkClientKey(k.Key)
+		key, err := checkClientKey(k.Key)
+		if err != nil {
+			return KeyMaterial{}, err
+		}
+		m = KeyMaterial{Key: key, KeyID: k.KeyID}
+		for _, c := range k.Certificates {
+			m.Chain = append(m.Chain, c.Raw)
+		}
+	} else {
+		var err error
+		if m, err = parsePEMKey(data); err != nil {
+			return KeyMaterial{}, err
+		}
 	}
-	rest := oneLinePEM(data)
-	for {
+	if err := checkKeyID(m.KeyID); err != nil {
+		return KeyMaterial{}, err
+	}
+	if err := m.checkChain(); err != nil {
+		return KeyMaterial{}, err
+	}
+	return m, nil
+}
+
+func parsePEMKey(data []byte) (KeyMaterial, error) {
+	var m KeyMaterial
+	sawCert, badCert := false, false
+	for rest := oneLinePEM(data); ; {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
-			return nil, errors.New("no PEM private key found (expected -----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or EC PRIVATE KEY, or a private JWK)")
+			break
 		}
 		if b.Headers["Proc-Type"] != "" || b.Type == "ENCRYPTED PRIVATE KEY" {
-			return nil, errors.New("the private key is encrypted with a passphrase: decrypt it first (e.g. openssl pkey -in key.pem | oat …); oat keeps it in the secret store instead")
+			return KeyMaterial{}, errors.New("the private key is encrypted with a passphrase: decrypt it first (e.g. openssl pkey -in key.pem | oat …); oat keeps it in the secret store instead")
 		}
 		var key any
 		var err error
@@ -77,16 +131,138 @@ func ParseClientKey(data []byte) (crypto.Signer, error) {
 			key, err = x509.ParseECPrivateKey(b.Bytes)
 		case "EC PARAMETERS":
 			continue // openssl ecparam writes it before the key
-		case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
-			return nil, fmt.Errorf("this is a %s, not a private key: give the private key (the provider gets the public one)", strings.ToLower(b.Type))
+		case "CERTIFICATE":
+			// The key's certificate, for providers that register certificates (x5t).
+			if _, err := x509.ParseCertificate(b.Bytes); err != nil {
+				badCert = true // said below, once it is known whether a key came with it
+			}
+			m.Chain, sawCert = append(m.Chain, b.Bytes), true
+			continue
+		case "PUBLIC KEY", "RSA PUBLIC KEY":
+			return KeyMaterial{}, fmt.Errorf("this is a %s, not a private key: give the private key (the provider gets the public one)", strings.ToLower(b.Type))
 		default:
-			return nil, fmt.Errorf("a PEM %q block is not a private key oat reads (PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY)", Excerpt(b.Type, 40))
+			return KeyMaterial{}, fmt.Errorf("a PEM %q block is not a private key oat reads (PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY)", Excerpt(b.Type, 40))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("the PEM %s does not parse", strings.ToLower(b.Type))
+			return KeyMaterial{}, fmt.Errorf("the PEM %s does not parse", strings.ToLower(b.Type))
 		}
-		return checkClientKey(key)
+		if m.Key != nil {
+			return KeyMaterial{}, errors.New("two private keys given: give one (with its certificate, if it has one)")
+		}
+		if m.Key, err = checkClientKey(key); err != nil {
+			return KeyMaterial{}, err
+		}
+		m.KeyID = b.Headers[keyIDHeader]
 	}
+	switch {
+	case m.Key == nil && sawCert:
+		return KeyMaterial{}, errors.New("this is a certificate, not a private key: give the private key (with the certificate, in one text, if the provider registers the certificate)")
+	case m.Key == nil:
+		return KeyMaterial{}, errors.New("no PEM private key found (expected -----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or EC PRIVATE KEY, or a private JWK)")
+	case badCert:
+		return KeyMaterial{}, errors.New("a PEM certificate given with the key does not parse")
+	}
+	return m, nil
+}
+
+// checkKeyID refuses a kid oat could not show or send as it is: control characters or
+// an unreasonable length.
+func checkKeyID(kid string) error {
+	if len(kid) > maxKeyID {
+		return fmt.Errorf("the key's kid has %d characters; oat keeps at most %d", len(kid), maxKeyID)
+	}
+	if kid != "" && (OneLine(kid) != kid || strings.TrimSpace(kid) != kid) {
+		return errors.New("the key's kid holds control characters or surrounding spaces: fix it where the key was made")
+	}
+	return nil
+}
+
+// checkChain refuses a certificate that is not the key's: the provider would check the
+// assertion against the certificate's key, and every token request would fail.
+func (m KeyMaterial) checkChain() error {
+	if len(m.Chain) == 0 {
+		return nil
+	}
+	leaf, err := x509.ParseCertificate(m.Chain[0])
+	if err != nil {
+		return errors.New("the certificate given with the key does not parse")
+	}
+	pub, ok := m.Key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(leaf.PublicKey) {
+		return fmt.Errorf("the certificate %s is not for this private key: give the certificate issued for it (or the key without a certificate)", OneLine(leaf.Subject.String()))
+	}
+	return nil
+}
+
+// Leaf is the key's certificate (nil when it has none).
+func (m KeyMaterial) Leaf() *x509.Certificate {
+	if len(m.Chain) == 0 {
+		return nil
+	}
+	c, err := x509.ParseCertificate(m.Chain[0])
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// AssertionKeyID is the kid of the key's assertions: its own when it came with one,
+// else its RFC 7638 thumbprint.
+func (m KeyMaterial) AssertionKeyID() (string, error) {
+	if m.KeyID != "" {
+		return m.KeyID, nil
+	}
+	return Thumbprint(m.Key.Public())
+}
+
+// ChainPEM is the key's certificate chain as PEM ("" for none): public.
+func (m KeyMaterial) ChainPEM() string {
+	var b bytes.Buffer
+	for _, der := range m.Chain {
+		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+	}
+	return b.String()
+}
+
+// Marshal is how oat keeps the key material in the secret store: the certificates
+// (PEM), then the key as PKCS#8 PEM carrying its own kid as a header. It holds the key.
+func (m KeyMaterial) Marshal() (string, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(m.Key)
+	if err != nil {
+		return "", fmt.Errorf("encode the private key: %w", err)
+	}
+	b := &pem.Block{Type: "PRIVATE KEY", Bytes: der}
+	if m.KeyID != "" {
+		b.Headers = map[string]string{keyIDHeader: m.KeyID}
+	}
+	return m.ChainPEM() + string(pem.EncodeToMemory(b)), nil
+}
+
+// SelfSignedCertificate makes a certificate for key, its own issuer, with subject CN cn,
+// valid from a few minutes before now for days days: what a provider that registers
+// certificates for client assertions (Entra ID) takes when there is no CA to issue one.
+func SelfSignedCertificate(key crypto.Signer, cn string, now time.Time, days int) ([]byte, error) {
+	if days < 1 || days > 3650 {
+		return nil, fmt.Errorf("a certificate valid for %d days: give 1 to 3650", days)
+	}
+	if strings.TrimSpace(cn) == "" || OneLine(cn) != cn || len(cn) > 64 {
+		return nil, errors.New("the certificate's subject CN must be 1 to 64 characters on one line")
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, fmt.Errorf("certificate serial: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial, Subject: pkix.Name{CommonName: cn},
+		// A few minutes back, for a server whose clock is behind this one's.
+		NotBefore: now.Add(-5 * time.Minute).UTC(), NotAfter: now.Add(time.Duration(days) * 24 * time.Hour).UTC(),
+		KeyUsage: x509.KeyUsageDigitalSignature, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, fmt.Errorf("make the certificate: %w", err)
+	}
+	return der, nil
 }
 
 // oneLinePEM gives back a PEM whose line breaks became spaces (a paste into a one-line
@@ -178,19 +354,46 @@ func MarshalClientKey(key crypto.Signer) (string, error) {
 }
 
 // PublicKeyDocs is what a provider registers for a client key: the public JWK (kid =
-// thumbprint, alg, use sig), a JWKS holding it, the PEM public key, and the RFC 7638
-// thumbprint.
+// the key's own kid or its thumbprint, alg, use sig, x5c when it has a certificate), a
+// JWKS holding it, the PEM public key, the RFC 7638 thumbprint, and for a key with a
+// certificate the certificate (PEM) with its x5t and x5t#S256.
 type PublicKeyDocs struct {
 	JWK, JWKS, PEM, Thumbprint, Alg string
+	// KeyID is the key's own kid ("" when the thumbprint is the kid).
+	KeyID string
+	// Cert is the certificate chain (PEM, "" for none); X5t and X5tS256 are its leaf's
+	// base64url SHA-1 and SHA-256, as the assertion header carries them.
+	Cert, X5t, X5tS256 string
 }
 
 // PublicDocs builds the public documents of key for signing with alg.
 func PublicDocs(key crypto.Signer, alg string) (PublicKeyDocs, error) {
+	return KeyMaterial{Key: key}.PublicDocs(alg)
+}
+
+// PublicDocs builds the public documents of the key material for signing with alg.
+func (m KeyMaterial) PublicDocs(alg string) (PublicKeyDocs, error) {
+	key := m.Key
 	tp, err := Thumbprint(key.Public())
 	if err != nil {
 		return PublicKeyDocs{}, err
 	}
-	jwk := jose.JSONWebKey{Key: key.Public(), KeyID: tp, Algorithm: alg, Use: "sig"}
+	kid, err := m.AssertionKeyID()
+	if err != nil {
+		return PublicKeyDocs{}, err
+	}
+	jwk := jose.JSONWebKey{Key: key.Public(), KeyID: kid, Algorithm: alg, Use: "sig"}
+	docs := PublicKeyDocs{Thumbprint: tp, Alg: alg, KeyID: m.KeyID}
+	if len(m.Chain) > 0 {
+		for _, der := range m.Chain {
+			c, err := x509.ParseCertificate(der)
+			if err != nil {
+				return PublicKeyDocs{}, errors.New("the key's certificate does not parse")
+			}
+			jwk.Certificates = append(jwk.Certificates, c)
+		}
+		docs.Cert, docs.X5t, docs.X5tS256 = m.ChainPEM(), CertThumbprintSHA1(m.Chain[0]), CertThumbprint(m.Chain[0])
+	}
 	one, err := json.Marshal(jwk)
 	if err != nil {
 		return PublicKeyDocs{}, fmt.Errorf("encode the public JWK: %w", err)
@@ -203,6 +406,7 @@ func PublicDocs(key crypto.Signer, alg string) (PublicKeyDocs, error) {
 	if err != nil {
 		return PublicKeyDocs{}, fmt.Errorf("encode the public key: %w", err)
 	}
-	p := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-	return PublicKeyDocs{JWK: string(one), JWKS: string(set), PEM: p, Thumbprint: tp, Alg: alg}, nil
+	docs.JWK, docs.JWKS = string(one), string(set)
+	docs.PEM = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	return docs, nil
 }

@@ -48,6 +48,12 @@ type TokenRequest struct {
 
 	// ClientKey signs the client assertion of private_key_jwt.
 	ClientKey crypto.Signer
+	// KeyID is the kid of its assertions when the key came with its own ("": the
+	// key's RFC 7638 thumbprint). KeyCert is the key's certificate (DER, nil for none):
+	// the assertion header then names it by x5t and x5t#S256, for providers that
+	// register certificates (Entra ID).
+	KeyID   string
+	KeyCert []byte
 	// SigningAlg is the JWS algorithm the profile prefers for its key ("" = the key's
 	// default); SigningAlgs are the server's token_endpoint_auth_signing_alg_values_supported
 	// (from discovery), which win when given.

@@ -24,7 +24,7 @@ func displayProfile(p vault.Profile) vault.Profile {
 	p.BasicEncoding = oauth.BasicEncoding(one(string(p.BasicEncoding)))
 	p.SecretFingerprint, p.PreviousFingerprint = one(p.SecretFingerprint), one(p.PreviousFingerprint)
 	p.KeyThumbprint, p.KeyAlg, p.AssertionAudience = one(p.KeyThumbprint), one(p.KeyAlg), one(p.AssertionAudience)
-	p.PreviousKeyThumbprint = one(p.PreviousKeyThumbprint)
+	p.PreviousKeyThumbprint, p.KeyID, p.PreviousKeyID = one(p.PreviousKeyThumbprint), one(p.KeyID), one(p.PreviousKeyID)
 	p.ExtraParams = oneLineMap(p.ExtraParams)
 	p.TestRequest.Method, p.TestRequest.Path = one(p.TestRequest.Method), one(p.TestRequest.Path)
 	p.TestRequest.Headers = oneLineMap(p.TestRequest.Headers)
@@ -123,6 +123,7 @@ func widthSafeProfile(p vault.Profile) vault.Profile {
 	p.TestRequest.Method, p.TestRequest.Path = ws(p.TestRequest.Method), ws(p.TestRequest.Path)
 	p.SecretFingerprint, p.PreviousFingerprint = ws(p.SecretFingerprint), ws(p.PreviousFingerprint)
 	p.KeyThumbprint, p.KeyAlg, p.PreviousKeyThumbprint = ws(p.KeyThumbprint), ws(p.KeyAlg), ws(p.PreviousKeyThumbprint)
+	p.KeyID, p.PreviousKeyID = ws(p.KeyID), ws(p.PreviousKeyID)
 	p.DetectedAuth = oauth.AuthMethod(ws(string(p.DetectedAuth)))
 	scopes := make([]string, len(p.Scopes))
 	for i, s := range p.Scopes {

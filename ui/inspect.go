@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -225,13 +226,24 @@ func (s *inspectScreen) body(w int) []string {
 	}
 	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the profile's
 	// client certificate (its public chain: no key is read for it).
-	cert, _ := s.profile.Certificate()
-	if bind := in.Binding(cert); bind.Bound() {
+	if bind := s.profile.TokenBinding(s.tok.AccessToken); bind.Bound() {
 		style := map[oauth.BindingStatus]lipgloss.Style{oauth.BoundToCert: st.OK, oauth.BoundToOther: st.Bad}[bind.Status]
 		if bind.Status == oauth.BoundNoCert {
 			style = st.Info
 		}
 		b = append(b, truncateLine(st.Label.Render("binding")+style.Render(bind.String()), w))
+		if bind.Status == oauth.BoundToOther {
+			// Which two certificates differ: an API that checks the binding refuses it.
+			pad := st.Label.Render("")
+			b = append(b, truncateLine(pad+st.Subtle.Render("token's cnf x5t#S256  ")+st.Text.Render(bind.Thumbprint), w),
+				truncateLine(pad+st.Subtle.Render("profile's certificate ")+st.Text.Render(bind.CertThumbprint), w))
+			if w-ansi.StringWidth(pad) < 22+43 {
+				// Too narrow for label and thumbprint on one line: each on its own.
+				b = b[:len(b)-2]
+				b = append(b, pad+st.Subtle.Render("token's cnf x5t#S256"), truncateLine(pad+st.Text.Render(bind.Thumbprint), w),
+					pad+st.Subtle.Render("profile's certificate"), truncateLine(pad+st.Text.Render(bind.CertThumbprint), w))
+			}
+		}
 	}
 	if in.JWT != nil {
 		b = append(b, s.jwtLines(in, now)...)

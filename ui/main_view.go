@@ -382,6 +382,23 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 	} else if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		// The key is known by its RFC 7638 thumbprint, as the provider shows it.
 		lines = append(lines, row("key", st.Text.Render(p.KeyAlg+" "+p.KeyThumbprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
+		if p.KeyID != "" {
+			// The key's own kid, under which the provider registered it, signs.
+			wrapped("", st.Subtle, "kid "+p.KeyID+" (its own; the thumbprint is oat's fingerprint)")
+		}
+		// The key's certificate, for providers that register certificates (Entra ID).
+		switch info, ok, err := p.CertInfo(); {
+		case err != nil:
+			wrapped("cert", st.Bad, "✗ unreadable: "+oauth.OneLine(err.Error()))
+		case ok:
+			wrapped("cert", st.Text, info.Subject)
+			if exp, warn := info.Expiry(v.Now()); warn {
+				wrapped("", st.Warn, "⚠ "+exp)
+			} else {
+				wrapped("", st.Subtle, exp)
+			}
+			wrapped("", st.Subtle, "x5t#S256 "+info.Thumbprint)
+		}
 	} else {
 		lines = append(lines, row("secret", st.Text.Render("fp "+p.SecretFingerprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
 	}
@@ -389,7 +406,7 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 		wrapped("", st.Warn, fmt.Sprintf("⚠ rotation overdue (policy %dd): R rotates it", vault.AgeDays(v.RotationPolicy)))
 	}
 	if p.PreviousKeyThumbprint != "" && p.AuthMethod == oauth.AuthPrivateKeyJWT {
-		wrapped("", st.Warn, "old key "+p.PreviousKeyThumbprint+" kept aside: R checks it is revoked")
+		wrapped("", st.Warn, "old key "+vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)+" kept aside: R checks it is revoked")
 	} else if p.PreviousKeyThumbprint != "" && vault.CredentialOf(p.AuthMethod) == vault.CredCert {
 		wrapped("", st.Warn, "old certificate "+p.PreviousKeyThumbprint+" kept aside: R checks it is rejected")
 	} else if p.PreviousFingerprint != "" {

@@ -163,7 +163,7 @@ func (r *keyRotateScreen) Keys() help.KeyMap {
 	case krPaste:
 		return simpleKeys{k.Stage, k.Cancel}
 	case krRegister:
-		return simpleKeys{k.Try, k.Form, k.Copy, k.Cancel}
+		return simpleKeys{k.Try, nextFormKey(k.Form, r.docs.Docs), k.Copy, k.Cancel}
 	case krRunning:
 		return simpleKeys{k.Cancel, k.Interrupt}
 	case krStaging, krChecking:
@@ -286,9 +286,10 @@ func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	case krRegister:
 		switch {
 		case key.Matches(msg, k.Form):
-			r.form = (r.form + 1) % len(keyForms)
+			names, _ := keyDocForms(r.docs.Docs)
+			r.form = (r.form + 1) % len(names)
 		case key.Matches(msg, k.Copy):
-			what, doc := keyForms[r.form], r.doc()
+			what, doc := keyDoc(r.docs.Docs, r.form)
 			return r, func() tea.Msg { return copyMsg{what: what, value: doc, plain: true} }
 		case key.Matches(msg, k.Try):
 			r.docs = vault.StagedKey{} // shown once: gone from here on
@@ -362,10 +363,6 @@ func (r *keyRotateScreen) onPasteKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	return r, cmd
 }
 
-func (r *keyRotateScreen) doc() string {
-	return [3]string{r.docs.Docs.JWK, r.docs.Docs.JWKS, r.docs.Docs.PEM}[r.form]
-}
-
 // start runs the checked rotation of the staged key from a clean checklist.
 func (r *keyRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -374,6 +371,14 @@ func (r *keyRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 }
 
 // View implements screen.
+// ownKid is " (kid X)" for a key with its own kid, "" for one known by its thumbprint.
+func ownKid(kid string) string {
+	if kid == "" {
+		return ""
+	}
+	return " (kid " + kid + ")"
+}
+
 func (r *keyRotateScreen) View(width, height int) string {
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.view(width), "\n"))
 }
@@ -383,7 +388,7 @@ func (r *keyRotateScreen) view(width int) []string {
 	w := width - 2
 	p := displayProfile(r.profile)
 	out := []string{st.Title.Render(truncateLine("Rotate the key of "+p.Name, w)) + st.Warn.Render(envTag(p.Environment)), ""}
-	current := "current key: " + p.KeyAlg + " " + p.KeyThumbprint
+	current := "current key: " + p.KeyAlg + " " + p.KeyThumbprint + ownKid(p.KeyID)
 	switch r.phase {
 	case krChoose, krStaging, krPaste:
 		out = append(out, hanging(st.Text, "1. ", "oat generates a new key pair (or takes one you paste) and shows its public key once.", w)...)
@@ -463,10 +468,10 @@ func (r *keyRotateScreen) view(width int) []string {
 		if len(r.steps) > 0 {
 			out = append(out, "")
 		}
-		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)))
 		if p.PreviousKeyThumbprint != "" {
 			out = append(out, "")
-			out = append(out, wrapText(st.Text, "The old key (kid "+p.PreviousKeyThumbprint+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
+			out = append(out, wrapText(st.Text, "The old key (kid "+vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
 		}
 	case krChecking:
 		out = append(out, "", r.deps.busy("trying the old key"))
@@ -484,7 +489,7 @@ func (r *keyRotateScreen) view(width int) []string {
 			out = append(out, hanging(st.Warn, "⚠ ", "still accepted: the provider still issues tokens for the old key "+oauth.OneLine(r.oldThumb)+".", w)...)
 			out = append(out, wrapText(st.Text, "Remove it at the provider, then come back (R, then o). It is kept until then.", w)...)
 		}
-		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint, w)))
+		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)))
 	}
 	if r.newActive() {
 		out = append(out, r.sharedLines(w)...)

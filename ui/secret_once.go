@@ -124,15 +124,35 @@ type keyOnceScreen struct {
 
 var keyForms = [3]string{"public JWK", "JWKS", "public key (PEM)"}
 
+// keyDocForms are the forms of d to show, by name: the certificate first when the key
+// has one (a provider that registers certificates takes it), then keyForms.
+func keyDocForms(d oauth.PublicKeyDocs) (names, docs []string) {
+	names, docs = keyForms[:], []string{d.JWK, d.JWKS, d.PEM}
+	if d.Cert != "" {
+		names, docs = append([]string{"certificate"}, names...), append([]string{d.Cert}, docs...)
+	}
+	return names, docs
+}
+
+// keyDoc is form form of d (wrapping round), with its name.
+func keyDoc(d oauth.PublicKeyDocs, form int) (name, doc string) {
+	names, docs := keyDocForms(d)
+	return names[form%len(names)], docs[form%len(docs)]
+}
+
 // keyNextForm shows the next form of the public key.
 var keyNextForm = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "JWK / JWKS / PEM"))
 
-func newKeyOnce(d Deps, p vault.Profile, docs oauth.PublicKeyDocs, generated bool) *keyOnceScreen {
-	return &keyOnceScreen{secretOnceScreen: newSecretOnce(d, p, "", true), docs: docs, generated: generated}
+// nextFormKey is keyNextForm with help naming the forms d is shown in.
+func nextFormKey(b key.Binding, d oauth.PublicKeyDocs) key.Binding {
+	if d.Cert != "" {
+		b.SetHelp("v", "cert / JWK / JWKS / PEM")
+	}
+	return b
 }
 
-func (s *keyOnceScreen) doc() string {
-	return [3]string{s.docs.JWK, s.docs.JWKS, s.docs.PEM}[s.form]
+func newKeyOnce(d Deps, p vault.Profile, docs oauth.PublicKeyDocs, generated bool) *keyOnceScreen {
+	return &keyOnceScreen{secretOnceScreen: newSecretOnce(d, p, "", true), docs: docs, generated: generated}
 }
 
 // keyDocsLines are what the provider registers for a new key, in the form shown (form
@@ -140,16 +160,31 @@ func (s *keyOnceScreen) doc() string {
 // the form tabs and the document, wrapped hard to w. The key's one-time screen and the
 // key rotation's registration step both show them.
 func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w int) []string {
+	banner := "⚠ Register this public key at the provider: oat shows it only now."
+	if d.Cert != "" {
+		banner = "⚠ Register this certificate (or key) at the provider: oat shows it only now."
+	}
 	lines := []string{
-		st.Banner.Render(truncateLine("⚠ Register this public key at the provider: oat shows it only now.", w)),
+		st.Banner.Render(truncateLine(banner, w)),
 		st.Text.Render(truncateLine("The private key stays in the "+store+" store; oat never shows it.", w)),
 		"",
-		st.Label.Render("thumbprint") + st.Text.Render(" "+d.Thumbprint) + st.Subtle.Render("  (kid)"),
-		st.Label.Render("algorithm ") + st.Text.Render(" "+d.Alg),
-		"",
 	}
+	if d.KeyID != "" {
+		lines = append(lines, truncateLine(st.Label.Render("kid       ")+st.Text.Render(" "+oauth.OneLine(d.KeyID))+st.Subtle.Render("  (its own)"), w),
+			truncateLine(st.Label.Render("thumbprint")+st.Text.Render(" "+d.Thumbprint), w))
+	} else {
+		lines = append(lines, st.Label.Render("thumbprint")+st.Text.Render(" "+d.Thumbprint)+st.Subtle.Render("  (kid)"))
+	}
+	lines = append(lines, st.Label.Render("algorithm ")+st.Text.Render(" "+d.Alg))
+	if d.Cert != "" {
+		lines = append(lines, truncateLine(st.Label.Render("x5t#S256  ")+st.Text.Render(" "+d.X5tS256), w),
+			truncateLine(st.Label.Render("x5t       ")+st.Text.Render(" "+d.X5t), w))
+	}
+	lines = append(lines, "")
+	names, docs := keyDocForms(d)
+	form %= len(names)
 	var tabs []string
-	for i, n := range keyForms {
+	for i, n := range names {
 		if i == form {
 			tabs = append(tabs, st.Accent.Render("["+n+"]"))
 		} else {
@@ -159,23 +194,26 @@ func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w
 	lines = append(lines, truncateLine(strings.Join(tabs, " "), w))
 	// What is shown came from oat itself (go-jose's JSON, encoding/pem), never a server.
 	var doc []string
-	for _, l := range strings.Split(strings.TrimSpace([3]string{d.JWK, d.JWKS, d.PEM}[form]), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(docs[form]), "\n") {
 		doc = append(doc, wrapHard(l, max(10, w))...)
 	}
 	return append(lines, st.Text.Render(strings.Join(doc, "\n")))
 }
 
 // Keys implements screen.
-func (s *keyOnceScreen) Keys() help.KeyMap { return simpleKeys{keyNextForm, keyCopy, keyDone} }
+func (s *keyOnceScreen) Keys() help.KeyMap {
+	return simpleKeys{nextFormKey(keyNextForm, s.docs), keyCopy, keyDone}
+}
 
 // Update implements screen.
 func (s *keyOnceScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch {
 		case key.Matches(k, keyNextForm):
-			s.form = (s.form + 1) % len(keyForms)
+			names, _ := keyDocForms(s.docs)
+			s.form = (s.form + 1) % len(names)
 		case key.Matches(k, keyCopy):
-			what, doc := keyForms[s.form], s.doc()
+			what, doc := keyDoc(s.docs, s.form)
 			return s, func() tea.Msg { return copyMsg{what: what, value: doc, plain: true} }
 		case key.Matches(k, keyDone):
 			s.docs = oauth.PublicKeyDocs{}

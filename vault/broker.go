@@ -267,7 +267,10 @@ type RotationReport struct {
 	// NewFingerprint and OldFingerprint name the two secrets.
 	NewFingerprint string
 	OldFingerprint string
-	Call           *oauth.CallResult
+	// NewKeyID and OldKeyID are, in a key rotation, the kids the provider knows the two
+	// keys by (their own, else their thumbprints).
+	NewKeyID, OldKeyID string
+	Call               *oauth.CallResult
 	// CallErr says why the test call failed when the new secret was made active anyway
 	// (RotateOptions.ActivateIfCallFails).
 	CallErr error
@@ -410,6 +413,7 @@ func (b *Broker) RotateStagedKey(ctx context.Context, name string, opts RotateOp
 		return r.rep, err
 	}
 	r.rep.Profile, r.rep.OldFingerprint, r.rep.NewFingerprint = p, p.KeyThumbprint, sk.Key.Thumbprint
+	r.rep.OldKeyID, r.rep.NewKeyID = KidOf(p.KeyThumbprint, p.KeyID), KidOf(sk.Key.Thumbprint, sk.Key.KeyID)
 	r.rep.Key = true
 	r.rep.step(StepStage, true, "thumbprint "+sk.Key.Thumbprint)
 	r.send()

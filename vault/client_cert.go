@@ -105,6 +105,18 @@ func (p Profile) Certificate() (*oauth.ClientCertificate, error) {
 	return &oauth.ClientCertificate{Chain: chain}, nil
 }
 
+// TokenBinding checks token's certificate binding (RFC 8705 §3, cnf x5t#S256) against
+// p's client certificate: the one a mutual-TLS profile presents (a private_key_jwt
+// profile's certificate is never presented, so its tokens have none to compare). Both
+// front ends show it, and warn when the token is bound to another certificate.
+func (p Profile) TokenBinding(token string) oauth.Binding {
+	var cert *oauth.ClientCertificate
+	if CredentialOf(p.AuthMethod) == CredCert {
+		cert, _ = p.Certificate()
+	}
+	return oauth.CheckBinding(token, cert)
+}
+
 // certWithKey is the profile's client certificate with its stored private key.
 func (p Profile) certWithKey(key string) (*oauth.ClientCertificate, error) {
 	if p.ClientCert == "" {
@@ -126,6 +138,11 @@ type CertInfo struct {
 	NotBefore  time.Time `json:"not_before"`
 	NotAfter   time.Time `json:"not_after"`
 	Thumbprint string    `json:"x5t#S256"`
+	// X5t is the leaf's base64url SHA-1 (x5t), what some providers show for a
+	// registered certificate.
+	X5t string `json:"x5t,omitempty"`
+	// CommonName is the subject's CN, to make a certificate like it.
+	CommonName string `json:"-"`
 	// SelfSigned says the certificate is its own issuer.
 	SelfSigned bool `json:"self_signed,omitempty"`
 }
@@ -144,7 +161,7 @@ func (p Profile) CertInfo() (info CertInfo, ok bool, err error) {
 		return CertInfo{}, false, fmt.Errorf("the client certificate of %q: %w", p.Name, err)
 	}
 	return CertInfo{Subject: oauth.OneLine(leaf.Subject.String()), Issuer: oauth.OneLine(leaf.Issuer.String()),
-		NotBefore: leaf.NotBefore.UTC(), NotAfter: leaf.NotAfter.UTC(), Thumbprint: cc.Thumbprint(), SelfSigned: string(leaf.RawIssuer) == string(leaf.RawSubject)}, true, nil
+		NotBefore: leaf.NotBefore.UTC(), NotAfter: leaf.NotAfter.UTC(), Thumbprint: cc.Thumbprint(), X5t: oauth.CertThumbprintSHA1(cc.Chain[0]), CommonName: leaf.Subject.CommonName, SelfSigned: string(leaf.RawIssuer) == string(leaf.RawSubject)}, true, nil
 }
 
 // Expiry says, at now, when the certificate expires, and warns (warn true) when it has
@@ -189,8 +206,8 @@ func (p *Profile) checkClientCert() error {
 		}
 		return nil
 	}
-	if CredentialOf(p.AuthMethod) != CredCert {
-		return &FieldError{Field: "client_cert", Problem: "is set, but only tls_client_auth and self_signed_tls_client_auth use a client certificate"}
+	if CredentialOf(p.AuthMethod) != CredCert && p.AuthMethod != oauth.AuthPrivateKeyJWT {
+		return &FieldError{Field: "client_cert", Problem: "is set, but only tls_client_auth, self_signed_tls_client_auth and private_key_jwt (the key's certificate) use a certificate"}
 	}
 	if _, err := oauth.ParseChainPEM([]byte(p.ClientCert)); err != nil {
 		return &FieldError{Field: "client_cert", Problem: err.Error()}

@@ -3,6 +3,7 @@ package vault
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -39,40 +40,57 @@ func CheckCredential(m oauth.AuthMethod, cred string) error {
 	return nil
 }
 
-// ClientKey is a parsed private key ready to store: its PKCS#8 PEM, its thumbprint and
-// the algorithm it signs with.
+// ClientKey is a parsed private key ready to store: its PKCS#8 PEM (with its own kid and
+// its certificate, when it came with them), its thumbprint, its own kid, its
+// certificate chain (PEM, public) and the algorithm it signs with.
 type ClientKey struct {
 	PEM        string
 	Thumbprint string
 	Alg        string
+	KeyID      string
+	Cert       string
 }
 
 // PrepareClientKey reads cred (PEM or JWK) as p's private key, chooses its algorithm
 // (p.KeyAlg, else what the server's algorithms and the key allow) and returns it in the
 // form the store keeps.
 func PrepareClientKey(p Profile, cred string) (ClientKey, error) {
-	key, err := oauth.ParseClientKey([]byte(cred))
+	m, err := oauth.ParseKeyMaterial([]byte(cred))
 	if err != nil {
 		return ClientKey{}, &FieldError{Field: "private_key", Problem: err.Error()}
 	}
-	alg, err := oauth.ChooseAlg(key, p.KeyAlg, p.SigningAlgs)
+	alg, err := oauth.ChooseAlg(m.Key, p.KeyAlg, p.SigningAlgs)
 	if err != nil {
 		return ClientKey{}, &FieldError{Field: "key_alg", Problem: err.Error()}
 	}
-	pemText, err := oauth.MarshalClientKey(key)
+	pemText, err := m.Marshal()
 	if err != nil {
 		return ClientKey{}, err
 	}
-	tp, err := oauth.Thumbprint(key.Public())
+	tp, err := oauth.Thumbprint(m.Key.Public())
 	if err != nil {
 		return ClientKey{}, err
 	}
-	return ClientKey{PEM: pemText, Thumbprint: tp, Alg: alg}, nil
+	return ClientKey{PEM: pemText, Thumbprint: tp, Alg: alg, KeyID: m.KeyID, Cert: m.ChainPEM()}, nil
 }
 
 // GenerateKey makes a new private key for alg (ES256 when empty), in the form the store
 // keeps, with the documents the provider registers.
 func GenerateKey(alg string) (ClientKey, oauth.PublicKeyDocs, error) {
+	return GenerateKeyCert(alg, nil)
+}
+
+// CertRequest asks for a self-signed certificate with a generated key: subject CN, valid
+// from Now for Days days.
+type CertRequest struct {
+	Subject string
+	Days    int
+	Now     time.Time
+}
+
+// GenerateKeyCert is GenerateKey with, when cert is not nil, a self-signed certificate
+// for the key (for providers that register certificates, Entra ID), stored with it.
+func GenerateKeyCert(alg string, cert *CertRequest) (ClientKey, oauth.PublicKeyDocs, error) {
 	if alg == "" {
 		alg = "ES256"
 	}
@@ -80,15 +98,23 @@ func GenerateKey(alg string) (ClientKey, oauth.PublicKeyDocs, error) {
 	if err != nil {
 		return ClientKey{}, oauth.PublicKeyDocs{}, err
 	}
-	pemText, err := oauth.MarshalClientKey(key)
+	m := oauth.KeyMaterial{Key: key}
+	if cert != nil {
+		der, err := oauth.SelfSignedCertificate(key, cert.Subject, cert.Now, cert.Days)
+		if err != nil {
+			return ClientKey{}, oauth.PublicKeyDocs{}, err
+		}
+		m.Chain = [][]byte{der}
+	}
+	pemText, err := m.Marshal()
 	if err != nil {
 		return ClientKey{}, oauth.PublicKeyDocs{}, err
 	}
-	docs, err := oauth.PublicDocs(key, alg)
+	docs, err := m.PublicDocs(alg)
 	if err != nil {
 		return ClientKey{}, oauth.PublicKeyDocs{}, err
 	}
-	return ClientKey{PEM: pemText, Thumbprint: docs.Thumbprint, Alg: alg}, docs, nil
+	return ClientKey{PEM: pemText, Thumbprint: docs.Thumbprint, Alg: alg, Cert: m.ChainPEM()}, docs, nil
 }
 
 // KeyGenAlgFor is the algorithm to generate a key for p with when none is asked: p's
@@ -108,9 +134,9 @@ func KeyGenAlgFor(p Profile) string {
 // KeyDocs are the public documents of a stored private key (PEM), for showing what to
 // register again.
 func KeyDocs(pemText, alg string) (oauth.PublicKeyDocs, error) {
-	key, err := oauth.ParseClientKey([]byte(pemText))
+	m, err := oauth.ParseKeyMaterial([]byte(pemText))
 	if err != nil {
 		return oauth.PublicKeyDocs{}, fmt.Errorf("the stored key: %w", err)
 	}
-	return oauth.PublicDocs(key, alg)
+	return m.PublicDocs(alg)
 }

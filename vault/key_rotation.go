@@ -47,20 +47,30 @@ func describeKeys(q *Profile, active, prev string) {
 	if q.AuthMethod != oauth.AuthPrivateKeyJWT {
 		return
 	}
-	if k, err := oauth.ParseClientKey([]byte(active)); err == nil {
-		if tp, err := oauth.Thumbprint(k.Public()); err == nil {
-			q.KeyThumbprint, q.KeyAlg = tp, keyAlgFor(*q, k)
+	if m, err := oauth.ParseKeyMaterial([]byte(active)); err == nil {
+		if tp, err := oauth.Thumbprint(m.Key.Public()); err == nil {
+			q.KeyThumbprint, q.KeyAlg = tp, keyAlgFor(*q, m.Key)
+			q.KeyID, q.ClientCert = m.KeyID, m.ChainPEM()
 		}
 	}
-	q.PreviousKeyThumbprint = ""
+	q.PreviousKeyThumbprint, q.PreviousKeyID = "", ""
 	if prev == "" {
 		return
 	}
-	if k, err := oauth.ParseClientKey([]byte(prev)); err == nil {
-		if tp, err := oauth.Thumbprint(k.Public()); err == nil {
-			q.PreviousKeyThumbprint = tp
+	if m, err := oauth.ParseKeyMaterial([]byte(prev)); err == nil {
+		if tp, err := oauth.Thumbprint(m.Key.Public()); err == nil {
+			q.PreviousKeyThumbprint, q.PreviousKeyID = tp, m.KeyID
 		}
 	}
+}
+
+// KidOf is the kid the provider knows a key by: its own (kid) when it has one, else its
+// thumbprint.
+func KidOf(thumbprint, kid string) string {
+	if kid != "" {
+		return kid
+	}
+	return thumbprint
 }
 
 // StagedKey is a key staged for rotation, with what to register at the provider.
@@ -87,10 +97,11 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 	} else if ok {
 		return Profile{}, StagedKey{}, fmt.Errorf("%q: the previous key is still kept aside (thumbprint %s); check it is revoked (oat rotate %s --check-old) or drop it first", name, p.PreviousKeyThumbprint, name)
 	}
-	key, err := oauth.ParseClientKey([]byte(cred))
+	m, err := oauth.ParseKeyMaterial([]byte(cred))
 	if err != nil {
 		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: err.Error()}
 	}
+	key := m.Key
 	q := p
 	if alg != "" {
 		q.KeyAlg = alg
@@ -113,7 +124,7 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 	if ck.Thumbprint == p.KeyThumbprint {
 		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: "is the key already in use; give a new one (or generate one)"}
 	}
-	docs, err := oauth.PublicDocs(key, ck.Alg)
+	docs, err := m.PublicDocs(ck.Alg)
 	if err != nil {
 		return Profile{}, StagedKey{}, err
 	}
@@ -134,7 +145,15 @@ func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profil
 	if gen == "" {
 		gen = KeyGenAlgFor(p)
 	}
-	k, _, err := GenerateKey(gen)
+	// A profile whose key has a certificate (registered at the provider instead of the
+	// key) gets a new self-signed one for the new key, with the old one's subject and
+	// validity length: the provider registers the new certificate.
+	var cert *CertRequest
+	if info, ok, err := p.CertInfo(); err == nil && ok {
+		days := int(info.NotAfter.Sub(info.NotBefore).Hours()/24 + 0.5)
+		cert = &CertRequest{Subject: info.CommonName, Days: max(1, min(days, 3650)), Now: v.Now()}
+	}
+	k, _, err := GenerateKeyCert(gen, cert)
 	if err != nil {
 		return Profile{}, StagedKey{}, err
 	}
@@ -148,16 +167,16 @@ func (v *Vault) StagedKeyOf(ctx context.Context, p Profile) (StagedKey, error) {
 	if err != nil {
 		return StagedKey{}, err
 	}
-	key, err := oauth.ParseClientKey([]byte(s))
+	m, err := oauth.ParseKeyMaterial([]byte(s))
 	if err != nil {
 		return StagedKey{}, fmt.Errorf("the staged key of %q: %w", p.Name, err)
 	}
-	alg := keyAlgFor(p, key)
-	docs, err := oauth.PublicDocs(key, alg)
+	alg := keyAlgFor(p, m.Key)
+	docs, err := m.PublicDocs(alg)
 	if err != nil {
 		return StagedKey{}, err
 	}
-	return StagedKey{Key: ClientKey{PEM: s, Thumbprint: docs.Thumbprint, Alg: alg}, Docs: docs}, nil
+	return StagedKey{Key: ClientKey{PEM: s, Thumbprint: docs.Thumbprint, Alg: alg, KeyID: m.KeyID, Cert: m.ChainPEM()}, Docs: docs}, nil
 }
 
 // withKey is p signing with the key pemText (its thumbprint and algorithm), to try a

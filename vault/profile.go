@@ -74,14 +74,23 @@ type Profile struct {
 	// key. SecretFingerprint stays the fingerprint of the stored value (the private
 	// key's PEM), which rotation and the request checks compare with the store.
 	KeyThumbprint string `toml:"key_thumbprint,omitempty" json:"key_thumbprint,omitempty"`
+	// KeyID is the kid of the profile's assertions when its key came with one of its
+	// own (an imported JWK's kid, under which the provider registered it); empty when
+	// KeyThumbprint is the kid. The stored key carries it too (so a rotation keeps the
+	// new key's own); this copy is for showing without unlocking the store.
+	KeyID string `toml:"key_id,omitempty" json:"key_id,omitempty"`
 	// PreviousKeyThumbprint is the thumbprint of the key kept aside after a key
 	// rotation (PreviousFingerprint names the same key's stored PEM): the kid the user
 	// finds at the provider to revoke it. For a mutual-TLS profile it is the x5t#S256 of
 	// the certificate kept aside after a certificate rotation (see cert_rotation.go).
 	PreviousKeyThumbprint string `toml:"previous_key_thumbprint,omitempty" json:"previous_key_thumbprint,omitempty"`
+	// PreviousKeyID is that key's own kid ("" when its thumbprint was its kid).
+	PreviousKeyID string `toml:"previous_key_id,omitempty" json:"previous_key_id,omitempty"`
 	// ClientCert is the client certificate chain (PEM, leaf first) of a tls_client_auth
 	// or self_signed_tls_client_auth profile: public; its private key is the profile's
-	// credential in the secret store (see client_cert.go).
+	// credential in the secret store (see client_cert.go). A private_key_jwt profile may
+	// have one too: the certificate of its key, for providers that register
+	// certificates (Entra ID); its assertions then name it by x5t and x5t#S256.
 	ClientCert string `toml:"client_cert,multiline,omitempty" json:"client_cert,omitempty"`
 }
 

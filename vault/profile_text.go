@@ -59,7 +59,7 @@ func (p *Profile) textErrors() []error {
 		{"audience", p.Audience}, {"resource", p.Resource}, {"api_base_url", p.APIBaseURL}, {"issuer", p.Issuer},
 		{"test_request.method", p.TestRequest.Method}, {"test_request.path", p.TestRequest.Path}, {"ca_file", p.CAFile},
 		{"secret_fingerprint", p.SecretFingerprint}, {"previous_fingerprint", p.PreviousFingerprint},
-		{"key_thumbprint", p.KeyThumbprint}, {"previous_key_thumbprint", p.PreviousKeyThumbprint},
+		{"key_thumbprint", p.KeyThumbprint}, {"previous_key_thumbprint", p.PreviousKeyThumbprint}, {"key_id", p.KeyID}, {"previous_key_id", p.PreviousKeyID},
 	} {
 		check(f.field, "", f.value, false)
 	}

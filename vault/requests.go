@@ -87,11 +87,14 @@ func (p Profile) TokenRequest(secret string) (oauth.TokenRequest, error) {
 	}
 	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		// The stored credential is the private key; no secret goes anywhere.
-		key, err := oauth.ParseClientKey([]byte(secret))
+		m, err := oauth.ParseKeyMaterial([]byte(secret))
 		if err != nil {
 			return oauth.TokenRequest{}, fmt.Errorf("the stored credential of %q is not a usable private key (%v): set one with oat keygen", p.Name, err)
 		}
-		req.ClientKey, req.ClientSecret = key, ""
+		req.ClientKey, req.ClientSecret, req.KeyID = m.Key, "", m.KeyID
+		if len(m.Chain) > 0 {
+			req.KeyCert = m.Chain[0]
+		}
 	}
 	if CredentialOf(p.AuthMethod) == CredCert {
 		// The stored credential is the certificate's key: presented in the handshake,

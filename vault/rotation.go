@@ -156,7 +156,7 @@ func (v *Vault) DropPrevious(ctx context.Context, name string) (Profile, error) 
 	if err := v.Secrets.Delete(ctx, previousKey(p.ID)); err != nil {
 		return Profile{}, fmt.Errorf("drop the old secret of %q: %w", name, err)
 	}
-	return v.editByID(ctx, p.ID, func(q *Profile) { q.PreviousFingerprint, q.PreviousKeyThumbprint = "", "" })
+	return v.editByID(ctx, p.ID, func(q *Profile) { q.PreviousFingerprint, q.PreviousKeyThumbprint, q.PreviousKeyID = "", "", "" })
 }
 
 // RollBack makes the previous secret active again and forgets the newer one.
@@ -238,7 +238,8 @@ func (v *Vault) Recover(ctx context.Context, name string) (Profile, error) {
 	}
 	described := p
 	describeKeys(&described, active, prev)
-	if p.SecretFingerprint != fp || p.PreviousFingerprint != pfp || described.KeyThumbprint != p.KeyThumbprint || described.PreviousKeyThumbprint != p.PreviousKeyThumbprint {
+	if p.SecretFingerprint != fp || p.PreviousFingerprint != pfp || described.KeyThumbprint != p.KeyThumbprint || described.PreviousKeyThumbprint != p.PreviousKeyThumbprint ||
+		described.KeyID != p.KeyID || described.ClientCert != p.ClientCert || described.PreviousKeyID != p.PreviousKeyID {
 		return v.editByID(ctx, p.ID, func(q *Profile) {
 			if q.SecretFingerprint != fp {
 				q.SecretFingerprint, q.SecretSetAt = fp, v.Now().UTC().Truncate(time.Second)

@@ -153,7 +153,8 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 		}
 		p.ID, p.CreatedAt = keep.ID, keep.CreatedAt
 		p.SecretFingerprint, p.SecretSetAt, p.PreviousFingerprint = keep.SecretFingerprint, keep.SecretSetAt, keep.PreviousFingerprint
-		p.KeyThumbprint, p.PreviousKeyThumbprint, p.ClientCert = keep.KeyThumbprint, keep.PreviousKeyThumbprint, keep.ClientCert
+		p.KeyThumbprint, p.PreviousKeyThumbprint, p.ClientCert, p.KeyID = keep.KeyThumbprint, keep.PreviousKeyThumbprint, keep.ClientCert, keep.KeyID
+		p.PreviousKeyID = keep.PreviousKeyID
 		if from, to := CredentialOf(keep.AuthMethod), CredentialOf(p.AuthMethod); from != to {
 			// The stored credential is a key, a certificate's key or a secret: the method
 			// changes with it.
@@ -189,7 +190,7 @@ func SameTokenRequest(a, b Profile) bool {
 	return a.TokenURL == b.TokenURL && a.ClientID == b.ClientID && sameStrings(a.Scopes, b.Scopes) && a.Audience == b.Audience &&
 		a.Resource == b.Resource && sameMap(a.ExtraParams, b.ExtraParams) && a.AuthMethod == b.AuthMethod &&
 		a.BasicEncoding == b.BasicEncoding && a.CAFile == b.CAFile && a.InsecureHTTP == b.InsecureHTTP &&
-		a.KeyAlg == b.KeyAlg && a.AssertionAudience == b.AssertionAudience && a.ClientCert == b.ClientCert
+		a.KeyAlg == b.KeyAlg && a.AssertionAudience == b.AssertionAudience && a.ClientCert == b.ClientCert && a.KeyID == b.KeyID
 }
 
 // Replace puts a new profile (with its secret) in the place of the one called name, so
@@ -318,7 +319,7 @@ func (v *Vault) replaceCredential(ctx context.Context, name string, auth oauth.A
 	return v.editByID(ctx, p.ID, func(p *Profile) {
 		p.SecretFingerprint, p.SecretSetAt = Fingerprint(secret), now
 		p.AuthMethod, p.DetectedAuth, p.KeyAlg, p.KeyThumbprint = q.AuthMethod, q.DetectedAuth, q.KeyAlg, q.KeyThumbprint
-		p.ClientCert = q.ClientCert
+		p.ClientCert, p.KeyID = q.ClientCert, q.KeyID
 	})
 }
 
@@ -327,14 +328,14 @@ func (v *Vault) replaceCredential(ctx context.Context, name string, auth oauth.A
 // set from it, or a client certificate's key as PKCS#8 PEM with p's chain set from it.
 func prepareCredential(p *Profile, cred string) (string, error) {
 	if CredentialOf(p.AuthMethod) == CredCert {
-		p.KeyThumbprint, p.KeyAlg = "", ""
+		p.KeyThumbprint, p.KeyAlg, p.KeyID = "", "", ""
 		key, err := prepareCert(p, cred)
 		if err != nil {
 			return "", invalid(p.Name, []error{err})
 		}
 		return key, nil
 	}
-	p.ClientCert = ""
+	p.ClientCert, p.KeyID = "", ""
 	if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 		p.KeyThumbprint, p.KeyAlg = "", ""
 		if err := CheckCredential(p.AuthMethod, cred); err != nil {
@@ -349,7 +350,7 @@ func prepareCredential(p *Profile, cred string) (string, error) {
 	if err != nil {
 		return "", invalid(p.Name, []error{err})
 	}
-	p.KeyThumbprint, p.KeyAlg = k.Thumbprint, k.Alg
+	p.KeyThumbprint, p.KeyAlg, p.KeyID, p.ClientCert = k.Thumbprint, k.Alg, k.KeyID, k.Cert
 	return k.PEM, nil
 }
 

@@ -1,6 +1,11 @@
 package oauthtest
 
 import (
+	"crypto"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,6 +46,49 @@ func (s *Server) RegisterKey(id string, jwkJSON []byte) error {
 	}
 	c.Keys = append(c.Keys, k)
 	return nil
+}
+
+// RegisterCertificate registers a certificate (DER) for the client's private_key_jwt
+// assertions, as Entra ID does: an assertion whose header names it by x5t#S256 (or,
+// without that, x5t) is verified with its public key, whatever its kid.
+func (s *Server) RegisterCertificate(id string, der []byte) error {
+	if _, err := x509.ParseCertificate(der); err != nil {
+		return fmt.Errorf("not a certificate: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[id]
+	if !ok {
+		return fmt.Errorf("no client %q", id)
+	}
+	c.Certs = append(c.Certs, der)
+	return nil
+}
+
+// certByHeader is the registered certificate the assertion header names by x5t#S256
+// or x5t; ok false when the header names none; an error when it names one that is not
+// registered.
+func certByHeader(cl *Client, h jose.Header) (crypto.PublicKey, bool, error) {
+	s256, _ := h.ExtraHeaders["x5t#S256"].(string)
+	s1, _ := h.ExtraHeaders["x5t"].(string)
+	if s256 == "" && s1 == "" {
+		return nil, false, nil
+	}
+	for _, der := range cl.Certs {
+		sum256, sum1 := sha256.Sum256(der), sha1.Sum(der)
+		if (s256 != "" && s256 == base64.RawURLEncoding.EncodeToString(sum256[:])) ||
+			(s256 == "" && s1 == base64.RawURLEncoding.EncodeToString(sum1[:])) {
+			c, err := x509.ParseCertificate(der)
+			if err != nil {
+				return nil, true, err
+			}
+			if s256 != "" && s1 != "" && s1 != base64.RawURLEncoding.EncodeToString(sum1[:]) {
+				return nil, true, errors.New("client assertion x5t and x5t#S256 name different certificates")
+			}
+			return c.PublicKey, true, nil
+		}
+	}
+	return nil, true, fmt.Errorf("client assertion x5t#S256 %q / x5t %q is not a certificate registered for this client", s256, s1)
 }
 
 // RevokeKey stops accepting the client's key with that kid.
@@ -111,6 +159,13 @@ func (s *Server) verifyAssertion(cl *Client, assertion, tokenURL, issuer string)
 		}
 		if !ok {
 			return "", errors.New("client assertion signature does not verify with the client's secret")
+		}
+	} else if pub, ok, err := certByHeader(cl, h); ok {
+		if err != nil {
+			return "", err
+		}
+		if err := tok.Claims(pub, &claims); err != nil {
+			return "", errors.New("client assertion signature does not verify with the registered certificate's key")
 		}
 	} else {
 		i := slices.IndexFunc(cl.Keys, func(k jose.JSONWebKey) bool { return k.KeyID == h.KeyID })

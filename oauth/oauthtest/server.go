@@ -110,6 +110,10 @@ type Client struct {
 	TLSThumbprints []string
 	// Keys are the public JWKs registered for private_key_jwt (see RegisterKey).
 	Keys []jose.JSONWebKey
+	// Certs are the certificates (DER) registered for private_key_jwt, as Entra ID
+	// registers them: an assertion names one by x5t#S256 or x5t in its header (see
+	// RegisterCertificate).
+	Certs [][]byte
 	// AssertionAudience "issuer" makes client assertions name the issuer as aud
 	// instead of the token endpoint.
 	AssertionAudience string

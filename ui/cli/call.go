@@ -183,7 +183,16 @@ func (a *App) runCall(ctx context.Context, o callOptions) error {
 	if err != nil {
 		return err
 	}
-	out, err := b.Call(ctx, o.name, o.force, build)
+	// Each token the call is sent with passes through here first: one bound to another
+	// certificate than the profile's is said once (a retry with a new token may be too).
+	warned := false
+	send := func(p vault.Profile, tok string) (oauth.CallRequest, error) {
+		if !warned {
+			warned = a.warnBindingOf(p, tok)
+		}
+		return build(p, tok)
+	}
+	out, err := b.Call(ctx, o.name, o.force, send)
 	if out != nil && out.Token != nil && out.Token.CacheWarning != nil {
 		fmt.Fprintf(a.Err, "oat: note: token not cached: %v\n", out.Token.CacheWarning)
 	}

@@ -28,7 +28,12 @@ token's iss, then its JWKS). A profile set up with --discover accepts only token
 the issuer it was discovered from. With --verify the exit code is the outcome:
   0  verified
   3  failed: bad signature, unknown key, alg none or HMAC, wrong issuer, expired
-  1  not verifiable: an opaque token, no iss, or the issuer's keys could not be found`,
+  1  not verifiable: an opaque token, no iss, or the issuer's keys could not be found
+
+A certificate-bound token (RFC 8705: cnf x5t#S256) is compared with the profile's
+client certificate. One bound to another certificate than the profile's shows both
+thumbprints and exits 3, with or without --verify: an API that checks the binding
+refuses it (oat inspect NAME --force fetches a new one).`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,19 +53,22 @@ the issuer it was discovered from. With --verify the exit code is the outcome:
 			}
 			// A certificate-bound token (RFC 8705 §3) is compared with the profile's
 			// client certificate (its public chain: no key is read for it).
-			cert, _ := res.Profile.Certificate()
+			bind := res.Profile.TokenBinding(res.Token.AccessToken)
 			if asJSON {
-				out := inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType, cert)
+				out := inspectJSON(in, ver, res.Token.ExpiresAt, res.Token.TokenType, bind)
 				out["client_auth"] = clientAuthJSON(res.Profile, now)
 				if err := writeJSON(a.Out, out, false); err != nil {
 					return err
 				}
 			} else {
-				writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now, cert)
+				writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now, bind)
 				fmt.Fprintf(a.Out, "client    %s\n", clientAuthText(res.Profile))
 				if line := certLine(res.Profile, now); line != "" {
 					fmt.Fprintf(a.Out, "cert      %s\n", line)
 				}
+			}
+			if bind.Status == oauth.BoundToOther {
+				return &exitError{code: ExitAuth, silent: true}
 			}
 			return verifyExit(ver)
 		},
@@ -78,6 +86,12 @@ func clientAuthText(p vault.Profile) string {
 	switch m {
 	case oauth.AuthPrivateKeyJWT:
 		s += fmt.Sprintf(" (signed %s assertion, key thumbprint %s", oauth.OneLine(p.KeyAlg), oauth.OneLine(p.KeyThumbprint))
+		if p.KeyID != "" {
+			s += ", kid " + oauth.OneLine(p.KeyID)
+		}
+		if p.ClientCert != "" {
+			s += ", naming the certificate below by x5t#S256 and x5t"
+		}
 	case oauth.AuthClientSecretJWT:
 		s += " (HS256 assertion over the client secret"
 	case oauth.AuthTLS, oauth.AuthSelfSignedTLS:
@@ -106,6 +120,9 @@ func clientAuthJSON(p vault.Profile, now time.Time) map[string]any {
 	}
 	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		out["key_alg"], out["key_thumbprint"] = p.KeyAlg, p.KeyThumbprint
+		if p.KeyID != "" {
+			out["key_id"] = p.KeyID
+		}
 	} else if vault.CredentialOf(p.AuthMethod) == vault.CredSecret {
 		out["secret_fingerprint"] = p.SecretFingerprint
 	}
@@ -139,7 +156,7 @@ func writeJSON(w io.Writer, v any, indent bool) error {
 	return err
 }
 
-func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, typ string, cert *oauth.ClientCertificate) map[string]any {
+func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, typ string, bind oauth.Binding) map[string]any {
 	out := map[string]any{"token_type": typ, "length": in.Length, "jwt": in.IsJWT,
 		"requested_scopes": in.Requested, "granted_scopes": in.Scopes, "missing_scopes": in.Missing}
 	if !exp.IsZero() {
@@ -162,14 +179,18 @@ func inspectJSON(in *oauth.Inspection, ver *oauth.Verification, exp time.Time, t
 	if ver != nil {
 		out["verification"] = map[string]any{"status": ver.Status, "reason": ver.Reason, "kid": ver.KeyID, "jwks_uri": ver.JWKSURI}
 	}
-	if b := in.Binding(cert); b.Bound() {
-		out["binding"] = map[string]any{"status": b.Status, "x5t#S256": b.Thumbprint}
+	if b := bind; b.Bound() {
+		row := map[string]any{"status": b.Status, "x5t#S256": b.Thumbprint}
+		if b.Status == oauth.BoundToOther {
+			row["profile_x5t#S256"] = b.CertThumbprint
+		}
+		out["binding"] = row
 	}
 	return out
 }
 
 // writeInspection prints an inspection as readable text.
-func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Inspection, ver *oauth.Verification, now time.Time, cert *oauth.ClientCertificate) {
+func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Inspection, ver *oauth.Verification, now time.Time, bind oauth.Binding) {
 	kind := "opaque token"
 	if in.IsJWT {
 		kind = "JWT"
@@ -211,8 +232,11 @@ func writeInspection(w io.Writer, name, typ string, exp time.Time, in *oauth.Ins
 	}
 	// A certificate-bound token (RFC 8705 §3) says whether it is bound to the profile's
 	// client certificate.
-	if bind := in.Binding(cert); bind.Bound() {
+	if bind.Bound() {
 		fmt.Fprintf(w, "binding   %s\n", bind)
+	}
+	if bind.Status == oauth.BoundToOther {
+		fmt.Fprintf(w, "          token's cnf x5t#S256  %s\n          profile's certificate %s\n", bind.Thumbprint, bind.CertThumbprint)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
@@ -16,6 +17,7 @@ import (
 func (a *App) keygenCmd() *cobra.Command {
 	var alg string
 	var replace bool
+	var cf certFlags
 	cmd := &cobra.Command{
 		Use:   "keygen NAME",
 		Short: "Make a key pair for a profile (private_key_jwt); show once the public key to register",
@@ -25,13 +27,21 @@ profile; oat never shows it. What the provider needs is shown this once: the pub
 JWK, a JWKS document and the PEM public key, with the key's RFC 7638 thumbprint
 (the kid of every assertion, and the key's fingerprint in oat from now on).
 
+--cert also makes a self-signed certificate for the key (--days, default 365;
+--subject, the CN, default "oat NAME"), for providers that register a certificate
+rather than a key (Entra ID: upload it under Certificates & secrets). It is shown
+once with the rest, and kept (public) in the profile; each assertion then names it
+in its header by x5t#S256 and x5t.
+
 A profile that already has a credential (client secret, key or certificate) keeps it
 unless --replace is given: then it is replaced at once, with nothing kept aside. To
 move a private_key_jwt profile to a new key with a check (the old key kept until the
 new one works), use oat rotate NAME --keygen. To use a key you already have, pipe it:
-oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
+oat edit NAME --auth private_key_jwt --replace-secret < key.pem
+(a JWK keeps its own kid for the assertions; a certificate piped with the key, as
+cat cert.pem key.pem, is kept with it and named in each assertion by x5t#S256 and x5t).`,
 		Example: `  oat keygen okta-m2m
-  oat keygen entra --alg RS256
+  oat keygen entra --alg PS256 --cert --days 365 --subject "oat entra"
   oat add hydra --auth private_key_jwt --keygen --token-url https://hydra.example/oauth2/token --client-id svc`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
@@ -49,10 +59,14 @@ oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 				// keeps the old one until the new key is proven (and revoked later).
 				return usageErr(fmt.Errorf("%s already has a credential (%s): oat keygen would replace it at once, with nothing kept. To move to a new key with a check, use oat rotate %s --keygen (a private_key_jwt profile); to replace it anyway, add --replace", old.Name, old.AuthMethod, old.Name))
 			}
+			cert, err := cf.request(cmd.Flags(), old.Name, v.Now())
+			if err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("alg") {
 				alg = vault.KeyGenAlgFor(old)
 			}
-			k, _, err := vault.GenerateKey(alg)
+			k, _, err := vault.GenerateKeyCert(alg, cert)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -64,8 +78,39 @@ oat edit NAME --auth private_key_jwt --replace-secret < key.pem`,
 		},
 	}
 	cmd.Flags().StringVar(&alg, "alg", "", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's, else the first the server lists, else ES256)")
+	cf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace the profile's credential (secret, key or certificate) at once, keeping nothing: oat rotate NAME --keygen does it with a check")
 	return cmd
+}
+
+// certFlags ask for a self-signed certificate with a generated key (keygen, add
+// --keygen): for providers that register certificates rather than keys (Entra ID).
+type certFlags struct {
+	cert    bool
+	days    int
+	subject string
+}
+
+func (c *certFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&c.cert, "cert", false, "also make a self-signed certificate for the key, for providers that register certificates (Entra ID); assertions name it by x5t#S256 and x5t")
+	fs.IntVar(&c.days, "days", 365, "with --cert: how many days the certificate is valid (1-3650)")
+	fs.StringVar(&c.subject, "subject", "", "with --cert: the certificate's subject CN (default \"oat NAME\")")
+}
+
+// request is the certificate asked for the profile called name (nil: none); --days and
+// --subject without --cert are an error.
+func (c *certFlags) request(fs *pflag.FlagSet, name string, now time.Time) (*vault.CertRequest, error) {
+	if !c.cert {
+		if fs.Changed("days") || fs.Changed("subject") {
+			return nil, usageErr(errors.New("--days and --subject describe the certificate: they go with --cert"))
+		}
+		return nil, nil
+	}
+	subject := c.subject
+	if subject == "" {
+		subject = "oat " + name
+	}
+	return &vault.CertRequest{Subject: subject, Days: c.days, Now: now}, nil
 }
 
 // showKeyOnce writes what the provider registers for p's new key, for the algorithm
@@ -96,12 +141,34 @@ func writeKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicK
 // rotation share: the thumbprint, where the private key is, and the public key in each
 // form, under register (what to do with it).
 func writeKeyDocs(w io.Writer, store string, docs oauth.PublicKeyDocs, register string) {
-	fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
+	if docs.KeyID != "" {
+		fmt.Fprintf(w, "  kid %s (the key's own: the kid of each assertion)\n", oauth.OneLine(docs.KeyID))
+		fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the key's fingerprint in oat)\n", docs.Thumbprint)
+	} else {
+		fmt.Fprintf(w, "  thumbprint %s (RFC 7638; the kid of each assertion)\n", docs.Thumbprint)
+	}
+	if docs.Cert != "" {
+		fmt.Fprintf(w, "  certificate x5t#S256 %s\n  certificate x5t %s (each assertion names the certificate by both)\n", docs.X5tS256, docs.X5t)
+	}
 	fmt.Fprintf(w, "  private key stored in the %s store; oat never shows it\n", store)
-	fmt.Fprintf(w, "\n%s (shown this once; any one form):\n", register)
+	if docs.Cert != "" {
+		// A provider that registers certificates (Entra ID) takes this one.
+		fmt.Fprintf(w, "\n%s (shown this once; the certificate, or any one form of the key):\n", register)
+		fmt.Fprintf(w, "\ncertificate (PEM)\n%s", docs.Cert)
+	} else {
+		fmt.Fprintf(w, "\n%s (shown this once; any one form):\n", register)
+	}
 	fmt.Fprintf(w, "\npublic JWK\n%s\n", docs.JWK)
 	fmt.Fprintf(w, "\nJWKS\n%s\n", docs.JWKS)
 	fmt.Fprintf(w, "\npublic key (PEM)\n%s", docs.PEM)
+}
+
+// ownKid is ", kid X" for a key with its own kid, "" for one known by its thumbprint.
+func ownKid(kid string) string {
+	if kid == "" {
+		return ""
+	}
+	return ", kid " + oauth.OneLine(kid)
 }
 
 // readKey reads a private key (PEM or JWK, several lines) from stdin. A terminal is not
@@ -143,7 +210,11 @@ func credentialLine(p vault.Profile, store string) string {
 		return fmt.Sprintf("client certificate %s\n  its private key stored in the %s store (oat never shows it)", certLine(p, time.Now()), store)
 	}
 	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
-		return fmt.Sprintf("private key (%s) stored in the %s store, thumbprint %s (oat never shows the key)", oauth.OneLine(p.KeyAlg), store, oauth.OneLine(p.KeyThumbprint))
+		s := fmt.Sprintf("private key (%s%s) stored in the %s store, thumbprint %s (oat never shows the key)", oauth.OneLine(p.KeyAlg), ownKid(p.KeyID), store, oauth.OneLine(p.KeyThumbprint))
+		if line := certLine(p, time.Now()); line != "" {
+			s += "\n  certificate " + line + "\n  (each assertion names it by x5t#S256 and x5t)"
+		}
+		return s
 	}
 	return fmt.Sprintf("secret stored in the %s store, fingerprint %s (oat never shows the secret again)", store, oauth.OneLine(p.SecretFingerprint))
 }

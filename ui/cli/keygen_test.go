@@ -38,8 +38,9 @@ func shownJWK(t testing.TB, out string) (string, jose.JSONWebKey) {
 // keyForms are the forms of a stored private key (PKCS#8 PEM) that must never be shown
 // or written: the PEM, its base64 body on one line, and each of its PEM lines.
 func keyForms(pemText string) []string {
+	// The stored text may hold the key's (public) certificate before the key.
 	if i := strings.Index(pemText, "-----BEGIN PRIVATE KEY-----"); i > 0 {
-		pemText = pemText[i:] // a certificate's chain and key: the chain is public
+		pemText = pemText[i:]
 	}
 	blk, _ := pem.Decode([]byte(pemText))
 	b64 := base64.StdEncoding.EncodeToString(blk.Bytes)

@@ -25,6 +25,8 @@ type lsRow struct {
 	// KeyThumbprint is the RFC 7638 thumbprint of a private_key_jwt profile's key.
 	KeyThumbprint string `json:"key_thumbprint,omitempty"`
 	KeyAlg        string `json:"key_alg,omitempty"`
+	// KeyID is the key's own kid, when it came with one (else the thumbprint is its kid).
+	KeyID string `json:"key_id,omitempty"`
 	// ClientCert describes a mutual-TLS profile's client certificate.
 	ClientCert    *certRow  `json:"client_cert,omitempty"`
 	SecretSetAt   time.Time `json:"secret_set_at"`
@@ -108,7 +110,7 @@ func (a *App) lsCmd() *cobra.Command {
 func makeRow(v *vault.Vault, p vault.Profile, st vault.TokenState, now time.Time) lsRow {
 	status := st.Status(now, vault.DefaultMargin)
 	r := lsRow{Name: p.Name, Environment: p.Environment, ClientID: p.ClientID, TokenURL: p.TokenURL,
-		Token: string(status.Kind), AuthMethod: string(p.EffectiveAuth()), KeyThumbprint: p.KeyThumbprint, KeyAlg: p.KeyAlg,
+		Token: string(status.Kind), AuthMethod: string(p.EffectiveAuth()), KeyThumbprint: p.KeyThumbprint, KeyAlg: p.KeyAlg, KeyID: p.KeyID,
 		SecretFingerprint: p.SecretFingerprint, SecretSetAt: p.SecretSetAt,
 		SecretAgeDays: vault.AgeDays(v.SecretAge(p)), secretAge: v.SecretAge(p), Overdue: v.Overdue(p), PreviousKept: p.PreviousFingerprint != ""}
 	r.ClientCert = certJSON(p, now)

@@ -25,6 +25,8 @@ type profileFlags struct {
 	insecure                                               bool
 	// yes accepts a discovered token endpoint on another origin than the issuer.
 	yes bool
+	// cert asks add --keygen for a self-signed certificate with the key.
+	cert certFlags
 }
 
 func (f *profileFlags) register(fs *pflag.FlagSet) {
@@ -91,6 +93,35 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
 	if cross {
 		fmt.Fprintf(a.Err, "  on %s, not on the issuer's origin %s: accepted because of --yes\n", tokOrigin, issOrigin)
+	}
+	return nil
+}
+
+// methodFlags are the flags of add and edit that mean something for some auth methods
+// only: given with another method they would do nothing, so they are refused.
+var methodFlags = []struct {
+	flag string
+	fits func(oauth.AuthMethod) bool
+	with string
+}{
+	{"pkcs12", oauth.AuthMethod.IsTLSAuth, "tls_client_auth or self_signed_tls_client_auth (it reads a client certificate)"},
+	{"keygen", isKeyAuth, "private_key_jwt (it makes the key that signs its assertions)"},
+	{"key-alg", isKeyAuth, "private_key_jwt (the algorithm its key signs with; client_secret_jwt always signs HS256)"},
+	{"assertion-aud", oauth.IsAssertionAuth, "private_key_jwt or client_secret_jwt (the aud of their client assertions)"},
+	{"basic-encoding", func(m oauth.AuthMethod) bool { return m == oauth.AuthBasic || m == oauth.AuthAuto },
+		"basic or auto (how the client ID and secret are put in the Authorization header)"},
+}
+
+func isKeyAuth(m oauth.AuthMethod) bool { return m == oauth.AuthPrivateKeyJWT }
+
+// checkMethodFlags refuses a flag given that does nothing for auth method m, naming
+// the methods it goes with.
+func checkMethodFlags(fs *pflag.FlagSet, m oauth.AuthMethod) error {
+	for _, f := range methodFlags {
+		if fs.Changed(f.flag) && !f.fits(m) {
+			return usageErr(fmt.Errorf("--%s goes with --auth %s; this profile uses %s, for which it would do nothing: leave it out (or change --auth)",
+				f.flag, f.with, oauth.OneLine(string(m))))
+		}
 	}
 	return nil
 }
@@ -190,7 +221,8 @@ func (a *App) addCmd() *cobra.Command {
   pass show eds/secret | oat add eds --token-url https://… --client-id abc
   oat add ecoinvent --discover https://sso.ecoinvent.org/realms/ecoinvent --client-id me --api-url https://api.ecoinvent.org --test-path /v0/versions
   cat client.crt client.key | oat add billing --auth tls_client_auth --token-url https://… --client-id billing
-  oat add billing --auth self_signed_tls_client_auth --pkcs12 --token-url https://… --client-id billing < client.p12`,
+  oat add billing --auth self_signed_tls_client_auth --pkcs12 --token-url https://… --client-id billing < client.p12
+  oat add entra --auth private_key_jwt --keygen --cert --key-alg PS256 --token-url https://login.microsoftonline.com/TENANT/oauth2/v2.0/token --client-id APP_ID --scope https://graph.microsoft.com/.default`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := a.Vault()
@@ -200,6 +232,12 @@ func (a *App) addCmd() *cobra.Command {
 			p := vault.Profile{Name: args[0]}
 			if err := f.apply(cmd.Context(), a, cmd.Flags(), &p, true); err != nil {
 				return err
+			}
+			if err := checkMethodFlags(cmd.Flags(), p.AuthMethod); err != nil {
+				return err
+			}
+			if fs := cmd.Flags(); !f.keygen && (fs.Changed("cert") || fs.Changed("days") || fs.Changed("subject")) {
+				return usageErr(errors.New("--cert, --days and --subject make a certificate for a key made with --keygen; a certificate of your own is piped with its key (PEM)"))
 			}
 			if err := p.Validate(); err != nil {
 				return usageErr(err)
@@ -211,11 +249,15 @@ func (a *App) addCmd() *cobra.Command {
 				if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 					return usageErr(errors.New("--keygen makes a key for private_key_jwt: add --auth private_key_jwt"))
 				}
+				cert, err := f.cert.request(cmd.Flags(), p.Name, v.Now())
+				if err != nil {
+					return err
+				}
 				alg := f.keyAlg
 				if alg == "" {
 					alg = vault.KeyGenAlgFor(p)
 				}
-				k, _, err := vault.GenerateKey(alg)
+				k, _, err := vault.GenerateKeyCert(alg, cert)
 				if err != nil {
 					return usageErr(err)
 				}
@@ -241,6 +283,7 @@ func (a *App) addCmd() *cobra.Command {
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().BoolVar(&f.keygen, "keygen", false, "with --auth private_key_jwt: generate the key pair (--key-alg ES256, RS256, PS256 or EdDSA; default ES256) instead of reading one, and show once the public key to register")
+	f.cert.register(cmd.Flags())
 	return cmd
 }
 
@@ -269,6 +312,9 @@ func (a *App) editCmd() *cobra.Command {
 			next := old
 			if cmd.Flags().Changed("auth") {
 				next.SetAuthMethod(oauth.AuthMethod(f.auth))
+			}
+			if err := checkMethodFlags(cmd.Flags(), next.AuthMethod); err != nil {
+				return err
 			}
 			kindChanges := vault.CredentialOf(next.AuthMethod) != vault.CredentialOf(old.AuthMethod)
 			if kindChanges && !replaceSecret {

@@ -115,7 +115,8 @@ const exitCodesHelp = `Exit codes:
   1  other failure (including an API answer of 4xx / 5xx other than 401 / 403)
   2  usage error (unknown command, flag or profile argument)
   3  authorization rejected (an OAuth error from the token endpoint, or 401 / 403 from the API;
-     inspect --verify: the signature check failed)
+     inspect --verify: the signature check failed; inspect: the token is bound to another
+     client certificate than the profile's)
   4  network failure (DNS, refused, TLS, timeout)
   5  secret store failure (keyring unreachable, wrong passphrase, value too large)
   exec: the command's own code; 126 it cannot be run, 127 it was not found,

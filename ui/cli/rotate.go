@@ -98,6 +98,21 @@ revoked it or it has expired. --drop-old forgets it without asking.`,
 	return cmd
 }
 
+// keyRotationFlag is the first flag given that only a key rotation uses ("" for none).
+func keyRotationFlag(o rotateOptions) string {
+	switch {
+	case o.keygen:
+		return "--keygen"
+	case o.keyAlg != "":
+		return "--key-alg"
+	case o.cont:
+		return "--continue"
+	case o.restage:
+		return "--restage"
+	}
+	return ""
+}
+
 func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 	if o.checkOld && o.dropOld {
 		return usageErr(errors.New("--check-old and --drop-old exclude each other"))
@@ -118,11 +133,11 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 			return err
 		}
 		return usageErr(fmt.Errorf("--pkcs12 reads a client certificate (mutual TLS); %s authenticates with %s", p.Name, p.EffectiveAuth()))
-	} else if o.keygen || o.cont || o.keyAlg != "" {
+	} else if flag := keyRotationFlag(o); flag != "" {
 		if err != nil {
 			return err
 		}
-		return usageErr(fmt.Errorf("--keygen, --key-alg and --continue rotate a private key; %s authenticates with a client secret (%s): oat rotate %s", p.Name, p.EffectiveAuth(), p.Name))
+		return usageErr(fmt.Errorf("%s goes with a private_key_jwt profile (it rotates a private key); %s authenticates with a client secret (%s): oat rotate %s", flag, p.Name, p.EffectiveAuth(), p.Name))
 	}
 	switch {
 	case o.dropOld:

@@ -62,7 +62,7 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 			return err
 		}
 		// A key of one's own is most often registered already: try it at once.
-		fmt.Fprintf(a.Err, "✓ stage the new key: thumbprint %s (%s)\n", sk.Key.Thumbprint, sk.Key.Alg)
+		fmt.Fprintf(a.Err, "✓ stage the new key: thumbprint %s (%s%s)\n", sk.Key.Thumbprint, sk.Key.Alg, ownKid(sk.Key.KeyID))
 		return a.tryStagedKey(ctx, b, p.Name, o)
 	}
 	writeRotationKeyOnce(a.Out, p, b.Vault.Secrets.Name(), sk.Docs)
@@ -109,10 +109,10 @@ func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o 
 		fmt.Fprintf(a.Err, "⚠ the test call %s failed, but the new key got a token: made active as asked. Fix the test request: oat edit %s --test-path ...\n",
 			oauth.OneLine(rep.Profile.CallText()), oauth.OneLine(rep.Profile.Name))
 	}
-	fmt.Fprintf(a.Out, "rotated %s: active key %s (%s), old key %s kept aside.\n",
-		oauth.OneLine(rep.Profile.Name), oauth.OneLine(rep.NewFingerprint), oauth.OneLine(rep.Profile.KeyAlg), oauth.OneLine(rep.OldFingerprint))
+	fmt.Fprintf(a.Out, "rotated %s: active key %s (%s%s), old key %s kept aside.\n",
+		oauth.OneLine(rep.Profile.Name), oauth.OneLine(rep.NewFingerprint), oauth.OneLine(rep.Profile.KeyAlg), ownKid(rep.Profile.KeyID), oauth.OneLine(rep.OldFingerprint))
 	failed := a.sharedAfterRotate(ctx, b, rep, o.updateShared)
-	fmt.Fprintf(a.Out, "Remove the old key (kid %s) at the provider, then: oat rotate %s --check-old\n", oauth.OneLine(rep.OldFingerprint), oauth.OneLine(rep.Profile.Name))
+	fmt.Fprintf(a.Out, "Remove the old key (kid %s) at the provider, then: oat rotate %s --check-old\n", oauth.OneLine(vault.KidOf(rep.OldFingerprint, rep.OldKeyID)), oauth.OneLine(rep.Profile.Name))
 	if failed {
 		return &exitError{code: ExitFailure, silent: true}
 	}
@@ -162,10 +162,10 @@ func (a *App) checkOldKey(ctx context.Context, b *vault.Broker, name string) err
 		return keyWording(err)
 	}
 	if verdict == vault.Revoked {
-		fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old key %s (invalid_client); it is deleted. Active key: %s\n", oauth.OneLine(before.PreviousKeyThumbprint), oauth.OneLine(p.KeyThumbprint))
+		fmt.Fprintf(a.Out, "✓ revoked: the provider rejects the old key %s (invalid_client); it is deleted. Active key: %s\n", oauth.OneLine(vault.KidOf(before.PreviousKeyThumbprint, before.PreviousKeyID)), oauth.OneLine(p.KeyThumbprint))
 		return nil
 	}
-	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old key %s.\n  Remove it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(p.PreviousKeyThumbprint), oauth.OneLine(p.Name))
+	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old key %s.\n  Remove it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)), oauth.OneLine(p.Name))
 	return &exitError{code: ExitFailure, silent: true}
 }
 

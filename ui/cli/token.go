@@ -105,6 +105,7 @@ func (a *App) runToken(ctx context.Context, o tokenOptions) error {
 	if err != nil {
 		return err
 	}
+	a.warnBinding(res)
 	out := formatToken(o.format, res)
 	if o.write == "" {
 		_, err := a.Out.Write(out)
@@ -181,6 +182,25 @@ func (a *App) lastingToken(ctx context.Context, name string, force bool, minVali
 			minValid, name, left.Round(time.Second), lifetime.Round(time.Second))}
 	}
 	return b, res, nil
+}
+
+// warnBinding says on stderr, once, when res's token is bound (RFC 8705 cnf x5t#S256)
+// to another certificate than the profile's: an API that checks the binding refuses
+// it. It names the two thumbprints, never the token.
+func (a *App) warnBinding(res *vault.TokenResult) {
+	if res != nil {
+		a.warnBindingOf(res.Profile, res.Token.AccessToken)
+	}
+}
+
+// warnBindingOf is warnBinding for p's token tok; it says whether it warned.
+func (a *App) warnBindingOf(p vault.Profile, tok string) bool {
+	m := p.TokenBinding(tok).Mismatch()
+	if m != "" {
+		fmt.Fprintf(a.Err, "oat: warning: %s: %s; an API that checks the binding refuses it (oat token %s --force fetches a new one)\n",
+			oauth.OneLine(p.Name), m, oauth.OneLine(p.Name))
+	}
+	return m != ""
 }
 
 func (a *App) now() time.Time {
