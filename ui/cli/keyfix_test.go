@@ -294,6 +294,9 @@ func TestTokenBoundToAnotherCertificate(t *testing.T) {
 	if r := e.run("", "inspect", "--help"); !strings.Contains(r.out, "bound to another certificate") {
 		t.Errorf("inspect --help does not document the exit code:\n%s", r.out)
 	}
+	// The other commands that hand the token out warn too, once.
+	warned("env", e.run("", "env", "mt"))
+	warned("exec", e.run("", "exec", "mt", "--", "true"))
 	// Last: the API refuses the token, and oat remembers that.
 	warned("call", e.run("", "call", "mt"))
 }

@@ -96,8 +96,15 @@ func (a *App) lsCmd() *cobra.Command {
 					if c.Error != "" {
 						what = "unreadable: " + c.Error
 					}
+					kind, how := "client certificate", "oat rotate "+r.Name+" < renewed.pem (certificate and key)"
+					if r.AuthMethod == string(oauth.AuthPrivateKeyJWT) {
+						kind, how = "the key's certificate", "oat rotate "+r.Name+" --keygen (a new key and certificate)"
+					}
+					if c.Error == "" {
+						what += "; " + how
+					}
 					// After the table, on stdout: a buffered stdout would print it before.
-					fmt.Fprintf(a.Out, "⚠ %s: client certificate %s %s\n", r.Name, c.Subject, what)
+					fmt.Fprintf(a.Out, "⚠ %s: %s %s %s\n", r.Name, kind, c.Subject, what)
 				}
 			}
 			return nil

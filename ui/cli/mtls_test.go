@@ -114,7 +114,7 @@ func TestBinaryMutualTLS(t *testing.T) {
 		t.Fatalf("ls --json: %v\n%s", err, r.out)
 	}
 	// The certificate oauthtest issues expires within a day: oat ls warns.
-	if r := e.run("", "ls"); r.code != 0 || !strings.Contains(r.out, "\n⚠ mt: client certificate CN=svc expires ") || !strings.Contains(r.out, "renew it") {
+	if r := e.run("", "ls"); r.code != 0 || !strings.Contains(r.out, "\n⚠ mt: client certificate CN=svc expires ") || !strings.Contains(r.out, "renew it); oat rotate mt < renewed.pem") {
 		t.Errorf("ls: %d\n%s%s", r.code, r.out, r.err)
 	}
 	if r := e.run("", "check", "mt", "--call"); r.code != 0 || !strings.Contains(r.out, "1 ok") {

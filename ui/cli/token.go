@@ -105,7 +105,6 @@ func (a *App) runToken(ctx context.Context, o tokenOptions) error {
 	if err != nil {
 		return err
 	}
-	a.warnBinding(res)
 	out := formatToken(o.format, res)
 	if o.write == "" {
 		_, err := a.Out.Write(out)
@@ -425,5 +424,6 @@ func (a *App) profileToken(ctx context.Context, name string, force bool, minVali
 	if res.CacheWarning != nil {
 		fmt.Fprintf(a.Err, "oat: note: token not cached: %v\n", res.CacheWarning)
 	}
+	a.warnBinding(res) // token, env, exec, a watch's each new token, proxy's start
 	return b, res, nil
 }
