@@ -65,11 +65,9 @@ type certRotateScreen struct {
 	// cert is the staged certificate (public); staged says one is staged.
 	cert    vault.CertInfo
 	staged  bool
-	steps   []vault.RotationStep
-	running string
-	cancel  context.CancelFunc
-	err     error
 	verdict vault.OldSecretVerdict
+	// stagedRun is the checked run of the staged certificate.
+	stagedRun
 	// old describes the old certificate, for the verdict once it is dropped.
 	old      vault.CertInfo
 	oldKnown bool
@@ -104,7 +102,8 @@ func newCertRotate(d Deps, p vault.Profile) *certRotateScreen {
 	in.CharLimit = 32 << 10 // a certificate chain and its key (PEM), as the form's field
 	in.Placeholder = "paste the renewed certificate (chain) and its private key, PEM"
 	in.TextStyle, in.PlaceholderStyle = d.Styles.Text, d.Styles.Subtle
-	r := &certRotateScreen{deps: d, keys: newCertRotateKeys(newRotateKeys()), profile: p, input: in, sharedClient: sharedClient{cred: "certificate"}}
+	r := &certRotateScreen{deps: d, keys: newCertRotateKeys(newRotateKeys()), profile: p, input: in, sharedClient: sharedClient{cred: "certificate"},
+		stagedRun: stagedRun{cred: "certificate"}}
 	if p.PreviousFingerprint != "" {
 		r.phase = crDone // an earlier rotation awaits its check: offer it straight away
 	}
@@ -170,35 +169,11 @@ func (r *certRotateScreen) Keys() help.KeyMap {
 	case crStaging, crChecking:
 		return simpleKeys{k.Interrupt}
 	case crFailed:
-		var re *vault.RotationError
-		if errors.As(r.err, &re) && re.TokenOK {
-			return simpleKeys{k.Activate, k.Retry, k.Done}
-		}
-		if r.staged {
-			return simpleKeys{k.Retry, k.Done}
-		}
-		return simpleKeys{k.Done}
+		return r.failedKeys(k.Activate, k.Retry, k.Done, r.staged)
 	case crDone:
 		return simpleKeys{k.CheckOld, k.Done}
 	}
 	return simpleKeys{k.Done}
-}
-
-// rotateCertCmd runs the checked rotation of the staged certificate, each step sent as
-// it starts and ends (the messages of the secret's rotation).
-func rotateCertCmd(ctx context.Context, b *vault.Broker, name string, opts vault.RotateOptions) tea.Cmd {
-	return func() tea.Msg {
-		ch := make(chan tea.Msg, 16)
-		go func() {
-			opts.Starting = func(step string) { ch <- rotateStartMsg{step: step, ch: ch} }
-			rep, err := b.RotateStagedCert(ctx, name, opts, func(s vault.RotationStep) {
-				ch <- rotateStepMsg{step: s, ch: ch}
-			})
-			ch <- rotateDoneMsg{rep: rep, err: err}
-			close(ch)
-		}()
-		return waitOn(ch)()
-	}
 }
 
 // Update implements screen.
@@ -214,21 +189,10 @@ func (r *certRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return r, r.input.Focus()
 		}
 		r.phase, r.cert, r.staged, r.err = crStaged, msg.cert.Info, true, nil
-	case rotateStartMsg:
-		r.running = msg.step
-		return r, waitOn(msg.ch)
-	case rotateStepMsg:
-		if msg.step.Name != vault.StepStage { // shown above the checklist already
-			r.steps = append(r.steps, msg.step)
-		}
-		r.running = ""
-		return r, waitOn(msg.ch)
+	case rotateStartMsg, rotateStepMsg:
+		return r, r.onProgress(msg, vault.StepStage) // the staging is shown above the checklist
 	case rotateDoneMsg:
-		r.err, r.running = msg.err, ""
-		if r.cancel != nil {
-			r.cancel()
-			r.cancel = nil
-		}
+		r.onDone(msg)
 		if msg.err != nil {
 			r.phase = crFailed
 			return r, nil
@@ -282,14 +246,12 @@ func (r *certRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			return r.discard()
 		}
 	case crRunning:
-		if key.Matches(msg, k.Cancel) && r.cancel != nil {
-			r.cancel()
+		if key.Matches(msg, k.Cancel) {
+			r.stop()
 		}
 	case crFailed:
-		var re *vault.RotationError
-		tokenOK := errors.As(r.err, &re) && re.TokenOK
 		switch {
-		case key.Matches(msg, k.Activate) && tokenOK:
+		case key.Matches(msg, k.Activate) && r.tokenOK():
 			return r, r.start(vault.RotateOptions{ActivateIfCallFails: true})
 		case key.Matches(msg, k.Retry) && r.staged:
 			return r, r.start(vault.RotateOptions{})
@@ -362,9 +324,8 @@ func (r *certRotateScreen) onPasteKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 
 // start runs the checked rotation of the staged certificate from a clean checklist.
 func (r *certRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
-	ctx, cancel := context.WithCancel(context.Background())
-	r.phase, r.steps, r.err, r.cancel, r.running = crRunning, nil, nil, cancel, ""
-	return rotateCertCmd(ctx, r.deps.Broker, r.profile.Name, opts)
+	r.phase = crRunning
+	return r.stagedRun.start(r.deps.Broker.RotateStagedCert, r.profile.Name, opts)
 }
 
 // View implements screen.
@@ -443,23 +404,7 @@ func (r *certRotateScreen) view(width int) []string {
 		out = append(out, hanging(st.Subtle, "", current+" · still active", w)...)
 		return out
 	}
-	for _, s := range r.steps {
-		mark, style := "✓", st.OK
-		switch {
-		case s.Skipped:
-			mark, style = "–", st.Subtle
-		case !s.OK:
-			mark, style = "✗", st.Bad
-		}
-		note := oauth.Sanitize(s.Note)
-		if !s.OK && !s.Skipped && r.phase == crFailed {
-			note = "" // the block below says why
-		}
-		if s.Name == vault.StepPromote && s.OK {
-			note = ""
-		}
-		out = append(out, stepLine(st, style, mark+" "+certStep(s.Name), note, w)...)
-	}
+	out = append(out, r.checklist(st, r.deps.busy, r.phase == crRunning, r.phase == crFailed, w)...)
 	oldTP := func() string {
 		if r.oldKnown {
 			return r.old.Thumbprint
@@ -467,12 +412,6 @@ func (r *certRotateScreen) view(width int) []string {
 		return r.profile.PreviousKeyThumbprint
 	}
 	switch r.phase {
-	case crRunning:
-		what := "starting"
-		if r.running != "" {
-			what = certStep(r.running) + "…"
-		}
-		out = append(out, truncateLine(r.deps.busy(what), w))
 	case crFailed:
 		if len(r.steps) > 0 {
 			out = append(out, "")
@@ -554,9 +493,4 @@ func activeThumbOf(p vault.Profile) string {
 		return info.Thumbprint
 	}
 	return "none"
-}
-
-// certStep is a rotation step's name as it reads for a certificate.
-func certStep(name string) string {
-	return strings.Replace(name, "new secret", "new certificate", 1)
 }

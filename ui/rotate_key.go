@@ -57,12 +57,10 @@ type keyRotateScreen struct {
 	form int
 	// staged is the thumbprint of a key staged before this screen opened.
 	staged  string
-	steps   []vault.RotationStep
-	running string
-	cancel  context.CancelFunc
 	rep     *vault.RotationReport
-	err     error
 	verdict vault.OldSecretVerdict
+	// stagedRun is the checked run of the staged key.
+	stagedRun
 	// oldThumb is the old key's thumbprint, for the verdict line once it is dropped.
 	oldThumb string
 	// sharedClient is about the other profiles holding the same key.
@@ -98,7 +96,8 @@ func newKeyRotate(d Deps, p vault.Profile) *keyRotateScreen {
 	in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 	in.Placeholder = "paste the private key (PEM or JWK)"
 	in.TextStyle, in.PlaceholderStyle = d.Styles.Text, d.Styles.Subtle
-	r := &keyRotateScreen{deps: d, keys: newKeyRotateKeys(newRotateKeys()), profile: p, input: in, sharedClient: sharedClient{cred: "key"}}
+	r := &keyRotateScreen{deps: d, keys: newKeyRotateKeys(newRotateKeys()), profile: p, input: in, sharedClient: sharedClient{cred: "key"},
+		stagedRun: stagedRun{cred: "key"}}
 	if p.PreviousFingerprint != "" {
 		r.phase = krDone // an earlier rotation awaits its check: offer it straight away
 	}
@@ -169,35 +168,11 @@ func (r *keyRotateScreen) Keys() help.KeyMap {
 	case krStaging, krChecking:
 		return simpleKeys{k.Interrupt}
 	case krFailed:
-		var re *vault.RotationError
-		if errors.As(r.err, &re) && re.TokenOK {
-			return simpleKeys{k.Activate, k.Retry, k.Done}
-		}
-		if r.staged != "" {
-			return simpleKeys{k.Retry, k.Done}
-		}
-		return simpleKeys{k.Done}
+		return r.failedKeys(k.Activate, k.Retry, k.Done, r.staged != "")
 	case krDone:
 		return simpleKeys{k.CheckOld, k.Done}
 	}
 	return simpleKeys{k.Done}
-}
-
-// rotateKeyCmd runs the checked rotation of the staged key, each step sent as it starts
-// and ends (the messages of the secret's rotation).
-func rotateKeyCmd(ctx context.Context, b *vault.Broker, name string, opts vault.RotateOptions) tea.Cmd {
-	return func() tea.Msg {
-		ch := make(chan tea.Msg, 16)
-		go func() {
-			opts.Starting = func(step string) { ch <- rotateStartMsg{step: step, ch: ch} }
-			rep, err := b.RotateStagedKey(ctx, name, opts, func(s vault.RotationStep) {
-				ch <- rotateStepMsg{step: s, ch: ch}
-			})
-			ch <- rotateDoneMsg{rep: rep, err: err}
-			close(ch)
-		}()
-		return waitOn(ch)()
-	}
 }
 
 // Update implements screen.
@@ -213,18 +188,11 @@ func (r *keyRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return r, nil
 		}
 		r.phase, r.docs, r.form, r.err, r.staged = krRegister, msg.key, 0, nil, msg.key.Key.Thumbprint
-	case rotateStartMsg:
-		r.running = msg.step
-		return r, waitOn(msg.ch)
-	case rotateStepMsg:
-		r.steps, r.running = append(r.steps, msg.step), ""
-		return r, waitOn(msg.ch)
+	case rotateStartMsg, rotateStepMsg:
+		return r, r.onProgress(msg, "")
 	case rotateDoneMsg:
-		r.rep, r.err, r.running = msg.rep, msg.err, ""
-		if r.cancel != nil {
-			r.cancel()
-			r.cancel = nil
-		}
+		r.rep = msg.rep
+		r.onDone(msg)
 		if msg.err != nil {
 			r.phase = krFailed
 			return r, nil
@@ -299,14 +267,12 @@ func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			return closeWith("the new key of " + oauth.OneLine(r.profile.Name) + " stays staged: R then enter tries it once registered")
 		}
 	case krRunning:
-		if key.Matches(msg, k.Cancel) && r.cancel != nil {
-			r.cancel()
+		if key.Matches(msg, k.Cancel) {
+			r.stop()
 		}
 	case krFailed:
-		var re *vault.RotationError
-		tokenOK := errors.As(r.err, &re) && re.TokenOK
 		switch {
-		case key.Matches(msg, k.Activate) && tokenOK:
+		case key.Matches(msg, k.Activate) && r.tokenOK():
 			return r, r.start(vault.RotateOptions{ActivateIfCallFails: true})
 		case key.Matches(msg, k.Retry) && r.staged != "":
 			return r, r.start(vault.RotateOptions{})
@@ -365,9 +331,8 @@ func (r *keyRotateScreen) onPasteKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 
 // start runs the checked rotation of the staged key from a clean checklist.
 func (r *keyRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
-	ctx, cancel := context.WithCancel(context.Background())
-	r.phase, r.steps, r.err, r.rep, r.cancel, r.running = krRunning, nil, nil, nil, cancel, ""
-	return rotateKeyCmd(ctx, r.deps.Broker, r.profile.Name, opts)
+	r.phase, r.rep = krRunning, nil
+	return r.stagedRun.start(r.deps.Broker.RotateStagedKey, r.profile.Name, opts)
 }
 
 // View implements screen.
@@ -416,30 +381,8 @@ func (r *keyRotateScreen) view(width int) []string {
 		out = append(out, hanging(st.Text, "", "Register it at the provider, then press enter: oat gets a token with it. "+current+", still active.", w)...)
 		return out
 	}
-	for _, s := range r.steps {
-		mark, style := "✓", st.OK
-		switch {
-		case s.Skipped:
-			mark, style = "–", st.Subtle
-		case !s.OK:
-			mark, style = "✗", st.Bad
-		}
-		note := oauth.Sanitize(s.Note)
-		if !s.OK && !s.Skipped && r.phase == krFailed {
-			note = "" // the block below says why
-		}
-		if s.Name == vault.StepPromote && s.OK {
-			note = ""
-		}
-		out = append(out, stepLine(st, style, mark+" "+keyStep(s.Name), note, w)...)
-	}
+	out = append(out, r.checklist(st, r.deps.busy, r.phase == krRunning, r.phase == krFailed, w)...)
 	switch r.phase {
-	case krRunning:
-		what := "starting"
-		if r.running != "" {
-			what = keyStep(r.running) + "…"
-		}
-		out = append(out, truncateLine(r.deps.busy(what), w))
 	case krFailed:
 		if len(r.steps) > 0 {
 			out = append(out, "")
@@ -503,6 +446,3 @@ func (r *keyRotateScreen) sharedLines(w int) []string {
 		beforeNew: r.phase == krChoose || r.phase == krPaste, canUpdate: r.canUpdateShared(),
 		revokedNow: r.phase == krChecked && r.verdict == vault.Revoked}, w)
 }
-
-// keyStep is a rotation step's name as it reads for a key.
-func keyStep(name string) string { return strings.Replace(name, "new secret", "new key", 1) }
