@@ -303,9 +303,7 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	case sharedUpdatedMsg:
 		return r, r.onUpdated(msg)
 	case checkOldMsg:
-		if msg.err == nil && msg.verdict == vault.Revoked {
-			r.revoked = r.profile.PreviousFingerprint // before the check dropped it
-		}
+		r.checked(msg.verdict, msg.err, r.profile.PreviousFingerprint) // before the check dropped it
 		r.phase, r.verdict, r.err = rotChecked, msg.verdict, msg.err
 		if msg.profile.ID != "" {
 			r.profile = msg.profile
@@ -319,11 +317,8 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 
 // onKey handles a key in the current phase.
 func (r *rotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
-	if r.updating {
-		return r, nil // one change at a time: o or esc wait for u's outcome
-	}
-	if key.Matches(msg, r.keys.UpdateShared) && r.canUpdateShared() {
-		return r, r.updateShared()
+	if handled, cmd := r.sharedClient.onKey(msg, r.keys.UpdateShared, r.phase == rotDone || r.phase == rotChecked, r.deps.Broker.Vault, r.profile); handled {
+		return r, cmd
 	}
 	switch r.phase {
 	case rotInput:
@@ -378,11 +373,6 @@ func (r *rotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.phase, r.steps, r.err, r.rep, r.cancel, r.cancelling, r.running, r.leave = rotRunning, nil, nil, nil, cancel, false, "", false
 	return rotateCmd(ctx, r.deps.Broker, r.profile.Name, r.secret, opts)
-}
-
-// updateShared gives the new secret to the profiles of the same client that lack it.
-func (r *rotateScreen) updateShared() tea.Cmd {
-	return r.update(r.deps.Broker.Vault, r.profile.Name, r.behind())
 }
 
 // onInputKey handles a key while the new secret is typed or pasted.

@@ -209,9 +209,7 @@ func (r *certRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 		_, cmd := r.onMsg(msg)
 		return r, cmd
 	case certCheckedMsg:
-		if msg.err == nil && msg.verdict == vault.Revoked {
-			r.revoked = r.profile.PreviousFingerprint // before the check dropped it
-		}
+		r.checked(msg.verdict, msg.err, r.profile.PreviousFingerprint) // before the check dropped it
 		r.phase, r.verdict, r.err = crChecked, msg.verdict, msg.err
 		r.old, r.oldKnown = msg.old, msg.known
 		if msg.profile.ID != "" {
@@ -226,11 +224,8 @@ func (r *certRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 // onKey handles a key in the current phase.
 func (r *certRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 	k := r.keys
-	if r.updating {
-		return r, nil // one change at a time: o or esc wait for u's outcome
-	}
-	if key.Matches(msg, k.UpdateShared) && r.canUpdateShared() {
-		return r, r.update(r.deps.Broker.Vault, r.profile.Name, r.behind(true, r.profile.SecretFingerprint))
+	if handled, cmd := r.sharedClient.onKey(msg, k.UpdateShared, r.newActive(), r.deps.Broker.Vault, r.profile); handled {
+		return r, cmd
 	}
 	switch r.phase {
 	case crPaste:

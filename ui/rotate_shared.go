@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oatcli/oat/oauth"
@@ -54,6 +55,27 @@ func (s *sharedClient) behind(newActive bool, active string) []vault.Profile {
 // and some profile of the same client does not hold it.
 func (s *sharedClient) canUpdate(newActive bool, active string) bool {
 	return newActive && !s.updating && len(s.behind(true, active)) > 0
+}
+
+// onKey holds every key while an update runs (one change at a time: o or esc wait for
+// its outcome) and takes u when it works now (the new credential of p is active:
+// newActive); handled says the screen must not act on msg itself.
+func (s *sharedClient) onKey(msg tea.KeyMsg, u key.Binding, newActive bool, v *vault.Vault, p vault.Profile) (handled bool, cmd tea.Cmd) {
+	if s.updating {
+		return true, nil
+	}
+	if key.Matches(msg, u) && s.canUpdate(newActive, p.SecretFingerprint) {
+		return true, s.update(v, p.Name, s.behind(true, p.SecretFingerprint))
+	}
+	return false, nil
+}
+
+// checked notes that check-old confirmed the old credential (fingerprint previous)
+// revoked: u then does not keep it aside on the profiles of the same client.
+func (s *sharedClient) checked(verdict vault.OldSecretVerdict, err error, previous string) {
+	if err == nil && verdict == vault.Revoked {
+		s.revoked = previous
+	}
 }
 
 // onMsg takes the messages about the shared profiles; handled says msg was one.
