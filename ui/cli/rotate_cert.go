@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
@@ -95,21 +94,11 @@ func activeThumb(p vault.Profile) string {
 // promote.
 func (a *App) tryStagedCert(ctx context.Context, b *vault.Broker, name string, o rotateOptions) error {
 	opts := vault.RotateOptions{ActivateIfCallFails: o.activateIfCallFails}
-	rep, err := b.RotateStagedCert(ctx, name, opts, func(s vault.RotationStep) {
-		if s.Name == vault.StepStage {
-			return // said already, or by --continue's first line below
-		}
-		mark := "✓"
-		switch {
-		case s.Skipped:
-			mark = "-"
-		case !s.OK:
-			mark = "✗"
-		}
-		fmt.Fprintf(a.Err, "%s %s: %s\n", mark, certStepName(s.Name), oauth.Sanitize(s.Note))
-	})
+	// The staging is said already, or by --continue's first line below.
+	rep, err := b.RotateStagedCert(ctx, name, opts, a.stepPrinter("certificate", vault.StepStage))
 	if re := (*vault.RotationError)(nil); errors.As(err, &re) {
-		return a.certRotationFailed(name, re)
+		n := oauth.OneLine(name)
+		return a.stagedRotationFailed(name, "certificate", fmt.Sprintf("once the provider knows the new certificate, try it again: oat rotate %s --continue (or rotate with another: oat rotate %s < new.pem)", n, n), re)
 	}
 	if err != nil {
 		return err
@@ -131,36 +120,6 @@ func (a *App) tryStagedCert(ctx context.Context, b *vault.Broker, name string, o
 		return &exitError{code: ExitFailure, silent: true}
 	}
 	return nil
-}
-
-// certStepName is a rotation step's name as it reads for a certificate.
-func certStepName(step string) string { return replaceSecretWord(step, "certificate") }
-
-// certRotationFailed says what a stopped certificate rotation left: the old
-// certificate active, the new one staged to try again.
-func (a *App) certRotationFailed(name string, re *vault.RotationError) error {
-	text, hints := vault.Explain(re.Err)
-	if _, rest, ok := strings.Cut(text, "\n"); ok && !re.Cancelled {
-		fmt.Fprintln(a.Err, oauth.Sanitize(rest))
-	}
-	n := oauth.OneLine(name)
-	switch {
-	case re.Cancelled:
-		fmt.Fprintln(a.Err, "oat: rotation cancelled")
-	case re.TokenOK:
-		fmt.Fprintf(a.Err, "oat: the provider accepted the new certificate (it got a token); only the test call %s failed.\n", oauth.OneLine(re.Call))
-	}
-	fmt.Fprintf(a.Err, "the new certificate stays staged, not active; the old certificate (%s) is still active\n", oauth.OneLine(re.OldFingerprint))
-	for _, h := range hints {
-		fmt.Fprintf(a.Err, "hint: %s\n", oauth.Sanitize(h))
-	}
-	switch {
-	case re.TokenOK:
-		fmt.Fprintf(a.Err, "hint: fix the test request (oat edit %s --test-path ...), then oat rotate %s --continue (or --continue --activate-if-call-fails)\n", n, n)
-	case re.Step == vault.StepToken && !re.Cancelled:
-		fmt.Fprintf(a.Err, "hint: once the provider knows the new certificate, try it again: oat rotate %s --continue (or rotate with another: oat rotate %s < new.pem)\n", n, n)
-	}
-	return &exitError{code: exitCode(re.Err), err: re, silent: true}
 }
 
 // checkOldCert presents the kept certificate: rejected deletes it, still accepted
@@ -187,19 +146,4 @@ func (a *App) checkOldCert(ctx context.Context, b *vault.Broker, name string) er
 	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old certificate %s.\n  %s, then run oat rotate %s --check-old again (or forget it here: oat rotate %s --drop-old). It is kept until then.\n",
 		old, vault.OldCertAccepted(p.AuthMethod, oldInfo, oerr == nil), n, n)
 	return &exitError{code: ExitFailure, silent: true}
-}
-
-// certWording words a rotation error about "the old secret" for a certificate, keeping
-// what it wraps (the exit code comes from that).
-func certWording(err error) error { return &certWorded{err} }
-
-type certWorded struct{ err error }
-
-func (e *certWorded) Error() string { return replaceSecretWord(e.err.Error(), "certificate") }
-func (e *certWorded) Unwrap() error { return e.err }
-
-// replaceSecretWord words a rotation's text about "the secret" for what (a key, a
-// certificate).
-func replaceSecretWord(text, what string) string {
-	return strings.NewReplacer("previous secret", "previous "+what, "old secret", "old "+what, "new secret", "new "+what).Replace(text)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
@@ -89,18 +88,10 @@ func writeRotationKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth
 // tryStagedKey runs the checked rotation of the staged key: token, test call, promote.
 func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o rotateOptions) error {
 	opts := vault.RotateOptions{ActivateIfCallFails: o.activateIfCallFails}
-	rep, err := b.RotateStagedKey(ctx, name, opts, func(s vault.RotationStep) {
-		mark := "✓"
-		switch {
-		case s.Skipped:
-			mark = "-"
-		case !s.OK:
-			mark = "✗"
-		}
-		fmt.Fprintf(a.Err, "%s %s: %s\n", mark, keyStepName(s.Name), oauth.Sanitize(s.Note))
-	})
+	rep, err := b.RotateStagedKey(ctx, name, opts, a.stepPrinter("key", ""))
 	if re := (*vault.RotationError)(nil); errors.As(err, &re) {
-		return a.keyRotationFailed(name, re)
+		n := oauth.OneLine(name)
+		return a.stagedRotationFailed(name, "key", fmt.Sprintf("is the new public key registered at the provider for this client? Then try again: oat rotate %s --continue (or start over: oat rotate %s --keygen)", n, n), re)
 	}
 	if err != nil {
 		return err
@@ -117,38 +108,6 @@ func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o 
 		return &exitError{code: ExitFailure, silent: true}
 	}
 	return nil
-}
-
-// keyStepName is a rotation step's name as it reads for a key.
-func keyStepName(step string) string {
-	return strings.Replace(step, "new secret", "new key", 1)
-}
-
-// keyRotationFailed says what a stopped key rotation left: the old key active, the new
-// one staged to try again.
-func (a *App) keyRotationFailed(name string, re *vault.RotationError) error {
-	text, hints := vault.Explain(re.Err)
-	if _, rest, ok := strings.Cut(text, "\n"); ok && !re.Cancelled {
-		fmt.Fprintln(a.Err, oauth.Sanitize(rest))
-	}
-	n := oauth.OneLine(name)
-	switch {
-	case re.Cancelled:
-		fmt.Fprintln(a.Err, "oat: rotation cancelled")
-	case re.TokenOK:
-		fmt.Fprintf(a.Err, "oat: the provider accepted the new key (it got a token); only the test call %s failed.\n", oauth.OneLine(re.Call))
-	}
-	fmt.Fprintf(a.Err, "the new key stays staged, not active; the old key (%s) is still active\n", oauth.OneLine(re.OldFingerprint))
-	for _, h := range hints {
-		fmt.Fprintf(a.Err, "hint: %s\n", oauth.Sanitize(h))
-	}
-	switch {
-	case re.TokenOK:
-		fmt.Fprintf(a.Err, "hint: fix the test request (oat edit %s --test-path ...), then oat rotate %s --continue (or --continue --activate-if-call-fails)\n", n, n)
-	case re.Step == vault.StepToken && !re.Cancelled:
-		fmt.Fprintf(a.Err, "hint: is the new public key registered at the provider for this client? Then try again: oat rotate %s --continue (or start over: oat rotate %s --keygen)\n", n, n)
-	}
-	return &exitError{code: exitCode(re.Err), err: re, silent: true}
 }
 
 // checkOldKey tries the previous key: revoked deletes it, still accepted exits 1.
@@ -168,14 +127,3 @@ func (a *App) checkOldKey(ctx context.Context, b *vault.Broker, name string) err
 	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old key %s.\n  Remove it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)), oauth.OneLine(p.Name))
 	return &exitError{code: ExitFailure, silent: true}
 }
-
-// keyWording words a rotation error about "the old secret" for a key, keeping what it
-// wraps (the exit code comes from that).
-func keyWording(err error) error { return &keyWorded{err} }
-
-type keyWorded struct{ err error }
-
-func (e *keyWorded) Error() string {
-	return strings.NewReplacer("previous secret", "previous key", "old secret", "old key").Replace(e.err.Error())
-}
-func (e *keyWorded) Unwrap() error { return e.err }
