@@ -433,13 +433,7 @@ func (r *rotateScreen) view(width int, compact bool) []string {
 	default:
 		re := r.rotationErr()
 		for _, s := range r.steps {
-			mark, style := "✓", st.OK
-			switch {
-			case s.Skipped:
-				mark, style = "–", st.Subtle
-			case !s.OK:
-				mark, style = "✗", st.Bad
-			}
+			mark, style := stepMark(st, s)
 			note := oauth.Sanitize(s.Note)
 			if compact && s.OK {
 				note = ""

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/theme"
@@ -109,13 +110,7 @@ func (s *stagedRun) step(name string) string {
 func (s *stagedRun) checklist(st *theme.Styles, busy func(string) string, running, failed bool, w int) []string {
 	var out []string
 	for _, sp := range s.steps {
-		mark, style := "✓", st.OK
-		switch {
-		case sp.Skipped:
-			mark, style = "–", st.Subtle
-		case !sp.OK:
-			mark, style = "✗", st.Bad
-		}
+		mark, style := stepMark(st, sp)
 		note := oauth.Sanitize(sp.Note)
 		if !sp.OK && !sp.Skipped && failed {
 			note = "" // the block below says why
@@ -133,4 +128,15 @@ func (s *stagedRun) checklist(st *theme.Styles, busy func(string) string, runnin
 		out = append(out, truncateLine(busy(what), w))
 	}
 	return out
+}
+
+// stepMark is a rotation step's mark and style: ✓ done, – skipped, ✗ failed.
+func stepMark(st *theme.Styles, s vault.RotationStep) (string, lipgloss.Style) {
+	switch {
+	case s.Skipped:
+		return "–", st.Subtle
+	case !s.OK:
+		return "✗", st.Bad
+	}
+	return "✓", st.OK
 }
