@@ -158,16 +158,7 @@ func (a *App) runRotate(ctx context.Context, o rotateOptions) error {
 		return err
 	}
 	opts := vault.RotateOptions{ActivateIfCallFails: o.activateIfCallFails}
-	rep, err := b.RotateWith(ctx, o.name, secret, opts, func(s vault.RotationStep) {
-		mark := "✓"
-		switch {
-		case s.Skipped:
-			mark = "-"
-		case !s.OK:
-			mark = "✗"
-		}
-		fmt.Fprintf(a.Err, "%s %s: %s\n", mark, s.Name, s.Note)
-	})
+	rep, err := b.RotateWith(ctx, o.name, secret, opts, a.stepPrinter("secret", ""))
 	if re := (*vault.RotationError)(nil); errors.As(err, &re) {
 		return a.rotationFailed(o.name, re)
 	}
