@@ -578,7 +578,11 @@ func (l *listScreen) heldTokenLines(s *tokenSlot, w int) []string {
 	}
 	from := "fetched " + oauth.Relative(tok.FetchedAt, now)
 	if s.fresh != nil {
-		from += fmt.Sprintf(" in %s with %s auth", latencyText(s.fresh.Exchange.Latency), s.fresh.Auth)
+		how := string(s.fresh.Auth) + " auth" // "basic auth"; "tls_client_auth", "private_key_jwt" as they are
+		if strings.Contains(how, "_") {
+			how = string(s.fresh.Auth)
+		}
+		from += fmt.Sprintf(" in %s with %s", latencyText(s.fresh.Exchange.Latency), how)
 	} else {
 		from += " (from the cache)"
 	}

@@ -209,3 +209,14 @@ func TestRotateKeyUpdatesSharedProfilesInTheApp(t *testing.T) {
 		t.Fatal("the profile with a key of its own changed")
 	}
 }
+
+// The details say how a fresh token was fetched in words: "with basic auth", but
+// "with private_key_jwt" (not "private_key_jwt auth").
+func TestDetailsNameTheAuthMethodOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	h.addKeyProfile("signed", "signed-id")
+	h.press("enter")
+	h.mustContain("with private_key_jwt")
+	h.mustNotContain("private_key_jwt auth")
+}
