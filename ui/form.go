@@ -41,6 +41,7 @@ const (
 	fResource
 	fParams
 	fEncoding
+	fAssertAud
 	fInsecure
 	fCAFile
 	fEnv
@@ -71,7 +72,7 @@ func groupOf(i int) int {
 
 var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "token URL", "client ID", "client secret",
 	"scopes", "auth", "API base URL", "test method", "test path", "test headers", "advanced", "audience", "resource",
-	"extra params", "basic encoding", "insecure http", "CA file", "environment", "notes"}
+	"extra params", "basic encoding", "assertion aud", "insecure http", "CA file", "environment", "notes"}
 
 // required marks the fields a profile cannot do without (the secret only when added).
 var required = map[int]bool{fName: true, fTokenURL: true, fClientID: true, fSecret: true, fAuth: true}
@@ -93,6 +94,7 @@ var fieldHelp = [fieldCount]string{
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
+	"",
 	"",
 	"",
 	"extra CA certificates (PEM) for this profile (~ works)",
@@ -127,11 +129,19 @@ func (f *formScreen) helpFor(i int) string {
 		if f.certAuth() {
 			return "paste the certificate chain and its key (PEM); PKCS#12: oat add --pkcs12"
 		}
+		if f.auth == string(oauth.AuthClientSecretJWT) {
+			return "pasted or typed, 32 bytes or more (HS256 signs with it); never shown here"
+		}
 	case fEncoding:
 		if f.encoding == string(oauth.BasicRaw) {
 			return "←/→: Basic credentials sent as typed, not encoded"
 		}
 		return "←/→: Basic credentials form-encoded (RFC 6749 2.3.1)"
+	case fAssertAud:
+		if f.assertAud == oauth.AudienceIssuer {
+			return "←/→: the assertion's aud is the issuer (some servers want it)"
+		}
+		return "←/→: the assertion's aud is the token URL (RFC 7523)"
 	case fInsecure:
 		if f.insecure {
 			return "←/→: plain http allowed on any host (unencrypted)"
@@ -148,7 +158,7 @@ var profileField = map[string]int{
 	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
 	"environment": fEnv, "audience": fAudience, "resource": fResource, "test_request.path": fTestPath,
 	"ca_file": fCAFile, "notes": fNotes, "insecure_http": fInsecure, "issuer": fDiscover,
-	"private_key": fSecret, "key_alg": fAuth, "assertion_audience": fAuth, "client_cert": fSecret,
+	"private_key": fSecret, "key_alg": fAuth, "assertion_audience": fAssertAud, "client_cert": fSecret,
 }
 
 // label is field i's label: the secret's field takes a private key for private_key_jwt.
@@ -218,11 +228,18 @@ type formScreen struct {
 	// (import and discovery when editing).
 	fields [fieldCount]huh.Field
 	text   [fieldCount]*textField
-	// The selects' values (bound to the huh selects).
-	auth, encoding, method string
-	insecure, advanced     bool
+	// The selects' values (bound to the huh selects); assertAud is the client
+	// assertion's audience (oauth.AudienceTokenEndpoint or AudienceIssuer).
+	auth, encoding, method, assertAud string
+	insecure, advanced                bool
 	// selects re-read each select's bound value (set from outside: discovery, tests).
 	selects map[int]func()
+	// The credential field takes a client secret, a private key or a certificate and
+	// its key, after the auth selected (credKind). stash keeps, by kind, what was
+	// typed for the kinds not selected now, to show it again when the auth goes back
+	// to one that uses it; it is never saved, and forgotten with the form.
+	credKind vault.CredentialKind
+	stash    [3]string
 
 	// errs are the problems of the profile as it stands; touched the fields changed or
 	// left since the form opened, and tried says save was pressed: errors show under
@@ -324,7 +341,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		touched: map[int]bool{}, auth: string(oauth.AuthAuto), selects: map[int]func(){}}
 	for i := range f.text {
 		switch i {
-		case fAuth, fEncoding, fTestMethod, fInsecure, fMore:
+		case fAuth, fEncoding, fAssertAud, fTestMethod, fInsecure, fMore:
 		default:
 			f.text[i] = newTextField(st)
 		}
@@ -343,6 +360,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 	if src != nil {
 		f.fill(*src)
 	}
+	f.credKind = vault.CredentialOf(oauth.AuthMethod(f.auth))
 	if editing != nil {
 		f.text[fSecret].in.Placeholder = "unchanged (type to replace; R rotates with a check)"
 	}
@@ -382,6 +400,7 @@ func (f *formScreen) fill(src vault.Profile) {
 	set(fParams, strings.Join(params, " "))
 	f.auth = string(p.AuthMethod)
 	f.encoding = string(p.BasicEncoding)
+	f.assertAud = p.AssertionAudience
 	set(fAPI, p.APIBaseURL)
 	f.method = p.TestRequest.Method
 	set(fTestPath, p.TestRequest.Path)
@@ -400,7 +419,7 @@ func (f *formScreen) fill(src vault.Profile) {
 			f.advanced = true
 		}
 	}
-	f.advanced = f.advanced || f.insecure || (f.encoding != "" && f.encoding != string(oauth.BasicRFC))
+	f.advanced = f.advanced || f.insecure || (f.encoding != "" && f.encoding != string(oauth.BasicRFC)) || f.assertAud != ""
 }
 
 // newSelect is an inline huh select bound to *v; a value that is not one of the options
@@ -433,13 +452,17 @@ func (f *formScreen) buildHuh() {
 	if f.encoding == string(oauth.BasicRFC) {
 		encRFC = string(oauth.BasicRFC)
 	}
+	// Each option fits the select at 60 columns with its ‹ › (the hint under it says
+	// the rest): huh scrolls a longer one out of view from its start.
 	auth := newSelect(&f.auth, huh.NewOption("auto (Basic, then the body)", "auto"),
 		huh.NewOption("basic (Authorization header)", "basic"), huh.NewOption("post (in the body)", "post"),
 		huh.NewOption("private_key_jwt (signed with a key)", string(oauth.AuthPrivateKeyJWT)),
-		huh.NewOption("client_secret_jwt (HS256 over the secret)", string(oauth.AuthClientSecretJWT)),
-		huh.NewOption("tls_client_auth (mutual TLS, CA-issued certificate)", string(oauth.AuthTLS)),
-		huh.NewOption("self_signed_tls_client_auth (mutual TLS, self-signed)", string(oauth.AuthSelfSignedTLS)))
+		huh.NewOption("client_secret_jwt (HS256, secret)", string(oauth.AuthClientSecretJWT)),
+		huh.NewOption("tls_client_auth (mutual TLS, CA)", string(oauth.AuthTLS)),
+		huh.NewOption("self_signed_tls_client_auth (mTLS)", string(oauth.AuthSelfSignedTLS)))
 	enc := newSelect(&f.encoding, huh.NewOption("rfc (default)", encRFC), huh.NewOption("raw", "raw"))
+	aud := newSelect(&f.assertAud, huh.NewOption("token URL (default)", oauth.AudienceTokenEndpoint),
+		huh.NewOption("issuer", oauth.AudienceIssuer))
 	var methods []huh.Option[string]
 	methods = append(methods, huh.NewOption("GET", methodGET))
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"} {
@@ -450,6 +473,7 @@ func (f *formScreen) buildHuh() {
 	more := newSelect(&f.advanced, huh.NewOption("folded", false), huh.NewOption("shown", true))
 	f.selects[fAuth] = func() { auth.Value(&f.auth) }
 	f.selects[fEncoding] = func() { enc.Value(&f.encoding) }
+	f.selects[fAssertAud] = func() { aud.Value(&f.assertAud) }
 	f.selects[fTestMethod] = func() { method.Value(&f.method) }
 	f.selects[fInsecure] = func() { insecure.Value(&f.insecure) }
 	f.selects[fMore] = func() { more.Value(&f.advanced) }
@@ -458,7 +482,9 @@ func (f *formScreen) buildHuh() {
 			f.fields[i] = f.text[i]
 		}
 	}
-	f.fields[fAuth], f.fields[fEncoding], f.fields[fTestMethod], f.fields[fInsecure], f.fields[fMore] = auth, enc, method, insecure, more
+	f.fields[fAuth], f.fields[fTestMethod], f.fields[fInsecure], f.fields[fMore] = auth, method, insecure, more
+	f.fields[fEncoding] = &hideable{Field: enc, hidden: func() bool { return !f.uses(fEncoding) }}
+	f.fields[fAssertAud] = &hideable{Field: aud, hidden: func() bool { return !f.uses(fAssertAud) }}
 	if f.editing != nil {
 		f.fields[fImport], f.fields[fDiscover] = nil, nil
 	}
@@ -488,6 +514,8 @@ func (f *formScreen) value(i int) string {
 		return f.auth
 	case fEncoding:
 		return f.encoding
+	case fAssertAud:
+		return f.assertAud
 	case fTestMethod:
 		return f.method
 	case fInsecure:
@@ -509,8 +537,13 @@ func (f *formScreen) set(i int, v string) {
 	switch i {
 	case fAuth:
 		f.auth = v
+		f.selects[fAuth]()
+		f.authChanged()
+		return
 	case fEncoding:
 		f.encoding = v
+	case fAssertAud:
+		f.assertAud = v
 	case fTestMethod:
 		f.method = strings.ToUpper(v)
 	case fInsecure:
@@ -546,9 +579,40 @@ func (f *formScreen) Capturing() bool { return f.text[f.focused()] != nil }
 // Keys implements screen.
 func (f *formScreen) Keys() help.KeyMap { return f.keys }
 
-// shown says field i is on the form now.
+// shown says field i is on the form now: built for this form, its group unfolded,
+// and used by the auth selected.
 func (f *formScreen) shown(i int) bool {
-	return f.fields[i] != nil && (groupOf(i) != gAdvanced || f.advanced)
+	return f.fields[i] != nil && (groupOf(i) != gAdvanced || f.advanced) && f.uses(i)
+}
+
+// methodSetting names the fields that only some auth methods use, by their profile
+// field (vault.UsesSetting says which methods).
+var methodSetting = map[int]string{fEncoding: "basic_encoding", fAssertAud: "assertion_audience"}
+
+// uses says whether the auth selected uses field i: a field it does not use is hidden,
+// and its value is not saved.
+func (f *formScreen) uses(i int) bool {
+	name, ok := methodSetting[i]
+	return !ok || vault.UsesSetting(oauth.AuthMethod(f.auth), name)
+}
+
+// authChanged follows a new auth selection: the credential field shows what was typed
+// for the new method's kind of credential (a client secret, a private key, a
+// certificate and its key), nothing when none was, and keeps aside what it held, to
+// show again should the auth go back (never saved: save reads the field). The focus
+// leaves a field the new method does not use.
+func (f *formScreen) authChanged() {
+	if k := vault.CredentialOf(oauth.AuthMethod(f.auth)); k != f.credKind {
+		f.stash[f.credKind] = f.text[fSecret].Value()
+		f.text[fSecret].SetValue(f.stash[k])
+		f.stash[k] = ""
+		f.credKind = k
+		delete(f.ext, fSecret) // about what was typed for the other kind
+	}
+	f.form.UpdateFieldPositions()
+	if !f.shown(f.focused()) {
+		f.moveTo(fAuth)
+	}
 }
 
 // Update implements screen; the keys shown are set for the field focused after it.
@@ -613,8 +677,11 @@ const labelCol = 18
 func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 	before := f.focused()
 	old := f.value(before)
-	wasAdvanced := f.advanced
+	wasAdvanced, wasAuth := f.advanced, f.auth
 	_, cmd := f.form.Update(msg)
+	if f.auth != wasAuth {
+		f.authChanged()
+	}
 	if f.value(before) != old {
 		delete(f.ext, before)
 	}
@@ -904,15 +971,17 @@ func (f *formScreen) step(d int) {
 			return
 		}
 		f.form.Update(huh.NextField())
-		if f.focused() == cur {
-			f.form.NextGroup() // huh asked for it as a command: the field was its group's last
+		if f.focused() == cur || !f.shown(f.focused()) {
+			// huh asked for it as a command: the field was its group's last one shown
+			// (huh leaves its selection on a hidden last field).
+			f.form.NextGroup()
 		}
 	} else {
 		if cur == f.firstField() {
 			return
 		}
 		f.form.Update(huh.PrevField())
-		if f.focused() == cur {
+		if f.focused() == cur || !f.shown(f.focused()) {
 			f.form.PrevGroup()
 		}
 	}
@@ -962,17 +1031,27 @@ func (f *formScreen) lastOfGroup(i int) bool {
 	return true
 }
 
-// wipe forgets the secret typed into the form.
-func (f *formScreen) wipe() { f.text[fSecret].SetValue("") }
+// wipe forgets the secret typed into the form, and those kept aside for other methods.
+func (f *formScreen) wipe() {
+	f.text[fSecret].SetValue("")
+	f.stash = [3]string{}
+}
 
 // profile builds the profile the form describes.
 func (f *formScreen) profile() (vault.Profile, error) {
 	val := func(i int) string { return strings.TrimSpace(f.value(i)) }
 	p := vault.Profile{Name: val(fName), Environment: val(fEnv), TokenURL: val(fTokenURL), ClientID: val(fClientID),
 		Scopes: strings.Fields(val(fScopes)), Audience: val(fAudience), Resource: val(fResource),
-		AuthMethod: oauth.AuthMethod(f.auth), BasicEncoding: oauth.BasicEncoding(f.encoding),
+		AuthMethod: oauth.AuthMethod(f.auth),
 		APIBaseURL: val(fAPI), CAFile: vault.ExpandPath(val(fCAFile)), Notes: f.value(fNotes), Issuer: f.issuer,
 		InsecureHTTP: f.insecure, TestRequest: vault.TestRequest{Method: f.method, Path: val(fTestPath)}}
+	// A setting the auth does not use is not saved, whatever its hidden select holds.
+	if f.uses(fEncoding) {
+		p.BasicEncoding = oauth.BasicEncoding(f.encoding)
+	}
+	if f.uses(fAssertAud) {
+		p.AssertionAudience = f.assertAud
+	}
 	switch {
 	case f.editing != nil:
 		p.TestRequest.Body = f.editing.TestRequest.Body

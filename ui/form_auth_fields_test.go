@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
+)
+
+// chooseAuth moves the focus to the auth select and presses → until it shows m, as a
+// user would.
+func chooseAuth(t *testing.T, h *harness, f *formScreen, m oauth.AuthMethod) {
+	t.Helper()
+	f.moveTo(fAuth)
+	for n := 0; n < 10 && f.auth != string(m); n++ {
+		h.press("right")
+	}
+	if f.auth != string(m) {
+		t.Fatalf("the auth select never showed %s", m)
+	}
+}
+
+// focusWalk is every field the focus reaches from the first field with tab.
+func focusWalk(h *harness, f *formScreen) []int {
+	f.moveTo(f.firstField())
+	seen := []int{f.focused()}
+	for n := 0; n < 2*fieldCount; n++ {
+		h.press("tab")
+		if i := f.focused(); i != seen[len(seen)-1] {
+			seen = append(seen, i)
+		}
+	}
+	return seen
+}
+
+// The form shows, for each auth method, only the fields that method uses: the
+// credential field under the name of what goes into it, the basic encoding only for
+// basic and auto, the assertion audience only for the two client-assertion methods.
+// What is not shown is neither drawn nor reached by tab.
+func TestFormShowsOnlyTheMethodsFields(t *testing.T) {
+	t.Parallel()
+	common := []int{fImport, fDiscover, fName, fTokenURL, fClientID, fSecret, fScopes, fAuth, fAPI, fTestMethod, fTestPath,
+		fTestHeaders, fMore, fAudience, fResource, fParams, fInsecure, fCAFile, fEnv, fNotes}
+	for _, tc := range []struct {
+		auth     oauth.AuthMethod
+		cred     string
+		extra    []int
+		shown    []string
+		notShown []string
+	}{
+		{oauth.AuthAuto, "client secret", []int{fEncoding}, []string{"basic encoding"}, []string{"assertion aud"}},
+		{oauth.AuthBasic, "client secret", []int{fEncoding}, []string{"basic encoding"}, []string{"assertion aud"}},
+		{oauth.AuthPost, "client secret", nil, nil, []string{"basic encoding", "assertion aud"}},
+		{oauth.AuthClientSecretJWT, "client secret", []int{fAssertAud}, []string{"assertion aud"}, []string{"basic encoding"}},
+		{oauth.AuthPrivateKeyJWT, "private key", []int{fAssertAud}, []string{"assertion aud"}, []string{"basic encoding", "client secret"}},
+		{oauth.AuthTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "client secret"}},
+		{oauth.AuthSelfSignedTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "client secret"}},
+	} {
+		t.Run(string(tc.auth), func(t *testing.T) {
+			t.Parallel()
+			h, f := openAdd(t, 120, 80)
+			f.set(fMore, "shown")
+			chooseAuth(t, h, f, tc.auth)
+			want := map[int]bool{}
+			for _, i := range append(append([]int{}, common...), tc.extra...) {
+				want[i] = true
+			}
+			for i := 0; i < fieldCount; i++ {
+				if f.shown(i) != want[i] {
+					t.Errorf("field %q shown %v", fieldLabels[i], f.shown(i))
+				}
+			}
+			h.mustContain(append([]string{tc.cred + " *"}, tc.shown...)...)
+			h.mustNotContain(tc.notShown...)
+			var walk []string
+			for _, i := range focusWalk(h, f) {
+				if !want[i] {
+					t.Errorf("tab reaches the hidden field %q", fieldLabels[i])
+				}
+				walk = append(walk, fieldLabels[i])
+				delete(want, i)
+			}
+			for i := range want {
+				t.Errorf("tab never reaches %q (walk %v)", fieldLabels[i], walk)
+			}
+		})
+	}
+}
+
+// What was typed into a field the chosen method does not use is not saved: a client
+// secret typed before the method became private_key_jwt is not stored as its key (a
+// new key is generated, as for an empty key field), and the basic encoding chosen
+// for basic is not written into the private_key_jwt profile. Switching back to basic
+// shows both again as typed: they would be used again.
+func TestFormSavesNothingOfAHiddenField(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 60)
+	h.srv.AddClient(oauthtest.Client{ID: "hid-id", Scopes: []string{"api/read"}})
+	for i, v := range map[int]string{fName: "hid", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "hid-id"} {
+		f.set(i, v)
+	}
+	const typed = "typed-Client-S3cret"
+	chooseAuth(t, h, f, oauth.AuthBasic)
+	f.set(fMore, "shown")
+	f.moveTo(fEncoding)
+	h.press("right")
+	if f.encoding != string(oauth.BasicRaw) {
+		t.Fatalf("encoding %q", f.encoding)
+	}
+	f.moveTo(fSecret)
+	h.typeText(typed)
+
+	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	if v := f.value(fSecret); v != "" {
+		t.Fatalf("the key field holds what was typed as a client secret (%d characters)", len(v))
+	}
+	f.moveTo(fSecret)
+	h.send(tea.KeyMsg{})
+	h.mustContain("private key *", "empty: a new ES256 key on save")
+	h.mustNotContain("basic encoding", "raw")
+
+	// Back to basic: the secret and the encoding are there again, as typed.
+	chooseAuth(t, h, f, oauth.AuthBasic)
+	if v := f.value(fSecret); v != typed {
+		t.Fatalf("back on basic the secret field holds %d characters, want the %d typed", len(v), len(typed))
+	}
+	h.mustContain("client secret *", "basic encoding", "raw")
+
+	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	h.press("ctrl+s")
+	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
+		t.Fatalf("no one-time key screen:\n%s", h.view())
+	}
+	p, err := h.v.Get("hid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.AuthMethod != oauth.AuthPrivateKeyJWT || p.BasicEncoding != "" {
+		t.Fatalf("saved auth %s, basic encoding %q", p.AuthMethod, p.BasicEncoding)
+	}
+	stored, err := h.v.Secret(context.Background(), p)
+	if err != nil || stored == typed || !strings.Contains(stored, "PRIVATE KEY") {
+		t.Fatalf("stored credential is not a generated key (%v)", err)
+	}
+	if f.stash != ([3]string{}) {
+		t.Fatal("the form keeps a secret typed for another method after saving")
+	}
+}
+
+// The assertion audience is saved only with a client-assertion method: issuer chosen
+// for client_secret_jwt, then the method changed to post, saves none (and the issuer
+// it would need is not asked for).
+func TestFormAssertionAudienceOnlyForJWT(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 60)
+	for i, v := range map[int]string{fName: "aud", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "aud-id"} {
+		f.set(i, v)
+	}
+	chooseAuth(t, h, f, oauth.AuthClientSecretJWT)
+	f.set(fMore, "shown")
+	f.moveTo(fAssertAud)
+	h.press("right")
+	if f.assertAud != oauth.AudienceIssuer {
+		t.Fatalf("assertion audience %q", f.assertAud)
+	}
+	f.moveTo(fSecret)
+	h.typeText("a-client-secret-of-32-bytes-or-more-S3cret")
+	h.press("ctrl+s")
+	h.mustContain("✗ assertion aud", "no issuer")
+	if _, err := h.v.Get("aud"); err == nil {
+		t.Fatal("saved with the issuer as audience and no issuer")
+	}
+	chooseAuth(t, h, f, oauth.AuthPost)
+	h.mustNotContain("assertion aud")
+	h.press("ctrl+s")
+	p, err := h.v.Get("aud")
+	if err != nil {
+		t.Fatalf("not saved: %v\n%s", err, h.view())
+	}
+	if p.AuthMethod != oauth.AuthPost || p.AssertionAudience != "" {
+		t.Fatalf("saved auth %s, assertion audience %q", p.AuthMethod, p.AssertionAudience)
+	}
+}
+
+// Editing a basic profile with the raw encoding to private_key_jwt drops the encoding
+// it no longer uses; the issuer as assertion audience, chosen in the form, is saved.
+func TestFormEditDropsTheUnusedEncoding(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 60, true, "slow")
+	iss := h.srv.Issuer(oauthtest.Generic, "")
+	h.editOutside("ecoinvent", func(p *vault.Profile) {
+		p.AuthMethod, p.BasicEncoding, p.Issuer = oauth.AuthBasic, oauth.BasicRaw, iss
+	})
+	h.reloadSelect("ecoinvent")
+	f := h.editForm("ecoinvent")
+	if !f.shown(fEncoding) || f.encoding != string(oauth.BasicRaw) {
+		t.Fatalf("the raw encoding is not shown (%q)", f.encoding)
+	}
+	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	f.moveTo(fAssertAud)
+	h.press("right")
+	h.press("ctrl+s")
+	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
+		t.Fatalf("no one-time key screen:\n%s", h.view())
+	}
+	p, _ := h.v.Get("ecoinvent")
+	if p.AuthMethod != oauth.AuthPrivateKeyJWT || p.BasicEncoding != "" || p.AssertionAudience != oauth.AudienceIssuer {
+		t.Fatalf("saved auth %s, basic encoding %q, assertion audience %q", p.AuthMethod, p.BasicEncoding, p.AssertionAudience)
+	}
+}
