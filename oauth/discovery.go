@@ -29,24 +29,63 @@ type Metadata struct {
 }
 
 // SuggestedAuth maps the advertised token endpoint auth methods to a profile auth
-// method: basic or post when only one is offered, auto otherwise.
-func (m *Metadata) SuggestedAuth() AuthMethod {
-	var basic, post bool
+// method (SuggestAuth says why).
+func (m *Metadata) SuggestedAuth() AuthMethod { return m.SuggestAuth().Method }
+
+// AuthSuggestion is the auth method discovery suggests for a profile, and why, in
+// words of oat's own (never the server's text).
+type AuthSuggestion struct {
+	Method AuthMethod
+	Why    string
+}
+
+// Beyond says the method suggested is not a client secret in the header or the body
+// (basic, post, auto): a front end says Why, as the user may hold a client secret and
+// be asked for a key or a certificate.
+func (s AuthSuggestion) Beyond() bool {
+	return s.Method != AuthBasic && s.Method != AuthPost && s.Method != AuthAuto
+}
+
+// beyondSecrets are the methods oat suggests to a server that takes no client secret
+// in the header or the body, in order: a key oat can generate, a secret in a JWT,
+// then mutual TLS (a certificate to get from the provider's CA, or self-signed).
+var beyondSecrets = []struct {
+	m   AuthMethod
+	why string
+}{
+	{AuthPrivateKeyJWT, "it lists private_key_jwt: a JWT signed with a private key (oat can generate one)"},
+	{AuthClientSecretJWT, "it lists client_secret_jwt: a JWT signed with the client secret"},
+	{AuthTLS, "it lists tls_client_auth: mutual TLS with a certificate from its CA"},
+	{AuthSelfSignedTLS, "it lists self_signed_tls_client_auth: mutual TLS with a self-signed certificate"},
+}
+
+// SuggestAuth maps the advertised token endpoint auth methods to a profile auth
+// method: basic or post when only one of the two is offered, auto when both are (or
+// nothing is listed); a server that offers neither gets the first of
+// private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth it
+// lists, and auto when it lists none oat supports.
+func (m *Metadata) SuggestAuth() AuthSuggestion {
+	listed := map[string]bool{}
 	for _, a := range m.TokenAuthMethods {
-		switch a {
-		case "client_secret_basic":
-			basic = true
-		case "client_secret_post":
-			post = true
+		listed[a] = true
+	}
+	basic, post := listed["client_secret_basic"], listed["client_secret_post"]
+	switch {
+	case len(m.TokenAuthMethods) == 0:
+		return AuthSuggestion{AuthAuto, "the server lists no auth methods: auto tries Basic, then the body"}
+	case basic && post:
+		return AuthSuggestion{AuthAuto, "the server takes both client_secret_basic and client_secret_post: auto tries Basic, then the body"}
+	case basic:
+		return AuthSuggestion{AuthBasic, "the server takes client_secret_basic, not client_secret_post"}
+	case post:
+		return AuthSuggestion{AuthPost, "the server takes client_secret_post, not client_secret_basic"}
+	}
+	for _, b := range beyondSecrets {
+		if listed[string(b.m)] {
+			return AuthSuggestion{b.m, "the server lists no client_secret_basic or client_secret_post; " + b.why}
 		}
 	}
-	switch {
-	case basic && !post:
-		return AuthBasic
-	case post && !basic:
-		return AuthPost
-	}
-	return AuthAuto
+	return AuthSuggestion{AuthAuto, "the server lists none oat supports: auto tries Basic, then the body"}
 }
 
 // DiscoveryURLs lists where metadata for issuer may live, in the order tried: the OpenID

@@ -124,7 +124,7 @@ func (f *formScreen) helpFor(i int) string {
 		return "←/→: auto tries Basic, then the body, and remembers"
 	case fSecret:
 		if f.auth == string(oauth.AuthPrivateKeyJWT) {
-			return "paste a PEM or JWK private key; empty: a new ES256 key on save"
+			return "paste a PEM or JWK private key; empty: a new " + f.keyGenAlg() + " key on save"
 		}
 		if f.certAuth() {
 			return "paste the certificate chain and its key (PEM); PKCS#12: oat add --pkcs12"
@@ -182,7 +182,7 @@ func (f *formScreen) certAuth() bool {
 func (f *formScreen) secretPlaceholder() string {
 	switch {
 	case f.auth == string(oauth.AuthPrivateKeyJWT) && (f.editing == nil || f.keyChange()):
-		return "empty: a new ES256 key on save"
+		return "empty: a new " + f.keyGenAlg() + " key on save"
 	case f.certAuth() && (f.editing == nil || f.keyChange()):
 		return "certificate and key (PEM), pasted"
 	case f.certAuth():
@@ -201,6 +201,12 @@ func (f *formScreen) secretPlaceholder() string {
 // client certificate and its key, or a client secret (an edit only).
 func (f *formScreen) keyChange() bool {
 	return f.editing != nil && vault.CredentialOf(oauth.AuthMethod(f.auth)) != vault.CredentialOf(f.editing.AuthMethod)
+}
+
+// keyGenAlg is the algorithm of the key save generates: the first the issuer takes
+// that oat generates keys for (as the CLI's keygen), else ES256.
+func (f *formScreen) keyGenAlg() string {
+	return vault.KeyGenAlgFor(vault.Profile{SigningAlgs: f.signingAlgs})
 }
 
 // generatesKey says whether save generates the private key: private_key_jwt with none
@@ -261,6 +267,10 @@ type formScreen struct {
 	// (inspect then verifies only that issuer's tokens); found says what discovery found.
 	issuer string
 	found  []string
+	// signingAlgs are the algorithms the issuer's token endpoint takes in client
+	// assertions (discovered, or the profile's): saved with the profile, and a key
+	// generated on save is of one of them.
+	signingAlgs []string
 	// discovering is the issuer a discovery in flight was asked for ("" when none is):
 	// discSeq numbers the requests, and an answer is taken only if it is for the
 	// current one (an older, slower one must not put another issuer's token URL in the
@@ -381,7 +391,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 // as shown.
 func (f *formScreen) fill(src vault.Profile) {
 	p := displayProfile(src)
-	f.issuer = src.Issuer
+	f.issuer, f.signingAlgs = src.Issuer, src.SigningAlgs
 	set := func(i int, v string) { f.text[i].SetValue(v) }
 	if f.from == nil {
 		set(fName, p.Name)
@@ -923,7 +933,9 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	f.pending, f.pendingFor, f.offer = nil, "", nil
 	delete(f.ext, fDiscover)
 	f.set(fTokenURL, m.TokenEndpoint)
-	f.set(fAuth, string(m.SuggestedAuth()))
+	f.signingAlgs = m.TokenAuthSigningAlgs
+	sug := m.SuggestAuth()
+	f.set(fAuth, string(sug.Method))
 	f.issuer = m.Issuer
 	methods := "none listed (auto)"
 	if len(m.TokenAuthMethods) > 0 {
@@ -933,6 +945,11 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 		"✓ issuer " + oauth.OneLine(m.Issuer),
 		"  token endpoint " + oauth.OneLine(m.TokenEndpoint),
 		"  auth methods " + methods + " → auth " + f.auth,
+	}
+	if sug.Beyond() {
+		// A method beyond a client secret in the header or body: why, since the form
+		// now asks for something else than the secret the user may have at hand.
+		f.found = append(f.found, "  "+sug.Why)
 	}
 	f.formErr = ""
 	f.touched[fTokenURL], f.touched[fAuth] = true, true
@@ -1044,7 +1061,7 @@ func (f *formScreen) profile() (vault.Profile, error) {
 		Scopes: strings.Fields(val(fScopes)), Audience: val(fAudience), Resource: val(fResource),
 		AuthMethod: oauth.AuthMethod(f.auth),
 		APIBaseURL: val(fAPI), CAFile: vault.ExpandPath(val(fCAFile)), Notes: f.value(fNotes), Issuer: f.issuer,
-		InsecureHTTP: f.insecure, TestRequest: vault.TestRequest{Method: f.method, Path: val(fTestPath)}}
+		InsecureHTTP: f.insecure, TestRequest: vault.TestRequest{Method: f.method, Path: val(fTestPath)}, SigningAlgs: f.signingAlgs}
 	// A setting the auth does not use is not saved, whatever its hidden select holds.
 	if f.uses(fEncoding) {
 		p.BasicEncoding = oauth.BasicEncoding(f.encoding)
@@ -1181,7 +1198,10 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 	}
 	f.formErr, f.saving = "", true
 	secret := vault.CleanSecret(f.value(fSecret))
-	gen := f.generatesKey()
+	gen := ""
+	if f.generatesKey() {
+		gen = f.keyGenAlg()
+	}
 	if f.editing != nil {
 		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, displayProfile(*f.editing), p, secret, gen)
 	}
@@ -1371,7 +1391,7 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 			if j == 0 {
 				indent = "    "
 			}
-			lines = append(lines, wrapLines(indent, st.OK, strings.TrimLeft(l, " "), w, 2)...)
+			lines = append(lines, wrapLines(indent, st.OK, strings.TrimLeft(l, " "), w, 3)...)
 		}
 	}
 	if e, bad := f.errShown(i); bad {
@@ -1427,11 +1447,12 @@ type importedEnvMsg struct {
 	err   error
 }
 
-// addCmd stores a new profile with its secret (or private key; gen: a new ES256 key).
-func addCmd(v *vault.Vault, p vault.Profile, secret string, gen bool) tea.Cmd {
+// addCmd stores a new profile with its secret (or private key; gen: the algorithm of
+// a new key to generate, "" for none).
+func addCmd(v *vault.Vault, p vault.Profile, secret string, gen string) tea.Cmd {
 	return func() tea.Msg {
-		if gen {
-			k, _, err := vault.GenerateKey("ES256")
+		if gen != "" {
+			k, _, err := vault.GenerateKey(gen)
 			if err != nil {
 				return savedMsg{err: err}
 			}
@@ -1439,7 +1460,7 @@ func addCmd(v *vault.Vault, p vault.Profile, secret string, gen bool) tea.Cmd {
 		}
 		np, err := v.Add(context.Background(), p, secret)
 		if err == nil && np.AuthMethod == oauth.AuthPrivateKeyJWT {
-			return keySaved(np, secret, gen, true, nil)
+			return keySaved(np, secret, gen != "", true, nil)
 		}
 		if err == nil && vault.CredentialOf(np.AuthMethod) == vault.CredCert {
 			return certSaved(np, true, nil)
@@ -1462,11 +1483,11 @@ func keySaved(p vault.Profile, key string, gen, added bool, overwrote []string) 
 // leaving what it did not touch as it is now (another oat may have changed it since);
 // a non-empty secret replaces the secret too (without keeping the old: that is what
 // rotation is for).
-func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, gen bool) tea.Cmd {
+func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, gen string) tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
-		if gen {
-			k, _, err := vault.GenerateKey("ES256")
+		if gen != "" {
+			k, _, err := vault.GenerateKey(gen)
 			if err != nil {
 				return savedMsg{err: err}
 			}
@@ -1496,7 +1517,7 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, 
 		}
 		switch {
 		case err == nil && secret != "" && np.AuthMethod == oauth.AuthPrivateKeyJWT:
-			return keySaved(np, secret, gen, false, overwrote)
+			return keySaved(np, secret, gen != "", false, overwrote)
 		case err == nil && secret != "" && vault.CredentialOf(np.AuthMethod) == vault.CredCert:
 			return certSaved(np, false, overwrote)
 		case secret != "":

@@ -213,3 +213,73 @@ func TestFormEditDropsTheUnusedEncoding(t *testing.T) {
 		t.Fatalf("saved auth %s, basic encoding %q, assertion audience %q", p.AuthMethod, p.BasicEncoding, p.AssertionAudience)
 	}
 }
+
+// Discovery from a server that takes no client secret in the header or the body
+// picks the method it does list and says why under the issuer: private_key_jwt (the
+// key field then offers a key of an algorithm the server lists), or mutual TLS. A
+// server that lists client_secret_basic or client_secret_post as well keeps today's
+// choice, said as before.
+func TestFormDiscoverySuggestsBeyondSecrets(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		methods []string
+		want    oauth.AuthMethod
+		cred    string
+		why     string
+	}{
+		{[]string{"private_key_jwt"}, oauth.AuthPrivateKeyJWT, "private key *", "lists no client_secret_basic or client_secret_post; it lists private_key_jwt"},
+		{[]string{"tls_client_auth", "private_key_jwt"}, oauth.AuthPrivateKeyJWT, "private key *", "it lists private_key_jwt"},
+		{[]string{"tls_client_auth"}, oauth.AuthTLS, "cert and key *", "it lists tls_client_auth: mutual TLS"},
+		{[]string{"self_signed_tls_client_auth"}, oauth.AuthSelfSignedTLS, "cert and key *", "self-signed certificate"},
+		{[]string{"client_secret_post", "private_key_jwt"}, oauth.AuthPost, "client secret *", ""},
+		{[]string{"client_secret_basic", "client_secret_post", "private_key_jwt"}, oauth.AuthAuto, "client secret *", ""},
+	} {
+		t.Run(strings.Join(tc.methods, "+"), func(t *testing.T) {
+			t.Parallel()
+			h, f := openAdd(t, 160, 60)
+			h.srv.SetAuthMethods(tc.methods)
+			h.srv.SetAssertionAlgs([]string{"PS256", "ES256"})
+			f.moveTo(fDiscover)
+			f.set(fDiscover, h.srv.Issuer(oauthtest.Keycloak, "demo"))
+			h.press("enter")
+			if f.auth != string(tc.want) {
+				t.Fatalf("discovery chose %s, want %s:\n%s", f.auth, tc.want, h.view())
+			}
+			h.mustContain("→ auth "+string(tc.want), tc.cred)
+			if tc.why != "" {
+				h.mustContain(tc.why)
+			} else {
+				h.mustNotContain("client_secret_basic or client_secret_post;")
+			}
+			if tc.want == oauth.AuthPrivateKeyJWT {
+				f.moveTo(fSecret)
+				h.send(tea.KeyMsg{})
+				h.mustContain("empty: a new PS256 key on save")
+			}
+		})
+	}
+}
+
+// A private_key_jwt profile added after discovery keeps the server's signing
+// algorithms, and the key generated for it is of one of them.
+func TestFormDiscoveredKeyUsesTheServersAlg(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 160, 60)
+	h.srv.SetAuthMethods([]string{"private_key_jwt"})
+	h.srv.SetAssertionAlgs([]string{"PS256"})
+	f.moveTo(fDiscover)
+	f.set(fDiscover, h.srv.Issuer(oauthtest.Keycloak, "demo"))
+	h.press("enter")
+	for i, v := range map[int]string{fName: "pss", fClientID: "pss-id"} {
+		f.set(i, v)
+	}
+	h.press("ctrl+s")
+	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
+		t.Fatalf("no one-time key screen:\n%s", h.view())
+	}
+	p, err := h.v.Get("pss")
+	if err != nil || p.KeyAlg != "PS256" || strings.Join(p.SigningAlgs, " ") != "PS256" || p.AuthMethod != oauth.AuthPrivateKeyJWT {
+		t.Fatalf("profile %+v %v", p, err)
+	}
+	h.mustContain("PS256")
+}

@@ -80,10 +80,16 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 			oauth.OneLine(m.TokenEndpoint), tokOrigin, issOrigin, tokOrigin))
 	}
 	p.TokenURL, p.Issuer, p.SigningAlgs = m.TokenEndpoint, m.Issuer, m.TokenAuthSigningAlgs
+	sug := m.SuggestAuth()
 	if !fs.Changed("auth") {
-		p.SetAuthMethod(m.SuggestedAuth())
+		p.SetAuthMethod(sug.Method)
 	}
 	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
+	if !fs.Changed("auth") && sug.Beyond() {
+		// Said: the user may have piped a client secret, and is now asked for a key or
+		// a certificate.
+		fmt.Fprintf(a.Err, "  auth %s: %s (--auth chooses another)\n", sug.Method, sug.Why)
+	}
 	if cross {
 		fmt.Fprintf(a.Err, "  on %s, not on the issuer's origin %s: accepted because of --yes\n", tokOrigin, issOrigin)
 	}

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
+)
+
+// oat add --discover without --auth takes the method the server lists when it takes
+// no client secret in the header or the body, and says why on stderr: private_key_jwt
+// (with --keygen the key is made and the token comes), tls_client_auth. A server that
+// lists client_secret_post as well keeps post, without the reason.
+func TestAddDiscoverSuggestsBeyondSecrets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	e.srv.SetAuthMethods([]string{"private_key_jwt", "tls_client_auth"})
+	e.srv.AddClient(oauthtest.Client{ID: "pk", Scopes: []string{"api/read"}})
+	r := e.run("", "add", "pk", "--discover", e.srv.URL, "--client-id", "pk", "--keygen")
+	if r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	if !strings.Contains(r.err, "auth private_key_jwt: the server lists no client_secret_basic or client_secret_post; it lists private_key_jwt") {
+		t.Fatalf("no reason given:\n%s", r.err)
+	}
+	p, err := vault.Open(e.dir, e.store).Get("pk")
+	if err != nil || p.AuthMethod != oauth.AuthPrivateKeyJWT {
+		t.Fatalf("profile %+v %v", p, err)
+	}
+	line, _ := shownJWK(t, r.out)
+	if err := e.srv.RegisterKey("pk", []byte(line)); err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, storedKeyForms(t, e, "pk")...)
+	if r := e.run("", "token", "pk"); r.code != 0 {
+		t.Fatalf("token: %d %s", r.code, r.err)
+	}
+
+	e.srv.SetAuthMethods([]string{"tls_client_auth"})
+	r = e.run("not a certificate\n", "add", "mt", "--discover", e.srv.URL, "--client-id", "mt")
+	if !strings.Contains(r.err, "auth tls_client_auth: the server lists no client_secret_basic or client_secret_post; it lists tls_client_auth") {
+		t.Fatalf("no reason given for mutual TLS: %d\n%s", r.code, r.err)
+	}
+
+	e.srv.SetAuthMethods([]string{"client_secret_post", "private_key_jwt"})
+	r = e.run("post-S3cret-value\n", "add", "po", "--discover", e.srv.URL, "--client-id", "po")
+	e.secrets = append(e.secrets, "post-S3cret-value")
+	if r.code != 0 || strings.Contains(r.err, "lists no client_secret_basic") {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	if p, err := vault.Open(e.dir, e.store).Get("po"); err != nil || p.AuthMethod != oauth.AuthPost {
+		t.Fatalf("profile %+v %v", p, err)
+	}
+}
