@@ -18,7 +18,7 @@ func chooseAuth(t *testing.T, h *harness, f *formScreen, m oauth.AuthMethod) {
 	t.Helper()
 	f.moveTo(fAuth)
 	for n := 0; n < 10 && f.auth != string(m); n++ {
-		h.press("right")
+		h.send(tea.KeyMsg{Type: tea.KeyRight})
 	}
 	if f.auth != string(m) {
 		t.Fatalf("the auth select never showed %s", m)
@@ -108,7 +108,7 @@ func TestFormSavesNothingOfAHiddenField(t *testing.T) {
 	chooseAuth(t, h, f, oauth.AuthBasic)
 	f.set(fMore, "shown")
 	f.moveTo(fEncoding)
-	h.press("right")
+	h.send(tea.KeyMsg{Type: tea.KeyRight})
 	if f.encoding != string(oauth.BasicRaw) {
 		t.Fatalf("encoding %q", f.encoding)
 	}
@@ -164,7 +164,7 @@ func TestFormAssertionAudienceOnlyForJWT(t *testing.T) {
 	chooseAuth(t, h, f, oauth.AuthClientSecretJWT)
 	f.set(fMore, "shown")
 	f.moveTo(fAssertAud)
-	h.press("right")
+	h.send(tea.KeyMsg{Type: tea.KeyRight})
 	if f.assertAud != oauth.AudienceIssuer {
 		t.Fatalf("assertion audience %q", f.assertAud)
 	}
@@ -203,7 +203,7 @@ func TestFormEditDropsTheUnusedEncoding(t *testing.T) {
 	}
 	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
 	f.moveTo(fAssertAud)
-	h.press("right")
+	h.send(tea.KeyMsg{Type: tea.KeyRight})
 	h.press("ctrl+s")
 	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
 		t.Fatalf("no one-time key screen:\n%s", h.view())
