@@ -283,3 +283,21 @@ func TestFormDiscoveredKeyUsesTheServersAlg(t *testing.T) {
 	}
 	h.mustContain("PS256")
 }
+
+// At 60 columns the one-time key screen wraps its warning rather than cutting it,
+// and shows the whole thumbprint.
+func TestKeyOnceScreenAt60Columns(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 60, 20)
+	for i, v := range map[int]string{fName: "narrow", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "narrow-id"} {
+		f.set(i, v)
+	}
+	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	h.press("ctrl+s")
+	p, err := h.v.Get("narrow")
+	if err != nil {
+		t.Fatalf("not saved: %v\n%s", err, h.view())
+	}
+	h.mustContain("thumbprint  "+p.KeyThumbprint, "oat shows it", "only now.", "oat never shows")
+	h.mustNotContain("…")
+}

@@ -140,14 +140,14 @@ func (s *keyOnceScreen) doc() string {
 // the form tabs and the document, wrapped hard to w. The key's one-time screen and the
 // key rotation's registration step both show them.
 func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w int) []string {
-	lines := []string{
-		st.Banner.Render(truncateLine("⚠ Register this public key at the provider: oat shows it only now.", w)),
-		st.Text.Render(truncateLine("The private key stays in the "+store+" store; oat never shows it.", w)),
-		"",
-		st.Label.Render("thumbprint") + st.Text.Render(" "+d.Thumbprint) + st.Subtle.Render("  (kid)"),
-		st.Label.Render("algorithm ") + st.Text.Render(" "+d.Alg),
-		"",
+	// Wrapped, not cut: at 60 columns the end of each sentence is what matters.
+	lines := wrapLines("", st.Banner, "⚠ Register this public key at the provider: oat shows it only now.", w, 3)
+	lines = append(lines, wrapLines("", st.Text, "The private key stays in the "+store+" store; oat never shows it.", w, 3)...)
+	tp := st.Label.Render("thumbprint") + st.Text.Render(" "+d.Thumbprint)
+	if kid := tp + st.Subtle.Render("  (kid)"); lipgloss.Width(kid) <= w {
+		tp = kid // the thumbprint whole comes first
 	}
+	lines = append(lines, "", tp, st.Label.Render("algorithm ")+st.Text.Render(" "+d.Alg), "")
 	var tabs []string
 	for i, n := range keyForms {
 		if i == form {
@@ -198,6 +198,7 @@ func (s *keyOnceScreen) View(width, height int) string {
 		"",
 	}
 	lines = append(lines, keyDocsLines(st, s.deps.Broker.Vault.Secrets.Name(), s.docs, s.form, w)...)
-	lines = append(lines, "", st.Subtle.Render(truncateLine("v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w)))
+	lines = append(lines, "")
+	lines = append(lines, wrapLines("", st.Subtle, "v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w, 2)...)
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(lines, "\n"))
 }

@@ -88,7 +88,7 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	if !fs.Changed("auth") && sug.Beyond() {
 		// Said: the user may have piped a client secret, and is now asked for a key or
 		// a certificate.
-		fmt.Fprintf(a.Err, "  auth %s: %s (--auth chooses another)\n", sug.Method, sug.Why)
+		fmt.Fprintf(a.Err, "  auth %s: %s; --auth chooses another\n", sug.Method, sug.Why)
 	}
 	if cross {
 		fmt.Fprintf(a.Err, "  on %s, not on the issuer's origin %s: accepted because of --yes\n", tokOrigin, issOrigin)
