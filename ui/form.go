@@ -42,6 +42,7 @@ const (
 	fParams
 	fEncoding
 	fAssertAud
+	fKeyAlg
 	fInsecure
 	fCAFile
 	fEnv
@@ -72,7 +73,7 @@ func groupOf(i int) int {
 
 var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "token URL", "client ID", "client secret",
 	"scopes", "auth", "API base URL", "test method", "test path", "test headers", "advanced", "audience", "resource",
-	"extra params", "basic encoding", "assertion aud", "insecure http", "CA file", "environment", "notes"}
+	"extra params", "basic encoding", "assertion aud", "key alg", "insecure http", "CA file", "environment", "notes"}
 
 // required marks the fields a profile cannot do without (the secret only when added).
 var required = map[int]bool{fName: true, fTokenURL: true, fClientID: true, fSecret: true, fAuth: true}
@@ -94,6 +95,7 @@ var fieldHelp = [fieldCount]string{
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
+	"",
 	"",
 	"",
 	"",
@@ -142,6 +144,14 @@ func (f *formScreen) helpFor(i int) string {
 			return "←/→: the assertion's aud is the issuer (some servers want it)"
 		}
 		return "←/→: the assertion's aud is the token URL (RFC 7523)"
+	case fKeyAlg:
+		switch {
+		case f.keyAlg == "" && len(f.signingAlgs) > 0:
+			return "←/→: auto: a new key is " + f.keyGenAlg() + " (the server's first); a pasted key signs as it can"
+		case f.keyAlg == "":
+			return "←/→: auto: a new key is " + f.keyGenAlg() + "; a pasted key signs as it can"
+		}
+		return "←/→: the key signs " + f.keyAlg + " (RS256/PS256: RSA, ES256: P-256, EdDSA: Ed25519)"
 	case fInsecure:
 		if f.insecure {
 			return "←/→: plain http allowed on any host (unencrypted)"
@@ -158,7 +168,7 @@ var profileField = map[string]int{
 	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
 	"environment": fEnv, "audience": fAudience, "resource": fResource, "test_request.path": fTestPath,
 	"ca_file": fCAFile, "notes": fNotes, "insecure_http": fInsecure, "issuer": fDiscover,
-	"private_key": fSecret, "key_alg": fAuth, "assertion_audience": fAssertAud, "client_cert": fSecret,
+	"private_key": fSecret, "key_alg": fKeyAlg, "assertion_audience": fAssertAud, "client_cert": fSecret,
 }
 
 // label is field i's label: the secret's field takes a private key for private_key_jwt.
@@ -206,6 +216,9 @@ func (f *formScreen) keyChange() bool {
 // keyGenAlg is the algorithm of the key save generates: the first the issuer takes
 // that oat generates keys for (as the CLI's keygen), else ES256.
 func (f *formScreen) keyGenAlg() string {
+	if f.uses(fKeyAlg) && f.keyAlg != "" {
+		return f.keyAlg
+	}
 	return vault.KeyGenAlgFor(vault.Profile{SigningAlgs: f.signingAlgs})
 }
 
@@ -236,8 +249,10 @@ type formScreen struct {
 	text   [fieldCount]*textField
 	// The selects' values (bound to the huh selects); assertAud is the client
 	// assertion's audience (oauth.AudienceTokenEndpoint or AudienceIssuer).
-	auth, encoding, method, assertAud string
-	insecure, advanced                bool
+	// keyAlg is the algorithm of a private_key_jwt profile's key ("": the server's
+	// first, else ES256, for a key generated; the key's own for a key pasted).
+	auth, encoding, method, assertAud, keyAlg string
+	insecure, advanced                        bool
 	// selects re-read each select's bound value (set from outside: discovery, tests).
 	selects map[int]func()
 	// The credential field takes a client secret, a private key or a certificate and
@@ -351,7 +366,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		touched: map[int]bool{}, auth: string(oauth.AuthAuto), selects: map[int]func(){}}
 	for i := range f.text {
 		switch i {
-		case fAuth, fEncoding, fAssertAud, fTestMethod, fInsecure, fMore:
+		case fAuth, fEncoding, fAssertAud, fKeyAlg, fTestMethod, fInsecure, fMore:
 		default:
 			f.text[i] = newTextField(st)
 		}
@@ -410,7 +425,7 @@ func (f *formScreen) fill(src vault.Profile) {
 	set(fParams, strings.Join(params, " "))
 	f.auth = string(p.AuthMethod)
 	f.encoding = string(p.BasicEncoding)
-	f.assertAud = p.AssertionAudience
+	f.assertAud, f.keyAlg = p.AssertionAudience, p.KeyAlg
 	set(fAPI, p.APIBaseURL)
 	f.method = p.TestRequest.Method
 	set(fTestPath, p.TestRequest.Path)
@@ -484,6 +499,12 @@ func (f *formScreen) buildHuh() {
 	f.selects[fAuth] = func() { auth.Value(&f.auth) }
 	f.selects[fEncoding] = func() { enc.Value(&f.encoding) }
 	f.selects[fAssertAud] = func() { aud.Value(&f.assertAud) }
+	algOpts := []huh.Option[string]{huh.NewOption("auto", "")}
+	for _, a := range oauth.KeyGenAlgs {
+		algOpts = append(algOpts, huh.NewOption(a, a))
+	}
+	alg := newSelect(&f.keyAlg, algOpts...)
+	f.selects[fKeyAlg] = func() { alg.Value(&f.keyAlg) }
 	f.selects[fTestMethod] = func() { method.Value(&f.method) }
 	f.selects[fInsecure] = func() { insecure.Value(&f.insecure) }
 	f.selects[fMore] = func() { more.Value(&f.advanced) }
@@ -495,6 +516,7 @@ func (f *formScreen) buildHuh() {
 	f.fields[fAuth], f.fields[fTestMethod], f.fields[fInsecure], f.fields[fMore] = auth, method, insecure, more
 	f.fields[fEncoding] = &hideable{Field: enc, hidden: func() bool { return !f.uses(fEncoding) }}
 	f.fields[fAssertAud] = &hideable{Field: aud, hidden: func() bool { return !f.uses(fAssertAud) }}
+	f.fields[fKeyAlg] = &hideable{Field: alg, hidden: func() bool { return !f.uses(fKeyAlg) }}
 	if f.editing != nil {
 		f.fields[fImport], f.fields[fDiscover] = nil, nil
 	}
@@ -526,6 +548,8 @@ func (f *formScreen) value(i int) string {
 		return f.encoding
 	case fAssertAud:
 		return f.assertAud
+	case fKeyAlg:
+		return f.keyAlg
 	case fTestMethod:
 		return f.method
 	case fInsecure:
@@ -554,6 +578,8 @@ func (f *formScreen) set(i int, v string) {
 		f.encoding = v
 	case fAssertAud:
 		f.assertAud = v
+	case fKeyAlg:
+		f.keyAlg = v
 	case fTestMethod:
 		f.method = strings.ToUpper(v)
 	case fInsecure:
@@ -597,11 +623,15 @@ func (f *formScreen) shown(i int) bool {
 
 // methodSetting names the fields that only some auth methods use, by their profile
 // field (vault.UsesSetting says which methods).
-var methodSetting = map[int]string{fEncoding: "basic_encoding", fAssertAud: "assertion_audience"}
+var methodSetting = map[int]string{fEncoding: "basic_encoding", fAssertAud: "assertion_audience", fKeyAlg: "key_alg"}
 
 // uses says whether the auth selected uses field i: a field it does not use is hidden,
-// and its value is not saved.
+// and its value is not saved. The key algorithm is the add form's: an edit keeps the
+// key it has, and R rotates to a key of another algorithm.
 func (f *formScreen) uses(i int) bool {
+	if i == fKeyAlg && f.editing != nil {
+		return false
+	}
 	name, ok := methodSetting[i]
 	return !ok || vault.UsesSetting(oauth.AuthMethod(f.auth), name)
 }
@@ -1069,6 +1099,9 @@ func (f *formScreen) profile() (vault.Profile, error) {
 	if f.uses(fAssertAud) {
 		p.AssertionAudience = f.assertAud
 	}
+	if f.uses(fKeyAlg) {
+		p.KeyAlg = f.keyAlg
+	}
 	switch {
 	case f.editing != nil:
 		p.TestRequest.Body = f.editing.TestRequest.Body
@@ -1108,6 +1141,11 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	case f.generatesKey(): // generated on save
 	case secret == "" && (f.editing == nil || f.keyChange()):
 		f.errs[fSecret] = "is required"
+	case secret != "" && f.auth == string(oauth.AuthPrivateKeyJWT):
+		// Parsed as the vault will store it: also whether the key signs with the
+		// algorithm chosen, or one the server takes (said under the key algorithm).
+		_, err := vault.PrepareClientKey(p, secret)
+		f.mapErr(err)
 	case secret != "":
 		f.mapErr(vault.CheckCredential(oauth.AuthMethod(f.auth), secret))
 	}

@@ -53,13 +53,13 @@ func TestFormShowsOnlyTheMethodsFields(t *testing.T) {
 		shown    []string
 		notShown []string
 	}{
-		{oauth.AuthAuto, "client secret", []int{fEncoding}, []string{"basic encoding"}, []string{"assertion aud"}},
-		{oauth.AuthBasic, "client secret", []int{fEncoding}, []string{"basic encoding"}, []string{"assertion aud"}},
-		{oauth.AuthPost, "client secret", nil, nil, []string{"basic encoding", "assertion aud"}},
-		{oauth.AuthClientSecretJWT, "client secret", []int{fAssertAud}, []string{"assertion aud"}, []string{"basic encoding"}},
-		{oauth.AuthPrivateKeyJWT, "private key", []int{fAssertAud}, []string{"assertion aud"}, []string{"basic encoding", "client secret"}},
-		{oauth.AuthTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "client secret"}},
-		{oauth.AuthSelfSignedTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "client secret"}},
+		{oauth.AuthAuto, "client secret", []int{fEncoding}, []string{"basic encoding"}, []string{"assertion aud", "key alg"}},
+		{oauth.AuthBasic, "client secret", []int{fEncoding}, []string{"basic encoding"}, []string{"assertion aud", "key alg"}},
+		{oauth.AuthPost, "client secret", nil, nil, []string{"basic encoding", "assertion aud", "key alg"}},
+		{oauth.AuthClientSecretJWT, "client secret", []int{fAssertAud}, []string{"assertion aud"}, []string{"basic encoding", "key alg"}},
+		{oauth.AuthPrivateKeyJWT, "private key", []int{fAssertAud, fKeyAlg}, []string{"assertion aud", "key alg"}, []string{"basic encoding", "client secret"}},
+		{oauth.AuthTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "key alg", "client secret"}},
+		{oauth.AuthSelfSignedTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "key alg", "client secret"}},
 	} {
 		t.Run(string(tc.auth), func(t *testing.T) {
 			t.Parallel()
@@ -202,6 +202,9 @@ func TestFormEditDropsTheUnusedEncoding(t *testing.T) {
 		t.Fatalf("the raw encoding is not shown (%q)", f.encoding)
 	}
 	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	if f.shown(fKeyAlg) {
+		t.Fatal("the edit form offers the key algorithm (R rotates to a key of another)")
+	}
 	f.moveTo(fAssertAud)
 	h.send(tea.KeyMsg{Type: tea.KeyRight})
 	h.press("ctrl+s")
@@ -300,4 +303,50 @@ func TestKeyOnceScreenAt60Columns(t *testing.T) {
 	}
 	h.mustContain("thumbprint  "+p.KeyThumbprint, "oat shows it", "only now.", "oat never shows")
 	h.mustNotContain("…")
+}
+
+// The add form's key algorithm (private_key_jwt only): the key generated on save is of
+// the one chosen, and a pasted key that cannot sign with it is refused under it.
+func TestFormKeyAlgChoosesTheGeneratedKey(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 60)
+	for i, v := range map[int]string{fName: "ed", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "ed-id"} {
+		f.set(i, v)
+	}
+	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	f.set(fMore, "shown")
+	f.moveTo(fKeyAlg)
+	for n := 0; n < 6 && f.keyAlg != "EdDSA"; n++ {
+		h.send(tea.KeyMsg{Type: tea.KeyRight})
+	}
+	h.mustContain("key alg", "EdDSA")
+	f.moveTo(fSecret)
+	h.send(tea.KeyMsg{})
+	h.mustContain("empty: a new EdDSA key on save")
+
+	// A pasted EC key does not sign EdDSA: said under the key algorithm, nothing saved.
+	k, _, err := vault.GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k.PEM), Paste: true})
+	f.set(fMore, "folded")
+	h.press("ctrl+s")
+	if f.focused() != fKeyAlg {
+		t.Fatalf("save left the focus on %q, not on the key algorithm in error", fieldLabels[f.focused()])
+	}
+	h.mustContain("✗ key alg")
+	if _, err := h.v.Get("ed"); err == nil {
+		t.Fatal("saved a key that cannot sign with the algorithm chosen")
+	}
+	f.set(fSecret, "")
+	h.press("ctrl+s")
+	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
+		t.Fatalf("no one-time key screen:\n%s", h.view())
+	}
+	h.mustContain("EdDSA", `"kty":"OKP"`)
+	p, err := h.v.Get("ed")
+	if err != nil || p.KeyAlg != "EdDSA" {
+		t.Fatalf("profile %+v %v", p, err)
+	}
 }
