@@ -884,6 +884,11 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 		f.set(fName, c.DefaultName(msg.path))
 	}
 	f.set(fClientID, c.ClientID)
+	if f.credKind != vault.CredSecret {
+		// The file holds a client secret: the auth goes back to one that takes it
+		// (what was typed as a key or certificate is kept aside, as on any switch).
+		f.set(fAuth, string(oauth.AuthAuto))
+	}
 	// The secret is checked as the file has it: the text field drops control
 	// characters, and would store another secret than the file's without a word.
 	badSecret := ""

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -348,5 +350,30 @@ func TestFormKeyAlgChoosesTheGeneratedKey(t *testing.T) {
 	p, err := h.v.Get("ed")
 	if err != nil || p.KeyAlg != "EdDSA" {
 		t.Fatalf("profile %+v %v", p, err)
+	}
+}
+
+// A .env file holds a client secret: imported into a form set to private_key_jwt, the
+// auth goes back to auto and the secret into the client secret's field, not into the
+// key's (where it would be refused as a key).
+func TestFormImportEnvIntoKeyFormTakesTheSecret(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 40)
+	env := filepath.Join(t.TempDir(), "EDS.env")
+	if err := os.WriteFile(env, []byte("EDS_CLIENT_ID=eds-id\nEDS_SECRET=from-file-S3cret\nEDS_AUTH_URL="+h.srv.TokenURL(oauthtest.EDS)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	f.moveTo(fImport)
+	h.typeText(env)
+	h.press("enter")
+	if f.auth != string(oauth.AuthAuto) || f.value(fSecret) != "from-file-S3cret" {
+		t.Fatalf("auth %s, secret field holds %d characters", f.auth, len(f.value(fSecret)))
+	}
+	h.mustContain("client secret *")
+	h.mustNotContain("✗")
+	h.press("ctrl+s")
+	if p, err := h.v.Get("eds"); err != nil || p.AuthMethod != oauth.AuthAuto {
+		t.Fatalf("profile %+v %v\n%s", p, err, h.view())
 	}
 }
