@@ -48,3 +48,20 @@ func TestMergeEditAuthSettings(t *testing.T) {
 		t.Fatalf("an unchanged audience was merged: %+v", cur)
 	}
 }
+
+func TestDropUnusedSettings(t *testing.T) {
+	t.Parallel()
+	p := Profile{AuthMethod: oauth.AuthPost, BasicEncoding: oauth.BasicRaw, AssertionAudience: oauth.AudienceIssuer, KeyAlg: "ES256"}
+	p.DropUnusedSettings()
+	if p.BasicEncoding != "" || p.AssertionAudience != "" || p.KeyAlg != "" {
+		t.Fatalf("post keeps %+v", p)
+	}
+	p = Profile{AuthMethod: oauth.AuthPrivateKeyJWT, BasicEncoding: oauth.BasicRFC, AssertionAudience: oauth.AudienceIssuer, KeyAlg: "PS256"}
+	p.DropUnusedSettings()
+	if p.BasicEncoding != "" || p.AssertionAudience != oauth.AudienceIssuer || p.KeyAlg != "PS256" {
+		t.Fatalf("private_key_jwt keeps %+v", p)
+	}
+	if got := SettingMethods("basic_encoding"); len(got) != 2 || SettingMethods("scopes") != nil {
+		t.Fatalf("SettingMethods: %v", got)
+	}
+}

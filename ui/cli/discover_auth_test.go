@@ -54,3 +54,51 @@ func TestAddDiscoverSuggestsBeyondSecrets(t *testing.T) {
 		t.Fatalf("profile %+v %v", p, err)
 	}
 }
+
+// The CLI writes only the settings the auth method uses, as the app's form does: no
+// basic_encoding in a private_key_jwt profile (it was the flag's default), a setting
+// given for a method that does not use it is refused by name, and a method changed
+// by edit drops the settings the new one does not use.
+func TestCLIWritesOnlyTheMethodsSettings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	get := func(name string) vault.Profile {
+		t.Helper()
+		p, err := vault.Open(e.dir, e.store).Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if r := e.run("", "add", "pk", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "pk"); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	e.secrets = append(e.secrets, storedKeyForms(t, e, "pk")...)
+	if p := get("pk"); p.BasicEncoding != "" || p.KeyAlg != "ES256" {
+		t.Fatalf("private_key_jwt profile: basic encoding %q, key alg %q", p.BasicEncoding, p.KeyAlg)
+	}
+	r := e.run("post-S3cret-value\n", "add", "po", "--auth", "post", "--basic-encoding", "raw", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "po")
+	e.secrets = append(e.secrets, "post-S3cret-value")
+	if r.code != ExitUsage || !strings.Contains(r.err, "--basic-encoding") || !strings.Contains(r.err, "--auth basic, auto") {
+		t.Fatalf("--basic-encoding with post: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "edit", "pk", "--assertion-aud", "token-url", "--key-alg", "ES256"); r.code != 0 {
+		t.Fatalf("edit with settings private_key_jwt uses: %d %s", r.code, r.err)
+	}
+	if r := e.run("basic-S3cret-value\n", "add", "b", "--auth", "basic", "--basic-encoding", "raw", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "b"); r.code != 0 {
+		t.Fatalf("add basic raw: %d %s", r.code, r.err)
+	}
+	e.secrets = append(e.secrets, "basic-S3cret-value")
+	if p := get("b"); p.BasicEncoding != oauth.BasicRaw {
+		t.Fatalf("basic raw: %q", p.BasicEncoding)
+	}
+	if r := e.run("", "edit", "b", "--key-alg", "ES256"); r.code != ExitUsage || !strings.Contains(r.err, "--key-alg") {
+		t.Fatalf("--key-alg on a basic profile: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "edit", "b", "--auth", "post"); r.code != 0 {
+		t.Fatalf("edit to post: %d %s", r.code, r.err)
+	}
+	if p := get("b"); p.AuthMethod != oauth.AuthPost || p.BasicEncoding != "" {
+		t.Fatalf("after the move to post: %s, basic encoding %q", p.AuthMethod, p.BasicEncoding)
+	}
+}

@@ -179,6 +179,20 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 	if set("notes") {
 		p.Notes = f.notes
 	}
+	// Only what the method uses is written (vault.UsesSetting, as the app's form): a
+	// setting given for another method is refused, a default or what an earlier
+	// method had is dropped.
+	for _, s := range []struct{ flag, field string }{{"basic-encoding", "basic_encoding"}, {"assertion-aud", "assertion_audience"}, {"key-alg", "key_alg"}} {
+		if fs.Changed(s.flag) && !vault.UsesSetting(p.AuthMethod, s.field) {
+			var with []string
+			for _, m := range vault.SettingMethods(s.field) {
+				with = append(with, string(m))
+			}
+			return usageErr(fmt.Errorf("--%s goes only with --auth %s; %s authenticates with %s", s.flag, strings.Join(with, ", "),
+				oauth.OneLine(p.Name), oauth.OneLine(string(p.AuthMethod))))
+		}
+	}
+	p.DropUnusedSettings()
 	return nil
 }
 
