@@ -197,6 +197,8 @@ func (f *formScreen) secretPlaceholder() string {
 		return "certificate and key (PEM), pasted"
 	case f.certAuth():
 		return "unchanged (paste a new certificate and key to replace)"
+	case f.auth == string(oauth.AuthPrivateKeyJWT):
+		return "unchanged (paste a new key to replace; R rotates with a check)"
 	case f.keyChange():
 		return "the client secret (replaces the key)"
 	case f.editing != nil:
@@ -386,12 +388,9 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		f.fill(*src)
 	}
 	f.credKind = vault.CredentialOf(oauth.AuthMethod(f.auth))
-	if editing != nil {
-		f.text[fSecret].in.Placeholder = "unchanged (type to replace; R rotates with a check)"
-	}
+	f.text[fSecret].in.Placeholder = f.secretPlaceholder() // what the field takes for the auth filled in
 	if from != nil {
 		f.text[fName].in.Placeholder = "a new name (cloning " + oauth.OneLine(from.Name) + ")"
-		f.text[fSecret].in.Placeholder = "the new client's secret"
 	}
 	f.buildHuh()
 	if from != nil {
@@ -1441,11 +1440,24 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 		lines = append(lines, wrapLines("    ", st.FieldError, errLine(f.label(i), e), w, 3)...)
 	} else if i == fSecret && f.editing != nil && f.value(fSecret) != "" {
 		// Shown while the field is filled, focused or not: saving does this.
-		lines = append(lines, wrapLines("    ", st.Warn, "⚠ replaces the secret without a check; R rotates it with one (the old one kept until revoked)", w, 2)...)
+		lines = append(lines, wrapLines("    ", st.Warn, f.replaceWarning(), w, 2)...)
 	} else if help := f.helpFor(i); focused && help != "" && !(i == fDiscover && len(f.found) > 0) {
 		lines = append(lines, truncateLine("    "+st.Hint.Render(help), w))
 	}
 	return lines
+}
+
+// replaceWarning is what a credential typed into the edit form does on save.
+func (f *formScreen) replaceWarning() string {
+	switch {
+	case f.keyChange():
+		return "⚠ replaces " + vault.CredentialOf(f.editing.AuthMethod).String() + " with " + vault.CredentialOf(oauth.AuthMethod(f.auth)).String()
+	case f.auth == string(oauth.AuthPrivateKeyJWT):
+		return "⚠ replaces the key without a check; R rotates it with one (the old one kept until revoked)"
+	case f.certAuth():
+		return "⚠ replaces the certificate and its key; the old ones are not kept"
+	}
+	return "⚠ replaces the secret without a check; R rotates it with one (the old one kept until revoked)"
 }
 
 // importEnvCmd reads a .env file for the form.

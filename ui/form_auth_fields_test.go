@@ -377,3 +377,47 @@ func TestFormImportEnvIntoKeyFormTakesTheSecret(t *testing.T) {
 		t.Fatalf("profile %+v %v\n%s", p, err, h.view())
 	}
 }
+
+// The edit form of a private_key_jwt profile names what its empty key field means and
+// what goes into it: a new key, pasted.
+func TestFormEditKeyProfileSaysKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	k, _, err := vault.GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.v.SetKey(context.Background(), "ecoinvent", k.PEM, "ES256"); err != nil {
+		t.Fatal(err)
+	}
+	h.reloadSelect("ecoinvent")
+	f := h.editForm("ecoinvent")
+	f.moveTo(fSecret)
+	h.send(tea.KeyMsg{})
+	h.mustContain("private key", "unchanged (paste a new key to replace; R rotates with a check)")
+	h.mustNotContain("type to replace")
+}
+
+// A key pasted into the edit form of a key profile is said to replace the key, not a
+// secret.
+func TestFormEditKeyProfileWarnsOfTheKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	k, _, err := vault.GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.v.SetKey(context.Background(), "ecoinvent", k.PEM, "ES256"); err != nil {
+		t.Fatal(err)
+	}
+	h.reloadSelect("ecoinvent")
+	f := h.editForm("ecoinvent")
+	f.moveTo(fSecret)
+	k2, _, err := vault.GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k2.PEM), Paste: true})
+	h.mustContain("⚠ replaces the key without a check")
+	h.mustNotContain("replaces the secret")
+}
