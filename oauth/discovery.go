@@ -23,7 +23,12 @@ type Metadata struct {
 	// assertions (private_key_jwt, client_secret_jwt).
 	TokenAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	Scopes               []string `json:"scopes_supported"`
-	GrantTypes           []string `json:"grant_types_supported"`
+	// MTLSEndpointAliases are the endpoints a server takes mutual TLS at when they
+	// are not its usual ones (RFC 8705 §5); oat uses the token endpoint's.
+	MTLSEndpointAliases struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	} `json:"mtls_endpoint_aliases"`
+	GrantTypes []string `json:"grant_types_supported"`
 	// Source is the URL the document was read from.
 	Source string `json:"-"`
 }
@@ -266,13 +271,29 @@ func Origin(raw string) string {
 	return OneLine(scheme + "://" + host)
 }
 
-// TokenEndpointOrigin returns the origin of the issuer and that of the token endpoint
-// the document names, and whether they differ. A token endpoint on another origin is
-// where the client secret will go: the issuer's discovery document alone does not
-// prove that host is the issuer's, so oat asks before it accepts one (--yes in the CLI,
-// a second enter in the app's form).
+// TokenEndpointFor is the token endpoint a client that authenticates with a uses:
+// for mutual TLS the mtls_endpoint_aliases one when the server gives it (RFC 8705 §5:
+// the usual endpoint may not ask for a client certificate), else token_endpoint.
+func (m *Metadata) TokenEndpointFor(a AuthMethod) string {
+	if a.IsTLSAuth() && m.MTLSEndpointAliases.TokenEndpoint != "" {
+		return m.MTLSEndpointAliases.TokenEndpoint
+	}
+	return m.TokenEndpoint
+}
+
+// TokenEndpointOrigin is TokenEndpointOriginFor the method SuggestAuth suggests (what
+// the app's form takes from discovery).
 func (m *Metadata) TokenEndpointOrigin() (issuer, token string, cross bool) {
-	issuer, token = Origin(m.Issuer), Origin(m.TokenEndpoint)
+	return m.TokenEndpointOriginFor(m.SuggestedAuth())
+}
+
+// TokenEndpointOriginFor returns the origin of the issuer and that of the token
+// endpoint a client authenticating with a uses, and whether they differ. A token
+// endpoint on another origin is where the client's credentials will go: the issuer's
+// discovery document alone does not prove that host is the issuer's, so oat asks
+// before it accepts one (--yes in the CLI, a second enter in the app's form).
+func (m *Metadata) TokenEndpointOriginFor(a AuthMethod) (issuer, token string, cross bool) {
+	issuer, token = Origin(m.Issuer), Origin(m.TokenEndpointFor(a))
 	return issuer, token, issuer != token
 }
 
@@ -293,7 +314,8 @@ func (c *Client) fetchMetadata(ctx context.Context, hc *http.Client, u string) (
 	}
 	// The URLs are used, stored in profiles and compared, not only shown: one with a
 	// control character is refused, never quietly cleaned into another URL.
-	for _, f := range []struct{ name, val string }{{"issuer", m.Issuer}, {"token_endpoint", m.TokenEndpoint}, {"jwks_uri", m.JWKSURI}} {
+	for _, f := range []struct{ name, val string }{{"issuer", m.Issuer}, {"token_endpoint", m.TokenEndpoint}, {"jwks_uri", m.JWKSURI},
+		{"mtls_endpoint_aliases.token_endpoint", m.MTLSEndpointAliases.TokenEndpoint}} {
 		if OneLine(f.val) != f.val {
 			return nil, fmt.Errorf("the document's %s holds control characters: %s", f.name, OneLine(f.val))
 		}

@@ -853,14 +853,14 @@ func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
 		return nil
 	}
 	if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
-		// The client secret would go to a host the issuer's origin does not vouch
-		// for: show both origins and wait for a second enter.
+		// The client's credentials would go to a host the issuer's origin does not
+		// vouch for: show both origins and wait for a second enter.
 		f.pending, f.pendingFor = msg.meta, msg.issuer
 		return nil
 	}
 	m := msg.meta
 	typed := f.value(fTokenURL) != f.discFrom[0] || f.auth != f.discFrom[1]
-	if typed && (f.value(fTokenURL) != m.TokenEndpoint || f.auth != string(m.SuggestedAuth())) {
+	if typed && (f.value(fTokenURL) != m.TokenEndpointFor(m.SuggestedAuth()) || f.auth != string(m.SuggestedAuth())) {
 		delete(f.ext, fDiscover)
 		f.offer = m
 		return nil
@@ -966,9 +966,9 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	f.pending, f.pendingFor, f.offer = nil, "", nil
 	delete(f.ext, fDiscover)
-	f.set(fTokenURL, m.TokenEndpoint)
-	f.signingAlgs = m.TokenAuthSigningAlgs
 	sug := m.SuggestAuth()
+	f.set(fTokenURL, m.TokenEndpointFor(sug.Method)) // mutual TLS: the server's alias for it, if any
+	f.signingAlgs = m.TokenAuthSigningAlgs
 	f.set(fAuth, string(sug.Method))
 	f.issuer = m.Issuer
 	methods := "none listed (auto)"
@@ -977,7 +977,7 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	}
 	f.found = []string{
 		"✓ issuer " + oauth.OneLine(m.Issuer),
-		"  token endpoint " + oauth.OneLine(m.TokenEndpoint),
+		"  token endpoint " + oauth.OneLine(m.TokenEndpointFor(sug.Method)),
 		"  auth methods " + methods + " → auth " + f.auth,
 	}
 	if sug.Beyond() {
@@ -1365,7 +1365,7 @@ func (f *formScreen) discoveringLine() string {
 // auth meanwhile: the form does not replace what was typed, ctrl+o does.
 func (f *formScreen) offerLines(w int) []string {
 	m := f.offer
-	return wrapLines("", f.st.Warn, "discovered token endpoint "+oauth.OneLine(m.TokenEndpoint)+" (auth "+string(m.SuggestedAuth())+
+	return wrapLines("", f.st.Warn, "discovered token endpoint "+oauth.OneLine(m.TokenEndpointFor(m.SuggestedAuth()))+" (auth "+string(m.SuggestedAuth())+
 		") for "+oauth.OneLine(m.Issuer)+", not what you typed: ctrl+o uses it", w, 3)
 }
 
@@ -1419,7 +1419,7 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 	if i == fDiscover && f.pending != nil {
 		issOrigin, tokOrigin, _ := f.pending.TokenEndpointOrigin()
 		return append(lines, wrapLines("    ", st.Warn, "⚠ the token endpoint is on "+oauth.OneLine(tokOrigin)+", not on the issuer's origin "+
-			oauth.OneLine(issOrigin)+". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
+			oauth.OneLine(issOrigin)+". The client's credentials would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
 	}
 	if i == fDiscover && f.discovering != "" {
 		lines = append(lines, truncateLine("    "+f.discoveringLine(), w))

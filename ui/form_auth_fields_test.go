@@ -421,3 +421,33 @@ func TestFormEditKeyProfileWarnsOfTheKey(t *testing.T) {
 	h.mustContain("⚠ replaces the key without a check")
 	h.mustNotContain("replaces the secret")
 }
+
+// Discovery that suggests mutual TLS from a server with an mTLS alias of its token
+// endpoint (RFC 8705 §5) fills the alias; the alias on another origin than the issuer
+// is confirmed as any such endpoint is, by a second enter.
+func TestFormDiscoveryTakesTheMTLSAlias(t *testing.T) {
+	t.Parallel()
+	_, f := openAdd(t, 120, 40)
+	meta := &oauth.Metadata{Issuer: "https://sso.example.com", TokenEndpoint: "https://sso.example.com/token",
+		TokenAuthMethods: []string{"tls_client_auth"}}
+	meta.MTLSEndpointAliases.TokenEndpoint = "https://sso.example.com/mtls/token"
+	f.startDiscovery("https://sso.example.com")
+	f.onDiscovered(discoveredMsg{issuer: f.discovering, seq: f.discSeq, meta: meta})
+	if f.auth != string(oauth.AuthTLS) || f.value(fTokenURL) != "https://sso.example.com/mtls/token" {
+		t.Fatalf("auth %s, token URL %s", f.auth, f.value(fTokenURL))
+	}
+	if v := f.View(120, 40); !strings.Contains(v, "token endpoint https://sso.example.com/mtls/token") {
+		t.Fatalf("the form does not say the alias is the endpoint:\n%s", v)
+	}
+
+	_, g := openAdd(t, 120, 40)
+	meta.MTLSEndpointAliases.TokenEndpoint = "https://mtls.example.com/token"
+	g.startDiscovery("https://sso.example.com")
+	g.onDiscovered(discoveredMsg{issuer: g.discovering, seq: g.discSeq, meta: meta})
+	if g.pending == nil || g.value(fTokenURL) != "" {
+		t.Fatalf("an alias on another origin was taken without a second enter: %q", g.value(fTokenURL))
+	}
+	if v := g.View(120, 40); !strings.Contains(v, "https://mtls.example.com") {
+		t.Fatalf("the confirmation does not name the alias's origin:\n%s", v)
+	}
+}

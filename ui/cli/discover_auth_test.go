@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"crypto/x509/pkix"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -100,5 +103,51 @@ func TestCLIWritesOnlyTheMethodsSettings(t *testing.T) {
 	}
 	if p := get("b"); p.AuthMethod != oauth.AuthPost || p.BasicEncoding != "" {
 		t.Fatalf("after the move to post: %s, basic encoding %q", p.AuthMethod, p.BasicEncoding)
+	}
+}
+
+// oat add --discover for mutual TLS takes the server's mTLS alias of its token
+// endpoint (RFC 8705 §5), and checks that alias's origin: on another origin than the
+// issuer it needs --yes, naming it. A secret method keeps token_endpoint.
+func TestAddDiscoverTakesTheMTLSAlias(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "memory")
+	const alias = "https://mtls.example.com/token"
+	var base string
+	base = httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/openid-configuration" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": base, "token_endpoint": base + "/token",
+			"token_endpoint_auth_methods_supported": []string{"tls_client_auth", "client_secret_basic"},
+			"mtls_endpoint_aliases":                 map[string]string{"token_endpoint": alias}})
+	}))
+	chain, key, err := (*oauthtest.CA)(nil).Issue(oauthtest.CertOptions{Subject: pkix.Name{CommonName: "svc"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemIn := string(oauthtest.PEM(chain, key))
+	e.secrets = append(e.secrets, oauthtest.KeyForms(key)...)
+	args := []string{"add", "mt", "--discover", base, "--client-id", "mt", "--auth", "tls_client_auth"}
+	r := e.run(pemIn, args...)
+	if r.code != ExitUsage || !strings.Contains(r.err, "https://mtls.example.com") || !strings.Contains(r.err, "--yes") {
+		t.Fatalf("an mTLS alias on another origin without --yes: %d %s", r.code, r.err)
+	}
+	if r := e.run(pemIn, append(args, "--yes")...); r.code != 0 {
+		t.Fatalf("with --yes: %d %s", r.code, r.err)
+	}
+	if p, err := vault.Open(e.dir, e.store).Get("mt"); err != nil || p.TokenURL != alias {
+		t.Fatalf("profile %+v %v", p, err)
+	}
+	// Basic: the usual token endpoint, on the issuer's origin, taken as it is.
+	r = e.run("basic-S3cret-value\n", "add", "b", "--discover", base, "--client-id", "b")
+	e.secrets = append(e.secrets, "basic-S3cret-value")
+	if r.code != 0 {
+		t.Fatalf("basic: %d %s", r.code, r.err)
+	}
+	if p, err := vault.Open(e.dir, e.store).Get("b"); err != nil || p.TokenURL != base+"/token" || p.AuthMethod != oauth.AuthBasic {
+		t.Fatalf("profile %+v %v", p, err)
 	}
 }

@@ -53,7 +53,8 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 
 // discoverInto fills the token URL (and the auth method, unless --auth was given) from
 // the issuer's metadata, and pins the issuer. A token endpoint on another origin than
-// the issuer needs --yes: the client secret would go there.
+// the issuer needs --yes: the client's credentials would go there. Mutual TLS takes
+// the server's mTLS alias of the token endpoint when it has one (RFC 8705 §5).
 func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagSet, p *vault.Profile) error {
 	b, err := a.Broker()
 	if err != nil {
@@ -74,17 +75,22 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	if m.TokenEndpoint == "" {
 		return fmt.Errorf("--discover: %s names no token_endpoint", oauth.OneLine(m.Source))
 	}
-	issOrigin, tokOrigin, cross := m.TokenEndpointOrigin()
-	if cross && !f.yes {
-		return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client secret would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
-			oauth.OneLine(m.TokenEndpoint), tokOrigin, issOrigin, tokOrigin))
-	}
-	p.TokenURL, p.Issuer, p.SigningAlgs = m.TokenEndpoint, m.Issuer, m.TokenAuthSigningAlgs
 	sug := m.SuggestAuth()
+	method := sug.Method
+	if fs.Changed("auth") {
+		method = oauth.AuthMethod(strings.ToLower(f.auth))
+	}
+	tokenURL := m.TokenEndpointFor(method)
+	issOrigin, tokOrigin, cross := m.TokenEndpointOriginFor(method)
+	if cross && !f.yes {
+		return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client's credentials would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
+			oauth.OneLine(tokenURL), tokOrigin, issOrigin, tokOrigin))
+	}
+	p.TokenURL, p.Issuer, p.SigningAlgs = tokenURL, m.Issuer, m.TokenAuthSigningAlgs
 	if !fs.Changed("auth") {
 		p.SetAuthMethod(sug.Method)
 	}
-	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
+	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(tokenURL), oauth.OneLine(m.Source))
 	if !fs.Changed("auth") && sug.Beyond() {
 		// Said: the user may have piped a client secret, and is now asked for a key or
 		// a certificate.
