@@ -23,52 +23,74 @@ type Metadata struct {
 	// assertions (private_key_jwt, client_secret_jwt).
 	TokenAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	Scopes               []string `json:"scopes_supported"`
-	GrantTypes           []string `json:"grant_types_supported"`
-	// MTLSAliases are RFC 8705 §5's mtls_endpoint_aliases: the endpoints a client that
-	// authenticates with a certificate uses instead (often on a host of their own that
-	// asks for client certificates, while the main one does not).
-	MTLSAliases *EndpointAliases `json:"mtls_endpoint_aliases,omitempty"`
+	// MTLSEndpointAliases are the endpoints a server takes mutual TLS at when they
+	// are not its usual ones (RFC 8705 §5); oat uses the token endpoint's.
+	MTLSEndpointAliases struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	} `json:"mtls_endpoint_aliases"`
+	GrantTypes []string `json:"grant_types_supported"`
 	// Source is the URL the document was read from.
 	Source string `json:"-"`
 }
 
-// EndpointAliases are the endpoints of RFC 8705 §5's mtls_endpoint_aliases that oat uses.
-type EndpointAliases struct {
-	TokenEndpoint string `json:"token_endpoint"`
-}
-
-// ForAuth is the metadata as a client authenticating with method sees it: for the
-// mutual-TLS methods the token endpoint is the server's mTLS alias when it names one
-// (RFC 8705 §5: "the client MUST use the alias"), so that every check and message about
-// the token endpoint is about the one the client will use.
-func (m *Metadata) ForAuth(method AuthMethod) *Metadata {
-	if !method.IsTLSAuth() || m.MTLSAliases == nil || m.MTLSAliases.TokenEndpoint == "" {
-		return m
-	}
-	c := *m
-	c.TokenEndpoint = m.MTLSAliases.TokenEndpoint
-	return &c
-}
-
 // SuggestedAuth maps the advertised token endpoint auth methods to a profile auth
-// method: basic or post when only one is offered, auto otherwise.
-func (m *Metadata) SuggestedAuth() AuthMethod {
-	var basic, post bool
+// method (SuggestAuth says why).
+func (m *Metadata) SuggestedAuth() AuthMethod { return m.SuggestAuth().Method }
+
+// AuthSuggestion is the auth method discovery suggests for a profile, and why, in
+// words of oat's own (never the server's text).
+type AuthSuggestion struct {
+	Method AuthMethod
+	Why    string
+}
+
+// Beyond says the method suggested is not a client secret in the header or the body
+// (basic, post, auto): a front end says Why, as the user may hold a client secret and
+// be asked for a key or a certificate.
+func (s AuthSuggestion) Beyond() bool {
+	return s.Method != AuthBasic && s.Method != AuthPost && s.Method != AuthAuto
+}
+
+// beyondSecrets are the methods oat suggests to a server that takes no client secret
+// in the header or the body, in order: a key oat can generate, a secret in a JWT,
+// then mutual TLS (a certificate to get from the provider's CA, or self-signed).
+var beyondSecrets = []struct {
+	m   AuthMethod
+	why string
+}{
+	{AuthPrivateKeyJWT, "it lists private_key_jwt: a JWT signed with a private key (oat can generate one)"},
+	{AuthClientSecretJWT, "it lists client_secret_jwt: a JWT signed with the client secret"},
+	{AuthTLS, "it lists tls_client_auth: mutual TLS with a certificate from its CA"},
+	{AuthSelfSignedTLS, "it lists self_signed_tls_client_auth: mutual TLS with a self-signed certificate"},
+}
+
+// SuggestAuth maps the advertised token endpoint auth methods to a profile auth
+// method: basic or post when only one of the two is offered, auto when both are (or
+// nothing is listed); a server that offers neither gets the first of
+// private_key_jwt, client_secret_jwt, tls_client_auth, self_signed_tls_client_auth it
+// lists, and auto when it lists none oat supports.
+func (m *Metadata) SuggestAuth() AuthSuggestion {
+	listed := map[string]bool{}
 	for _, a := range m.TokenAuthMethods {
-		switch a {
-		case "client_secret_basic":
-			basic = true
-		case "client_secret_post":
-			post = true
+		listed[a] = true
+	}
+	basic, post := listed["client_secret_basic"], listed["client_secret_post"]
+	switch {
+	case len(m.TokenAuthMethods) == 0:
+		return AuthSuggestion{AuthAuto, "the server lists no auth methods: auto tries Basic, then the body"}
+	case basic && post:
+		return AuthSuggestion{AuthAuto, "the server takes both client_secret_basic and client_secret_post: auto tries Basic, then the body"}
+	case basic:
+		return AuthSuggestion{AuthBasic, "the server takes client_secret_basic, not client_secret_post"}
+	case post:
+		return AuthSuggestion{AuthPost, "the server takes client_secret_post, not client_secret_basic"}
+	}
+	for _, b := range beyondSecrets {
+		if listed[string(b.m)] {
+			return AuthSuggestion{b.m, "the server lists no client_secret_basic or client_secret_post; " + b.why}
 		}
 	}
-	switch {
-	case basic && !post:
-		return AuthBasic
-	case post && !basic:
-		return AuthPost
-	}
-	return AuthAuto
+	return AuthSuggestion{AuthAuto, "the server lists none oat supports: auto tries Basic, then the body"}
 }
 
 // DiscoveryURLs lists where metadata for issuer may live, in the order tried: the OpenID
@@ -249,13 +271,29 @@ func Origin(raw string) string {
 	return OneLine(scheme + "://" + host)
 }
 
-// TokenEndpointOrigin returns the origin of the issuer and that of the token endpoint
-// the document names, and whether they differ. A token endpoint on another origin is
-// where the client secret will go: the issuer's discovery document alone does not
-// prove that host is the issuer's, so oat asks before it accepts one (--yes in the CLI,
-// a second enter in the app's form).
+// TokenEndpointFor is the token endpoint a client that authenticates with a uses:
+// for mutual TLS the mtls_endpoint_aliases one when the server gives it (RFC 8705 §5:
+// the usual endpoint may not ask for a client certificate), else token_endpoint.
+func (m *Metadata) TokenEndpointFor(a AuthMethod) string {
+	if a.IsTLSAuth() && m.MTLSEndpointAliases.TokenEndpoint != "" {
+		return m.MTLSEndpointAliases.TokenEndpoint
+	}
+	return m.TokenEndpoint
+}
+
+// TokenEndpointOrigin is TokenEndpointOriginFor the method SuggestAuth suggests (what
+// the app's form takes from discovery).
 func (m *Metadata) TokenEndpointOrigin() (issuer, token string, cross bool) {
-	issuer, token = Origin(m.Issuer), Origin(m.TokenEndpoint)
+	return m.TokenEndpointOriginFor(m.SuggestedAuth())
+}
+
+// TokenEndpointOriginFor returns the origin of the issuer and that of the token
+// endpoint a client authenticating with a uses, and whether they differ. A token
+// endpoint on another origin is where the client's credentials will go: the issuer's
+// discovery document alone does not prove that host is the issuer's, so oat asks
+// before it accepts one (--yes in the CLI, a second enter in the app's form).
+func (m *Metadata) TokenEndpointOriginFor(a AuthMethod) (issuer, token string, cross bool) {
+	issuer, token = Origin(m.Issuer), Origin(m.TokenEndpointFor(a))
 	return issuer, token, issuer != token
 }
 
@@ -276,11 +314,8 @@ func (c *Client) fetchMetadata(ctx context.Context, hc *http.Client, u string) (
 	}
 	// The URLs are used, stored in profiles and compared, not only shown: one with a
 	// control character is refused, never quietly cleaned into another URL.
-	fields := []struct{ name, val string }{{"issuer", m.Issuer}, {"token_endpoint", m.TokenEndpoint}, {"jwks_uri", m.JWKSURI}}
-	if m.MTLSAliases != nil {
-		fields = append(fields, struct{ name, val string }{"mtls_endpoint_aliases.token_endpoint", m.MTLSAliases.TokenEndpoint})
-	}
-	for _, f := range fields {
+	for _, f := range []struct{ name, val string }{{"issuer", m.Issuer}, {"token_endpoint", m.TokenEndpoint}, {"jwks_uri", m.JWKSURI},
+		{"mtls_endpoint_aliases.token_endpoint", m.MTLSEndpointAliases.TokenEndpoint}} {
 		if OneLine(f.val) != f.val {
 			return nil, fmt.Errorf("the document's %s holds control characters: %s", f.name, OneLine(f.val))
 		}

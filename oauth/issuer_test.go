@@ -183,3 +183,49 @@ func TestDiscoveredEndpointWithCredentialsIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A server that publishes mtls_endpoint_aliases (RFC 8705 §5) takes mutual TLS at the
+// alias: the token endpoint for tls_client_auth and self_signed_tls_client_auth is
+// the alias, for every other method token_endpoint; the origin checked is that of the
+// endpoint the suggested method uses. An alias with credentials or control characters
+// in it is refused, as token_endpoint is.
+func TestMTLSEndpointAlias(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	var ts *httptest.Server
+	ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(doc)
+	}))
+	defer ts.Close()
+	doc = map[string]any{"issuer": ts.URL, "token_endpoint": ts.URL + "/token",
+		"token_endpoint_auth_methods_supported": []string{"tls_client_auth"},
+		"mtls_endpoint_aliases":                 map[string]string{"token_endpoint": "https://mtls.example.com/token"}}
+	m, err := NewClient().Discover(context.Background(), ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.TokenEndpointFor(AuthTLS); got != "https://mtls.example.com/token" {
+		t.Errorf("tls_client_auth: %s", got)
+	}
+	if got := m.TokenEndpointFor(AuthSelfSignedTLS); got != "https://mtls.example.com/token" {
+		t.Errorf("self_signed_tls_client_auth: %s", got)
+	}
+	if got := m.TokenEndpointFor(AuthBasic); got != ts.URL+"/token" {
+		t.Errorf("basic: %s", got)
+	}
+	if _, tok, cross := m.TokenEndpointOrigin(); !cross || tok != "https://mtls.example.com" {
+		t.Errorf("origin of the suggested method's endpoint: %s %v", tok, cross)
+	}
+	// Without an alias, every method uses token_endpoint.
+	if (&Metadata{TokenEndpoint: "https://a/t"}).TokenEndpointFor(AuthTLS) != "https://a/t" {
+		t.Error("no alias: not token_endpoint")
+	}
+	for _, bad := range []string{strings.Replace(ts.URL, "://", "://bob:TEPASS@", 1) + "/x", ts.URL + "/x\x1b[31m"} {
+		doc["mtls_endpoint_aliases"] = map[string]string{"token_endpoint": bad}
+		_, err := NewClient().Discover(context.Background(), ts.URL)
+		if err == nil || strings.Contains(err.Error(), "TEPASS") || strings.Contains(err.Error(), "\x1b") {
+			t.Errorf("alias %q: %v", bad, err)
+		}
+	}
+}

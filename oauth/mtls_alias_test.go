@@ -12,7 +12,7 @@ import (
 // mtls_endpoint_aliases (RFC 8705 §5): the mutual-TLS methods see the alias as the
 // token endpoint, the others the main one; an alias with credentials or control
 // characters in it is refused like any URL of the document.
-func TestMTLSEndpointAlias(t *testing.T) {
+func TestMTLSEndpointAliasPerMethod(t *testing.T) {
 	t.Parallel()
 	var alias string
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -28,20 +28,20 @@ func TestMTLSEndpointAlias(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, method := range []AuthMethod{AuthTLS, AuthSelfSignedTLS} {
-		if got := m.ForAuth(method).TokenEndpoint; got != alias {
+		if got := m.TokenEndpointFor(method); got != alias {
 			t.Errorf("%s: %s, want the alias", method, got)
 		}
-		if _, tok, cross := m.ForAuth(method).TokenEndpointOrigin(); !cross || tok != "https://mtls.example.com" {
+		if _, tok, cross := m.TokenEndpointOriginFor(method); !cross || tok != "https://mtls.example.com" {
 			t.Errorf("%s: the alias's origin is not the one checked: %s %v", method, tok, cross)
 		}
 	}
 	for _, method := range []AuthMethod{AuthBasic, AuthPost, AuthAuto, AuthPrivateKeyJWT, AuthClientSecretJWT} {
-		if got := m.ForAuth(method).TokenEndpoint; got != ts.URL+"/token" {
+		if got := m.TokenEndpointFor(method); got != ts.URL+"/token" {
 			t.Errorf("%s: %s, want the main endpoint", method, got)
 		}
 	}
 	if m.TokenEndpoint != ts.URL+"/token" {
-		t.Fatal("ForAuth changed the document")
+		t.Fatal("TokenEndpointFor changed the document")
 	}
 	for _, bad := range []string{"https://user:pw@mtls.example.com/token", "https://mtls.example.com/tok\u001b[2Jen"} {
 		alias = bad

@@ -242,6 +242,49 @@ func TestSuggestedAuth(t *testing.T) {
 	}
 }
 
+// A server that takes no client secret in the header or the body but lists another
+// method oat supports gets that method suggested, with the reason; one that lists
+// client_secret_basic or client_secret_post keeps today's choice whatever else it
+// lists.
+func TestSuggestAuthBeyondSecrets(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		methods string
+		want    AuthMethod
+		why     string
+	}{
+		{"private_key_jwt", AuthPrivateKeyJWT, "lists no client_secret_basic or client_secret_post"},
+		{"private_key_jwt tls_client_auth client_secret_jwt", AuthPrivateKeyJWT, "private_key_jwt"},
+		{"tls_client_auth", AuthTLS, "mutual TLS"},
+		{"self_signed_tls_client_auth", AuthSelfSignedTLS, "self-signed"},
+		{"tls_client_auth self_signed_tls_client_auth", AuthTLS, "tls_client_auth"},
+		{"client_secret_jwt", AuthClientSecretJWT, "client_secret_jwt"},
+		{"client_secret_jwt tls_client_auth", AuthClientSecretJWT, "client_secret_jwt"},
+		{"none", AuthAuto, "none oat supports"},
+		{"", AuthAuto, "lists no auth methods"},
+		{"client_secret_basic private_key_jwt", AuthBasic, "client_secret_basic"},
+		{"client_secret_post tls_client_auth", AuthPost, "client_secret_post"},
+		{"client_secret_basic client_secret_post private_key_jwt", AuthAuto, "both"},
+	} {
+		m := Metadata{TokenAuthMethods: strings.Fields(tc.methods)}
+		s := m.SuggestAuth()
+		if s.Method != tc.want || !strings.Contains(s.Why, tc.why) {
+			t.Errorf("%q: %s (%s), want %s (…%s…)", tc.methods, s.Method, s.Why, tc.want, tc.why)
+		}
+		if s.Beyond() != strings.Contains(s.Why, "lists no client_secret_basic") {
+			t.Errorf("%q: Beyond %v (%s)", tc.methods, s.Beyond(), s.Why)
+		}
+		if m.SuggestedAuth() != s.Method {
+			t.Errorf("%q: SuggestedAuth %s, SuggestAuth %s", tc.methods, m.SuggestedAuth(), s.Method)
+		}
+	}
+	// What the server lists never reaches the reason (it is shown in a terminal).
+	m := Metadata{TokenAuthMethods: []string{"\x1b]0;pwned\a", "private_key_jwt"}}
+	if s := m.SuggestAuth(); strings.Contains(s.Why, "pwned") || s.Method != AuthPrivateKeyJWT {
+		t.Errorf("hostile list: %s %q", s.Method, s.Why)
+	}
+}
+
 func BenchmarkVerifyRS256Cached(b *testing.B) {
 	srv, err := oauthtest.New()
 	if err != nil {

@@ -356,7 +356,7 @@ func TestFormEveryFieldRoundTrips(t *testing.T) {
 	h.press("a")
 	f := h.m.overlay.(*formScreen)
 	set := map[int]string{fName: "full", fEnv: "staging", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "c", fSecret: "s3cret",
-		fScopes: "api/read api/write", fAudience: "aud", fResource: "https://res.example", fParams: "tenant=t1 x=y", fAuth: "post",
+		fScopes: "api/read api/write", fAudience: "aud", fResource: "https://res.example", fParams: "tenant=t1 x=y", fAuth: "basic",
 		fEncoding: "raw", fAPI: h.srv.URL + "/api", fTestMethod: "post", fTestPath: "/v0/x", fTestHeaders: "Accept: application/json; X-A: b",
 		fCAFile: "", fInsecure: "no", fNotes: "some notes"}
 	for i, v := range set {
@@ -368,7 +368,7 @@ func TestFormEveryFieldRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.Environment != "staging" || len(p.Scopes) != 2 || p.Audience != "aud" || p.Resource != "https://res.example" ||
-		p.ExtraParams["tenant"] != "t1" || p.AuthMethod != "post" || p.BasicEncoding != "raw" || p.TestRequest.Method != "POST" ||
+		p.ExtraParams["tenant"] != "t1" || p.AuthMethod != "basic" || p.BasicEncoding != "raw" || p.TestRequest.Method != "POST" ||
 		p.TestRequest.Headers["X-A"] != "b" || p.TestRequest.Headers["Accept"] != "application/json" || p.Notes != "some notes" {
 		t.Fatalf("profile: %+v", p)
 	}

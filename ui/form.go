@@ -41,6 +41,8 @@ const (
 	fResource
 	fParams
 	fEncoding
+	fAssertAud
+	fKeyAlg
 	fInsecure
 	fCAFile
 	fEnv
@@ -71,7 +73,7 @@ func groupOf(i int) int {
 
 var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "token URL", "client ID", "client secret",
 	"scopes", "auth", "API base URL", "test method", "test path", "test headers", "advanced", "audience", "resource",
-	"extra params", "basic encoding", "insecure http", "CA file", "environment", "notes"}
+	"extra params", "basic encoding", "assertion aud", "key alg", "insecure http", "CA file", "environment", "notes"}
 
 // required marks the fields a profile cannot do without (the secret only when added).
 var required = map[int]bool{fName: true, fTokenURL: true, fClientID: true, fSecret: true, fAuth: true}
@@ -93,6 +95,8 @@ var fieldHelp = [fieldCount]string{
 	"audience parameter, if the provider wants one",
 	"RFC 8707 resource, if the provider wants one",
 	"KEY=VALUE, space-separated",
+	"",
+	"",
 	"",
 	"",
 	"extra CA certificates (PEM) for this profile (~ works)",
@@ -122,16 +126,32 @@ func (f *formScreen) helpFor(i int) string {
 		return "←/→: auto tries Basic, then the body, and remembers"
 	case fSecret:
 		if f.auth == string(oauth.AuthPrivateKeyJWT) {
-			return "paste a PEM or JWK private key; empty: a new ES256 key on save"
+			return "paste a PEM or JWK private key; empty: a new " + f.keyGenAlg() + " key on save"
 		}
 		if f.certAuth() {
 			return "paste the certificate chain and its key (PEM); PKCS#12: oat add --pkcs12"
+		}
+		if f.auth == string(oauth.AuthClientSecretJWT) {
+			return "pasted or typed, 32 bytes or more (HS256 signs with it); never shown here"
 		}
 	case fEncoding:
 		if f.encoding == string(oauth.BasicRaw) {
 			return "←/→: Basic credentials sent as typed, not encoded"
 		}
 		return "←/→: Basic credentials form-encoded (RFC 6749 2.3.1)"
+	case fAssertAud:
+		if f.assertAud == oauth.AudienceIssuer {
+			return "←/→: the assertion's aud is the issuer (some servers want it)"
+		}
+		return "←/→: the assertion's aud is the token URL (RFC 7523)"
+	case fKeyAlg:
+		switch {
+		case f.keyAlg == "" && len(f.signingAlgs) > 0:
+			return "←/→: auto: a new key is " + f.keyGenAlg() + " (the server's first); a pasted key signs as it can"
+		case f.keyAlg == "":
+			return "←/→: auto: a new key is " + f.keyGenAlg() + "; a pasted key signs as it can"
+		}
+		return "←/→: the key signs " + f.keyAlg + " (RS256/PS256: RSA, ES256: P-256, EdDSA: Ed25519)"
 	case fInsecure:
 		if f.insecure {
 			return "←/→: plain http allowed on any host (unencrypted)"
@@ -148,7 +168,7 @@ var profileField = map[string]int{
 	"test_request.headers": fTestHeaders, "extra_params": fParams, "detected_auth": fAuth,
 	"environment": fEnv, "audience": fAudience, "resource": fResource, "test_request.path": fTestPath,
 	"ca_file": fCAFile, "notes": fNotes, "insecure_http": fInsecure, "issuer": fDiscover,
-	"private_key": fSecret, "key_alg": fAuth, "assertion_audience": fAuth, "client_cert": fSecret,
+	"private_key": fSecret, "key_alg": fKeyAlg, "assertion_audience": fAssertAud, "client_cert": fSecret,
 }
 
 // label is field i's label: the secret's field takes a private key for private_key_jwt.
@@ -172,11 +192,13 @@ func (f *formScreen) certAuth() bool {
 func (f *formScreen) secretPlaceholder() string {
 	switch {
 	case f.auth == string(oauth.AuthPrivateKeyJWT) && (f.editing == nil || f.keyChange()):
-		return "empty: a new ES256 key on save"
+		return "empty: a new " + f.keyGenAlg() + " key on save"
 	case f.certAuth() && (f.editing == nil || f.keyChange()):
 		return "certificate and key (PEM), pasted"
 	case f.certAuth():
 		return "unchanged (paste a new certificate and key to replace)"
+	case f.auth == string(oauth.AuthPrivateKeyJWT):
+		return "unchanged (paste a new key to replace; R rotates with a check)"
 	case f.keyChange():
 		return "the client secret (replaces the key)"
 	case f.editing != nil:
@@ -191,6 +213,15 @@ func (f *formScreen) secretPlaceholder() string {
 // client certificate and its key, or a client secret (an edit only).
 func (f *formScreen) keyChange() bool {
 	return f.editing != nil && vault.CredentialOf(oauth.AuthMethod(f.auth)) != vault.CredentialOf(f.editing.AuthMethod)
+}
+
+// keyGenAlg is the algorithm of the key save generates: the first the issuer takes
+// that oat generates keys for (as the CLI's keygen), else ES256.
+func (f *formScreen) keyGenAlg() string {
+	if f.uses(fKeyAlg) && f.keyAlg != "" {
+		return f.keyAlg
+	}
+	return vault.KeyGenAlgFor(vault.Profile{SigningAlgs: f.signingAlgs})
 }
 
 // generatesKey says whether save generates the private key: private_key_jwt with none
@@ -218,11 +249,20 @@ type formScreen struct {
 	// (import and discovery when editing).
 	fields [fieldCount]huh.Field
 	text   [fieldCount]*textField
-	// The selects' values (bound to the huh selects).
-	auth, encoding, method string
-	insecure, advanced     bool
+	// The selects' values (bound to the huh selects); assertAud is the client
+	// assertion's audience (oauth.AudienceTokenEndpoint or AudienceIssuer).
+	// keyAlg is the algorithm of a private_key_jwt profile's key ("": the server's
+	// first, else ES256, for a key generated; the key's own for a key pasted).
+	auth, encoding, method, assertAud, keyAlg string
+	insecure, advanced                        bool
 	// selects re-read each select's bound value (set from outside: discovery, tests).
 	selects map[int]func()
+	// The credential field takes a client secret, a private key or a certificate and
+	// its key, after the auth selected (credKind). stash keeps, by kind, what was
+	// typed for the kinds not selected now, to show it again when the auth goes back
+	// to one that uses it; it is never saved, and forgotten with the form.
+	credKind vault.CredentialKind
+	stash    [3]string
 
 	// errs are the problems of the profile as it stands; touched the fields changed or
 	// left since the form opened, and tried says save was pressed: errors show under
@@ -244,6 +284,10 @@ type formScreen struct {
 	// (inspect then verifies only that issuer's tokens); found says what discovery found.
 	issuer string
 	found  []string
+	// signingAlgs are the algorithms the issuer's token endpoint takes in client
+	// assertions (discovered, or the profile's): saved with the profile, and a key
+	// generated on save is of one of them.
+	signingAlgs []string
 	// discovering is the issuer a discovery in flight was asked for ("" when none is):
 	// discSeq numbers the requests, and an answer is taken only if it is for the
 	// current one (an older, slower one must not put another issuer's token URL in the
@@ -324,7 +368,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		touched: map[int]bool{}, auth: string(oauth.AuthAuto), selects: map[int]func(){}}
 	for i := range f.text {
 		switch i {
-		case fAuth, fEncoding, fTestMethod, fInsecure, fMore:
+		case fAuth, fEncoding, fAssertAud, fKeyAlg, fTestMethod, fInsecure, fMore:
 		default:
 			f.text[i] = newTextField(st)
 		}
@@ -343,12 +387,10 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 	if src != nil {
 		f.fill(*src)
 	}
-	if editing != nil {
-		f.text[fSecret].in.Placeholder = "unchanged (type to replace; R rotates with a check)"
-	}
+	f.credKind = vault.CredentialOf(oauth.AuthMethod(f.auth))
+	f.text[fSecret].in.Placeholder = f.secretPlaceholder() // what the field takes for the auth filled in
 	if from != nil {
 		f.text[fName].in.Placeholder = "a new name (cloning " + oauth.OneLine(from.Name) + ")"
-		f.text[fSecret].in.Placeholder = "the new client's secret"
 	}
 	f.buildHuh()
 	if from != nil {
@@ -363,7 +405,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 // as shown.
 func (f *formScreen) fill(src vault.Profile) {
 	p := displayProfile(src)
-	f.issuer = src.Issuer
+	f.issuer, f.signingAlgs = src.Issuer, src.SigningAlgs
 	set := func(i int, v string) { f.text[i].SetValue(v) }
 	if f.from == nil {
 		set(fName, p.Name)
@@ -382,6 +424,7 @@ func (f *formScreen) fill(src vault.Profile) {
 	set(fParams, strings.Join(params, " "))
 	f.auth = string(p.AuthMethod)
 	f.encoding = string(p.BasicEncoding)
+	f.assertAud, f.keyAlg = p.AssertionAudience, p.KeyAlg
 	set(fAPI, p.APIBaseURL)
 	f.method = p.TestRequest.Method
 	set(fTestPath, p.TestRequest.Path)
@@ -400,7 +443,7 @@ func (f *formScreen) fill(src vault.Profile) {
 			f.advanced = true
 		}
 	}
-	f.advanced = f.advanced || f.insecure || (f.encoding != "" && f.encoding != string(oauth.BasicRFC))
+	f.advanced = f.advanced || f.insecure || (f.encoding != "" && f.encoding != string(oauth.BasicRFC)) || f.assertAud != ""
 }
 
 // newSelect is an inline huh select bound to *v; a value that is not one of the options
@@ -433,13 +476,17 @@ func (f *formScreen) buildHuh() {
 	if f.encoding == string(oauth.BasicRFC) {
 		encRFC = string(oauth.BasicRFC)
 	}
+	// Each option fits the select at 60 columns with its ‹ › (the hint under it says
+	// the rest): huh scrolls a longer one out of view from its start.
 	auth := newSelect(&f.auth, huh.NewOption("auto (Basic, then the body)", "auto"),
 		huh.NewOption("basic (Authorization header)", "basic"), huh.NewOption("post (in the body)", "post"),
 		huh.NewOption("private_key_jwt (signed with a key)", string(oauth.AuthPrivateKeyJWT)),
-		huh.NewOption("client_secret_jwt (HS256 over the secret)", string(oauth.AuthClientSecretJWT)),
-		huh.NewOption("tls_client_auth (mutual TLS, CA-issued certificate)", string(oauth.AuthTLS)),
-		huh.NewOption("self_signed_tls_client_auth (mutual TLS, self-signed)", string(oauth.AuthSelfSignedTLS)))
+		huh.NewOption("client_secret_jwt (HS256, secret)", string(oauth.AuthClientSecretJWT)),
+		huh.NewOption("tls_client_auth (mutual TLS, CA)", string(oauth.AuthTLS)),
+		huh.NewOption("self_signed_tls_client_auth (mTLS)", string(oauth.AuthSelfSignedTLS)))
 	enc := newSelect(&f.encoding, huh.NewOption("rfc (default)", encRFC), huh.NewOption("raw", "raw"))
+	aud := newSelect(&f.assertAud, huh.NewOption("token URL (default)", oauth.AudienceTokenEndpoint),
+		huh.NewOption("issuer", oauth.AudienceIssuer))
 	var methods []huh.Option[string]
 	methods = append(methods, huh.NewOption("GET", methodGET))
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"} {
@@ -450,6 +497,13 @@ func (f *formScreen) buildHuh() {
 	more := newSelect(&f.advanced, huh.NewOption("folded", false), huh.NewOption("shown", true))
 	f.selects[fAuth] = func() { auth.Value(&f.auth) }
 	f.selects[fEncoding] = func() { enc.Value(&f.encoding) }
+	f.selects[fAssertAud] = func() { aud.Value(&f.assertAud) }
+	algOpts := []huh.Option[string]{huh.NewOption("auto", "")}
+	for _, a := range oauth.KeyGenAlgs {
+		algOpts = append(algOpts, huh.NewOption(a, a))
+	}
+	alg := newSelect(&f.keyAlg, algOpts...)
+	f.selects[fKeyAlg] = func() { alg.Value(&f.keyAlg) }
 	f.selects[fTestMethod] = func() { method.Value(&f.method) }
 	f.selects[fInsecure] = func() { insecure.Value(&f.insecure) }
 	f.selects[fMore] = func() { more.Value(&f.advanced) }
@@ -458,7 +512,10 @@ func (f *formScreen) buildHuh() {
 			f.fields[i] = f.text[i]
 		}
 	}
-	f.fields[fAuth], f.fields[fEncoding], f.fields[fTestMethod], f.fields[fInsecure], f.fields[fMore] = auth, enc, method, insecure, more
+	f.fields[fAuth], f.fields[fTestMethod], f.fields[fInsecure], f.fields[fMore] = auth, method, insecure, more
+	f.fields[fEncoding] = &hideable{Field: enc, hidden: func() bool { return !f.uses(fEncoding) }}
+	f.fields[fAssertAud] = &hideable{Field: aud, hidden: func() bool { return !f.uses(fAssertAud) }}
+	f.fields[fKeyAlg] = &hideable{Field: alg, hidden: func() bool { return !f.uses(fKeyAlg) }}
 	if f.editing != nil {
 		f.fields[fImport], f.fields[fDiscover] = nil, nil
 	}
@@ -488,6 +545,10 @@ func (f *formScreen) value(i int) string {
 		return f.auth
 	case fEncoding:
 		return f.encoding
+	case fAssertAud:
+		return f.assertAud
+	case fKeyAlg:
+		return f.keyAlg
 	case fTestMethod:
 		return f.method
 	case fInsecure:
@@ -509,8 +570,15 @@ func (f *formScreen) set(i int, v string) {
 	switch i {
 	case fAuth:
 		f.auth = v
+		f.selects[fAuth]()
+		f.authChanged()
+		return
 	case fEncoding:
 		f.encoding = v
+	case fAssertAud:
+		f.assertAud = v
+	case fKeyAlg:
+		f.keyAlg = v
 	case fTestMethod:
 		f.method = strings.ToUpper(v)
 	case fInsecure:
@@ -546,9 +614,44 @@ func (f *formScreen) Capturing() bool { return f.text[f.focused()] != nil }
 // Keys implements screen.
 func (f *formScreen) Keys() help.KeyMap { return f.keys }
 
-// shown says field i is on the form now.
+// shown says field i is on the form now: built for this form, its group unfolded,
+// and used by the auth selected.
 func (f *formScreen) shown(i int) bool {
-	return f.fields[i] != nil && (groupOf(i) != gAdvanced || f.advanced)
+	return f.fields[i] != nil && (groupOf(i) != gAdvanced || f.advanced) && f.uses(i)
+}
+
+// methodSetting names the fields that only some auth methods use, by their profile
+// field (vault.UsesSetting says which methods).
+var methodSetting = map[int]string{fEncoding: "basic_encoding", fAssertAud: "assertion_audience", fKeyAlg: "key_alg"}
+
+// uses says whether the auth selected uses field i: a field it does not use is hidden,
+// and its value is not saved. The key algorithm is the add form's: an edit keeps the
+// key it has, and R rotates to a key of another algorithm.
+func (f *formScreen) uses(i int) bool {
+	if i == fKeyAlg && f.editing != nil {
+		return false
+	}
+	name, ok := methodSetting[i]
+	return !ok || vault.UsesSetting(oauth.AuthMethod(f.auth), name)
+}
+
+// authChanged follows a new auth selection: the credential field shows what was typed
+// for the new method's kind of credential (a client secret, a private key, a
+// certificate and its key), nothing when none was, and keeps aside what it held, to
+// show again should the auth go back (never saved: save reads the field). The focus
+// leaves a field the new method does not use.
+func (f *formScreen) authChanged() {
+	if k := vault.CredentialOf(oauth.AuthMethod(f.auth)); k != f.credKind {
+		f.stash[f.credKind] = f.text[fSecret].Value()
+		f.text[fSecret].SetValue(f.stash[k])
+		f.stash[k] = ""
+		f.credKind = k
+		delete(f.ext, fSecret) // about what was typed for the other kind
+	}
+	f.form.UpdateFieldPositions()
+	if !f.shown(f.focused()) {
+		f.moveTo(fAuth)
+	}
 }
 
 // Update implements screen; the keys shown are set for the field focused after it.
@@ -613,8 +716,11 @@ const labelCol = 18
 func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 	before := f.focused()
 	old := f.value(before)
-	wasAdvanced := f.advanced
+	wasAdvanced, wasAuth := f.advanced, f.auth
 	_, cmd := f.form.Update(msg)
+	if f.auth != wasAuth {
+		f.authChanged()
+	}
 	if f.value(before) != old {
 		delete(f.ext, before)
 	}
@@ -747,14 +853,14 @@ func (f *formScreen) onDiscovered(msg discoveredMsg) tea.Cmd {
 		return nil
 	}
 	if _, _, cross := msg.meta.TokenEndpointOrigin(); cross {
-		// The client secret would go to a host the issuer's origin does not vouch
-		// for: show both origins and wait for a second enter.
+		// The client's credentials would go to a host the issuer's origin does not
+		// vouch for: show both origins and wait for a second enter.
 		f.pending, f.pendingFor = msg.meta, msg.issuer
 		return nil
 	}
 	m := msg.meta
 	typed := f.value(fTokenURL) != f.discFrom[0] || f.auth != f.discFrom[1]
-	if typed && (f.value(fTokenURL) != m.TokenEndpoint || f.auth != string(m.SuggestedAuth())) {
+	if typed && (f.value(fTokenURL) != m.TokenEndpointFor(m.SuggestedAuth()) || f.auth != string(m.SuggestedAuth())) {
 		delete(f.ext, fDiscover)
 		f.offer = m
 		return nil
@@ -777,6 +883,11 @@ func (f *formScreen) onImported(msg importedEnvMsg) tea.Cmd {
 		f.set(fName, c.DefaultName(msg.path))
 	}
 	f.set(fClientID, c.ClientID)
+	if f.credKind != vault.CredSecret {
+		// The file holds a client secret: the auth goes back to one that takes it
+		// (what was typed as a key or certificate is kept aside, as on any switch).
+		f.set(fAuth, string(oauth.AuthAuto))
+	}
 	// The secret is checked as the file has it: the text field drops control
 	// characters, and would store another secret than the file's without a word.
 	badSecret := ""
@@ -855,8 +966,10 @@ func (f *formScreen) onSaved(msg savedMsg) (screen, tea.Cmd) {
 func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	f.pending, f.pendingFor, f.offer = nil, "", nil
 	delete(f.ext, fDiscover)
-	f.set(fTokenURL, m.TokenEndpoint)
-	f.set(fAuth, string(m.SuggestedAuth()))
+	sug := m.SuggestAuth()
+	f.set(fTokenURL, m.TokenEndpointFor(sug.Method)) // mutual TLS: the server's alias for it, if any
+	f.signingAlgs = m.TokenAuthSigningAlgs
+	f.set(fAuth, string(sug.Method))
 	f.issuer = m.Issuer
 	methods := "none listed (auto)"
 	if len(m.TokenAuthMethods) > 0 {
@@ -864,8 +977,13 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	}
 	f.found = []string{
 		"✓ issuer " + oauth.OneLine(m.Issuer),
-		"  token endpoint " + oauth.OneLine(m.TokenEndpoint),
+		"  token endpoint " + oauth.OneLine(m.TokenEndpointFor(sug.Method)),
 		"  auth methods " + methods + " → auth " + f.auth,
+	}
+	if sug.Beyond() {
+		// A method beyond a client secret in the header or body: why, since the form
+		// now asks for something else than the secret the user may have at hand.
+		f.found = append(f.found, "  "+sug.Why)
 	}
 	f.formErr = ""
 	f.touched[fTokenURL], f.touched[fAuth] = true, true
@@ -904,15 +1022,17 @@ func (f *formScreen) step(d int) {
 			return
 		}
 		f.form.Update(huh.NextField())
-		if f.focused() == cur {
-			f.form.NextGroup() // huh asked for it as a command: the field was its group's last
+		if f.focused() == cur || !f.shown(f.focused()) {
+			// huh asked for it as a command: the field was its group's last one shown
+			// (huh leaves its selection on a hidden last field).
+			f.form.NextGroup()
 		}
 	} else {
 		if cur == f.firstField() {
 			return
 		}
 		f.form.Update(huh.PrevField())
-		if f.focused() == cur {
+		if f.focused() == cur || !f.shown(f.focused()) {
 			f.form.PrevGroup()
 		}
 	}
@@ -962,17 +1082,30 @@ func (f *formScreen) lastOfGroup(i int) bool {
 	return true
 }
 
-// wipe forgets the secret typed into the form.
-func (f *formScreen) wipe() { f.text[fSecret].SetValue("") }
+// wipe forgets the secret typed into the form, and those kept aside for other methods.
+func (f *formScreen) wipe() {
+	f.text[fSecret].SetValue("")
+	f.stash = [3]string{}
+}
 
 // profile builds the profile the form describes.
 func (f *formScreen) profile() (vault.Profile, error) {
 	val := func(i int) string { return strings.TrimSpace(f.value(i)) }
 	p := vault.Profile{Name: val(fName), Environment: val(fEnv), TokenURL: val(fTokenURL), ClientID: val(fClientID),
 		Scopes: strings.Fields(val(fScopes)), Audience: val(fAudience), Resource: val(fResource),
-		AuthMethod: oauth.AuthMethod(f.auth), BasicEncoding: oauth.BasicEncoding(f.encoding),
+		AuthMethod: oauth.AuthMethod(f.auth),
 		APIBaseURL: val(fAPI), CAFile: vault.ExpandPath(val(fCAFile)), Notes: f.value(fNotes), Issuer: f.issuer,
-		InsecureHTTP: f.insecure, TestRequest: vault.TestRequest{Method: f.method, Path: val(fTestPath)}}
+		InsecureHTTP: f.insecure, TestRequest: vault.TestRequest{Method: f.method, Path: val(fTestPath)}, SigningAlgs: f.signingAlgs}
+	// A setting the auth does not use is not saved, whatever its hidden select holds.
+	if f.uses(fEncoding) {
+		p.BasicEncoding = oauth.BasicEncoding(f.encoding)
+	}
+	if f.uses(fAssertAud) {
+		p.AssertionAudience = f.assertAud
+	}
+	if f.uses(fKeyAlg) {
+		p.KeyAlg = f.keyAlg
+	}
 	switch {
 	case f.editing != nil:
 		p.TestRequest.Body = f.editing.TestRequest.Body
@@ -1012,6 +1145,11 @@ func (f *formScreen) validate() (vault.Profile, bool) {
 	case f.generatesKey(): // generated on save
 	case secret == "" && (f.editing == nil || f.keyChange()):
 		f.errs[fSecret] = "is required"
+	case secret != "" && f.auth == string(oauth.AuthPrivateKeyJWT):
+		// Parsed as the vault will store it: also whether the key signs with the
+		// algorithm chosen, or one the server takes (said under the key algorithm).
+		_, err := vault.PrepareClientKey(p, secret)
+		f.mapErr(err)
 	case secret != "":
 		f.mapErr(vault.CheckCredential(oauth.AuthMethod(f.auth), secret))
 	}
@@ -1102,7 +1240,10 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 	}
 	f.formErr, f.saving = "", true
 	secret := vault.CleanSecret(f.value(fSecret))
-	gen := f.generatesKey()
+	gen := ""
+	if f.generatesKey() {
+		gen = f.keyGenAlg()
+	}
 	if f.editing != nil {
 		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, displayProfile(*f.editing), p, secret, gen)
 	}
@@ -1224,7 +1365,7 @@ func (f *formScreen) discoveringLine() string {
 // auth meanwhile: the form does not replace what was typed, ctrl+o does.
 func (f *formScreen) offerLines(w int) []string {
 	m := f.offer
-	return wrapLines("", f.st.Warn, "discovered token endpoint "+oauth.OneLine(m.TokenEndpoint)+" (auth "+string(m.SuggestedAuth())+
+	return wrapLines("", f.st.Warn, "discovered token endpoint "+oauth.OneLine(m.TokenEndpointFor(m.SuggestedAuth()))+" (auth "+string(m.SuggestedAuth())+
 		") for "+oauth.OneLine(m.Issuer)+", not what you typed: ctrl+o uses it", w, 3)
 }
 
@@ -1278,7 +1419,7 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 	if i == fDiscover && f.pending != nil {
 		issOrigin, tokOrigin, _ := f.pending.TokenEndpointOrigin()
 		return append(lines, wrapLines("    ", st.Warn, "⚠ the token endpoint is on "+oauth.OneLine(tokOrigin)+", not on the issuer's origin "+
-			oauth.OneLine(issOrigin)+". The client secret would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
+			oauth.OneLine(issOrigin)+". The client's credentials would go there: enter again accepts it, editing the issuer cancels.", w, 4)...)
 	}
 	if i == fDiscover && f.discovering != "" {
 		lines = append(lines, truncateLine("    "+f.discoveringLine(), w))
@@ -1292,18 +1433,31 @@ func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 			if j == 0 {
 				indent = "    "
 			}
-			lines = append(lines, wrapLines(indent, st.OK, strings.TrimLeft(l, " "), w, 2)...)
+			lines = append(lines, wrapLines(indent, st.OK, strings.TrimLeft(l, " "), w, 3)...)
 		}
 	}
 	if e, bad := f.errShown(i); bad {
 		lines = append(lines, wrapLines("    ", st.FieldError, errLine(f.label(i), e), w, 3)...)
 	} else if i == fSecret && f.editing != nil && f.value(fSecret) != "" {
 		// Shown while the field is filled, focused or not: saving does this.
-		lines = append(lines, wrapLines("    ", st.Warn, "⚠ replaces the secret without a check; R rotates it with one (the old one kept until revoked)", w, 2)...)
+		lines = append(lines, wrapLines("    ", st.Warn, f.replaceWarning(), w, 2)...)
 	} else if help := f.helpFor(i); focused && help != "" && !(i == fDiscover && len(f.found) > 0) {
 		lines = append(lines, truncateLine("    "+st.Hint.Render(help), w))
 	}
 	return lines
+}
+
+// replaceWarning is what a credential typed into the edit form does on save.
+func (f *formScreen) replaceWarning() string {
+	switch {
+	case f.keyChange():
+		return "⚠ replaces " + vault.CredentialOf(f.editing.AuthMethod).String() + " with " + vault.CredentialOf(oauth.AuthMethod(f.auth)).String()
+	case f.auth == string(oauth.AuthPrivateKeyJWT):
+		return "⚠ replaces the key without a check; R rotates it with one (the old one kept until revoked)"
+	case f.certAuth():
+		return "⚠ replaces the certificate and its key; the old ones are not kept"
+	}
+	return "⚠ replaces the secret without a check; R rotates it with one (the old one kept until revoked)"
 }
 
 // importEnvCmd reads a .env file for the form.
@@ -1348,11 +1502,12 @@ type importedEnvMsg struct {
 	err   error
 }
 
-// addCmd stores a new profile with its secret (or private key; gen: a new ES256 key).
-func addCmd(v *vault.Vault, p vault.Profile, secret string, gen bool) tea.Cmd {
+// addCmd stores a new profile with its secret (or private key; gen: the algorithm of
+// a new key to generate, "" for none).
+func addCmd(v *vault.Vault, p vault.Profile, secret string, gen string) tea.Cmd {
 	return func() tea.Msg {
-		if gen {
-			k, _, err := vault.GenerateKey("ES256")
+		if gen != "" {
+			k, _, err := vault.GenerateKey(gen)
 			if err != nil {
 				return savedMsg{err: err}
 			}
@@ -1360,7 +1515,7 @@ func addCmd(v *vault.Vault, p vault.Profile, secret string, gen bool) tea.Cmd {
 		}
 		np, err := v.Add(context.Background(), p, secret)
 		if err == nil && np.AuthMethod == oauth.AuthPrivateKeyJWT {
-			return keySaved(np, secret, gen, true, nil)
+			return keySaved(np, secret, gen != "", true, nil)
 		}
 		if err == nil && vault.CredentialOf(np.AuthMethod) == vault.CredCert {
 			return certSaved(np, true, nil)
@@ -1383,11 +1538,11 @@ func keySaved(p vault.Profile, key string, gen, added bool, overwrote []string) 
 // leaving what it did not touch as it is now (another oat may have changed it since);
 // a non-empty secret replaces the secret too (without keeping the old: that is what
 // rotation is for).
-func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, gen bool) tea.Cmd {
+func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, gen string) tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
-		if gen {
-			k, _, err := vault.GenerateKey("ES256")
+		if gen != "" {
+			k, _, err := vault.GenerateKey(gen)
 			if err != nil {
 				return savedMsg{err: err}
 			}
@@ -1417,7 +1572,7 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, 
 		}
 		switch {
 		case err == nil && secret != "" && np.AuthMethod == oauth.AuthPrivateKeyJWT:
-			return keySaved(np, secret, gen, false, overwrote)
+			return keySaved(np, secret, gen != "", false, overwrote)
 		case err == nil && secret != "" && vault.CredentialOf(np.AuthMethod) == vault.CredCert:
 			return certSaved(np, false, overwrote)
 		case secret != "":

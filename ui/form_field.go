@@ -240,3 +240,23 @@ func (t *textField) GetValue() any {
 	}
 	return t.in.Value()
 }
+
+// hideable is a huh field the focus passes by while hidden says so. huh v1 hides
+// whole groups (Group.WithHideFunc) but not single fields; the focus moves skip a
+// field whose Skip is true, so that is where a field is hidden (the form screen draws
+// only the fields it shows).
+type hideable struct {
+	huh.Field
+	hidden func() bool
+}
+
+// Skip implements huh.Field.
+func (h *hideable) Skip() bool { return h.hidden() || h.Field.Skip() }
+
+// Update implements huh.Field: the group keeps what Update returns, so it returns the
+// wrapper, not the field inside.
+func (h *hideable) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := h.Field.Update(msg)
+	h.Field = m.(huh.Field)
+	return h, cmd
+}

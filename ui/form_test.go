@@ -110,11 +110,12 @@ func TestFormAddWithDiscoveryClearsStaleErrors(t *testing.T) {
 	}
 }
 
-// TestFormDiscoveryPicksAuth: a provider that lists one method gets it.
+// TestFormDiscoveryPicksAuth: a provider that lists one method gets it; one that takes
+// no client secret in the header or body but lists private_key_jwt gets that.
 func TestFormDiscoveryPicksAuth(t *testing.T) {
 	t.Parallel()
 	for methods, want := range map[string]string{"client_secret_basic": "basic", "client_secret_post": "post",
-		"client_secret_basic client_secret_post": "auto", "private_key_jwt \x1b[31mclient_secret_post": "auto"} {
+		"client_secret_basic client_secret_post": "auto", "private_key_jwt \x1b[31mclient_secret_post": "private_key_jwt", "none \x1b[31mclient_secret_post": "auto"} {
 		_, f := openAdd(t, 80, 24)
 		f.startDiscovery("https://sso.example.com") // its answer is the one below
 		f.onDiscovered(discoveredMsg{issuer: f.discovering, seq: f.discSeq, meta: &oauth.Metadata{Issuer: "https://sso.example.com", TokenEndpoint: "https://sso.example.com/token",

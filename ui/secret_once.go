@@ -164,16 +164,19 @@ func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w
 	if d.Cert != "" {
 		banner = "⚠ Register this certificate (or key) at the provider: oat shows it only now."
 	}
-	lines := []string{
-		st.Banner.Render(truncateLine(banner, w)),
-		st.Text.Render(truncateLine("The private key stays in the "+store+" store; oat never shows it.", w)),
-		"",
-	}
+	// Wrapped, not cut: at 60 columns the end of each sentence is what matters.
+	lines := wrapLines("", st.Banner, banner, w, 3)
+	lines = append(lines, wrapLines("", st.Text, "The private key stays in the "+store+" store; oat never shows it.", w, 3)...)
+	lines = append(lines, "")
 	if d.KeyID != "" {
 		lines = append(lines, truncateLine(st.Label.Render("kid       ")+st.Text.Render(" "+oauth.OneLine(d.KeyID))+st.Subtle.Render("  (its own)"), w),
 			truncateLine(st.Label.Render("thumbprint")+st.Text.Render(" "+d.Thumbprint), w))
 	} else {
-		lines = append(lines, st.Label.Render("thumbprint")+st.Text.Render(" "+d.Thumbprint)+st.Subtle.Render("  (kid)"))
+		tp := st.Label.Render("thumbprint") + st.Text.Render(" "+d.Thumbprint)
+		if kid := tp + st.Subtle.Render("  (kid)"); lipgloss.Width(kid) <= w {
+			tp = kid // the thumbprint whole comes first
+		}
+		lines = append(lines, tp)
 	}
 	lines = append(lines, st.Label.Render("algorithm ")+st.Text.Render(" "+d.Alg))
 	if d.Cert != "" {
@@ -236,6 +239,7 @@ func (s *keyOnceScreen) View(width, height int) string {
 		"",
 	}
 	lines = append(lines, keyDocsLines(st, s.deps.Broker.Vault.Secrets.Name(), s.docs, s.form, w)...)
-	lines = append(lines, "", st.Subtle.Render(truncateLine("v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w)))
+	lines = append(lines, "")
+	lines = append(lines, wrapLines("", st.Subtle, "v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w, 2)...)
 	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(lines, "\n"))
 }

@@ -122,6 +122,9 @@ func MergeEdit(cur *Profile, from, edited Profile) (overwrote []string) {
 	if from.BasicEncoding != edited.BasicEncoding {
 		cur.BasicEncoding = edited.BasicEncoding
 	}
+	if from.AssertionAudience != edited.AssertionAudience {
+		cur.AssertionAudience = edited.AssertionAudience
+	}
 	if from.InsecureHTTP != edited.InsecureHTTP {
 		cur.InsecureHTTP = edited.InsecureHTTP
 	}

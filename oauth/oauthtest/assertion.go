@@ -121,6 +121,23 @@ func (s *Server) acceptedAlgs() []string {
 	return slices.Clone(s.assertionAlgs)
 }
 
+// SetAuthMethods sets what discovery publishes as
+// token_endpoint_auth_methods_supported (nil: what the server takes). It changes only
+// the document: a test of what a client makes of a server that lists, say, only
+// private_key_jwt.
+func (s *Server) SetAuthMethods(methods []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authMethods = slices.Clone(methods)
+}
+
+// publishedAuthMethods is SetAuthMethods' list, nil when none was set.
+func (s *Server) publishedAuthMethods() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.authMethods)
+}
+
 // AssertionsSeen counts the client assertions the server accepted (each jti once).
 func (s *Server) AssertionsSeen() int {
 	s.mu.Lock()

@@ -70,6 +70,9 @@ func (s *Server) metadata(w http.ResponseWriter, issuer, tokenURL, jwksURI strin
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 	}
 	s.tlsMetadata(doc)
+	if m := s.publishedAuthMethods(); m != nil {
+		doc["token_endpoint_auth_methods_supported"] = m
+	}
 	writeJSON(w, http.StatusOK, doc)
 }
 

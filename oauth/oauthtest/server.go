@@ -147,6 +147,7 @@ type Server struct {
 	// jtis are the client assertion IDs seen, with their expiry.
 	jtis          map[string]time.Time
 	assertionAlgs []string
+	authMethods   []string
 
 	tokenRequests atomic.Int64
 	jwksFetches   atomic.Int64

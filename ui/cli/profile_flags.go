@@ -55,7 +55,8 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 
 // discoverInto fills the token URL (and the auth method, unless --auth was given) from
 // the issuer's metadata, and pins the issuer. A token endpoint on another origin than
-// the issuer needs --yes: the client secret would go there.
+// the issuer needs --yes: the client's credentials would go there. Mutual TLS takes
+// the server's mTLS alias of the token endpoint when it has one (RFC 8705 §5).
 func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagSet, p *vault.Profile) error {
 	b, err := a.Broker()
 	if err != nil {
@@ -76,21 +77,27 @@ func (f *profileFlags) discoverInto(ctx context.Context, a *App, fs *pflag.FlagS
 	if m.TokenEndpoint == "" {
 		return fmt.Errorf("--discover: %s names no token_endpoint", oauth.OneLine(m.Source))
 	}
-	method := m.SuggestedAuth()
+	sug := m.SuggestAuth()
+	method := sug.Method
 	if fs.Changed("auth") {
-		method = oauth.AuthMethod(f.auth)
+		method = oauth.AuthMethod(strings.ToLower(f.auth))
 	}
-	m = m.ForAuth(method) // a mutual-TLS client uses the server's mTLS alias, if any
-	issOrigin, tokOrigin, cross := m.TokenEndpointOrigin()
+	tokenURL := m.TokenEndpointFor(method)
+	issOrigin, tokOrigin, cross := m.TokenEndpointOriginFor(method)
 	if cross && !f.yes {
-		return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client secret would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
-			oauth.OneLine(m.TokenEndpoint), tokOrigin, issOrigin, tokOrigin))
+		return usageErr(fmt.Errorf("--discover: the token endpoint %s is on %s, another origin than the issuer %s: the client's credentials would go to a host the issuer's origin does not vouch for; if %s is your provider's, run again with --yes (or give --token-url); nothing was saved",
+			oauth.OneLine(tokenURL), tokOrigin, issOrigin, tokOrigin))
 	}
-	p.TokenURL, p.Issuer, p.SigningAlgs = m.TokenEndpoint, m.Issuer, m.TokenAuthSigningAlgs
+	p.TokenURL, p.Issuer, p.SigningAlgs = tokenURL, m.Issuer, m.TokenAuthSigningAlgs
 	if !fs.Changed("auth") {
-		p.SetAuthMethod(method)
+		p.SetAuthMethod(sug.Method)
 	}
-	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(m.TokenEndpoint), oauth.OneLine(m.Source))
+	fmt.Fprintf(a.Err, "discovered token endpoint %s (from %s)\n", oauth.OneLine(tokenURL), oauth.OneLine(m.Source))
+	if !fs.Changed("auth") && sug.Beyond() {
+		// Said: the user may have piped a client secret, and is now asked for a key or
+		// a certificate.
+		fmt.Fprintf(a.Err, "  auth %s: %s; --auth chooses another\n", sug.Method, sug.Why)
+	}
 	if cross {
 		fmt.Fprintf(a.Err, "  on %s, not on the issuer's origin %s: accepted because of --yes\n", tokOrigin, issOrigin)
 	}
@@ -106,10 +113,14 @@ var methodFlags = []struct {
 }{
 	{"pkcs12", oauth.AuthMethod.IsTLSAuth, "tls_client_auth or self_signed_tls_client_auth (it reads a client certificate)"},
 	{"keygen", isKeyAuth, "private_key_jwt (it makes the key that signs its assertions)"},
-	{"key-alg", isKeyAuth, "private_key_jwt (the algorithm its key signs with; client_secret_jwt always signs HS256)"},
-	{"assertion-aud", oauth.IsAssertionAuth, "private_key_jwt or client_secret_jwt (the aud of their client assertions)"},
-	{"basic-encoding", func(m oauth.AuthMethod) bool { return m == oauth.AuthBasic || m == oauth.AuthAuto },
-		"basic or auto (how the client ID and secret are put in the Authorization header)"},
+	// The settings: which method uses which is vault's rule (UsesSetting), the form's too.
+	{"key-alg", usesSetting("key_alg"), "private_key_jwt (the algorithm its key signs with; client_secret_jwt always signs HS256)"},
+	{"assertion-aud", usesSetting("assertion_audience"), "private_key_jwt or client_secret_jwt (the aud of their client assertions)"},
+	{"basic-encoding", usesSetting("basic_encoding"), "basic or auto (how the client ID and secret are put in the Authorization header)"},
+}
+
+func usesSetting(field string) func(oauth.AuthMethod) bool {
+	return func(m oauth.AuthMethod) bool { return vault.UsesSetting(m, field) }
 }
 
 func isKeyAuth(m oauth.AuthMethod) bool { return m == oauth.AuthPrivateKeyJWT }
@@ -209,6 +220,10 @@ func (f *profileFlags) apply(ctx context.Context, a *App, fs *pflag.FlagSet, p *
 	if set("notes") {
 		p.Notes = f.notes
 	}
+	// Only what the method uses is written (vault.UsesSetting, as the app's form): a
+	// setting given for another method is refused (checkMethodFlags), a default or what
+	// an earlier method had is dropped.
+	p.DropUnusedSettings()
 	return nil
 }
 
