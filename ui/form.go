@@ -1408,7 +1408,8 @@ func (f *formScreen) head(w int) string {
 func (f *formScreen) fieldLines(i int, focused bool, w int) []string {
 	st := f.st
 	name := f.label(i)
-	if required[i] && (i != fSecret || f.editing == nil || f.keyChange()) {
+	// A private key may be left empty (oat generates one): not marked required.
+	if required[i] && (i != fSecret || (f.editing == nil || f.keyChange()) && f.auth != string(oauth.AuthPrivateKeyJWT)) {
 		name += " *"
 	}
 	label, mark := st.FieldLabel.Render(name), "  "
