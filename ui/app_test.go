@@ -208,7 +208,7 @@ func TestAddShowsSecretOnceThenNever(t *testing.T) {
 	h.typeText(h.srv.TokenURL(oauthtest.Generic))
 	h.press("tab")
 	h.typeText("new-client")
-	h.press("tab")
+	h.press("tab", "tab") // past auth
 	h.typeText(secret)
 	if strings.Contains(h.view(), secret) {
 		t.Fatalf("secret visible while typing:\n%s", h.view())

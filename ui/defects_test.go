@@ -105,7 +105,7 @@ func TestCursorAfterAddRenameDeleteAndFilterClear(t *testing.T) {
 	h.typeText(h.srv.TokenURL(oauthtest.Generic))
 	h.press("tab")
 	h.typeText("new-client")
-	h.press("tab")
+	h.press("tab", "tab") // past auth
 	h.typeText("n3w-S3cret+/=")
 	h.press("ctrl+s", "enter")
 	if got := h.m.main.selectedName(); got != "mine" {

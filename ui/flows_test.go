@@ -74,7 +74,7 @@ func TestFlowAddOneTimeSecretList(t *testing.T) {
 		tm.Type(h.srv.TokenURL(oauthtest.Generic))
 		sendKeys(tm, "tab")
 		tm.Type("flow-client")
-		sendKeys(tm, "tab")
+		sendKeys(tm, "tab", "tab") // past auth
 		tm.Type(secret)
 		sendKeys(tm, "ctrl+s")
 		waitText(t, tm, "only time oat shows this secret")

@@ -27,9 +27,11 @@ const (
 	fName
 	fTokenURL
 	fClientID
+	// auth comes before the credential field, whose kind (secret, key, certificate)
+	// it decides
+	fAuth
 	fSecret
 	fScopes
-	fAuth
 	// API
 	fAPI
 	fTestMethod
@@ -71,8 +73,8 @@ func groupOf(i int) int {
 	return gAdvanced
 }
 
-var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "token URL", "client ID", "client secret",
-	"scopes", "auth", "API base URL", "test method", "test path", "test headers", "advanced", "audience", "resource",
+var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "token URL", "client ID", "auth", "client secret",
+	"scopes", "API base URL", "test method", "test path", "test headers", "advanced", "audience", "resource",
 	"extra params", "basic encoding", "assertion aud", "key alg", "insecure http", "CA file", "environment", "notes"}
 
 // required marks the fields a profile cannot do without (the secret only when added).

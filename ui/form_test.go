@@ -93,7 +93,7 @@ func TestFormAddWithDiscoveryClearsStaleErrors(t *testing.T) {
 	h.typeText("kc")
 	h.press("tab", "tab")
 	h.typeText("kc-id")
-	h.press("tab")
+	h.press("tab", "tab") // past auth
 	h.typeText("kc-S3cret")
 	h.mustNotContain("✗ client ID", "✗ client secret", "kc-S3cret")
 	h.press("tab")
@@ -311,7 +311,7 @@ func TestFlowClone(t *testing.T) {
 		waitText(t, tm, "Clone ecoinvent")
 		tm.Type("eco-prod") // the clone opens on the name
 
-		sendKeys(tm, "tab", "tab", "tab")
+		sendKeys(tm, "tab", "tab", "tab", "tab") // past token URL, client ID and auth
 		tm.Type("clone-S3cret")
 		sendKeys(tm, "ctrl+s")
 		waitText(t, tm, "only time oat shows this secret")
