@@ -286,6 +286,10 @@ type formScreen struct {
 	// (inspect then verifies only that issuer's tokens); found says what discovery found.
 	issuer string
 	found  []string
+	// accepted is the metadata the token URL was taken from: a change of auth to or
+	// from mutual TLS moves the token URL to the endpoint the new method uses (the
+	// server's mTLS alias, RFC 8705 §5) while it is still the discovered one.
+	accepted *oauth.Metadata
 	// signingAlgs are the algorithms the issuer's token endpoint takes in client
 	// assertions (discovered, or the profile's): saved with the profile, and a key
 	// generated on save is of one of them.
@@ -650,10 +654,37 @@ func (f *formScreen) authChanged() {
 		f.credKind = k
 		delete(f.ext, fSecret) // about what was typed for the other kind
 	}
+	f.followAlias()
 	f.form.UpdateFieldPositions()
 	if !f.shown(f.focused()) {
 		f.moveTo(fAuth)
 	}
+}
+
+// followAlias moves a discovered token URL to the endpoint the auth now chosen uses:
+// the server's mTLS alias for the mutual-TLS methods, its token endpoint for the
+// others. A URL the user typed is left alone, and so is an alias on another origin
+// than the issuer (accepted only by a second enter on the issuer): the form says so.
+func (f *formScreen) followAlias() {
+	m := f.accepted
+	if m == nil || m.MTLSEndpointAliases.TokenEndpoint == "" {
+		return
+	}
+	cur := f.value(fTokenURL)
+	if cur != m.TokenEndpoint && cur != m.MTLSEndpointAliases.TokenEndpoint {
+		return
+	}
+	method := oauth.AuthMethod(f.auth)
+	want := m.TokenEndpointFor(method)
+	if want == cur {
+		return
+	}
+	if _, _, cross := m.TokenEndpointOriginFor(method); cross {
+		f.ext[fTokenURL] = "the server's mutual-TLS token endpoint is " + oauth.OneLine(want) + ", on another origin than the issuer: enter on the issuer again to accept it"
+		return
+	}
+	delete(f.ext, fTokenURL)
+	f.text[fTokenURL].SetValue(want)
 }
 
 // Update implements screen; the keys shown are set for the field focused after it.
@@ -731,7 +762,7 @@ func (f *formScreen) toHuh(msg tea.Msg) tea.Cmd {
 	}
 	if before == fDiscover && f.value(fDiscover) != old {
 		// Another issuer: whatever was discovered, or is being, no longer applies.
-		f.pending, f.found, f.offer, f.stopped = nil, nil, nil, false
+		f.pending, f.found, f.offer, f.stopped, f.accepted = nil, nil, nil, false, nil
 		f.stopDiscovery()
 	}
 	if f.advanced != wasAdvanced {
@@ -969,6 +1000,7 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	f.pending, f.pendingFor, f.offer = nil, "", nil
 	delete(f.ext, fDiscover)
 	sug := m.SuggestAuth()
+	f.accepted = nil // set below, once the token URL is the one discovered
 	f.set(fTokenURL, m.TokenEndpointFor(sug.Method)) // mutual TLS: the server's alias for it, if any
 	f.signingAlgs = m.TokenAuthSigningAlgs
 	f.set(fAuth, string(sug.Method))
@@ -989,6 +1021,7 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	}
 	f.formErr = ""
 	f.touched[fTokenURL], f.touched[fAuth] = true, true
+	f.accepted = m
 	f.validate()
 	if moveOn {
 		f.moveTo(fName)

@@ -455,3 +455,32 @@ func TestFormDiscoveryTakesTheMTLSAlias(t *testing.T) {
 		t.Fatalf("the confirmation does not name the alias's origin:\n%s", v)
 	}
 }
+
+// After discovery, choosing another auth by hand moves a discovered token URL to the
+// endpoint that method uses: to the server's mTLS alias for mutual TLS, back to its
+// token endpoint for a secret; a URL the user typed is left as it is.
+func TestFormAuthChangeFollowsTheMTLSAlias(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 40)
+	meta := &oauth.Metadata{Issuer: "https://sso.example.com", TokenEndpoint: "https://sso.example.com/token",
+		TokenAuthMethods: []string{"client_secret_basic", "tls_client_auth"}}
+	meta.MTLSEndpointAliases.TokenEndpoint = "https://sso.example.com/mtls/token"
+	f.startDiscovery("https://sso.example.com")
+	f.onDiscovered(discoveredMsg{issuer: f.discovering, seq: f.discSeq, meta: meta})
+	if f.auth != string(oauth.AuthBasic) || f.value(fTokenURL) != "https://sso.example.com/token" {
+		t.Fatalf("auth %s, token URL %s", f.auth, f.value(fTokenURL))
+	}
+	chooseAuth(t, h, f, oauth.AuthTLS)
+	if f.value(fTokenURL) != "https://sso.example.com/mtls/token" {
+		t.Fatalf("tls_client_auth chosen: token URL %s, want the alias", f.value(fTokenURL))
+	}
+	chooseAuth(t, h, f, oauth.AuthPost)
+	if f.value(fTokenURL) != "https://sso.example.com/token" {
+		t.Fatalf("post chosen: token URL %s, want the token endpoint", f.value(fTokenURL))
+	}
+	f.set(fTokenURL, "https://elsewhere.example.com/token")
+	chooseAuth(t, h, f, oauth.AuthSelfSignedTLS)
+	if f.value(fTokenURL) != "https://elsewhere.example.com/token" {
+		t.Fatalf("a typed token URL was replaced: %s", f.value(fTokenURL))
+	}
+}
