@@ -1000,7 +1000,7 @@ func (f *formScreen) acceptDiscovered(m *oauth.Metadata, moveOn bool) {
 	f.pending, f.pendingFor, f.offer = nil, "", nil
 	delete(f.ext, fDiscover)
 	sug := m.SuggestAuth()
-	f.accepted = nil // set below, once the token URL is the one discovered
+	f.accepted = nil                                 // set below, once the token URL is the one discovered
 	f.set(fTokenURL, m.TokenEndpointFor(sug.Method)) // mutual TLS: the server's alias for it, if any
 	f.signingAlgs = m.TokenAuthSigningAlgs
 	f.set(fAuth, string(sug.Method))
