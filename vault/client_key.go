@@ -1,8 +1,10 @@
 package vault
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
@@ -139,4 +141,26 @@ func KeyDocs(pemText, alg string) (oauth.PublicKeyDocs, error) {
 		return oauth.PublicKeyDocs{}, fmt.Errorf("the stored key: %w", err)
 	}
 	return m.PublicDocs(alg)
+}
+
+// CheckKeyAlg refuses alg for the private_key_jwt profile p when its stored key cannot
+// sign with it (or the server's algorithms rule it out): the profile would then sign
+// with another algorithm than it says, or not at all. It reads the key from the store.
+func (v *Vault) CheckKeyAlg(ctx context.Context, p Profile, alg string) error {
+	if p.AuthMethod != oauth.AuthPrivateKeyJWT || alg == "" {
+		return nil
+	}
+	stored, err := v.Secret(ctx, p)
+	if err != nil {
+		return err
+	}
+	key, err := oauth.ParseClientKey([]byte(stored))
+	if err != nil {
+		return fmt.Errorf("the stored key of %q: %w", p.Name, err)
+	}
+	if got, err := oauth.ChooseAlg(key, alg, p.SigningAlgs); err != nil || got != alg {
+		return &FieldError{Field: "key_alg", Problem: fmt.Sprintf("%s: the stored key signs with %s, not with it (or the server does not take it); a key for %s: oat rotate %s --keygen --key-alg %s",
+			oauth.OneLine(alg), strings.Join(oauth.KeyAlgs(key), " or "), oauth.OneLine(alg), p.Name, oauth.OneLine(alg))}
+	}
+	return nil
 }

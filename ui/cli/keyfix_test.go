@@ -375,3 +375,28 @@ func TestFlagsForAnotherMethodAreErrors(t *testing.T) {
 		}
 	}
 }
+
+// oat edit --key-alg on a profile keeping its key: an algorithm the key cannot sign
+// with is refused (exit 2, the profile unchanged) with what to do; one it can is taken.
+func TestEditKeyAlgIsCheckedAgainstTheStoredKey(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "ka", Scopes: []string{"api/read"}})
+	if r := e.run("", "add", "ka", "--auth", "private_key_jwt", "--keygen", "--key-alg", "RS256", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "ka"); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	e.storedKeys("ka")
+	r := e.run("", "edit", "ka", "--key-alg", "ES256")
+	if r.code != ExitUsage || !strings.Contains(r.err, "the stored key signs with RS256 or PS256") || !strings.Contains(r.err, "oat rotate ka --keygen --key-alg ES256") {
+		t.Fatalf("edit --key-alg ES256 on an RSA key: %d %s", r.code, r.err)
+	}
+	if p, _, _ := e.storedKeys("ka"); p.KeyAlg != "RS256" {
+		t.Fatalf("the refused edit changed the profile: %s", p.KeyAlg)
+	}
+	if r := e.run("", "edit", "ka", "--key-alg", "PS256"); r.code != 0 {
+		t.Fatalf("edit --key-alg PS256 on an RSA key: %d %s", r.code, r.err)
+	}
+	if p, _, _ := e.storedKeys("ka"); p.KeyAlg != "PS256" {
+		t.Fatalf("key alg %s, want PS256", p.KeyAlg)
+	}
+}

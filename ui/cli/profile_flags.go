@@ -339,6 +339,15 @@ func (a *App) editCmd() *cobra.Command {
 			if f.pkcs12 && !replaceSecret {
 				return usageErr(errors.New("--pkcs12 reads the new certificate: add --replace-secret"))
 			}
+			if cmd.Flags().Changed("key-alg") && !replaceSecret && !kindChanges {
+				// The key stays: the algorithm must be one it signs with.
+				if err := v.CheckKeyAlg(cmd.Context(), next, f.keyAlg); err != nil {
+					if errors.Is(err, vault.ErrInvalidProfile) || errors.As(err, new(*vault.FieldError)) {
+						return usageErr(err)
+					}
+					return err
+				}
+			}
 			if replaceSecret {
 				if secret, err = a.readCredential(next, fmt.Sprintf("Corrected client secret for %s (input hidden): ", args[0]), f.pkcs12); err != nil {
 					return err
