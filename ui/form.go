@@ -45,6 +45,7 @@ const (
 	fEncoding
 	fAssertAud
 	fKeyAlg
+	fKeyCert
 	fInsecure
 	fCAFile
 	fEnv
@@ -75,7 +76,7 @@ func groupOf(i int) int {
 
 var fieldLabels = [fieldCount]string{"import .env", "discover issuer", "name", "token URL", "client ID", "auth", "client secret",
 	"scopes", "API base URL", "test method", "test path", "test headers", "advanced", "audience", "resource",
-	"extra params", "basic encoding", "assertion aud", "key alg", "insecure http", "CA file", "environment", "notes"}
+	"extra params", "basic encoding", "assertion aud", "key alg", "key cert", "insecure http", "CA file", "environment", "notes"}
 
 // required marks the fields a profile cannot do without (the secret only when added).
 var required = map[int]bool{fName: true, fTokenURL: true, fClientID: true, fSecret: true, fAuth: true}
@@ -154,6 +155,11 @@ func (f *formScreen) helpFor(i int) string {
 			return "←/→: auto: a new key is " + f.keyGenAlg() + "; a pasted key signs as it can"
 		}
 		return "←/→: the key signs " + f.keyAlg + " (RS256/PS256: RSA, ES256: P-256, EdDSA: Ed25519)"
+	case fKeyCert:
+		if f.keyCert {
+			return "←/→: a self-signed certificate (CN \"oat NAME\") for the new key, shown once to upload (Entra ID); assertions name it by x5t#S256 and x5t"
+		}
+		return "←/→: just the key; a certificate for it is for providers that register certificates (Entra ID)"
 	case fInsecure:
 		if f.insecure {
 			return "←/→: plain http allowed on any host (unencrypted)"
@@ -256,6 +262,9 @@ type formScreen struct {
 	// keyAlg is the algorithm of a private_key_jwt profile's key ("": the server's
 	// first, else ES256, for a key generated; the key's own for a key pasted).
 	auth, encoding, method, assertAud, keyAlg string
+	// keyCert asks for a self-signed certificate with a key generated on save, for
+	// providers that register certificates rather than keys (Entra ID).
+	keyCert bool
 	insecure, advanced                        bool
 	// selects re-read each select's bound value (set from outside: discovery, tests).
 	selects map[int]func()
@@ -374,7 +383,7 @@ func buildForm(d Deps, editing, from *vault.Profile) *formScreen {
 		touched: map[int]bool{}, auth: string(oauth.AuthAuto), selects: map[int]func(){}}
 	for i := range f.text {
 		switch i {
-		case fAuth, fEncoding, fAssertAud, fKeyAlg, fTestMethod, fInsecure, fMore:
+		case fAuth, fEncoding, fAssertAud, fKeyAlg, fKeyCert, fTestMethod, fInsecure, fMore:
 		default:
 			f.text[i] = newTextField(st)
 		}
@@ -510,6 +519,8 @@ func (f *formScreen) buildHuh() {
 	}
 	alg := newSelect(&f.keyAlg, algOpts...)
 	f.selects[fKeyAlg] = func() { alg.Value(&f.keyAlg) }
+	keyCert := newSelect(&f.keyCert, huh.NewOption("none (register the key)", false), huh.NewOption("self-signed, 365 days", true))
+	f.selects[fKeyCert] = func() { keyCert.Value(&f.keyCert) }
 	f.selects[fTestMethod] = func() { method.Value(&f.method) }
 	f.selects[fInsecure] = func() { insecure.Value(&f.insecure) }
 	f.selects[fMore] = func() { more.Value(&f.advanced) }
@@ -522,6 +533,7 @@ func (f *formScreen) buildHuh() {
 	f.fields[fEncoding] = &hideable{Field: enc, hidden: func() bool { return !f.uses(fEncoding) }}
 	f.fields[fAssertAud] = &hideable{Field: aud, hidden: func() bool { return !f.uses(fAssertAud) }}
 	f.fields[fKeyAlg] = &hideable{Field: alg, hidden: func() bool { return !f.uses(fKeyAlg) }}
+	f.fields[fKeyCert] = &hideable{Field: keyCert, hidden: func() bool { return !f.uses(fKeyCert) }}
 	if f.editing != nil {
 		f.fields[fImport], f.fields[fDiscover] = nil, nil
 	}
@@ -555,6 +567,11 @@ func (f *formScreen) value(i int) string {
 		return f.assertAud
 	case fKeyAlg:
 		return f.keyAlg
+	case fKeyCert:
+		if f.keyCert {
+			return "yes"
+		}
+		return "no"
 	case fTestMethod:
 		return f.method
 	case fInsecure:
@@ -585,6 +602,8 @@ func (f *formScreen) set(i int, v string) {
 		f.assertAud = v
 	case fKeyAlg:
 		f.keyAlg = v
+	case fKeyCert:
+		f.keyCert = v == "yes"
 	case fTestMethod:
 		f.method = strings.ToUpper(v)
 	case fInsecure:
@@ -634,6 +653,10 @@ var methodSetting = map[int]string{fEncoding: "basic_encoding", fAssertAud: "ass
 // and its value is not saved. The key algorithm is the add form's: an edit keeps the
 // key it has, and R rotates to a key of another algorithm.
 func (f *formScreen) uses(i int) bool {
+	if i == fKeyCert {
+		// A key generated on save only: a pasted key brings its certificate, if any.
+		return f.uses(fKeyAlg) && f.generatesKey()
+	}
 	if i == fKeyAlg && f.editing != nil {
 		return false
 	}
@@ -1282,7 +1305,7 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 	if f.editing != nil {
 		return f, editCmd(f.deps.Broker.Vault, f.editing.Name, displayProfile(*f.editing), p, secret, gen)
 	}
-	return f, addCmd(f.deps.Broker.Vault, p, secret, gen)
+	return f, addCmd(f.deps.Broker.Vault, p, secret, gen, f.keyCert && gen != "")
 }
 
 // errShown is the error to show under field i: once the field was touched, or save
@@ -1539,11 +1562,15 @@ type importedEnvMsg struct {
 }
 
 // addCmd stores a new profile with its secret (or private key; gen: the algorithm of
-// a new key to generate, "" for none).
-func addCmd(v *vault.Vault, p vault.Profile, secret string, gen string) tea.Cmd {
+// a new key to generate, "" for none; cert: with a self-signed certificate).
+func addCmd(v *vault.Vault, p vault.Profile, secret string, gen string, cert bool) tea.Cmd {
 	return func() tea.Msg {
 		if gen != "" {
-			k, _, err := vault.GenerateKey(gen)
+			var req *vault.CertRequest
+			if cert {
+				req = &vault.CertRequest{Subject: "oat " + p.Name, Days: 365, Now: v.Now()}
+			}
+			k, _, err := vault.GenerateKeyCert(gen, req)
 			if err != nil {
 				return savedMsg{err: err}
 			}

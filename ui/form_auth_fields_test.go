@@ -59,7 +59,7 @@ func TestFormShowsOnlyTheMethodsFields(t *testing.T) {
 		{oauth.AuthBasic, "client secret", []int{fEncoding}, []string{"basic encoding"}, []string{"assertion aud", "key alg"}},
 		{oauth.AuthPost, "client secret", nil, nil, []string{"basic encoding", "assertion aud", "key alg"}},
 		{oauth.AuthClientSecretJWT, "client secret", []int{fAssertAud}, []string{"assertion aud"}, []string{"basic encoding", "key alg"}},
-		{oauth.AuthPrivateKeyJWT, "private key", []int{fAssertAud, fKeyAlg}, []string{"assertion aud", "key alg"}, []string{"basic encoding", "client secret"}},
+		{oauth.AuthPrivateKeyJWT, "private key", []int{fAssertAud, fKeyAlg, fKeyCert}, []string{"assertion aud", "key alg", "key cert"}, []string{"basic encoding", "client secret"}},
 		{oauth.AuthTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "key alg", "client secret"}},
 		{oauth.AuthSelfSignedTLS, "cert and key", nil, nil, []string{"basic encoding", "assertion aud", "key alg", "client secret"}},
 	} {
@@ -482,5 +482,44 @@ func TestFormAuthChangeFollowsTheMTLSAlias(t *testing.T) {
 	chooseAuth(t, h, f, oauth.AuthSelfSignedTLS)
 	if f.value(fTokenURL) != "https://elsewhere.example.com/token" {
 		t.Fatalf("a typed token URL was replaced: %s", f.value(fTokenURL))
+	}
+}
+
+// The add form makes a key with a self-signed certificate when asked (for providers
+// that register certificates, Entra ID): the choice shows only while the key is to be
+// generated, the one-time screen shows the certificate with the key's documents, and
+// the profile keeps it.
+func TestFormGeneratesAKeyWithACertificate(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 60)
+	for i, v := range map[int]string{fName: "entra", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "entra-id"} {
+		f.set(i, v)
+	}
+	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
+	f.set(fMore, "shown")
+	if !f.shown(fKeyCert) {
+		t.Fatal("no key certificate choice while the key is to be generated")
+	}
+	k, _, _ := vault.GenerateKey("ES256")
+	f.set(fSecret, k.PEM)
+	if f.shown(fKeyCert) {
+		t.Fatal("the key certificate choice shows with a pasted key")
+	}
+	f.set(fSecret, "")
+	f.moveTo(fKeyCert)
+	h.send(tea.KeyMsg{Type: tea.KeyRight})
+	h.mustContain("key cert", "self-signed, 365 days")
+	h.press("ctrl+s")
+	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
+		t.Fatalf("no one-time key screen:\n%s", h.view())
+	}
+	h.mustContain("Register this certificate (or key)", "x5t#S256")
+	p, err := h.v.Get("entra")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, ok, err := p.CertInfo()
+	if err != nil || !ok || info.Subject != "CN=oat entra" {
+		t.Fatalf("the profile's certificate: %+v %v %v", info, ok, err)
 	}
 }
