@@ -264,8 +264,8 @@ type formScreen struct {
 	auth, encoding, method, assertAud, keyAlg string
 	// keyCert asks for a self-signed certificate with a key generated on save, for
 	// providers that register certificates rather than keys (Entra ID).
-	keyCert bool
-	insecure, advanced                        bool
+	keyCert            bool
+	insecure, advanced bool
 	// selects re-read each select's bound value (set from outside: discovery, tests).
 	selects map[int]func()
 	// The credential field takes a client secret, a private key or a certificate and
