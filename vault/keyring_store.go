@@ -6,9 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/zalando/go-keyring"
 )
 
@@ -54,12 +57,38 @@ type KeyringStore struct {
 	Cache UnlockCache
 	// CacheNote says why there is no Cache.
 	CacheNote string
-	backend   keyringBackend
+	// SessionLock, when set, is a file oat locks (flock) around each keyring call, so
+	// that the commands of one user talk to the Secret Service one at a time:
+	// gnome-keyring-daemon aborts when several clients open sessions at once (upstream
+	// gnome-keyring #190, #196), and D-Bus then starts a new daemon whose login
+	// keyring is locked. Concurrent oat commands (a CI job's parallel steps, 8 adds at
+	// once in TestConcurrentAdds) did that.
+	SessionLock string
+	backend     keyringBackend
 }
 
 // NewKeyringStore returns a store on the OS keyring with the platform's limits.
 func NewKeyringStore() *KeyringStore {
-	return &KeyringStore{Service: KeyringService, Timeout: DefaultKeyringTimeout, MaxValue: platformKeyringLimit(), backend: osKeyring{}}
+	return &KeyringStore{Service: KeyringService, Timeout: DefaultKeyringTimeout, MaxValue: platformKeyringLimit(), backend: osKeyring{},
+		SessionLock: sessionLockPath()}
+}
+
+// sessionLockPath is where the Secret Service lock lives: per user, in
+// $XDG_RUNTIME_DIR (the user's own, 0700) or else the user's cache directory. Only the
+// Secret Service needs it; the macOS and Windows keyrings serialize their callers.
+func sessionLockPath() string {
+	if runtime.GOOS != "linux" {
+		return ""
+	}
+	dir := os.Getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		c, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(c, "oat")
+	}
+	return filepath.Join(dir, "oat-secret-service")
 }
 
 func platformKeyringLimit() int {
@@ -86,8 +115,26 @@ func (k *KeyringStore) call(ctx context.Context, op, key string, fn func() error
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	unlock := func() {}
+	if k.SessionLock != "" {
+		lk := flock.New(k.SessionLock+".lock", flock.SetPermissions(0o600))
+		_ = ensureDir(filepath.Dir(k.SessionLock))
+		ok, err := lk.TryLockContext(ctx, 2*time.Millisecond)
+		if err != nil || !ok {
+			// Waiting longer would only move the deadline: the other command's call is
+			// bounded by the same timeout. Said, not worked around: calling now is what
+			// aborts the daemon.
+			if err == nil || errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("another oat command held the OS keyring for %s", timeout)
+			}
+			return &StoreError{Store: "keyring", Op: op + " " + key, Err: err, Hint: keyringHint}
+		}
+		unlock = func() { _ = lk.Unlock() }
+	}
 	done := make(chan error, 1)
-	go func() { done <- fn() }()
+	// The lock is released when the call returns, even after the deadline: a call still
+	// in flight is still a session open with the daemon.
+	go func() { err := fn(); unlock(); done <- err }()
 	select {
 	case err := <-done:
 		switch {
