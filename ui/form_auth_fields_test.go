@@ -523,3 +523,18 @@ func TestFormGeneratesAKeyWithACertificate(t *testing.T) {
 		t.Fatalf("the profile's certificate: %+v %v %v", info, ok, err)
 	}
 }
+
+// A private key pasted into the client secret's field (auth still auto) is refused by
+// what it is, with the auth that takes it; the field keeps nothing, nothing is saved.
+func TestFormSecretPasteOfAKeySaysWhatItIs(t *testing.T) {
+	t.Parallel()
+	h, f := openAdd(t, 120, 40)
+	k, _, _ := vault.GenerateKey("ES256")
+	f.moveTo(fSecret)
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k.PEM), Paste: true})
+	h.mustContain("the paste is a private key (PEM), not a client secret; choose auth private_key_jwt")
+	if f.value(fSecret) != "" {
+		t.Fatal("the key went into the secret's field")
+	}
+	h.mustNotContain("BEGIN PRIVATE KEY")
+}

@@ -128,6 +128,9 @@ func (t *textField) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func secretKey(k tea.KeyMsg) (tea.KeyMsg, string) {
 	if k.Paste {
 		k.Runes = []rune(vault.CleanSecret(string(k.Runes)))
+		if what, m := vault.LooksLikeKeyMaterial(string(k.Runes)); what != "" {
+			return k, "is unchanged: the paste is " + what + ", not a client secret; choose auth " + string(m) + " first"
+		}
 	}
 	kind := vault.SecretCharProblem(string(k.Runes))
 	switch {

@@ -1,8 +1,11 @@
 package vault
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/oatcli/oat/oauth"
 )
 
 // CleanSecret is a typed or pasted secret without the white space around it: a paste
@@ -19,6 +22,9 @@ func CleanSecret(s string) string { return strings.TrimSpace(s) }
 func CheckSecret(secret string) error {
 	if strings.TrimSpace(secret) == "" {
 		return &FieldError{Field: "client_secret", Problem: "is empty"}
+	}
+	if err := keyMaterialProblem(secret); err != nil {
+		return err // before the characters: a PEM's line breaks are not the point
 	}
 	if err := checkVSCHAR(secret); err != nil {
 		return err
@@ -130,4 +136,52 @@ func SecretCharProblem(s string) string {
 		}
 	}
 	return ""
+}
+
+// LooksLikeKeyMaterial says what s is when it is a private key, a certificate or a
+// JWK rather than a client secret, with the auth method that takes it ("" when s is
+// none of them). A key pasted or piped where a secret goes would otherwise be stored
+// as one (a JWK is one printable line) and sent to the token endpoint as the client
+// secret, in Basic and in the body.
+func LooksLikeKeyMaterial(s string) (kind string, method oauth.AuthMethod) {
+	t := strings.TrimSpace(s)
+	switch {
+	case strings.Contains(t, "-----BEGIN CERTIFICATE-----"):
+		return "a certificate (PEM)", oauth.AuthTLS
+	case strings.Contains(t, "-----BEGIN") && strings.Contains(t, "PRIVATE KEY-----"):
+		return "a private key (PEM)", oauth.AuthPrivateKeyJWT
+	case strings.Contains(t, "-----BEGIN") && strings.Contains(t, "PUBLIC KEY-----"):
+		return "a public key (PEM): the provider registers it; oat keeps the private key", oauth.AuthPrivateKeyJWT
+	case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
+		var jwk struct {
+			Kty  string            `json:"kty"`
+			D    string            `json:"d"`
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if json.Unmarshal([]byte(t), &jwk) != nil {
+			return "", ""
+		}
+		switch {
+		case jwk.Kty != "" && jwk.D != "":
+			return "a private key (JWK)", oauth.AuthPrivateKeyJWT
+		case jwk.Kty != "":
+			return "a public key (JWK): the provider registers it; oat keeps the private key", oauth.AuthPrivateKeyJWT
+		case len(jwk.Keys) > 0:
+			return "a key set (JWKS)", oauth.AuthPrivateKeyJWT
+		}
+	}
+	return "", ""
+}
+
+// keyMaterialProblem is CheckSecret's refusal of key material given as a secret.
+func keyMaterialProblem(s string) error {
+	kind, m := LooksLikeKeyMaterial(s)
+	if kind == "" {
+		return nil
+	}
+	with := "auth " + string(m) + " (a key signs the client's assertions)"
+	if m.IsTLSAuth() {
+		with = "auth tls_client_auth or self_signed_tls_client_auth (mutual TLS: the certificate and its key)"
+	}
+	return &FieldError{Field: "client_secret", Problem: "is " + kind + ", not a client secret: it goes with " + with + "; nothing was saved"}
 }

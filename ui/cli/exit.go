@@ -115,6 +115,13 @@ func (a *App) readSecret(prompt string) (string, error) {
 	if s == "" {
 		return "", usageErr(errors.New("no secret given: type it at the prompt, or pipe it on stdin (e.g. `pass show x | oat add …`)"))
 	}
+	if kind, m := vault.LooksLikeKeyMaterial(s); kind != "" {
+		with := "--auth " + string(m)
+		if m.IsTLSAuth() {
+			with = "--auth tls_client_auth or self_signed_tls_client_auth (the certificate and its key)"
+		}
+		return "", usageErr(fmt.Errorf("that is %s, not a client secret: it goes with %s; nothing was saved", kind, with))
+	}
 	if strings.ContainsAny(s, "\n\r") {
 		return "", usageErr(errors.New("the secret has a line break in it; give exactly one line on stdin"))
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/vault"
 )
 
 // privateJWK is key as a private JWK with its own kid, as a user exports it after
@@ -399,4 +400,45 @@ func TestEditKeyAlgIsCheckedAgainstTheStoredKey(t *testing.T) {
 	if p, _, _ := e.storedKeys("ka"); p.KeyAlg != "PS256" {
 		t.Fatalf("key alg %s, want PS256", p.KeyAlg)
 	}
+}
+
+// A private key or a certificate piped where a client secret goes (the user forgot
+// --auth) is refused by what it is, with the method that takes it: nothing is stored
+// and nothing reaches the token endpoint (a JWK is one printable line, and was sent as
+// the client secret in Basic and in the body).
+func TestKeyGivenAsASecretIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	k, _, err := vault.GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, keyForms(k.PEM)...)
+	privJWK := `{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cLtDiQHfm2c4eyX5BzRQkY"}`
+	e.secrets = append(e.secrets, "jpsQnnGQmL-YBIffH1136cLtDiQHfm2c4eyX5BzRQkY")
+	before := e.srv.TokenRequests()
+	for _, c := range []struct{ name, in, want string }{
+		{"PEM key", k.PEM, "that is a private key (PEM), not a client secret: it goes with --auth private_key_jwt"},
+		{"JWK", privJWK, "that is a private key (JWK), not a client secret: it goes with --auth private_key_jwt"},
+	} {
+		r := e.run(c.in, "add", "s-"+strings.Fields(c.name)[0], "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "me")
+		if r.code != ExitUsage || !strings.Contains(r.err, c.want) {
+			t.Errorf("%s: %d %s", c.name, r.code, r.err)
+		}
+	}
+	if r := e.run("", "ls", "--json"); strings.Contains(r.out, `"name"`) {
+		t.Fatalf("a refused profile was stored:\n%s", r.out)
+	}
+	if e.srv.TokenRequests() != before {
+		t.Fatal("a key given as a secret reached the token endpoint")
+	}
+	// A secret profile's rotation refuses it the same way.
+	if r := e.run("s3cret-value-1", "add", "sec", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "me"); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	e.secrets = append(e.secrets, "s3cret-value-1")
+	if r := e.run(k.PEM, "rotate", "sec"); r.code != ExitUsage || !strings.Contains(r.err, "that is a private key (PEM), not a client secret") {
+		t.Fatalf("rotate with a key: %d %s", r.code, r.err)
+	}
+	e.noSecretOnDisk()
 }
