@@ -155,6 +155,7 @@ break or a control character is refused, not written.`,
 			if err != nil {
 				return err
 			}
+			a.noteHandedBound(res)
 			p := res.Profile
 			type setting struct{ name, value, from string }
 			vars := []setting{{"ACCESS_TOKEN", res.Token.AccessToken, "the access token"}}

@@ -107,6 +107,7 @@ func (a *App) runExec(ctx context.Context, o execOptions) error {
 	if err != nil {
 		return err
 	}
+	a.noteHandedBound(res)
 	child := exec.Command(path, o.command[1:]...)
 	child.Stdin, child.Stdout, child.Stderr = a.In, a.Out, a.Err
 	child.Env = childEnv(os.Environ(), o.varName, res.Token.AccessToken)

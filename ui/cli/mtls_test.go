@@ -292,3 +292,27 @@ func TestDiscoverUsesTheMTLSAlias(t *testing.T) {
 		t.Fatalf("add --discover with a secret: %d %s", r.code, r.err)
 	}
 }
+
+// oat token (and env, exec) hand out a certificate-bound token with a note, once: the
+// program that takes it cannot present the certificate, whose key stays in oat; oat
+// call presents it and says nothing.
+func TestHandedBoundTokenIsNoted(t *testing.T) {
+	t.Parallel()
+	e := newMTLSEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "hb", TLSAuth: oauthtest.TLSClientAuth, TLSSubjectDN: "CN=hb", Scopes: []string{"api/read"}})
+	chain, key := e.issue(e.ca, "hb")
+	if r := e.add("hb", "tls_client_auth", "hb", keyFirst(chain, key)); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	note := "the token of hb is bound to its client certificate (RFC 8705)"
+	for _, args := range [][]string{{"token", "hb"}, {"env", "hb"}, {"exec", "hb", "--", "true"}} {
+		r := e.run("", args...)
+		if r.code != 0 || strings.Count(r.err, note) != 1 || !strings.Contains(r.err, "oat call and oat proxy hb present it") {
+			t.Errorf("%v: %d %s", args, r.code, r.err)
+		}
+	}
+	if r := e.run("", "call", "hb"); r.code != 0 || strings.Contains(r.err, note) {
+		t.Errorf("call: %d %s", r.code, r.err)
+	}
+	e.noSecretOnDisk()
+}

@@ -36,10 +36,12 @@ type AppOptions struct {
 // App is one invocation of oat: its streams, its environment and the stores and client
 // built from the global flags. Nothing in it is global, so tests run many side by side.
 type App struct {
-	In     io.Reader
-	Out    io.Writer
-	Err    io.Writer
-	Getenv func(string) string
+	// notedBound says noteHandedBound has spoken in this command.
+	notedBound bool
+	In         io.Reader
+	Out        io.Writer
+	Err        io.Writer
+	Getenv     func(string) string
 	// IsTerminal reports whether a stream is an interactive terminal.
 	IsTerminal func(any) bool
 	// ReadPassword prompts on the terminal with echo off.

@@ -105,6 +105,7 @@ func (a *App) runToken(ctx context.Context, o tokenOptions) error {
 	if err != nil {
 		return err
 	}
+	a.noteHandedBound(res)
 	out := formatToken(o.format, res)
 	if o.write == "" {
 		_, err := a.Out.Write(out)
@@ -190,6 +191,19 @@ func (a *App) warnBinding(res *vault.TokenResult) {
 	if res != nil {
 		a.warnBindingOf(res.Profile, res.Token.AccessToken)
 	}
+}
+
+// noteHandedBound says on stderr, once per command, that the token handed out (oat
+// token, env, exec, a watch) is bound to the profile's client certificate: the
+// program that takes it must present that certificate, whose key stays in oat's store,
+// so an API that checks the binding refuses it there; oat call and oat proxy present it.
+func (a *App) noteHandedBound(res *vault.TokenResult) {
+	if res == nil || a.notedBound || res.Profile.TokenBinding(res.Token.AccessToken).Status != oauth.BoundToCert {
+		return
+	}
+	a.notedBound = true
+	fmt.Fprintf(a.Err, "oat: note: the token of %s is bound to its client certificate (RFC 8705): an API that checks the binding refuses it without that certificate, whose key stays in oat; oat call and oat proxy %s present it\n",
+		oauth.OneLine(res.Profile.Name), oauth.OneLine(res.Profile.Name))
 }
 
 // warnBindingOf is warnBinding for p's token tok; it says whether it warned.
@@ -301,6 +315,9 @@ func (a *App) runTokenWatch(ctx context.Context, o tokenOptions) error {
 		rctx, cancel := context.WithTimeout(ctx, a.timeout)
 		_, res, err := a.lastingToken(rctx, o.name, force, o.minValid)
 		cancel()
+		if err == nil {
+			a.noteHandedBound(res)
+		}
 		if err == nil {
 			err = writeTokenFile(o.write, fileBytes(o.format, formatToken(o.format, res)))
 		}
