@@ -7,10 +7,14 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -205,6 +209,10 @@ func (c *ClientCertificate) ChainPEM() string {
 // ParseClientCertificatePKCS12 reads a PKCS#12 (.p12 / .pfx) file holding a
 // certificate, its chain and its private key, with the file's password.
 func ParseClientCertificatePKCS12(data []byte, password string) (*ClientCertificate, error) {
+	if n := pkcs12Iterations(data, 0); n > maxPKCS12Iterations {
+		return nil, fmt.Errorf("PKCS#12: the file asks for %s key-derivation iterations, more than oat does (at most 2,000,000 in all; OpenSSL, Windows and Java write 2,000 to 10,000 each): export it again, or give the certificate and its key as PEM",
+			iterationsText(n))
+	}
 	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
@@ -225,6 +233,82 @@ func ParseClientCertificatePKCS12(data []byte, password string) (*ClientCertific
 	}
 	cc.Chain = withoutRepeats(cc.Chain)
 	return cc, cc.Check()
+}
+
+// maxPKCS12Iterations bounds the key-derivation work a PKCS#12 file may ask for: the
+// sum of the iteration counts of its MAC and its encrypted bags. Real files ask for a
+// few thousand each; 2,000,000 derives in well under a second.
+// (The error says "2,000,000": keep it in step.)
+const maxPKCS12Iterations = 2_000_000
+
+// pkcs12Iterations adds up the iteration counts a PKCS#12 file (DER) names where they
+// can be read without its password: the MAC's (RFC 7292 MacData), and the PBE and
+// PBKDF2 parameters of its bags and of its encrypted contents. It takes an INTEGER
+// whose previous sibling is a universal non-INTEGER element (the salt before the count,
+// the digest before the MAC's count) for one, reading into constructed elements and
+// into OCTET STRINGs that hold DER (the authenticated safe, a certificate bag); a
+// certificate's serial follows a context-tagged version, an RSA key's numbers follow
+// each other, and neither counts. A count that does not fit an int64 is the maximum.
+//
+// Written by hand: go-pkcs12 derives with whatever count the file says, without a bound
+// or a context (a 781-byte file asking for 2^31 iterations keeps it busy for minutes),
+// and no library reads a PKCS#12 file's parameters without deriving.
+func pkcs12Iterations(der []byte, depth int) int64 { return pkcs12Work(der, depth, false) }
+
+// oidPBKDF2 names PBKDF2 (RFC 8018), whose parameters' salt go-pkcs12 reads as any
+// element: its count is the second element whatever comes before it.
+var oidPBKDF2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+
+func pkcs12Work(der []byte, depth int, pbkdf2Params bool) int64 {
+	if depth > 32 {
+		return 0
+	}
+	var total int64
+	add := func(n int64) {
+		if total += n; total < 0 {
+			total = math.MaxInt64
+		}
+	}
+	prev := asn1.RawValue{Class: -1}
+	for i, rest := 0, der; len(rest) > 0; i++ {
+		var v asn1.RawValue
+		r, err := asn1.Unmarshal(rest, &v)
+		if err != nil {
+			break
+		}
+		rest = r
+		switch {
+		case v.Class == asn1.ClassUniversal && v.Tag == asn1.TagInteger && !v.IsCompound:
+			if prev.Class == asn1.ClassUniversal && prev.Tag != asn1.TagInteger || pbkdf2Params && i == 1 {
+				n := new(big.Int).SetBytes(v.Bytes)
+				if len(v.Bytes) > 0 && v.Bytes[0]&0x80 != 0 || !n.IsInt64() {
+					add(math.MaxInt64)
+				} else {
+					add(n.Int64())
+				}
+			}
+		case v.IsCompound:
+			var oid asn1.ObjectIdentifier
+			isKDF := prev.Class == asn1.ClassUniversal && prev.Tag == asn1.TagOID && v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSequence
+			if isKDF {
+				_, err := asn1.Unmarshal(prev.FullBytes, &oid)
+				isKDF = err == nil && oid.Equal(oidPBKDF2)
+			}
+			add(pkcs12Work(v.Bytes, depth+1, isKDF))
+		case v.Class == asn1.ClassUniversal && v.Tag == asn1.TagOctetString:
+			add(pkcs12Work(v.Bytes, depth+1, false))
+		}
+		prev = v
+	}
+	return total
+}
+
+// iterationsText is a count of iterations for a message ("more than 2^31").
+func iterationsText(n int64) string {
+	if n >= math.MaxInt32 {
+		return "more than 2^31"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // CertificateRejectedError is a TLS handshake the server refused for the client
