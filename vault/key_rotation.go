@@ -151,7 +151,14 @@ func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profil
 	var cert *CertRequest
 	if info, ok, err := p.CertInfo(); err == nil && ok {
 		days := int(info.NotAfter.Sub(info.NotBefore).Hours()/24 + 0.5)
-		cert = &CertRequest{Subject: info.CommonName, Days: max(1, min(days, 3650)), Now: v.Now()}
+		// A CN oat cannot put in a certificate (none: the name in a SAN; too long; control
+		// characters) gives the default subject: the provider registers the certificate by
+		// its thumbprint, not its subject, and the rotation must not stop on it.
+		cn := info.CommonName
+		if oauth.CheckCertCN(cn) != nil {
+			cn = DefaultCertSubject(p.Name)
+		}
+		cert = &CertRequest{Subject: cn, Days: max(1, min(days, 3650)), Now: v.Now()}
 	}
 	k, _, err := GenerateKeyCert(gen, cert)
 	if err != nil {
