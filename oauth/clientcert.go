@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -48,6 +50,21 @@ func (c *ClientCertificate) Thumbprint() string {
 	return CertThumbprint(c.Chain[0])
 }
 
+// maxDNText is how many characters of a certificate's subject or issuer oat shows.
+// Real names are well under it; the thumbprint names a certificate exactly.
+const maxDNText = 200
+
+// DNText is a certificate's subject or issuer (RFC 4514) for messages and screens: on
+// one line (OneLine), cut to maxDNText characters with "…". The name is the file's to
+// choose, and a 50,000-character CN must not become a 50 KB error.
+func DNText(n pkix.Name) string {
+	s := n.String()
+	if utf8.RuneCountInString(s) <= maxDNText {
+		return OneLine(s)
+	}
+	return OneLine(string([]rune(s)[:maxDNText])) + "…"
+}
+
 // CertThumbprint is the x5t#S256 of a DER certificate.
 func CertThumbprint(der []byte) string {
 	sum := sha256.Sum256(der)
@@ -68,7 +85,7 @@ func (c *ClientCertificate) Subject() string {
 	if err != nil {
 		return "(unreadable certificate)"
 	}
-	return OneLine(leaf.Subject.String())
+	return DNText(leaf.Subject)
 }
 
 // String names the certificate by subject and thumbprint, never showing the key.
@@ -94,7 +111,7 @@ func (c *ClientCertificate) Check() error {
 	}
 	pub, ok := c.Key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(leaf.PublicKey) {
-		return fmt.Errorf("client certificate %s: the private key does not belong to it", OneLine(leaf.Subject.String()))
+		return fmt.Errorf("client certificate %s: the private key does not belong to it", DNText(leaf.Subject))
 	}
 	return nil
 }
@@ -144,7 +161,7 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 			// Name the certificate the key is not for (its subject is public).
 			if chain, cerr := ParseChainPEM(certPEM); cerr == nil {
 				if leaf, lerr := x509.ParseCertificate(chain[0]); lerr == nil {
-					return nil, fmt.Errorf("the private key does not belong to the certificate %s: give the key the certificate was issued for", OneLine(leaf.Subject.String()))
+					return nil, fmt.Errorf("the private key does not belong to the certificate %s: give the key the certificate was issued for", DNText(leaf.Subject))
 				}
 			}
 		}
@@ -377,7 +394,7 @@ func certRejected(host string, cert *ClientCertificate, err error, now time.Time
 	if cert != nil {
 		e.Subject = cert.Subject()
 		if leaf, lerr := cert.Leaf(); lerr == nil {
-			e.Issuer, e.NotAfter = OneLine(leaf.Issuer.String()), leaf.NotAfter
+			e.Issuer, e.NotAfter = DNText(leaf.Issuer), leaf.NotAfter
 			e.Expired = now.After(leaf.NotAfter)
 			e.NotBefore, e.NotYet = leaf.NotBefore, now.Before(leaf.NotBefore)
 		}

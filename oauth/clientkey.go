@@ -189,7 +189,7 @@ func (m KeyMaterial) checkChain() error {
 	}
 	pub, ok := m.Key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(leaf.PublicKey) {
-		return fmt.Errorf("the certificate %s is not for this private key: give the certificate issued for it (or the key without a certificate)", OneLine(leaf.Subject.String()))
+		return fmt.Errorf("the certificate %s is not for this private key: give the certificate issued for it (or the key without a certificate)", DNText(leaf.Subject))
 	}
 	return nil
 }

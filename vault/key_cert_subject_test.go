@@ -74,3 +74,43 @@ func TestKeygenRotationWithUnusableCertCN(t *testing.T) {
 		})
 	}
 }
+
+// A client certificate whose subject and issuer are 50,000 characters: oat ls, its
+// --json and the details pane show them cut, on one line (the thumbprint names the
+// certificate exactly).
+func TestCertInfoHugeSubjectBounded(t *testing.T) {
+	t.Parallel()
+	v, _, _ := newTestVault(t)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := pkix.Name{CommonName: strings.Repeat("B", 50_000) + "\x1b[2J"}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(9), Subject: long, NotBefore: v.Now().Add(-time.Hour), NotAfter: v.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := oauth.MarshalClientKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) + keyPEM
+	p, err := v.Add(context.Background(), Profile{Name: "m", TokenURL: "https://127.0.0.1:1/token", ClientID: "svc",
+		AuthMethod: oauth.AuthSelfSignedTLS}, cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, ok, err := p.CertInfo()
+	if err != nil || !ok {
+		t.Fatalf("CertInfo: %v %v", ok, err)
+	}
+	for what, s := range map[string]string{"subject": info.Subject, "issuer": info.Issuer, "line": info.Line()} {
+		if len(s) > 600 || !strings.Contains(s, "BBBB") {
+			t.Errorf("%s: %d bytes", what, len(s))
+		}
+		if i, r := oauth.FirstUnsafe(s, false); i >= 0 {
+			t.Errorf("%s: unsafe %U", what, r)
+		}
+	}
+}
