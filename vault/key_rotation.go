@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 
 	"github.com/oatcli/oat/oauth"
@@ -191,4 +192,49 @@ func (v *Vault) StagedKeyOf(ctx context.Context, p Profile) (StagedKey, error) {
 func withKey(p Profile, pemText string) Profile {
 	describeKeys(&p, pemText, "")
 	return p
+}
+
+// StagedAlreadyError refuses to stage a key over one staged earlier: that one was shown
+// once and may be registered at the provider by now.
+type StagedAlreadyError struct {
+	Name       string
+	Thumbprint string
+}
+
+func (e *StagedAlreadyError) Error() string {
+	return fmt.Sprintf("a new key is staged for %s already (thumbprint %s)", oauth.OneLine(e.Name), oauth.OneLine(e.Thumbprint))
+}
+
+// StageKeyIfNone is StageKey refusing with *StagedAlreadyError when a key is staged
+// (see ifNoneStaged).
+func (v *Vault) StageKeyIfNone(ctx context.Context, name, cred, alg string) (Profile, StagedKey, error) {
+	return v.ifNoneStaged(ctx, name, func() (Profile, StagedKey, error) { return v.StageKey(ctx, name, cred, alg) })
+}
+
+// GenerateStagedKeyIfNone is GenerateStagedKey refusing with *StagedAlreadyError when
+// a key is staged.
+func (v *Vault) GenerateStagedKeyIfNone(ctx context.Context, name, alg string) (Profile, StagedKey, error) {
+	return v.ifNoneStaged(ctx, name, func() (Profile, StagedKey, error) { return v.GenerateStagedKey(ctx, name, alg) })
+}
+
+// ifNoneStaged runs stage unless a key is staged for the profile called name, the check
+// and the staging under one cross-process lock: two oat processes rotating the same
+// profile at once each checked, found nothing staged, and staged a key of their own,
+// both shown once as "staged" while the store kept one of them.
+func (v *Vault) ifNoneStaged(ctx context.Context, name string, stage func() (Profile, StagedKey, error)) (p Profile, sk StagedKey, err error) {
+	lerr := withLock(ctx, filepath.Join(v.Dir, "staging"), func() error {
+		cur, err := v.Get(name)
+		if err != nil {
+			return err
+		}
+		if staged, err := v.StagedKeyOf(ctx, cur); err == nil {
+			return &StagedAlreadyError{Name: cur.Name, Thumbprint: staged.Key.Thumbprint}
+		}
+		p, sk, err = stage()
+		return err
+	})
+	if lerr != nil {
+		return Profile{}, StagedKey{}, lerr
+	}
+	return p, sk, nil
 }
