@@ -154,6 +154,15 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 	case !hasKey:
 		return nil, errors.New("no private key found, only the certificate: give its private key (-----BEGIN PRIVATE KEY-----) with it, e.g. cat client.crt client.key")
 	}
+	// The key's certificate first (a bundle made with cat ca.crt client.crt has it
+	// second), the rest in their order.
+	if chain, err := ParseChainPEM(certPEM); err == nil {
+		if pub := pemKeyPublic(keyPEM); pub != nil {
+			if ordered := keyCertFirst(chain, pub); string(ordered[0]) != string(chain[0]) {
+				certPEM = []byte((&ClientCertificate{Chain: ordered}).ChainPEM())
+			}
+		}
+	}
 	// crypto/tls reads the chain and the key and checks that they belong together.
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
@@ -173,6 +182,57 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 	}
 	cc := &ClientCertificate{Chain: withoutRepeats(pair.Certificate), Key: signer}
 	return cc, cc.Check()
+}
+
+// keyCertFirst is chain (DER) with the certificate of the key whose public half is pub
+// moved to the front, the others in their order: TLS and a client assertion's header
+// name the key's certificate first, and a bundle made with cat ca.crt client.crt holds
+// it second. chain itself comes back when its first certificate is the key's, or none
+// is (the caller says so, naming the first).
+func keyCertFirst(chain [][]byte, pub crypto.PublicKey) [][]byte {
+	eq, ok := pub.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok {
+		return chain
+	}
+	for i, der := range chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil || !eq.Equal(c.PublicKey) {
+			continue
+		}
+		if i == 0 {
+			return chain
+		}
+		out := append([][]byte{der}, chain[:i]...)
+		return append(out, chain[i+1:]...)
+	}
+	return chain
+}
+
+// pemKeyPublic is the public half of the first private key (PKCS#8, PKCS#1, SEC 1) in a
+// PEM text; nil when there is none oat reads (crypto/tls says why, later).
+func pemKeyPublic(text []byte) crypto.PublicKey {
+	for rest := text; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return nil
+		}
+		var key any
+		var err error
+		switch b.Type {
+		case "PRIVATE KEY":
+			key, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+		case "RSA PRIVATE KEY":
+			key, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+		case "EC PRIVATE KEY":
+			key, err = x509.ParseECPrivateKey(b.Bytes)
+		default:
+			continue
+		}
+		if s, ok := key.(crypto.Signer); ok && err == nil {
+			return s.Public()
+		}
+		return nil
+	}
 }
 
 // withoutRepeats is chain with each certificate once, in its first place (the leaf stays

@@ -162,6 +162,7 @@ func parsePEMKey(data []byte) (KeyMaterial, error) {
 	case badCert:
 		return KeyMaterial{}, errors.New("a PEM certificate given with the key does not parse")
 	}
+	m.Chain = keyCertFirst(m.Chain, m.Key.Public())
 	return m, nil
 }
 
