@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -74,5 +76,41 @@ func TestCertificateSubjectBoundedInMessages(t *testing.T) {
 	}
 	if msg := e.Error(); len(msg) > 3*bound {
 		t.Errorf("certificate refused: %d bytes", len(msg))
+	}
+}
+
+// A certificate that does not parse is refused with x509's reason, which quotes what it
+// could not read: a malformed URI SAN of 50,000 characters made a 100 KB error. The
+// reason is cut like a subject.
+func TestCertificateParseErrorBounded(t *testing.T) {
+	t.Parallel()
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	uri := "http://%zz" + strings.Repeat("A", 50_000) + "\x1b[2J"
+	san, err := asn1.Marshal([]asn1.RawValue{{Class: asn1.ClassContextSpecific, Tag: 6, Bytes: []byte(uri)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "x"}, NotBefore: time.Unix(1_700_000_000, 0), NotAfter: time.Unix(1_700_003_600, 0),
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 17}, Value: san}}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := MarshalClientKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) + keyPEM
+	_, err = ParseClientCertificatePEM([]byte(text), nil)
+	if err == nil || len(err.Error()) > 600 || !strings.Contains(err.Error(), "does not parse") {
+		t.Errorf("mTLS: %d bytes: %.100q", len(fmt.Sprint(err)), fmt.Sprint(err))
+	}
+	if err != nil {
+		if i, r := FirstUnsafe(err.Error(), false); i >= 0 {
+			t.Errorf("unsafe %U", r)
+		}
+	}
+	if _, err := ParseChainPEM([]byte(text)); err == nil || len(err.Error()) > 600 {
+		t.Errorf("chain: %d bytes", len(fmt.Sprint(err)))
 	}
 }

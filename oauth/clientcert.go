@@ -54,16 +54,18 @@ func (c *ClientCertificate) Thumbprint() string {
 // Real names are well under it; the thumbprint names a certificate exactly.
 const maxDNText = 200
 
-// DNText is a certificate's subject or issuer (RFC 4514) for messages and screens: on
-// one line (OneLine), cut to maxDNText characters with "…". The name is the file's to
-// choose, and a 50,000-character CN must not become a 50 KB error.
-func DNText(n pkix.Name) string {
-	s := n.String()
+// cutText is s on one line (OneLine), cut to maxDNText characters with "…".
+func cutText(s string) string {
 	if utf8.RuneCountInString(s) <= maxDNText {
 		return OneLine(s)
 	}
 	return OneLine(string([]rune(s)[:maxDNText])) + "…"
 }
+
+// DNText is a certificate's subject or issuer (RFC 4514) for messages and screens: on
+// one line (OneLine), cut to maxDNText characters with "…". The name is the file's to
+// choose, and a 50,000-character CN must not become a 50 KB error.
+func DNText(n pkix.Name) string { return cutText(n.String()) }
 
 // CertThumbprint is the x5t#S256 of a DER certificate.
 func CertThumbprint(der []byte) string {
@@ -263,7 +265,8 @@ func ParseChainPEM(text []byte) ([][]byte, error) {
 			continue
 		}
 		if _, err := x509.ParseCertificate(b.Bytes); err != nil {
-			return nil, fmt.Errorf("a PEM certificate does not parse: %s", OneLine(strings.TrimPrefix(err.Error(), "x509: ")))
+			// x509 quotes what it could not read (a malformed SAN, whole): cut like a name.
+			return nil, fmt.Errorf("a PEM certificate does not parse: %s", cutText(strings.TrimPrefix(err.Error(), "x509: ")))
 		}
 		chain = append(chain, b.Bytes)
 	}
