@@ -238,3 +238,46 @@ func (v *Vault) ifNoneStaged(ctx context.Context, name string, stage func() (Pro
 	}
 	return p, sk, nil
 }
+
+// StagedPendingError is the refusal of a profile's active key or certificate while a
+// new one is staged: a rotation cut off after the new one got its token and before it
+// became active leaves the provider retiring the old one (some do on the new one's
+// first use) and the one that works staged. It is Err with that said, and what to run.
+type StagedPendingError struct {
+	Err error
+	// Name is the profile's; Kind "key" or "certificate"; Thumbprint the staged one's.
+	Name, Kind, Thumbprint string
+}
+
+func (e *StagedPendingError) Error() string { return fmt.Sprintf("%v\n  hint: %s", e.Err, e.Hint()) }
+
+// Hint is what to do: the advice that matters most here, before the refusal's own.
+func (e *StagedPendingError) Hint() string {
+	n := oauth.OneLine(e.Name)
+	return fmt.Sprintf("a new %s is staged for %s (%s), from a rotation that did not finish: if the provider accepts it, oat rotate %s --continue makes it active",
+		e.Kind, n, oauth.OneLine(e.Thumbprint), n)
+}
+
+func (e *StagedPendingError) Unwrap() error { return e.Err }
+
+// stagedPending is err as a *StagedPendingError when it is the provider refusing p's
+// credentials (invalid_client, or its client certificate in the handshake) and p, a key
+// or certificate profile, has a new one staged; else err.
+func (v *Vault) stagedPending(ctx context.Context, p Profile, err error) error {
+	var oe *oauth.OAuthError
+	var ce *oauth.CertificateRejectedError
+	if !(errors.As(err, &oe) && oe.Code == "invalid_client") && !errors.As(err, &ce) {
+		return err
+	}
+	switch CredentialOf(p.AuthMethod) {
+	case CredKey:
+		if sk, serr := v.StagedKeyOf(ctx, p); serr == nil {
+			return &StagedPendingError{Err: err, Name: p.Name, Kind: "key", Thumbprint: "thumbprint " + sk.Key.Thumbprint}
+		}
+	case CredCert:
+		if sc, serr := v.StagedCertOf(ctx, p); serr == nil {
+			return &StagedPendingError{Err: err, Name: p.Name, Kind: "certificate", Thumbprint: "x5t#S256 " + sc.Info.Thumbprint}
+		}
+	}
+	return err
+}
