@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/oatcli/oat/oauth"
+	"github.com/oatcli/oat/oauth/oauthtest"
 )
 
 // A key rotation cut off (a crash, kill -9, ctrl-c, a lost connection) after the new
@@ -43,5 +44,28 @@ func TestRefusedActiveKeyNamesStagedKey(t *testing.T) {
 	}
 	if h := Hint(err); !strings.Contains(h, "--continue") {
 		t.Errorf("oat check's hint: %q", h)
+	}
+}
+
+// The same for a client certificate: self_signed_tls_client_auth with the old
+// certificate dropped from the registration and the new one staged.
+func TestRefusedActiveCertNamesStagedCert(t *testing.T) {
+	t.Parallel()
+	fx := newCertRot(t)
+	ctx := context.Background()
+	oldCred, oldTP, _ := fx.issue(nil, "self", fx.clk.Now(), 90)
+	fx.srv.AddClient(oauthtest.Client{ID: "ss", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: []string{oldTP}, Scopes: []string{"api/read"}})
+	fx.add("ss", oauth.AuthSelfSignedTLS, oldCred)
+	newCred, newTP, _ := fx.issue(nil, "self", fx.clk.Now(), 365)
+	if _, _, err := fx.v.StageCert(ctx, "ss", newCred); err != nil {
+		t.Fatal(err)
+	}
+	fx.srv.AddClient(oauthtest.Client{ID: "ss", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: []string{newTP}, Scopes: []string{"api/read"}})
+	_, err := fx.b.Token(ctx, "ss", true, 0)
+	if err == nil || !oauth.IsAuthRejected(err) {
+		t.Fatalf("the retired certificate: %v", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "oat rotate ss --continue") || !strings.Contains(msg, newTP) {
+		t.Errorf("the refusal does not name the staged certificate: %s", msg)
 	}
 }
