@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -77,7 +78,7 @@ func ChooseAlg(key crypto.Signer, preferred string, supported []string) (string,
 			}
 		}
 		return "", fmt.Errorf("the server accepts client assertions signed with %s only (token_endpoint_auth_signing_alg_values_supported), and this key can sign with %s: generate a key of a kind it accepts (oat keygen --alg); no request was sent",
-			Sanitize(strings.Join(supported, ", ")), strings.Join(can, ", "))
+			algList(supported), strings.Join(can, ", "))
 	}
 	if preferred != "" {
 		if !slices.Contains(can, preferred) {
@@ -86,6 +87,32 @@ func ChooseAlg(key crypto.Signer, preferred string, supported []string) (string,
 		return preferred, nil
 	}
 	return can[0], nil
+}
+
+// algList is a server's list of algorithms for a message: sanitized, cut to a length a
+// person reads (a server may list thousands).
+func algList(algs []string) string { return Excerpt(strings.Join(algs, ", "), 200) }
+
+// maxSigningAlgs bounds the algorithms oat keeps of a server's list (the JWS registry
+// has some forty).
+const maxSigningAlgs = 64
+
+// jwsAlgName is what a JWS "alg" name can look like (RFC 7518 §7.1's registry: RS256,
+// ES256K, EdDSA, PS512, HS256, ML-DSA-44, ...).
+var jwsAlgName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._-]{0,31}$`)
+
+// SigningAlgNames keeps of a server's token_endpoint_auth_signing_alg_values_supported
+// the entries that can name a JWS algorithm, in order, at most maxSigningAlgs of them:
+// the list is stored in the profile and quoted in messages, and a server may send
+// thousands of names, or control characters.
+func SigningAlgNames(algs []string) []string {
+	var out []string
+	for _, a := range algs {
+		if jwsAlgName.MatchString(a) && len(out) < maxSigningAlgs {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Thumbprint is the RFC 7638 SHA-256 thumbprint of key's public part, base64url: the
@@ -153,7 +180,7 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 	case AuthClientSecretJWT:
 		if len(req.SigningAlgs) > 0 && !slices.Contains(req.SigningAlgs, "HS256") {
 			return "", fmt.Errorf("the server accepts client assertions signed with %s only, and client_secret_jwt signs with HS256; no request was sent",
-				Sanitize(strings.Join(req.SigningAlgs, ", ")))
+				algList(req.SigningAlgs))
 		}
 		// RFC 7518 §3.2: an HMAC key at least as long as the hash (go-jose enforces it).
 		if len(req.ClientSecret) < MinHS256Secret {

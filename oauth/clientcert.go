@@ -7,12 +7,18 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -44,6 +50,23 @@ func (c *ClientCertificate) Thumbprint() string {
 	return CertThumbprint(c.Chain[0])
 }
 
+// maxDNText is how many characters of a certificate's subject or issuer oat shows.
+// Real names are well under it; the thumbprint names a certificate exactly.
+const maxDNText = 200
+
+// cutText is s on one line (OneLine), cut to maxDNText characters with "…".
+func cutText(s string) string {
+	if utf8.RuneCountInString(s) <= maxDNText {
+		return OneLine(s)
+	}
+	return OneLine(string([]rune(s)[:maxDNText])) + "…"
+}
+
+// DNText is a certificate's subject or issuer (RFC 4514) for messages and screens: on
+// one line (OneLine), cut to maxDNText characters with "…". The name is the file's to
+// choose, and a 50,000-character CN must not become a 50 KB error.
+func DNText(n pkix.Name) string { return cutText(n.String()) }
+
 // CertThumbprint is the x5t#S256 of a DER certificate.
 func CertThumbprint(der []byte) string {
 	sum := sha256.Sum256(der)
@@ -64,7 +87,7 @@ func (c *ClientCertificate) Subject() string {
 	if err != nil {
 		return "(unreadable certificate)"
 	}
-	return OneLine(leaf.Subject.String())
+	return DNText(leaf.Subject)
 }
 
 // String names the certificate by subject and thumbprint, never showing the key.
@@ -90,7 +113,7 @@ func (c *ClientCertificate) Check() error {
 	}
 	pub, ok := c.Key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(leaf.PublicKey) {
-		return fmt.Errorf("client certificate %s: the private key does not belong to it", OneLine(leaf.Subject.String()))
+		return fmt.Errorf("client certificate %s: the private key does not belong to it", DNText(leaf.Subject))
 	}
 	return nil
 }
@@ -133,6 +156,15 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 	case !hasKey:
 		return nil, errors.New("no private key found, only the certificate: give its private key (-----BEGIN PRIVATE KEY-----) with it, e.g. cat client.crt client.key")
 	}
+	// The key's certificate first (a bundle made with cat ca.crt client.crt has it
+	// second), the rest in their order.
+	if chain, err := ParseChainPEM(certPEM); err == nil {
+		if pub := pemKeyPublic(keyPEM); pub != nil {
+			if ordered := keyCertFirst(chain, pub); string(ordered[0]) != string(chain[0]) {
+				certPEM = []byte((&ClientCertificate{Chain: ordered}).ChainPEM())
+			}
+		}
+	}
 	// crypto/tls reads the chain and the key and checks that they belong together.
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
@@ -140,7 +172,7 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 			// Name the certificate the key is not for (its subject is public).
 			if chain, cerr := ParseChainPEM(certPEM); cerr == nil {
 				if leaf, lerr := x509.ParseCertificate(chain[0]); lerr == nil {
-					return nil, fmt.Errorf("the private key does not belong to the certificate %s: give the key the certificate was issued for", OneLine(leaf.Subject.String()))
+					return nil, fmt.Errorf("the private key does not belong to the certificate %s: give the key the certificate was issued for", DNText(leaf.Subject))
 				}
 			}
 		}
@@ -152,6 +184,57 @@ func ParseClientCertificatePEM(certPEM, keyPEM []byte) (*ClientCertificate, erro
 	}
 	cc := &ClientCertificate{Chain: withoutRepeats(pair.Certificate), Key: signer}
 	return cc, cc.Check()
+}
+
+// keyCertFirst is chain (DER) with the certificate of the key whose public half is pub
+// moved to the front, the others in their order: TLS and a client assertion's header
+// name the key's certificate first, and a bundle made with cat ca.crt client.crt holds
+// it second. chain itself comes back when its first certificate is the key's, or none
+// is (the caller says so, naming the first).
+func keyCertFirst(chain [][]byte, pub crypto.PublicKey) [][]byte {
+	eq, ok := pub.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok {
+		return chain
+	}
+	for i, der := range chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil || !eq.Equal(c.PublicKey) {
+			continue
+		}
+		if i == 0 {
+			return chain
+		}
+		out := append([][]byte{der}, chain[:i]...)
+		return append(out, chain[i+1:]...)
+	}
+	return chain
+}
+
+// pemKeyPublic is the public half of the first private key (PKCS#8, PKCS#1, SEC 1) in a
+// PEM text; nil when there is none oat reads (crypto/tls says why, later).
+func pemKeyPublic(text []byte) crypto.PublicKey {
+	for rest := text; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return nil
+		}
+		var key any
+		var err error
+		switch b.Type {
+		case "PRIVATE KEY":
+			key, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+		case "RSA PRIVATE KEY":
+			key, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+		case "EC PRIVATE KEY":
+			key, err = x509.ParseECPrivateKey(b.Bytes)
+		default:
+			continue
+		}
+		if s, ok := key.(crypto.Signer); ok && err == nil {
+			return s.Public()
+		}
+		return nil
+	}
 }
 
 // withoutRepeats is chain with each certificate once, in its first place (the leaf stays
@@ -182,7 +265,8 @@ func ParseChainPEM(text []byte) ([][]byte, error) {
 			continue
 		}
 		if _, err := x509.ParseCertificate(b.Bytes); err != nil {
-			return nil, fmt.Errorf("a PEM certificate does not parse: %s", OneLine(strings.TrimPrefix(err.Error(), "x509: ")))
+			// x509 quotes what it could not read (a malformed SAN, whole): cut like a name.
+			return nil, fmt.Errorf("a PEM certificate does not parse: %s", cutText(strings.TrimPrefix(err.Error(), "x509: ")))
 		}
 		chain = append(chain, b.Bytes)
 	}
@@ -205,6 +289,10 @@ func (c *ClientCertificate) ChainPEM() string {
 // ParseClientCertificatePKCS12 reads a PKCS#12 (.p12 / .pfx) file holding a
 // certificate, its chain and its private key, with the file's password.
 func ParseClientCertificatePKCS12(data []byte, password string) (*ClientCertificate, error) {
+	if n := pkcs12Iterations(data, 0); n > maxPKCS12Iterations {
+		return nil, fmt.Errorf("PKCS#12: the file asks for %s key-derivation iterations, more than oat does (at most 5,000,000 in all; OpenSSL, Windows and Java write 2,000 to 10,000 each): export it again, or give the certificate and its key as PEM",
+			iterationsText(n))
+	}
 	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
@@ -225,6 +313,82 @@ func ParseClientCertificatePKCS12(data []byte, password string) (*ClientCertific
 	}
 	cc.Chain = withoutRepeats(cc.Chain)
 	return cc, cc.Check()
+}
+
+// maxPKCS12Iterations bounds the key-derivation work a PKCS#12 file may ask for: the
+// sum of the iteration counts of its MAC and its encrypted bags. Real files ask for a
+// few thousand each (OWASP's 1,300,000 for PBKDF2-SHA1 three times over still fits);
+// 5,000,000 derives in about a second. (The error says "5,000,000": keep it in step.)
+const maxPKCS12Iterations = 5_000_000
+
+// pkcs12Iterations adds up the iteration counts a PKCS#12 file (DER) names where they
+// can be read without its password: the MAC's (RFC 7292 MacData), and the PBE and
+// PBKDF2 parameters of its bags and of its encrypted contents. It takes an INTEGER
+// whose previous sibling is a universal non-INTEGER element (the salt before the count,
+// the digest before the MAC's count) for one, reading into constructed elements and
+// into OCTET STRINGs that hold DER (the authenticated safe, a certificate bag); a
+// certificate's serial follows a context-tagged version, an RSA key's numbers follow
+// each other, and neither counts. A count that does not fit an int64 is the maximum.
+//
+// Written by hand: go-pkcs12 derives with whatever count the file says, without a bound
+// or a context (a 781-byte file asking for 2^31 iterations keeps it busy for minutes),
+// and no library reads a PKCS#12 file's parameters without deriving.
+func pkcs12Iterations(der []byte, depth int) int64 { return pkcs12Work(der, depth, false) }
+
+// oidPBKDF2 names PBKDF2 (RFC 8018), whose parameters' salt go-pkcs12 reads as any
+// element: its count is the second element whatever comes before it.
+var oidPBKDF2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}
+
+func pkcs12Work(der []byte, depth int, pbkdf2Params bool) int64 {
+	if depth > 32 {
+		return 0
+	}
+	var total int64
+	add := func(n int64) {
+		if total += n; total < 0 {
+			total = math.MaxInt64
+		}
+	}
+	prev := asn1.RawValue{Class: -1}
+	for i, rest := 0, der; len(rest) > 0; i++ {
+		var v asn1.RawValue
+		r, err := asn1.Unmarshal(rest, &v)
+		if err != nil {
+			break
+		}
+		rest = r
+		switch {
+		case v.Class == asn1.ClassUniversal && v.Tag == asn1.TagInteger && !v.IsCompound:
+			if prev.Class == asn1.ClassUniversal && prev.Tag != asn1.TagInteger || pbkdf2Params && i == 1 {
+				n := new(big.Int).SetBytes(v.Bytes)
+				if len(v.Bytes) > 0 && v.Bytes[0]&0x80 != 0 || !n.IsInt64() {
+					add(math.MaxInt64)
+				} else {
+					add(n.Int64())
+				}
+			}
+		case v.IsCompound:
+			var oid asn1.ObjectIdentifier
+			isKDF := prev.Class == asn1.ClassUniversal && prev.Tag == asn1.TagOID && v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSequence
+			if isKDF {
+				_, err := asn1.Unmarshal(prev.FullBytes, &oid)
+				isKDF = err == nil && oid.Equal(oidPBKDF2)
+			}
+			add(pkcs12Work(v.Bytes, depth+1, isKDF))
+		case v.Class == asn1.ClassUniversal && v.Tag == asn1.TagOctetString:
+			add(pkcs12Work(v.Bytes, depth+1, false))
+		}
+		prev = v
+	}
+	return total
+}
+
+// iterationsText is a count of iterations for a message ("more than 2^31").
+func iterationsText(n int64) string {
+	if n >= math.MaxInt32 {
+		return "more than 2^31"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // CertificateRejectedError is a TLS handshake the server refused for the client
@@ -293,7 +457,7 @@ func certRejected(host string, cert *ClientCertificate, err error, now time.Time
 	if cert != nil {
 		e.Subject = cert.Subject()
 		if leaf, lerr := cert.Leaf(); lerr == nil {
-			e.Issuer, e.NotAfter = OneLine(leaf.Issuer.String()), leaf.NotAfter
+			e.Issuer, e.NotAfter = DNText(leaf.Issuer), leaf.NotAfter
 			e.Expired = now.After(leaf.NotAfter)
 			e.NotBefore, e.NotYet = leaf.NotBefore, now.Before(leaf.NotBefore)
 		}

@@ -162,6 +162,7 @@ func parsePEMKey(data []byte) (KeyMaterial, error) {
 	case badCert:
 		return KeyMaterial{}, errors.New("a PEM certificate given with the key does not parse")
 	}
+	m.Chain = keyCertFirst(m.Chain, m.Key.Public())
 	return m, nil
 }
 
@@ -189,7 +190,7 @@ func (m KeyMaterial) checkChain() error {
 	}
 	pub, ok := m.Key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(leaf.PublicKey) {
-		return fmt.Errorf("the certificate %s is not for this private key: give the certificate issued for it (or the key without a certificate)", OneLine(leaf.Subject.String()))
+		return fmt.Errorf("the certificate %s is not for this private key: give the certificate issued for it (or the key without a certificate)", DNText(leaf.Subject))
 	}
 	return nil
 }
@@ -245,8 +246,8 @@ func SelfSignedCertificate(key crypto.Signer, cn string, now time.Time, days int
 	if days < 1 || days > 3650 {
 		return nil, fmt.Errorf("a certificate valid for %d days: give 1 to 3650", days)
 	}
-	if strings.TrimSpace(cn) == "" || OneLine(cn) != cn || len(cn) > 64 {
-		return nil, errors.New("the certificate's subject CN must be 1 to 64 characters on one line")
+	if err := CheckCertCN(cn); err != nil {
+		return nil, err
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
@@ -263,6 +264,19 @@ func SelfSignedCertificate(key crypto.Signer, cn string, now time.Time, days int
 		return nil, fmt.Errorf("make the certificate: %w", err)
 	}
 	return der, nil
+}
+
+// MaxCertCN is the longest subject CN oat puts in a certificate (RFC 5280's
+// ub-common-name).
+const MaxCertCN = 64
+
+// CheckCertCN refuses a subject CN oat would not put in a certificate it makes: empty,
+// longer than MaxCertCN bytes, or holding control characters.
+func CheckCertCN(cn string) error {
+	if strings.TrimSpace(cn) == "" || OneLine(cn) != cn || len(cn) > MaxCertCN {
+		return errors.New("the certificate's subject CN must be 1 to 64 characters on one line")
+	}
+	return nil
 }
 
 // oneLinePEM gives back a PEM whose line breaks became spaces (a paste into a one-line

@@ -331,6 +331,9 @@ func (c *Client) fetchMetadata(ctx context.Context, hc *http.Client, u string) (
 	for i := range m.TokenAuthMethods {
 		m.TokenAuthMethods[i] = Sanitize(m.TokenAuthMethods[i])
 	}
+	if m.TokenAuthSigningAlgs != nil {
+		m.TokenAuthSigningAlgs = SigningAlgNames(m.TokenAuthSigningAlgs)
+	}
 	m.Source = u
 	return &m, nil
 }

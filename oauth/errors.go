@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 )
 
 // OAuthError is an error response of RFC 6749 §5.2 (or one carried, against the RFC, in
@@ -163,8 +164,16 @@ func netHint(k NetKind) string {
 	return ""
 }
 
+// maxNetDetail bounds the detail of a network error: crypto/tls quotes a server's
+// certificate names in it, as many and as long as the server likes.
+const maxNetDetail = 600
+
 func (e *NetworkError) Error() string {
-	s := Sanitize(fmt.Sprintf("%s: %s: %v", e.Host, e.Kind, e.Err))
+	detail := fmt.Sprint(e.Err)
+	if utf8.RuneCountInString(detail) > maxNetDetail {
+		detail = string([]rune(detail)[:maxNetDetail]) + "…"
+	}
+	s := Sanitize(fmt.Sprintf("%s: %s: %s", e.Host, e.Kind, detail))
 	if e.Hint != "" {
 		s += "\n  hint: " + e.Hint
 	}

@@ -104,8 +104,17 @@ func TestAssertionKidAndCertificateHeaders(t *testing.T) {
 	if srv.TokenRequests() != before {
 		t.Fatal("a request was sent with a certificate of another key")
 	}
-	if _, err := ParseKeyMaterial(append(pemCert(der2), []byte(stored)...)); err == nil || !strings.Contains(err.Error(), "someone else") {
-		t.Fatalf("key with another key's certificate first: %v", err)
+	// Given with another key's certificate only, the key is refused naming it; given
+	// with its own certificate too, in any order, its own goes first (chain_order_test).
+	keyOnly, err := MarshalClientKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseKeyMaterial(append(pemCert(der2), []byte(keyOnly)...)); err == nil || !strings.Contains(err.Error(), "someone else") {
+		t.Fatalf("key with another key's certificate: %v", err)
+	}
+	if m, err := ParseKeyMaterial(append(pemCert(der2), []byte(stored)...)); err != nil || string(m.Chain[0]) != string(der) {
+		t.Fatalf("key with another key's certificate before its own: %v", err)
 	}
 }
 

@@ -210,9 +210,21 @@ func (c *Client) fetchJWKS(ctx context.Context, hc *http.Client, uri string) (*j
 	if status != 200 {
 		return nil, fmt.Errorf("HTTP %d", status)
 	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(body, &set); err != nil {
+	// Each key on its own: a set holds keys oat has no use for, some of a kind go-jose
+	// cannot read (a post-quantum "AKP" key, say), and one of them must not make the
+	// issuer's signing keys unreadable. Such entries are skipped.
+	var raw struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("not a JWK set: %s", Excerpt(err.Error(), 120))
+	}
+	var set jose.JSONWebKeySet
+	for _, k := range raw.Keys {
+		var jwk jose.JSONWebKey
+		if json.Unmarshal(k, &jwk) == nil && jwk.Valid() {
+			set.Keys = append(set.Keys, jwk)
+		}
 	}
 	return &set, nil
 }

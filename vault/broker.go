@@ -82,6 +82,7 @@ func (b *Broker) Fetch(ctx context.Context, p Profile) (*TokenResult, error) {
 			// FetchToken's errors are redacted already; the record is redacted again
 			// because it is written to disk.
 			_ = b.Vault.RecordTokenError(context.WithoutCancel(ctx), p, oauth.Sanitize(oauth.RedactSecret(FirstLine(err), p.ClientID, secret)))
+			err = b.Vault.stagedPending(ctx, p, err)
 		}
 		return nil, err
 	}

@@ -160,7 +160,7 @@ func (p Profile) CertInfo() (info CertInfo, ok bool, err error) {
 	if err != nil {
 		return CertInfo{}, false, fmt.Errorf("the client certificate of %q: %w", p.Name, err)
 	}
-	return CertInfo{Subject: oauth.OneLine(leaf.Subject.String()), Issuer: oauth.OneLine(leaf.Issuer.String()),
+	return CertInfo{Subject: oauth.DNText(leaf.Subject), Issuer: oauth.DNText(leaf.Issuer),
 		NotBefore: leaf.NotBefore.UTC(), NotAfter: leaf.NotAfter.UTC(), Thumbprint: cc.Thumbprint(), X5t: oauth.CertThumbprintSHA1(cc.Chain[0]), CommonName: leaf.Subject.CommonName, SelfSigned: string(leaf.RawIssuer) == string(leaf.RawSubject)}, true, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oatcli/oat/oauth"
 )
@@ -88,6 +89,17 @@ type CertRequest struct {
 	Subject string
 	Days    int
 	Now     time.Time
+}
+
+// DefaultCertSubject is the subject CN of a certificate oat makes for the key of the
+// profile called name when none is given: "oat NAME", cut to the length a CN holds.
+func DefaultCertSubject(name string) string {
+	cn := "oat " + name
+	for len(cn) > oauth.MaxCertCN {
+		_, size := utf8.DecodeLastRuneInString(cn)
+		cn = cn[:len(cn)-size]
+	}
+	return cn
 }
 
 // GenerateKeyCert is GenerateKey with, when cert is not nil, a self-signed certificate

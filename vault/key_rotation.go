@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 
 	"github.com/oatcli/oat/oauth"
@@ -151,7 +152,14 @@ func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profil
 	var cert *CertRequest
 	if info, ok, err := p.CertInfo(); err == nil && ok {
 		days := int(info.NotAfter.Sub(info.NotBefore).Hours()/24 + 0.5)
-		cert = &CertRequest{Subject: info.CommonName, Days: max(1, min(days, 3650)), Now: v.Now()}
+		// A CN oat cannot put in a certificate (none: the name in a SAN; too long; control
+		// characters) gives the default subject: the provider registers the certificate by
+		// its thumbprint, not its subject, and the rotation must not stop on it.
+		cn := info.CommonName
+		if oauth.CheckCertCN(cn) != nil {
+			cn = DefaultCertSubject(p.Name)
+		}
+		cert = &CertRequest{Subject: cn, Days: max(1, min(days, 3650)), Now: v.Now()}
 	}
 	k, _, err := GenerateKeyCert(gen, cert)
 	if err != nil {
@@ -184,4 +192,92 @@ func (v *Vault) StagedKeyOf(ctx context.Context, p Profile) (StagedKey, error) {
 func withKey(p Profile, pemText string) Profile {
 	describeKeys(&p, pemText, "")
 	return p
+}
+
+// StagedAlreadyError refuses to stage a key over one staged earlier: that one was shown
+// once and may be registered at the provider by now.
+type StagedAlreadyError struct {
+	Name       string
+	Thumbprint string
+}
+
+func (e *StagedAlreadyError) Error() string {
+	return fmt.Sprintf("a new key is staged for %s already (thumbprint %s)", oauth.OneLine(e.Name), oauth.OneLine(e.Thumbprint))
+}
+
+// StageKeyIfNone is StageKey refusing with *StagedAlreadyError when a key is staged
+// (see ifNoneStaged).
+func (v *Vault) StageKeyIfNone(ctx context.Context, name, cred, alg string) (Profile, StagedKey, error) {
+	return v.ifNoneStaged(ctx, name, func() (Profile, StagedKey, error) { return v.StageKey(ctx, name, cred, alg) })
+}
+
+// GenerateStagedKeyIfNone is GenerateStagedKey refusing with *StagedAlreadyError when
+// a key is staged.
+func (v *Vault) GenerateStagedKeyIfNone(ctx context.Context, name, alg string) (Profile, StagedKey, error) {
+	return v.ifNoneStaged(ctx, name, func() (Profile, StagedKey, error) { return v.GenerateStagedKey(ctx, name, alg) })
+}
+
+// ifNoneStaged runs stage unless a key is staged for the profile called name, the check
+// and the staging under one cross-process lock: two oat processes rotating the same
+// profile at once each checked, found nothing staged, and staged a key of their own,
+// both shown once as "staged" while the store kept one of them.
+func (v *Vault) ifNoneStaged(ctx context.Context, name string, stage func() (Profile, StagedKey, error)) (p Profile, sk StagedKey, err error) {
+	lerr := withLock(ctx, filepath.Join(v.Dir, "staging"), func() error {
+		cur, err := v.Get(name)
+		if err != nil {
+			return err
+		}
+		if staged, err := v.StagedKeyOf(ctx, cur); err == nil {
+			return &StagedAlreadyError{Name: cur.Name, Thumbprint: staged.Key.Thumbprint}
+		}
+		p, sk, err = stage()
+		return err
+	})
+	if lerr != nil {
+		return Profile{}, StagedKey{}, lerr
+	}
+	return p, sk, nil
+}
+
+// StagedPendingError is the refusal of a profile's active key or certificate while a
+// new one is staged: a rotation cut off after the new one got its token and before it
+// became active leaves the provider retiring the old one (some do on the new one's
+// first use) and the one that works staged. It is Err with that said, and what to run.
+type StagedPendingError struct {
+	Err error
+	// Name is the profile's; Kind "key" or "certificate"; Thumbprint the staged one's.
+	Name, Kind, Thumbprint string
+}
+
+func (e *StagedPendingError) Error() string { return fmt.Sprintf("%v\n  hint: %s", e.Err, e.Hint()) }
+
+// Hint is what to do: the advice that matters most here, before the refusal's own.
+func (e *StagedPendingError) Hint() string {
+	n := oauth.OneLine(e.Name)
+	return fmt.Sprintf("a new %s is staged for %s (%s), from a rotation that did not finish: if the provider accepts it, oat rotate %s --continue makes it active",
+		e.Kind, n, oauth.OneLine(e.Thumbprint), n)
+}
+
+func (e *StagedPendingError) Unwrap() error { return e.Err }
+
+// stagedPending is err as a *StagedPendingError when it is the provider refusing p's
+// credentials (invalid_client, or its client certificate in the handshake) and p, a key
+// or certificate profile, has a new one staged; else err.
+func (v *Vault) stagedPending(ctx context.Context, p Profile, err error) error {
+	var oe *oauth.OAuthError
+	var ce *oauth.CertificateRejectedError
+	if !(errors.As(err, &oe) && oe.Code == "invalid_client") && !errors.As(err, &ce) {
+		return err
+	}
+	switch CredentialOf(p.AuthMethod) {
+	case CredKey:
+		if sk, serr := v.StagedKeyOf(ctx, p); serr == nil {
+			return &StagedPendingError{Err: err, Name: p.Name, Kind: "key", Thumbprint: "thumbprint " + sk.Key.Thumbprint}
+		}
+	case CredCert:
+		if sc, serr := v.StagedCertOf(ctx, p); serr == nil {
+			return &StagedPendingError{Err: err, Name: p.Name, Kind: "certificate", Thumbprint: "x5t#S256 " + sc.Info.Thumbprint}
+		}
+	}
+	return err
 }

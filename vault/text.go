@@ -23,6 +23,9 @@ func FirstLine(err error) string {
 // Hint is the one line of advice an error carries, if any: OAuth and network errors
 // carry theirs as a field; a store that cannot be reached gets one here.
 func Hint(err error) string {
+	if sp := (*StagedPendingError)(nil); errors.As(err, &sp) {
+		return sp.Hint()
+	}
 	if h := oauth.HintOf(err); h != "" {
 		return h
 	}

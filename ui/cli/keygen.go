@@ -108,7 +108,7 @@ func (c *certFlags) request(fs *pflag.FlagSet, name string, now time.Time) (*vau
 	}
 	subject := c.subject
 	if subject == "" {
-		subject = "oat " + name
+		subject = vault.DefaultCertSubject(name)
 	}
 	return &vault.CertRequest{Subject: subject, Days: c.days, Now: now}, nil
 }

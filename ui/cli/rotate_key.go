@@ -39,15 +39,23 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 	}
 	var sk vault.StagedKey
 	var err error
-	if staged, serr := b.Vault.StagedKeyOf(ctx, p); serr == nil && !o.restage {
-		// A staged key was shown once and may be registered at the provider already:
-		// another --keygen (or key) would drop it without a word.
-		return usageErr(fmt.Errorf("a new key is staged for %s already (thumbprint %s): register it and run oat rotate %s --continue, or add --restage to replace it with another", p.Name, oauth.OneLine(staged.Key.Thumbprint), p.Name))
+	// A staged key was shown once and may be registered at the provider already: another
+	// --keygen (or key) would drop it without a word. Vault checks and stages in one
+	// step, so that two oat processes rotating at once cannot both stage.
+	staged := func(err error) error {
+		if se := (*vault.StagedAlreadyError)(nil); errors.As(err, &se) {
+			return usageErr(fmt.Errorf("%w: register it and run oat rotate %s --continue, or add --restage to replace it with another", err, p.Name))
+		}
+		return err
 	}
 	if o.keygen {
-		_, sk, err = b.Vault.GenerateStagedKey(ctx, p.Name, o.keyAlg)
+		if o.restage {
+			_, sk, err = b.Vault.GenerateStagedKey(ctx, p.Name, o.keyAlg)
+		} else {
+			_, sk, err = b.Vault.GenerateStagedKeyIfNone(ctx, p.Name, o.keyAlg)
+		}
 		if err != nil {
-			return err
+			return staged(err)
 		}
 	} else {
 		if a.IsTerminal(a.In) {
@@ -57,8 +65,12 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 		if err != nil {
 			return err
 		}
-		if _, sk, err = b.Vault.StageKey(ctx, p.Name, cred, ""); err != nil {
-			return err
+		stage := b.Vault.StageKeyIfNone
+		if o.restage {
+			stage = b.Vault.StageKey
+		}
+		if _, sk, err = stage(ctx, p.Name, cred, ""); err != nil {
+			return staged(err)
 		}
 		// A key of one's own is most often registered already: try it at once.
 		fmt.Fprintf(a.Err, "✓ stage the new key: thumbprint %s (%s%s)\n", sk.Key.Thumbprint, sk.Key.Alg, ownKid(sk.Key.KeyID))
