@@ -183,6 +183,10 @@ func (r *keyRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			r.staged = msg.thumbprint
 		}
 	case keyStagedMsg:
+		if sa := (*vault.StagedAlreadyError)(nil); errors.As(msg.err, &sa) {
+			r.phase, r.err, r.staged = krChoose, nil, sa.Thumbprint // offered: enter tries it, g makes another
+			return r, nil
+		}
 		if msg.err != nil {
 			r.phase, r.err = krChoose, msg.err
 			return r, nil
@@ -231,9 +235,15 @@ func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Generate):
 			r.phase, r.err = krStaging, nil
-			v, name, alg := r.deps.Broker.Vault, r.profile.Name, ""
+			v, name, alg, replace := r.deps.Broker.Vault, r.profile.Name, "", r.staged != ""
 			return r, func() tea.Msg {
-				_, sk, err := v.GenerateStagedKey(context.Background(), name, alg)
+				// A key staged meanwhile by another oat is not replaced without a word:
+				// only one the screen has shown (g "makes another") is.
+				stage := v.GenerateStagedKeyIfNone
+				if replace {
+					stage = v.GenerateStagedKey
+				}
+				_, sk, err := stage(context.Background(), name, alg)
 				return keyStagedMsg{key: sk, err: err}
 			}
 		case key.Matches(msg, k.Paste):

@@ -220,3 +220,25 @@ func TestDetailsNameTheAuthMethodOnce(t *testing.T) {
 	h.mustContain("with private_key_jwt")
 	h.mustNotContain("private_key_jwt auth")
 }
+
+// A key staged by another oat after the screen opened is not replaced by g without a
+// word: the screen offers it (enter tries it, g makes another).
+func TestRotateKeyGenerateKeepsAKeyStagedElsewhere(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	h.addKeyProfile("raced", "raced-id")
+	h.press("R")
+	h.mustContain("g generate a new key")
+	_, other, err := h.v.GenerateStagedKey(context.Background(), "raced", "") // another shell's oat rotate --keygen
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.press("g")
+	h.mustContain("A new key is staged already (thumbprint " + other.Key.Thumbprint)
+	p, _ := h.v.Get("raced")
+	if sk, err := h.v.StagedKeyOf(context.Background(), p); err != nil || sk.Key.Thumbprint != other.Key.Thumbprint {
+		t.Fatalf("the other shell's staged key was replaced: %v", err)
+	}
+	h.press("g") // now seen: g makes another
+	h.mustContain("Register this public key")
+}
