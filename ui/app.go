@@ -456,7 +456,13 @@ func (m Model) View() string {
 		body, bottom := m.helpPage(m.keyMap())
 		return m.frameWith(body, bottom)
 	}
-	return m.frame(m.top().View(m.width, m.height-2), m.keyMap())
+	// The screen is given the rows the status line and the help bar leave (a screen that
+	// scrolls, pager.go, needs them to say what is cut); the help bar is that of the last
+	// frame's keys, which a screen's View may change (a window now cut names its
+	// scroll keys): the frame fits whatever it draws.
+	m.help.Width = m.width - 2
+	footer := lipgloss.JoinVertical(lipgloss.Left, m.statusLine(), m.shortHelp(m.keyMap()))
+	return m.frame(m.top().View(m.width, max(1, m.height-lipgloss.Height(footer))), m.keyMap())
 }
 
 // keyMap is the open screen's keys with the global ones.

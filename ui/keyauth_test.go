@@ -175,3 +175,31 @@ func TestDetailShowsTheKey(t *testing.T) {
 	h.reloadSelect("ecoinvent")
 	h.mustContain("auth private_key_jwt", "ES256 "+p.KeyThumbprint[:20])
 }
+
+// At 60×20 an RSA key's public documents do not fit the one-time screen: what is cut
+// is said, ↓/pgdn reach the rest (the PEM's last line), the help bar names the keys;
+// nothing is out of reach on a screen shown once.
+func TestKeyOnceScreenScrollsAtSixtyByTwenty(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 20, false)
+	h.srv.AddClient(oauthtest.Client{ID: "rsa-id", Scopes: []string{"api/read"}})
+	k, docs, err := vault.GenerateKey("RS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := h.v.Add(context.Background(), vault.Profile{Name: "rsa", TokenURL: h.srv.TokenURL(oauthtest.Generic), ClientID: "rsa-id", AuthMethod: oauth.AuthPrivateKeyJWT}, k.PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.m.overlay = newKeyOnce(h.m.deps, p, docs, true)
+	h.press("v", "v") // the PEM public key
+	h.mustContain("── lines 1–", "↓/pgdn:")
+	last := strings.Split(strings.TrimSpace(docs.PEM), "\n")
+	tail := last[len(last)-3] // a full base64 line near the PEM's end
+	tail = tail[len(tail)-6:] // the part wrapped onto a row of its own at 60 columns
+	h.mustNotContain(tail)
+	for i := 0; i < 10; i++ {
+		h.press("pgdown")
+	}
+	h.mustContain(tail, "↑/pgup: back")
+}

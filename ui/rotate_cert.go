@@ -71,6 +71,7 @@ type certRotateScreen struct {
 	// old describes the old certificate, for the verdict once it is dropped.
 	old      vault.CertInfo
 	oldKnown bool
+	pager    pager
 	// sharedClient is about the other profiles presenting the same certificate.
 	sharedClient
 }
@@ -148,7 +149,10 @@ func (r *certRotateScreen) canUpdateShared() bool {
 }
 
 // Keys implements screen.
-func (r *certRotateScreen) Keys() help.KeyMap {
+func (r *certRotateScreen) Keys() help.KeyMap { return r.pager.keys(r.phaseKeys()) }
+
+// phaseKeys are the keys of the phase the rotation is in.
+func (r *certRotateScreen) phaseKeys() simpleKeys {
 	k := r.keys
 	if r.updating {
 		return simpleKeys{k.Interrupt}
@@ -216,6 +220,9 @@ func (r *certRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			r.profile = msg.profile
 		}
 	case tea.KeyMsg:
+		if r.phase != crPaste && r.pager.key(msg) {
+			return r, nil // what does not fit scrolls (a public key at 60×20)
+		}
 		return r.onKey(msg)
 	}
 	return r, nil
@@ -325,7 +332,7 @@ func (r *certRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 
 // View implements screen.
 func (r *certRotateScreen) View(width, height int) string {
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.view(width), "\n"))
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), height), "\n"))
 }
 
 // certRows describes a certificate as the details pane does: label, value.

@@ -63,6 +63,7 @@ type keyRotateScreen struct {
 	stagedRun
 	// oldThumb is the old key's thumbprint, for the verdict line once it is dropped.
 	oldThumb string
+	pager    pager
 	// sharedClient is about the other profiles holding the same key.
 	sharedClient
 }
@@ -142,7 +143,10 @@ func (r *keyRotateScreen) InFlight() string {
 }
 
 // Keys implements screen.
-func (r *keyRotateScreen) Keys() help.KeyMap {
+func (r *keyRotateScreen) Keys() help.KeyMap { return r.pager.keys(r.phaseKeys()) }
+
+// phaseKeys are the keys of the phase the rotation is in.
+func (r *keyRotateScreen) phaseKeys() simpleKeys {
 	k := r.keys
 	if r.updating {
 		return simpleKeys{k.Interrupt}
@@ -219,6 +223,9 @@ func (r *keyRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			r.profile = msg.profile
 		}
 	case tea.KeyMsg:
+		if r.phase != krPaste && r.pager.key(msg) {
+			return r, nil // what does not fit scrolls (a public key at 60×20)
+		}
 		return r.onKey(msg)
 	}
 	return r, nil
@@ -350,7 +357,7 @@ func ownKid(kid string) string {
 }
 
 func (r *keyRotateScreen) View(width, height int) string {
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.view(width), "\n"))
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), height), "\n"))
 }
 
 func (r *keyRotateScreen) view(width int) []string {

@@ -118,6 +118,8 @@ type keyOnceScreen struct {
 	*secretOnceScreen
 	docs      oauth.PublicKeyDocs
 	generated bool
+	// pager scrolls what does not fit (shown once: none of it may stay out of reach).
+	pager pager
 	// form is the document shown: 0 the JWK, 1 the JWKS, 2 the PEM.
 	form int
 }
@@ -205,12 +207,15 @@ func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w
 
 // Keys implements screen.
 func (s *keyOnceScreen) Keys() help.KeyMap {
-	return simpleKeys{nextFormKey(keyNextForm, s.docs), keyCopy, keyDone}
+	return s.pager.keys(simpleKeys{nextFormKey(keyNextForm, s.docs), keyCopy, keyDone})
 }
 
 // Update implements screen.
 func (s *keyOnceScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
+		if s.pager.key(k) {
+			return s, nil
+		}
 		switch {
 		case key.Matches(k, keyNextForm):
 			names, _ := keyDocForms(s.docs)
@@ -241,5 +246,5 @@ func (s *keyOnceScreen) View(width, height int) string {
 	lines = append(lines, keyDocsLines(st, s.deps.Broker.Vault.Secrets.Name(), s.docs, s.form, w)...)
 	lines = append(lines, "")
 	lines = append(lines, wrapLines("", st.Subtle, "v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w, 2)...)
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(lines, "\n"))
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(s.pager.window(st, lines, height), "\n"))
 }
