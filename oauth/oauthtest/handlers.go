@@ -251,8 +251,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 	if cl.RevokeOnUse && secret != "" {
 		s.revokeOlderThan(id, secret)
 	}
-	if cl.RevokeOnUse && method == "private_key_jwt" {
-		s.revokeKeysBefore(id, assertionKeyID(r.PostForm.Get("client_assertion")))
+	switch {
+	case method == "private_key_jwt":
+		s.used(id, assertionKeyID(r.PostForm.Get("client_assertion")))
+	case method == "tls" && r.TLS != nil && len(r.TLS.PeerCertificates) > 0:
+		s.used(id, Thumbprint(r.TLS.PeerCertificates[0].Raw))
 	}
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
 		oauthError(w, "unsupported_grant_type", fmt.Sprintf("grant type %q is not supported", gt))

@@ -54,21 +54,23 @@ that let other shells use them (for trying the CLI, and for the benchmarks in be
 				store = &vault.FileStore{Path: filepath.Join(dir, "secrets.age"), WorkFactor: 10,
 					Passphrase: func() (string, error) { return demoPassphrase, nil }}
 			}
-			keys, err := startDemoKeys(dir)
+			keys, err := startDemoKeys(srv, dir)
 			if err != nil {
 				return err
 			}
 			defer keys.Close()
-			// registeringStore stands in for the provider's console: keys made in the
-			// demo are registered for its private_key_jwt client.
-			v := vault.Open(dir, &registeringStore{SecretStore: store, srv: srv})
+			// registeringStore stands in for the provider's console: keys and
+			// certificates made in the demo are registered for its clients.
+			rs := &registeringStore{SecretStore: store, keys: keys}
+			v := vault.Open(dir, rs)
+			rs.vault = v
 			if a.Now != nil {
 				v.Now = a.Now
 			}
 			if _, err := SeedDemo(ctx, srv, v); err != nil {
 				return err
 			}
-			if err := keys.seed(ctx, srv, v); err != nil {
+			if err := keys.seed(ctx, v); err != nil {
 				return err
 			}
 			a.vault, a.broker, a.configDir = v, nil, dir
