@@ -50,6 +50,13 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/api", s.api)
 	mux.HandleFunc("GET /dash/accounts/{id}/orders", s.api)
+	mux.HandleFunc("POST /demo/clients/{id}/{kind}", func(w http.ResponseWriter, r *http.Request) {
+		if k := r.PathValue("kind"); k != "keys" && k != "certs" {
+			http.NotFound(w, r)
+			return
+		}
+		s.register(w, r)
+	})
 	return mux
 }
 

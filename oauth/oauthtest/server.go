@@ -152,6 +152,10 @@ type Server struct {
 	jtis          map[string]time.Time
 	assertionAlgs []string
 	authMethods   []string
+	// registration turns the registration endpoints on; registered is told of each
+	// (ServeRegistration).
+	registration bool
+	registered   func(id, cred string)
 
 	tokenRequests atomic.Int64
 	jwksFetches   atomic.Int64

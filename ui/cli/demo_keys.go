@@ -49,23 +49,66 @@ func startDemoKeys(srv *oauthtest.Server, dir string) (*demoKeys, error) {
 
 func (d *demoKeys) Close() { d.tls.Close() }
 
-// demoMTLSNotes and demoKeyNotes say, in the profiles' notes, how to rotate them in
-// the demo.
-const (
-	demoKeyNotes = "private_key_jwt: a signed client assertion instead of a secret (Okta, Auth0, Entra ID, Keycloak, Hydra). " +
-		"Demo: a key made here (R rotates, a adds) is registered at the demo provider for you, as you would in its console; " +
-		"it keeps several keys and drops a rotation's old key at the new one's first use (o checks the old one)."
-	demoMTLSNotes = "self_signed_tls_client_auth (RFC 8705): a self-signed client certificate in the TLS handshake, no secret; " +
-		"its tokens are bound to the certificate (i shows the binding). Demo: R takes a new one, registered for you when staged: " +
-		"openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem -days 30 -subj /CN=me, " +
-		"then paste the output of cat c.pem k.pem."
-)
+// notes are the notes of okta-svc and mtls-api: how to rotate them in the demo. In
+// the app, the demo registers what is stored; with --serve, other shells store into a
+// file the demo does not watch, so they register through the demo's endpoints.
+func (d *demoKeys) notes(serve bool) (key, cert string) {
+	key = "private_key_jwt: a signed client assertion instead of a secret (Okta, Auth0, Entra ID, Keycloak, Hydra). " +
+		"The demo provider keeps several keys and drops a rotation's old key at the new one's first use. "
+	cert = "self_signed_tls_client_auth (RFC 8705): a self-signed client certificate in the TLS handshake, no secret; " +
+		"its tokens are bound to the certificate (i shows the binding). Make a new one: " + demoOpenSSL + ". "
+	if !serve {
+		key += "Demo: a key made here (R rotates, a adds) is registered for you, as you would in the provider's console; after R, o finds the old key revoked."
+		cert += "Demo: R, then paste the output of cat c.pem k.pem: it is registered for you when staged; after R, o finds the old certificate revoked."
+		return key, cert
+	}
+	key += "Demo: oat rotate okta-svc --keygen, then " + d.keyCurl() + " with the JWK shown (the provider's console), then oat rotate okta-svc --continue."
+	cert += "Demo: cat c.pem k.pem | oat rotate mtls-api (staged, refused until registered), then " + d.certCurl() + ", then oat rotate mtls-api --continue."
+	return key, cert
+}
+
+// demoOpenSSL makes a self-signed certificate and its key.
+const demoOpenSSL = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem -days 30 -subj /CN=me"
+
+// keyCurl and certCurl register a key (a public JWK on stdin) and a certificate
+// (c.pem) at the demo's endpoints (--serve).
+func (d *demoKeys) keyCurl() string {
+	return "curl -sS --data-binary @- " + d.srv.URL + "/demo/clients/" + demoKeyClient + "/keys"
+}
+
+func (d *demoKeys) certCurl() string {
+	return "curl -sS --cacert " + shellQuote(d.caFile) + " --data-binary @c.pem " + d.tls.URL + "/demo/clients/" + demoMTLSClient + "/certs"
+}
+
+// serveRegistration turns on the demo's registration endpoints (--serve): a key or a
+// certificate registered there that a profile has staged for its rotation replaces,
+// at its first use, the one the profile has active.
+func (d *demoKeys) serveRegistration(ctx context.Context, v *vault.Vault, store vault.SecretStore) {
+	pair := func(_, cred string) {
+		ps, err := v.List()
+		if err != nil {
+			return
+		}
+		for _, p := range ps {
+			staged, err := store.Get(ctx, p.ID+stagedSuffix)
+			if err != nil {
+				continue
+			}
+			if c := demoCredOf(staged); cred != "" && (c.kid == cred || c.tp == cred) {
+				d.replace(activeCred(ctx, store, p), c)
+			}
+		}
+	}
+	d.srv.ServeRegistration(pair)
+	d.tls.ServeRegistration(pair)
+}
 
 // seed adds okta-svc (private_key_jwt with a key made now and registered at the demo
 // server) and mtls-api (self_signed_tls_client_auth with a certificate made now and
 // registered at the TLS server), skipping names that exist.
-func (d *demoKeys) seed(ctx context.Context, v *vault.Vault) error {
+func (d *demoKeys) seed(ctx context.Context, v *vault.Vault, serve bool) error {
 	s := d.srv
+	keyNotes, certNotes := d.notes(serve)
 	scopes := []string{"api/read", "api/write"}
 	s.AddClient(oauthtest.Client{ID: demoKeyClient, Flavour: oauthtest.Generic, Scopes: scopes})
 	d.tls.TokenLifetime = s.TokenLifetime
@@ -91,10 +134,10 @@ func (d *demoKeys) seed(ctx context.Context, v *vault.Vault) error {
 	}{
 		{vault.Profile{Name: "okta-svc", Environment: "production", ClientID: demoKeyClient, AuthMethod: oauth.AuthPrivateKeyJWT,
 			TokenURL: s.TokenURL(oauthtest.Generic), APIBaseURL: s.URL + "/api", TestRequest: vault.TestRequest{Path: "/reports"},
-			Notes: demoKeyNotes}, key.PEM},
+			Notes: keyNotes}, key.PEM},
 		{vault.Profile{Name: "mtls-api", Environment: "production", ClientID: demoMTLSClient, AuthMethod: oauth.AuthSelfSignedTLS,
 			TokenURL: d.tls.URL + "/token", CAFile: d.caFile, APIBaseURL: d.tls.URL + "/api", TestRequest: vault.TestRequest{Path: "/payments"},
-			Notes: demoMTLSNotes}, cert.PEM},
+			Notes: certNotes}, cert.PEM},
 	}
 	for _, dp := range profiles {
 		if _, err := v.Get(dp.p.Name); err == nil {
