@@ -37,7 +37,7 @@ keeps several keys per client and drops a rotation's old key or certificate at t
 one's first use, so o then finds the old one revoked. mtls-api takes a self-signed
 certificate: make one with
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout k.pem -out c.pem -days 30 -subj /CN=me
+    -keyout k.pem -out c.pem -days 90 -subj /CN=me
 and paste the output of cat c.pem k.pem into R.
 
 With --serve, the app is not opened: the server keeps running, the profiles go to a
@@ -114,8 +114,10 @@ Then try:
   oat check --all --call
   printf '%%s' eds-demo-secret-2 | oat rotate eds && oat rotate eds --check-old
 
-Rotate a key: the demo provider's console is an endpoint here (paste the JWK shown,
-then Ctrl-D); at the new key's first use it drops the old one:
+Rotate a key: the demo provider's console is an endpoint here. Paste the public JWK
+that --keygen shows into curl, then Ctrl-D (curl from another shell while --keygen
+waits, then press enter there; or Ctrl-C at its prompt, curl, and --continue). At the
+new key's first use the demo provider drops the old key:
   oat rotate okta-svc --keygen
   %s
   oat rotate okta-svc --continue && oat rotate okta-svc --check-old

@@ -67,8 +67,9 @@ func (d *demoKeys) notes(serve bool) (key, cert string) {
 	return key, cert
 }
 
-// demoOpenSSL makes a self-signed certificate and its key.
-const demoOpenSSL = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem -days 30 -subj /CN=me"
+// demoOpenSSL makes a self-signed certificate and its key, valid for 90 days: one that
+// ends within vault.CertExpiryWarning would put a renewal warning on every command.
+const demoOpenSSL = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem -days 90 -subj /CN=me"
 
 // keyCurl and certCurl register a key (a public JWK on stdin) and a certificate
 // (c.pem) at the demo's endpoints (--serve).

@@ -50,7 +50,7 @@ func TestDemoServeRotations(t *testing.T) {
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		banner.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "Ctrl-C") {
+		if strings.HasPrefix(sc.Text(), "Press Ctrl-C") {
 			break
 		}
 	}
