@@ -34,7 +34,7 @@ type demoKeys struct {
 // startDemoKeys starts the demo's TLS server; dir receives its CA certificate (public).
 func startDemoKeys(srv *oauthtest.Server, dir string) (*demoKeys, error) {
 	// No client CA: the demo's mutual-TLS client registers self-signed certificates,
-	// which a newcomer can make (openssl, or oat's own key cert) and rotate.
+	// which a newcomer can make (openssl) and rotate.
 	tlsSrv, err := oauthtest.NewTLS(nil)
 	if err != nil {
 		return nil, fmt.Errorf("start the demo's TLS server: %w", err)
@@ -53,23 +53,20 @@ func (d *demoKeys) Close() { d.tls.Close() }
 // the app, the demo registers what is stored; with --serve, other shells store into a
 // file the demo does not watch, so they register through the demo's endpoints.
 func (d *demoKeys) notes(serve bool) (key, cert string) {
-	key = "private_key_jwt: a signed client assertion instead of a secret (Okta, Auth0, Entra ID, Keycloak, Hydra). " +
-		"The demo provider keeps several keys and drops a rotation's old key at the new one's first use. "
-	cert = "self_signed_tls_client_auth (RFC 8705): a self-signed client certificate in the TLS handshake, no secret; " +
-		"its tokens are bound to the certificate (i shows the binding). Make a new one: " + demoOpenSSL + ". "
+	const keyAbout = "private_key_jwt: a signed client assertion instead of a secret (Okta, Auth0, Entra ID, Keycloak, Hydra). " +
+		"The demo provider keeps several keys and drops a rotation's old key at the new one's first use."
+	const certAbout = "self_signed_tls_client_auth (RFC 8705): a self-signed client certificate in the TLS handshake, no secret; " +
+		"its tokens are bound to it (i shows the binding). Make a new one: " + demoOpenSSL + "."
 	if !serve {
-		key += "Demo: a key made here (R rotates, a adds) is registered for you, as you would in the provider's console; after R, o finds the old key revoked."
-		cert += "Demo: R, then paste the output of cat c.pem k.pem: it is registered for you when staged; after R, o finds the old certificate revoked."
-		return key, cert
+		return "Demo: a key made here (R rotates, a adds) is registered at the demo provider for you, as in its console; after R, o finds the old key revoked. " + keyAbout,
+			"Demo: R takes a new self-signed certificate (cat c.pem k.pem) and registers it for you; the old one is dropped at the new one's first use (o then finds it revoked). " + certAbout
 	}
-	key += "Demo: oat rotate okta-svc --keygen, then " + d.keyCurl() + " with the JWK shown (the provider's console), then oat rotate okta-svc --continue."
-	cert += "Demo: cat c.pem k.pem | oat rotate mtls-api (staged, refused until registered), then " + d.certCurl() + ", then oat rotate mtls-api --continue."
-	return key, cert
+	return "Demo: oat rotate okta-svc --keygen, then register the JWK shown: " + d.keyCurl() + ", then oat rotate okta-svc --continue. " + keyAbout,
+		"Demo: cat c.pem k.pem | oat rotate mtls-api (staged, refused until registered), then " + d.certCurl() + ", then oat rotate mtls-api --continue. " + certAbout
 }
 
-// demoOpenSSL makes a self-signed certificate and its key, valid for 90 days: one that
-// ends within vault.CertExpiryWarning would put a renewal warning on every command.
-const demoOpenSSL = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem -days 90 -subj /CN=me"
+// demoOpenSSL makes a self-signed certificate and its key.
+const demoOpenSSL = vault.SelfSignedCertCommand
 
 // keyCurl and certCurl register a key (a public JWK on stdin) and a certificate
 // (c.pem) at the demo's endpoints (--serve).
