@@ -394,6 +394,9 @@ func (r *certRotateScreen) view(width int) []string {
 			out = append(out, r.deps.busy("checking the new certificate"))
 		}
 		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
+		if r.profile.AuthMethod == oauth.AuthSelfSignedTLS {
+			out = append(out, hanging(st.Subtle, "", "A new self-signed one: "+vault.SelfSignedCertCommand+", then paste the output of cat c.pem k.pem", w)...)
+		}
 		out = append(out, hanging(st.Subtle, "", "A .p12 file: oat rotate "+p.Name+" --pkcs12 < new.p12", w)...)
 		return append(out, r.sharedLines(w)...)
 	case crStaged:

@@ -113,6 +113,8 @@ func TestRotateCertInTheApp(t *testing.T) {
 		t.Fatalf("R on a mutual-TLS profile opened no certificate rotation:\n%s", h.view())
 	}
 	h.mustContain("Rotate the client certificate of ss", "current certificate: CN=self, self-signed, x5t#S256 "+oldTP, "esc cancel")
+	// A self-signed certificate is one the user makes: the screen says how.
+	h.mustContain("A new self-signed one: openssl req -x509", "cat c.pem k.pem")
 	// A key that is not the certificate's.
 	chainOnly := newCred[:strings.Index(newCred, "-----BEGIN PRIVATE KEY-----")]
 	c.paste(chainOnly + otherCred[strings.Index(otherCred, "-----BEGIN PRIVATE KEY-----"):])

@@ -321,3 +321,9 @@ func OldCertAccepted(m oauth.AuthMethod, old CertInfo, ok bool) string {
 	}
 	return fmt.Sprintf("tls_client_auth checks the subject%s of a certificate from a CA it trusts: the renewed certificate has the same subject, so the old one is accepted until it expires%s or the CA revokes it. Have the CA revoke it", subject, until)
 }
+
+// SelfSignedCertCommand makes a new self-signed client certificate and its key (c.pem,
+// k.pem; a P-256 key, valid for 90 days: within CertExpiryWarning of its end every
+// command would warn) for a self_signed_tls_client_auth profile; oat takes the output
+// of cat c.pem k.pem.
+const SelfSignedCertCommand = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -out c.pem -days 90 -subj /CN=me"

@@ -25,8 +25,9 @@ const MaxAssertionLifetime = 5 * time.Minute
 var allAssertionAlgs = []string{"RS256", "PS256", "ES256", "EdDSA", "HS256"}
 
 // RegisterKey registers a public JWK (JSON, as `oat keygen` shows it) for the client's
-// private_key_jwt assertions, beside any registered before. A private JWK is refused: a
-// provider never needs one.
+// private_key_jwt assertions, beside any registered before; a key of the same kid is
+// replaced (registering one again, after it was dropped, makes it work again). A
+// private JWK is refused: a provider never needs one.
 func (s *Server) RegisterKey(id string, jwkJSON []byte) error {
 	var k jose.JSONWebKey
 	if err := k.UnmarshalJSON(jwkJSON); err != nil {
@@ -44,6 +45,7 @@ func (s *Server) RegisterKey(id string, jwkJSON []byte) error {
 	if !ok {
 		return fmt.Errorf("no client %q", id)
 	}
+	c.Keys = slices.DeleteFunc(c.Keys, func(x jose.JSONWebKey) bool { return x.KeyID == k.KeyID })
 	c.Keys = append(c.Keys, k)
 	return nil
 }

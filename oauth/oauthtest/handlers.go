@@ -50,6 +50,13 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/api", s.api)
 	mux.HandleFunc("GET /dash/accounts/{id}/orders", s.api)
+	mux.HandleFunc("POST /demo/clients/{id}/{kind}", func(w http.ResponseWriter, r *http.Request) {
+		if k := r.PathValue("kind"); k != "keys" && k != "certs" {
+			http.NotFound(w, r)
+			return
+		}
+		s.register(w, r)
+	})
 	return mux
 }
 
@@ -251,8 +258,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, f Flavour, realm 
 	if cl.RevokeOnUse && secret != "" {
 		s.revokeOlderThan(id, secret)
 	}
-	if cl.RevokeOnUse && method == "private_key_jwt" {
-		s.revokeKeysBefore(id, assertionKeyID(r.PostForm.Get("client_assertion")))
+	switch {
+	case method == "private_key_jwt":
+		s.used(id, assertionKeyID(r.PostForm.Get("client_assertion")))
+	case method == "tls" && r.TLS != nil && len(r.TLS.PeerCertificates) > 0:
+		s.used(id, Thumbprint(r.TLS.PeerCertificates[0].Raw))
 	}
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
 		oauthError(w, "unsupported_grant_type", fmt.Sprintf("grant type %q is not supported", gt))

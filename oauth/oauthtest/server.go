@@ -94,9 +94,9 @@ type Client struct {
 	GrantDisabled bool
 	// Lifetime of its tokens; 0 means the server's TokenLifetime.
 	Lifetime time.Duration
-	// RevokeOnUse makes the provider revoke older secrets (and older private_key_jwt
-	// keys) the first time a newer one is used, as a provider does when an operator
-	// finishes a rotation (the demo uses it).
+	// RevokeOnUse makes the provider revoke older secrets the first time a newer one is
+	// used, as a provider does when an operator finishes a rotation (the demo uses it).
+	// Keys and certificates are several at once; ReplaceOnFirstUse drops one of them.
 	RevokeOnUse bool
 	Misbehave   Misbehaviour
 	// TLSAuth registers the client for mutual TLS (RFC 8705 §2) on a server started
@@ -117,6 +117,10 @@ type Client struct {
 	// AssertionAudience "issuer" makes client assertions name the issuer as aud
 	// instead of the token endpoint.
 	AssertionAudience string
+
+	// replaces maps a key's kid (or a certificate's thumbprint) to the one it drops at
+	// its first use (ReplaceOnFirstUse).
+	replaces map[string]string
 }
 
 // Server is the authorization server and the protected API.
@@ -148,6 +152,10 @@ type Server struct {
 	jtis          map[string]time.Time
 	assertionAlgs []string
 	authMethods   []string
+	// registration turns the registration endpoints on; registered is told of each
+	// (ServeRegistration).
+	registration bool
+	registered   func(id, cred string)
 
 	tokenRequests atomic.Int64
 	jwksFetches   atomic.Int64

@@ -27,13 +27,25 @@ func (a *App) demoCmd() *cobra.Command {
 		Short: "Try oat on a built-in local authorization server (no credentials, no keyring)",
 		Long: `Start a local authorization server and protected API on 127.0.0.1 with one client per
 provider style (Keycloak realm, EarthDaily-style, Cognito-style, a dashboard's
-/authenticate, a private_key_jwt client, a mutual-TLS client on a TLS server of its own,
-and a few that misbehave on purpose), an in-memory secret store and demo profiles, then
-open the app. Nothing touches your real profiles or keyring.
+/authenticate, a private_key_jwt client, a self-signed mutual-TLS client on a TLS server
+of its own, and a few that misbehave on purpose), an in-memory secret store and demo
+profiles, then open the app. Nothing touches your real profiles or keyring.
+
+The demo provider registers the keys and certificates you make in the app (R on
+okta-svc or mtls-api, a key made in the form), as you would in a provider's console. It
+keeps several keys per client and drops a rotation's old key or certificate at the new
+one's first use, so o then finds the old one revoked. mtls-api takes a self-signed
+certificate: make one with
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout k.pem -out c.pem -days 90 -subj /CN=me
+and paste the output of cat c.pem k.pem into R.
 
 With --serve, the app is not opened: the server keeps running, the profiles go to a
 temporary directory with a throwaway encrypted file store, and oat prints the variables
-that let other shells use them (for trying the CLI, and for the benchmarks in bench/).`,
+that let other shells use them (for trying the CLI, and for the benchmarks in bench/).
+Other shells register a new key or certificate at the demo's endpoints
+POST /demo/clients/{id}/keys (a public JWK) and /certs (a PEM certificate); the banner
+shows the commands.`,
 		Annotations: unbounded,
 		Args:        noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,22 +66,29 @@ that let other shells use them (for trying the CLI, and for the benchmarks in be
 				store = &vault.FileStore{Path: filepath.Join(dir, "secrets.age"), WorkFactor: 10,
 					Passphrase: func() (string, error) { return demoPassphrase, nil }}
 			}
-			keys, err := startDemoKeys(dir)
+			keys, err := startDemoKeys(srv, dir)
 			if err != nil {
 				return err
 			}
 			defer keys.Close()
-			// registeringStore stands in for the provider's console: keys made in the
-			// demo are registered for its private_key_jwt client.
-			v := vault.Open(dir, &registeringStore{SecretStore: store, srv: srv})
+			// registeringStore stands in for the provider's console: keys and
+			// certificates made in the demo are registered for its clients.
+			rs := &registeringStore{SecretStore: store, keys: keys}
+			v := vault.Open(dir, rs)
+			rs.vault = v
 			if a.Now != nil {
 				v.Now = a.Now
 			}
 			if _, err := SeedDemo(ctx, srv, v); err != nil {
 				return err
 			}
-			if err := keys.seed(ctx, srv, v); err != nil {
+			if err := keys.seed(ctx, v, serve); err != nil {
 				return err
+			}
+			if serve {
+				// Other shells store into the file store: they register what they make
+				// through the demo's endpoints, as in a provider's console.
+				keys.serveRegistration(ctx, v, store)
 			}
 			a.vault, a.broker, a.configDir = v, nil, dir
 			if !serve && a.RunApp != nil {
@@ -95,8 +114,23 @@ Then try:
   oat check --all --call
   printf '%%s' eds-demo-secret-2 | oat rotate eds && oat rotate eds --check-old
 
+Rotate a key: the demo provider's console is an endpoint here. Paste the public JWK
+that --keygen shows into curl, then Ctrl-D (curl from another shell while --keygen
+waits, then press enter there; or Ctrl-C at its prompt, curl, and --continue). At the
+new key's first use the demo provider drops the old key:
+  oat rotate okta-svc --keygen
+  %s
+  oat rotate okta-svc --continue && oat rotate okta-svc --check-old
+
+Rotate a certificate: make a self-signed one, stage it (refused until registered),
+register it, then continue:
+  %s
+  cat c.pem k.pem | oat rotate mtls-api
+  %s
+  oat rotate mtls-api --continue && oat rotate mtls-api --check-old
+
 Press Ctrl-C to stop; the directory and its secrets are deleted.
-`, srv.URL, shellQuote(dir), demoPassphrase)
+`, srv.URL, shellQuote(dir), demoPassphrase, keys.keyCurl(), demoOpenSSL, keys.certCurl())
 			<-sctx.Done()
 			fmt.Fprintln(a.Err, "\nstopping the demo server")
 			return nil

@@ -43,7 +43,7 @@ func TestDemoKeyProfiles(t *testing.T) {
 			}
 			call("okta-svc")
 			m, err := b.Vault.Get("mtls-api")
-			if err != nil || m.AuthMethod != oauth.AuthTLS || m.ClientCert == "" || m.CAFile == "" {
+			if err != nil || m.ClientCert == "" || m.CAFile == "" {
 				t.Fatalf("mtls-api: %+v %v", m, err)
 			}
 			if st, err := os.Stat(m.CAFile); err != nil || st.Mode().Perm() != 0o600 {
@@ -67,6 +67,29 @@ func TestDemoKeyProfiles(t *testing.T) {
 				t.Fatal("the demo certificate is near its end: every command warns")
 			}
 
+			// Another private_key_jwt profile of the same client, with a key of its own:
+			// the demo provider keeps several keys, as Okta and Keycloak do, and using
+			// the new one does not drop okta-svc's.
+			other, _, err := vault.GenerateKey("ES256")
+			if err != nil {
+				t.Fatal(err)
+			}
+			extra := okta
+			extra.Name, extra.ID, extra.KeyThumbprint = "okta-two", "", ""
+			if _, err := b.Vault.Add(ctx, extra, other.PEM); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Token(ctx, "okta-two", true, 0); err != nil {
+				t.Fatalf("okta-two token: %v", err)
+			}
+			if _, err := b.Token(ctx, "okta-svc", true, 0); err != nil {
+				t.Fatalf("okta-svc's key was dropped when another profile's key was first used: %v", err)
+			}
+			oldKey, err := b.Vault.Secret(ctx, okta)
+			if err != nil {
+				t.Fatal(err)
+			}
+
 			// A key rotation in the demo: the new key is registered as it is staged.
 			if _, _, err := b.Vault.GenerateStagedKey(ctx, "okta-svc", ""); err != nil {
 				t.Fatal(err)
@@ -84,6 +107,40 @@ func TestDemoKeyProfiles(t *testing.T) {
 			if _, err := b.Token(ctx, "okta-svc", true, 0); err != nil {
 				t.Fatalf("token after the rotation (new key %s): %v", rep.NewFingerprint, err)
 			}
+			// Only the rotation's old key was dropped: okta-two's still works, and the
+			// old key, pasted again (a console's "add key"), is registered again.
+			if _, err := b.Token(ctx, "okta-two", true, 0); err != nil {
+				t.Fatalf("okta-two after okta-svc's rotation: %v", err)
+			}
+			again := okta
+			again.Name, again.ID, again.KeyThumbprint = "okta-again", "", ""
+			if _, err := b.Vault.Add(ctx, again, oldKey); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Token(ctx, "okta-again", true, 0); err != nil {
+				t.Fatalf("a key pasted again after it was dropped: %v", err)
+			}
+
+			// A certificate rotation in the demo: mtls-api's certificate is self-signed,
+			// so one made here (as openssl would) is registered as it is staged, and
+			// the old one is dropped at the new one's first use.
+			if m.AuthMethod != oauth.AuthSelfSignedTLS {
+				t.Fatalf("mtls-api: %s, want self_signed_tls_client_auth (a certificate a newcomer can make)", m.AuthMethod)
+			}
+			mine, _, err := vault.GenerateKeyCert("ES256", &vault.CertRequest{Subject: "me", Days: 30, Now: b.Vault.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := b.Vault.StageCert(ctx, "mtls-api", mine.PEM); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.RotateStagedCert(ctx, "mtls-api", vault.RotateOptions{}, nil); err != nil {
+				t.Fatalf("the demo provider did not take the new certificate: %v", err)
+			}
+			if verdict, _, err := b.CheckOld(ctx, "mtls-api"); err != nil || verdict != vault.Revoked {
+				t.Fatalf("check old after the demo's certificate rotation: %s %v", verdict, err)
+			}
+			call("mtls-api")
 			return nil
 		}}
 	if code := Execute(context.Background(), a, []string{"demo"}); code != 0 || !ran {
