@@ -245,6 +245,8 @@ func (s *inspectScreen) body(w int) []string {
 			}
 		}
 	}
+	// How the client authenticated, as oat inspect says it (one text in vault).
+	b = append(b, wrapLines(st.Label.Render("client"), st.Subtle, s.profile.ClientAuthText(), w, 4)...)
 	if in.JWT != nil {
 		b = append(b, s.jwtLines(in, now)...)
 	}

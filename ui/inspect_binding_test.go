@@ -93,3 +93,13 @@ func TestFormDiscoveryAndVerifyTrustTheProfileCA(t *testing.T) {
 	h.press("enter", "i", "V")
 	h.mustContain("✓ verified")
 }
+
+// The inspector says how the client authenticated, in the words of oat inspect: for a
+// key, the algorithm and the thumbprint.
+func TestInspectorSaysHowTheClientAuthenticated(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	k := h.addKeyProfile("signed-in", "signed-in-id")
+	h.press("enter", "i")
+	h.mustContain("client", "authenticates with private_key_jwt (signed ES256 assertion, key thumbprint "+k.Thumbprint)
+}

@@ -217,3 +217,31 @@ func (p *Profile) checkClientCert() error {
 	}
 	return nil
 }
+
+// ClientAuthText says how the profile authenticates at the token endpoint, in one
+// sentence for oat inspect and the app's inspector.
+func (p Profile) ClientAuthText() string {
+	m := p.EffectiveAuth()
+	s := "authenticates with " + oauth.OneLine(string(m))
+	switch m {
+	case oauth.AuthPrivateKeyJWT:
+		s += fmt.Sprintf(" (signed %s assertion, key thumbprint %s", oauth.OneLine(p.KeyAlg), oauth.OneLine(p.KeyThumbprint))
+		if p.KeyID != "" {
+			s += ", kid " + oauth.OneLine(p.KeyID)
+		}
+		if p.ClientCert != "" {
+			s += ", naming the certificate below by x5t#S256 and x5t"
+		}
+	case oauth.AuthClientSecretJWT:
+		s += " (HS256 assertion over the client secret"
+	case oauth.AuthTLS, oauth.AuthSelfSignedTLS:
+		return s + " (mutual TLS: the client certificate below; its key stays in the store)"
+	default:
+		return s + ", secret fingerprint " + oauth.OneLine(p.SecretFingerprint)
+	}
+	aud := "the token URL"
+	if p.AssertionAudience == oauth.AudienceIssuer {
+		aud = "the issuer"
+	}
+	return s + ", aud " + aud + ")"
+}

@@ -62,7 +62,7 @@ refuses it (oat inspect NAME --force fetches a new one).`,
 				}
 			} else {
 				writeInspection(a.Out, res.Profile.Name, res.Token.TokenType, res.Token.ExpiresAt, in, ver, now, bind)
-				fmt.Fprintf(a.Out, "client    %s\n", clientAuthText(res.Profile))
+				fmt.Fprintf(a.Out, "client    %s\n", res.Profile.ClientAuthText())
 				if line := certLine(res.Profile, now); line != "" {
 					fmt.Fprintf(a.Out, "cert      %s\n", line)
 				}
@@ -77,33 +77,6 @@ refuses it (oat inspect NAME --force fetches a new one).`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "fetch a new token first")
 	return cmd
-}
-
-// clientAuthText says how the profile authenticates at the token endpoint.
-func clientAuthText(p vault.Profile) string {
-	m := p.EffectiveAuth()
-	s := "authenticates with " + oauth.OneLine(string(m))
-	switch m {
-	case oauth.AuthPrivateKeyJWT:
-		s += fmt.Sprintf(" (signed %s assertion, key thumbprint %s", oauth.OneLine(p.KeyAlg), oauth.OneLine(p.KeyThumbprint))
-		if p.KeyID != "" {
-			s += ", kid " + oauth.OneLine(p.KeyID)
-		}
-		if p.ClientCert != "" {
-			s += ", naming the certificate below by x5t#S256 and x5t"
-		}
-	case oauth.AuthClientSecretJWT:
-		s += " (HS256 assertion over the client secret"
-	case oauth.AuthTLS, oauth.AuthSelfSignedTLS:
-		return s + " (mutual TLS: the client certificate below; its key stays in the store)"
-	default:
-		return s + ", secret fingerprint " + oauth.OneLine(p.SecretFingerprint)
-	}
-	aud := "the token URL"
-	if p.AssertionAudience == oauth.AudienceIssuer {
-		aud = "the issuer"
-	}
-	return s + ", aud " + aud + ")"
 }
 
 func clientAuthJSON(p vault.Profile, now time.Time) map[string]any {
