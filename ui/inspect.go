@@ -246,7 +246,10 @@ func (s *inspectScreen) body(w int) []string {
 		}
 	}
 	// How the client authenticated, as oat inspect says it (one text in vault).
-	b = append(b, wrapLines(st.Label.Render("client"), st.Subtle, s.profile.ClientAuthText(), w, 4)...)
+	pad := st.Label.Render("")
+	client := wrapLines(pad, st.Subtle, s.profile.ClientAuthText(), w, 4)
+	client[0] = st.Label.Render("client") + strings.TrimPrefix(client[0], pad)
+	b = append(b, client...)
 	if in.JWT != nil {
 		b = append(b, s.jwtLines(in, now)...)
 	}

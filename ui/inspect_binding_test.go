@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/oauth/oauthtest"
+	"github.com/oatcli/oat/theme"
 	"github.com/oatcli/oat/vault"
 )
 
@@ -101,5 +103,22 @@ func TestInspectorSaysHowTheClientAuthenticated(t *testing.T) {
 	h := newHarness(t, 120, 40, false)
 	k := h.addKeyProfile("signed-in", "signed-in-id")
 	h.press("enter", "i")
-	h.mustContain("client", "authenticates with private_key_jwt (signed ES256 assertion, key thumbprint "+k.Thumbprint)
+	h.mustContain("client", "authenticates with private_key_jwt (signed ES256 assertion, key thumbprint", k.Thumbprint)
+}
+
+// Wrapping keeps a thumbprint (base64url, with hyphens) whole on a line when it fits:
+// one broken at a hyphen was compared with the provider's in two pieces.
+func TestWrapKeepsHyphenatedWordsWhole(t *testing.T) {
+	t.Parallel()
+	st := theme.NewStyles(theme.Default, true)
+	tp := "aBcD-eFgH-iJkL-mNoP-qRsT-uVwX-yZ01-2345-678"
+	for _, lines := range [][]string{
+		wrapLines("", st.Text, "the old key "+tp+" is kept aside", 50, 4),
+		hanging(st.Text, "✓ ", "revoked: the provider rejects the old key "+tp+" (invalid_client)", 50),
+		wrapText(st.Text, "Remove the old key (kid "+tp+") at the provider", 50),
+	} {
+		if !strings.Contains(strings.Join(lines, "\n"), tp) {
+			t.Errorf("the thumbprint was broken:\n%s", strings.Join(lines, "\n"))
+		}
+	}
 }

@@ -195,11 +195,20 @@ func truncateBlock(s string, w int) string {
 	return strings.Join(lines, "\n")
 }
 
+// keepHyphens runs wrap over text with its hyphens kept from being break points: the
+// wrapping of lipgloss and x/ansi breaks a line after any '-', which cut thumbprints
+// (base64url: the one a user compares with the provider's) and URLs in two. A
+// non-breaking hyphen (one cell wide, as '-') stands in while wrapping; a word longer
+// than the line is still broken, at the edge.
+func keepHyphens(text string, wrap func(string) string) string {
+	return strings.ReplaceAll(wrap(strings.ReplaceAll(text, "-", "\u2011")), "\u2011", "-")
+}
+
 // wrapLines wraps text in style to width w behind indent (on every line), at most max
 // lines (the last cut with …): errors and warnings are read in full, not cut at the edge.
 func wrapLines(indent string, style lipgloss.Style, text string, w, maxLines int) []string {
 	iw := ansi.StringWidth(indent)
-	lines := strings.Split(lipgloss.NewStyle().Width(max(10, w-iw)).Render(text), "\n")
+	lines := strings.Split(keepHyphens(text, func(t string) string { return lipgloss.NewStyle().Width(max(10, w-iw)).Render(t) }), "\n")
 	if len(lines) > maxLines {
 		lines = lines[:maxLines]
 		lines[maxLines-1] = ansi.Truncate(strings.TrimRight(lines[maxLines-1], " "), max(1, w-iw-1), "") + "…"

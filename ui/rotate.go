@@ -568,11 +568,11 @@ func hanging(style lipgloss.Style, head, text string, w int) []string {
 	if w < 10 || ansi.StringWidth(plain) <= w {
 		return []string{truncateLine(style.Render(plain), max(w, 1))}
 	}
-	lines := strings.SplitN(ansi.Wrap(plain, w, ""), "\n", 2)
+	lines := strings.SplitN(keepHyphens(plain, func(t string) string { return ansi.Wrap(t, w, "") }), "\n", 2)
 	out := []string{style.Render(strings.TrimRight(lines[0], " "))}
 	if len(lines) > 1 {
 		rest := strings.Join(strings.Fields(lines[1]), " ")
-		for _, l := range strings.Split(ansi.Wrap(rest, w-len(indent), ""), "\n") {
+		for _, l := range strings.Split(keepHyphens(rest, func(t string) string { return ansi.Wrap(t, w-len(indent), "") }), "\n") {
 			out = append(out, indent+style.Render(strings.TrimRight(l, " ")))
 		}
 	}
@@ -594,5 +594,5 @@ func stepLine(st *theme.Styles, style lipgloss.Style, head, note string, w int) 
 
 // wrapText wraps plain text in style to w.
 func wrapText(style lipgloss.Style, text string, w int) []string {
-	return strings.Split(style.Width(max(20, w)).Render(text), "\n")
+	return strings.Split(keepHyphens(text, func(t string) string { return style.Width(max(20, w)).Render(t) }), "\n")
 }
