@@ -122,7 +122,7 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 		return Profile{}, StagedKey{}, err
 	}
 	if ck.Thumbprint == p.KeyThumbprint {
-		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: "is the key already in use; give a new one (or generate one)"}
+		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: "this key is the one in use already: give a new one (or generate one with --keygen)"}
 	}
 	docs, err := m.PublicDocs(ck.Alg)
 	if err != nil {

@@ -65,7 +65,7 @@ func (a *App) runRotateCert(ctx context.Context, b *vault.Broker, p vault.Profil
 func writeNewCert(w io.Writer, p vault.Profile, c vault.CertInfo, now time.Time) {
 	old := ""
 	if cur, ok, err := p.CertInfo(); err == nil && ok {
-		old = " (x5t#S256 " + cur.Thumbprint + ")"
+		old = " (active: x5t#S256 " + cur.Thumbprint + ")"
 	}
 	issuer := c.Issuer
 	if c.SelfSigned {

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oatcli/oat/oauth/oauthtest"
+)
+
+// runFile is run with stdin from the file at path (a regular file, as `< k.pem` gives).
+func (e *procEnv) runFile(path string, args ...string) procResult {
+	e.t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.bin, args...)
+	cmd.Env, cmd.Dir, cmd.Stdin = e.environ(), e.home, f
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	r := procResult{out: out.String(), err: errb.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		e.t.Fatal(err)
+	}
+	e.noSecretIn("oat "+strings.Join(args, " "), r.out+r.err)
+	return r
+}
+
+// A key piped from a file to a command that makes one (add --keygen, keygen, rotate
+// --keygen) is refused, saying how to import it instead; nothing is changed.
+func TestKeygenRefusesKeyOnStdin(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	r := e.run("", "add", "gen", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "g")
+	if r.code != 0 {
+		t.Fatalf("add --keygen: %d %s", r.code, r.err)
+	}
+	_, pemText, _ := e.storedKeys("gen")
+	kf := filepath.Join(t.TempDir(), "k.pem")
+	if err := os.WriteFile(kf, []byte(pemText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = e.runFile(kf, "add", "k2", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "g")
+	if r.code != ExitUsage || !strings.Contains(r.err, "--keygen makes the key; the key on stdin would be ignored: leave out --keygen to import it") {
+		t.Errorf("add --keygen < k.pem: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "ls"); strings.Contains(r.out, "k2") {
+		t.Errorf("the refused add was saved:\n%s", r.out)
+	}
+	r = e.runFile(kf, "keygen", "gen", "--replace")
+	if r.code != ExitUsage || !strings.Contains(r.err, "the key on stdin would be ignored") || !strings.Contains(r.err, "oat edit gen --auth private_key_jwt --replace-secret < key.pem") {
+		t.Errorf("keygen < k.pem: %d %s", r.code, r.err)
+	}
+	r = e.runFile(kf, "rotate", "gen", "--keygen")
+	if r.code != ExitUsage || !strings.Contains(r.err, "leave out --keygen to stage it") {
+		t.Errorf("rotate --keygen < k.pem: %d %s", r.code, r.err)
+	}
+	// An empty file is no key: --keygen goes on.
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.runFile(empty, "add", "k3", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "g"); r.code != 0 {
+		t.Errorf("add --keygen < empty: %d %s", r.code, r.err)
+	}
+}
+
+// oat keygen NAME --show prints again the public documents of the stored key (what to
+// register), never the private key, and makes nothing; the invalid_client hint of a
+// key the provider does not know points to it and names the kid.
+func TestKeygenShowAndTheHintThatLeadsThere(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "sh-id", Scopes: []string{"api/read"}})
+	r := e.run("", "add", "sh", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "sh-id")
+	if r.code != 0 {
+		t.Fatalf("add --keygen: %d %s", r.code, r.err)
+	}
+	jwk, k := shownJWK(t, r.out)
+	p, _, _ := e.storedKeys("sh") // the private key in every form is now checked against each output
+	r = e.run("", "token", "sh")
+	if r.code != ExitAuth || !strings.Contains(r.err, "kid "+k.KeyID) || !strings.Contains(r.err, "oat keygen NAME --show") || strings.Contains(r.err, "oat inspect") {
+		t.Errorf("unregistered key's hint: %d %s", r.code, r.err)
+	}
+	r = e.run("", "keygen", "sh", "--show")
+	if r.code != 0 {
+		t.Fatalf("keygen --show: %d %s", r.code, r.err)
+	}
+	shown, _ := shownJWK(t, r.out)
+	for _, want := range []string{"thumbprint " + k.KeyID, "JWKS\n{\"keys\":[", "-----BEGIN PUBLIC KEY-----"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("--show lacks %q:\n%s", want, r.out)
+		}
+	}
+	if shown != jwk || strings.Contains(r.out, "shown this once") || strings.Contains(r.out, "PRIVATE") {
+		t.Errorf("--show gave another key or text:\n%s", r.out)
+	}
+	if q, _, _ := e.storedKeys("sh"); q.KeyThumbprint != p.KeyThumbprint || !q.SecretSetAt.Equal(p.SecretSetAt) {
+		t.Error("--show changed the key")
+	}
+	if r := e.run("", "keygen", "sh", "--show", "--replace"); r.code != ExitUsage || !strings.Contains(r.err, "leave out --replace") {
+		t.Errorf("--show --replace: %d %s", r.code, r.err)
+	}
+	e.add("sec", "sec-id", "s3cret-value-123", oauthtest.Generic)
+	if r := e.run("", "keygen", "sec", "--show"); r.code != ExitUsage || !strings.Contains(r.err, "not with a key") {
+		t.Errorf("--show on a secret profile: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "keygen", "--help"); !strings.Contains(r.out, "--show") {
+		t.Errorf("--help lacks --show:\n%s", r.out)
+	}
+}
+
+// The hints of key commands lead somewhere that works: after a failed --continue,
+// starting over needs --restage; keygen on a secret profile says what does move it to
+// a key (and that works); a move to a secret method does not suggest keygen; an issuer
+// audience without an issuer says how to get one; a lower-case algorithm is taken.
+func TestKeyHintsLeadSomewhere(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "pk-id", Scopes: []string{"api/read"}})
+	r := e.run("", "add", "pk1", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "pk-id")
+	if r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	jwk, _ := shownJWK(t, r.out)
+	if err := e.srv.RegisterKey("pk-id", []byte(jwk)); err != nil {
+		t.Fatal(err)
+	}
+	e.storedKeys("pk1")
+	if r := e.run("", "rotate", "pk1", "--keygen", "--key-alg", "es256"); r.code != 0 {
+		t.Fatalf("rotate --keygen --key-alg es256: %d %s", r.code, r.err)
+	}
+	e.storedKeys("pk1")
+	r = e.run("", "rotate", "pk1", "--continue")
+	want := "oat rotate pk1 --keygen --restage"
+	if r.code != ExitAuth || !strings.Contains(r.err, want) {
+		t.Fatalf("failed --continue: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "rotate", "pk1", "--keygen", "--restage"); r.code != 0 {
+		t.Errorf("the hint's command: %d %s", r.code, r.err)
+	}
+	e.storedKeys("pk1")
+	if r := e.run("", "keygen", "pk1", "--alg", "es256", "--replace"); r.code != 0 {
+		t.Errorf("keygen --alg es256: %d %s", r.code, r.err)
+	}
+	e.storedKeys("pk1")
+	if r := e.run("", "edit", "pk1", "--key-alg", "es256"); r.code != 0 {
+		t.Errorf("edit --key-alg es256: %d %s", r.code, r.err)
+	}
+
+	for _, m := range []string{"basic", "client_secret_jwt", "tls_client_auth"} {
+		r := e.run("", "edit", "pk1", "--auth", m)
+		if r.code != ExitUsage || strings.Contains(r.err, "keygen") {
+			t.Errorf("edit --auth %s: %d %s", m, r.code, r.err)
+		}
+	}
+	e.add("eds", "eds-id", "s3cret-value-123", oauthtest.Generic)
+	r = e.run("", "keygen", "eds")
+	if r.code != ExitUsage || strings.Contains(r.err, "rotate eds --keygen") || !strings.Contains(r.err, "oat keygen eds --replace") ||
+		!strings.Contains(r.err, "oat edit eds --auth private_key_jwt --replace-secret < key.pem") {
+		t.Errorf("keygen on a secret profile: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "keygen", "eds", "--replace"); r.code != 0 || !strings.Contains(r.out, "private_key_jwt") {
+		t.Errorf("the suggested keygen --replace: %d %s", r.code, r.err)
+	}
+	e.storedKeys("eds")
+	r = e.run("", "edit", "eds", "--assertion-aud", "issuer")
+	if r.code != ExitUsage || !strings.Contains(r.err, "--discover ISSUER_URL") || strings.Contains(r.err, "set one") {
+		t.Errorf("--assertion-aud issuer without an issuer: %d %s", r.code, r.err)
+	}
+}
+
+// Messages in words: a piped key's staging is said once; a key in use already is a
+// statement, under "the private key", not the field name private_key.
+func TestRotateKeyMessagesInWords(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	r := e.run("", "add", "pw", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "pw-id")
+	if r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	_, active, _ := e.storedKeys("pw")
+	r = e.run(active, "rotate", "pw")
+	if r.code != ExitUsage || !strings.Contains(r.err, "the private key: this key is the one in use already") || strings.Contains(r.err, "private_key:") || strings.Contains(r.err, "?") {
+		t.Errorf("rotate with the key in use: %d %s", r.code, r.err)
+	}
+	r = e.run("", "add", "other", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "o-id")
+	if r.code != 0 {
+		t.Fatal(r.err)
+	}
+	_, otherKey, _ := e.storedKeys("other")
+	r = e.run(otherKey, "rotate", "pw")
+	if n := strings.Count(r.err, "stage the new key"); n != 1 {
+		t.Errorf("the staging is said %d times:\n%s", n, r.err)
+	}
+}
