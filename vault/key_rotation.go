@@ -137,6 +137,13 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 // GenerateStagedKey generates a new key (alg "" = the profile's algorithm, see
 // KeyGenAlgFor) and stages it (see StageKey).
 func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profile, StagedKey, error) {
+	return v.GenerateStagedKeyCert(ctx, name, alg, nil)
+}
+
+// GenerateStagedKeyCert is GenerateStagedKey with a self-signed certificate for the new
+// key as cert asks (nil: one like the active key's certificate, if it has one): how a
+// key profile comes to register a certificate (Entra ID) with a check.
+func (v *Vault) GenerateStagedKeyCert(ctx context.Context, name, alg string, cert *CertRequest) (Profile, StagedKey, error) {
 	p, err := v.Get(name)
 	if err != nil {
 		return Profile{}, StagedKey{}, err
@@ -148,8 +155,7 @@ func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profil
 	// A profile whose key has a certificate (registered at the provider instead of the
 	// key) gets a new self-signed one for the new key, with the old one's subject and
 	// validity length: the provider registers the new certificate.
-	var cert *CertRequest
-	if info, ok, err := p.CertInfo(); err == nil && ok {
+	if info, ok, err := p.CertInfo(); err == nil && ok && cert == nil {
 		days := int(info.NotAfter.Sub(info.NotBefore).Hours()/24 + 0.5)
 		cert = &CertRequest{Subject: info.CommonName, Days: max(1, min(days, 3650)), Now: v.Now()}
 	}

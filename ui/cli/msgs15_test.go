@@ -208,3 +208,47 @@ func TestRotateKeyMessagesInWords(t *testing.T) {
 		t.Errorf("the staging is said %d times:\n%s", n, r.err)
 	}
 }
+
+// A key profile comes to a certificate with a check: oat rotate --keygen --cert makes
+// a new key with a self-signed certificate (the subject and days asked for), shown
+// once; registered at oauthtest by the certificate only, --continue gets a token with
+// it and makes it active.
+func TestRotateKeygenCert(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "x9-id", Scopes: []string{"api/read"}})
+	r := e.run("", "add", "x9", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "x9-id")
+	if r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	jwk, _ := shownJWK(t, r.out)
+	if err := e.srv.RegisterKey("x9-id", []byte(jwk)); err != nil {
+		t.Fatal(err)
+	}
+	e.storedKeys("x9")
+	if r := e.run("", "rotate", "x9", "--cert"); r.code != ExitUsage || !strings.Contains(r.err, "go with --keygen") {
+		t.Errorf("--cert without --keygen: %d %s", r.code, r.err)
+	}
+	r = e.run("", "rotate", "x9", "--keygen", "--cert", "--days", "30", "--subject", "oat x9")
+	if r.code != 0 {
+		t.Fatalf("rotate --keygen --cert: %d %s", r.code, r.err)
+	}
+	e.storedKeys("x9")
+	cert, der := certOf(t, r.out)
+	if cert.Subject.CommonName != "oat x9" || cert.NotAfter.Sub(cert.NotBefore) < 30*24*time.Hour || cert.NotAfter.Sub(cert.NotBefore) > 31*24*time.Hour {
+		t.Fatalf("certificate %s valid %s – %s", cert.Subject, cert.NotBefore, cert.NotAfter)
+	}
+	if err := e.srv.RegisterCertificate("x9-id", der); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "rotate", "x9", "--continue"); r.code != 0 {
+		t.Fatalf("--continue: %d %s", r.code, r.err)
+	}
+	e.storedKeys("x9")
+	if r := e.run("", "inspect", "x9", "--force"); r.code != 0 || !strings.Contains(r.out, oauthtest.Thumbprint(der)) {
+		t.Fatalf("inspect after the rotation: %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := e.run("", "rotate", "x9", "--help"); !strings.Contains(r.out, "--subject") {
+		t.Errorf("--help lacks --cert's flags")
+	}
+}

@@ -21,6 +21,9 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 	if o.keyAlg != "" && !o.keygen {
 		return usageErr(errors.New("--key-alg goes with --keygen"))
 	}
+	if !o.keygen && (o.cert.cert || o.fs != nil && (o.fs.Changed("days") || o.fs.Changed("subject"))) {
+		return usageErr(errors.New("--cert, --days and --subject describe the certificate of a new key: they go with --keygen"))
+	}
 	if o.cont && (o.checkOld || o.dropOld) {
 		return usageErr(errors.New("--continue and --check-old/--drop-old are different steps: one at a time"))
 	}
@@ -50,7 +53,13 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 		return usageErr(fmt.Errorf("a new key is staged for %s already (thumbprint %s): register it and run oat rotate %s --continue, or add --restage to replace it with another", p.Name, oauth.OneLine(staged.Key.Thumbprint), p.Name))
 	}
 	if o.keygen {
-		_, sk, err = b.Vault.GenerateStagedKey(ctx, p.Name, o.keyAlg)
+		var cert *vault.CertRequest
+		if o.fs != nil {
+			if cert, err = o.cert.request(o.fs, p.Name, b.Vault.Now()); err != nil {
+				return err
+			}
+		}
+		_, sk, err = b.Vault.GenerateStagedKeyCert(ctx, p.Name, o.keyAlg, cert)
 		if err != nil {
 			return err
 		}
