@@ -170,7 +170,7 @@ func netHint(k NetKind) string {
 	case NetRefused:
 		return "nothing listens there: check the port, or whether the service is up"
 	case NetTLS:
-		return "the certificate is not trusted for this host: set SSL_CERT_FILE or the profile's ca_file for a private CA"
+		return "the certificate is not trusted for this host: for a private CA give its PEM as the profile's CA file (oat add/edit --ca-file FILE; the app's form: CA file, under advanced), or set SSL_CERT_FILE"
 	case NetTimeout:
 		return "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or run oat with a longer --timeout (the app too: oat --timeout 60s)"
 	}

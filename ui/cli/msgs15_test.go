@@ -252,3 +252,34 @@ func TestRotateKeygenCert(t *testing.T) {
 		t.Errorf("--help lacks --cert's flags")
 	}
 }
+
+// Discovery from a server whose CA is unknown fails with the same hint as a token
+// fetch: the profile's CA file (--ca-file).
+func TestDiscoverUnknownCAHint(t *testing.T) {
+	t.Parallel()
+	e := newMTLSEnv(t)
+	r := e.run("s3cret-value", "add", "d", "--discover", e.srv.URL, "--client-id", "x")
+	if r.code != ExitNetwork || !strings.Contains(r.err, "--ca-file") {
+		t.Errorf("discover with an unknown CA: %d %s", r.code, r.err)
+	}
+}
+
+// --pkcs12 with a key profile says how a key in a .p12 goes (as PEM, through openssl),
+// and is not ignored by oat rotate.
+func TestPKCS12WithKeyProfileSaysHow(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	if r := e.run("", "add", "pk", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "c"); r.code != 0 {
+		t.Fatal(r.err)
+	}
+	_, active, _ := e.storedKeys("pk")
+	for _, args := range [][]string{
+		{"add", "p12", "--auth", "private_key_jwt", "--pkcs12", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "c"},
+		{"edit", "pk", "--pkcs12", "--replace-secret"},
+		{"rotate", "pk", "--pkcs12"},
+	} {
+		if r := e.run(active, args...); r.code != ExitUsage || !strings.Contains(r.err, "openssl pkcs12 -in f.pfx -nodes | oat") {
+			t.Errorf("%v: %d %s", args, r.code, r.err)
+		}
+	}
+}

@@ -125,11 +125,18 @@ func usesSetting(field string) func(oauth.AuthMethod) bool {
 
 func isKeyAuth(m oauth.AuthMethod) bool { return m == oauth.AuthPrivateKeyJWT }
 
+// pkcs12KeyHint says how a private_key_jwt key kept in a PKCS#12 file is given: oat
+// reads PKCS#12 for client certificates only.
+const pkcs12KeyHint = "--pkcs12 reads a client certificate (tls_client_auth, self_signed_tls_client_auth); a private_key_jwt key in a .p12/.pfx goes as PEM: openssl pkcs12 -in f.pfx -nodes | oat … (the key and its certificate, without --pkcs12)"
+
 // checkMethodFlags refuses a flag given that does nothing for auth method m, naming
 // the methods it goes with.
 func checkMethodFlags(fs *pflag.FlagSet, m oauth.AuthMethod) error {
 	for _, f := range methodFlags {
 		if fs.Changed(f.flag) && !f.fits(m) {
+			if f.flag == "pkcs12" && m == oauth.AuthPrivateKeyJWT {
+				return usageErr(errors.New(pkcs12KeyHint))
+			}
 			return usageErr(fmt.Errorf("--%s goes with --auth %s; this profile uses %s, for which it would do nothing: leave it out (or change --auth)",
 				f.flag, f.with, oauth.OneLine(string(m))))
 		}

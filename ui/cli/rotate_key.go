@@ -18,6 +18,9 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 	if (o.keygen || o.keyAlg != "") && (o.cont || o.checkOld || o.dropOld) {
 		return usageErr(errors.New("--keygen starts a key rotation; --continue, --check-old and --drop-old are later steps: one at a time"))
 	}
+	if o.pkcs12 {
+		return usageErr(errors.New(pkcs12KeyHint))
+	}
 	if o.keyAlg != "" && !o.keygen {
 		return usageErr(errors.New("--key-alg goes with --keygen"))
 	}
