@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -281,5 +282,53 @@ func TestPKCS12WithKeyProfileSaysHow(t *testing.T) {
 		if r := e.run(active, args...); r.code != ExitUsage || !strings.Contains(r.err, "openssl pkcs12 -in f.pfx -nodes | oat") {
 			t.Errorf("%v: %d %s", args, r.code, r.err)
 		}
+	}
+}
+
+// oat doctor's rotation advice covers certificates and staged rotations: a key's
+// certificate expiring within 30 days and a key staged and never made active are
+// named with what to do, in text and JSON. oat ls --json writes nothing but the JSON
+// on stdout (the expiry is in it), while the table is followed by the ⚠ line.
+func TestDoctorCertificatesAndStagedRotations(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	r := e.run("", "doctor")
+	if r.code != 0 || !strings.Contains(r.out, "certificates  none expires within 30 days") || !strings.Contains(r.out, "staged        no rotation left half-way") {
+		t.Fatalf("doctor with nothing: %d %s %s", r.code, r.out, r.err)
+	}
+	if r := e.run("", "add", "soon", "--auth", "private_key_jwt", "--keygen", "--cert", "--days", "10", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "c"); r.code != 0 {
+		t.Fatal(r.err)
+	}
+	e.storedKeys("soon")
+	if r := e.run("", "add", "half", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "h"); r.code != 0 {
+		t.Fatal(r.err)
+	}
+	e.storedKeys("half")
+	if r := e.run("", "rotate", "half", "--keygen"); r.code != 0 {
+		t.Fatal(r.err)
+	}
+	e.storedKeys("half")
+	r = e.run("", "doctor")
+	for _, want := range []string{"certificates  ⚠ soon: the key's certificate CN=oat soon expires", "oat rotate soon --keygen",
+		"staged        ⚠ half: a new key is staged, never made active", "oat rotate half --continue"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("doctor lacks %q:\n%s", want, r.out)
+		}
+	}
+	if strings.Contains(r.out, "soon: a new key is staged") || strings.Contains(r.out, "half: the key's certificate") {
+		t.Errorf("doctor names the wrong profile:\n%s", r.out)
+	}
+	r = e.run("", "doctor", "--json")
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil || len(rep.Expiring) != 1 || len(rep.Staged) != 1 {
+		t.Errorf("doctor --json: %v %+v\n%s", err, rep, r.out)
+	}
+	r = e.run("", "ls", "--json")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(r.out), &rows); err != nil || strings.Contains(r.out, "⚠") || !strings.Contains(r.out, `"expiry_warning": true`) {
+		t.Errorf("ls --json: %v\n%s", err, r.out)
+	}
+	if r := e.run("", "ls"); !strings.Contains(r.out, "⚠ soon: the key's certificate") {
+		t.Errorf("ls lacks the expiry warning:\n%s", r.out)
 	}
 }
