@@ -25,8 +25,8 @@ func (a *App) keygenCmd() *cobra.Command {
 		Short: "Make a key pair for a profile (private_key_jwt); show once the public key to register",
 		Long: `Make a new key pair for the profile and make it sign its client assertions
 (private_key_jwt, RFC 7523). The private key goes into the secret store under the
-profile; oat never shows it. What the provider needs is shown this once: the public
-JWK, a JWKS document and the PEM public key, with the key's RFC 7638 thumbprint
+profile; oat never shows it. What the provider needs is shown (and again with --show):
+the public JWK, a JWKS document and the PEM public key, with the key's RFC 7638 thumbprint
 (the kid of every assertion, and the key's fingerprint in oat from now on).
 
 --cert also makes a self-signed certificate for the key (--days, default 365;
@@ -45,7 +45,8 @@ cat cert.pem key.pem, is kept with it and named in each assertion by x5t#S256 an
 
 --show makes nothing: it prints again the public documents of the profile's stored
 key (the public JWK, JWKS and PEM public key, its thumbprint and certificate), to
-register it again; never the private key.`,
+register it again, and those of a new key a rotation has staged (oat rotate NAME
+--keygen); never a private key.`,
 		Example: `  oat keygen okta-m2m
   oat keygen entra --alg PS256 --cert --days 365 --subject "oat entra"
   oat keygen okta-m2m --show
@@ -155,6 +156,12 @@ func (a *App) showStoredKey(ctx context.Context, name string) error {
 	}
 	fmt.Fprintf(a.Out, "%s signs its client assertions (private_key_jwt) with this %s key\n", n, docs.Alg)
 	writeKeyDocs(a.Out, v.Secrets.Name(), docs, "The public key to register at the provider", "")
+	if sk, err := v.StagedKeyOf(ctx, p); err == nil {
+		fmt.Fprintf(a.Out, "\nA new %s key is staged for %s (oat rotate %s --keygen), not active yet\n", sk.Docs.Alg, n, n)
+		writeKeyDocs(a.Out, v.Secrets.Name(), sk.Docs, "Register it at the provider beside the active one, then oat rotate "+n+" --continue", "")
+	} else if !errors.Is(err, vault.ErrNothingStaged) {
+		return err
+	}
 	return nil
 }
 
@@ -220,13 +227,13 @@ func (a *App) showKeyOnce(p vault.Profile, pemText string) error {
 // secret, but it is shown only here so that the user registers the key they have.
 func writeKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
 	fmt.Fprintf(w, "%s signs its client assertions (private_key_jwt) with a new %s key\n", p.Name, docs.Alg)
-	writeKeyDocs(w, store, docs, "Register the public key at the provider", "shown this once")
+	writeKeyDocs(w, store, docs, "Register the public key at the provider", "again any time: oat keygen "+oauth.OneLine(p.Name)+" --show")
 	fmt.Fprintf(w, "\nThen: oat token %s\n", p.Name)
 }
 
 // writeKeyDocs is the part of a new key's one-time display that keygen and a key
 // rotation share: the thumbprint, where the private key is, and the public key in each
-// form, under register (what to do with it) and note ("shown this once", or "").
+// form, under register (what to do with it) and note (where to see it again, or "").
 func writeKeyDocs(w io.Writer, store string, docs oauth.PublicKeyDocs, register, note string) {
 	if note != "" {
 		note += "; "

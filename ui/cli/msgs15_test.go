@@ -113,6 +113,17 @@ func TestKeygenShowAndTheHintThatLeadsThere(t *testing.T) {
 	if q, _, _ := e.storedKeys("sh"); q.KeyThumbprint != p.KeyThumbprint || !q.SecretSetAt.Equal(p.SecretSetAt) {
 		t.Error("--show changed the key")
 	}
+	// A key a rotation staged is shown too, after the active one.
+	r = e.run("", "rotate", "sh", "--keygen")
+	if r.code != 0 || !strings.Contains(r.out, "again any time: oat keygen sh --show") {
+		t.Fatalf("rotate --keygen: %d %s %s", r.code, r.out, r.err)
+	}
+	newJWK, _ := shownJWK(t, r.out)
+	e.storedKeys("sh")
+	r = e.run("", "keygen", "sh", "--show")
+	if active, staged, ok := strings.Cut(r.out, "A new ES256 key is staged for sh"); r.code != 0 || !ok || !strings.Contains(active, jwk) || !strings.Contains(staged, newJWK) || !strings.Contains(staged, "oat rotate sh --continue") {
+		t.Errorf("--show with a staged key: %d\n%s", r.code, r.out)
+	}
 	if r := e.run("", "keygen", "sh", "--show", "--replace"); r.code != ExitUsage || !strings.Contains(r.err, "leave out --replace") {
 		t.Errorf("--show --replace: %d %s", r.code, r.err)
 	}

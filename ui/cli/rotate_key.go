@@ -99,7 +99,7 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 // the one time oat shows it.
 func writeRotationKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
 	fmt.Fprintf(w, "new %s key for %s, staged beside the active key %s\n", docs.Alg, oauth.OneLine(p.Name), oauth.OneLine(p.KeyThumbprint))
-	writeKeyDocs(w, store, docs, "Register the public key at the provider beside the old one", "shown this once")
+	writeKeyDocs(w, store, docs, "Register the public key at the provider beside the old one", "again any time: oat keygen "+oauth.OneLine(p.Name)+" --show")
 }
 
 // tryStagedKey runs the checked rotation of the staged key: token, test call, promote.
