@@ -127,7 +127,7 @@ func isKeyAuth(m oauth.AuthMethod) bool { return m == oauth.AuthPrivateKeyJWT }
 
 // pkcs12KeyHint says how a private_key_jwt key kept in a PKCS#12 file is given: oat
 // reads PKCS#12 for client certificates only.
-const pkcs12KeyHint = "--pkcs12 reads a client certificate (tls_client_auth, self_signed_tls_client_auth); a private_key_jwt key in a .p12/.pfx goes as PEM: openssl pkcs12 -in f.pfx -nodes | oat … (the key and its certificate, without --pkcs12)"
+const pkcs12KeyHint = "--pkcs12 goes with --auth tls_client_auth or self_signed_tls_client_auth (it reads a client certificate); a private_key_jwt key in a .p12/.pfx goes as PEM: openssl pkcs12 -in f.pfx -nodes | oat … (the key and its certificate, without --pkcs12)"
 
 // checkMethodFlags refuses a flag given that does nothing for auth method m, naming
 // the methods it goes with.

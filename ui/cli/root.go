@@ -320,7 +320,7 @@ func (a *App) Broker() (*vault.Broker, error) {
 
 // fieldWords say vault's field names for the credentials in words in the CLI's messages
 // ("private_key: …" is "the private key: …").
-var fieldWords = strings.NewReplacer("client_cert: ", "the certificate: ", "private_key: ", "the private key: ", "client_secret: ", "the client secret: ")
+var fieldWords = strings.NewReplacer("client_cert: ", "the certificate: ", "private_key: ", "the private key: ")
 
 // Execute runs oat with the process's arguments and returns the exit code.
 func Execute(ctx context.Context, a *App, args []string) int {

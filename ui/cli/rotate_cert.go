@@ -19,8 +19,10 @@ import (
 func (a *App) runRotateCert(ctx context.Context, b *vault.Broker, p vault.Profile, o rotateOptions) error {
 	n := oauth.OneLine(p.Name)
 	switch {
-	case o.keygen || o.keyAlg != "" || o.restage || o.cert.cert:
-		return usageErr(fmt.Errorf("--keygen, --key-alg, --cert and --restage make a private key (private_key_jwt); %s authenticates with a client certificate: oat rotate %s < new.pem (the renewed certificate and its key; --pkcs12 for a .p12)", n, n))
+	case o.cert.cert:
+		return usageErr(fmt.Errorf("--cert makes a self-signed certificate for a new private key (private_key_jwt, with --keygen); %s authenticates with a client certificate: oat rotate %s < new.pem (the renewed certificate and its key; --pkcs12 for a .p12)", n, n))
+	case o.keygen || o.keyAlg != "" || o.restage:
+		return usageErr(fmt.Errorf("--keygen, --key-alg and --restage make a private key (private_key_jwt); %s authenticates with a client certificate: oat rotate %s < new.pem (the renewed certificate and its key; --pkcs12 for a .p12)", n, n))
 	case o.cont && (o.checkOld || o.dropOld):
 		return usageErr(errors.New("--continue and --check-old/--drop-old are different steps: one at a time"))
 	case o.pkcs12 && (o.cont || o.checkOld || o.dropOld):

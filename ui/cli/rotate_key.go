@@ -19,7 +19,8 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 		return usageErr(errors.New("--keygen starts a key rotation; --continue, --check-old and --drop-old are later steps: one at a time"))
 	}
 	if o.pkcs12 {
-		return usageErr(errors.New(pkcs12KeyHint))
+		n := oauth.OneLine(p.Name)
+		return usageErr(fmt.Errorf("--pkcs12 reads a client certificate (mutual TLS); %s signs with a private key (private_key_jwt): a key in a .p12/.pfx goes as PEM: openssl pkcs12 -in f.pfx -nodes | oat rotate %s", n, n))
 	}
 	if o.keyAlg != "" && !o.keygen {
 		return usageErr(errors.New("--key-alg goes with --keygen"))
