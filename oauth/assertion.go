@@ -138,7 +138,7 @@ func (c *Client) clientAssertion(req TokenRequest, auth AuthMethod) (string, err
 	aud := req.TokenURL
 	if req.AssertionAudience == AudienceIssuer {
 		if req.Issuer == "" {
-			return "", errors.New("the assertion audience is the issuer, but the profile has no issuer: set one (or discover it)")
+			return "", errors.New("the assertion audience is the issuer, but the profile has no issuer: discover it from the issuer's URL (oat edit NAME --discover ISSUER_URL), or keep the token URL as the audience")
 		}
 		aud = req.Issuer
 	}

@@ -301,6 +301,11 @@ func ParseClientCertificatePKCS12(data []byte, password string) (*ClientCertific
 		if bytes.Contains(data[:min(len(data), 64<<10)], []byte("-----BEGIN ")) {
 			return nil, errors.New("PKCS#12: this is PEM text, not a PKCS#12 file: give it without --pkcs12 (the certificate and its key, PEM)")
 		}
+		// go-pkcs12 has no sentinel for a file without a key bag (openssl pkcs12 -export
+		// -nokeys): its message is the only way to tell.
+		if strings.Contains(err.Error(), "private key missing") {
+			return nil, errors.New("PKCS#12: the file holds certificates but no private key (made with -nokeys?): export the certificate with its key (openssl pkcs12 -export -inkey key.pem -in cert.pem)")
+		}
 		return nil, errors.New("PKCS#12: the file does not parse as PKCS#12 (.p12/.pfx): check it is the right file; a PEM certificate and key go without --pkcs12")
 	}
 	signer, ok := key.(crypto.Signer)

@@ -21,6 +21,17 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
+// CanonicalKeyAlg is alg spelt as oat spells it (one of KeyGenAlgs), whatever its case
+// ("es256" is ES256); anything else is given back as it is.
+func CanonicalKeyAlg(alg string) string {
+	for _, a := range KeyGenAlgs {
+		if strings.EqualFold(a, strings.TrimSpace(alg)) {
+			return a
+		}
+	}
+	return alg
+}
+
 // KeyGenAlgs are the algorithms `oat keygen` makes keys for, the default first.
 var KeyGenAlgs = []string{"ES256", "RS256", "PS256", "EdDSA"}
 
@@ -78,6 +89,16 @@ func ParseKeyMaterial(data []byte) (KeyMaterial, error) {
 	}
 	var m KeyMaterial
 	if data[0] == '{' {
+		var set struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if json.Unmarshal(data, &set) == nil && set.Keys != nil {
+			// A JWKS holding the one key (as some tools write a private key) is that key.
+			if len(set.Keys) != 1 {
+				return KeyMaterial{}, fmt.Errorf("this is a JWKS with %d keys: give the one private key (a JWK with its \"d\" member), not the set", len(set.Keys))
+			}
+			data = bytes.TrimSpace(set.Keys[0])
+		}
 		var k jose.JSONWebKey
 		if err := json.Unmarshal(data, &k); err != nil {
 			return KeyMaterial{}, errors.New("the JWK does not parse (give a private JWK with its \"d\" member, or a PEM private key)")

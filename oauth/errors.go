@@ -61,7 +61,7 @@ func hintFor(code string, req *TokenRequest) string {
 			return "check that " + what + " is the one registered for this client at the provider (its subject DN or SAN for tls_client_auth, its thumbprint for self_signed_tls_client_auth)"
 		}
 		if req != nil && req.Auth == AuthPrivateKeyJWT {
-			return "check that the provider has this key's public JWK registered for the client (kid = its thumbprint, oat inspect shows it), the client id, and the assertion's audience (token URL or issuer)"
+			return "check that the provider has this key's public JWK registered for the client (" + keyHintID(req) + "; oat ls --json and the app's details show the thumbprint, oat keygen NAME --show prints the public JWK, JWKS and PEM again to register), the client id, and the assertion's audience (token URL or issuer)"
 		}
 		if req != nil && req.Auth == AuthClientSecretJWT {
 			return "check the client id and secret, that the provider expects client_secret_jwt (HS256), and the assertion's audience (token URL or issuer)"
@@ -86,6 +86,20 @@ func hintFor(code string, req *TokenRequest) string {
 		return "a problem at the provider; try again later"
 	}
 	return ""
+}
+
+// keyHintID names the kid the provider must know the request's key by: its own kid,
+// else its RFC 7638 thumbprint.
+func keyHintID(req *TokenRequest) string {
+	if req.KeyID != "" {
+		return "kid " + OneLine(req.KeyID)
+	}
+	if req.ClientKey != nil {
+		if tp, err := Thumbprint(req.ClientKey.Public()); err == nil {
+			return "kid " + tp + ", the key's thumbprint"
+		}
+	}
+	return "kid = the key's thumbprint"
 }
 
 // ResponseKind says what was wrong with a response that was not a usable answer.
@@ -157,7 +171,7 @@ func netHint(k NetKind) string {
 	case NetRefused:
 		return "nothing listens there: check the port, or whether the service is up"
 	case NetTLS:
-		return "the certificate is not trusted for this host: set SSL_CERT_FILE or the profile's ca_file for a private CA"
+		return "the certificate is not trusted for this host: for a private CA give its PEM as the profile's CA file (oat add/edit --ca-file FILE; the app's form: CA file, under advanced), or set SSL_CERT_FILE"
 	case NetTimeout:
 		return "no answer in time: check the network, a proxy (HTTPS_PROXY / NO_PROXY), or run oat with a longer --timeout (the app too: oat --timeout 60s)"
 	}

@@ -126,7 +126,7 @@ func TestRotateCertInTheApp(t *testing.T) {
 	h.mustContain("expired on", "get a renewed one")
 	c.paste(oldCred)
 	h.press("enter")
-	h.mustContain("is the certificate already in use")
+	h.mustContain("is the one in use already")
 	if p, _ := h.v.Get("ss"); c.active("ss") != oldTP || p.PreviousFingerprint != "" {
 		t.Fatal("a refused certificate changed the profile")
 	}

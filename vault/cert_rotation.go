@@ -79,7 +79,7 @@ func CheckNewCert(p Profile, info CertInfo, now time.Time) error {
 		return &FieldError{Field: "client_cert", Problem: fmt.Sprintf("the new certificate %s expired on %s: get a renewed one (from the CA, or make a new self-signed one) and rotate with that", info.Subject, info.NotAfter.UTC().Format(day))}
 	}
 	if cur, ok, err := p.CertInfo(); err == nil && ok && cur.Thumbprint == info.Thumbprint {
-		return &FieldError{Field: "client_cert", Problem: fmt.Sprintf("is the certificate already in use (x5t#S256 %s): give the renewed certificate and its key", info.Thumbprint)}
+		return &FieldError{Field: "client_cert", Problem: fmt.Sprintf("this certificate (x5t#S256 %s) is the one in use already: give the renewed certificate and its key", info.Thumbprint)}
 	}
 	return nil
 }

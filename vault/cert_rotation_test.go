@@ -216,7 +216,7 @@ func TestStageCertRefusals(t *testing.T) {
 		{"mismatched key", chainOnly + other, "the private key does not belong to the certificate CN=svc: give the key the certificate was issued for"},
 		{"expired", expired, "expired on " + now.Add(-30*24*time.Hour).UTC().Format("2006-01-02") + ""},
 		{"not yet valid", future, "is not valid until " + now.Add(47*time.Hour).UTC().Format("2006-01-02 15:04") + " UTC: check this machine's clock, or wait"},
-		{"the same", oldCred, "is the certificate already in use"},
+		{"the same", oldCred, "is the one in use already"},
 		{"no key", chainOnly, "no private key found"},
 	} {
 		if _, _, err := fx.v.StageCert(ctx, "ca", c.cred); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -207,13 +207,13 @@ func (p *Profile) checkClientCert() error {
 		return nil
 	}
 	if CredentialOf(p.AuthMethod) != CredCert && p.AuthMethod != oauth.AuthPrivateKeyJWT {
-		return &FieldError{Field: "client_cert", Problem: "is set, but only tls_client_auth, self_signed_tls_client_auth and private_key_jwt (the key's certificate) use a certificate"}
+		return &FieldError{Field: "client_cert", Problem: "a certificate is set, but only tls_client_auth, self_signed_tls_client_auth and private_key_jwt (the key's certificate) use a certificate"}
 	}
 	if _, err := oauth.ParseChainPEM([]byte(p.ClientCert)); err != nil {
 		return &FieldError{Field: "client_cert", Problem: err.Error()}
 	}
 	if strings.Contains(p.ClientCert, "PRIVATE KEY") {
-		return &FieldError{Field: "client_cert", Problem: "holds a private key: the key belongs in the secret store (oat edit --replace-secret imports it there)"}
+		return &FieldError{Field: "client_cert", Problem: "the certificate text holds a private key: the key belongs in the secret store (oat edit --replace-secret imports it there)"}
 	}
 	return nil
 }

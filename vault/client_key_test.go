@@ -184,6 +184,10 @@ func TestSwitchBetweenSecretAndKey(t *testing.T) {
 	if err != nil || p.AuthMethod != oauth.AuthPrivateKeyJWT || p.KeyThumbprint != k.Thumbprint || p.KeyAlg != "EdDSA" {
 		t.Fatalf("SetKey: %+v %v", p, err)
 	}
+	// Back to a secret: keygen makes a key, so it is not suggested.
+	if _, err := v.Edit(ctx, "p", func(p *Profile) error { p.AuthMethod = oauth.AuthBasic; return nil }); err == nil || strings.Contains(err.Error(), "keygen") {
+		t.Fatalf("edit to basic: %v", err)
+	}
 	if _, err := v.SetKey(ctx, "p", k.PEM, "RS256"); err == nil || !strings.Contains(err.Error(), "EdDSA") {
 		t.Fatalf("an Ed25519 key for RS256: %v", err)
 	}

@@ -123,7 +123,7 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 		return Profile{}, StagedKey{}, err
 	}
 	if ck.Thumbprint == p.KeyThumbprint {
-		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: "is the key already in use; give a new one (or generate one)"}
+		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: "this key is the one in use already: give a new one (or generate one with --keygen)"}
 	}
 	docs, err := m.PublicDocs(ck.Alg)
 	if err != nil {
@@ -138,6 +138,13 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 // GenerateStagedKey generates a new key (alg "" = the profile's algorithm, see
 // KeyGenAlgFor) and stages it (see StageKey).
 func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profile, StagedKey, error) {
+	return v.GenerateStagedKeyCert(ctx, name, alg, nil)
+}
+
+// GenerateStagedKeyCert is GenerateStagedKey with a self-signed certificate for the new
+// key as cert asks (nil: one like the active key's certificate, if it has one): how a
+// key profile comes to register a certificate (Entra ID) with a check.
+func (v *Vault) GenerateStagedKeyCert(ctx context.Context, name, alg string, cert *CertRequest) (Profile, StagedKey, error) {
 	p, err := v.Get(name)
 	if err != nil {
 		return Profile{}, StagedKey{}, err
@@ -149,8 +156,7 @@ func (v *Vault) GenerateStagedKey(ctx context.Context, name, alg string) (Profil
 	// A profile whose key has a certificate (registered at the provider instead of the
 	// key) gets a new self-signed one for the new key, with the old one's subject and
 	// validity length: the provider registers the new certificate.
-	var cert *CertRequest
-	if info, ok, err := p.CertInfo(); err == nil && ok {
+	if info, ok, err := p.CertInfo(); err == nil && ok && cert == nil {
 		days := int(info.NotAfter.Sub(info.NotBefore).Hours()/24 + 0.5)
 		// A CN oat cannot put in a certificate (none: the name in a SAN; too long; control
 		// characters) gives the default subject: the provider registers the certificate by
@@ -214,7 +220,13 @@ func (v *Vault) StageKeyIfNone(ctx context.Context, name, cred, alg string) (Pro
 // GenerateStagedKeyIfNone is GenerateStagedKey refusing with *StagedAlreadyError when
 // a key is staged.
 func (v *Vault) GenerateStagedKeyIfNone(ctx context.Context, name, alg string) (Profile, StagedKey, error) {
-	return v.ifNoneStaged(ctx, name, func() (Profile, StagedKey, error) { return v.GenerateStagedKey(ctx, name, alg) })
+	return v.GenerateStagedKeyCertIfNone(ctx, name, alg, nil)
+}
+
+// GenerateStagedKeyCertIfNone is GenerateStagedKeyCert refusing with
+// *StagedAlreadyError when a key is staged.
+func (v *Vault) GenerateStagedKeyCertIfNone(ctx context.Context, name, alg string, cert *CertRequest) (Profile, StagedKey, error) {
+	return v.ifNoneStaged(ctx, name, func() (Profile, StagedKey, error) { return v.GenerateStagedKeyCert(ctx, name, alg, cert) })
 }
 
 // ifNoneStaged runs stage unless a key is staged for the profile called name, the check

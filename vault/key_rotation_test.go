@@ -154,7 +154,7 @@ func TestStageKeyRefusalsAndImport(t *testing.T) {
 	if _, err := b.Vault.StageSecret(ctx, "k", "new-s3cret"); err == nil || !strings.Contains(err.Error(), "oat rotate k --keygen") {
 		t.Fatalf("secret on a key profile: %v", err)
 	}
-	if _, _, err := b.Vault.StageKey(ctx, "k", old.PEM, ""); err == nil || !strings.Contains(err.Error(), "already in use") {
+	if _, _, err := b.Vault.StageKey(ctx, "k", old.PEM, ""); err == nil || !strings.Contains(err.Error(), "in use already") {
 		t.Fatalf("the active key as new: %v", err)
 	}
 	if _, _, err := b.Vault.StageKey(ctx, "k", "not a key", ""); err == nil {

@@ -186,7 +186,7 @@ func (p *Profile) problems(text bool) []error {
 	case oauth.AudienceTokenEndpoint:
 	case oauth.AudienceIssuer:
 		if p.Issuer == "" {
-			add("assertion_audience", "is the issuer, but the profile has no issuer (set one, or discover it)")
+			add("assertion_audience", "is the issuer, but the profile has no issuer: discover it from the issuer's URL (oat edit NAME --discover ISSUER_URL), or keep the token URL as the audience")
 		}
 	default:
 		add("assertion_audience", "%q is not \"issuer\" (or empty, for the token URL)", p.AssertionAudience)

@@ -67,7 +67,7 @@ func (v *Vault) StageSecret(ctx context.Context, name, secret string) (Profile, 
 		return Profile{}, err
 	}
 	if active == secret {
-		return Profile{}, &FieldError{Field: "client_secret", Problem: "is the secret already in use; paste the new one the provider issued"}
+		return Profile{}, &FieldError{Field: "client_secret", Problem: "this secret is the one in use already: paste the new one the provider issued"}
 	}
 	if err := v.Secrets.Set(ctx, stagedKey(p.ID), secret); err != nil {
 		return Profile{}, fmt.Errorf("stage the new secret of %q: %w", name, err)

@@ -158,8 +158,12 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 		if from, to := CredentialOf(keep.AuthMethod), CredentialOf(p.AuthMethod); from != to {
 			// The stored credential is a key, a certificate's key or a secret: the method
 			// changes with it.
-			return fmt.Errorf("%w %q: auth_method %s → %s changes what is stored (%s, not %s): use oat edit %s --auth %s --replace-secret with the new one on stdin (or oat keygen %s for a key)",
-				ErrInvalidProfile, keep.Name, keep.AuthMethod, p.AuthMethod, to, from, keep.Name, p.AuthMethod, keep.Name)
+			orKeygen := ""
+			if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+				orKeygen = fmt.Sprintf(" (or make a new key: oat keygen %s --replace)", keep.Name)
+			}
+			return fmt.Errorf("%w %q: auth_method %s → %s changes what is stored (%s, not %s): use oat edit %s --auth %s --replace-secret with the new one on stdin%s",
+				ErrInvalidProfile, keep.Name, keep.AuthMethod, p.AuthMethod, to, from, keep.Name, p.AuthMethod, orKeygen)
 		}
 		errs := p.settingErrors(&keep)
 		if p.CAFile != keep.CAFile {

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +35,14 @@ type doctorReport struct {
 	// StoreError says why the secret store does not answer ("" when it does).
 	StoreError string `json:"secret_store_error,omitempty"`
 	// Overdue are the profiles whose secret is older than the rotation policy.
-	Overdue  []string `json:"rotation_overdue"`
+	Overdue []string `json:"rotation_overdue"`
+	// Expiring are the certificates (mutual TLS, or a key's) that expired or expire
+	// within vault.CertExpiryWarning, each as "NAME: what, when; what to do".
+	Expiring []string `json:"certificates_expiring"`
+	// Staged are the rotations left half-way: a new key, certificate or secret staged
+	// and never made active, each as "NAME: what; what to do" (not checked while the
+	// store is locked).
+	Staged   []string `json:"rotations_staged"`
 	Problems []string `json:"problems"`
 }
 
@@ -51,7 +60,10 @@ func (a *App) doctorCmd() *cobra.Command {
 		Long: `doctor says where oat keeps what: the config directory and the permissions of its
 files, the secret store, the token cache (the Linux kernel keyring when keyctl works,
 else the secret store, with why) and how many tokens each holds, and secrets left in the
-store by profiles that no longer exist. It exits 1 when it finds a problem.`,
+store by profiles that no longer exist. Rotation advice: secrets older than the
+rotation policy, certificates (mutual TLS, or a key's) that expire within 30 days, and
+rotations left half-way (a new key or certificate staged, never made active). It exits
+1 when it finds a problem.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := a.Vault()
@@ -135,15 +147,26 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 				}
 				rep.Problems = append(rep.Problems, msg)
 			}
-			rep.Overdue = []string{}
-			if ps, err := v.List(); err == nil {
+			rep.Overdue, rep.Expiring, rep.Staged = []string{}, []string{}, []string{}
+			ps, _ := v.List()
+			for _, p := range ps {
+				if v.Overdue(p) {
+					rep.Overdue = append(rep.Overdue, p.Name)
+				}
+				if line := expiringCert(p, now); line != "" {
+					rep.Expiring = append(rep.Expiring, line)
+				}
+			}
+			d, derr := v.FindDebris(cmd.Context())
+			if derr == nil {
+				// The store answers and is open: a staged credential is a value in it.
 				for _, p := range ps {
-					if v.Overdue(p) {
-						rep.Overdue = append(rep.Overdue, p.Name)
+					if line := stagedRotation(cmd.Context(), v, p); line != "" {
+						rep.Staged = append(rep.Staged, line)
 					}
 				}
 			}
-			if d, err := v.FindDebris(cmd.Context()); errors.Is(err, vault.ErrNeedPassphrase) {
+			if err := derr; errors.Is(err, vault.ErrNeedPassphrase) {
 				// A locked store is healthy: looking inside it needs the passphrase.
 				rep.OrphanError = "not checked: the store is locked (oat unlock, then oat doctor again)"
 			} else if err != nil {
@@ -176,6 +199,41 @@ store by profiles that no longer exist. It exits 1 when it finds a problem.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// expiringCert is p's certificate (mutual TLS, or its key's) when it expired or expires
+// within vault.CertExpiryWarning, as oat ls warns: "NAME: what, when; what to do" ("":
+// none, or not soon).
+func expiringCert(p vault.Profile, now time.Time) string {
+	info, ok, err := p.CertInfo()
+	if err != nil || !ok {
+		return ""
+	}
+	exp, warn := info.Expiry(now)
+	if !warn {
+		return ""
+	}
+	n := p.Name
+	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		return fmt.Sprintf("%s: the key's certificate %s %s; oat rotate %s --keygen (a new key and certificate)", n, info.Subject, exp, n)
+	}
+	return fmt.Sprintf("%s: client certificate %s %s; oat rotate %s < renewed.pem (certificate and key)", n, info.Subject, exp, n)
+}
+
+// stagedRotation is a rotation of p left half-way, "NAME: what; what to do" ("": none):
+// a new key or certificate staged (shown, maybe registered) and never made active.
+func stagedRotation(ctx context.Context, v *vault.Vault, p vault.Profile) string {
+	if _, err := v.StagedSecret(ctx, p); err != nil {
+		return ""
+	}
+	n := p.Name
+	switch vault.CredentialOf(p.AuthMethod) {
+	case vault.CredKey:
+		return fmt.Sprintf("%s: a new key is staged, never made active: register it at the provider, then oat rotate %s --continue (or start over: oat rotate %s --keygen --restage)", n, n, n)
+	case vault.CredCert:
+		return fmt.Sprintf("%s: a new certificate is staged, never made active: once the provider knows it, oat rotate %s --continue (or rotate with another: oat rotate %s < new.pem)", n, n, n)
+	}
+	return fmt.Sprintf("%s: a new secret is staged, never made active: oat rotate %s", n, n)
 }
 
 func printDoctor(a *App, rep doctorReport) {
@@ -234,6 +292,26 @@ func printDoctor(a *App, rep doctorReport) {
 		fmt.Fprintln(w, "rotation      no secret is older than the rotation policy")
 	} else {
 		fmt.Fprintf(w, "rotation      ⚠ older than the rotation policy: %s (oat rotate NAME, after the provider issues a new secret; for a key: oat rotate NAME --keygen)\n", strings.Join(rep.Overdue, ", "))
+	}
+	if len(rep.Expiring) == 0 {
+		fmt.Fprintf(w, "certificates  none expires within %d days\n", int(vault.CertExpiryWarning.Hours()/24))
+	}
+	for i, line := range rep.Expiring {
+		head := "              "
+		if i == 0 {
+			head = "certificates  "
+		}
+		fmt.Fprintf(w, "%s⚠ %s\n", head, oauth.OneLine(line))
+	}
+	if len(rep.Staged) == 0 && rep.OrphanError == "" {
+		fmt.Fprintln(w, "staged        no rotation left half-way")
+	}
+	for i, line := range rep.Staged {
+		head := "              "
+		if i == 0 {
+			head = "staged        "
+		}
+		fmt.Fprintf(w, "%s⚠ %s\n", head, oauth.OneLine(line))
 	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(a.Err, "✗ %s\n", oauth.OneLine(p))

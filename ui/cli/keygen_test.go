@@ -328,7 +328,8 @@ func TestKeygenFollowsDiscoveredAlgsAndIssuerAudience(t *testing.T) {
 
 // keygen on a profile that already has a credential refuses without --replace and
 // changes nothing: the secret (or key) that works is not thrown away by a bare keygen;
-// the message points to the checked rotation.
+// the message says what does move a secret profile to a key (oat rotate --keygen is for
+// key profiles only, and refuses this one).
 func TestKeygenKeepsAWorkingCredentialUnlessReplace(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "memory")
@@ -338,7 +339,7 @@ func TestKeygenKeepsAWorkingCredentialUnlessReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.run("", "keygen", "g")
-	if r.code != ExitUsage || !strings.Contains(r.err, "oat rotate g --keygen") || !strings.Contains(r.err, "--replace") {
+	if r.code != ExitUsage || strings.Contains(r.err, "oat rotate g --keygen") || !strings.Contains(r.err, "oat keygen g --replace") {
 		t.Fatalf("keygen without --replace: %d %s", r.code, r.err)
 	}
 	after, _ := vault.Open(e.dir, e.store).Get("g")

@@ -40,7 +40,7 @@ func (f *profileFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.params, "param", nil, "extra form parameter KEY=VALUE (repeatable)")
 	fs.StringVar(&f.auth, "auth", "auto", "client authentication: basic, post, auto, private_key_jwt (a private key, read from stdin, or --keygen), client_secret_jwt (HS256 over the secret), tls_client_auth or self_signed_tls_client_auth (mutual TLS: a certificate and its key, PEM on stdin, or PKCS#12 with --pkcs12)")
 	fs.BoolVar(&f.pkcs12, "pkcs12", false, "mutual TLS: stdin is a PKCS#12 file (.p12/.pfx); its passphrase comes from $OAT_PKCS12_PASSPHRASE or a hidden prompt")
-	fs.StringVar(&f.keyAlg, "key-alg", "", "private_key_jwt: the JWS algorithm (RS256 or PS256 for an RSA key; default: the key's, or the first the server lists)")
+	fs.Var(keyAlgValue{&f.keyAlg}, "key-alg", "private_key_jwt: the JWS algorithm (RS256 or PS256 for an RSA key; default: the key's, or the first the server lists)")
 	fs.StringVar(&f.assertionAud, "assertion-aud", "token-url", "client assertion audience: token-url, or issuer (for servers that want their issuer)")
 	fs.StringVar(&f.encoding, "basic-encoding", "rfc", "Basic encoding: rfc (form-urlencoded, RFC 6749) or raw (for servers that do not decode)")
 	fs.StringVar(&f.apiURL, "api-url", "", "API base URL for test calls")
@@ -125,11 +125,18 @@ func usesSetting(field string) func(oauth.AuthMethod) bool {
 
 func isKeyAuth(m oauth.AuthMethod) bool { return m == oauth.AuthPrivateKeyJWT }
 
+// pkcs12KeyHint says how a private_key_jwt key kept in a PKCS#12 file is given: oat
+// reads PKCS#12 for client certificates only.
+const pkcs12KeyHint = "--pkcs12 goes with --auth tls_client_auth or self_signed_tls_client_auth (it reads a client certificate); a private_key_jwt key in a .p12/.pfx goes as PEM: openssl pkcs12 -in f.pfx -nodes | oat … (the key and its certificate, without --pkcs12)"
+
 // checkMethodFlags refuses a flag given that does nothing for auth method m, naming
 // the methods it goes with.
 func checkMethodFlags(fs *pflag.FlagSet, m oauth.AuthMethod) error {
 	for _, f := range methodFlags {
 		if fs.Changed(f.flag) && !f.fits(m) {
+			if f.flag == "pkcs12" && m == oauth.AuthPrivateKeyJWT {
+				return usageErr(errors.New(pkcs12KeyHint))
+			}
 			return usageErr(fmt.Errorf("--%s goes with --auth %s; this profile uses %s, for which it would do nothing: leave it out (or change --auth)",
 				f.flag, f.with, oauth.OneLine(string(m))))
 		}
@@ -264,6 +271,9 @@ func (a *App) addCmd() *cobra.Command {
 				if p.AuthMethod != oauth.AuthPrivateKeyJWT {
 					return usageErr(errors.New("--keygen makes a key for private_key_jwt: add --auth private_key_jwt"))
 				}
+				if err := a.keyOnStdin("--keygen makes the key; the key on stdin would be ignored: leave out --keygen to import it"); err != nil {
+					return err
+				}
 				cert, err := f.cert.request(cmd.Flags(), p.Name, v.Now())
 				if err != nil {
 					return err
@@ -333,8 +343,12 @@ func (a *App) editCmd() *cobra.Command {
 			}
 			kindChanges := vault.CredentialOf(next.AuthMethod) != vault.CredentialOf(old.AuthMethod)
 			if kindChanges && !replaceSecret {
-				return usageErr(fmt.Errorf("--auth %s changes what %s stores (%s, not %s): add --replace-secret and give the new one on stdin, or use oat keygen %s for a key",
-					oauth.OneLine(f.auth), old.Name, vault.CredentialOf(next.AuthMethod), vault.CredentialOf(old.AuthMethod), old.Name))
+				orKeygen := ""
+				if next.AuthMethod == oauth.AuthPrivateKeyJWT {
+					orKeygen = fmt.Sprintf(", or make a new key: oat keygen %s --replace", old.Name)
+				}
+				return usageErr(fmt.Errorf("--auth %s changes what %s stores (%s, not %s): add --replace-secret and give the new one on stdin%s",
+					oauth.OneLine(f.auth), old.Name, vault.CredentialOf(next.AuthMethod), vault.CredentialOf(old.AuthMethod), orKeygen))
 			}
 			if f.pkcs12 && !replaceSecret {
 				return usageErr(errors.New("--pkcs12 reads the new certificate: add --replace-secret"))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
@@ -30,6 +31,10 @@ type rotateOptions struct {
 	keyAlg  string
 	// pkcs12 reads the new client certificate (mutual TLS) as PKCS#12 from stdin.
 	pkcs12 bool
+	// cert asks --keygen for a self-signed certificate for the new key; fs are the
+	// command's flags (to tell --days and --subject given).
+	cert certFlags
+	fs   *pflag.FlagSet
 }
 
 func (a *App) rotateCmd() *cobra.Command {
@@ -55,7 +60,7 @@ client may not reach, say), the provider has accepted the secret: fix the test r
 (oat edit NAME --test-path ...), or make it active anyway with --activate-if-call-fails.
 
 A profile that signs with a private key (private_key_jwt) rotates its key the same way:
-  oat rotate NAME --keygen [--key-alg ALG]
+  oat rotate NAME --keygen [--key-alg ALG] [--cert [--days N] [--subject CN]]
 makes a new key and shows once its public JWK, JWKS and PEM public key to register at
 the provider. On a terminal oat waits for enter, then gets a token with the new key,
 runs the test call and only then makes it active, the old key kept aside. Without a
@@ -63,7 +68,10 @@ terminal it stops there: register the key, then run oat rotate NAME --continue.
 A key of your own (PEM or JWK) piped on stdin is staged and tried at once.
 --check-old and --drop-old work on the old key. The profiles of the same client that
 sign with the same key are its shared ones (a profile with a key of its own is left
-alone); --update-shared gives them the new key.
+alone); --update-shared gives them the new key. --cert also makes a self-signed
+certificate for the new key (for providers that register certificates, Entra ID: a
+key whose certificate is registered gets a new one like it without --cert), shown
+once with the rest; each assertion then names it by x5t#S256 and x5t.
 
 A profile that authenticates with a client certificate (tls_client_auth,
 self_signed_tls_client_auth) rotates it the same way:
@@ -82,7 +90,7 @@ revoked it or it has expired. --drop-old forgets it without asking.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.name = args[0]
+			o.name, o.fs = args[0], cmd.Flags()
 			return a.runRotate(cmd.Context(), o)
 		},
 	}
@@ -92,8 +100,9 @@ revoked it or it has expired. --drop-old forgets it without asking.`,
 	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret (or key) to the profiles with the same client ID and token URL that hold the old one")
 	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
 	cmd.Flags().BoolVar(&o.restage, "restage", false, "private_key_jwt: replace a new key staged earlier (one not tried yet with --continue)")
-	cmd.Flags().StringVar(&o.keyAlg, "key-alg", "", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
+	cmd.Flags().Var(keyAlgValue{&o.keyAlg}, "key-alg", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
 	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt, mutual TLS: try the staged key or certificate (registered at the provider by now) and make it active")
+	o.cert.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.pkcs12, "pkcs12", false, "mutual TLS: the new certificate and key on stdin are PKCS#12 (.p12/.pfx); passphrase from $OAT_PKCS12_PASSPHRASE or a hidden prompt")
 	return cmd
 }
@@ -109,6 +118,8 @@ func keyRotationFlag(o rotateOptions) string {
 		return "--continue"
 	case o.restage:
 		return "--restage"
+	case o.cert.cert:
+		return "--cert"
 	}
 	return ""
 }

@@ -19,6 +19,8 @@ import (
 func (a *App) runRotateCert(ctx context.Context, b *vault.Broker, p vault.Profile, o rotateOptions) error {
 	n := oauth.OneLine(p.Name)
 	switch {
+	case o.cert.cert:
+		return usageErr(fmt.Errorf("--cert makes a self-signed certificate for a new private key (private_key_jwt, with --keygen); %s authenticates with a client certificate: oat rotate %s < new.pem (the renewed certificate and its key; --pkcs12 for a .p12)", n, n))
 	case o.keygen || o.keyAlg != "" || o.restage:
 		return usageErr(fmt.Errorf("--keygen, --key-alg and --restage make a private key (private_key_jwt); %s authenticates with a client certificate: oat rotate %s < new.pem (the renewed certificate and its key; --pkcs12 for a .p12)", n, n))
 	case o.cont && (o.checkOld || o.dropOld):
@@ -65,7 +67,7 @@ func (a *App) runRotateCert(ctx context.Context, b *vault.Broker, p vault.Profil
 func writeNewCert(w io.Writer, p vault.Profile, c vault.CertInfo, now time.Time) {
 	old := ""
 	if cur, ok, err := p.CertInfo(); err == nil && ok {
-		old = " (x5t#S256 " + cur.Thumbprint + ")"
+		old = " (active: x5t#S256 " + cur.Thumbprint + ")"
 	}
 	issuer := c.Issuer
 	if c.SelfSigned {

@@ -49,7 +49,7 @@ func TestRotateCertSelfSignedBinary(t *testing.T) {
 	if r.code != ExitAuth {
 		t.Fatalf("rotate before registration: %d\n%s%s", r.code, r.out, r.err)
 	}
-	for _, want := range []string{"new client certificate for ss, staged beside the active one (x5t#S256 " + oldTP + ")",
+	for _, want := range []string{"new client certificate for ss, staged beside the active one (active: x5t#S256 " + oldTP + ")",
 		"subject   CN=self\n", "issuer    self-signed\n", "valid     ", "x5t#S256  " + newTP + "\n", "register it (its x5t#S256, or the certificate itself) beside the old one"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("rotate output lacks %q:\n%s", want, r.out)
@@ -210,7 +210,7 @@ func TestRotateCertRefusalsBinary(t *testing.T) {
 		{"mismatched key", string(oauthtest.PEM(nchain, otherKey)), nil, "the private key does not belong to the certificate CN=svc: give the key the certificate was issued for"},
 		{"expired", keyFirst(echain, ekey), nil, "the new certificate CN=svc expired on " + chain0Expiry(t, echain) + ": get a renewed one"},
 		{"not yet valid", keyFirst(fchain, fkey), nil, "is not valid until"},
-		{"the same", keyFirst(chain, key), nil, "is the certificate already in use (x5t#S256 " + oauthtest.Thumbprint(chain[0]) + "): give the renewed certificate and its key"},
+		{"the same", keyFirst(chain, key), nil, "the certificate: this certificate (x5t#S256 " + oauthtest.Thumbprint(chain[0]) + ") is the one in use already: give the renewed certificate and its key"},
 		{"empty", "", nil, "no client certificate on stdin"},
 		{"keygen", "", []string{"--keygen"}, "--keygen, --key-alg and --restage make a private key (private_key_jwt); mt authenticates with a client certificate: oat rotate mt < new.pem"},
 	} {

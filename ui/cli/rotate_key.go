@@ -18,8 +18,15 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 	if (o.keygen || o.keyAlg != "") && (o.cont || o.checkOld || o.dropOld) {
 		return usageErr(errors.New("--keygen starts a key rotation; --continue, --check-old and --drop-old are later steps: one at a time"))
 	}
+	if o.pkcs12 {
+		n := oauth.OneLine(p.Name)
+		return usageErr(fmt.Errorf("--pkcs12 reads a client certificate (mutual TLS); %s signs with a private key (private_key_jwt): a key in a .p12/.pfx goes as PEM: openssl pkcs12 -in f.pfx -nodes | oat rotate %s", n, n))
+	}
 	if o.keyAlg != "" && !o.keygen {
 		return usageErr(errors.New("--key-alg goes with --keygen"))
+	}
+	if !o.keygen && (o.cert.cert || o.fs != nil && (o.fs.Changed("days") || o.fs.Changed("subject"))) {
+		return usageErr(errors.New("--cert, --days and --subject describe the certificate of a new key: they go with --keygen"))
 	}
 	if o.cont && (o.checkOld || o.dropOld) {
 		return usageErr(errors.New("--continue and --check-old/--drop-old are different steps: one at a time"))
@@ -35,7 +42,12 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 	case o.checkOld:
 		return a.checkOldKey(ctx, b, o.name)
 	case o.cont:
-		return a.tryStagedKey(ctx, b, p.Name, o)
+		return a.tryStagedKey(ctx, b, p.Name, o, "")
+	}
+	if o.keygen {
+		if err := a.keyOnStdin(fmt.Sprintf("--keygen makes the new key; the key on stdin would be ignored: leave out --keygen to stage it (oat rotate %s < key.pem)", oauth.OneLine(p.Name))); err != nil {
+			return err
+		}
 	}
 	var sk vault.StagedKey
 	var err error
@@ -49,10 +61,16 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 		return err
 	}
 	if o.keygen {
+		var cert *vault.CertRequest
+		if o.fs != nil {
+			if cert, err = o.cert.request(o.fs, p.Name, b.Vault.Now()); err != nil {
+				return err
+			}
+		}
 		if o.restage {
-			_, sk, err = b.Vault.GenerateStagedKey(ctx, p.Name, o.keyAlg)
+			_, sk, err = b.Vault.GenerateStagedKeyCert(ctx, p.Name, o.keyAlg, cert)
 		} else {
-			_, sk, err = b.Vault.GenerateStagedKeyIfNone(ctx, p.Name, o.keyAlg)
+			_, sk, err = b.Vault.GenerateStagedKeyCertIfNone(ctx, p.Name, o.keyAlg, cert)
 		}
 		if err != nil {
 			return staged(err)
@@ -74,7 +92,7 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 		}
 		// A key of one's own is most often registered already: try it at once.
 		fmt.Fprintf(a.Err, "✓ stage the new key: thumbprint %s (%s%s)\n", sk.Key.Thumbprint, sk.Key.Alg, ownKid(sk.Key.KeyID))
-		return a.tryStagedKey(ctx, b, p.Name, o)
+		return a.tryStagedKey(ctx, b, p.Name, o, vault.StepStage)
 	}
 	writeRotationKeyOnce(a.Out, p, b.Vault.Secrets.Name(), sk.Docs)
 	if !a.IsTerminal(a.In) {
@@ -87,23 +105,24 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 	if rerr != nil && !errors.Is(rerr, io.EOF) {
 		return rerr
 	}
-	return a.tryStagedKey(ctx, b, p.Name, o)
+	return a.tryStagedKey(ctx, b, p.Name, o, "")
 }
 
 // writeRotationKeyOnce shows what the provider registers for the new key of a rotation,
 // the one time oat shows it.
 func writeRotationKeyOnce(w io.Writer, p vault.Profile, store string, docs oauth.PublicKeyDocs) {
 	fmt.Fprintf(w, "new %s key for %s, staged beside the active key %s\n", docs.Alg, oauth.OneLine(p.Name), oauth.OneLine(p.KeyThumbprint))
-	writeKeyDocs(w, store, docs, "Register the public key at the provider beside the old one")
+	writeKeyDocs(w, store, docs, "Register the public key at the provider beside the old one", "again any time: oat keygen "+oauth.OneLine(p.Name)+" --show")
 }
 
 // tryStagedKey runs the checked rotation of the staged key: token, test call, promote.
-func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o rotateOptions) error {
+// said is a step said already (its line is not printed again), or "".
+func (a *App) tryStagedKey(ctx context.Context, b *vault.Broker, name string, o rotateOptions, said string) error {
 	opts := vault.RotateOptions{ActivateIfCallFails: o.activateIfCallFails}
-	rep, err := b.RotateStagedKey(ctx, name, opts, a.stepPrinter("key", ""))
+	rep, err := b.RotateStagedKey(ctx, name, opts, a.stepPrinter("key", said))
 	if re := (*vault.RotationError)(nil); errors.As(err, &re) {
 		n := oauth.OneLine(name)
-		return a.stagedRotationFailed(name, "key", fmt.Sprintf("is the new public key registered at the provider for this client? Then try again: oat rotate %s --continue (or start over: oat rotate %s --keygen)", n, n), re)
+		return a.stagedRotationFailed(name, "key", fmt.Sprintf("is the new public key registered at the provider for this client? Then try again: oat rotate %s --continue (or start over with another key: oat rotate %s --keygen --restage)", n, n), re)
 	}
 	if err != nil {
 		return err
