@@ -169,13 +169,19 @@ func TestMTLSCertificateDoesNotLeakToOtherProfiles(t *testing.T) {
 	}
 	// Each has the shared settings: TLS 1.2 or later, the proxy of the client, no
 	// redirects followed.
+	transport := func(hc *http.Client) *http.Transport {
+		if rf, ok := hc.Transport.(*rootsFallback); ok {
+			return rf.fast.(*http.Transport) // the CA file's, the system roots' made on need
+		}
+		return hc.Transport.(*http.Transport)
+	}
 	for _, hc := range []*http.Client{withCert, without, other} {
-		tr := hc.Transport.(*http.Transport)
+		tr := transport(hc)
 		if tr.TLSClientConfig.MinVersion != tls.VersionTLS12 || tr.Proxy == nil || hc.CheckRedirect == nil {
 			t.Errorf("an HTTP client lacks the shared settings: %+v", tr.TLSClientConfig)
 		}
 	}
-	if without.Transport.(*http.Transport).TLSClientConfig.GetClientCertificate != nil {
+	if transport(without).TLSClientConfig.GetClientCertificate != nil {
 		t.Error("the client without a certificate has a certificate callback")
 	}
 	// A profile with the secret, on the same server and CA, presents no certificate:

@@ -316,3 +316,34 @@ func TestHandedBoundTokenIsNoted(t *testing.T) {
 	}
 	e.noSecretOnDisk()
 }
+
+// A profile's CA file is trusted beside the system roots: a server the CA file does
+// not vouch for but the system roots do is still reached (the system roots are loaded
+// only then, a handshake made again); one that neither vouches for is refused.
+func TestCAFileIsTrustedBesideTheSystemRoots(t *testing.T) {
+	t.Parallel()
+	e := newMTLSEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "roots", Secrets: []string{"roots-S3cret-value"}, Scopes: []string{"api/read"}})
+	other, err := oauthtest.NewCA("an unrelated CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherFile := filepath.Join(t.TempDir(), "other-ca.pem")
+	if err := os.WriteFile(otherFile, other.PEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, "roots-S3cret-value")
+	if r := e.run("roots-S3cret-value", "add", "roots", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "roots",
+		"--auth", "post", "--ca-file", otherFile); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	e.vars = map[string]string{"SSL_CERT_FILE": otherFile, "SSL_CERT_DIR": t.TempDir()} // system roots: not the server's
+	if r := e.run("", "token", "roots", "--force"); r.code != ExitNetwork || !strings.Contains(r.err, "unknown authority") {
+		t.Fatalf("neither the CA file nor the system roots vouch for the server: %d %s", r.code, r.err)
+	}
+	e.vars["SSL_CERT_FILE"] = e.caFile // the system roots now hold the server's CA
+	if r := e.run("", "token", "roots", "--force"); r.code != 0 {
+		t.Fatalf("the system roots vouch for the server: %d %s", r.code, r.err)
+	}
+	e.noSecretOnDisk()
+}
