@@ -218,16 +218,8 @@ func pemKeyPublic(text []byte) crypto.PublicKey {
 		if b, rest = pem.Decode(rest); b == nil {
 			return nil
 		}
-		var key any
-		var err error
-		switch b.Type {
-		case "PRIVATE KEY":
-			key, err = x509.ParsePKCS8PrivateKey(b.Bytes)
-		case "RSA PRIVATE KEY":
-			key, err = x509.ParsePKCS1PrivateKey(b.Bytes)
-		case "EC PRIVATE KEY":
-			key, err = x509.ParseECPrivateKey(b.Bytes)
-		default:
+		key, isKey, err := parsePrivateKeyBlock(b)
+		if !isKey {
 			continue
 		}
 		if s, ok := key.(crypto.Signer); ok && err == nil {

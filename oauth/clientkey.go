@@ -129,6 +129,22 @@ func ParseKeyMaterial(data []byte) (KeyMaterial, error) {
 	return m, nil
 }
 
+// parsePrivateKeyBlock parses a PEM block of a private key oat reads (PKCS#8, PKCS#1,
+// SEC 1); isKey is false for any other block.
+func parsePrivateKeyBlock(b *pem.Block) (key any, isKey bool, err error) {
+	switch b.Type {
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(b.Bytes)
+	default:
+		return nil, false, nil
+	}
+	return key, true, err
+}
+
 func parsePEMKey(data []byte) (KeyMaterial, error) {
 	var m KeyMaterial
 	sawCert, badCert := false, false
@@ -141,25 +157,19 @@ func parsePEMKey(data []byte) (KeyMaterial, error) {
 		if b.Headers["Proc-Type"] != "" || b.Type == "ENCRYPTED PRIVATE KEY" {
 			return KeyMaterial{}, errors.New("the private key is encrypted with a passphrase: decrypt it first (e.g. openssl pkey -in key.pem | oat …); oat keeps it in the secret store instead")
 		}
-		var key any
-		var err error
-		switch b.Type {
-		case "PRIVATE KEY":
-			key, err = x509.ParsePKCS8PrivateKey(b.Bytes)
-		case "RSA PRIVATE KEY":
-			key, err = x509.ParsePKCS1PrivateKey(b.Bytes)
-		case "EC PRIVATE KEY":
-			key, err = x509.ParseECPrivateKey(b.Bytes)
-		case "EC PARAMETERS":
+		key, isKey, err := parsePrivateKeyBlock(b)
+		switch {
+		case isKey:
+		case b.Type == "EC PARAMETERS":
 			continue // openssl ecparam writes it before the key
-		case "CERTIFICATE":
+		case b.Type == "CERTIFICATE":
 			// The key's certificate, for providers that register certificates (x5t).
 			if _, err := x509.ParseCertificate(b.Bytes); err != nil {
 				badCert = true // said below, once it is known whether a key came with it
 			}
 			m.Chain, sawCert = append(m.Chain, b.Bytes), true
 			continue
-		case "PUBLIC KEY", "RSA PUBLIC KEY":
+		case b.Type == "PUBLIC KEY" || b.Type == "RSA PUBLIC KEY":
 			return KeyMaterial{}, fmt.Errorf("this is a %s, not a private key: give the private key (the provider gets the public one)", strings.ToLower(b.Type))
 		default:
 			return KeyMaterial{}, fmt.Errorf("a PEM %q block is not a private key oat reads (PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY)", Excerpt(b.Type, 40))

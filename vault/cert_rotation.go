@@ -240,11 +240,7 @@ func (v *Vault) recoverCert(ctx context.Context, p Profile) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	staged, hasStaged, err := v.optional(ctx, stagedKey(p.ID))
-	if err != nil {
-		return Profile{}, err
-	}
-	prev, hasPrev, err := v.optional(ctx, previousKey(p.ID))
+	staged, hasStaged, prev, hasPrev, err := v.rotationSlots(ctx, p)
 	if err != nil {
 		return Profile{}, err
 	}

@@ -208,11 +208,7 @@ func (v *Vault) Recover(ctx context.Context, name string) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	staged, hasStaged, err := v.optional(ctx, stagedKey(p.ID))
-	if err != nil {
-		return Profile{}, err
-	}
-	prev, hasPrev, err := v.optional(ctx, previousKey(p.ID))
+	staged, hasStaged, prev, hasPrev, err := v.rotationSlots(ctx, p)
 	if err != nil {
 		return Profile{}, err
 	}
@@ -249,4 +245,16 @@ func (v *Vault) Recover(ctx context.Context, name string) (Profile, error) {
 		})
 	}
 	return p, nil
+}
+
+// rotationSlots reads p's staged credential and the previous one kept aside, each
+// with whether it is there.
+func (v *Vault) rotationSlots(ctx context.Context, p Profile) (staged string, hasStaged bool, prev string, hasPrev bool, err error) {
+	if staged, hasStaged, err = v.optional(ctx, stagedKey(p.ID)); err != nil {
+		return "", false, "", false, err
+	}
+	if prev, hasPrev, err = v.optional(ctx, previousKey(p.ID)); err != nil {
+		return "", false, "", false, err
+	}
+	return staged, hasStaged, prev, hasPrev, nil
 }
