@@ -179,7 +179,10 @@ func (s *Server) verifyAssertion(cl *Client, assertion, tokenURL, issuer string)
 		if !ok {
 			return "", errors.New("client assertion signature does not verify with the client's secret")
 		}
-	} else if pub, ok, err := certByHeader(cl, h); ok {
+	} else if pub, ok, err := certByHeader(cl, h); ok && (err == nil || !hasKeyID(cl, h.KeyID)) {
+		// A certificate named by x5t#S256 / x5t is the key's registration (Entra ID);
+		// one not registered falls back to the kid, as a provider that registered the
+		// key (Okta, Keycloak) reads an assertion that names both.
 		if err != nil {
 			return "", err
 		}
@@ -239,4 +242,9 @@ func (s *Server) verifyAssertion(cl *Client, assertion, tokenURL, issuer string)
 	}
 	s.jtis[claims.ID] = exp
 	return method, nil
+}
+
+// hasKeyID says whether a key with kid is registered for the client.
+func hasKeyID(cl *Client, kid string) bool {
+	return kid != "" && slices.ContainsFunc(cl.Keys, func(k jose.JSONWebKey) bool { return k.KeyID == kid })
 }

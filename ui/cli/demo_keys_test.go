@@ -147,3 +147,35 @@ func TestDemoKeyProfiles(t *testing.T) {
 		t.Fatalf("demo: %d %s", code, errb.String())
 	}
 }
+
+// A key rotation to a key with a certificate (for providers that register
+// certificates) completes in the demo: the demo provider has the key registered, and
+// an assertion naming a certificate it does not know is read by its kid, as Okta or
+// Keycloak read one.
+func TestDemoRotationToAKeyWithACertificate(t *testing.T) {
+	t.Parallel()
+	ran := false
+	a := &App{In: strings.NewReader(""), Out: &syncBuffer{}, Err: &syncBuffer{}, Getenv: func(string) string { return "" },
+		IsTerminal: func(any) bool { return false },
+		RunApp: func(ctx context.Context, a *App, opts AppOptions) error {
+			ran = true
+			b, err := a.Broker()
+			if err != nil {
+				return err
+			}
+			cert := &vault.CertRequest{Subject: "oat okta-svc", Days: 90, Now: b.Vault.Now()}
+			if _, _, err := b.Vault.GenerateStagedKeyCert(ctx, "okta-svc", "", cert); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.RotateStagedKey(ctx, "okta-svc", vault.RotateOptions{}, nil); err != nil {
+				t.Fatalf("the demo provider refused the key with a certificate: %v", err)
+			}
+			if _, err := b.Token(ctx, "okta-svc", true, 0); err != nil {
+				t.Fatalf("token after the rotation: %v", err)
+			}
+			return nil
+		}}
+	if code := Execute(context.Background(), a, []string{"demo"}); code != 0 || !ran {
+		t.Fatalf("demo: %d", code)
+	}
+}
