@@ -299,6 +299,9 @@ type formScreen struct {
 	// from mutual TLS moves the token URL to the endpoint the new method uses (the
 	// server's mTLS alias, RFC 8705 §5) while it is still the discovered one.
 	accepted *oauth.Metadata
+	// kindConfirmed is the auth a change of what is stored was confirmed for (a second
+	// ctrl+s); another auth asks again.
+	kindConfirmed string
 	// signingAlgs are the algorithms the issuer's token endpoint takes in client
 	// assertions (discovered, or the profile's): saved with the profile, and a key
 	// generated on save is of one of them.
@@ -1294,6 +1297,20 @@ func (f *formScreen) save() (screen, tea.Cmd) {
 				break
 			}
 		}
+		return f, nil
+	}
+	if f.keyChange() && f.kindConfirmed != f.auth {
+		// An edit that changes what is stored (a secret for a key, a key for a
+		// certificate…) replaces the credential outright, nothing kept: said, and done
+		// only on a second ctrl+s (the CLI asks for --replace-secret).
+		f.kindConfirmed = f.auth
+		from := map[vault.CredentialKind]string{vault.CredSecret: "client secret", vault.CredKey: "private key", vault.CredCert: "certificate and key"}
+		to := "the " + from[vault.CredentialOf(oauth.AuthMethod(f.auth))] + " pasted"
+		if f.generatesKey() {
+			to = "a new " + f.keyGenAlg() + " key"
+		}
+		f.formErr = "saving replaces the " + from[vault.CredentialOf(f.editing.AuthMethod)] + " of " + oauth.OneLine(f.editing.Name) + " with " + to +
+			"; the old one is not kept (R rotates with a check). ctrl+s again saves"
 		return f, nil
 	}
 	f.formErr, f.saving = "", true

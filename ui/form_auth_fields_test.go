@@ -213,7 +213,7 @@ func TestFormEditDropsTheUnusedEncoding(t *testing.T) {
 	}
 	f.moveTo(fAssertAud)
 	h.send(tea.KeyMsg{Type: tea.KeyRight})
-	h.press("ctrl+s")
+	h.press("ctrl+s", "ctrl+s") // the second confirms replacing the secret with a key
 	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
 		t.Fatalf("no one-time key screen:\n%s", h.view())
 	}

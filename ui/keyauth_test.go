@@ -149,6 +149,12 @@ func TestFormEditMovesToAKey(t *testing.T) {
 	f.moveTo(fSecret)
 	h.send(tea.KeyMsg{})
 	h.mustContain("private key ")
+	// The secret goes for good: said, saved only on a second ctrl+s.
+	h.press("ctrl+s")
+	h.mustContain("saving replaces the client secret of ecoinvent with a new ES256 key; the old one is not kept", "ctrl+s again saves")
+	if p, _ := h.v.Get("ecoinvent"); p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		t.Fatal("the first ctrl+s replaced the secret")
+	}
 	h.press("ctrl+s")
 	if _, ok := h.m.overlay.(*keyOnceScreen); !ok {
 		t.Fatalf("no one-time key screen:\n%s", h.view())
