@@ -532,7 +532,7 @@ func TestFormSecretPasteOfAKeySaysWhatItIs(t *testing.T) {
 	k, _, _ := vault.GenerateKey("ES256")
 	f.moveTo(fSecret)
 	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k.PEM), Paste: true})
-	h.mustContain("the paste is a private key (PEM), not a client secret; choose auth private_key_jwt")
+	h.mustContain("the paste is a private key (PEM), not a client secret; it goes with auth", "private_key_jwt")
 	if f.value(fSecret) != "" {
 		t.Fatal("the key went into the secret's field")
 	}

@@ -129,7 +129,7 @@ func secretKey(k tea.KeyMsg) (tea.KeyMsg, string) {
 	if k.Paste {
 		k.Runes = []rune(vault.CleanSecret(string(k.Runes)))
 		if what, m := vault.LooksLikeKeyMaterial(string(k.Runes)); what != "" {
-			return k, "is unchanged: the paste is " + what + ", not a client secret; choose auth " + string(m) + " first"
+			return k, "is unchanged: the paste is " + what + ", not a client secret; it goes with auth " + string(m)
 		}
 	}
 	kind := vault.SecretCharProblem(string(k.Runes))

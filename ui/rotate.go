@@ -512,7 +512,7 @@ func (r *rotateScreen) sharedLines(w int) []string {
 func errorLines(st *theme.Styles, err error, w int) []string {
 	text, hints := vault.Explain(err)
 	var out []string
-	for i, l := range strings.Split(oauth.Sanitize(text), "\n") {
+	for i, l := range strings.Split(vault.InWords(oauth.Sanitize(text)), "\n") {
 		head := "✗ "
 		if i > 0 {
 			head = "  "

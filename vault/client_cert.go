@@ -230,12 +230,12 @@ func (p Profile) ClientAuthText() string {
 			s += ", kid " + oauth.OneLine(p.KeyID)
 		}
 		if p.ClientCert != "" {
-			s += ", naming the certificate below by x5t#S256 and x5t"
+			s += ", naming its certificate by x5t#S256 and x5t"
 		}
 	case oauth.AuthClientSecretJWT:
 		s += " (HS256 assertion over the client secret"
 	case oauth.AuthTLS, oauth.AuthSelfSignedTLS:
-		return s + " (mutual TLS: the client certificate below; its key stays in the store)"
+		return s + " (mutual TLS: the profile's client certificate; its key stays in the store)"
 	default:
 		return s + ", secret fingerprint " + oauth.OneLine(p.SecretFingerprint)
 	}

@@ -26,9 +26,9 @@ func TestCheckSecretRefusesKeyMaterial(t *testing.T) {
 		{"PEM private key", k.PEM, "a private key (PEM)", oauth.AuthPrivateKeyJWT},
 		{"one-line PEM", oneLine, "a private key (PEM)", oauth.AuthPrivateKeyJWT},
 		{"private JWK", privJWK, "a private key (JWK)", oauth.AuthPrivateKeyJWT},
-		{"public JWK", docs.JWK, "a public key (JWK)", oauth.AuthPrivateKeyJWT},
+		{"public JWK", docs.JWK, "a public key (JWK", oauth.AuthPrivateKeyJWT},
 		{"JWKS", docs.JWKS, "a key set (JWKS)", oauth.AuthPrivateKeyJWT},
-		{"public PEM", docs.PEM, "a public key (PEM)", oauth.AuthPrivateKeyJWT},
+		{"public PEM", docs.PEM, "a public key (PEM", oauth.AuthPrivateKeyJWT},
 		{"certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" + k.PEM, "a certificate (PEM)", oauth.AuthTLS},
 	}
 	for _, c := range cases {

@@ -151,7 +151,7 @@ func LooksLikeKeyMaterial(s string) (kind string, method oauth.AuthMethod) {
 	case strings.Contains(t, "-----BEGIN") && strings.Contains(t, "PRIVATE KEY-----"):
 		return "a private key (PEM)", oauth.AuthPrivateKeyJWT
 	case strings.Contains(t, "-----BEGIN") && strings.Contains(t, "PUBLIC KEY-----"):
-		return "a public key (PEM): the provider registers it; oat keeps the private key", oauth.AuthPrivateKeyJWT
+		return "a public key (PEM, what the provider registers; oat takes the private key)", oauth.AuthPrivateKeyJWT
 	case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
 		var jwk struct {
 			Kty  string            `json:"kty"`
@@ -165,7 +165,7 @@ func LooksLikeKeyMaterial(s string) (kind string, method oauth.AuthMethod) {
 		case jwk.Kty != "" && jwk.D != "":
 			return "a private key (JWK)", oauth.AuthPrivateKeyJWT
 		case jwk.Kty != "":
-			return "a public key (JWK): the provider registers it; oat keeps the private key", oauth.AuthPrivateKeyJWT
+			return "a public key (JWK, what the provider registers; oat takes the private key)", oauth.AuthPrivateKeyJWT
 		case len(jwk.Keys) > 0:
 			return "a key set (JWKS)", oauth.AuthPrivateKeyJWT
 		}
@@ -185,3 +185,10 @@ func keyMaterialProblem(s string) error {
 	}
 	return &FieldError{Field: "client_secret", Problem: "is " + kind + ", not a client secret: it goes with " + with + "; nothing was saved"}
 }
+
+// fieldWords are vault's field names of the credentials in words, for messages to a
+// person ("private_key: …" is "the private key: …"): both front ends say them so.
+var fieldWords = strings.NewReplacer("client_cert: ", "the certificate: ", "private_key: ", "the private key: ")
+
+// InWords is text with the credentials' field names in words.
+func InWords(text string) string { return fieldWords.Replace(text) }

@@ -320,10 +320,6 @@ func (a *App) Broker() (*vault.Broker, error) {
 	return a.broker, nil
 }
 
-// fieldWords say vault's field names for the credentials in words in the CLI's messages
-// ("private_key: …" is "the private key: …").
-var fieldWords = strings.NewReplacer("client_cert: ", "the certificate: ", "private_key: ", "the private key: ")
-
 // Execute runs oat with the process's arguments and returns the exit code.
 func Execute(ctx context.Context, a *App, args []string) int {
 	cmd := a.Command()
@@ -343,7 +339,7 @@ func Execute(ctx context.Context, a *App, args []string) int {
 		return xe.code
 	}
 	err = a.suggest(cmd, err)
-	fmt.Fprintf(a.Err, "oat: %s\n", fieldWords.Replace(oauth.Sanitize(err.Error())))
+	fmt.Fprintf(a.Err, "oat: %s\n", vault.InWords(oauth.Sanitize(err.Error())))
 	return exitCode(err)
 }
 
