@@ -146,6 +146,9 @@ func SecretCharProblem(s string) string {
 func LooksLikeKeyMaterial(s string) (kind string, method oauth.AuthMethod) {
 	t := strings.TrimSpace(s)
 	switch {
+	case strings.HasPrefix(t, "\x30\x82") || strings.HasPrefix(t, "\x30\x80") || strings.ContainsRune(t, 0):
+		// A DER SEQUENCE (a .p12/.pfx, a .der key or certificate) or other binary data.
+		return "binary data (a PKCS#12 .p12/.pfx or a DER file?), not text", oauth.AuthTLS
 	case strings.Contains(t, "-----BEGIN CERTIFICATE-----"):
 		return "a certificate (PEM)", oauth.AuthTLS
 	case strings.Contains(t, "-----BEGIN") && strings.Contains(t, "PRIVATE KEY-----"):

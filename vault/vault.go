@@ -165,6 +165,15 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 			return fmt.Errorf("%w %q: auth_method %s → %s changes what is stored (%s, not %s): use oat edit %s --auth %s --replace-secret with the new one on stdin%s",
 				ErrInvalidProfile, keep.Name, keep.AuthMethod, p.AuthMethod, to, from, keep.Name, p.AuthMethod, orKeygen)
 		}
+		if p.AuthMethod == oauth.AuthClientSecretJWT && keep.AuthMethod != oauth.AuthClientSecretJWT {
+			// The secret stays, and now keys HS256: it must be long enough for that
+			// (RFC 7518 §3.2), as it must when added so.
+			if sec, err := v.Secret(ctx, keep); err == nil {
+				if err := CheckCredential(p.AuthMethod, sec); err != nil {
+					return fmt.Errorf("%w %q: %w (give a longer one with --replace-secret)", ErrInvalidProfile, keep.Name, err)
+				}
+			}
+		}
 		errs := p.settingErrors(&keep)
 		if p.CAFile != keep.CAFile {
 			if err := CheckCAFile(p.CAFile); err != nil {

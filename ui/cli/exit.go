@@ -117,7 +117,10 @@ func (a *App) readSecret(prompt string) (string, error) {
 	}
 	if kind, m := vault.LooksLikeKeyMaterial(s); kind != "" {
 		with := "--auth " + string(m)
-		if m.IsTLSAuth() {
+		switch {
+		case strings.HasPrefix(kind, "binary"):
+			with = "--pkcs12 and --auth tls_client_auth or self_signed_tls_client_auth when it is a .p12/.pfx"
+		case m.IsTLSAuth():
 			with = "--auth tls_client_auth or self_signed_tls_client_auth (the certificate and its key)"
 		}
 		return "", usageErr(fmt.Errorf("that is %s, not a client secret: it goes with %s; nothing was saved", kind, with))

@@ -432,6 +432,11 @@ func TestKeyGivenAsASecretIsRefused(t *testing.T) {
 	if e.srv.TokenRequests() != before {
 		t.Fatal("a key given as a secret reached the token endpoint")
 	}
+	// A binary file (a .p12 piped without --pkcs12) is named as such, not "a line break".
+	if r := e.run("\x30\x82\x05\x10\x02\x01\x03\x00binary", "add", "p12", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "me"); r.code != ExitUsage ||
+		!strings.Contains(r.err, "binary data (a PKCS#12 .p12/.pfx or a DER file?)") || !strings.Contains(r.err, "--pkcs12") {
+		t.Errorf("binary: %d %s", r.code, r.err)
+	}
 	// A secret profile's rotation refuses it the same way.
 	if r := e.run("s3cret-value-1", "add", "sec", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "me"); r.code != 0 {
 		t.Fatalf("add: %d %s", r.code, r.err)
@@ -441,4 +446,39 @@ func TestKeyGivenAsASecretIsRefused(t *testing.T) {
 		t.Fatalf("rotate with a key: %d %s", r.code, r.err)
 	}
 	e.noSecretOnDisk()
+}
+
+// keygen says --alg, add/edit/rotate say --key-alg: each command takes either name.
+func TestAlgFlagTakesEitherName(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.srv.AddClient(oauthtest.Client{ID: "al", Scopes: []string{"api/read"}})
+	if r := e.run("", "add", "al", "--auth", "private_key_jwt", "--keygen", "--alg", "rs256", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "al"); r.code != 0 || !strings.Contains(r.out, "RS256") {
+		t.Fatalf("add --alg: %d %s %s", r.code, r.out, r.err)
+	}
+	if r := e.run("", "keygen", "al", "--key-alg", "ES256", "--replace"); r.code != 0 || !strings.Contains(r.out, "new ES256 key") {
+		t.Fatalf("keygen --key-alg: %d %s %s", r.code, r.out, r.err)
+	}
+	if r := e.run("", "rotate", "al", "--keygen", "--alg", "EdDSA"); r.code != 0 || !strings.Contains(r.out, "new EdDSA key") {
+		t.Fatalf("rotate --keygen --alg: %d %s %s", r.code, r.out, r.err)
+	}
+	e.storedKeys("al")
+}
+
+// oat edit --auth client_secret_jwt keeps the secret, which then keys HS256: a secret
+// too short for it is refused as at add (exit 2, nothing changed).
+func TestEditToClientSecretJWTChecksTheSecret(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	e.secrets = append(e.secrets, "short")
+	if r := e.run("short", "add", "cs", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "cs"); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.err)
+	}
+	r := e.run("", "edit", "cs", "--auth", "client_secret_jwt")
+	if r.code != ExitUsage || !strings.Contains(r.err, "client_secret_jwt signs with HS256, which needs a secret of at least 32 bytes") {
+		t.Fatalf("edit to client_secret_jwt with a 5-byte secret: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "ls", "--json"); !strings.Contains(r.out, `"auth_method": "auto"`) {
+		t.Fatalf("the refused edit changed the profile:\n%s", r.out)
+	}
 }

@@ -96,6 +96,7 @@ register it again, and those of a new key a rotation has staged (oat rotate NAME
 			return a.showKeyOnce(p, k.PEM)
 		},
 	}
+	cmd.Flags().SetNormalizeFunc(algAlias("key-alg", "alg"))
 	cmd.Flags().Var(keyAlgValue{&alg}, "alg", "key algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's, else the first the server lists, else ES256)")
 	cf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&show, "show", false, "print again the public JWK, JWKS and PEM of the stored key (to register it again); makes nothing, never shows the private key")

@@ -30,6 +30,7 @@ type profileFlags struct {
 }
 
 func (f *profileFlags) register(fs *pflag.FlagSet) {
+	fs.SetNormalizeFunc(algAlias("alg", "key-alg"))
 	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint URL")
 	fs.StringVar(&f.discover, "discover", "", "issuer URL to discover the token endpoint from (e.g. a Keycloak realm URL); the issuer is kept, and inspect --verify accepts only its tokens")
 	fs.BoolVarP(&f.yes, "yes", "y", false, "with --discover: accept a token endpoint on another origin (scheme, host, port) than the issuer")
@@ -438,4 +439,15 @@ func (a *App) rmCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
 	return cmd
+}
+
+// algAlias makes flag from the name of to: keygen says --alg, add, edit and rotate say
+// --key-alg, and either is taken by all of them.
+func algAlias(from, to string) func(*pflag.FlagSet, string) pflag.NormalizedName {
+	return func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == from {
+			name = to
+		}
+		return pflag.NormalizedName(name)
+	}
 }

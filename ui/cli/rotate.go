@@ -100,6 +100,7 @@ revoked it or it has expired. --drop-old forgets it without asking.`,
 	cmd.Flags().BoolVar(&o.updateShared, "update-shared", false, "also give the new secret (or key) to the profiles with the same client ID and token URL that hold the old one")
 	cmd.Flags().BoolVar(&o.keygen, "keygen", false, "private_key_jwt: generate the new key and show once what to register")
 	cmd.Flags().BoolVar(&o.restage, "restage", false, "private_key_jwt: replace a new key staged earlier (one not tried yet with --continue)")
+	cmd.Flags().SetNormalizeFunc(algAlias("alg", "key-alg"))
 	cmd.Flags().Var(keyAlgValue{&o.keyAlg}, "key-alg", "with --keygen: the new key's algorithm: "+strings.Join(oauth.KeyGenAlgs, ", ")+" (default: the profile's)")
 	cmd.Flags().BoolVar(&o.cont, "continue", false, "private_key_jwt, mutual TLS: try the staged key or certificate (registered at the provider by now) and make it active")
 	o.cert.register(cmd.Flags())
