@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -37,6 +39,12 @@ func Run(ctx context.Context, b *vault.Broker, opts Options) error {
 	noColor := opts.NoColor || os.Getenv("NO_COLOR") != ""
 	settleBackground(os.Getenv, noColor)
 	m := New(Deps{Broker: b, Clipboard: NewSystemClipboard(), Styles: theme.NewStyles(th, noColor), Demo: opts.Demo})
+	// A closed terminal (SIGHUP: a killed tmux session, a closed window) ends the app as
+	// q does: Bubble Tea handles only SIGINT and SIGTERM, and without this the process
+	// died at once, leaving a copied token in the clipboard and the demo's directory
+	// (profiles and encrypted secrets) behind.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stop()
 	// 120 frames a second (Bubble Tea's most; 60 by default): a frame is drawn only on
 	// the renderer's tick, so the first frame with the profiles, and each key's echo,
 	// waits up to one tick less.
