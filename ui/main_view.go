@@ -524,11 +524,11 @@ func (l *listScreen) tokenPanel(p vault.Profile, w int) []string {
 		out = append(out, head, st.Info.Render(*l.frame+" requesting a token from "+host+"…")+st.Subtle.Render("  esc cancels"))
 		return out
 	case s != nil && s.err != nil:
-		first := strings.Split(st.Bad.Width(w).Render("✗ "+oauth.Sanitize(vault.FirstLine(s.err))), "\n")
+		first := wrapLines("", st.Bad, "✗ "+oauth.Sanitize(vault.FirstLine(s.err)), w, 3) // a kid or thumbprint kept whole
 		out = append(out, head)
 		out = append(out, first[:min(3, len(first))]...)
 		if more := errDetail(s.err); more != "" {
-			for _, l := range strings.Split(lipgloss.NewStyle().Width(w).Render(more), "\n") {
+			for _, l := range strings.Split(keepHyphens(more, func(t string) string { return lipgloss.NewStyle().Width(w).Render(t) }), "\n") {
 				out = append(out, truncateLine(st.ErrorLine.Render(l), w))
 			}
 		}

@@ -395,7 +395,11 @@ func (r *certRotateScreen) view(width int) []string {
 		}
 		out = append(out, hanging(st.Subtle, "", current+" · nothing changes until the new one is proven", w)...)
 		if r.profile.AuthMethod == oauth.AuthSelfSignedTLS {
-			out = append(out, hanging(st.Subtle, "", "A new self-signed one: "+vault.SelfSignedCertCommand+", then paste the output of cat c.pem k.pem", w)...)
+			// The command on lines of its own, cut only where a shell takes it (a space):
+			// copied from the terminal, it runs as it is.
+			out = append(out, hanging(st.Subtle, "", "A new self-signed one: run", w)...)
+			out = append(out, hanging(st.Text, "  ", vault.SelfSignedCertCommand, w)...)
+			out = append(out, hanging(st.Subtle, "", "then paste the output of cat c.pem k.pem", w)...)
 		}
 		out = append(out, hanging(st.Subtle, "", "A .p12 file: oat rotate "+p.Name+" --pkcs12 < new.p12", w)...)
 		return append(out, r.sharedLines(w)...)

@@ -114,7 +114,8 @@ func TestRotateCertInTheApp(t *testing.T) {
 	}
 	h.mustContain("Rotate the client certificate of ss", "current certificate: CN=self, self-signed, x5t#S256 "+oldTP, "esc cancel")
 	// A self-signed certificate is one the user makes: the screen says how.
-	h.mustContain("A new self-signed one: openssl req -x509", "cat c.pem k.pem")
+	h.mustContain("A new self-signed one: run", "openssl req -x509", "cat c.pem k.pem")
+	c.flatContains(vault.SelfSignedCertCommand) // whole, on lines of its own
 	// A key that is not the certificate's.
 	chainOnly := newCred[:strings.Index(newCred, "-----BEGIN PRIVATE KEY-----")]
 	c.paste(chainOnly + otherCred[strings.Index(otherCred, "-----BEGIN PRIVATE KEY-----"):])
