@@ -160,7 +160,8 @@ func (r *keyRotateScreen) phaseKeys() simpleKeys {
 	switch r.phase {
 	case krChoose:
 		if r.staged != "" {
-			return simpleKeys{k.Try, k.Generate, k.Paste, k.Cancel}
+			show := key.NewBinding(key.WithKeys(k.Form.Keys()...), key.WithHelp(k.Form.Help().Key, "show it again"))
+			return simpleKeys{k.Try, show, k.Generate, k.Paste, k.Cancel}
 		}
 		return simpleKeys{k.Generate, k.Paste, k.Cancel}
 	case krPaste:
@@ -258,6 +259,13 @@ func (r *keyRotateScreen) onKey(msg tea.KeyMsg) (screen, tea.Cmd) {
 			return r, r.input.Focus()
 		case key.Matches(msg, k.Try) && r.staged != "":
 			return r, r.start(vault.RotateOptions{})
+		case key.Matches(msg, k.Form) && r.staged != "":
+			// The staged key's public documents again, to register (oat keygen --show).
+			v, p := r.deps.Broker.Vault, r.profile
+			return r, func() tea.Msg {
+				sk, err := v.StagedKeyOf(context.Background(), p)
+				return keyStagedMsg{key: sk, err: err}
+			}
 		case key.Matches(msg, k.Cancel):
 			return closeScreen()
 		}
@@ -373,7 +381,7 @@ func (r *keyRotateScreen) view(width int) []string {
 		out = append(out, hanging(st.Text, "3. ", "oat gets a token with it"+map[bool]string{true: " and runs the test call", false: " (no API set: no test call)"}[p.HasTestCall()]+"; only then it becomes active, the old key kept aside.", w)...)
 		out = append(out, "")
 		if r.staged != "" {
-			out = append(out, hanging(st.Text, "", "A new key is staged already (thumbprint "+oauth.OneLine(r.staged)+"): enter tries it once registered; g makes another.", w)...)
+			out = append(out, hanging(st.Text, "", "A new key is staged already (thumbprint "+oauth.OneLine(r.staged)+"): enter tries it once registered; v shows its public key again; g makes another.", w)...)
 		}
 		if r.err != nil {
 			out = append(out, errorLines(st, r.err, w)...)

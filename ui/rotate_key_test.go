@@ -242,3 +242,19 @@ func TestRotateKeyGenerateKeepsAKeyStagedElsewhere(t *testing.T) {
 	h.press("g") // now seen: g makes another
 	h.mustContain("Register this public key")
 }
+
+// A key staged earlier (the screen left before it was tried) can be shown again to
+// register: v on the first step shows its public documents, the same key.
+func TestRotateKeyShowsAStagedKeyAgain(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	h.addKeyProfile("again", "again-id")
+	h.press("R", "g")
+	r := h.m.overlay.(*keyRotateScreen)
+	tp := r.docs.Key.Thumbprint
+	h.press("esc") // staged, not tried
+	h.press("R")
+	h.mustContain("A new key is staged already (thumbprint "+tp, "v shows its public key again")
+	h.press("v")
+	h.mustContain("Register this public key", tp, `"kty":"EC"`)
+}
