@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/oatcli/oat/oauth"
 	"github.com/oatcli/oat/vault"
@@ -76,13 +77,23 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 			return staged(err)
 		}
 	} else {
+		if o.updateShared && !o.cont && a.IsTerminal(a.In) {
+			return a.updateSharedNow(ctx, b, p) // no new key: give the active one to the others
+		}
 		if a.IsTerminal(a.In) {
 			return usageErr(fmt.Errorf("%s signs with a private key: oat rotate %s --keygen makes a new one (shown once to register), or pipe a key of your own on stdin (PEM or JWK)", p.Name, p.Name))
 		}
-		cred, err := a.readKey(p.Name)
+		in, err := a.readStdin(64 << 10)
 		if err != nil {
-			return err
+			return fmt.Errorf("read the private key from stdin: %w", err)
 		}
+		if strings.TrimSpace(string(in)) == "" {
+			if o.updateShared && !o.cont {
+				return a.updateSharedNow(ctx, b, p)
+			}
+			return usageErr(errors.New("no private key on stdin: pipe a PEM or JWK private key, or generate one with --keygen"))
+		}
+		cred := string(in)
 		stage := b.Vault.StageKeyIfNone
 		if o.restage {
 			stage = b.Vault.StageKey
@@ -95,6 +106,12 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 		return a.tryStagedKey(ctx, b, p.Name, o, vault.StepStage)
 	}
 	writeRotationKeyOnce(a.Out, p, b.Vault.Secrets.Name(), sk.Docs)
+	if sh, _ := b.Vault.SharedClient(p); len(sh) > 0 && !o.updateShared {
+		// Said now, while --update-shared can still go with --continue.
+		for _, q := range sh {
+			fmt.Fprintf(a.Err, "⚠ %s holds the same key: add --update-shared to --continue to give it the new key too (or later: oat rotate %s --update-shared)\n", oauth.OneLine(q.Name), oauth.OneLine(p.Name))
+		}
+	}
 	if !a.IsTerminal(a.In) {
 		fmt.Fprintf(a.Out, "\nThe new key is staged; the old key (%s) is still active.\nRegister the public key at the provider, then: oat rotate %s --continue\n", oauth.OneLine(p.KeyThumbprint), oauth.OneLine(p.Name))
 		return nil
@@ -157,4 +174,28 @@ func (a *App) checkOldKey(ctx context.Context, b *vault.Broker, name string) err
 	}
 	fmt.Fprintf(a.Out, "⚠ still accepted: the provider still issues tokens for the old key %s.\n  Remove it at the provider, then run oat rotate %s --check-old again. It is kept until then.\n", oauth.OneLine(vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)), oauth.OneLine(p.Name))
 	return &exitError{code: ExitFailure, silent: true}
+}
+
+// updateSharedNow gives p's active key to the profiles of the same client that still
+// hold its old one (a rotation finished without --update-shared): oat rotate NAME
+// --update-shared with no new key.
+func (a *App) updateSharedNow(ctx context.Context, b *vault.Broker, p vault.Profile) error {
+	sh, err := b.Vault.SharedClient(p)
+	if err != nil {
+		return err
+	}
+	var behind []vault.Profile
+	for _, q := range sh {
+		if q.KeyThumbprint != p.KeyThumbprint {
+			behind = append(behind, q)
+		}
+	}
+	if len(behind) == 0 {
+		fmt.Fprintf(a.Out, "no other profile of %s's client holds its old key: nothing to update\n", oauth.OneLine(p.Name))
+		return nil
+	}
+	if a.sharedAfterRotate(ctx, b, &vault.RotationReport{Profile: p, Shared: behind, Key: true}, true) {
+		return &exitError{code: ExitFailure, silent: true}
+	}
+	return nil
 }

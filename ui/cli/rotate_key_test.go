@@ -294,6 +294,9 @@ func TestRotateKeyUpdatesSharedProfiles(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("rotate --keygen: %d %s", r.code, r.err)
 		}
+		if !update && !strings.Contains(r.err, "⚠ sk-copy holds the same key: add --update-shared to --continue") {
+			t.Fatalf("no word at --keygen about sk-copy, while --update-shared can still go with --continue:\n%s", r.err)
+		}
 		newJWK, newKey := shownJWK(t, r.out)
 		if err := e.srv.RegisterKey("sk-id", []byte(newJWK)); err != nil {
 			t.Fatal(err)
@@ -307,10 +310,22 @@ func TestRotateKeyUpdatesSharedProfiles(t *testing.T) {
 			t.Fatalf("rotate --continue %v: %d %s %s", update, r.code, r.out, r.err)
 		}
 		e.storedKeys("sk")
-		e.storedKeys("sk-copy")
 		if !update {
+			e.storedKeys("sk-copy")
 			if !strings.Contains(r.err, "sk-copy has the same client ID and token URL: it still signs with the old key") || !strings.Contains(r.err, "--update-shared") {
 				t.Fatalf("no warning about sk-copy:\n%s", r.err)
+			}
+			// The advice can be followed after the rotation too: the active key now.
+			r = e.run("", "rotate", "sk", "--update-shared")
+			if r.code != 0 || !strings.Contains(r.out, "✓ sk-copy updated too: active key "+newKey.KeyID) {
+				t.Fatalf("rotate --update-shared after the rotation: %d %s %s", r.code, r.out, r.err)
+			}
+			if r := e.run("", "token", "sk-copy", "--force"); r.code != 0 {
+				t.Fatalf("sk-copy with the key given after: %d %s", r.code, r.err)
+			}
+			e.storedKeys("sk-copy")
+			if r := e.run("", "rm", "sk-copy", "--yes"); r.code != 0 { // the next round is sk-copy2's
+				t.Fatalf("rm: %d %s", r.code, r.err)
 			}
 			// The next rotation needs the old key dropped first. sk-copy keeps the key it
 			// has (now its own: not sk's any more); sk-copy2 takes sk's current key.
