@@ -152,6 +152,9 @@ func (m Model) now() time.Time { return m.deps.Now() }
 
 // open shows s over the list, sized, and starts it.
 func (m *Model) open(s screen) tea.Cmd {
+	// What the status line said was about the screen before (a copy on the last
+	// one-time screen): a new screen starts without it.
+	m.status = ""
 	m.overlay = s
 	s.Update(m.screenSize())
 	return s.Init()
@@ -330,6 +333,11 @@ func (m *Model) appMsg(msg tea.Msg) (tea.Cmd, bool) {
 	case clearStatusMsg:
 		if msg.seq == m.statusSeq {
 			m.status = ""
+		}
+		return nil, true
+	case dropStatusMsg:
+		if m.status == msg.text {
+			m.status = "" // no longer true, if it is still what the line says
 		}
 		return nil, true
 	case copyMsg:

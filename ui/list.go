@@ -436,7 +436,9 @@ func (l *listScreen) onToken(msg tokenMsg) tea.Cmd {
 	if msg.res.CacheWarning != nil {
 		cmds = append(cmds, statusBad("token not cached: "+msg.res.CacheWarning.Error()))
 	} else if msg.res.FromCache {
-		cmds = append(cmds, status("using the cached token (r fetches a new one)"))
+		cmds = append(cmds, status(usingCached))
+	} else {
+		cmds = append(cmds, func() tea.Msg { return dropStatusMsg{text: usingCached} })
 	}
 	return tea.Batch(append(cmds, l.reload())...)
 }
@@ -718,6 +720,12 @@ func (l *listScreen) updateKeys() {
 
 // status says text in the status line; statusBad says it as a failure.
 func status(text string) tea.Cmd { return func() tea.Msg { return statusMsg{text: text} } }
+
+// usingCached is the status of a token served from the cache; a fresh one drops it.
+const usingCached = "using the cached token (r fetches a new one)"
+
+// dropStatusMsg clears the status line if it still says text.
+type dropStatusMsg struct{ text string }
 func statusBad(text string) tea.Cmd {
 	return func() tea.Msg { return statusMsg{text: text, bad: true} }
 }

@@ -258,3 +258,20 @@ func TestRotateKeyShowsAStagedKeyAgain(t *testing.T) {
 	h.press("v")
 	h.mustContain("Register this public key", tp, `"kty":"EC"`)
 }
+
+// The status line says what is true now: "using the cached token" goes when r fetches
+// a fresh one, and a copy's status from one screen does not stay on the next.
+func TestStatusLineDropsWhatNoLongerHolds(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, false)
+	h.addKeyProfile("st", "st-id")
+	h.press("enter") // a fresh token
+	h.press("enter") // served from the cache
+	h.mustContain("using the cached token")
+	h.press("r")
+	h.mustNotContain("using the cached token")
+	h.press("R", "g", "c")
+	h.mustContain("copied")
+	h.press("esc", "R") // the key staged, the screen opened again
+	h.mustNotContain("copied")
+}
