@@ -726,6 +726,7 @@ const usingCached = "using the cached token (r fetches a new one)"
 
 // dropStatusMsg clears the status line if it still says text.
 type dropStatusMsg struct{ text string }
+
 func statusBad(text string) tea.Cmd {
 	return func() tea.Msg { return statusMsg{text: text, bad: true} }
 }
