@@ -33,8 +33,8 @@ const MaxRegistered = 16
 //
 // With clients given, only they are served (403 for another). A mutual-TLS client
 // takes no key. A client holds at most MaxRegistered keys and MaxRegistered
-// certificates through them (409 past that). Bodies are at most MaxRegistrationBody. The answer is JSON: the client and the kid or
-// x5t#S256 registered, or {"error": ...}. After each registration, registered (when
+// certificates through them (409 past that). Bodies are at most MaxRegistrationBody.
+// The answer is JSON: the client and the kid or x5t#S256 registered, or {"error": ...}. After each registration, registered (when
 // not nil) is called with the client ID and that kid or thumbprint.
 func (s *Server) ServeRegistration(registered func(id, cred string), clients ...string) {
 	s.mu.Lock()
