@@ -3,10 +3,13 @@ package cli
 import (
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/oatcli/oat/oauth/oauthtest"
 	"github.com/oatcli/oat/vault"
 )
@@ -52,6 +55,66 @@ func TestWrappedKeyGivenAsASecretIsRefused(t *testing.T) {
 	}
 	if e.srv.TokenRequests() != before {
 		t.Fatal("a key given as a secret reached the token endpoint")
+	}
+	e.noSecretOnDisk()
+}
+
+// oat keygen --show never prints a private key, for any profile kind: a key with its
+// certificate (and a staged one with its own), a key imported as a private JWK, a
+// mutual-TLS profile (refused), a secret profile (refused). Real processes; every
+// form of each private key is checked against each output.
+func TestKeygenShowNeverShowsAPrivateKey(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	url := e.srv.TokenURL(oauthtest.Generic)
+	if r := e.run("", "add", "kc", "--auth", "private_key_jwt", "--keygen", "--cert", "--token-url", url, "--client-id", "kc-id"); r.code != 0 {
+		t.Fatalf("add --keygen --cert: %d %s", r.code, r.err)
+	}
+	e.storedKeys("kc")
+	if r := e.run("", "rotate", "kc", "--keygen", "--cert"); r.code != 0 {
+		t.Fatalf("rotate --keygen --cert: %d %s %s", r.code, r.out, r.err)
+	}
+	e.storedKeys("kc")
+	r := e.run("", "keygen", "kc", "--show")
+	if r.code != 0 || strings.Count(r.out, "-----BEGIN CERTIFICATE-----") != 2 || strings.Contains(r.out, "PRIVATE") || strings.Contains(r.out, `"d":`) {
+		t.Errorf("--show of a key with a certificate and a staged one: %d\n%s%s", r.code, r.out, r.err)
+	}
+
+	jk, _, err := vault.GenerateKey("ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, keyForms(jk.PEM)...)
+	blk, _ := pem.Decode([]byte(jk.PEM))
+	priv, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jb, err := json.Marshal(jose.JSONWebKey{Key: priv, KeyID: "mine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	privJWK := string(jb)
+	var dd struct{ D string }
+	_ = json.Unmarshal(jb, &dd)
+	e.secrets = append(e.secrets, dd.D)
+	if r := e.run(privJWK, "add", "jw", "--auth", "private_key_jwt", "--token-url", url, "--client-id", "jw-id"); r.code != 0 {
+		t.Fatalf("add a JWK key: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "keygen", "jw", "--show"); r.code != 0 || !strings.Contains(r.out, `"kid":"mine"`) || strings.Contains(r.out, `"d":`) {
+		t.Errorf("--show of an imported JWK: %d\n%s%s", r.code, r.out, r.err)
+	}
+
+	mine, _, err := vault.GenerateKeyCert("ES256", &vault.CertRequest{Subject: "me", Days: 30, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.secrets = append(e.secrets, keyForms(mine.PEM)...)
+	if r := e.run(mine.PEM, "add", "mt", "--auth", "self_signed_tls_client_auth", "--token-url", "https://127.0.0.1:1/token", "--client-id", "mt-id"); r.code != 0 {
+		t.Fatalf("add an mTLS profile: %d %s", r.code, r.err)
+	}
+	if r := e.run("", "keygen", "mt", "--show"); r.code != ExitUsage || strings.Contains(r.out+r.err, "PRIVATE") {
+		t.Errorf("--show of an mTLS profile: %d\n%s%s", r.code, r.out, r.err)
 	}
 	e.noSecretOnDisk()
 }
