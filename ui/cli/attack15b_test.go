@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +119,32 @@ func TestKeygenShowNeverShowsAPrivateKey(t *testing.T) {
 		t.Errorf("--show of an mTLS profile: %d\n%s%s", r.code, r.out, r.err)
 	}
 	e.noSecretOnDisk()
+}
+
+// A profile whose certificate a hand edit made unreadable is a problem doctor names
+// (oat ls warns of it): doctor said "none expires within 30 days" and exited 0.
+func TestDoctorNamesAnUnreadableCertificate(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	if r := e.run("", "add", "kc", "--auth", "private_key_jwt", "--keygen", "--cert", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "kc-id"); r.code != 0 {
+		t.Fatalf("add --keygen --cert: %d %s", r.code, r.err)
+	}
+	e.storedKeys("kc")
+	path := filepath.Join(e.dir, "profiles.toml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(b), "-----BEGIN CERTIFICATE-----\n") + len("-----BEGIN CERTIFICATE-----\n")
+	broken := string(b[:i]) + "MIIBAAAA" + string(b[i+8:])
+	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run("", "ls"); !strings.Contains(r.out, "kc: the key's certificate unreadable: ") {
+		t.Fatalf("ls does not see the broken certificate:\n%s%s", r.out, r.err)
+	}
+	r := e.run("", "doctor")
+	if r.code != ExitFailure || strings.Contains(r.out, "none expires") || !strings.Contains(r.out+r.err, "kc: the key's certificate is unreadable") {
+		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
+	}
 }
