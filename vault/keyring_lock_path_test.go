@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -72,5 +73,26 @@ func TestSessionLockDoesNotFollowASymlink(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "symlink") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// A FIFO in place of the lock file does not hang oat: opening one for reading waits
+// for a writer, before the call's deadline is armed.
+func TestSessionLockDoesNotHangOnAFIFO(t *testing.T) {
+	t.Parallel()
+	lock := filepath.Join(t.TempDir(), "oat-secret-service")
+	if err := syscall.Mkfifo(lock+".lock", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ks := &KeyringStore{Service: "oat-test", Timeout: time.Second, SessionLock: lock, backend: &countingKeyring{m: map[string]string{}}}
+	done := make(chan error, 1)
+	go func() { done <- ks.Set(context.Background(), "k", "v") }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Fatalf("err %v", err)
+		}
+	case <-time.After(30 * time.Second): // a safety net for a hang, not a timing assertion
+		t.Fatal("the keyring call hangs on a FIFO lock file")
 	}
 }

@@ -8,10 +8,11 @@ import (
 	"syscall"
 )
 
-// lockOpenFlag opens the Secret Service lock file without following a symlink: the
+// lockOpenFlag opens the Secret Service lock file without following a symlink (the
 // lock creates its file, and a symlink planted in its place would have it created
-// wherever the link points.
-const lockOpenFlag = os.O_CREATE | os.O_RDONLY | syscall.O_NOFOLLOW
+// wherever the link points) and without blocking (a FIFO in its place would wait for
+// a writer, before the call's deadline is armed).
+const lockOpenFlag = os.O_CREATE | os.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 
 // isSymlinkLoop reports whether err is the refusal of O_NOFOLLOW to open a symlink.
 func isSymlinkLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }

@@ -121,11 +121,15 @@ func (k *KeyringStore) call(ctx context.Context, op, key string, fn func() error
 	defer cancel()
 	unlock := func() {}
 	if k.SessionLock != "" {
-		lk := flock.New(k.SessionLock+".lock", flock.SetPermissions(0o600), flock.SetFlag(lockOpenFlag))
+		path := k.SessionLock + ".lock"
+		lk := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(lockOpenFlag))
 		_ = ensureDir(filepath.Dir(k.SessionLock))
-		ok, err := lk.TryLockContext(ctx, 2*time.Millisecond)
-		if isSymlinkLoop(err) {
-			err = fmt.Errorf("the lock file %s is a symlink, which oat does not follow: remove it", k.SessionLock+".lock")
+		var ok bool
+		var err error
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink == 0 && !fi.Mode().IsRegular() {
+			err = fmt.Errorf("the lock file %s is not a regular file (%s): oat never made it; remove it", path, fi.Mode().Type())
+		} else if ok, err = lk.TryLockContext(ctx, 2*time.Millisecond); isSymlinkLoop(err) {
+			err = fmt.Errorf("the lock file %s is a symlink, which oat does not follow: remove it", path)
 		}
 		if err != nil || !ok {
 			// Waiting longer would only move the deadline: the other command's call is
