@@ -74,11 +74,15 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if r.PathValue("kind") == "keys" {
 		field = "kid"
 		// A JWKS of one key (oat shows both forms) is taken for its key.
-		var set jose.JSONWebKeySet
-		if json.Unmarshal(body, &set) == nil && len(set.Keys) == 1 {
-			if one, merr := set.Keys[0].MarshalJSON(); merr == nil {
-				body = one
+		var set struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if json.Unmarshal(body, &set) == nil && set.Keys != nil {
+			if len(set.Keys) != 1 {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("a JWKS of %d keys: register one key at a time (the new one)", len(set.Keys))})
+				return
 			}
+			body = set.Keys[0]
 		}
 		var k jose.JSONWebKey
 		if k.UnmarshalJSON(body) == nil && !s.roomFor(id, k.KeyID, true) {

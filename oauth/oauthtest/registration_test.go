@@ -190,6 +190,12 @@ func TestServeRegistrationOnlyForItsClients(t *testing.T) {
 	if k.token(t, s, "secret-client") == 200 || len(told) != 0 {
 		t.Fatalf("the key registered for another client works; told %v", told)
 	}
+	k2 := newTestKey(t)
+	for _, set := range []string{`{"keys":[` + string(k.jwk) + `,` + string(k2.jwk) + `]}`, `{"keys":[]}`} {
+		if code, m := postBody(t, s.URL+"/demo/clients/k/keys", set); code != 400 || !strings.Contains(m["error"], "one key at a time") {
+			t.Fatalf("a JWKS of other than one key: %d %v", code, m)
+		}
+	}
 	for i := 0; i < MaxRegistered; i++ {
 		ki := newTestKey(t)
 		if code, m := postBody(t, s.URL+"/demo/clients/k/keys", string(ki.jwk)); code != 201 {
