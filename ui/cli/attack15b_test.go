@@ -148,3 +148,28 @@ func TestDoctorNamesAnUnreadableCertificate(t *testing.T) {
 		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
 	}
 }
+
+// When profiles.toml does not load, doctor's rotation and certificate lines say they
+// were not checked: they said "no secret is older than the rotation policy" and "none
+// expires within 30 days" of profiles it could not read.
+func TestDoctorDoesNotVouchForProfilesItCannotRead(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	if r := e.run("", "add", "kc", "--auth", "private_key_jwt", "--keygen", "--cert", "--days", "3", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "kc-id"); r.code != 0 {
+		t.Fatalf("add --keygen --cert: %d %s", r.code, r.err)
+	}
+	e.storedKeys("kc")
+	path := filepath.Join(e.dir, "profiles.toml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "name = 'kc'", "name = '-kc'", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("", "doctor")
+	if r.code != ExitFailure || strings.Contains(r.out, "none expires") || strings.Contains(r.out, "no secret is older") ||
+		!strings.Contains(r.out, "rotation      not checked") || !strings.Contains(r.out, "certificates  not checked") {
+		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
+	}
+}

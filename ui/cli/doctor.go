@@ -41,6 +41,9 @@ type doctorReport struct {
 	Expiring []string `json:"certificates_expiring"`
 	// Unreadable are the profiles whose certificate does not parse (each also a problem).
 	Unreadable []string `json:"certificates_unreadable,omitempty"`
+	// ProfilesError is why the profiles could not be read: rotation and certificates
+	// were then not checked.
+	ProfilesError string `json:"profiles_error,omitempty"`
 	// Staged are the rotations left half-way: a new key, certificate or secret staged
 	// and never made active, each as "NAME: what; what to do" (not checked while the
 	// store is locked).
@@ -150,7 +153,10 @@ rotations left half-way (a new key or certificate staged, never made active). It
 				rep.Problems = append(rep.Problems, msg)
 			}
 			rep.Overdue, rep.Expiring, rep.Staged = []string{}, []string{}, []string{}
-			ps, _ := v.List()
+			ps, lerr := v.List()
+			if lerr != nil {
+				rep.ProfilesError = vault.FirstLine(lerr)
+			}
 			for _, p := range ps {
 				if v.Overdue(p) {
 					rep.Overdue = append(rep.Overdue, p.Name)
@@ -171,6 +177,10 @@ rotations left half-way (a new key or certificate staged, never made active). It
 						rep.Staged = append(rep.Staged, line)
 					}
 				}
+			}
+			if rep.ProfilesError != "" && (derr == nil || vault.FirstLine(derr) != rep.ProfilesError) {
+				// A locked store says nothing of the profiles: their own problem, once.
+				rep.Problems = append(rep.Problems, "the profiles do not load: "+rep.ProfilesError)
 			}
 			if err := derr; errors.Is(err, vault.ErrNeedPassphrase) {
 				// A locked store is healthy: looking inside it needs the passphrase.
@@ -299,12 +309,17 @@ func printDoctor(a *App, rep doctorReport) {
 	default:
 		fmt.Fprintf(w, "orphans       %d profile ID(s) with secrets left in the store; %d profile(s) without their secret\n", len(rep.Orphans), len(rep.NoSecret))
 	}
-	if len(rep.Overdue) == 0 {
+	if rep.ProfilesError != "" {
+		// Said, not vouched for: nothing was read (the reason is among the problems).
+		fmt.Fprintln(w, "rotation      not checked: the profiles do not load (below)")
+		fmt.Fprintln(w, "certificates  not checked: the profiles do not load (below)")
+	} else if len(rep.Overdue) == 0 {
 		fmt.Fprintln(w, "rotation      no secret is older than the rotation policy")
 	} else {
 		fmt.Fprintf(w, "rotation      ⚠ older than the rotation policy: %s (oat rotate NAME, after the provider issues a new secret; for a key: oat rotate NAME --keygen)\n", strings.Join(rep.Overdue, ", "))
 	}
 	switch {
+	case rep.ProfilesError != "":
 	case len(rep.Unreadable) > 0:
 		fmt.Fprintf(w, "certificates  ✗ unreadable: %s (below)\n", strings.Join(rep.Unreadable, ", "))
 	case len(rep.Expiring) == 0:
