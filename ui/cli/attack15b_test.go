@@ -173,3 +173,35 @@ func TestDoctorDoesNotVouchForProfilesItCannotRead(t *testing.T) {
 		t.Fatalf("doctor: %d\n%s%s", r.code, r.out, r.err)
 	}
 }
+
+// --restage deletes the key staged before, which was shown to be registered and may be
+// at the provider already: oat says so, with its thumbprint, so that the user removes
+// it there (a registered key nobody holds any more is clutter in the console, and
+// one more key the provider accepts until then is one more to reason about).
+func TestRestageNamesTheKeyItDrops(t *testing.T) {
+	t.Parallel()
+	e := newProcEnv(t)
+	if r := e.run("", "add", "rs", "--auth", "private_key_jwt", "--keygen", "--token-url", e.srv.TokenURL(oauthtest.Generic), "--client-id", "rs-id"); r.code != 0 {
+		t.Fatalf("add --keygen: %d %s", r.code, r.err)
+	}
+	e.storedKeys("rs")
+	if r := e.run("", "rotate", "rs", "--keygen"); r.code != 0 {
+		t.Fatalf("rotate --keygen: %d %s", r.code, r.err)
+	}
+	_, _, first := e.storedKeys("rs")
+	firstTP := thumbprintOfPEM(t, first)
+	r := e.run("", "rotate", "rs", "--keygen", "--restage")
+	if r.code != 0 || !strings.Contains(r.err, "the key staged before ("+firstTP+") is deleted") || !strings.Contains(r.err, "remove it there") {
+		t.Fatalf("--restage: %d\n%s%s", r.code, r.out, r.err)
+	}
+	e.storedKeys("rs")
+}
+
+func thumbprintOfPEM(t *testing.T, pemText string) string {
+	t.Helper()
+	docs, err := vault.KeyDocs(pemText, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs.Thumbprint
+}
