@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -537,4 +539,25 @@ func TestFormSecretPasteOfAKeySaysWhatItIs(t *testing.T) {
 		t.Fatal("the key went into the secret's field")
 	}
 	h.mustNotContain("BEGIN PRIVATE KEY")
+}
+
+// A key wrapped by a copy (base64 of the whole PEM, as a Kubernetes secret holds it;
+// the PEM's body without its lines) pasted into the secret's field is refused like the
+// PEM itself: it is one printable line, and went in as the secret.
+func TestFormSecretPasteOfAWrappedKeySaysWhatItIs(t *testing.T) {
+	t.Parallel()
+	k, _, _ := vault.GenerateKey("ES256")
+	blk, _ := pem.Decode([]byte(k.PEM))
+	for _, c := range []struct{ paste, want string }{
+		{base64.StdEncoding.EncodeToString([]byte(k.PEM)), "the paste is a private key (PEM), base64-encoded, not a client secret"},
+		{base64.StdEncoding.EncodeToString(blk.Bytes), "the paste is a private key in base64"},
+	} {
+		h, f := openAdd(t, 160, 40)
+		f.moveTo(fSecret)
+		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(c.paste), Paste: true})
+		h.mustContain(c.want)
+		if f.value(fSecret) != "" {
+			t.Fatalf("the key went into the secret's field: %s", c.want)
+		}
+	}
 }

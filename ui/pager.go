@@ -46,8 +46,11 @@ func (p *pager) key(msg tea.KeyMsg) bool {
 }
 
 // window is the lines that fit height from the position, the last row saying what is
-// above and below when they do not all fit (height ≤ 0: all of them).
-func (p *pager) window(st *theme.Styles, lines []string, height int) []string {
+// above and below when they do not all fit (height ≤ 0: all of them). width is the
+// screen's: the last row fits its content (width-2, as the screens' lines), or the
+// frame's margin made that row, and so the whole screen, a column wider than the
+// terminal at narrow widths.
+func (p *pager) window(st *theme.Styles, lines []string, width, height int) []string {
 	lines = strings.Split(strings.Join(lines, "\n"), "\n") // an entry may hold several rows
 	if height <= 0 || len(lines) <= height {
 		p.top, p.page, p.cut = 0, height, false
@@ -66,7 +69,7 @@ func (p *pager) window(st *theme.Styles, lines []string, height int) []string {
 	case p.top > 0:
 		marker += " · ↑/pgup: back"
 	}
-	return append(out, st.Subtle.Render(marker))
+	return append(out, st.Subtle.Render(truncateLine(marker, width-2)))
 }
 
 // keys adds the scroll key to ks when the last window was cut.

@@ -332,7 +332,7 @@ func (r *certRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 
 // View implements screen.
 func (r *certRotateScreen) View(width, height int) string {
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), height), "\n"))
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), width, height), "\n"))
 }
 
 // certRows describes a certificate as the details pane does: label, value.

@@ -365,7 +365,7 @@ func ownKid(kid string) string {
 }
 
 func (r *keyRotateScreen) View(width, height int) string {
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), height), "\n"))
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), width, height), "\n"))
 }
 
 func (r *keyRotateScreen) view(width int) []string {

@@ -175,10 +175,17 @@ func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w
 			truncateLine(st.Label.Render("thumbprint")+st.Text.Render(" "+d.Thumbprint), w))
 	} else {
 		tp := st.Label.Render("thumbprint") + st.Text.Render(" "+d.Thumbprint)
-		if kid := tp + st.Subtle.Render("  (kid)"); lipgloss.Width(kid) <= w {
-			tp = kid // the thumbprint whole comes first
+		switch kid := tp + st.Subtle.Render("  (kid)"); {
+		case lipgloss.Width(kid) <= w:
+			lines = append(lines, kid) // the thumbprint whole comes first
+		case lipgloss.Width(tp) <= w:
+			lines = append(lines, tp)
+		default: // narrower than the thumbprint: whole, on lines of its own
+			lines = append(lines, st.Label.Render("thumbprint"))
+			for _, l := range wrapHard(d.Thumbprint, w) {
+				lines = append(lines, st.Text.Render(l))
+			}
 		}
-		lines = append(lines, tp)
 	}
 	lines = append(lines, st.Label.Render("algorithm ")+st.Text.Render(" "+d.Alg))
 	if d.Cert != "" {
@@ -246,5 +253,5 @@ func (s *keyOnceScreen) View(width, height int) string {
 	lines = append(lines, keyDocsLines(st, s.deps.Broker.Vault.Secrets.Name(), s.docs, s.form, w)...)
 	lines = append(lines, "")
 	lines = append(lines, wrapLines("", st.Subtle, "v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w, 2)...)
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(s.pager.window(st, lines, height), "\n"))
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(s.pager.window(st, lines, width, height), "\n"))
 }

@@ -74,14 +74,18 @@ func NewKeyringStore() *KeyringStore {
 }
 
 // sessionLockPath is where the Secret Service lock lives: per user, in
-// $XDG_RUNTIME_DIR (the user's own, 0700) or else the user's cache directory. Only the
-// Secret Service needs it; the macOS and Windows keyrings serialize their callers.
+// $XDG_RUNTIME_DIR when it is the user's own private directory, else in the user's
+// cache directory. A runtime directory shared with others (XDG_RUNTIME_DIR=/tmp in a
+// container or a sudo shell) is not used: oat would restrict it to 0700 (as root,
+// /tmp itself), and another user could make the lock file first, hold it, or plant a
+// symlink there. Only the Secret Service needs the lock; the macOS and Windows
+// keyrings serialize their callers.
 func sessionLockPath() string {
 	if runtime.GOOS != "linux" {
 		return ""
 	}
 	dir := os.Getenv("XDG_RUNTIME_DIR")
-	if dir == "" {
+	if dir == "" || !ownPrivateDir(dir) {
 		c, err := os.UserCacheDir()
 		if err != nil {
 			return ""
@@ -117,9 +121,16 @@ func (k *KeyringStore) call(ctx context.Context, op, key string, fn func() error
 	defer cancel()
 	unlock := func() {}
 	if k.SessionLock != "" {
-		lk := flock.New(k.SessionLock+".lock", flock.SetPermissions(0o600))
+		path := k.SessionLock + ".lock"
+		lk := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(lockOpenFlag))
 		_ = ensureDir(filepath.Dir(k.SessionLock))
-		ok, err := lk.TryLockContext(ctx, 2*time.Millisecond)
+		var ok bool
+		var err error
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink == 0 && !fi.Mode().IsRegular() {
+			err = fmt.Errorf("the lock file %s is not a regular file (%s): oat never made it; remove it", path, fi.Mode().Type())
+		} else if ok, err = lk.TryLockContext(ctx, 2*time.Millisecond); isSymlinkLoop(err) {
+			err = fmt.Errorf("the lock file %s is a symlink, which oat does not follow: remove it", path)
+		}
 		if err != nil || !ok {
 			// Waiting longer would only move the deadline: the other command's call is
 			// bounded by the same timeout. Said, not worked around: calling now is what

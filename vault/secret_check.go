@@ -1,6 +1,9 @@
 package vault
 
 import (
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -143,18 +146,57 @@ func SecretCharProblem(s string) string {
 // none of them). A key pasted or piped where a secret goes would otherwise be stored
 // as one (a JWK is one printable line) and sent to the token endpoint as the client
 // secret, in Basic and in the body.
+//
+// It looks through what a copy brings around a key: a byte order mark, quotes (a
+// value copied from a shell line or a config file), and base64 (a Kubernetes
+// secret's data, a CI variable: the PEM or JWK encoded whole), and it knows a key by
+// its content when the PEM lines are gone (the base64 body of a PEM copied without
+// its BEGIN and END lines, a PKCS#12 file in base64) and by the first line of an ssh
+// key (OpenSSH public key, PuTTY .ppk). The decoded forms are recognized only when
+// they parse as a key, a certificate or a PKCS#12 file, which a secret a provider
+// issued (random bytes, often base64 themselves) never does.
 func LooksLikeKeyMaterial(s string) (kind string, method oauth.AuthMethod) {
-	t := strings.TrimSpace(s)
-	switch {
-	case strings.HasPrefix(t, "\x30\x82") || strings.HasPrefix(t, "\x30\x80") || strings.ContainsRune(t, 0):
+	t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "\uFEFF"))
+	if kind, m := keyText(t); kind != "" {
+		return kind, m
+	}
+	if u := strings.Trim(t, "\"'`“”‘’"); u != t {
+		if kind, m := keyText(strings.TrimSpace(u)); kind != "" {
+			return kind, m
+		}
+		t = strings.TrimSpace(u)
+	}
+	if strings.HasPrefix(t, "\x30\x82") || strings.HasPrefix(t, "\x30\x80") || strings.ContainsRune(t, 0) {
 		// A DER SEQUENCE (a .p12/.pfx, a .der key or certificate) or other binary data.
+		if kind, m := keyDER([]byte(t)); kind != "" {
+			return kind, m
+		}
 		return "binary data (a PKCS#12 .p12/.pfx or a DER file?), not text", oauth.AuthTLS
+	}
+	if der, ok := decodeBase64(t); ok {
+		if kind, m := keyText(strings.TrimSpace(strings.TrimPrefix(string(der), "\uFEFF"))); kind != "" {
+			return kind + ", base64-encoded", m
+		}
+		if kind, m := keyDER(der); kind != "" {
+			return kind, m
+		}
+	}
+	return "", ""
+}
+
+// keyText is LooksLikeKeyMaterial on text as it is.
+func keyText(t string) (kind string, method oauth.AuthMethod) {
+	switch {
 	case strings.Contains(t, "-----BEGIN CERTIFICATE-----"):
 		return "a certificate (PEM)", oauth.AuthTLS
 	case strings.Contains(t, "-----BEGIN") && strings.Contains(t, "PRIVATE KEY-----"):
 		return "a private key (PEM)", oauth.AuthPrivateKeyJWT
 	case strings.Contains(t, "-----BEGIN") && strings.Contains(t, "PUBLIC KEY-----"):
 		return "a public key (PEM, what the provider registers; oat takes the private key)", oauth.AuthPrivateKeyJWT
+	case strings.HasPrefix(t, "PuTTY-User-Key-File-"):
+		return "an ssh private key (PuTTY .ppk): oat signs with a PEM or JWK key", oauth.AuthPrivateKeyJWT
+	case sshPublicKeyLine(t):
+		return "an ssh public key: oat signs with a PEM or JWK key", oauth.AuthPrivateKeyJWT
 	case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
 		var jwk struct {
 			Kty  string            `json:"kty"`
@@ -172,6 +214,75 @@ func LooksLikeKeyMaterial(s string) (kind string, method oauth.AuthMethod) {
 		case len(jwk.Keys) > 0:
 			return "a key set (JWKS)", oauth.AuthPrivateKeyJWT
 		}
+	}
+	return "", ""
+}
+
+// sshPublicKeyLine says whether t is an OpenSSH public key line ("ssh-ed25519 AAAA…
+// comment"): its base64 blob starts with its type's name (RFC 4253 §6.6).
+func sshPublicKeyLine(t string) bool {
+	f := strings.Fields(t)
+	if len(f) < 2 || len(f[0]) > 64 {
+		return false
+	}
+	blob, err := base64.StdEncoding.DecodeString(f[1])
+	if err != nil || len(blob) < 4+len(f[0]) {
+		return false
+	}
+	n := int(blob[0])<<24 | int(blob[1])<<16 | int(blob[2])<<8 | int(blob[3])
+	return n == len(f[0]) && string(blob[4:4+n]) == f[0]
+}
+
+// decodeBase64 decodes t when it is base64 (standard or URL alphabet, padded or not,
+// with white space between lines) of at least 48 bytes: less holds no key.
+func decodeBase64(t string) ([]byte, bool) {
+	t = strings.Join(strings.Fields(t), "")
+	if len(t) < 64 {
+		return nil, false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(t); err == nil {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+// keyDER names der when it is a private key (PKCS#8, PKCS#1, SEC 1), a certificate, a
+// public key or a PKCS#12 file: the standard library's parsers say, and for PKCS#12
+// its outer structure (RFC 7292: version 3, then PKCS#7 data), read without its
+// password so that no key derivation runs on a pasted value.
+func keyDER(der []byte) (kind string, method oauth.AuthMethod) {
+	if len(der) == 0 || der[0] != 0x30 { // every one of them is a SEQUENCE
+		return "", ""
+	}
+	const body = "base64 (a PEM's body without its lines)"
+	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return "a private key in " + body, oauth.AuthPrivateKeyJWT
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return "a private key in " + body, oauth.AuthPrivateKeyJWT
+	}
+	if _, err := x509.ParseECPrivateKey(der); err == nil {
+		return "a private key in " + body, oauth.AuthPrivateKeyJWT
+	}
+	if _, err := x509.ParseCertificate(der); err == nil {
+		return "a certificate in " + body, oauth.AuthTLS
+	}
+	if _, err := x509.ParsePKIXPublicKey(der); err == nil {
+		return "a public key in " + body + ": the provider registers it; oat keeps the private key", oauth.AuthPrivateKeyJWT
+	}
+	var pfx struct {
+		Version  int
+		AuthSafe struct {
+			ContentType asn1.ObjectIdentifier
+			Content     asn1.RawValue `asn1:"explicit,optional,tag:0"`
+		}
+		MacData asn1.RawValue `asn1:"optional"`
+	}
+	if rest, err := asn1.Unmarshal(der, &pfx); err == nil && len(rest) == 0 && pfx.Version == 3 &&
+		pfx.AuthSafe.ContentType.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}) {
+		return "a PKCS#12 file (.p12/.pfx) in base64: a certificate and its key, imported with --pkcs12", oauth.AuthTLS
 	}
 	return "", ""
 }

@@ -171,3 +171,52 @@ func TestServeRegistration(t *testing.T) {
 const crypto256 = crypto.SHA256
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// The registration endpoints serve only the clients they are turned on for (the demo's
+// key and certificate clients): a key posted for another client (one with a secret)
+// gave anyone on the machine a way in as that client. And a client holds a bounded
+// number of keys and certificates through them: each post of a new kid was kept.
+func TestServeRegistrationOnlyForItsClients(t *testing.T) {
+	t.Parallel()
+	s := NewForTest(t, "x")
+	s.AddClient(Client{ID: "k", Scopes: []string{"api/read"}})
+	s.AddClient(Client{ID: "secret-client", Secrets: []string{"s3cret"}, Scopes: []string{"api/read"}})
+	var told []string
+	s.ServeRegistration(func(id, cred string) { told = append(told, id+" "+cred) }, "k")
+	k := newTestKey(t)
+	if code, m := postBody(t, s.URL+"/demo/clients/secret-client/keys", string(k.jwk)); code != 403 || !strings.Contains(m["error"], "k") {
+		t.Fatalf("a key for another client: %d %v", code, m)
+	}
+	if k.token(t, s, "secret-client") == 200 || len(told) != 0 {
+		t.Fatalf("the key registered for another client works; told %v", told)
+	}
+	k2 := newTestKey(t)
+	for _, set := range []string{`{"keys":[` + string(k.jwk) + `,` + string(k2.jwk) + `]}`, `{"keys":[]}`} {
+		if code, m := postBody(t, s.URL+"/demo/clients/k/keys", set); code != 400 || !strings.Contains(m["error"], "one key at a time") {
+			t.Fatalf("a JWKS of other than one key: %d %v", code, m)
+		}
+	}
+	for i := 0; i < MaxRegistered; i++ {
+		ki := newTestKey(t)
+		if code, m := postBody(t, s.URL+"/demo/clients/k/keys", string(ki.jwk)); code != 201 {
+			t.Fatalf("key %d: %d %v", i, code, m)
+		}
+	}
+	if code, m := postBody(t, s.URL+"/demo/clients/k/keys", string(k.jwk)); code != 409 || !strings.Contains(m["error"], "keys") {
+		t.Fatalf("a key over the bound: %d %v", code, m)
+	}
+	ca, err := NewCA("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i <= MaxRegistered; i++ {
+		chain, _, err := ca.Issue(CertOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, m := postBody(t, s.URL+"/demo/clients/k/certs", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: chain[0]})))
+		if want := map[bool]int{true: 201, false: 409}[i < MaxRegistered]; code != want {
+			t.Fatalf("certificate %d: %d %v", i, code, m)
+		}
+	}
+}

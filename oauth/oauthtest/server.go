@@ -156,6 +156,10 @@ type Server struct {
 	// (ServeRegistration).
 	registration bool
 	registered   func(id, cred string)
+	// registrants are the clients the registration endpoints serve (all when empty).
+	registrants []string
+	// regMu serializes the registration endpoints (their bound is checked, then kept).
+	regMu sync.Mutex
 
 	tokenRequests atomic.Int64
 	jwksFetches   atomic.Int64

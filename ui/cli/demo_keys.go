@@ -78,11 +78,13 @@ func (d *demoKeys) certCurl() string {
 	return "curl -sS --cacert " + shellQuote(d.caFile) + " --data-binary @c.pem " + d.tls.URL + "/demo/clients/" + demoMTLSClient + "/certs"
 }
 
-// serveRegistration turns on the demo's registration endpoints (--serve): a key or a
+// serveRegistration turns on the demo's registration endpoints (--serve), for its key
+// client and its certificate client only (a key registered for a client with a secret
+// would let anyone on the machine in as it): a key or a
 // certificate registered there that a profile has staged for its rotation replaces,
 // at its first use, the one the profile has active.
 func (d *demoKeys) serveRegistration(ctx context.Context, v *vault.Vault, store vault.SecretStore) {
-	pair := func(_, cred string) {
+	pair := func(id, cred string) {
 		ps, err := v.List()
 		if err != nil {
 			return
@@ -92,13 +94,15 @@ func (d *demoKeys) serveRegistration(ctx context.Context, v *vault.Vault, store 
 			if err != nil {
 				continue
 			}
-			if c := demoCredOf(staged); cred != "" && (c.kid == cred || c.tp == cred) {
+			// A key counts for the key client, a certificate for the certificate client:
+			// one registered elsewhere does not arm the rotation.
+			if c := demoCredOf(staged); cred != "" && (id == demoKeyClient && c.kid == cred || id == demoMTLSClient && c.tp == cred) {
 				d.replace(activeCred(ctx, store, p), c)
 			}
 		}
 	}
-	d.srv.ServeRegistration(pair)
-	d.tls.ServeRegistration(pair)
+	d.srv.ServeRegistration(pair, demoKeyClient)
+	d.tls.ServeRegistration(pair, demoMTLSClient)
 }
 
 // seed adds okta-svc (private_key_jwt with a key made now and registered at the demo

@@ -101,6 +101,31 @@ func TestDemoServeRotations(t *testing.T) {
 	if r.code != 0 || jwk == nil {
 		t.Fatalf("keygen: %d\n%s%s", r.code, r.out, r.err)
 	}
+	// The endpoints register for the demo's key and certificate clients only: a key
+	// posted for a client with a secret (anyone on the machine could then get its
+	// tokens) or for the mutual-TLS client is refused, and neither arms the rotation.
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	tlsClient := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	tlsKeyURL := strings.Replace(certURL, "/mtls-demo/certs", "/mtls-demo/keys", 1)
+	for _, u := range []struct {
+		c   *http.Client
+		url string
+	}{{http.DefaultClient, strings.Replace(keyURL, "/okta-demo/", "/eds-demo/", 1)}, {tlsClient, tlsKeyURL}} {
+		resp, err := u.c.Post(u.url, "application/json", strings.NewReader(jwk[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("a key registered at %s: %d %s", u.url, resp.StatusCode, b)
+		}
+	}
 	post(http.DefaultClient, keyURL, jwk[1])
 	if r := e.run("", "rotate", "okta-svc", "--continue"); r.code != 0 {
 		t.Fatalf("continue: %d\n%s%s", r.code, r.out, r.err)
@@ -121,13 +146,7 @@ func TestDemoServeRotations(t *testing.T) {
 	if r := e.run(mine.PEM, "rotate", "mtls-api"); r.code == 0 || !strings.Contains(r.err, "oat rotate mtls-api --continue") {
 		t.Fatalf("an unregistered certificate: %d\n%s%s", r.code, r.out, r.err)
 	}
-	ca, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(ca)
-	post(&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}, certURL, mine.Cert)
+	post(tlsClient, certURL, mine.Cert)
 	if r := e.run("", "rotate", "mtls-api", "--continue"); r.code != 0 {
 		t.Fatalf("continue: %d\n%s%s", r.code, r.out, r.err)
 	}

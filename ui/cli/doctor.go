@@ -39,6 +39,11 @@ type doctorReport struct {
 	// Expiring are the certificates (mutual TLS, or a key's) that expired or expire
 	// within vault.CertExpiryWarning, each as "NAME: what, when; what to do".
 	Expiring []string `json:"certificates_expiring"`
+	// Unreadable are the profiles whose certificate does not parse (each also a problem).
+	Unreadable []string `json:"certificates_unreadable,omitempty"`
+	// ProfilesError is why the profiles could not be read: rotation and certificates
+	// were then not checked.
+	ProfilesError string `json:"profiles_error,omitempty"`
 	// Staged are the rotations left half-way: a new key, certificate or secret staged
 	// and never made active, each as "NAME: what; what to do" (not checked while the
 	// store is locked).
@@ -148,12 +153,19 @@ rotations left half-way (a new key or certificate staged, never made active). It
 				rep.Problems = append(rep.Problems, msg)
 			}
 			rep.Overdue, rep.Expiring, rep.Staged = []string{}, []string{}, []string{}
-			ps, _ := v.List()
+			ps, lerr := v.List()
+			if lerr != nil {
+				rep.ProfilesError = vault.FirstLine(lerr)
+			}
 			for _, p := range ps {
 				if v.Overdue(p) {
 					rep.Overdue = append(rep.Overdue, p.Name)
 				}
-				if line := expiringCert(p, now); line != "" {
+				if line, broken := expiringCert(p, now); broken {
+					// The profile cannot authenticate: a problem, not a renewal to plan.
+					rep.Problems = append(rep.Problems, line)
+					rep.Unreadable = append(rep.Unreadable, p.Name)
+				} else if line != "" {
 					rep.Expiring = append(rep.Expiring, line)
 				}
 			}
@@ -165,6 +177,10 @@ rotations left half-way (a new key or certificate staged, never made active). It
 						rep.Staged = append(rep.Staged, line)
 					}
 				}
+			}
+			if rep.ProfilesError != "" && (derr == nil || vault.FirstLine(derr) != rep.ProfilesError) {
+				// A locked store says nothing of the profiles: their own problem, once.
+				rep.Problems = append(rep.Problems, "the profiles do not load: "+rep.ProfilesError)
 			}
 			if err := derr; errors.Is(err, vault.ErrNeedPassphrase) {
 				// A locked store is healthy: looking inside it needs the passphrase.
@@ -203,21 +219,26 @@ rotations left half-way (a new key or certificate staged, never made active). It
 
 // expiringCert is p's certificate (mutual TLS, or its key's) when it expired or expires
 // within vault.CertExpiryWarning, as oat ls warns: "NAME: what, when; what to do" ("":
-// none, or not soon).
-func expiringCert(p vault.Profile, now time.Time) string {
+// none, or not soon). broken says the certificate does not even parse (a hand edit of
+// profiles.toml): then the line says so, as oat ls does.
+func expiringCert(p vault.Profile, now time.Time) (line string, broken bool) {
+	n := p.Name
+	kind, how := "client certificate", "oat rotate "+n+" < renewed.pem (certificate and key)"
+	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
+		kind, how = "the key's certificate", "oat rotate "+n+" --keygen (a new key and certificate)"
+	}
 	info, ok, err := p.CertInfo()
-	if err != nil || !ok {
-		return ""
+	if err != nil {
+		return fmt.Sprintf("%s: %s is unreadable: %s; put it back in profiles.toml, or replace it: %s", n, kind, vault.FirstLine(err), how), true
+	}
+	if !ok {
+		return "", false
 	}
 	exp, warn := info.Expiry(now)
 	if !warn {
-		return ""
+		return "", false
 	}
-	n := p.Name
-	if p.AuthMethod == oauth.AuthPrivateKeyJWT {
-		return fmt.Sprintf("%s: the key's certificate %s %s; oat rotate %s --keygen (a new key and certificate)", n, info.Subject, exp, n)
-	}
-	return fmt.Sprintf("%s: client certificate %s %s; oat rotate %s < renewed.pem (certificate and key)", n, info.Subject, exp, n)
+	return fmt.Sprintf("%s: %s %s %s; %s", n, kind, info.Subject, exp, how), false
 }
 
 // stagedRotation is a rotation of p left half-way, "NAME: what; what to do" ("": none):
@@ -288,17 +309,25 @@ func printDoctor(a *App, rep doctorReport) {
 	default:
 		fmt.Fprintf(w, "orphans       %d profile ID(s) with secrets left in the store; %d profile(s) without their secret\n", len(rep.Orphans), len(rep.NoSecret))
 	}
-	if len(rep.Overdue) == 0 {
+	if rep.ProfilesError != "" {
+		// Said, not vouched for: nothing was read (the reason is among the problems).
+		fmt.Fprintln(w, "rotation      not checked: the profiles do not load (below)")
+		fmt.Fprintln(w, "certificates  not checked: the profiles do not load (below)")
+	} else if len(rep.Overdue) == 0 {
 		fmt.Fprintln(w, "rotation      no secret is older than the rotation policy")
 	} else {
 		fmt.Fprintf(w, "rotation      ⚠ older than the rotation policy: %s (oat rotate NAME, after the provider issues a new secret; for a key: oat rotate NAME --keygen)\n", strings.Join(rep.Overdue, ", "))
 	}
-	if len(rep.Expiring) == 0 {
+	switch {
+	case rep.ProfilesError != "":
+	case len(rep.Unreadable) > 0:
+		fmt.Fprintf(w, "certificates  ✗ unreadable: %s (below)\n", strings.Join(rep.Unreadable, ", "))
+	case len(rep.Expiring) == 0:
 		fmt.Fprintf(w, "certificates  none expires within %d days\n", int(vault.CertExpiryWarning.Hours()/24))
 	}
 	for i, line := range rep.Expiring {
 		head := "              "
-		if i == 0 {
+		if i == 0 && len(rep.Unreadable) == 0 {
 			head = "certificates  "
 		}
 		fmt.Fprintf(w, "%s⚠ %s\n", head, oauth.OneLine(line))

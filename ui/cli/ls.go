@@ -104,7 +104,10 @@ func (a *App) lsCmd() *cobra.Command {
 						what += "; " + how
 					}
 					// After the table, on stdout: a buffered stdout would print it before.
-					fmt.Fprintf(a.Out, "⚠ %s: %s %s %s\n", r.Name, kind, c.Subject, what)
+					if c.Subject != "" { // none when the certificate does not parse
+						kind += " " + c.Subject
+					}
+					fmt.Fprintf(a.Out, "⚠ %s: %s %s\n", r.Name, kind, what)
 				}
 			}
 			return nil

@@ -61,6 +61,19 @@ func (a *App) runRotateKey(ctx context.Context, b *vault.Broker, p vault.Profile
 		}
 		return err
 	}
+	// --restage deletes the key staged before, which may be registered at the provider
+	// already: it is named below so that the user removes it there too.
+	var before string
+	if o.restage {
+		if prev, err := b.Vault.StagedKeyOf(ctx, p); err == nil {
+			before = prev.Key.Thumbprint
+		}
+	}
+	defer func() {
+		if before != "" && sk.Key.Thumbprint != "" && sk.Key.Thumbprint != before {
+			fmt.Fprintf(a.Err, "the key staged before (%s) is deleted: if you registered it at the provider, remove it there\n", before)
+		}
+	}()
 	if o.keygen {
 		var cert *vault.CertRequest
 		if o.fs != nil {
