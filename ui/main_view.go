@@ -390,7 +390,15 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 		}
 	} else if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		// The key is known by its RFC 7638 thumbprint, as the provider shows it.
-		lines = append(lines, row("key", st.Text.Render(p.KeyAlg+" "+p.KeyThumbprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))
+		set := fmt.Sprintf("  set %s ago", oauth.ShortDuration(age))
+		if labelW+ansi.StringWidth(p.KeyAlg+" "+p.KeyThumbprint+set) <= w {
+			lines = append(lines, row("key", st.Text.Render(p.KeyAlg+" "+p.KeyThumbprint)+st.Subtle.Render(set)))
+		} else {
+			// Narrow: the thumbprint whole on a line of its own (one compared with the
+			// provider's must not be cut).
+			lines = append(lines, row("key", st.Text.Render(p.KeyAlg)+st.Subtle.Render(set)))
+			wrapped("", st.Text, p.KeyThumbprint)
+		}
 		if p.KeyID != "" {
 			// The key's own kid, under which the provider registered it, signs.
 			wrapped("", st.Subtle, "kid "+p.KeyID+" (its own; the thumbprint is oat's fingerprint)")

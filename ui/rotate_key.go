@@ -431,7 +431,7 @@ func (r *keyRotateScreen) view(width int) []string {
 		if len(r.steps) > 0 {
 			out = append(out, "")
 		}
-		out = append(out, st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)))
+		out = append(out, hanging(st.Text, "", "Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)...)
 		if p.PreviousKeyThumbprint != "" {
 			out = append(out, "")
 			out = append(out, wrapText(st.Text, "The old key (kid "+vault.KidOf(p.PreviousKeyThumbprint, p.PreviousKeyID)+") is kept aside, never shown. Remove it at the provider, then press o: oat tries it and deletes it once rejected.", w)...)
@@ -452,7 +452,8 @@ func (r *keyRotateScreen) view(width int) []string {
 			out = append(out, hanging(st.Warn, "⚠ ", "still accepted: the provider still issues tokens for the old key "+oauth.OneLine(r.oldThumb)+".", w)...)
 			out = append(out, wrapText(st.Text, "Remove it at the provider, then come back (R, then o). It is kept until then.", w)...)
 		}
-		out = append(out, "", st.Text.Render(truncateLine("Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)))
+		out = append(out, "")
+		out = append(out, hanging(st.Text, "", "Active key: "+p.KeyAlg+" "+p.KeyThumbprint+ownKid(p.KeyID), w)...)
 	}
 	if r.newActive() {
 		out = append(out, r.sharedLines(w)...)

@@ -275,3 +275,12 @@ func TestStatusLineDropsWhatNoLongerHolds(t *testing.T) {
 	h.press("esc", "R") // the key staged, the screen opened again
 	h.mustNotContain("copied")
 }
+
+// At 60 columns the details show the key's thumbprint whole, on a line of its own (it
+// was cut with …, and it is what is compared with the provider's).
+func TestDetailsShowTheThumbprintWholeWhenNarrow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 24, false)
+	k := h.addKeyProfile("narrow", "narrow-id")
+	h.mustContain(k.Thumbprint, "ES256  set")
+}
