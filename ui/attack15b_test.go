@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/oatcli/oat/oauth"
-	"github.com/oatcli/oat/oauth/oauthtest"
 )
 
 // The one-time key screen of a key with its certificate (the longest documents oat
@@ -17,12 +16,7 @@ import (
 // the frame 21 wide), no more rows than it has, and no private key appears.
 func TestKeyOnceScreenPagesAtAnySize(t *testing.T) {
 	t.Parallel()
-	h, f := openAdd(t, 120, 60)
-	for i, v := range map[int]string{fName: "entra", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "entra-id"} {
-		f.set(i, v)
-	}
-	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
-	f.set(fMore, "shown")
+	h, f := openAuthAdd(t, 120, 60, "entra", "entra-id", oauth.AuthPrivateKeyJWT)
 	f.moveTo(fKeyCert)
 	h.send(tea.KeyMsg{Type: tea.KeyRight})
 	h.press("ctrl+s")

@@ -165,12 +165,7 @@ func TestFormSavesNothingOfAHiddenField(t *testing.T) {
 // it would need is not asked for).
 func TestFormAssertionAudienceOnlyForJWT(t *testing.T) {
 	t.Parallel()
-	h, f := openAdd(t, 120, 60)
-	for i, v := range map[int]string{fName: "aud", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "aud-id"} {
-		f.set(i, v)
-	}
-	chooseAuth(t, h, f, oauth.AuthClientSecretJWT)
-	f.set(fMore, "shown")
+	h, f := openAuthAdd(t, 120, 60, "aud", "aud-id", oauth.AuthClientSecretJWT)
 	f.moveTo(fAssertAud)
 	h.send(tea.KeyMsg{Type: tea.KeyRight})
 	if f.assertAud != oauth.AudienceIssuer {
@@ -317,12 +312,7 @@ func TestKeyOnceScreenAt60Columns(t *testing.T) {
 // the one chosen, and a pasted key that cannot sign with it is refused under it.
 func TestFormKeyAlgChoosesTheGeneratedKey(t *testing.T) {
 	t.Parallel()
-	h, f := openAdd(t, 120, 60)
-	for i, v := range map[int]string{fName: "ed", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "ed-id"} {
-		f.set(i, v)
-	}
-	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
-	f.set(fMore, "shown")
+	h, f := openAuthAdd(t, 120, 60, "ed", "ed-id", oauth.AuthPrivateKeyJWT)
 	f.moveTo(fKeyAlg)
 	for n := 0; n < 6 && f.keyAlg != "EdDSA"; n++ {
 		h.send(tea.KeyMsg{Type: tea.KeyRight})
@@ -493,12 +483,7 @@ func TestFormAuthChangeFollowsTheMTLSAlias(t *testing.T) {
 // the profile keeps it.
 func TestFormGeneratesAKeyWithACertificate(t *testing.T) {
 	t.Parallel()
-	h, f := openAdd(t, 120, 60)
-	for i, v := range map[int]string{fName: "entra", fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: "entra-id"} {
-		f.set(i, v)
-	}
-	chooseAuth(t, h, f, oauth.AuthPrivateKeyJWT)
-	f.set(fMore, "shown")
+	h, f := openAuthAdd(t, 120, 60, "entra", "entra-id", oauth.AuthPrivateKeyJWT)
 	if !f.shown(fKeyCert) {
 		t.Fatal("no key certificate choice while the key is to be generated")
 	}

@@ -14,6 +14,19 @@ import (
 )
 
 // openAdd opens the add form in a fresh harness.
+// openAuthAdd is the add form with a name, the harness's token URL and a client ID
+// filled in, auth set to m and the advanced fields shown.
+func openAuthAdd(t *testing.T, w, hgt int, name, clientID string, m oauth.AuthMethod) (*harness, *formScreen) {
+	t.Helper()
+	h, f := openAdd(t, w, hgt)
+	for i, v := range map[int]string{fName: name, fTokenURL: h.srv.TokenURL(oauthtest.Generic), fClientID: clientID} {
+		f.set(i, v)
+	}
+	chooseAuth(t, h, f, m)
+	f.set(fMore, "shown")
+	return h, f
+}
+
 func openAdd(t *testing.T, w, hgt int) (*harness, *formScreen) {
 	t.Helper()
 	h := newHarness(t, w, hgt, true, "slow")
