@@ -210,7 +210,13 @@ func (b *Broker) fetchWith(ctx context.Context, p Profile, secret string) (*oaut
 	if err != nil {
 		return nil, err
 	}
-	return b.Client.FetchToken(ctx, req)
+	tok, err := b.Client.FetchToken(ctx, req)
+	if oe := (*oauth.OAuthError)(nil); errors.As(err, &oe) {
+		// oauth's hints name commands for "NAME" (the protocol knows no profile): here
+		// it is known.
+		oe.Hint = strings.ReplaceAll(oe.Hint, "oat keygen NAME ", "oat keygen "+p.Name+" ")
+	}
+	return tok, err
 }
 
 // callWith sends p's test request with token.

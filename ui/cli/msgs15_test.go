@@ -94,7 +94,7 @@ func TestKeygenShowAndTheHintThatLeadsThere(t *testing.T) {
 	jwk, k := shownJWK(t, r.out)
 	p, _, _ := e.storedKeys("sh") // the private key in every form is now checked against each output
 	r = e.run("", "token", "sh")
-	if r.code != ExitAuth || !strings.Contains(r.err, "kid "+k.KeyID) || !strings.Contains(r.err, "oat keygen NAME --show") || strings.Contains(r.err, "oat inspect") {
+	if r.code != ExitAuth || !strings.Contains(r.err, "kid "+k.KeyID) || !strings.Contains(r.err, "oat keygen sh --show") || strings.Contains(r.err, "oat inspect") {
 		t.Errorf("unregistered key's hint: %d %s", r.code, r.err)
 	}
 	r = e.run("", "keygen", "sh", "--show")
