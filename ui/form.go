@@ -1643,7 +1643,11 @@ func editCmd(v *vault.Vault, name string, from, p vault.Profile, secret string, 
 		}
 		// By ID: another oat may have renamed the profile since the form opened.
 		var overwrote []string
-		np, err := v.EditByID(ctx, from.ID, func(q *vault.Profile) error {
+		pending := "" // a secret stored after the edit is the one it is checked with
+		if !moved {
+			pending = secret
+		}
+		np, err := v.EditByIDBefore(ctx, from.ID, pending, func(q *vault.Profile) error {
 			overwrote = vault.MergeEdit(q, from, p)
 			return nil
 		})

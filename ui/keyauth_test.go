@@ -209,3 +209,17 @@ func TestKeyOnceScreenScrollsAtSixtyByTwenty(t *testing.T) {
 	}
 	h.mustContain(tail, "↑/pgup: back")
 }
+
+// The app's edit to client_secret_jwt with a new, long enough secret typed in the same
+// form saves: the new secret is the one checked, not the short one it replaces.
+func TestFormEditToClientSecretJWTChecksTheNewSecret(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 40, true, "slow")
+	f := h.editForm("ecoinvent") // its secret is 27 bytes
+	f.set(fAuth, string(oauth.AuthClientSecretJWT))
+	f.set(fSecret, "a-new-secret-long-enough-for-HS256-keys")
+	h.press("ctrl+s")
+	if p, err := h.v.Get("ecoinvent"); err != nil || p.AuthMethod != oauth.AuthClientSecretJWT {
+		t.Fatalf("not saved: %v\n%s", err, h.view())
+	}
+}

@@ -132,13 +132,20 @@ func (v *Vault) Add(ctx context.Context, p Profile, secret string) (Profile, err
 // Edit changes the profile called name through fn. The ID, the secret bookkeeping and
 // the creation time cannot be changed this way.
 func (v *Vault) Edit(ctx context.Context, name string, fn func(*Profile) error) (Profile, error) {
+	return v.EditBefore(ctx, name, "", fn)
+}
+
+// EditBefore is Edit ahead of ReplaceSecret with secret ("" for none): what the edit
+// makes of the secret (client_secret_jwt keys HS256 with it) is checked on the one
+// about to be stored, not the one it replaces.
+func (v *Vault) EditBefore(ctx context.Context, name, secret string, fn func(*Profile) error) (Profile, error) {
 	return v.editWhere(ctx, func(ps []Profile) int { return Find(ps, name) },
-		fmt.Errorf("%w %q", ErrProfileNotFound, name), fn)
+		fmt.Errorf("%w %q", ErrProfileNotFound, name), secret, fn)
 }
 
 // editWhere changes the profile at the index find gives (-1: notFound) through fn,
 // keeping what fn may not change.
-func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFound error, fn func(*Profile) error) (Profile, error) {
+func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFound error, newSecret string, fn func(*Profile) error) (Profile, error) {
 	var out Profile
 	var requestChanged bool
 	err := v.Profiles.Update(ctx, func(ps *[]Profile) error {
@@ -168,9 +175,13 @@ func (v *Vault) editWhere(ctx context.Context, find func([]Profile) int, notFoun
 		if p.AuthMethod == oauth.AuthClientSecretJWT && keep.AuthMethod != oauth.AuthClientSecretJWT {
 			// The secret stays, and now keys HS256: it must be long enough for that
 			// (RFC 7518 §3.2), as it must when added so.
-			if sec, err := v.Secret(ctx, keep); err == nil {
+			sec, err := newSecret, error(nil)
+			if sec == "" {
+				sec, err = v.Secret(ctx, keep)
+			}
+			if err == nil {
 				if err := CheckCredential(p.AuthMethod, sec); err != nil {
-					return fmt.Errorf("%w %q: %w (give a longer one with --replace-secret)", ErrInvalidProfile, keep.Name, err)
+					return fmt.Errorf("%w %q: %w (give a longer secret with the change)", ErrInvalidProfile, keep.Name, err)
 				}
 			}
 		}
@@ -371,6 +382,11 @@ func prepareCredential(p *Profile, cred string) (string, error) {
 // EditByID is Edit for the profile with ID id, whatever it is called now: a screen that
 // opened a profile keeps editing it after another oat renamed it.
 func (v *Vault) EditByID(ctx context.Context, id string, fn func(*Profile) error) (Profile, error) {
+	return v.EditByIDBefore(ctx, id, "", fn)
+}
+
+// EditByIDBefore is EditByID ahead of ReplaceSecret with secret (see EditBefore).
+func (v *Vault) EditByIDBefore(ctx context.Context, id, secret string, fn func(*Profile) error) (Profile, error) {
 	byID := func(ps []Profile) int {
 		for i := range ps {
 			if ps[i].ID == id {
@@ -379,7 +395,7 @@ func (v *Vault) EditByID(ctx context.Context, id string, fn func(*Profile) error
 		}
 		return -1
 	}
-	return v.editWhere(ctx, byID, fmt.Errorf("%w: it was removed since this screen opened it", ErrProfileNotFound), fn)
+	return v.editWhere(ctx, byID, fmt.Errorf("%w: it was removed since this screen opened it", ErrProfileNotFound), secret, fn)
 }
 
 func (v *Vault) editByID(ctx context.Context, id string, fn func(*Profile)) (Profile, error) {

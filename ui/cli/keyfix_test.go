@@ -481,4 +481,10 @@ func TestEditToClientSecretJWTChecksTheSecret(t *testing.T) {
 	if r := e.run("", "ls", "--json"); !strings.Contains(r.out, `"auth_method": "auto"`) {
 		t.Fatalf("the refused edit changed the profile:\n%s", r.out)
 	}
+	// With a long enough new secret in the same edit, the new one is what is checked.
+	long := "a-new-secret-long-enough-for-HS256-keys"
+	e.secrets = append(e.secrets, long)
+	if r := e.run(long, "edit", "cs", "--auth", "client_secret_jwt", "--replace-secret"); r.code != 0 {
+		t.Fatalf("edit to client_secret_jwt with a new 39-byte secret: %d %s", r.code, r.err)
+	}
 }

@@ -376,7 +376,11 @@ func (a *App) editCmd() *cobra.Command {
 				replaceSecret = false
 				fmt.Fprintf(a.Out, "%s now uses %s: %s\n", old.Name, old.AuthMethod, credentialLine(old, v.Secrets.Name()))
 			}
-			p, err := v.Edit(cmd.Context(), old.Name, func(p *vault.Profile) error {
+			pending := "" // the secret --replace-secret stores after the edit, checked with it
+			if replaceSecret {
+				pending = secret
+			}
+			p, err := v.EditBefore(cmd.Context(), old.Name, pending, func(p *vault.Profile) error {
 				if rename != "" {
 					p.Name = rename
 				}
