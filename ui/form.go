@@ -1386,7 +1386,9 @@ func (f *formScreen) View(width, height int) string {
 		foot = append(foot, f.deps.busy("saving"))
 	}
 	if f.formErr != "" {
-		foot = append(foot, truncateBlock(st.Bad.Width(w).Render("✗ "+f.formErr), w))
+		// Line by line: the page gives the fields what the foot leaves, and a message
+		// counted as one line had its end cut off the screen (ctrl+s again saves).
+		foot = append(foot, strings.Split(truncateBlock(st.Bad.Width(w).Render("✗ "+f.formErr), w), "\n")...)
 	}
 	avail := height - len(head) - len(foot) - 1
 	// Scroll: start at the block that keeps the focused one on screen.

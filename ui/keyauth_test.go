@@ -143,7 +143,7 @@ func TestFormPrivateKeyJWTPaste(t *testing.T) {
 // and replaces the secret; the one-time screen shows the public key.
 func TestFormEditMovesToAKey(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, 120, 40, true, "slow")
+	h := newHarness(t, 80, 24, true, "slow") // the whole warning must show at 80×24
 	f := h.editForm("ecoinvent")
 	f.set(fAuth, string(oauth.AuthPrivateKeyJWT))
 	f.moveTo(fSecret)
@@ -151,7 +151,7 @@ func TestFormEditMovesToAKey(t *testing.T) {
 	h.mustContain("private key ")
 	// The secret goes for good: said, saved only on a second ctrl+s.
 	h.press("ctrl+s")
-	h.mustContain("saving replaces the client secret of ecoinvent with a new ES256 key; the old one is not kept", "ctrl+s again saves")
+	h.mustContain("saving replaces the client secret of ecoinvent with a new ES256 key; the old", "one is not kept", "ctrl+s again saves")
 	if p, _ := h.v.Get("ecoinvent"); p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		t.Fatal("the first ctrl+s replaced the secret")
 	}
