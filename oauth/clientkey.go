@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,7 +61,13 @@ type KeyMaterial struct {
 	Key   crypto.Signer
 	KeyID string
 	Chain [][]byte
+	// Alg is the algorithm a key staged for a rotation was made for, when the profile's
+	// own would not do (PS256 on an RS256 profile): kept with it until it is promoted.
+	Alg string
 }
+
+// algHeader is the PEM header under which oat keeps Alg beside the key.
+const algHeader = "alg"
 
 // keyIDHeader is the PEM header under which oat keeps a key's own kid beside the
 // PKCS#8 key in the secret store (RFC 1421 headers, which x509 ignores).
@@ -184,6 +191,9 @@ func parsePEMKey(data []byte) (KeyMaterial, error) {
 			return KeyMaterial{}, err
 		}
 		m.KeyID = b.Headers[keyIDHeader]
+		if a := b.Headers[algHeader]; slices.Contains(KeyAlgs(m.Key), a) {
+			m.Alg = a // only one the key signs with
+		}
 	}
 	switch {
 	case m.Key == nil && sawCert:
@@ -263,9 +273,12 @@ func (m KeyMaterial) Marshal() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encode the private key: %w", err)
 	}
-	b := &pem.Block{Type: "PRIVATE KEY", Bytes: der}
+	b := &pem.Block{Type: "PRIVATE KEY", Bytes: der, Headers: map[string]string{}}
 	if m.KeyID != "" {
-		b.Headers = map[string]string{keyIDHeader: m.KeyID}
+		b.Headers[keyIDHeader] = m.KeyID
+	}
+	if m.Alg != "" {
+		b.Headers[algHeader] = m.Alg
 	}
 	return m.ChainPEM() + string(pem.EncodeToMemory(b)), nil
 }

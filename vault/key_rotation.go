@@ -51,6 +51,11 @@ func describeKeys(q *Profile, active, prev string) {
 	if m, err := oauth.ParseKeyMaterial([]byte(active)); err == nil {
 		if tp, err := oauth.Thumbprint(m.Key.Public()); err == nil {
 			q.KeyThumbprint, q.KeyAlg = tp, keyAlgFor(*q, m.Key)
+			if m.Alg != "" {
+				if a, err := oauth.ChooseAlg(m.Key, m.Alg, q.SigningAlgs); err == nil {
+					q.KeyAlg = a // the algorithm the key was staged for
+				}
+			}
 			q.KeyID, q.ClientCert = m.KeyID, m.ChainPEM()
 		}
 	}
@@ -111,16 +116,18 @@ func (v *Vault) StageKey(ctx context.Context, name, cred, alg string) (Profile, 
 	if alg != "" && got != alg {
 		return Profile{}, StagedKey{}, &FieldError{Field: "key_alg", Problem: fmt.Sprintf("the new key cannot sign with %s here (it would sign with %s)", oauth.OneLine(alg), got)}
 	}
-	if alg != "" && alg != p.KeyAlg && keyAlgFor(p, key) != alg {
-		// Only the key is staged: its algorithm follows from it and the profile when it
-		// is promoted, so an algorithm the key allows but the profile does not use (PS256
-		// on an RS256 profile) cannot be carried across the two steps.
-		return Profile{}, StagedKey{}, &FieldError{Field: "key_alg", Problem: fmt.Sprintf("a rotated key signs with what the profile's algorithm (%s) and the key allow, here %s; rotate with --key-alg %s, then change it with oat edit %s --key-alg %s", p.KeyAlg, keyAlgFor(p, key), keyAlgFor(p, key), name, oauth.OneLine(alg))}
-	}
 	q.KeyAlg = got
 	ck, err := PrepareClientKey(q, cred)
 	if err != nil {
 		return Profile{}, StagedKey{}, err
+	}
+	if keyAlgFor(p, key) != got {
+		// An algorithm the key allows but the profile does not use (PS256 on an RS256
+		// profile): kept with the staged key, the profile takes it when it is promoted.
+		m.Alg = got
+		if ck.PEM, err = m.Marshal(); err != nil {
+			return Profile{}, StagedKey{}, err
+		}
 	}
 	if ck.Thumbprint == p.KeyThumbprint {
 		return Profile{}, StagedKey{}, &FieldError{Field: "private_key", Problem: "this key is the one in use already: give a new one (or generate one with --keygen)"}

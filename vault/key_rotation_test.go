@@ -171,12 +171,41 @@ func TestStageKeyRefusalsAndImport(t *testing.T) {
 	if _, _, err := b.Vault.StageKey(ctx, "k", forms["rsa/pkcs8"].text, "ES256"); err == nil {
 		t.Fatal("an RSA key staged to sign ES256")
 	}
-	// An algorithm the key allows but the promotion would not carry is refused, saying how.
-	if _, _, err := b.Vault.GenerateStagedKey(ctx, "k", "PS256"); err == nil || !strings.Contains(err.Error(), "--key-alg RS256, then change it with oat edit k --key-alg PS256") {
+	// An algorithm the new key allows beside another (PS256 for an RSA key) is staged
+	// with it: the key's documents name it.
+	if _, sk, err := b.Vault.GenerateStagedKey(ctx, "k", "PS256"); err != nil || sk.Key.Alg != "PS256" || !strings.Contains(sk.Docs.JWK, `"alg":"PS256"`) {
 		t.Fatalf("PS256 from an ES256 profile: %v", err)
 	}
 	if _, sk, err := b.Vault.GenerateStagedKey(ctx, "k", "RS256"); err != nil || sk.Key.Alg != "RS256" {
 		t.Fatalf("RS256 from an ES256 profile: %v", err)
+	}
+}
+
+// A key rotation to another algorithm the same kind of key signs with (RS256 → PS256)
+// carries it across the two steps: the staged key keeps it, the token with it is
+// signed PS256 (the server takes only the JWK registered for PS256), and the promoted
+// profile signs PS256.
+func TestKeyRotationToAnotherAlgOfTheSameKeyKind(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	b, _, _ := keyProfile(t, srv, "ps", "RS256")
+	ctx := context.Background()
+	_, sk, err := b.Vault.GenerateStagedKey(ctx, "k", "PS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RegisterKey("ps", []byte(sk.Docs.JWK)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := b.RotateStagedKey(ctx, "k", RotateOptions{}, nil)
+	if err != nil {
+		t.Fatalf("rotation to PS256: %v", err)
+	}
+	if rep.Profile.KeyAlg != "PS256" {
+		t.Fatalf("the promoted profile signs %s", rep.Profile.KeyAlg)
+	}
+	if _, err := b.Token(ctx, "k", true, 0); err != nil {
+		t.Fatalf("a token after the rotation: %v", err)
 	}
 }
 
