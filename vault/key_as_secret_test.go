@@ -87,7 +87,10 @@ func TestWrappedKeyMaterialAndRealSecrets(t *testing.T) {
 		{"PEM body", pemBody(b.Bytes), "a private key in base64"},
 		{"certificate body", pemBody(cert.Raw), "a certificate in base64"},
 		{"public PEM body", pemBody(mustPEM(t, docs.PEM)), "a public key in base64"},
-		{"PKCS#12 in base64", base64.StdEncoding.EncodeToString(p12), "PKCS#12"},
+		{"PKCS#12 in base64", base64.StdEncoding.EncodeToString(p12), "PKCS#12 file (.p12/.pfx) in base64"},
+		{"PKCS#12 as it is", string(p12), "a PKCS#12 file (.p12/.pfx): "},
+		{"certificate DER as it is", string(cert.Raw), "a certificate in DER (binary)"},
+		{"private key DER as it is", string(b.Bytes), "a private key in DER (binary)"},
 		{"JWK with spaces", "  { \"kty\" : \"oct\", \"k\": \"AAAA\", \"d\": \"x\" }\n", "a private key (JWK)"},
 		{"double-quoted JWK", `"` + docs.JWK + `"`, "a public key (JWK"},
 	} {

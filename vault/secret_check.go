@@ -168,7 +168,7 @@ func LooksLikeKeyMaterial(s string) (kind string, method oauth.AuthMethod) {
 	}
 	if strings.HasPrefix(t, "\x30\x82") || strings.HasPrefix(t, "\x30\x80") || strings.ContainsRune(t, 0) {
 		// A DER SEQUENCE (a .p12/.pfx, a .der key or certificate) or other binary data.
-		if kind, m := keyDER([]byte(t)); kind != "" {
+		if kind, m := keyDERAs([]byte(t), "DER (binary)", ""); kind != "" {
 			return kind, m
 		}
 		return "binary data (a PKCS#12 .p12/.pfx or a DER file?), not text", oauth.AuthTLS
@@ -253,10 +253,15 @@ func decodeBase64(t string) ([]byte, bool) {
 // its outer structure (RFC 7292: version 3, then PKCS#7 data), read without its
 // password so that no key derivation runs on a pasted value.
 func keyDER(der []byte) (kind string, method oauth.AuthMethod) {
+	return keyDERAs(der, "base64 (a PEM's body without its lines)", "in base64")
+}
+
+// keyDERAs is keyDER with the words for how the bytes came: body for a key's or a
+// certificate's, wrapped for a PKCS#12 file's ("in base64"; "" for the raw file).
+func keyDERAs(der []byte, body, wrapped string) (kind string, method oauth.AuthMethod) {
 	if len(der) == 0 || der[0] != 0x30 { // every one of them is a SEQUENCE
 		return "", ""
 	}
-	const body = "base64 (a PEM's body without its lines)"
 	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
 		return "a private key in " + body, oauth.AuthPrivateKeyJWT
 	}
@@ -282,7 +287,7 @@ func keyDER(der []byte) (kind string, method oauth.AuthMethod) {
 	}
 	if rest, err := asn1.Unmarshal(der, &pfx); err == nil && len(rest) == 0 && pfx.Version == 3 &&
 		pfx.AuthSafe.ContentType.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}) {
-		return "a PKCS#12 file (.p12/.pfx) in base64: a certificate and its key, imported with --pkcs12", oauth.AuthTLS
+		return strings.TrimSpace("a PKCS#12 file (.p12/.pfx) "+wrapped) + ": a certificate and its key, imported with --pkcs12", oauth.AuthTLS
 	}
 	return "", ""
 }
