@@ -304,7 +304,7 @@ func TestKeyOnceScreenAt60Columns(t *testing.T) {
 	if err != nil {
 		t.Fatalf("not saved: %v\n%s", err, h.view())
 	}
-	h.mustContain("thumbprint  "+p.KeyThumbprint, "oat shows it", "only now.", "oat never shows")
+	h.mustContain("thumbprint  "+p.KeyThumbprint, "oat keygen", "shows it again", "oat never shows")
 	h.mustNotContain("…")
 }
 

@@ -59,7 +59,7 @@ func TestFormPrivateKeyJWTGenerates(t *testing.T) {
 	if err != nil || p.AuthMethod != oauth.AuthPrivateKeyJWT || p.KeyAlg != "ES256" || p.KeyThumbprint == "" {
 		t.Fatalf("profile %+v %v", p, err)
 	}
-	h.mustContain("Key pair generated for kg", "only now", p.KeyThumbprint, `"kty":"EC"`, `"kid":"`+p.KeyThumbprint[:20])
+	h.mustContain("Key pair generated for kg", "shows it again", p.KeyThumbprint, `"kty":"EC"`, `"kid":"`+p.KeyThumbprint[:20])
 	secretForms := privateKeyForms(t, h, "kg")
 	h.mustNotContain(secretForms...)
 	h.press("v")

@@ -162,9 +162,11 @@ func newKeyOnce(d Deps, p vault.Profile, docs oauth.PublicKeyDocs, generated boo
 // the form tabs and the document, wrapped hard to w. The key's one-time screen and the
 // key rotation's registration step both show them.
 func keyDocsLines(st *theme.Styles, store string, d oauth.PublicKeyDocs, form, w int) []string {
-	banner := "⚠ Register this public key at the provider: oat shows it only now."
+	// Public: shown again any time (oat keygen NAME --show, v in a rotation); the
+	// private key never.
+	banner := "⚠ Register this public key at the provider (oat keygen --show shows it again)."
 	if d.Cert != "" {
-		banner = "⚠ Register this certificate (or key) at the provider: oat shows it only now."
+		banner = "⚠ Register this certificate (or key) at the provider (oat keygen --show shows it again)."
 	}
 	// Wrapped, not cut: at 60 columns the end of each sentence is what matters.
 	lines := wrapLines("", st.Banner, banner, w, 3)
