@@ -207,7 +207,7 @@ func TestKeyOnceScreenScrollsAtSixtyByTwenty(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		h.press("pgdown")
 	}
-	h.mustContain(tail, "↑/pgup: back")
+	h.mustContain(tail, "↑/pgup: back", "Key pair generated for rsa") // the title stays in sight
 }
 
 // The app's edit to client_secret_jwt with a new, long enough secret typed in the same

@@ -79,3 +79,12 @@ func (p *pager) keys(ks simpleKeys) simpleKeys {
 	}
 	return ks
 }
+
+// windowUnder is window for the lines under a head that stays in sight (a screen's
+// title: which profile the key is for), given the rows the head leaves.
+func (p *pager) windowUnder(st *theme.Styles, head, lines []string, width, height int) []string {
+	if height > 0 && len(head) >= height {
+		return p.window(st, append(head, lines...), width, height) // too small: all of it pages
+	}
+	return append(append([]string{}, head...), p.window(st, lines, width, height-len(head))...)
+}

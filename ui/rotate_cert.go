@@ -332,7 +332,9 @@ func (r *certRotateScreen) start(opts vault.RotateOptions) tea.Cmd {
 
 // View implements screen.
 func (r *certRotateScreen) View(width, height int) string {
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), width, height), "\n"))
+	lines := r.view(width)
+	n := min(2, len(lines)) // the title and the line under it stay in sight
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.windowUnder(r.deps.Styles, lines[:n], lines[n:], width, height), "\n"))
 }
 
 // certRows describes a certificate as the details pane does: label, value.

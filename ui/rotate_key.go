@@ -365,7 +365,9 @@ func ownKid(kid string) string {
 }
 
 func (r *keyRotateScreen) View(width, height int) string {
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.window(r.deps.Styles, r.view(width), width, height), "\n"))
+	lines := r.view(width)
+	n := min(2, len(lines)) // the title and the line under it stay in sight
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(r.pager.windowUnder(r.deps.Styles, lines[:n], lines[n:], width, height), "\n"))
 }
 
 func (r *keyRotateScreen) view(width int) []string {

@@ -255,5 +255,6 @@ func (s *keyOnceScreen) View(width, height int) string {
 	lines = append(lines, keyDocsLines(st, s.deps.Broker.Vault.Secrets.Name(), s.docs, s.form, w)...)
 	lines = append(lines, "")
 	lines = append(lines, wrapLines("", st.Subtle, "v shows the JWK, the JWKS or the PEM · c copies it · enter: done", w, 2)...)
-	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(s.pager.window(st, lines, width, height), "\n"))
+	// The title (which profile the key is for) and the line under it stay in sight.
+	return lipgloss.NewStyle().MaxWidth(width).Render(strings.Join(s.pager.windowUnder(st, lines[:2], lines[2:], width, height), "\n"))
 }
