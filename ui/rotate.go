@@ -288,15 +288,7 @@ func (r *rotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return r, nil
 		}
 		r.phase, r.profile = rotDone, msg.rep.Profile
-		if msg.rep.Shared != nil {
-			r.shared = msg.rep.Shared
-		}
-		if res := msg.rep.Token; res != nil {
-			// The list shows the token the new secret earned (its old one is gone).
-			id := r.profile.ID
-			return r, func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
-		}
-		return r, nil
+		return r, promoted(&r.sharedClient, msg.rep)
 	case sharedMsg:
 		r.shared = msg.profiles
 		return r, nil

@@ -202,13 +202,7 @@ func (r *certRotateScreen) Update(msg tea.Msg) (screen, tea.Cmd) {
 			return r, nil
 		}
 		r.phase, r.profile, r.staged = crDone, msg.rep.Profile, false
-		if msg.rep.Shared != nil {
-			r.shared = msg.rep.Shared
-		}
-		if res := msg.rep.Token; res != nil {
-			id := r.profile.ID // the list shows the token the new certificate earned
-			return r, func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
-		}
+		return r, promoted(&r.sharedClient, msg.rep)
 	case sharedMsg, sharedUpdatedMsg:
 		_, cmd := r.onMsg(msg)
 		return r, cmd

@@ -140,3 +140,16 @@ func stepMark(st *theme.Styles, s vault.RotationStep) (string, lipgloss.Style) {
 	}
 	return "✓", st.OK
 }
+
+// promoted takes a run's success: the profiles still sharing the client (sc) and the
+// token the new credential earned, which the list shows (its old one is gone).
+func promoted(sc *sharedClient, rep *vault.RotationReport) tea.Cmd {
+	if rep.Shared != nil {
+		sc.shared = rep.Shared
+	}
+	if res := rep.Token; res != nil {
+		id := rep.Profile.ID
+		return func() tea.Msg { return tokenReplacedMsg{id: id, res: res} }
+	}
+	return nil
+}
