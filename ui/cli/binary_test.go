@@ -93,6 +93,9 @@ func newProcEnv(t testing.TB) *procEnv {
 	// The processes cache the unlocked key in the kernel keyring (where there is one):
 	// forget it when the test ends rather than leave it for its idle time.
 	e.vars["OAT_UNLOCK_IDLE"] = "2m"
+	// A temporary directory of the test's own: what a process killed at the test's end
+	// leaves there (a demo's directory) goes with the test.
+	e.vars["TMPDIR"] = t.TempDir()
 	t.Cleanup(func() {
 		cmd := exec.Command(e.bin, "lock")
 		cmd.Env, cmd.Dir = e.environ(), e.home

@@ -64,7 +64,19 @@ func TestBinaryNotDumpable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		// SIGTERM, as a user stops it: the demo then removes its directory (a kill
+		// left one in the shared temporary directory at every run).
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second): // a bound on a hang, not a timing assertion
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
 	ready := make(chan error, 1)
 	go func() {
 		line, err := bufio.NewReader(out).ReadString('\n')

@@ -337,7 +337,7 @@ func TestCAFileIsTrustedBesideTheSystemRoots(t *testing.T) {
 		"--auth", "post", "--ca-file", otherFile); r.code != 0 {
 		t.Fatalf("add: %d %s", r.code, r.err)
 	}
-	e.vars = map[string]string{"SSL_CERT_FILE": otherFile, "SSL_CERT_DIR": t.TempDir()} // system roots: not the server's
+	e.vars["SSL_CERT_FILE"], e.vars["SSL_CERT_DIR"] = otherFile, t.TempDir() // system roots: not the server's
 	if r := e.run("", "token", "roots", "--force"); r.code != ExitNetwork || !strings.Contains(r.err, "unknown authority") {
 		t.Fatalf("neither the CA file nor the system roots vouch for the server: %d %s", r.code, r.err)
 	}
