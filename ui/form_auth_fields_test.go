@@ -374,10 +374,10 @@ func TestFormImportEnvIntoKeyFormTakesTheSecret(t *testing.T) {
 	}
 }
 
-// The edit form of a private_key_jwt profile names what its empty key field means and
-// what goes into it: a new key, pasted.
-func TestFormEditKeyProfileSaysKey(t *testing.T) {
-	t.Parallel()
+// editKeyProfileSecret is the edit form of ecoinvent turned into a private_key_jwt
+// profile (a key set with oat keygen), on its key field.
+func editKeyProfileSecret(t *testing.T) (*harness, *formScreen) {
+	t.Helper()
 	h := newHarness(t, 120, 40, true, "slow")
 	k, _, err := vault.GenerateKey("ES256")
 	if err != nil {
@@ -389,6 +389,14 @@ func TestFormEditKeyProfileSaysKey(t *testing.T) {
 	h.reloadSelect("ecoinvent")
 	f := h.editForm("ecoinvent")
 	f.moveTo(fSecret)
+	return h, f
+}
+
+// The edit form of a private_key_jwt profile names what its empty key field means and
+// what goes into it: a new key, pasted.
+func TestFormEditKeyProfileSaysKey(t *testing.T) {
+	t.Parallel()
+	h, _ := editKeyProfileSecret(t)
 	h.send(tea.KeyMsg{})
 	h.mustContain("private key", "unchanged (paste a new key to replace; R rotates with a check)")
 	h.mustNotContain("type to replace")
@@ -398,17 +406,7 @@ func TestFormEditKeyProfileSaysKey(t *testing.T) {
 // secret.
 func TestFormEditKeyProfileWarnsOfTheKey(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, 120, 40, true, "slow")
-	k, _, err := vault.GenerateKey("ES256")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.v.SetKey(context.Background(), "ecoinvent", k.PEM, "ES256"); err != nil {
-		t.Fatal(err)
-	}
-	h.reloadSelect("ecoinvent")
-	f := h.editForm("ecoinvent")
-	f.moveTo(fSecret)
+	h, f := editKeyProfileSecret(t)
 	k2, _, err := vault.GenerateKey("ES256")
 	if err != nil {
 		t.Fatal(err)
