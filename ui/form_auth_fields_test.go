@@ -406,7 +406,7 @@ func TestFormEditKeyProfileSaysKey(t *testing.T) {
 // secret.
 func TestFormEditKeyProfileWarnsOfTheKey(t *testing.T) {
 	t.Parallel()
-	h, f := editKeyProfileSecret(t)
+	h, _ := editKeyProfileSecret(t)
 	k2, _, err := vault.GenerateKey("ES256")
 	if err != nil {
 		t.Fatal(err)
