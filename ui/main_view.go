@@ -323,6 +323,15 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 		ls[0] = truncateLine(st.Label.Render(label)+strings.TrimPrefix(ls[0], strings.Repeat(" ", labelW)), w)
 		lines = append(lines, ls...)
 	}
+	// x5t is a certificate's thumbprint on a line of its own, its name after it: where the
+	// pane has room for one line only (60×20), the thumbprint is what shows.
+	x5t := func(tp string) {
+		if labelW+ansi.StringWidth("x5t#S256 "+tp) <= w {
+			wrapped("", st.Subtle, "x5t#S256 "+tp)
+			return
+		}
+		wrapped("", st.Subtle, tp+" (x5t#S256)")
+	}
 	// A URL is cut at the width, not at its hyphens (a word wrap would break it at
 	// "openid-" and leave the rest of the line empty).
 	wrappedURL := func(label, url string) {
@@ -386,7 +395,7 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 			} else {
 				wrapped("", st.Subtle, exp)
 			}
-			wrapped("", st.Subtle, "x5t#S256 "+info.Thumbprint)
+			x5t(info.Thumbprint)
 		}
 	} else if p.AuthMethod == oauth.AuthPrivateKeyJWT {
 		// The key is known by its RFC 7638 thumbprint, as the provider shows it.
@@ -414,7 +423,7 @@ func (l *listScreen) detailLines(p vault.Profile, w int, notesRoom int) []string
 			} else {
 				wrapped("", st.Subtle, exp)
 			}
-			wrapped("", st.Subtle, "x5t#S256 "+info.Thumbprint)
+			x5t(info.Thumbprint)
 		}
 	} else {
 		lines = append(lines, row("secret", st.Text.Render("fp "+p.SecretFingerprint)+st.Subtle.Render(fmt.Sprintf("  set %s ago", oauth.ShortDuration(age)))))

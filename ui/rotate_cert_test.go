@@ -251,3 +251,17 @@ func TestRotateCertUpdatesSharedProfilesInTheApp(t *testing.T) {
 		t.Fatalf("shc-copy with the new certificate: %v", err)
 	}
 }
+
+// In narrow details a certificate's thumbprint comes before its name, so that where
+// the pane has room for one line of it, the thumbprint is what shows (a dangling
+// "x5t#S256" showed at 60×20).
+func TestNarrowDetailsShowTheCertificateThumbprintFirst(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 40, false)
+	c := newCertRot(t, h)
+	cred, tp := c.issue(nil, "narrow", h.clk.Now(), 90)
+	c.srv.AddClient(oauthtest.Client{ID: "nw", TLSAuth: oauthtest.SelfSignedTLSClientAuth, TLSThumbprints: []string{tp}, Scopes: []string{"api/read"}})
+	c.add("nw", oauth.AuthSelfSignedTLS, cred)
+	h.mustContain(tp)
+	h.mustNotContain("x5t#S256 \n", "x5t#S256\n")
+}
